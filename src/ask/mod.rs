@@ -1,0 +1,102 @@
+//! Questions about career frameworks: parsing free text into a [`Query`] and answering it.
+//!
+//! [`Engine`] holds a loaded [`Library`] with its lookup [`index::Index`]; `engine.ask(text)`
+//! returns an [`Answer`]: the query as understood and the [`Reply`] to show. Part of the pure
+//! core: no Slack, no SQL.
+
+pub mod answer;
+pub mod index;
+pub mod parser;
+pub mod query;
+pub mod tokens;
+pub mod vocabulary;
+
+use serde::Serialize;
+
+pub use query::{Intent, Query};
+
+use crate::frameworks::Library;
+use crate::reply::Reply;
+
+/// Answers questions from one loaded library.
+#[derive(Debug)]
+pub struct Engine {
+    library: Library,
+    index: index::Index,
+}
+
+/// A question's answer: how it was understood, and what to show.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// The question as understood.
+    pub query: Query,
+    /// The reply.
+    pub reply: Reply,
+}
+
+/// The `ask --json` object: exactly these fields, always all present.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AnswerJson {
+    /// `level`, `compare`, `titles`, `frameworks`, `help` or `unknown`.
+    pub intent: Intent,
+    /// The framework id, or null.
+    pub framework: Option<String>,
+    /// The level for `level`, else null.
+    pub level: Option<u32>,
+    /// The lower level for `compare`, else null.
+    pub from_level: Option<u32>,
+    /// The higher level for `compare`, else null.
+    pub to_level: Option<u32>,
+    /// The dimension asked about, or null.
+    pub dimension: Option<String>,
+    /// The whole answer as plain text.
+    pub text: String,
+    /// Questions to try instead (for `unknown`) or other readings of an ambiguous question.
+    pub suggestions: Vec<String>,
+}
+
+impl Engine {
+    /// Indexes `library` for questions.
+    pub fn new(library: Library) -> Self {
+        let index = index::Index::new(&library);
+        Self { library, index }
+    }
+
+    /// The loaded frameworks.
+    pub fn library(&self) -> &Library {
+        &self.library
+    }
+
+    /// Parses a question without answering it.
+    pub fn parse(&self, question: &str) -> Query {
+        parser::parse(&self.index, &self.library, question)
+    }
+
+    /// Parses and answers a question.
+    pub fn ask(&self, question: &str) -> Answer {
+        let query = self.parse(question);
+        let reply = answer::answer(&self.library, &query);
+        Answer { query, reply }
+    }
+}
+
+impl Answer {
+    /// The answer in the `ask --json` shape.
+    pub fn to_json(&self) -> AnswerJson {
+        let (level, from_level, to_level) = match &self.query {
+            Query::Level(query) => (Some(query.level), None, None),
+            Query::Compare(query) => (None, Some(query.from), Some(query.to)),
+            _ => (None, None, None),
+        };
+        AnswerJson {
+            intent: self.query.intent(),
+            framework: self.query.framework().map(str::to_owned),
+            level,
+            from_level,
+            to_level,
+            dimension: self.query.dimension().map(str::to_owned),
+            text: self.reply.to_plain_text(),
+            suggestions: self.query.suggestions(),
+        }
+    }
+}

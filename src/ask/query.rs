@@ -1,0 +1,148 @@
+//! What a question asks, once parsed: the [`Query`] the answer is built from.
+
+use serde::Serialize;
+
+/// A parsed question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Query {
+    /// One level (or one dimension of it).
+    Level(LevelQuery),
+    /// What changes between two levels of one framework.
+    Compare(CompareQuery),
+    /// A framework's titles, level by level.
+    Titles(TitlesQuery),
+    /// The loaded frameworks.
+    Frameworks,
+    /// How to ask.
+    Help,
+    /// Nothing could be answered; says why and what would work.
+    Unknown(Unknown),
+}
+
+/// A question about one level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LevelQuery {
+    /// The framework's id.
+    pub framework: String,
+    /// The level number.
+    pub level: u32,
+    /// Only this dimension, when the question names one.
+    pub dimension: Option<String>,
+    /// The specialist role asked about, by position in `Framework::roles`.
+    pub role: Option<usize>,
+    /// Other readings of an ambiguous question.
+    pub alternatives: Vec<Alternative>,
+    /// A remark on how the question was read ("Level 5 is the top level…").
+    pub note: Option<String>,
+}
+
+/// A question about what changes between two levels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompareQuery {
+    /// The framework's id.
+    pub framework: String,
+    /// The lower level.
+    pub from: u32,
+    /// The higher level.
+    pub to: u32,
+    /// Only this dimension, when the question names one.
+    pub dimension: Option<String>,
+    /// Other readings of an ambiguous question.
+    pub alternatives: Vec<Alternative>,
+}
+
+/// A question about a framework's titles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TitlesQuery {
+    /// The framework's id.
+    pub framework: String,
+    /// Show this dimension across all levels instead of the titles alone.
+    pub dimension: Option<String>,
+    /// Other readings of an ambiguous question.
+    pub alternatives: Vec<Alternative>,
+}
+
+/// Another framework (or level) the question may have meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alternative {
+    /// What it is, for people: "Senior Engineer, level 3 of InfraCloud Engineering".
+    pub description: String,
+    /// A question that asks for it unambiguously.
+    pub question: String,
+}
+
+/// A question that could not be answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unknown {
+    /// What was wrong and what is known, as sentences.
+    pub message: String,
+    /// Questions that would work.
+    pub suggestions: Vec<String>,
+}
+
+/// The kind of question, as reported by `ask --json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Intent {
+    /// A level.
+    Level,
+    /// A comparison.
+    Compare,
+    /// A framework's titles.
+    Titles,
+    /// The list of frameworks.
+    Frameworks,
+    /// Help.
+    Help,
+    /// Not understood.
+    Unknown,
+}
+
+impl Query {
+    /// The kind of question.
+    pub fn intent(&self) -> Intent {
+        match self {
+            Query::Level(_) => Intent::Level,
+            Query::Compare(_) => Intent::Compare,
+            Query::Titles(_) => Intent::Titles,
+            Query::Frameworks => Intent::Frameworks,
+            Query::Help => Intent::Help,
+            Query::Unknown(_) => Intent::Unknown,
+        }
+    }
+
+    /// The framework asked about, if any.
+    pub fn framework(&self) -> Option<&str> {
+        match self {
+            Query::Level(query) => Some(&query.framework),
+            Query::Compare(query) => Some(&query.framework),
+            Query::Titles(query) => Some(&query.framework),
+            Query::Frameworks | Query::Help | Query::Unknown(_) => None,
+        }
+    }
+
+    /// The dimension asked about, if any.
+    pub fn dimension(&self) -> Option<&str> {
+        match self {
+            Query::Level(query) => query.dimension.as_deref(),
+            Query::Compare(query) => query.dimension.as_deref(),
+            Query::Titles(query) => query.dimension.as_deref(),
+            Query::Frameworks | Query::Help | Query::Unknown(_) => None,
+        }
+    }
+
+    /// Runnable suggestions: alternatives of an ambiguous question, or what to try instead.
+    pub fn suggestions(&self) -> Vec<String> {
+        let alternatives = match self {
+            Query::Level(query) => &query.alternatives,
+            Query::Compare(query) => &query.alternatives,
+            Query::Titles(query) => &query.alternatives,
+            Query::Unknown(unknown) => return unknown.suggestions.clone(),
+            Query::Frameworks | Query::Help => return Vec::new(),
+        };
+        alternatives
+            .iter()
+            .map(|alternative| alternative.question.clone())
+            .collect()
+    }
+}

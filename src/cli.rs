@@ -1,0 +1,1 @@
+//! The command line. Placeholder until the CLI is written.

@@ -1,0 +1,20 @@
+//! career-bot: career frameworks and career conversations, inside Slack.
+//!
+//! # Layout
+//! The pure core knows nothing of Slack or SQL:
+//! - [`frameworks`]: the framework model, readers for each file format, loading and validation.
+//! - [`ask`]: turns a free-text question into a query and answers it as a [`reply::Reply`].
+//! - [`reply`]: the neutral reply type, rendered to terminal text or JSON here and to Block Kit
+//!   by the Slack adapter.
+//! - [`text`]: normalising and fuzzy-matching names.
+//!
+//! Around it, the wiring:
+//! - [`cli`]: the command line (clap).
+//! - [`shell`]: the local chat adapter, running the same handlers as Slack.
+
+pub mod ask;
+pub mod cli;
+pub mod frameworks;
+pub mod reply;
+pub mod shell;
+pub mod text;

@@ -1,0 +1,170 @@
+//! The neutral reply: what the bot says, independent of where it is shown.
+//!
+//! Handlers build a [`Reply`] from [`Block`]s; adapters render it: [`text`] for the terminal and
+//! JSON, the Slack adapter to Block Kit. Blocks carry plain text only, so each renderer escapes
+//! and styles for its own medium.
+
+pub mod text;
+
+use serde::Serialize;
+
+/// A complete answer: an ordered list of blocks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Reply {
+    /// The blocks, top to bottom.
+    pub blocks: Vec<Block>,
+}
+
+/// One part of a reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Block {
+    /// A title line.
+    Heading {
+        /// The title.
+        text: String,
+    },
+    /// A paragraph of prose.
+    Paragraph {
+        /// The prose.
+        text: String,
+    },
+    /// A bullet list, optionally with a label above it.
+    Bullets {
+        /// The label ("Ownership").
+        title: Option<String>,
+        /// One entry per bullet.
+        items: Vec<String>,
+    },
+    /// Short label/value pairs shown side by side ("Focus: Learning").
+    Fields {
+        /// The pairs.
+        fields: Vec<Field>,
+    },
+    /// A small-print line: the source, a hint.
+    Context {
+        /// The line.
+        text: String,
+    },
+    /// Buttons and links.
+    Actions {
+        /// The actions, left to right.
+        actions: Vec<Action>,
+    },
+    /// A separator.
+    Divider,
+}
+
+/// A label and its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Field {
+    /// What the value is.
+    pub label: String,
+    /// The value.
+    pub value: String,
+}
+
+/// Something the reader can click.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    /// A button that sends `action_id` and `value` back to the bot.
+    Button {
+        /// The button's text.
+        label: String,
+        /// What the bot should do.
+        action_id: String,
+        /// The data it needs (an id, a question).
+        value: String,
+        /// Whether the button is the main action.
+        primary: bool,
+    },
+    /// A link to a page.
+    Link {
+        /// The link's text.
+        label: String,
+        /// Where it goes.
+        url: String,
+    },
+}
+
+impl Reply {
+    /// An empty reply.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A reply of one paragraph.
+    pub fn paragraph(text: impl Into<String>) -> Self {
+        Self::new().with_paragraph(text)
+    }
+
+    /// Adds a heading.
+    pub fn with_heading(mut self, text: impl Into<String>) -> Self {
+        self.blocks.push(Block::Heading { text: text.into() });
+        self
+    }
+
+    /// Adds a paragraph.
+    pub fn with_paragraph(mut self, text: impl Into<String>) -> Self {
+        self.blocks.push(Block::Paragraph { text: text.into() });
+        self
+    }
+
+    /// Adds a bullet list (skipped when `items` is empty).
+    pub fn with_bullets(mut self, title: Option<String>, items: Vec<String>) -> Self {
+        if !items.is_empty() {
+            self.blocks.push(Block::Bullets { title, items });
+        }
+        self
+    }
+
+    /// Adds label/value fields (skipped when empty).
+    pub fn with_fields(mut self, fields: Vec<Field>) -> Self {
+        if !fields.is_empty() {
+            self.blocks.push(Block::Fields { fields });
+        }
+        self
+    }
+
+    /// Adds a context line.
+    pub fn with_context(mut self, text: impl Into<String>) -> Self {
+        self.blocks.push(Block::Context { text: text.into() });
+        self
+    }
+
+    /// Adds a row of actions (skipped when empty).
+    pub fn with_actions(mut self, actions: Vec<Action>) -> Self {
+        if !actions.is_empty() {
+            self.blocks.push(Block::Actions { actions });
+        }
+        self
+    }
+
+    /// Adds a divider.
+    pub fn with_divider(mut self) -> Self {
+        self.blocks.push(Block::Divider);
+        self
+    }
+
+    /// Appends all of `other`'s blocks.
+    pub fn append(mut self, other: Reply) -> Self {
+        self.blocks.extend(other.blocks);
+        self
+    }
+
+    /// The reply as plain text (the terminal rendering without colour).
+    pub fn to_plain_text(&self) -> String {
+        text::render(self)
+    }
+}
+
+impl Field {
+    /// A label/value pair.
+    pub fn new(label: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            label: label.into(),
+            value: value.into(),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! The local shell. Placeholder until the shell is written.
