@@ -1,1 +1,211 @@
-//! The command line. Placeholder until the CLI is written.
+//! The command line: `career-bot [--frameworks DIR]… [--config FILE] [--db PATH] <command>`.
+//!
+//! Parsing is clap's; each subcommand is a small function that loads what it needs and calls
+//! into the library. Exit codes: 0 success, 1 a problem was found (validation errors, bad
+//! input), 2 wrong usage (clap's own).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::ask::Engine;
+use crate::config::{Config, LogFormat, Overrides};
+use crate::frameworks::{self, FrameworkSource, LoadReport};
+
+/// career-bot: career frameworks and career conversations, in Slack or a local shell.
+#[derive(Debug, Parser)]
+#[command(name = "career-bot", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every subcommand accepts.
+#[derive(Debug, Args)]
+struct GlobalArgs {
+    /// Load frameworks from DIR instead of the bundled ones (repeatable). Also
+    /// CAREER_BOT_FRAMEWORKS (paths separated by ':') or `frameworks` in the config file.
+    #[arg(long = "frameworks", value_name = "DIR", global = true)]
+    frameworks: Vec<PathBuf>,
+    /// Read configuration from FILE (default: ./career-bot.toml when present; also CAREER_BOT_CONFIG).
+    #[arg(long, value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
+    /// SQLite database file or URL (default: ./career-bot.db; also DATABASE_URL).
+    #[arg(long = "db", value_name = "PATH", global = true)]
+    db: Option<String>,
+    /// Log format: text or json (also CAREER_BOT_LOG_FORMAT).
+    #[arg(long, value_name = "FORMAT", global = true)]
+    log_format: Option<LogFormat>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Answer one question about the frameworks and exit.
+    Ask(AskArgs),
+    /// Chat with the bot locally, one line at a time, as `/career LINE` works in Slack.
+    Shell(ShellArgs),
+    /// Check framework files and report every error with file and line.
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, Args)]
+struct AskArgs {
+    /// Print one JSON object (intent, framework, level, from_level, to_level, dimension,
+    /// text, suggestions) instead of text.
+    #[arg(long)]
+    json: bool,
+    /// The question, e.g. "what does level 3 happiness need".
+    #[arg(required = true, num_args = 1.., value_name = "QUESTION")]
+    question: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct ShellArgs {
+    /// Act as this chat user (same as the `:as USER` directive).
+    #[arg(long = "as", value_name = "USER")]
+    as_user: Option<String>,
+    /// Set the shell's clock (RFC 3339 or a date; same as `:now`).
+    #[arg(long, value_name = "DATETIME")]
+    now: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct ValidateArgs {
+    /// Directories or files to check (default: the configured frameworks).
+    #[arg(value_name = "DIR")]
+    dirs: Vec<PathBuf>,
+}
+
+impl clap::ValueEnum for LogFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[LogFormat::Text, LogFormat::Json]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(match self {
+            LogFormat::Text => "text",
+            LogFormat::Json => "json",
+        }))
+    }
+}
+
+/// Parses the command line and runs the command.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let overrides = Overrides {
+        config_file: cli.global.config.clone(),
+        frameworks: cli.global.frameworks.clone(),
+        database: cli.global.db.clone(),
+        log_format: cli.global.log_format,
+        listen: None,
+    };
+    let config = match Config::load(&overrides) {
+        Ok(config) => config,
+        Err(problems) => {
+            for problem in problems {
+                eprintln!("error: {problem}");
+            }
+            return ExitCode::FAILURE;
+        }
+    };
+    crate::logging::init(config.log_format, "warn");
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(dispatch(cli.command, config))
+}
+
+async fn dispatch(command: Command, config: Config) -> ExitCode {
+    match command {
+        Command::Ask(args) => ask(args, &config),
+        Command::Shell(args) => shell(args, &config).await,
+        Command::Validate(args) => validate(args, &config),
+    }
+}
+
+/// Loads frameworks, printing problems to stderr; the valid ones are still used.
+fn load_frameworks(config: &Config) -> Engine {
+    let report = frameworks::load(&config.frameworks);
+    for error in &report.errors {
+        eprintln!("warning: {error} (this framework is not loaded)");
+    }
+    Engine::new(report.library)
+}
+
+fn ask(args: AskArgs, config: &Config) -> ExitCode {
+    let engine = load_frameworks(config);
+    let answer = engine.ask(&args.question.join(" "));
+    if args.json {
+        match serde_json::to_string(&answer.to_json()) {
+            Ok(json) => println!("{json}"),
+            Err(error) => {
+                eprintln!("error: cannot write JSON: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        print!("{}", answer.reply.to_plain_text());
+    }
+    ExitCode::SUCCESS
+}
+
+async fn shell(args: ShellArgs, config: &Config) -> ExitCode {
+    let engine = load_frameworks(config);
+    let bot = crate::bot::Bot::new(engine);
+    let options = crate::shell::ShellOptions {
+        user: args.as_user,
+        now: args.now,
+        interactive: std::io::stdin().is_terminal(),
+    };
+    match crate::shell::run(&bot, options).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn validate(args: ValidateArgs, config: &Config) -> ExitCode {
+    let sources: Vec<FrameworkSource> = if args.dirs.is_empty() {
+        config.frameworks.clone()
+    } else {
+        args.dirs.into_iter().map(FrameworkSource::Path).collect()
+    };
+    let report = frameworks::load(&sources);
+    print_validation(&report);
+    if report.is_clean() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn print_validation(report: &LoadReport) {
+    for notice in &report.notices {
+        println!("note: {}: {}", notice.path.display(), notice.message);
+    }
+    for error in &report.errors {
+        eprintln!("error: {error}");
+    }
+    let ids: Vec<&str> = report.library.ids().collect();
+    println!(
+        "{} file(s) read; {} framework(s) valid{}{}; {} error(s)",
+        report.files_read,
+        ids.len(),
+        if ids.is_empty() { "" } else { ": " },
+        ids.join(", "),
+        report.errors.len()
+    );
+}

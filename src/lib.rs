@@ -8,13 +8,21 @@
 //!   by the Slack adapter.
 //! - [`text`]: normalising and fuzzy-matching names.
 //!
+//! - [`checkins`]: cadence rules, due and overdue, reminder planning.
+//!
 //! Around it, the wiring:
-//! - [`cli`]: the command line (clap).
+//! - [`bot`]: the handlers shared by Slack and the shell.
+//! - [`config`]: the one place that reads the config file and environment.
+//! - [`cli`]: the command line (clap); [`logging`]: tracing set-up.
 //! - [`shell`]: the local chat adapter, running the same handlers as Slack.
 
 pub mod ask;
+pub mod bot;
+pub mod checkins;
 pub mod cli;
+pub mod config;
 pub mod frameworks;
+pub mod logging;
 pub mod reply;
 pub mod shell;
 pub mod text;

@@ -1,1 +1,219 @@
-//! The local shell. Placeholder until the shell is written.
+//! The local adapter: a chat with the bot in the terminal, running the same handlers as Slack.
+//!
+//! Each line is handled as `/career LINE` would be. Lines starting with `:` are directives for
+//! the shell itself: `:as USER` (act as that chat user), `:now DATETIME` (fix the clock),
+//! `:help`, `:quit`. When stdin is a terminal there is a prompt and history; otherwise the
+//! shell reads plain lines (blank lines and `#` comments are skipped) so it can be scripted.
+
+use std::io::{BufRead, Write};
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+
+use crate::bot::{Bot, Request};
+
+/// How the shell starts.
+#[derive(Debug, Clone, Default)]
+pub struct ShellOptions {
+    /// `--as USER`.
+    pub user: Option<String>,
+    /// `--now DATETIME`.
+    pub now: Option<String>,
+    /// Prompt and history (stdin is a terminal).
+    pub interactive: bool,
+}
+
+/// Why the shell stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ShellError {
+    /// A start-up option was invalid.
+    #[error("{0}")]
+    Option(String),
+    /// Reading input or writing output failed.
+    #[error("terminal: {0}")]
+    Io(#[from] std::io::Error),
+    /// The line editor failed.
+    #[error("line editor: {0}")]
+    Editor(#[from] rustyline::error::ReadlineError),
+}
+
+/// The shell's state: who is talking and what time it is.
+pub struct Shell<'b> {
+    bot: &'b Bot,
+    user: String,
+    clock: Option<DateTime<Utc>>,
+}
+
+/// What handling one line produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Text to print.
+    Print(String),
+    /// Nothing to print (a blank line or a comment).
+    Nothing,
+    /// Leave the shell.
+    Quit,
+}
+
+/// The user the shell acts as until `:as` says otherwise.
+pub const DEFAULT_USER: &str = "U_LOCAL";
+
+impl<'b> Shell<'b> {
+    /// A shell acting as `user` (default `U_LOCAL`) with the real clock unless `now` is given.
+    pub fn new(bot: &'b Bot, user: Option<String>, now: Option<&str>) -> Result<Self, String> {
+        let clock = now.map(parse_datetime).transpose()?;
+        Ok(Self {
+            bot,
+            user: user
+                .map(|u| u.trim_start_matches('@').to_owned())
+                .unwrap_or_else(|| DEFAULT_USER.to_owned()),
+            clock,
+        })
+    }
+
+    /// The shell's current time.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.unwrap_or_else(Utc::now)
+    }
+
+    /// Handles one input line.
+    pub async fn line(&mut self, line: &str) -> Outcome {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            return Outcome::Nothing;
+        }
+        if let Some(directive) = line.strip_prefix(':') {
+            return self.directive(directive).await;
+        }
+        let line = line.strip_prefix("/career").map(str::trim).unwrap_or(line);
+        let request = Request {
+            user: Some(self.user.clone()),
+            text: line.to_owned(),
+            now: self.now(),
+        };
+        Outcome::Print(self.bot.handle(&request).await.to_plain_text())
+    }
+
+    async fn directive(&mut self, directive: &str) -> Outcome {
+        let (name, argument) = directive
+            .split_once(char::is_whitespace)
+            .map(|(name, rest)| (name, rest.trim()))
+            .unwrap_or((directive, ""));
+        match name {
+            "as" if !argument.is_empty() => {
+                self.user = argument.trim_start_matches('@').to_owned();
+                Outcome::Print(format!("Now acting as {}.\n", self.user))
+            }
+            "as" => Outcome::Print(format!(
+                "Acting as {}. Use `:as USER` to act as someone else.\n",
+                self.user
+            )),
+            "now" if !argument.is_empty() => match parse_datetime(argument) {
+                Ok(now) => {
+                    self.clock = Some(now);
+                    Outcome::Print(format!("Clock set to {}.\n", now.to_rfc3339()))
+                }
+                Err(message) => Outcome::Print(format!("{message}\n")),
+            },
+            "now" => Outcome::Print(format!("It is {}.\n", self.now().to_rfc3339())),
+            "help" => Outcome::Print(DIRECTIVES_HELP.to_owned()),
+            "quit" | "q" | "exit" => Outcome::Quit,
+            other => Outcome::Print(format!(
+                "Unknown directive `:{other}`.\n{DIRECTIVES_HELP}"
+            )),
+        }
+    }
+}
+
+const DIRECTIVES_HELP: &str = "Shell directives:\n  :as USER        act as that chat user (people are written @USER in commands)\n  :now DATETIME   set the clock (RFC 3339, e.g. 2026-03-02T09:00:00Z, or a date)\n  :help           this list\n  :quit           leave (or Ctrl-D)\nAnything else is handled as `/career LINE`; try `help`.\n";
+
+/// Reads an RFC 3339 time ("2026-03-02T09:00:00+01:00"), a naive date-time (taken as UTC) or
+/// a date (midnight UTC).
+pub fn parse_datetime(text: &str) -> Result<DateTime<Utc>, String> {
+    let text = text.trim();
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(time.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+        if let Ok(time) = NaiveDateTime::parse_from_str(text, format) {
+            return Ok(time.and_utc());
+        }
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
+    }
+    Err(format!(
+        "\"{text}\" is not a date or time; write RFC 3339 (2026-03-02T09:00:00Z) or a date (2026-03-02)"
+    ))
+}
+
+/// Runs the shell on stdin and stdout until end of input or `:quit`.
+pub async fn run(bot: &Bot, options: ShellOptions) -> Result<(), ShellError> {
+    let mut shell =
+        Shell::new(bot, options.user, options.now.as_deref()).map_err(ShellError::Option)?;
+    if options.interactive {
+        run_interactive(&mut shell).await
+    } else {
+        let stdin = std::io::stdin();
+        let stdout = std::io::stdout();
+        run_script(&mut shell, stdin.lock(), stdout.lock()).await
+    }
+}
+
+/// Reads lines from `input` and writes every answer to `output`, each followed by a blank line.
+pub async fn run_script(
+    shell: &mut Shell<'_>,
+    input: impl BufRead,
+    mut output: impl Write,
+) -> Result<(), ShellError> {
+    for line in input.lines() {
+        match shell.line(&line?).await {
+            Outcome::Print(text) => {
+                output.write_all(text.as_bytes())?;
+                if !text.ends_with('\n') {
+                    output.write_all(b"\n")?;
+                }
+                output.write_all(b"\n")?;
+                output.flush()?;
+            }
+            Outcome::Nothing => {}
+            Outcome::Quit => break,
+        }
+    }
+    Ok(())
+}
+
+async fn run_interactive(shell: &mut Shell<'_>) -> Result<(), ShellError> {
+    let mut editor = rustyline::DefaultEditor::new()?;
+    let history = std::env::var_os("HOME")
+        .map(std::path::PathBuf::from)
+        .map(|home| home.join(".career-bot_history"));
+    if let Some(path) = &history {
+        // No history yet is normal on first use.
+        let _ = editor.load_history(path);
+    }
+    println!(
+        "career-bot shell, acting as {}. Ask a question, or type `help` or `:help`. Ctrl-D to leave.",
+        shell.user
+    );
+    loop {
+        match editor.readline("career> ") {
+            Ok(line) => {
+                if !line.trim().is_empty() {
+                    let _ = editor.add_history_entry(line.as_str());
+                }
+                match shell.line(&line).await {
+                    Outcome::Print(text) => println!("{}", text.trim_end()),
+                    Outcome::Nothing => {}
+                    Outcome::Quit => break,
+                }
+            }
+            Err(rustyline::error::ReadlineError::Interrupted) => continue,
+            Err(rustyline::error::ReadlineError::Eof) => break,
+            Err(error) => return Err(error.into()),
+        }
+    }
+    if let Some(path) = &history {
+        let _ = editor.save_history(path);
+    }
+    Ok(())
+}

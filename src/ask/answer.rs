@@ -89,14 +89,16 @@ fn level_reply(framework: &Framework, query: &LevelQuery) -> Reply {
     reply = with_alternatives(reply, &query.alternatives);
     reply = with_source(reply, framework);
     if let Some(next) = framework.next_level(level.number) {
+        let question = format!(
+            "compare {} level {} and level {}",
+            framework.id, level.number, next.number
+        );
         reply = reply.with_actions(vec![Action::Button {
             label: format!("What changes at Level {}?", next.number),
             action_id: ASK_ACTION.to_owned(),
-            value: format!(
-                "compare {} level {} and level {}",
-                framework.id, level.number, next.number
-            ),
+            value: question.clone(),
             primary: false,
+            typed: Some(question),
         }]);
     }
     reply
@@ -152,7 +154,7 @@ fn compare_reply(framework: &Framework, query: &CompareQuery) -> Reply {
         .filter_map(|level| {
             let next = framework.next_level(level.number)?;
             let timeframe = level.timeframe_to_next.as_ref()?;
-            Some(format!("{} → {}: {timeframe}", level.number, next.number))
+            Some(format!("Level {} → {}: {timeframe}", level.number, next.number))
         })
         .collect();
     if !steps.is_empty() {
@@ -251,7 +253,7 @@ fn titles_reply(framework: &Framework, query: &TitlesQuery) -> Reply {
                 if let (Some(timeframe), Some(next)) =
                     (&level.timeframe_to_next, framework.next_level(level.number))
                 {
-                    line.push_str(&format!(" (typically {timeframe} to Level {})", next.number));
+                    line.push_str(&format!(" (to Level {}: typically {timeframe})", next.number));
                 }
                 line
             })

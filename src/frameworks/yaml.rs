@@ -59,6 +59,10 @@ fn clean_message(rendered: &str) -> String {
     }
     message
         .replace(", set DuplicateKeyPolicy in Options if acceptable", "; each key may appear once")
+        .replace(
+            "data did not match any variant of untagged enum OneOrMany",
+            "expected a sentence or a list of sentences (put text that contains \": \" in quotes)",
+        )
         .trim()
         .to_owned()
 }

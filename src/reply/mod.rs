@@ -78,6 +78,8 @@ pub enum Action {
         value: String,
         /// Whether the button is the main action.
         primary: bool,
+        /// What to type in a text adapter (the shell) to do the same as clicking, if anything.
+        typed: Option<String>,
     },
     /// A link to a page.
     Link {

@@ -47,6 +47,11 @@ fn render_block(block: &Block, out: &mut String) {
             let labels: Vec<String> = actions
                 .iter()
                 .map(|action| match action {
+                    Action::Button {
+                        label,
+                        typed: Some(typed),
+                        ..
+                    } => format!("[{label}] (type: {typed})"),
                     Action::Button { label, .. } => format!("[{label}]"),
                     Action::Link { label, url } => format!("{label}: {url}"),
                 })
