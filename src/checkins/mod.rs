@@ -1,6 +1,10 @@
 //! Check-ins: when a career conversation is due, overdue or snoozed, and which reminders to
 //! plan. Pure functions with the clock passed in; no Slack, no SQL.
 
+pub mod cadence;
 pub mod period;
+pub mod reminders;
 
+pub use cadence::{Cadence, Schedule, Status, Timeline};
 pub use period::{Period, PeriodError};
+pub use reminders::{Reminder, ReminderRules};
