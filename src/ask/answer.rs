@@ -1,7 +1,7 @@
 //! Builds the [`Reply`] for a parsed [`Query`] from the framework text.
 
 use super::query::{Alternative, CompareQuery, LevelQuery, Query, TitlesQuery, Unknown};
-use crate::frameworks::{Dimension, Framework, Level, Library};
+use crate::frameworks::{Dimension, Framework, Level, Library, Role};
 use crate::reply::{Action, Field, Reply};
 use crate::text::normalize;
 
@@ -59,15 +59,10 @@ fn level_reply(framework: &Framework, query: &LevelQuery) -> Reply {
             )),
         };
     } else {
-        reply = reply.with_heading(heading_for(framework, level));
         if let Some(role) = query.role.and_then(|index| framework.roles.get(index)) {
-            reply = reply.with_paragraph(format!(
-                "{}: {} Shown below: level {}.",
-                role.titles.join(" / "),
-                role.summary,
-                level.number
-            ));
+            return with_source(role_reply(framework, role), framework);
         }
+        reply = reply.with_heading(heading_for(framework, level));
         if let Some(note) = &query.note {
             reply = reply.with_paragraph(note.clone());
         }
@@ -102,6 +97,24 @@ fn level_reply(framework: &Framework, query: &LevelQuery) -> Reply {
         }]);
     }
     reply
+}
+
+/// A specialist role: what it is and which levels it relates to.
+fn role_reply(framework: &Framework, role: &Role) -> Reply {
+    let related: Vec<String> = framework
+        .levels
+        .iter()
+        .filter(|level| (role.from_level..=role.to_level).contains(&level.number))
+        .map(|level| format!("Level {}: {}", level.number, level.title_text()))
+        .collect();
+    Reply::new()
+        .with_heading(format!("{} · {}", framework.name, role.titles.join(" / ")))
+        .with_paragraph(role.summary.clone())
+        .with_bullets(Some("Related levels".to_owned()), related)
+        .with_context(format!(
+            "The source gives no separate expectations for this role; ask \"{} level {}\" for what a related level asks for.",
+            framework.id, role.from_level
+        ))
 }
 
 fn level_fields(framework: &Framework, level: &Level) -> Vec<Field> {

@@ -135,7 +135,8 @@ impl<'a> Resolver<'a> {
         {
             return Query::Unknown(unknown);
         }
-        let dimension = match self.dimension_in(framework_position, &unused_phrases) {
+        let asked_level = levels.first().map(|reference| reference.level);
+        let dimension = match self.dimension_in(framework_position, &unused_phrases, asked_level) {
             Ok(dimension) => dimension,
             Err(unknown) => return Query::Unknown(unknown),
         };
@@ -315,6 +316,7 @@ impl<'a> Resolver<'a> {
         &self,
         framework: usize,
         unused_phrases: &[usize],
+        asked_level: Option<u32>,
     ) -> Result<Option<String>, Unknown> {
         let free = self.free_positions(unused_phrases);
         let words: Vec<&str> = free
@@ -347,6 +349,7 @@ impl<'a> Resolver<'a> {
             Some((_, name)) => Ok(Some(name.to_owned())),
             None => {
                 let fw = self.framework_at(framework);
+                let level = asked_level.unwrap_or(fw.levels[0].number);
                 Err(Unknown {
                     message: format!(
                         "{} has no \"{}\" dimension. Its dimensions are: {}.",
@@ -358,7 +361,7 @@ impl<'a> Resolver<'a> {
                         .dimensions
                         .iter()
                         .take(3)
-                        .map(|name| format!("{} at {} level {}", name.to_lowercase(), fw.id, fw.levels[0].number))
+                        .map(|name| format!("{} at {} level {level}", name.to_lowercase(), fw.id))
                         .collect(),
                 })
             }
@@ -444,8 +447,12 @@ impl<'a> Resolver<'a> {
         dimension: Option<String>,
         alternatives: Vec<Alternative>,
     ) -> Query {
-        let after = self.has_word(AFTER_WORDS) || self.has_word(COMPARE_WORDS);
         let toward = self.has_word(TOWARD_WORDS);
+        // "from" alone is filler ("expected from a Content Crafter"); with a movement word it
+        // marks the starting level ("get promoted from Coordinator").
+        let after = self.has_word(AFTER_WORDS)
+            || self.has_word(COMPARE_WORDS)
+            || (toward && self.has_word(&["from"]));
         let previous = framework
             .levels
             .iter()
@@ -504,11 +511,14 @@ impl<'a> Resolver<'a> {
                 Target::Title {
                     framework: other,
                     level,
+                    role,
                     exact: true,
-                    ..
                 } => {
                     let other = self.framework_at(other);
-                    let title = other.level(level).map(|l| l.title_text()).unwrap_or_default();
+                    let title = match role.and_then(|index| other.roles.get(index)) {
+                        Some(role) => role.titles.join(" / "),
+                        None => other.level(level).map(|l| l.title_text()).unwrap_or_default(),
+                    };
                     Some(Unknown {
                         message: format!(
                             "\"{title}\" is a title in {}, not in {}. {} has levels {}.",
@@ -564,7 +574,8 @@ impl<'a> Resolver<'a> {
             return Query::Unknown(unknown_name(self.library, &leftovers, &numbers));
         }
         if !numbers.is_empty() {
-            return Query::Unknown(which_framework(self.library, numbers[0].1));
+            let levels: Vec<u32> = numbers.iter().map(|(_, level)| *level).collect();
+            return Query::Unknown(which_framework(self.library, &levels));
         }
         if self.has_word(HELP_WORDS) {
             return Query::Help;
@@ -596,25 +607,32 @@ fn level_does_not_exist(framework: &Framework, level: u32) -> Unknown {
     }
 }
 
-/// A level number but no framework: say which frameworks have that level.
-fn which_framework(library: &Library, level: u32) -> Unknown {
+/// Level numbers but no framework: say which frameworks have those levels.
+fn which_framework(library: &Library, levels: &[u32]) -> Unknown {
+    let shown = levels
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(" and ");
     let having: Vec<&Framework> = library
         .frameworks()
         .iter()
-        .filter(|framework| framework.level(level).is_some())
+        .filter(|framework| levels.iter().all(|level| framework.level(*level).is_some()))
         .collect();
+    let plural = if levels.len() > 1 { "s" } else { "" };
     if having.is_empty() {
         return Unknown {
             message: format!(
-                "No framework I know has a level {level}. Frameworks: {}.",
+                "No framework I know has level{plural} {shown}. Frameworks: {}.",
                 library.ids().collect::<Vec<_>>().join(", ")
             ),
             suggestions: vec!["frameworks".to_owned()],
         };
     }
+    let verb = if levels.len() > 1 { "exist" } else { "exists" };
     Unknown {
         message: format!(
-            "Which framework do you mean? Level {level} exists in {}.",
+            "Which framework do you mean? Level{plural} {shown} {verb} in {}.",
             having
                 .iter()
                 .map(|framework| framework.name.as_str())
@@ -623,7 +641,10 @@ fn which_framework(library: &Library, level: u32) -> Unknown {
         ),
         suggestions: having
             .iter()
-            .map(|framework| format!("{} level {level}", framework.id))
+            .map(|framework| match levels {
+                [one] => format!("{} level {one}", framework.id),
+                _ => format!("compare {} {shown}", framework.id),
+            })
             .collect(),
     }
 }

@@ -14,7 +14,7 @@ pub const TOWARD_WORDS: &[&str] = &[
 ];
 
 /// Words that ask what comes after a level.
-pub const AFTER_WORDS: &[&str] = &["next", "after", "beyond", "above", "following", "from"];
+pub const AFTER_WORDS: &[&str] = &["next", "after", "beyond", "above", "following"];
 
 /// Words that ask for a framework's titles or ladder.
 pub const TITLE_WORDS: &[&str] = &[

@@ -1,0 +1,283 @@
+//! The question parser against the bundled frameworks: more than a hundred ways people ask,
+//! each with what it must be understood as. Rows that must be refused say what the refusal
+//! must contain, so a vague "I don't know" would fail.
+
+use career_bot::ask::{AnswerJson, Engine, Intent};
+use career_bot::frameworks::{FrameworkSource, load};
+
+/// What a question must be understood as.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    Level(&'static str, u32),
+    LevelDim(&'static str, u32, &'static str),
+    Compare(&'static str, u32, u32),
+    CompareDim(&'static str, u32, u32, &'static str),
+    Titles(&'static str),
+    TitlesDim(&'static str, &'static str),
+    Frameworks,
+    Help,
+    /// Refused: the text must contain this, and there must be suggestions.
+    Refused(&'static str),
+}
+
+use Expect::*;
+
+const CASES: &[(&str, Expect)] = &[
+    // A level, by number, in every spelling.
+    ("what does Level 3 Happiness need", Level("buffer-happiness", 3)),
+    ("level 3 happiness", Level("buffer-happiness", 3)),
+    ("happiness L3", Level("buffer-happiness", 3)),
+    ("Level three happiness", Level("buffer-happiness", 3)),
+    ("happiness level III", Level("buffer-happiness", 3)),
+    ("happiness level 3?", Level("buffer-happiness", 3)),
+    ("hapiness level 2", Level("buffer-happiness", 2)),
+    ("markting level 4", Level("buffer-marketing", 4)),
+    ("marketing level 1", Level("buffer-marketing", 1)),
+    ("Marketing L5", Level("buffer-marketing", 5)),
+    ("lvl 2 marketing", Level("buffer-marketing", 2)),
+    ("level5 marketing", Level("buffer-marketing", 5)),
+    ("the 2nd level in marketing", Level("buffer-marketing", 2)),
+    ("second level of marketing", Level("buffer-marketing", 2)),
+    ("marketers level 3", Level("buffer-marketing", 3)),
+    ("infracloud level 4", Level("infracloud-engineering", 4)),
+    ("infranauts level 5", Level("infracloud-engineering", 5)),
+    ("L1 infracloud", Level("infracloud-engineering", 1)),
+    ("buffer engineering level 8", Level("buffer-engineering", 8)),
+    ("engineering level 1", Level("buffer-engineering", 1)),
+    ("support level 2", Level("buffer-happiness", 2)),
+    ("customer support level 1", Level("buffer-happiness", 1)),
+    // A level, by title.
+    ("what's expected of a senior engineer at InfraCloud", Level("infracloud-engineering", 3)),
+    ("Happiness Hero II", Level("buffer-happiness", 2)),
+    ("Happiness Hero I", Level("buffer-happiness", 1)),
+    ("happiness hero 1", Level("buffer-happiness", 1)),
+    ("what does a Happiness Hero III need?", Level("buffer-happiness", 3)),
+    ("hapiness hero 2", Level("buffer-happiness", 2)),
+    ("Engineer of Distinction", Level("buffer-engineering", 8)),
+    ("senior engineer", Level("buffer-engineering", 4)),
+    ("what does a strategist need", Level("buffer-marketing", 2)),
+    ("coordinator", Level("buffer-marketing", 3)),
+    ("what is expected from a Content Crafter", Level("buffer-marketing", 1)),
+    ("social media marketer", Level("buffer-marketing", 1)),
+    ("head of marketing", Level("buffer-marketing", 5)),
+    ("I want to be head of marketing", Level("buffer-marketing", 5)),
+    ("Software Engineer II", Level("buffer-engineering", 2)),
+    ("software engineer III", Level("buffer-engineering", 3)),
+    ("software engineer", Level("buffer-engineering", 1)),
+    ("Senior Engineer II", Level("buffer-engineering", 5)),
+    ("staff engineer at buffer", Level("buffer-engineering", 6)),
+    ("principal engineer buffer", Level("buffer-engineering", 7)),
+    ("associate engineer", Level("infracloud-engineering", 1)),
+    ("what does an associate engineer at infracloud need", Level("infracloud-engineering", 1)),
+    ("infracloud engineer", Level("infracloud-engineering", 2)),
+    ("principal engineer at infracloud", Level("infracloud-engineering", 5)),
+    ("staff engineer infracloud", Level("infracloud-engineering", 4)),
+    ("Senoir engineer at infracloud", Level("infracloud-engineering", 3)),
+    ("principle engineer at infracloud", Level("infracloud-engineering", 5)),
+    // Specialist roles answer with the first level they relate to.
+    ("Tech Hero", Level("buffer-happiness", 3)),
+    ("happiness lead", Level("buffer-happiness", 2)),
+    ("onboarding and education specialist", Level("buffer-happiness", 1)),
+    ("Onboarding and Education Specialist II", Level("buffer-happiness", 1)),
+    // One dimension of a level.
+    ("ownership at marketing level 4", LevelDim("buffer-marketing", 4, "Ownership")),
+    ("scope of influence for marketing level 2", LevelDim("buffer-marketing", 2, "Scope of influence")),
+    ("how is work conducted at marketing level 3", LevelDim("buffer-marketing", 3, "How work is conducted")),
+    ("marketing 5 ownership", LevelDim("buffer-marketing", 5, "Ownership")),
+    ("what scope does a coordinator have", LevelDim("buffer-marketing", 3, "Scope of influence")),
+    ("impact at happiness level 2", LevelDim("buffer-happiness", 2, "Scope of influence")),
+    ("responsibilities of a marketing senior", LevelDim("buffer-marketing", 4, "Ownership")),
+    ("social capital at infracloud level 3", LevelDim("infracloud-engineering", 3, "Social Capital")),
+    ("core competencies of a staff engineer at infracloud", LevelDim("infracloud-engineering", 4, "Core Competencies")),
+    ("enabling traits for associate engineer", LevelDim("infracloud-engineering", 1, "Enabling Traits")),
+    ("management expectations for a principal engineer at infracloud", LevelDim("infracloud-engineering", 5, "Management")),
+    ("delighting people at infracloud level 2", LevelDim("infracloud-engineering", 2, "Delighting People")),
+    ("organisation building for senior engineers at infracloud", LevelDim("infracloud-engineering", 3, "Organization Building")),
+    ("traits at infracloud level 5", LevelDim("infracloud-engineering", 5, "Enabling Traits")),
+    // What changes between two levels.
+    ("how do I get from level 2 to level 3 in marketing", Compare("buffer-marketing", 2, 3)),
+    ("how do I get from 2 to 3 in marketing", Compare("buffer-marketing", 2, 3)),
+    ("compare marketing 3 and 5", Compare("buffer-marketing", 3, 5)),
+    ("difference between staff and principal at infracloud", Compare("infracloud-engineering", 4, 5)),
+    ("marketing 1 vs 2", Compare("buffer-marketing", 1, 2)),
+    ("compare level 5 and level 3 in marketing", Compare("buffer-marketing", 3, 5)),
+    ("how do I get to level 4 in marketing", Compare("buffer-marketing", 3, 4)),
+    ("what comes after coordinator", Compare("buffer-marketing", 3, 4)),
+    ("next level after Happiness Hero I", Compare("buffer-happiness", 1, 2)),
+    ("how do I become a staff engineer at infracloud", Compare("infracloud-engineering", 3, 4)),
+    ("associate engineer vs engineer", Compare("infracloud-engineering", 1, 2)),
+    ("senior engineer to staff engineer at buffer", Compare("buffer-engineering", 4, 6)),
+    ("diffrence between happiness hero 2 and 3", Compare("buffer-happiness", 2, 3)),
+    ("what changes between software engineer and software engineer II", Compare("buffer-engineering", 1, 2)),
+    ("how long from coordinator to senior", Compare("buffer-marketing", 3, 4)),
+    ("promotion from strategist to coordinator", Compare("buffer-marketing", 2, 3)),
+    ("compare buffer-marketing level 4 and level 5", Compare("buffer-marketing", 4, 5)),
+    ("how does ownership change from marketing 2 to 3", CompareDim("buffer-marketing", 2, 3, "Ownership")),
+    // A framework's titles.
+    ("marketing titles", Titles("buffer-marketing")),
+    ("titles in happiness", Titles("buffer-happiness")),
+    ("what are the levels at infracloud", Titles("infracloud-engineering")),
+    ("marketing", Titles("buffer-marketing")),
+    ("show me the buffer engineering ladder", Titles("buffer-engineering")),
+    ("happiness roles", Titles("buffer-happiness")),
+    ("ownership in marketing", TitlesDim("buffer-marketing", "Ownership")),
+    // The frameworks, and help.
+    ("frameworks", Frameworks),
+    ("list frameworks", Frameworks),
+    ("which frameworks do you know", Frameworks),
+    ("what teams are there", Frameworks),
+    ("help", Help),
+    ("", Help),
+    ("?", Help),
+    // Refused, with a helpful sentence and suggestions.
+    ("level 9 marketing", Refused("Buffer Marketing has no level 9; its levels are 1–5")),
+    ("happiness level 4", Refused("Buffer Happiness has no level 4; its levels are 1–3")),
+    ("level 0 marketing", Refused("has no level 0")),
+    ("engineering level 12", Refused("Buffer Engineering has no level 12; its levels are 1–8")),
+    ("markeitng level 42", Refused("has no level 42")),
+    ("what does level 3 sales need", Refused("I don't know a framework or title called \"sales\"")),
+    ("salse level 2", Refused("called \"salse\"")),
+    ("level 3", Refused("Which framework do you mean? Level 3 exists in")),
+    ("compare 2 and 3", Refused("Levels 2 and 3 exist in")),
+    ("what is the weather", Refused("Known frameworks:")),
+    ("tech hero in marketing", Refused("\"Tech Hero\" is a title in Buffer Happiness, not in Buffer Marketing")),
+    ("ownership at infracloud level 2", Refused("InfraCloud Engineering has no \"ownership\" dimension")),
+];
+
+fn engine() -> Engine {
+    let report = load(&[FrameworkSource::Bundled]);
+    assert!(report.is_clean(), "{:?}", report.errors);
+    Engine::new(report.library)
+}
+
+fn check(engine: &Engine, question: &str, expect: Expect) -> Result<(), String> {
+    let answer: AnswerJson = engine.ask(question).to_json();
+    let fail = |what: &str| Err(format!("{question:?}: {what}; got {answer:?}"));
+    let framework = answer.framework.as_deref();
+    let dimension = answer.dimension.as_deref();
+    let ok = match expect {
+        Level(fw, level) => {
+            answer.intent == Intent::Level
+                && framework == Some(fw)
+                && answer.level == Some(level)
+                && dimension.is_none()
+        }
+        LevelDim(fw, level, dim) => {
+            answer.intent == Intent::Level
+                && framework == Some(fw)
+                && answer.level == Some(level)
+                && dimension == Some(dim)
+        }
+        Compare(fw, from, to) => {
+            answer.intent == Intent::Compare
+                && framework == Some(fw)
+                && answer.from_level == Some(from)
+                && answer.to_level == Some(to)
+                && answer.level.is_none()
+        }
+        CompareDim(fw, from, to, dim) => {
+            answer.intent == Intent::Compare
+                && framework == Some(fw)
+                && answer.from_level == Some(from)
+                && answer.to_level == Some(to)
+                && dimension == Some(dim)
+        }
+        Titles(fw) => answer.intent == Intent::Titles && framework == Some(fw) && dimension.is_none(),
+        TitlesDim(fw, dim) => {
+            answer.intent == Intent::Titles && framework == Some(fw) && dimension == Some(dim)
+        }
+        Frameworks => answer.intent == Intent::Frameworks,
+        Help => answer.intent == Intent::Help,
+        Refused(text) => {
+            answer.intent == Intent::Unknown
+                && answer.framework.is_none()
+                && answer.text.contains(text)
+                && !answer.suggestions.is_empty()
+        }
+    };
+    if ok { Ok(()) } else { fail(&format!("expected {expect:?}")) }
+}
+
+#[test]
+fn every_phrasing_is_understood_as_intended() {
+    let engine = engine();
+    assert!(CASES.len() >= 80, "the table must keep at least 80 phrasings");
+    let failures: Vec<String> = CASES
+        .iter()
+        .filter_map(|(question, expect)| check(&engine, question, *expect).err())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} phrasings misread:\n{}",
+        failures.len(),
+        CASES.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn refusals_suggest_questions_that_work() {
+    let engine = engine();
+    for (question, expect) in CASES {
+        if let Refused(_) = expect {
+            for suggestion in engine.ask(question).to_json().suggestions {
+                let followed = engine.ask(&suggestion).to_json();
+                assert_ne!(
+                    followed.intent,
+                    Intent::Unknown,
+                    "{question:?} suggested {suggestion:?}, which is not understood either"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn an_ambiguous_title_answers_the_best_match_and_names_the_alternative() {
+    let answer = engine().ask("senior engineer");
+    let json = answer.to_json();
+    assert_eq!(json.suggestions, ["infracloud-engineering level 3"]);
+    assert!(json.text.contains("Also matches"), "{}", json.text);
+    assert!(json.text.contains("Senior Engineer is level 3 of InfraCloud Engineering"));
+}
+
+#[test]
+fn a_level_answer_carries_every_dimension_focus_timeframe_and_source() {
+    let text = engine().ask("marketing level 2").to_json().text;
+    for expected in [
+        "Buffer Marketing · Level 2: Strategist",
+        "Scope of influence",
+        "How work is conducted",
+        "Ownership",
+        "Focus: Shipping",
+        "Typical time to Level 3: 6–12 months",
+        "Source: Buffer",
+        "https://open.buffer.com/career-framework/",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn a_comparison_shows_what_the_higher_level_adds_dimension_by_dimension() {
+    let text = engine().ask("how do I get from 2 to 3 in marketing").to_json().text;
+    for expected in [
+        "Buffer Marketing: Level 2 → Level 3",
+        "Level 2: Your projects.",
+        "Level 3: Your whole area.",
+        "How work is conducted: what Level 3 adds",
+        "Turns ideas into projects and makes sure they ship.",
+        "Ownership: what Level 3 adds",
+        "Level 2 → 3: 6–12 months",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn infracloud_levels_show_the_time_split_and_tenure() {
+    let text = engine().ask("senior engineer at infracloud").to_json().text;
+    for expected in ["Core: ~50-65%", "Approximate tenure in this role: ~2-3 year"] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
