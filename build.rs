@@ -13,13 +13,21 @@ fn main() {
         .expect("frameworks/ exists")
         .filter_map(Result::ok)
         .map(|entry| entry.path())
-        .filter(|path| matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+        .filter(|path| {
+            matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml")
+            )
+        })
         .collect();
     files.sort();
 
     let mut out = String::from("&[\n");
     for path in &files {
-        let name = path.file_name().and_then(|n| n.to_str()).expect("UTF-8 file name");
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("UTF-8 file name");
         println!("cargo:rerun-if-changed={}", path.display());
         writeln!(
             out,

@@ -45,7 +45,9 @@ impl FromStr for LogFormat {
         match text.trim().to_lowercase().as_str() {
             "text" => Ok(LogFormat::Text),
             "json" => Ok(LogFormat::Json),
-            other => Err(format!("\"{other}\" is not a log format; use \"text\" or \"json\"")),
+            other => Err(format!(
+                "\"{other}\" is not a log format; use \"text\" or \"json\""
+            )),
         }
     }
 }
@@ -241,13 +243,17 @@ pub struct ProcessEnvironment;
 
 impl Environment for ProcessEnvironment {
     fn var(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+        std::env::var(name)
+            .ok()
+            .filter(|value| !value.trim().is_empty())
     }
 }
 
 impl Environment for BTreeMap<String, String> {
     fn var(&self, name: &str) -> Option<String> {
-        self.get(name).cloned().filter(|value| !value.trim().is_empty())
+        self.get(name)
+            .cloned()
+            .filter(|value| !value.trim().is_empty())
     }
 }
 
@@ -280,7 +286,10 @@ impl Config {
         } else if let Some(list) = env.var("CAREER_BOT_FRAMEWORKS") {
             std::env::split_paths(&list).collect()
         } else {
-            file.frameworks.iter().map(|path| base_dir.join(path)).collect()
+            file.frameworks
+                .iter()
+                .map(|path| base_dir.join(path))
+                .collect()
         };
         let frameworks = if frameworks.is_empty() {
             vec![FrameworkSource::Bundled]
@@ -311,7 +320,10 @@ impl Config {
             .listen
             .clone()
             .map(|v| ("--listen".to_owned(), v))
-            .or_else(|| env.var("CAREER_BOT_LISTEN").map(|v| ("CAREER_BOT_LISTEN".to_owned(), v)))
+            .or_else(|| {
+                env.var("CAREER_BOT_LISTEN")
+                    .map(|v| ("CAREER_BOT_LISTEN".to_owned(), v))
+            })
             .or_else(|| file.listen.clone().map(|v| (key("listen"), v)))
             .unwrap_or_else(|| ("default".to_owned(), DEFAULT_LISTEN.to_owned()));
         let listen = match listen_text.1.parse::<SocketAddr>() {
@@ -324,7 +336,9 @@ impl Config {
                         listen_text.1
                     ),
                 });
-                DEFAULT_LISTEN.parse().unwrap_or(SocketAddr::from(([0, 0, 0, 0], 3000)))
+                DEFAULT_LISTEN
+                    .parse()
+                    .unwrap_or(SocketAddr::from(([0, 0, 0, 0], 3000)))
             }
         };
 
@@ -356,7 +370,11 @@ impl Config {
             &mut problems,
         );
 
-        let period = |env_name: &str, file_value: &Option<String>, file_key: &str, default: Period, problems: &mut Vec<ConfigProblem>| {
+        let period = |env_name: &str,
+                      file_value: &Option<String>,
+                      file_key: &str,
+                      default: Period,
+                      problems: &mut Vec<ConfigProblem>| {
             parse_or_report(
                 env.var(env_name)
                     .map(|v| (env_name.to_owned(), v))
@@ -367,16 +385,40 @@ impl Config {
             )
         };
         let cadence = CadencePeriods {
-            due_after: period("CAREER_BOT_DUE_AFTER", &file.cadence.due_after, "cadence.due_after", Period::months(3), &mut problems),
-            overdue_after: period("CAREER_BOT_OVERDUE_AFTER", &file.cadence.overdue_after, "cadence.overdue_after", Period::months(6), &mut problems),
+            due_after: period(
+                "CAREER_BOT_DUE_AFTER",
+                &file.cadence.due_after,
+                "cadence.due_after",
+                Period::months(3),
+                &mut problems,
+            ),
+            overdue_after: period(
+                "CAREER_BOT_OVERDUE_AFTER",
+                &file.cadence.overdue_after,
+                "cadence.overdue_after",
+                Period::months(6),
+                &mut problems,
+            ),
         };
         check_cadence(&cadence, &key("cadence"), &mut problems);
         let mut cadence_overrides = BTreeMap::new();
         for (id, entry) in &file.cadence.frameworks {
             let name = format!("cadence.frameworks.{id}");
             let periods = CadencePeriods {
-                due_after: period("", &entry.due_after, &format!("{name}.due_after"), cadence.due_after, &mut problems),
-                overdue_after: period("", &entry.overdue_after, &format!("{name}.overdue_after"), cadence.overdue_after, &mut problems),
+                due_after: period(
+                    "",
+                    &entry.due_after,
+                    &format!("{name}.due_after"),
+                    cadence.due_after,
+                    &mut problems,
+                ),
+                overdue_after: period(
+                    "",
+                    &entry.overdue_after,
+                    &format!("{name}.overdue_after"),
+                    cadence.overdue_after,
+                    &mut problems,
+                ),
             };
             check_cadence(&periods, &key(&name), &mut problems);
             cadence_overrides.insert(id.clone(), periods);
@@ -385,16 +427,32 @@ impl Config {
         let reminder_cron = env
             .var("CAREER_BOT_REMINDER_CRON")
             .map(|v| ("CAREER_BOT_REMINDER_CRON".to_owned(), v))
-            .or_else(|| file.reminders.cron.clone().map(|v| (key("reminders.cron"), v)))
+            .or_else(|| {
+                file.reminders
+                    .cron
+                    .clone()
+                    .map(|v| (key("reminders.cron"), v))
+            })
             .unwrap_or_else(|| ("default".to_owned(), DEFAULT_REMINDER_CRON.to_owned()));
         check_cron(&reminder_cron, &mut problems);
         let digest_cron = env
             .var("CAREER_BOT_DIGEST_CRON")
             .map(|v| ("CAREER_BOT_DIGEST_CRON".to_owned(), v))
-            .or_else(|| file.reminders.digest_cron.clone().map(|v| (key("reminders.digest_cron"), v)))
+            .or_else(|| {
+                file.reminders
+                    .digest_cron
+                    .clone()
+                    .map(|v| (key("reminders.digest_cron"), v))
+            })
             .unwrap_or_else(|| ("default".to_owned(), DEFAULT_DIGEST_CRON.to_owned()));
         check_cron(&digest_cron, &mut problems);
-        let reminder_repeat = period("CAREER_BOT_REMINDER_REPEAT", &file.reminders.repeat_every, "reminders.repeat_every", Period::days(7), &mut problems);
+        let reminder_repeat = period(
+            "CAREER_BOT_REMINDER_REPEAT",
+            &file.reminders.repeat_every,
+            "reminders.repeat_every",
+            Period::days(7),
+            &mut problems,
+        );
         if reminder_repeat.is_zero() {
             problems.push(ConfigProblem {
                 source: key("reminders.repeat_every"),
@@ -405,7 +463,9 @@ impl Config {
         if tick_seconds == 0 || tick_seconds > 3600 {
             problems.push(ConfigProblem {
                 source: key("reminders.tick_seconds"),
-                message: format!("{tick_seconds} is out of range; use 1 to 3600 seconds (default 60)"),
+                message: format!(
+                    "{tick_seconds} is out of range; use 1 to 3600 seconds (default 60)"
+                ),
             });
         }
 
@@ -554,7 +614,9 @@ fn check_slack(slack: &SlackSettings, problems: &mut Vec<ConfigProblem>) {
         {
             problems.push(ConfigProblem {
                 source: name.to_owned(),
-                message: format!("does not look like a Slack token (it should start with \"{prefix}\")"),
+                message: format!(
+                    "does not look like a Slack token (it should start with \"{prefix}\")"
+                ),
             });
         }
     };

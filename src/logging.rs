@@ -7,7 +7,8 @@ use crate::config::LogFormat;
 /// Installs the global subscriber. `default_level` applies when `RUST_LOG` is not set.
 /// Calling it twice is harmless (the second call does nothing).
 pub fn init(format: LogFormat, default_level: &str) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

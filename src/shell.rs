@@ -117,9 +117,7 @@ impl<'b> Shell<'b> {
             "now" => Outcome::Print(format!("It is {}.\n", self.now().to_rfc3339())),
             "help" => Outcome::Print(DIRECTIVES_HELP.to_owned()),
             "quit" | "q" | "exit" => Outcome::Quit,
-            other => Outcome::Print(format!(
-                "Unknown directive `:{other}`.\n{DIRECTIVES_HELP}"
-            )),
+            other => Outcome::Print(format!("Unknown directive `:{other}`.\n{DIRECTIVES_HELP}")),
         }
     }
 }
@@ -133,7 +131,12 @@ pub fn parse_datetime(text: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(time) = DateTime::parse_from_rfc3339(text) {
         return Ok(time.with_timezone(&Utc));
     }
-    for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+    for format in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(time) = NaiveDateTime::parse_from_str(text, format) {
             return Ok(time.and_utc());
         }

@@ -42,7 +42,9 @@ pub fn is_typo_of(typed: &str, known: &str) -> bool {
     typed == known || {
         let len = known.chars().count();
         let budget = typo_budget(len.min(typed.chars().count()));
-        budget > 0 && len.abs_diff(typed.chars().count()) <= budget && distance(typed, known) <= budget
+        budget > 0
+            && len.abs_diff(typed.chars().count()) <= budget
+            && distance(typed, known) <= budget
     }
 }
 

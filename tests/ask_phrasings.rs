@@ -24,7 +24,10 @@ use Expect::*;
 
 const CASES: &[(&str, Expect)] = &[
     // A level, by number, in every spelling.
-    ("what does Level 3 Happiness need", Level("buffer-happiness", 3)),
+    (
+        "what does Level 3 Happiness need",
+        Level("buffer-happiness", 3),
+    ),
     ("level 3 happiness", Level("buffer-happiness", 3)),
     ("happiness L3", Level("buffer-happiness", 3)),
     ("Level three happiness", Level("buffer-happiness", 3)),
@@ -47,20 +50,32 @@ const CASES: &[(&str, Expect)] = &[
     ("support level 2", Level("buffer-happiness", 2)),
     ("customer support level 1", Level("buffer-happiness", 1)),
     // A level, by title.
-    ("what's expected of a senior engineer at InfraCloud", Level("infracloud-engineering", 3)),
+    (
+        "what's expected of a senior engineer at InfraCloud",
+        Level("infracloud-engineering", 3),
+    ),
     ("Happiness Hero II", Level("buffer-happiness", 2)),
     ("Happiness Hero I", Level("buffer-happiness", 1)),
     ("happiness hero 1", Level("buffer-happiness", 1)),
-    ("what does a Happiness Hero III need?", Level("buffer-happiness", 3)),
+    (
+        "what does a Happiness Hero III need?",
+        Level("buffer-happiness", 3),
+    ),
     ("hapiness hero 2", Level("buffer-happiness", 2)),
     ("Engineer of Distinction", Level("buffer-engineering", 8)),
     ("senior engineer", Level("buffer-engineering", 4)),
     ("what does a strategist need", Level("buffer-marketing", 2)),
     ("coordinator", Level("buffer-marketing", 3)),
-    ("what is expected from a Content Crafter", Level("buffer-marketing", 1)),
+    (
+        "what is expected from a Content Crafter",
+        Level("buffer-marketing", 1),
+    ),
     ("social media marketer", Level("buffer-marketing", 1)),
     ("head of marketing", Level("buffer-marketing", 5)),
-    ("I want to be head of marketing", Level("buffer-marketing", 5)),
+    (
+        "I want to be head of marketing",
+        Level("buffer-marketing", 5),
+    ),
     ("Software Engineer II", Level("buffer-engineering", 2)),
     ("software engineer III", Level("buffer-engineering", 3)),
     ("software engineer", Level("buffer-engineering", 1)),
@@ -68,59 +83,182 @@ const CASES: &[(&str, Expect)] = &[
     ("staff engineer at buffer", Level("buffer-engineering", 6)),
     ("principal engineer buffer", Level("buffer-engineering", 7)),
     ("associate engineer", Level("infracloud-engineering", 1)),
-    ("what does an associate engineer at infracloud need", Level("infracloud-engineering", 1)),
+    (
+        "what does an associate engineer at infracloud need",
+        Level("infracloud-engineering", 1),
+    ),
     ("infracloud engineer", Level("infracloud-engineering", 2)),
-    ("principal engineer at infracloud", Level("infracloud-engineering", 5)),
-    ("staff engineer infracloud", Level("infracloud-engineering", 4)),
-    ("Senoir engineer at infracloud", Level("infracloud-engineering", 3)),
-    ("principle engineer at infracloud", Level("infracloud-engineering", 5)),
+    (
+        "principal engineer at infracloud",
+        Level("infracloud-engineering", 5),
+    ),
+    (
+        "staff engineer infracloud",
+        Level("infracloud-engineering", 4),
+    ),
+    (
+        "Senoir engineer at infracloud",
+        Level("infracloud-engineering", 3),
+    ),
+    (
+        "principle engineer at infracloud",
+        Level("infracloud-engineering", 5),
+    ),
     // Specialist roles answer with the first level they relate to.
     ("Tech Hero", Level("buffer-happiness", 3)),
     ("happiness lead", Level("buffer-happiness", 2)),
-    ("onboarding and education specialist", Level("buffer-happiness", 1)),
-    ("Onboarding and Education Specialist II", Level("buffer-happiness", 1)),
+    (
+        "onboarding and education specialist",
+        Level("buffer-happiness", 1),
+    ),
+    (
+        "Onboarding and Education Specialist II",
+        Level("buffer-happiness", 1),
+    ),
     // One dimension of a level.
-    ("ownership at marketing level 4", LevelDim("buffer-marketing", 4, "Ownership")),
-    ("scope of influence for marketing level 2", LevelDim("buffer-marketing", 2, "Scope of influence")),
-    ("how is work conducted at marketing level 3", LevelDim("buffer-marketing", 3, "How work is conducted")),
-    ("marketing 5 ownership", LevelDim("buffer-marketing", 5, "Ownership")),
-    ("what scope does a coordinator have", LevelDim("buffer-marketing", 3, "Scope of influence")),
-    ("impact at happiness level 2", LevelDim("buffer-happiness", 2, "Scope of influence")),
-    ("responsibilities of a marketing senior", LevelDim("buffer-marketing", 4, "Ownership")),
-    ("social capital at infracloud level 3", LevelDim("infracloud-engineering", 3, "Social Capital")),
-    ("core competencies of a staff engineer at infracloud", LevelDim("infracloud-engineering", 4, "Core Competencies")),
-    ("enabling traits for associate engineer", LevelDim("infracloud-engineering", 1, "Enabling Traits")),
-    ("management expectations for a principal engineer at infracloud", LevelDim("infracloud-engineering", 5, "Management")),
-    ("delighting people at infracloud level 2", LevelDim("infracloud-engineering", 2, "Delighting People")),
-    ("organisation building for senior engineers at infracloud", LevelDim("infracloud-engineering", 3, "Organization Building")),
-    ("traits at infracloud level 5", LevelDim("infracloud-engineering", 5, "Enabling Traits")),
+    (
+        "ownership at marketing level 4",
+        LevelDim("buffer-marketing", 4, "Ownership"),
+    ),
+    (
+        "scope of influence for marketing level 2",
+        LevelDim("buffer-marketing", 2, "Scope of influence"),
+    ),
+    (
+        "how is work conducted at marketing level 3",
+        LevelDim("buffer-marketing", 3, "How work is conducted"),
+    ),
+    (
+        "marketing 5 ownership",
+        LevelDim("buffer-marketing", 5, "Ownership"),
+    ),
+    (
+        "what scope does a coordinator have",
+        LevelDim("buffer-marketing", 3, "Scope of influence"),
+    ),
+    (
+        "impact at happiness level 2",
+        LevelDim("buffer-happiness", 2, "Scope of influence"),
+    ),
+    (
+        "responsibilities of a marketing senior",
+        LevelDim("buffer-marketing", 4, "Ownership"),
+    ),
+    (
+        "social capital at infracloud level 3",
+        LevelDim("infracloud-engineering", 3, "Social Capital"),
+    ),
+    (
+        "core competencies of a staff engineer at infracloud",
+        LevelDim("infracloud-engineering", 4, "Core Competencies"),
+    ),
+    (
+        "enabling traits for associate engineer",
+        LevelDim("infracloud-engineering", 1, "Enabling Traits"),
+    ),
+    (
+        "management expectations for a principal engineer at infracloud",
+        LevelDim("infracloud-engineering", 5, "Management"),
+    ),
+    (
+        "delighting people at infracloud level 2",
+        LevelDim("infracloud-engineering", 2, "Delighting People"),
+    ),
+    (
+        "organisation building for senior engineers at infracloud",
+        LevelDim("infracloud-engineering", 3, "Organization Building"),
+    ),
+    (
+        "traits at infracloud level 5",
+        LevelDim("infracloud-engineering", 5, "Enabling Traits"),
+    ),
     // What changes between two levels.
-    ("how do I get from level 2 to level 3 in marketing", Compare("buffer-marketing", 2, 3)),
-    ("how do I get from 2 to 3 in marketing", Compare("buffer-marketing", 2, 3)),
-    ("compare marketing 3 and 5", Compare("buffer-marketing", 3, 5)),
-    ("difference between staff and principal at infracloud", Compare("infracloud-engineering", 4, 5)),
+    (
+        "how do I get from level 2 to level 3 in marketing",
+        Compare("buffer-marketing", 2, 3),
+    ),
+    (
+        "how do I get from 2 to 3 in marketing",
+        Compare("buffer-marketing", 2, 3),
+    ),
+    (
+        "compare marketing 3 and 5",
+        Compare("buffer-marketing", 3, 5),
+    ),
+    (
+        "difference between staff and principal at infracloud",
+        Compare("infracloud-engineering", 4, 5),
+    ),
     ("marketing 1 vs 2", Compare("buffer-marketing", 1, 2)),
-    ("compare level 5 and level 3 in marketing", Compare("buffer-marketing", 3, 5)),
-    ("how do I get to level 4 in marketing", Compare("buffer-marketing", 3, 4)),
-    ("what comes after coordinator", Compare("buffer-marketing", 3, 4)),
-    ("next level after Happiness Hero I", Compare("buffer-happiness", 1, 2)),
-    ("how do I become a staff engineer at infracloud", Compare("infracloud-engineering", 3, 4)),
-    ("associate engineer vs engineer", Compare("infracloud-engineering", 1, 2)),
-    ("senior engineer to staff engineer at buffer", Compare("buffer-engineering", 4, 6)),
-    ("diffrence between happiness hero 2 and 3", Compare("buffer-happiness", 2, 3)),
-    ("what changes between software engineer and software engineer II", Compare("buffer-engineering", 1, 2)),
-    ("how long from coordinator to senior", Compare("buffer-marketing", 3, 4)),
-    ("promotion from strategist to coordinator", Compare("buffer-marketing", 2, 3)),
-    ("compare buffer-marketing level 4 and level 5", Compare("buffer-marketing", 4, 5)),
-    ("how does ownership change from marketing 2 to 3", CompareDim("buffer-marketing", 2, 3, "Ownership")),
+    (
+        "compare level 5 and level 3 in marketing",
+        Compare("buffer-marketing", 3, 5),
+    ),
+    (
+        "how do I get to level 4 in marketing",
+        Compare("buffer-marketing", 3, 4),
+    ),
+    (
+        "what comes after coordinator",
+        Compare("buffer-marketing", 3, 4),
+    ),
+    (
+        "next level after Happiness Hero I",
+        Compare("buffer-happiness", 1, 2),
+    ),
+    (
+        "how do I become a staff engineer at infracloud",
+        Compare("infracloud-engineering", 3, 4),
+    ),
+    (
+        "associate engineer vs engineer",
+        Compare("infracloud-engineering", 1, 2),
+    ),
+    (
+        "senior engineer to staff engineer at buffer",
+        Compare("buffer-engineering", 4, 6),
+    ),
+    (
+        "diffrence between happiness hero 2 and 3",
+        Compare("buffer-happiness", 2, 3),
+    ),
+    (
+        "what changes between software engineer and software engineer II",
+        Compare("buffer-engineering", 1, 2),
+    ),
+    (
+        "how long from coordinator to senior",
+        Compare("buffer-marketing", 3, 4),
+    ),
+    (
+        "promotion from strategist to coordinator",
+        Compare("buffer-marketing", 2, 3),
+    ),
+    (
+        "compare buffer-marketing level 4 and level 5",
+        Compare("buffer-marketing", 4, 5),
+    ),
+    (
+        "how does ownership change from marketing 2 to 3",
+        CompareDim("buffer-marketing", 2, 3, "Ownership"),
+    ),
     // A framework's titles.
     ("marketing titles", Titles("buffer-marketing")),
     ("titles in happiness", Titles("buffer-happiness")),
-    ("what are the levels at infracloud", Titles("infracloud-engineering")),
+    (
+        "what are the levels at infracloud",
+        Titles("infracloud-engineering"),
+    ),
     ("marketing", Titles("buffer-marketing")),
-    ("show me the buffer engineering ladder", Titles("buffer-engineering")),
+    (
+        "show me the buffer engineering ladder",
+        Titles("buffer-engineering"),
+    ),
     ("happiness roles", Titles("buffer-happiness")),
-    ("ownership in marketing", TitlesDim("buffer-marketing", "Ownership")),
+    (
+        "ownership in marketing",
+        TitlesDim("buffer-marketing", "Ownership"),
+    ),
     // The frameworks, and help.
     ("frameworks", Frameworks),
     ("list frameworks", Frameworks),
@@ -130,18 +268,39 @@ const CASES: &[(&str, Expect)] = &[
     ("", Help),
     ("?", Help),
     // Refused, with a helpful sentence and suggestions.
-    ("level 9 marketing", Refused("Buffer Marketing has no level 9; its levels are 1–5")),
-    ("happiness level 4", Refused("Buffer Happiness has no level 4; its levels are 1–3")),
+    (
+        "level 9 marketing",
+        Refused("Buffer Marketing has no level 9; its levels are 1–5"),
+    ),
+    (
+        "happiness level 4",
+        Refused("Buffer Happiness has no level 4; its levels are 1–3"),
+    ),
     ("level 0 marketing", Refused("has no level 0")),
-    ("engineering level 12", Refused("Buffer Engineering has no level 12; its levels are 1–8")),
+    (
+        "engineering level 12",
+        Refused("Buffer Engineering has no level 12; its levels are 1–8"),
+    ),
     ("markeitng level 42", Refused("has no level 42")),
-    ("what does level 3 sales need", Refused("I don't know a framework or title called \"sales\"")),
+    (
+        "what does level 3 sales need",
+        Refused("I don't know a framework or title called \"sales\""),
+    ),
     ("salse level 2", Refused("called \"salse\"")),
-    ("level 3", Refused("Which framework do you mean? Level 3 exists in")),
+    (
+        "level 3",
+        Refused("Which framework do you mean? Level 3 exists in"),
+    ),
     ("compare 2 and 3", Refused("Levels 2 and 3 exist in")),
     ("what is the weather", Refused("Known frameworks:")),
-    ("tech hero in marketing", Refused("\"Tech Hero\" is a title in Buffer Happiness, not in Buffer Marketing")),
-    ("ownership at infracloud level 2", Refused("InfraCloud Engineering has no \"ownership\" dimension")),
+    (
+        "tech hero in marketing",
+        Refused("\"Tech Hero\" is a title in Buffer Happiness, not in Buffer Marketing"),
+    ),
+    (
+        "ownership at infracloud level 2",
+        Refused("InfraCloud Engineering has no \"ownership\" dimension"),
+    ),
 ];
 
 fn engine() -> Engine {
@@ -182,7 +341,9 @@ fn check(engine: &Engine, question: &str, expect: Expect) -> Result<(), String> 
                 && answer.to_level == Some(to)
                 && dimension == Some(dim)
         }
-        Titles(fw) => answer.intent == Intent::Titles && framework == Some(fw) && dimension.is_none(),
+        Titles(fw) => {
+            answer.intent == Intent::Titles && framework == Some(fw) && dimension.is_none()
+        }
         TitlesDim(fw, dim) => {
             answer.intent == Intent::Titles && framework == Some(fw) && dimension == Some(dim)
         }
@@ -195,13 +356,20 @@ fn check(engine: &Engine, question: &str, expect: Expect) -> Result<(), String> 
                 && !answer.suggestions.is_empty()
         }
     };
-    if ok { Ok(()) } else { fail(&format!("expected {expect:?}")) }
+    if ok {
+        Ok(())
+    } else {
+        fail(&format!("expected {expect:?}"))
+    }
 }
 
 #[test]
 fn every_phrasing_is_understood_as_intended() {
     let engine = engine();
-    assert!(CASES.len() >= 80, "the table must keep at least 80 phrasings");
+    assert!(
+        CASES.len() >= 80,
+        "the table must keep at least 80 phrasings"
+    );
     let failures: Vec<String> = CASES
         .iter()
         .filter_map(|(question, expect)| check(&engine, question, *expect).err())
@@ -238,7 +406,10 @@ fn an_ambiguous_title_answers_the_best_match_and_names_the_alternative() {
     let json = answer.to_json();
     assert_eq!(json.suggestions, ["infracloud-engineering level 3"]);
     assert!(json.text.contains("Also matches"), "{}", json.text);
-    assert!(json.text.contains("Senior Engineer is level 3 of InfraCloud Engineering"));
+    assert!(
+        json.text
+            .contains("Senior Engineer is level 3 of InfraCloud Engineering")
+    );
 }
 
 #[test]
@@ -260,7 +431,10 @@ fn a_level_answer_carries_every_dimension_focus_timeframe_and_source() {
 
 #[test]
 fn a_comparison_shows_what_the_higher_level_adds_dimension_by_dimension() {
-    let text = engine().ask("how do I get from 2 to 3 in marketing").to_json().text;
+    let text = engine()
+        .ask("how do I get from 2 to 3 in marketing")
+        .to_json()
+        .text;
     for expected in [
         "Buffer Marketing: Level 2 → Level 3",
         "Level 2: Your projects.",
@@ -277,7 +451,10 @@ fn a_comparison_shows_what_the_higher_level_adds_dimension_by_dimension() {
 #[test]
 fn infracloud_levels_show_the_time_split_and_tenure() {
     let text = engine().ask("senior engineer at infracloud").to_json().text;
-    for expected in ["Core: ~50-65%", "Approximate tenure in this role: ~2-3 year"] {
+    for expected in [
+        "Core: ~50-65%",
+        "Approximate tenure in this role: ~2-3 year",
+    ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
 }

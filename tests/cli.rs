@@ -9,7 +9,12 @@ fn career_bot(args: &[&str]) -> Command {
     command.args(args);
     // Run in a scratch directory so no stray career-bot.toml or database is picked up.
     command.current_dir(std::env::temp_dir());
-    for variable in ["CAREER_BOT_FRAMEWORKS", "CAREER_BOT_CONFIG", "DATABASE_URL", "RUST_LOG"] {
+    for variable in [
+        "CAREER_BOT_FRAMEWORKS",
+        "CAREER_BOT_CONFIG",
+        "DATABASE_URL",
+        "RUST_LOG",
+    ] {
         command.env_remove(variable);
     }
     command
@@ -44,7 +49,10 @@ fn ask_prints_the_answer_as_text() {
     let output = run(&["ask", "what does Level 3 Happiness need"]);
     assert!(output.status.success());
     let text = stdout(&output);
-    assert!(text.starts_with("Buffer Happiness · Level 3: Happiness Hero III"), "{text}");
+    assert!(
+        text.starts_with("Buffer Happiness · Level 3: Happiness Hero III"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -66,7 +74,16 @@ fn ask_json_prints_exactly_one_object_with_every_field() {
     keys.sort_unstable();
     assert_eq!(
         keys,
-        ["dimension", "framework", "from_level", "intent", "level", "suggestions", "text", "to_level"]
+        [
+            "dimension",
+            "framework",
+            "from_level",
+            "intent",
+            "level",
+            "suggestions",
+            "text",
+            "to_level"
+        ]
     );
     assert_eq!(value["intent"], "compare");
     assert_eq!(value["framework"], "buffer-marketing");
@@ -74,7 +91,12 @@ fn ask_json_prints_exactly_one_object_with_every_field() {
     assert_eq!(value["from_level"], 2);
     assert_eq!(value["to_level"], 3);
     assert_eq!(value["dimension"], serde_json::Value::Null);
-    assert!(value["text"].as_str().expect("text").contains("Level 2 → Level 3"));
+    assert!(
+        value["text"]
+            .as_str()
+            .expect("text")
+            .contains("Level 2 → Level 3")
+    );
     assert_eq!(value["suggestions"], serde_json::json!([]));
 }
 
@@ -90,8 +112,16 @@ fn ask_json_reports_unknown_questions_with_suggestions() {
 #[test]
 fn validate_passes_on_the_bundled_frameworks() {
     let output = run(&["validate"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout(&output).contains("4 framework(s) valid"), "{}", stdout(&output));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout(&output).contains("4 framework(s) valid"),
+        "{}",
+        stdout(&output)
+    );
 }
 
 #[test]
@@ -105,7 +135,10 @@ fn validate_fails_with_file_and_line_on_a_broken_directory() {
     let output = run(&["validate", dir.path().to_str().expect("utf-8 path")]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("broken.yaml:10: unknown field `colour`"), "{stderr}");
+    assert!(
+        stderr.contains("broken.yaml:10: unknown field `colour`"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -131,17 +164,35 @@ fn the_shell_answers_each_piped_line_like_the_slash_command() {
         &["shell"],
         "# a comment is skipped\nhappiness L3\n\n/career marketing titles\n:quit\nnever reached\n",
     );
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let text = stdout(&output);
-    assert!(text.contains("Buffer Happiness · Level 3: Happiness Hero III"), "{text}");
-    assert!(text.contains("Buffer Marketing: levels and titles"), "{text}");
+    assert!(
+        text.contains("Buffer Happiness · Level 3: Happiness Hero III"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Buffer Marketing: levels and titles"),
+        "{text}"
+    );
     assert!(!text.contains("never reached"));
-    assert!(!text.contains("career>"), "no prompt when stdin is not a terminal");
+    assert!(
+        !text.contains("career>"),
+        "no prompt when stdin is not a terminal"
+    );
 }
 
 #[test]
 fn every_subcommand_has_help() {
-    for subcommand in [&["--help"][..], &["ask", "--help"], &["shell", "--help"], &["validate", "--help"]] {
+    for subcommand in [
+        &["--help"][..],
+        &["ask", "--help"],
+        &["shell", "--help"],
+        &["validate", "--help"],
+    ] {
         let output = run(subcommand);
         assert!(output.status.success(), "{subcommand:?}");
         assert!(stdout(&output).contains("Usage:"), "{subcommand:?}");

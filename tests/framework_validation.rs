@@ -62,7 +62,10 @@ fn a_valid_file_loads_with_every_field() {
     assert_eq!(level.titles, ["Agent"]);
     assert_eq!(level.focus.as_deref(), Some("Learning"));
     assert_eq!(level.timeframe_to_next.as_deref(), Some("6 months"));
-    assert_eq!(level.dimension("ownership").expect("dim").items, ["None yet."]);
+    assert_eq!(
+        level.dimension("ownership").expect("dim").items,
+        ["None yet."]
+    );
     let level = framework.level(2).expect("level 2");
     assert_eq!(
         level.dimension("Scope").expect("dim").items,
@@ -85,9 +88,21 @@ fn unknown_fields_are_rejected_with_the_valid_names() {
     let text = VALID.replace("    focus: Learning", "    focuss: Learning");
     let (path, errors, _) = errors_for(&text);
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].starts_with(&format!("{}:17:", path.display())), "{}", errors[0]);
-    assert!(errors[0].contains("unknown field `focuss`"), "{}", errors[0]);
-    assert!(errors[0].contains("focus"), "names the valid fields: {}", errors[0]);
+    assert!(
+        errors[0].starts_with(&format!("{}:17:", path.display())),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[0].contains("unknown field `focuss`"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[0].contains("focus"),
+        "names the valid fields: {}",
+        errors[0]
+    );
 }
 
 #[test]
@@ -113,9 +128,12 @@ fn an_empty_level_is_an_error() {
     let text = format!("{VALID}  - level: 3\n    titles: [Lead]\n");
     let (_, errors, report) = errors_for(&text);
     assert_eq!(report.errors.len(), 1, "{errors:?}");
-    assert_eq!(report.errors[0].kind, FrameworkErrorKind::EmptyLevel { number: 3 });
+    assert_eq!(
+        report.errors[0].kind,
+        FrameworkErrorKind::EmptyLevel { number: 3 }
+    );
     assert_eq!(report.errors[0].line, Some(24));
-    assert!(errors[0].contains("give it a `summary`"));
+    assert!(errors[0].contains("neither a summary nor any expectations"));
 }
 
 #[test]
@@ -140,15 +158,26 @@ fn an_undeclared_dimension_gets_a_did_you_mean() {
     let text = VALID.replace("      Ownership: None yet.", "      Ownershp: None yet.");
     let (path, errors, _) = errors_for(&text);
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].starts_with(&format!("{}:16:", path.display())), "{}", errors[0]);
-    assert!(errors[0].contains("did you mean \"Ownership\"?"), "{}", errors[0]);
+    assert!(
+        errors[0].starts_with(&format!("{}:16:", path.display())),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[0].contains("did you mean \"Ownership\"?"),
+        "{}",
+        errors[0]
+    );
 }
 
 #[test]
 fn level_numbers_must_be_positive() {
     let text = VALID.replace("  - level: 2\n", "  - level: 0\n");
     let (_, _, report) = errors_for(&text);
-    assert_eq!(report.errors[0].kind, FrameworkErrorKind::LevelOutOfRange { number: 0 });
+    assert_eq!(
+        report.errors[0].kind,
+        FrameworkErrorKind::LevelOutOfRange { number: 0 }
+    );
 }
 
 #[test]
@@ -185,7 +214,10 @@ fn duplicate_ids_across_files_keep_the_first_and_report_the_second() {
     assert_eq!(error.path, second);
     assert_eq!(error.line, Some(1));
     let text = error.to_string();
-    assert!(text.contains(&format!("already used by {}:1", first.display())), "{text}");
+    assert!(
+        text.contains(&format!("already used by {}:1", first.display())),
+        "{text}"
+    );
 }
 
 #[test]
@@ -225,7 +257,11 @@ fn a_broken_file_does_not_stop_valid_files_from_loading() {
 fn a_missing_directory_is_an_error_not_a_crash() {
     let report = load(&[FrameworkSource::Path(PathBuf::from("/no/such/dir"))]);
     assert!(report.library.is_empty());
-    assert!(report.errors[0].to_string().contains("no such file or directory"));
+    assert!(
+        report.errors[0]
+            .to_string()
+            .contains("no such file or directory")
+    );
 }
 
 #[test]

@@ -167,7 +167,10 @@ fn compare_reply(framework: &Framework, query: &CompareQuery) -> Reply {
         .filter_map(|level| {
             let next = framework.next_level(level.number)?;
             let timeframe = level.timeframe_to_next.as_ref()?;
-            Some(format!("Level {} → {}: {timeframe}", level.number, next.number))
+            Some(format!(
+                "Level {} → {}: {timeframe}",
+                level.number, next.number
+            ))
         })
         .collect();
     if !steps.is_empty() {
@@ -207,10 +210,7 @@ fn dimension_change(
     if to_items.is_empty() {
         return (
             name.to_owned(),
-            vec![format!(
-                "Level {} lists nothing new here.",
-                to_level.number
-            )],
+            vec![format!("Level {} lists nothing new here.", to_level.number)],
         );
     }
     // A one-line dimension ("Your projects." → "Whole area.") reads best side by side.
@@ -266,7 +266,10 @@ fn titles_reply(framework: &Framework, query: &TitlesQuery) -> Reply {
                 if let (Some(timeframe), Some(next)) =
                     (&level.timeframe_to_next, framework.next_level(level.number))
                 {
-                    line.push_str(&format!(" (to Level {}: typically {timeframe})", next.number));
+                    line.push_str(&format!(
+                        " (to Level {}: typically {timeframe})",
+                        next.number
+                    ));
                 }
                 line
             })
@@ -357,7 +360,12 @@ fn with_alternatives(reply: Reply, alternatives: &[Alternative]) -> Reply {
     }
     let items = alternatives
         .iter()
-        .map(|alternative| format!("{} (ask \"{}\")", alternative.description, alternative.question))
+        .map(|alternative| {
+            format!(
+                "{} (ask \"{}\")",
+                alternative.description, alternative.question
+            )
+        })
         .collect();
     reply.with_bullets(Some("Also matches".to_owned()), items)
 }

@@ -81,13 +81,21 @@ impl Index {
             index.add_name(&framework.team, position, NameKind::Team);
             index.add_name(&framework.organisation, position, NameKind::Organisation);
             index.add_titles(position, framework);
-            index.dimensions.push(dimension_words(&framework.dimensions));
+            index
+                .dimensions
+                .push(dimension_words(&framework.dimensions));
         }
         for words in index.dimensions.iter().flatten() {
-            index.dimension_vocabulary.extend(words.words.iter().cloned());
-            index.dimension_vocabulary.extend(words.meanings.iter().cloned());
+            index
+                .dimension_vocabulary
+                .extend(words.words.iter().cloned());
+            index
+                .dimension_vocabulary
+                .extend(words.meanings.iter().cloned());
         }
-        index.known_words.extend(CUE_WORDS.iter().map(|w| (*w).to_owned()));
+        index
+            .known_words
+            .extend(CUE_WORDS.iter().map(|w| (*w).to_owned()));
         index
             .known_words
             .extend(index.dimension_vocabulary.iter().cloned());
@@ -119,7 +127,9 @@ impl Index {
             .iter()
             .flat_map(|level| level.titles.iter().map(move |t| (t, level.number, None)))
             .chain(framework.roles.iter().enumerate().flat_map(|(i, role)| {
-                role.titles.iter().map(move |t| (t, role.from_level, Some(i)))
+                role.titles
+                    .iter()
+                    .map(move |t| (t, role.from_level, Some(i)))
             }))
             .collect::<Vec<_>>();
         for (title, level, _) in &all_titles {

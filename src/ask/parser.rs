@@ -181,7 +181,11 @@ impl<'a> Resolver<'a> {
                         .copied()
                         .filter(|(fw, _)| set.iter().any(|(other, _)| other == fw))
                         .collect();
-                    if narrowed.is_empty() { current } else { narrowed }
+                    if narrowed.is_empty() {
+                        current
+                    } else {
+                        narrowed
+                    }
                 }
             });
         }
@@ -517,7 +521,10 @@ impl<'a> Resolver<'a> {
                     let other = self.framework_at(other);
                     let title = match role.and_then(|index| other.roles.get(index)) {
                         Some(role) => role.titles.join(" / "),
-                        None => other.level(level).map(|l| l.title_text()).unwrap_or_default(),
+                        None => other
+                            .level(level)
+                            .map(|l| l.title_text())
+                            .unwrap_or_default(),
                     };
                     Some(Unknown {
                         message: format!(
@@ -661,12 +668,11 @@ fn unknown_name(library: &Library, leftovers: &[String], numbers: &[(usize, u32)
             names.push((name.as_str(), framework.id.clone()));
         }
     }
-    let closest = crate::text::closest(&asked, names.iter().map(|(name, _)| *name))
-        .or_else(|| {
-            leftovers
-                .iter()
-                .find_map(|word| crate::text::closest(word, names.iter().map(|(name, _)| *name)))
-        });
+    let closest = crate::text::closest(&asked, names.iter().map(|(name, _)| *name)).or_else(|| {
+        leftovers
+            .iter()
+            .find_map(|word| crate::text::closest(word, names.iter().map(|(name, _)| *name)))
+    });
     let level_suffix = numbers
         .first()
         .map(|(_, level)| format!(" level {level}"))

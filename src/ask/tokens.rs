@@ -44,7 +44,10 @@ impl Token {
 
 /// Words that mark the number after them as a level.
 pub fn is_level_word(word: &str) -> bool {
-    matches!(word, "level" | "levels" | "lvl" | "l" | "grade" | "band" | "step" | "tier")
+    matches!(
+        word,
+        "level" | "levels" | "lvl" | "l" | "grade" | "band" | "step" | "tier"
+    )
 }
 
 /// Tokenises a question.

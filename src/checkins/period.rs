@@ -111,14 +111,14 @@ impl fmt::Display for Period {
         let plural = |n: u32, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
         let mut parts = Vec::new();
         if self.months > 0 {
-            parts.push(if self.months % 12 == 0 {
+            parts.push(if self.months.is_multiple_of(12) {
                 plural(self.months / 12, "year")
             } else {
                 plural(self.months, "month")
             });
         }
         if self.days > 0 {
-            parts.push(if self.days % 7 == 0 {
+            parts.push(if self.days.is_multiple_of(7) {
                 plural(self.days / 7, "week")
             } else {
                 plural(self.days, "day")

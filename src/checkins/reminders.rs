@@ -112,7 +112,12 @@ impl ReminderRules {
 
     /// The most recent slot at or before `now`, looking back at most `lookback_days` (for the
     /// weekly digest).
-    pub fn latest_slot(&self, tz: Tz, now: DateTime<Utc>, lookback_days: u64) -> Option<DateTime<Utc>> {
+    pub fn latest_slot(
+        &self,
+        tz: Tz,
+        now: DateTime<Utc>,
+        lookback_days: u64,
+    ) -> Option<DateTime<Utc>> {
         let start = now.checked_sub_days(Days::new(lookback_days))?;
         self.slots
             .after(&start.with_timezone(&tz))
@@ -154,7 +159,9 @@ mod tests {
     }
 
     fn utc(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).expect("valid time").with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text)
+            .expect("valid time")
+            .with_timezone(&Utc)
     }
 
     fn date(text: &str) -> NaiveDate {
@@ -180,7 +187,12 @@ mod tests {
     fn no_reminder_before_the_first_slot() {
         let tz = Tz::UTC;
         assert_eq!(
-            rules().latest(tz, date("2026-04-20"), date("2026-07-20"), utc("2026-04-20T08:59:59Z")),
+            rules().latest(
+                tz,
+                date("2026-04-20"),
+                date("2026-07-20"),
+                utc("2026-04-20T08:59:59Z")
+            ),
             None
         );
     }
@@ -206,7 +218,12 @@ mod tests {
     fn reminders_say_overdue_from_the_overdue_date() {
         let tz = Tz::UTC;
         let reminder = rules()
-            .latest(tz, date("2026-04-20"), date("2026-05-04"), utc("2026-05-04T10:00:00Z"))
+            .latest(
+                tz,
+                date("2026-04-20"),
+                date("2026-05-04"),
+                utc("2026-05-04T10:00:00Z"),
+            )
             .expect("due");
         assert!(reminder.overdue);
     }
@@ -216,7 +233,12 @@ mod tests {
         // Berlin switches to summer time on 2026-03-29: 09:00 local is 08:00 UTC before, 07:00 after.
         let tz: Tz = "Europe/Berlin".parse().expect("zone");
         let reminder = rules()
-            .latest(tz, date("2026-03-23"), date("2026-09-01"), utc("2026-03-30T12:00:00Z"))
+            .latest(
+                tz,
+                date("2026-03-23"),
+                date("2026-09-01"),
+                utc("2026-03-30T12:00:00Z"),
+            )
             .expect("due");
         assert_eq!(reminder.index, 1);
         assert_eq!(reminder.slot, utc("2026-03-30T07:00:00Z"));

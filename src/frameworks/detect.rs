@@ -36,7 +36,9 @@ pub fn detect(path: &Path, text: &str) -> Detected {
             if has_top_level_key(text, &["id", "levels"]) {
                 Detected::Native
             } else {
-                Detected::Skip("YAML without a top-level `id` or `levels`; not a framework file".to_owned())
+                Detected::Skip(
+                    "YAML without a top-level `id` or `levels`; not a framework file".to_owned(),
+                )
             }
         }
         Some("md" | "markdown") => detect_markdown(path, text),
@@ -96,8 +98,7 @@ pub fn front_matter(text: &str) -> Option<FrontMatter<'_>> {
     }
     let yaml_start = first_newline + 1;
     let mut offset = yaml_start;
-    let mut lines_in_yaml = 0;
-    for line in text[yaml_start..].split_inclusive('\n') {
+    for (lines_in_yaml, line) in text[yaml_start..].split_inclusive('\n').enumerate() {
         if line.trim_end() == "---" {
             let body = &text[offset + line.len()..];
             return Some(FrontMatter {
@@ -108,7 +109,6 @@ pub fn front_matter(text: &str) -> Option<FrontMatter<'_>> {
             });
         }
         offset += line.len();
-        lines_in_yaml += 1;
     }
     None
 }
@@ -129,7 +129,10 @@ mod tests {
 
     #[test]
     fn yaml_with_id_is_native_and_other_yaml_is_skipped() {
-        assert_eq!(detect(Path::new("a.yaml"), "id: x\nlevels: []\n"), Detected::Native);
+        assert_eq!(
+            detect(Path::new("a.yaml"), "id: x\nlevels: []\n"),
+            Detected::Native
+        );
         assert!(matches!(
             detect(Path::new(".github/ci.yml"), "on: push\njobs: {}\n"),
             Detected::Skip(_)

@@ -35,7 +35,9 @@ pub enum FrameworkErrorKind {
         hint: String,
     },
     /// Two levels share a number.
-    #[error("level {number} is defined twice (first at line {first_line}); level numbers must be unique within a framework")]
+    #[error(
+        "level {number} is defined twice (first at line {first_line}); level numbers must be unique within a framework"
+    )]
     DuplicateLevel {
         /// The repeated number.
         number: u32,
@@ -43,7 +45,9 @@ pub enum FrameworkErrorKind {
         first_line: u32,
     },
     /// A level with neither a summary nor any expectations.
-    #[error("level {number} is empty: give it a `summary` and at least one expectation under `expectations`")]
+    #[error(
+        "level {number} is empty: it has neither a summary nor any expectations; add at least one of them"
+    )]
     EmptyLevel {
         /// The level's number.
         number: u32,
@@ -58,7 +62,9 @@ pub enum FrameworkErrorKind {
         number: i64,
     },
     /// An expectation group names a dimension the framework does not declare.
-    #[error("level {level} uses the dimension \"{name}\", which `dimensions` does not declare{suggestion}; declared: {declared}")]
+    #[error(
+        "level {level} uses the dimension \"{name}\", which `dimensions` does not declare{suggestion}; declared: {declared}"
+    )]
     UnknownDimension {
         /// The level using it.
         level: u32,
@@ -70,7 +76,9 @@ pub enum FrameworkErrorKind {
         declared: String,
     },
     /// A role refers to levels the framework does not have.
-    #[error("role \"{role}\" refers to level {level}, which does not exist; levels are {available}")]
+    #[error(
+        "role \"{role}\" refers to level {level}, which does not exist; levels are {available}"
+    )]
     RoleLevelMissing {
         /// The role's first title.
         role: String,
@@ -80,7 +88,9 @@ pub enum FrameworkErrorKind {
         available: String,
     },
     /// The id is not a lowercase slug.
-    #[error("id \"{id}\" is not valid; use lowercase letters, digits and dashes, e.g. \"{suggestion}\"")]
+    #[error(
+        "id \"{id}\" is not valid; use lowercase letters, digits and dashes, e.g. \"{suggestion}\""
+    )]
     BadId {
         /// The id given.
         id: String,
@@ -96,7 +106,9 @@ pub enum FrameworkErrorKind {
         other: String,
     },
     /// Two frameworks claim the same alias (or an alias equals another framework's id).
-    #[error("the alias \"{alias}\" is already used by framework \"{other_id}\" ({other}); aliases must be unique across frameworks")]
+    #[error(
+        "the alias \"{alias}\" is already used by framework \"{other_id}\" ({other}); aliases must be unique across frameworks"
+    )]
     DuplicateAlias {
         /// The shared alias.
         alias: String,

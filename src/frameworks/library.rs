@@ -40,6 +40,8 @@ impl Library {
 
     /// The ids, for "known frameworks are …" messages.
     pub fn ids(&self) -> impl Iterator<Item = &str> {
-        self.frameworks.iter().map(|framework| framework.id.as_str())
+        self.frameworks
+            .iter()
+            .map(|framework| framework.id.as_str())
     }
 }

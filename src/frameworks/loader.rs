@@ -132,7 +132,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
             continue;
         };
         if file_type.is_dir() {
-            if !matches!(name.as_ref(), "node_modules" | "target" | "public" | "resources") {
+            if !matches!(
+                name.as_ref(),
+                "node_modules" | "target" | "public" | "resources"
+            ) {
                 walk(&path, out);
             }
         } else if matches!(
@@ -252,7 +255,10 @@ fn check_across_files(
         }
         claimed.insert(
             id_key,
-            (framework.id.clone(), location_text(path, candidate.lines.id)),
+            (
+                framework.id.clone(),
+                location_text(path, candidate.lines.id),
+            ),
         );
         for (index, alias) in framework.aliases.iter().enumerate() {
             let line = candidate.lines.aliases.get(index).copied().flatten();

@@ -181,7 +181,10 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedFramework, Vec<FrameworkEr
             let items_line = line_of(&items);
             let name = name.trim().to_owned();
             let canonical = if declared.is_empty() {
-                if !dimensions.iter().any(|known| known.eq_ignore_ascii_case(&name)) {
+                if !dimensions
+                    .iter()
+                    .any(|known| known.eq_ignore_ascii_case(&name))
+                {
                     dimensions.push(name.clone());
                 }
                 dimensions
@@ -197,9 +200,12 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedFramework, Vec<FrameworkEr
                     items_line,
                     FrameworkErrorKind::UnknownDimension {
                         level: number,
-                        suggestion: crate::text::closest(&name, declared.iter().map(String::as_str))
-                            .map(|best| format!(", did you mean \"{best}\"?"))
-                            .unwrap_or_default(),
+                        suggestion: crate::text::closest(
+                            &name,
+                            declared.iter().map(String::as_str),
+                        )
+                        .map(|best| format!(", did you mean \"{best}\"?"))
+                        .unwrap_or_default(),
                         name,
                         declared: declared.join(", "),
                     },
@@ -246,7 +252,7 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedFramework, Vec<FrameworkEr
     let alias_lines = raw
         .aliases
         .iter()
-        .map(|alias| Some(line_of(&alias)))
+        .map(|alias| Some(line_of(alias)))
         .collect();
     let framework = Framework {
         id,
@@ -292,7 +298,7 @@ fn checked_level_number(
         _ => {
             errors.push(FrameworkError::at(
                 path,
-                line_of(&number),
+                line_of(number),
                 FrameworkErrorKind::LevelOutOfRange {
                     number: number.value,
                 },

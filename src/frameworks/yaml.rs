@@ -19,7 +19,10 @@ pub fn parse_yaml<T: DeserializeOwned>(
 }
 
 /// Converts a YAML error into a [`FrameworkError`] at the right line of `path`.
-pub fn yaml_error(path: &Path, (error, line_offset): &(serde_saphyr::Error, usize)) -> FrameworkError {
+pub fn yaml_error(
+    path: &Path,
+    (error, line_offset): &(serde_saphyr::Error, usize),
+) -> FrameworkError {
     let line = error
         .location()
         .map(|location| location.line())
@@ -58,7 +61,10 @@ fn clean_message(rendered: &str) -> String {
         message = before;
     }
     message
-        .replace(", set DuplicateKeyPolicy in Options if acceptable", "; each key may appear once")
+        .replace(
+            ", set DuplicateKeyPolicy in Options if acceptable",
+            "; each key may appear once",
+        )
         .replace(
             "data did not match any variant of untagged enum OneOrMany",
             "expected a sentence or a list of sentences (put text that contains \": \" in quotes)",
