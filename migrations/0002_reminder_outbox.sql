@@ -22,3 +22,8 @@ CREATE TABLE outbox (
 
 CREATE INDEX outbox_ready ON outbox (next_attempt_at) WHERE status IN ('pending', 'sending');
 CREATE INDEX outbox_by_report ON outbox (report_id) WHERE status = 'pending';
+
+-- The key of the last reminder planned about each report, so a scheduler pass can skip
+-- reports whose current reminder is already in the outbox without building it again.
+-- (The unique outbox key remains what guarantees "never twice".)
+ALTER TABLE people ADD COLUMN last_reminder_key TEXT;

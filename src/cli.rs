@@ -161,14 +161,29 @@ fn ask(args: AskArgs, config: &Config) -> ExitCode {
 }
 
 async fn shell(args: ShellArgs, config: &Config) -> ExitCode {
-    let engine = load_frameworks(config);
-    let bot = crate::bot::Bot::new(engine);
+    let report = crate::app::load_frameworks(config);
+    for error in &report.errors {
+        eprintln!("warning: {error} (this framework is not loaded)");
+    }
+    let bot = match crate::app::open(config, report).await {
+        Ok(bot) => bot,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(error) = crate::scheduler::recover(&bot, chrono::Utc::now()).await {
+        eprintln!("error: {error}");
+        return ExitCode::FAILURE;
+    }
     let options = crate::shell::ShellOptions {
         user: args.as_user,
         now: args.now,
         interactive: std::io::stdin().is_terminal(),
     };
-    match crate::shell::run(&bot, options).await {
+    let outcome = crate::shell::run(&bot, options).await;
+    bot.store().close().await;
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");

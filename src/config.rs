@@ -14,7 +14,7 @@ use std::str::FromStr;
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use crate::checkins::Period;
+use crate::checkins::{Cadence, Period};
 use crate::frameworks::FrameworkSource;
 
 /// The default reminder slots: 09:00 on working days, in each manager's time zone.
@@ -128,15 +128,6 @@ pub struct Overrides {
     pub listen: Option<String>,
 }
 
-/// Per-framework cadence periods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct CadencePeriods {
-    /// Due this long after the last conversation.
-    pub due_after: Period,
-    /// Overdue this long after the last conversation.
-    pub overdue_after: Period,
-}
-
 /// A secret value: prints as `xoxb-…abcd (56 chars)`, never in full.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -202,9 +193,9 @@ pub struct Config {
     /// Time zone for people whose zone is unknown.
     pub default_time_zone: Tz,
     /// Global cadence.
-    pub cadence: CadencePeriods,
+    pub cadence: Cadence,
     /// Per-framework cadence overrides.
-    pub cadence_overrides: BTreeMap<String, CadencePeriods>,
+    pub cadence_overrides: BTreeMap<String, Cadence>,
     /// Reminder slot schedule (cron with seconds).
     pub reminder_cron: String,
     /// Reminders repeat this often while open.
@@ -384,7 +375,7 @@ impl Config {
                 problems,
             )
         };
-        let cadence = CadencePeriods {
+        let cadence = Cadence {
             due_after: period(
                 "CAREER_BOT_DUE_AFTER",
                 &file.cadence.due_after,
@@ -404,7 +395,7 @@ impl Config {
         let mut cadence_overrides = BTreeMap::new();
         for (id, entry) in &file.cadence.frameworks {
             let name = format!("cadence.frameworks.{id}");
-            let periods = CadencePeriods {
+            let periods = Cadence {
                 due_after: period(
                     "",
                     &entry.due_after,
@@ -504,7 +495,7 @@ impl Config {
     }
 
     /// The cadence for people on `framework`.
-    pub fn cadence_for(&self, framework: &str) -> CadencePeriods {
+    pub fn cadence_for(&self, framework: &str) -> Cadence {
         self.cadence_overrides
             .get(framework)
             .copied()
@@ -578,7 +569,7 @@ fn parse_or_report<T>(
     }
 }
 
-fn check_cadence(periods: &CadencePeriods, source: &str, problems: &mut Vec<ConfigProblem>) {
+fn check_cadence(periods: &Cadence, source: &str, problems: &mut Vec<ConfigProblem>) {
     if periods.due_after.is_zero() {
         problems.push(ConfigProblem {
             source: source.to_owned(),

@@ -10,19 +10,26 @@
 //!
 //! - [`checkins`]: cadence rules, due and overdue, reminder planning.
 //!
-//! Around it, the wiring:
-//! - [`bot`]: the handlers shared by Slack and the shell.
+//! Around it, the adapters and the wiring:
+//! - [`bot`]: the handlers shared by Slack and the shell; [`chat`]: the port they send through.
+//! - [`scheduler`]: plans reminders into the outbox and delivers them, crash-safe.
+//! - [`app`]: assembling a bot from the configuration.
 //! - [`config`]: the one place that reads the config file and environment.
 //! - [`cli`]: the command line (clap); [`logging`]: tracing set-up.
 //! - [`shell`]: the local chat adapter, running the same handlers as Slack.
+//! - [`store`]: SQLite through sqlx: people, check-ins, the outbox, the audit log.
 
+pub mod app;
 pub mod ask;
 pub mod bot;
+pub mod chat;
 pub mod checkins;
 pub mod cli;
 pub mod config;
 pub mod frameworks;
 pub mod logging;
 pub mod reply;
+pub mod scheduler;
 pub mod shell;
+pub mod store;
 pub mod text;

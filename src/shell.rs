@@ -2,14 +2,19 @@
 //!
 //! Each line is handled as `/career LINE` would be. Lines starting with `:` are directives for
 //! the shell itself: `:as USER` (act as that chat user), `:now DATETIME` (fix the clock),
-//! `:help`, `:quit`. When stdin is a terminal there is a prompt and history; otherwise the
-//! shell reads plain lines (blank lines and `#` comments are skipped) so it can be scripted.
+//! `:tick` (run one scheduler pass at the shell's clock and print every message it delivers,
+//! each beginning `[DM to USER]`), plus `:help` and `:quit`. When stdin is a terminal there is
+//! a prompt and history; otherwise the shell reads plain lines (blank lines and `#` comments
+//! are skipped) so it can be scripted.
 
 use std::io::{BufRead, Write};
+use std::sync::Mutex;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 use crate::bot::{Bot, Request};
+use crate::chat::{Chat, Delivered, Recipient, SendError};
+use crate::reply::Reply;
 
 /// How the shell starts.
 #[derive(Debug, Clone, Default)]
@@ -41,6 +46,47 @@ pub struct Shell<'b> {
     bot: &'b Bot,
     user: String,
     clock: Option<DateTime<Utc>>,
+    chat: ShellChat,
+}
+
+/// The shell's chat: messages the scheduler delivers are kept and printed by `:tick`.
+#[derive(Debug, Default)]
+pub struct ShellChat {
+    delivered: Mutex<Vec<String>>,
+}
+
+impl ShellChat {
+    /// The messages delivered since the last call, each as printed.
+    pub fn take(&self) -> Vec<String> {
+        match self.delivered.lock() {
+            Ok(mut delivered) => std::mem::take(&mut *delivered),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        }
+    }
+}
+
+impl Chat for ShellChat {
+    async fn send(
+        &self,
+        recipient: Recipient<'_>,
+        reply: &Reply,
+        _key: &str,
+    ) -> Result<Delivered, SendError> {
+        let (header, channel) = match recipient {
+            Recipient::User(user) => (format!("[DM to {user}]"), format!("D-{user}")),
+            Recipient::Channel(channel) => (format!("[Post to #{channel}]"), channel.to_owned()),
+        };
+        let text = format!("{header}\n{}", reply.to_plain_text());
+        let mut delivered = match self.delivered.lock() {
+            Ok(delivered) => delivered,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        delivered.push(text);
+        Ok(Delivered {
+            channel: Some(channel),
+            ts: Some(delivered.len().to_string()),
+        })
+    }
 }
 
 /// What handling one line produced.
@@ -67,6 +113,7 @@ impl<'b> Shell<'b> {
                 .map(|u| u.trim_start_matches('@').to_owned())
                 .unwrap_or_else(|| DEFAULT_USER.to_owned()),
             clock,
+            chat: ShellChat::default(),
         })
     }
 
@@ -86,7 +133,7 @@ impl<'b> Shell<'b> {
         }
         let line = line.strip_prefix("/career").map(str::trim).unwrap_or(line);
         let request = Request {
-            user: Some(self.user.clone()),
+            user: self.user.clone(),
             text: line.to_owned(),
             now: self.now(),
         };
@@ -115,6 +162,7 @@ impl<'b> Shell<'b> {
                 Err(message) => Outcome::Print(format!("{message}\n")),
             },
             "now" => Outcome::Print(format!("It is {}.\n", self.now().to_rfc3339())),
+            "tick" => self.tick().await,
             "help" => Outcome::Print(DIRECTIVES_HELP.to_owned()),
             "quit" | "q" | "exit" => Outcome::Quit,
             other => Outcome::Print(format!("Unknown directive `:{other}`.\n{DIRECTIVES_HELP}")),
@@ -122,7 +170,36 @@ impl<'b> Shell<'b> {
     }
 }
 
-const DIRECTIVES_HELP: &str = "Shell directives:\n  :as USER        act as that chat user (people are written @USER in commands)\n  :now DATETIME   set the clock (RFC 3339, e.g. 2026-03-02T09:00:00Z, or a date)\n  :help           this list\n  :quit           leave (or Ctrl-D)\nAnything else is handled as `/career LINE`; try `help`.\n";
+const DIRECTIVES_HELP: &str = "Shell directives:\n  :as USER        act as that chat user (people are written @USER in commands)\n  :now DATETIME   set the clock (RFC 3339, e.g. 2026-03-02T09:00:00Z, or a date)\n  :tick           run one reminder pass at the shell's clock and print what it sends\n  :help           this list\n  :quit           leave (or Ctrl-D)\nAnything else is handled as `/career LINE`; try `help`.\n";
+
+impl Shell<'_> {
+    /// `:tick`: one scheduler pass; prints each delivered message, then a summary.
+    async fn tick(&mut self) -> Outcome {
+        let now = self.now();
+        match crate::scheduler::tick(self.bot, &self.chat, now).await {
+            Ok(report) => {
+                let mut out = String::new();
+                for message in self.chat.take() {
+                    out.push_str(&message);
+                    out.push('\n');
+                }
+                out.push_str(&format!(
+                    "(scheduler pass at {}: {} planned, {} sent, {} to retry, {} failed)\n",
+                    now.to_rfc3339(),
+                    report.planned,
+                    report.sent,
+                    report.retried,
+                    report.failed
+                ));
+                Outcome::Print(out)
+            }
+            Err(error) => {
+                tracing::error!(%error, "scheduler pass failed");
+                Outcome::Print(format!("{}\n", crate::bot::error::INTERNAL_ERROR_REPLY))
+            }
+        }
+    }
+}
 
 /// Reads an RFC 3339 time ("2026-03-02T09:00:00+01:00"), a naive date-time (taken as UTC) or
 /// a date (midnight UTC).

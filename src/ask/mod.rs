@@ -6,6 +6,7 @@
 
 pub mod answer;
 pub mod index;
+pub mod lookup;
 pub mod parser;
 pub mod query;
 pub mod tokens;

@@ -1,37 +1,56 @@
 //! The handlers: what the bot does with the words of `/career …` or a shell line.
 //!
 //! Slack and the shell both call [`Bot::handle`] with the same [`Request`], so everything can
-//! be tried and scripted locally. Questions go to the [`crate::ask`] engine.
+//! be tried and scripted locally. [`command::parse`] reads the words; [`handlers::dispatch`]
+//! runs one small handler per command; questions go to the [`crate::ask`] engine.
+
+pub mod command;
+pub mod error;
+pub mod handlers;
+pub mod mention;
+pub mod messages;
+pub mod settings;
 
 use std::sync::{Arc, RwLock};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use tokio::sync::Notify;
+
+pub use error::HandlerError;
+pub use settings::Settings;
 
 use crate::ask::Engine;
 use crate::reply::Reply;
+use crate::store::Store;
 
 /// One message to the bot.
 #[derive(Debug, Clone)]
 pub struct Request {
-    /// The chat user who sent it, if known.
-    pub user: Option<String>,
+    /// The chat user who sent it.
+    pub user: String,
     /// The words after `/career`.
     pub text: String,
-    /// The time to act at (the shell can set it).
+    /// The time to act at (the shell can set it; Slack uses the clock).
     pub now: DateTime<Utc>,
 }
 
-/// The bot: the loaded frameworks (swappable at runtime) and, later, the store.
+/// The bot: the loaded frameworks (swappable at runtime), the store and the settings.
 #[derive(Debug)]
 pub struct Bot {
     engine: RwLock<Arc<Engine>>,
+    store: Store,
+    settings: Settings,
+    wake_scheduler: Arc<Notify>,
 }
 
 impl Bot {
-    /// A bot answering from `engine`.
-    pub fn new(engine: Engine) -> Self {
+    /// A bot answering from `engine` and keeping records in `store`.
+    pub fn new(engine: Engine, store: Store, settings: Settings) -> Self {
         Self {
             engine: RwLock::new(Arc::new(engine)),
+            store,
+            settings,
+            wake_scheduler: Arc::new(Notify::new()),
         }
     }
 
@@ -55,8 +74,42 @@ impl Bot {
         }
     }
 
-    /// Answers one request.
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Notified when a handler queues a message, so the scheduler delivers it promptly.
+    pub fn scheduler_wake(&self) -> Arc<Notify> {
+        Arc::clone(&self.wake_scheduler)
+    }
+
+    /// `now` as a date in `user`'s time zone (or the default one).
+    pub async fn local_date(
+        &self,
+        user: &str,
+        now: DateTime<Utc>,
+    ) -> Result<NaiveDate, HandlerError> {
+        let zone = self
+            .store
+            .person(user)
+            .await?
+            .and_then(|person| person.time_zone);
+        Ok(now
+            .with_timezone(&self.settings.time_zone(zone.as_deref()))
+            .date_naive())
+    }
+
+    /// Answers one request. Never fails: problems become a sentence for the user.
     pub async fn handle(&self, request: &Request) -> Reply {
-        self.engine().ask(&request.text).reply
+        match command::parse(&request.text) {
+            Ok(command) => handlers::dispatch(self, request, command).await,
+            Err(usage) => Reply::paragraph(usage.to_string()),
+        }
     }
 }

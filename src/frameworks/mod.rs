@@ -16,6 +16,7 @@ pub mod library;
 pub mod loader;
 pub mod model;
 pub mod monzo;
+pub(crate) mod naming;
 pub mod native;
 pub(crate) mod yaml;
 

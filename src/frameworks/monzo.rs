@@ -8,7 +8,7 @@
 //! - Each topic is a dimension, named by its `title` without emoji, or else by its `name` with a
 //!   capital first letter ("communication" → "Communication").
 //! - Each `content` entry adds to one level of its topic: every `criteria` string is an item,
-//!   then every `exampleCriteria` entry as "<criteria> (e.g. <example>; <example>)".
+//!   then every `exampleCriteria` entry as `<criteria> (e.g. <example>; <example>)`.
 //! - A level's summary is the first sentence of its first item (Monzo has no level summaries).
 //! - The name is the `title` without emoji ("Backend Engineering Framework"); the team is the
 //!   `sidebarTitle` without emoji, else the name without a trailing " Framework".
@@ -30,12 +30,12 @@ use serde_saphyr::Spanned;
 
 use super::detect::front_matter;
 use super::error::{FrameworkError, FrameworkErrorKind};
-use super::hugo::{
-    capitalise, collapse_whitespace, dir_name, first_sentence, organisation_from_dir_name,
-    title_case,
-};
 use super::loader::SourceFile;
 use super::model::{Dimension, Format, Framework, Level, Origin, Source};
+use super::naming::{
+    capitalise, collapse_whitespace, dir_name, first_item_sentence, join_id_parts,
+    organisation_from_dir_name, register_dimension, title_case,
+};
 use super::native::{is_valid_id, slugify};
 use super::yaml::{line_of, parse_yaml, yaml_error};
 use super::{ParsedFramework, SourceLines};
@@ -143,16 +143,7 @@ pub fn parse(file: &SourceFile) -> Result<Outcome, Vec<FrameworkError>> {
             ));
             continue;
         };
-        let name = match dimensions
-            .iter()
-            .find(|known| known.eq_ignore_ascii_case(&name))
-        {
-            Some(known) => known.clone(),
-            None => {
-                dimensions.push(name.clone());
-                name
-            }
-        };
+        let name = register_dimension(&mut dimensions, name);
         for content in topic.content.unwrap_or_default() {
             let number = content.level.value;
             let Some(expectations) = usize::try_from(number)
@@ -199,11 +190,7 @@ pub fn parse(file: &SourceFile) -> Result<Outcome, Vec<FrameworkError>> {
         levels.push(Level {
             number,
             titles: vec![format!("Level {number}")],
-            summary: expectations
-                .first()
-                .and_then(|dimension| dimension.items.first())
-                .map(|item| first_sentence(item).to_owned())
-                .unwrap_or_default(),
+            summary: first_item_sentence(&expectations).unwrap_or_default(),
             expectations,
             focus: None,
             timeframe_to_next: None,
@@ -378,11 +365,7 @@ impl Names {
             }
         };
         let relative = relative.with_extension("");
-        let id = [prefix, slugify(&relative.to_string_lossy())]
-            .into_iter()
-            .filter(|part| !part.is_empty())
-            .collect::<Vec<_>>()
-            .join("-");
+        let id = join_id_parts([prefix, slugify(&relative.to_string_lossy())]);
         Self {
             id,
             name,

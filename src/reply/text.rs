@@ -14,6 +14,31 @@ pub fn render(reply: &Reply) -> String {
         }
         render_block(block, &mut out);
     }
+    plain_mentions(&out)
+}
+
+/// Turns `<@U123>` and `<@U123|name>` mentions into `@U123` and `@name`.
+pub fn plain_mentions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("<@") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        match after.find('>') {
+            Some(end) if !after[..end].contains(char::is_whitespace) => {
+                let inner = &after[..end];
+                let shown = inner.split_once('|').map_or(inner, |(_, name)| name);
+                out.push('@');
+                out.push_str(shown);
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push_str("<@");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -61,5 +86,16 @@ fn render_block(block: &Block, out: &mut String) {
         Block::Divider => {
             let _ = writeln!(out, "{}", "-".repeat(40));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_print_as_at_names() {
+        assert_eq!(plain_mentions("ask <@U1> or <@U2|ana>"), "ask @U1 or @ana");
+        assert_eq!(plain_mentions("a <@ broken"), "a <@ broken");
     }
 }

@@ -1,0 +1,43 @@
+//! Who may act on a report: its manager of record, or an admin.
+
+use crate::bot::messages::mention;
+use crate::bot::{Bot, HandlerError};
+use crate::store::people::Person;
+
+/// Whether `caller` may record, move, snooze or change `report`.
+pub fn can_manage(bot: &Bot, caller: &str, report: &Person) -> bool {
+    report.manager_id.as_deref() == Some(caller) || bot.settings().is_admin(caller)
+}
+
+/// The active report `user_id`, if `caller` may manage it; otherwise a refusal that says why
+/// and who may. Nothing is written before this check passes.
+pub async fn require_manager(
+    bot: &Bot,
+    caller: &str,
+    user_id: &str,
+) -> Result<Person, HandlerError> {
+    let Some(report) = bot
+        .store()
+        .person(user_id)
+        .await?
+        .filter(|p| p.active && p.framework_id.is_some())
+    else {
+        return Err(HandlerError::Invalid(format!(
+            "{} is not on anyone's team. Add them first with `add {} FRAMEWORK LEVEL`.",
+            mention(user_id),
+            mention(user_id)
+        )));
+    };
+    if can_manage(bot, caller, &report) {
+        return Ok(report);
+    }
+    let manager = report
+        .manager_id
+        .as_deref()
+        .map(mention)
+        .unwrap_or_else(|| "nobody".to_owned());
+    Err(HandlerError::Refused(format!(
+        "Only {}'s manager ({manager}) or an admin can do that, so nothing was changed.",
+        mention(user_id)
+    )))
+}

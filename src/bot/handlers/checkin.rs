@@ -1,0 +1,266 @@
+//! `done`, `ack`, `dispute` and `snooze`: recording conversations and their confirmation.
+//! Slack's buttons and modal call these same functions.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+
+use super::access::require_manager;
+use crate::bot::command::SnoozeUntil;
+use crate::bot::mention::Mention;
+use crate::bot::messages::{self, level_label, mention};
+use crate::bot::{Bot, HandlerError};
+use crate::reply::Reply;
+use crate::store::checkins::{Acknowledgement, AnswerOutcome, Checkin, NewCheckin, Recorded};
+use crate::store::outbox::{NewMessage, kind};
+
+/// Extra details an interactive recording can carry.
+#[derive(Debug, Clone, Default)]
+pub struct Recording {
+    /// The level discussed, when not the report's current level.
+    pub level: Option<u32>,
+    /// A key that makes the same submission record only once.
+    pub request_key: Option<String>,
+}
+
+/// `done @person [DATE] [note…]`: the manager (or an admin) records a conversation.
+pub async fn done(
+    bot: &Bot,
+    caller: &str,
+    person: &Mention,
+    date: Option<NaiveDate>,
+    note: Option<String>,
+    recording: Option<Recording>,
+    now: DateTime<Utc>,
+) -> Result<Reply, HandlerError> {
+    let report = require_manager(bot, caller, &person.user_id).await?;
+    let today = bot.local_date(caller, now).await?;
+    let held_on = date.unwrap_or(today);
+    if held_on > today {
+        return Err(HandlerError::Invalid(format!(
+            "{held_on} is in the future; record a conversation once it has happened (today is {today})."
+        )));
+    }
+    let recording = recording.unwrap_or_default();
+    let framework = report.framework_id.clone().unwrap_or_default();
+    let level = recording.level.or(report.level);
+    let engine = bot.engine();
+    let label = level_label(&engine, &framework, level);
+    let manager = report
+        .manager_id
+        .clone()
+        .unwrap_or_else(|| caller.to_owned());
+    let report_id = report.user_id.clone();
+    let request_label = label.clone();
+    let request_manager = manager.clone();
+    let outcome = bot
+        .store()
+        .record_checkin(
+            NewCheckin {
+                report_id: report.user_id.clone(),
+                manager_id: manager.clone(),
+                held_on,
+                framework_id: report.framework_id.clone(),
+                level_discussed: level,
+                private_note: note,
+                recorded_by: caller.to_owned(),
+                request_key: recording.request_key,
+                cadence: bot.settings().cadence_for(&framework),
+                acknowledgement_request: Some(Box::new(move |id| NewMessage {
+                    key: format!("ack:{id}"),
+                    kind: kind::ACK_REQUEST,
+                    recipient: report_id,
+                    report_id: None,
+                    payload: messages::acknowledgement_request(
+                        &request_manager,
+                        held_on,
+                        &request_label,
+                        id,
+                    ),
+                    planned_for: now,
+                })),
+            },
+            now,
+        )
+        .await?;
+    let who = mention(&report.user_id);
+    match outcome {
+        Recorded::AlreadyRecorded(existing) => Ok(Reply::paragraph(format!(
+            "Already recorded: the conversation with {who} on {} (recorded by {}). Nothing was added.",
+            existing.held_on,
+            mention(&existing.recorded_by)
+        ))),
+        Recorded::New(_) => {
+            bot.scheduler_wake().notify_one();
+            let next = bot
+                .store()
+                .person(&report.user_id)
+                .await?
+                .and_then(|p| p.timeline())
+                .map(|timeline| {
+                    bot.settings()
+                        .cadence_for(&framework)
+                        .schedule(&timeline)
+                        .due_on
+                });
+            let next = next
+                .map(|date| format!(" The next one is due on {date}."))
+                .unwrap_or_default();
+            Ok(Reply::paragraph(format!(
+                "Recorded: a career conversation with {who} on {held_on} ({label}). I've asked {who} to confirm it.{next}"
+            )))
+        }
+    }
+}
+
+/// The check-in a report is answering: the one given, or their latest waiting one.
+async fn target_checkin(
+    bot: &Bot,
+    caller: &str,
+    checkin_id: Option<i64>,
+) -> Result<Checkin, HandlerError> {
+    let found = match checkin_id {
+        Some(id) => bot.store().checkin(id).await?,
+        None => bot.store().pending_checkin(caller).await?,
+    };
+    match found {
+        Some(checkin) if checkin.report_id == caller => Ok(checkin),
+        Some(_) => Err(HandlerError::Refused(
+            "Only the person the conversation was with can confirm or dispute it.".to_owned(),
+        )),
+        None => Err(HandlerError::Invalid(
+            "There is no conversation waiting for your confirmation. `history @you` shows past ones."
+                .to_owned(),
+        )),
+    }
+}
+
+/// `ack`: the report confirms the conversation took place.
+pub async fn acknowledge(
+    bot: &Bot,
+    caller: &str,
+    checkin_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Reply, HandlerError> {
+    let checkin = target_checkin(bot, caller, checkin_id).await?;
+    let outcome = bot
+        .store()
+        .answer_checkin(
+            caller,
+            checkin.id,
+            Acknowledgement::Acknowledged,
+            None,
+            None,
+            now,
+        )
+        .await?;
+    let with = mention(&checkin.manager_id);
+    Ok(Reply::paragraph(match outcome {
+        AnswerOutcome::Updated(_) => format!(
+            "Thanks, confirmed: your career conversation with {with} on {}.",
+            checkin.held_on
+        ),
+        AnswerOutcome::Unchanged(_) => format!(
+            "You had already confirmed the conversation with {with} on {}.",
+            checkin.held_on
+        ),
+        AnswerOutcome::NotFound => "That conversation is not yours to confirm.".to_owned(),
+    }))
+}
+
+/// `dispute [reason]`: the report says the conversation did not happen. The manager is told;
+/// admins see it in `history` and exports.
+pub async fn dispute(
+    bot: &Bot,
+    caller: &str,
+    checkin_id: Option<i64>,
+    reason: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Reply, HandlerError> {
+    let checkin = target_checkin(bot, caller, checkin_id).await?;
+    let notice = NewMessage {
+        key: format!(
+            "dispute:{}:{}",
+            checkin.id,
+            crate::store::time::to_text(now)
+        ),
+        kind: kind::DISPUTE,
+        recipient: checkin.manager_id.clone(),
+        report_id: None,
+        payload: messages::dispute_notice(caller, checkin.held_on, reason.as_deref()),
+        planned_for: now,
+    };
+    let outcome = bot
+        .store()
+        .answer_checkin(
+            caller,
+            checkin.id,
+            Acknowledgement::Disputed,
+            reason.as_deref(),
+            Some(notice),
+            now,
+        )
+        .await?;
+    let with = mention(&checkin.manager_id);
+    Ok(Reply::paragraph(match outcome {
+        AnswerOutcome::Updated(_) => {
+            bot.scheduler_wake().notify_one();
+            format!(
+                "Noted: you say the conversation {with} recorded for {} did not happen. I've told {with}.",
+                checkin.held_on
+            )
+        }
+        AnswerOutcome::Unchanged(_) => format!(
+            "You had already disputed the conversation {with} recorded for {}.",
+            checkin.held_on
+        ),
+        AnswerOutcome::NotFound => "That conversation is not yours to dispute.".to_owned(),
+    }))
+}
+
+/// The longest a snooze may run.
+const MAX_SNOOZE_DAYS: u64 = 366;
+
+/// `snooze @person PERIOD|DATE [reason]`.
+pub async fn snooze(
+    bot: &Bot,
+    caller: &str,
+    person: &Mention,
+    until: SnoozeUntil,
+    reason: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Reply, HandlerError> {
+    let report = require_manager(bot, caller, &person.user_id).await?;
+    let today = bot.local_date(caller, now).await?;
+    let until = match until {
+        SnoozeUntil::For(period) => period.after(today),
+        SnoozeUntil::Date(date) => date,
+    };
+    if until <= today {
+        return Err(HandlerError::Invalid(format!(
+            "{until} is not in the future; snooze for a period (e.g. 1w) or until a later date."
+        )));
+    }
+    let latest = today
+        .checked_add_days(Days::new(MAX_SNOOZE_DAYS))
+        .unwrap_or(today);
+    if until > latest {
+        return Err(HandlerError::Invalid(format!(
+            "A snooze can last at most a year (until {latest}); {until} is later."
+        )));
+    }
+    let framework = report.framework_id.clone().unwrap_or_default();
+    bot.store()
+        .snooze(
+            &person.user_id,
+            until,
+            reason.as_deref(),
+            &bot.settings().cadence_for(&framework),
+            caller,
+            now,
+        )
+        .await?;
+    let reason = reason.map(|r| format!(" ({r})")).unwrap_or_default();
+    Ok(Reply::paragraph(format!(
+        "Reminders about {} are paused until {until}{reason}.",
+        mention(&person.user_id)
+    )))
+}

@@ -1,0 +1,66 @@
+//! `me`: the caller's framework, level, manager, last and next conversation, and what their
+//! next level asks for.
+
+use chrono::{DateTime, Utc};
+
+use crate::bot::messages::{level_label, mention, next_level_question};
+use crate::bot::{Bot, HandlerError};
+use crate::reply::{Field, Reply};
+
+/// Shows the caller's own career picture.
+pub async fn run(bot: &Bot, caller: &str, now: DateTime<Utc>) -> Result<Reply, HandlerError> {
+    let person = bot.store().person(caller).await?.filter(|p| p.active);
+    let Some((person, framework)) =
+        person.and_then(|p| p.framework_id.clone().map(|framework| (p, framework)))
+    else {
+        return Ok(Reply::paragraph(
+            "You are not on a career framework yet. Ask your manager to add you with `add @you FRAMEWORK LEVEL`; meanwhile you can ask about any level, e.g. `frameworks`.",
+        ));
+    };
+    let engine = bot.engine();
+    let today = bot.local_date(caller, now).await?;
+    let history = bot.store().history(caller).await?;
+    let mut fields = vec![Field::new(
+        "Manager",
+        person
+            .manager_id
+            .as_deref()
+            .map(mention)
+            .unwrap_or_else(|| "none".to_owned()),
+    )];
+    fields.push(Field::new(
+        "Last conversation",
+        match history.first() {
+            Some(last) => format!("{} ({})", last.held_on, last.ack_status),
+            None => "none yet".to_owned(),
+        },
+    ));
+    if let Some(timeline) = person.timeline() {
+        let cadence = bot.settings().cadence_for(&framework);
+        let schedule = cadence.schedule(&timeline);
+        fields.push(Field::new(
+            "Next conversation",
+            format!(
+                "due {} ({})",
+                schedule.due_on,
+                cadence.status(&timeline, today).word()
+            ),
+        ));
+    }
+    let mut reply = Reply::new()
+        .with_heading(format!(
+            "You: {}",
+            level_label(&engine, &framework, person.level)
+        ))
+        .with_fields(fields);
+    if history
+        .iter()
+        .any(|checkin| checkin.ack_status == "pending")
+    {
+        reply = reply.with_context("A conversation is waiting for your confirmation: reply `ack`, or `dispute [reason]` if it did not happen.");
+    }
+    if let Some(question) = next_level_question(&engine, &framework, person.level) {
+        reply = reply.with_divider().append(engine.ask(&question).reply);
+    }
+    Ok(reply)
+}

@@ -1,0 +1,68 @@
+//! One small handler per command, dispatched by one exhaustive `match`.
+
+mod access;
+mod checkin;
+mod help;
+mod history;
+mod me;
+mod people;
+mod team;
+
+pub use access::{can_manage, require_manager};
+
+use super::command::Command;
+use super::error::INTERNAL_ERROR_REPLY;
+use super::{Bot, HandlerError, Request};
+use crate::reply::Reply;
+
+/// Runs `command` for `request`. Never fails: errors become a sentence.
+pub async fn dispatch(bot: &Bot, request: &Request, command: Command) -> Reply {
+    let caller = request.user.as_str();
+    let now = request.now;
+    let result = match command {
+        Command::Ask(question) => Ok(bot.engine().ask(&question).reply),
+        Command::Help => Ok(help::reply(bot)),
+        Command::Team => team::run(bot, caller, now).await,
+        Command::Me => me::run(bot, caller, now).await,
+        Command::Add {
+            person,
+            framework,
+            level,
+        } => people::add(bot, caller, &person, &framework, &level, now).await,
+        Command::Move { person, manager } => {
+            people::move_to(bot, caller, &person, &manager, now).await
+        }
+        Command::Remove { person } => people::remove(bot, caller, &person, now).await,
+        Command::Level { person, level } => {
+            people::set_level(bot, caller, &person, &level, now).await
+        }
+        Command::TimeZone { zone } => people::time_zone(bot, caller, zone.as_deref(), now).await,
+        Command::Done { person, date, note } => {
+            checkin::done(bot, caller, &person, date, note, None, now).await
+        }
+        Command::Ack => checkin::acknowledge(bot, caller, None, now).await,
+        Command::Dispute { reason } => checkin::dispute(bot, caller, None, reason, now).await,
+        Command::Snooze {
+            person,
+            until,
+            reason,
+        } => checkin::snooze(bot, caller, &person, until, reason, now).await,
+        Command::History { person } => history::run(bot, caller, &person).await,
+    };
+    result.unwrap_or_else(|error| error_reply(&error))
+}
+
+/// The reply for a handler error; internal errors are logged, not shown.
+pub fn error_reply(error: &HandlerError) -> Reply {
+    match error {
+        HandlerError::Refused(message) | HandlerError::Invalid(message) => {
+            Reply::paragraph(message.clone())
+        }
+        HandlerError::Internal(error) => {
+            tracing::error!(%error, "a handler failed");
+            Reply::paragraph(INTERNAL_ERROR_REPLY)
+        }
+    }
+}
+
+pub use checkin::{acknowledge, dispute, done, snooze};

@@ -1,0 +1,62 @@
+//! `team`: the caller's reports, with framework, level, last conversation, next due date and
+//! status (ok / due / overdue / snoozed).
+
+use chrono::{DateTime, Utc};
+
+use crate::bot::messages::{level_label, mention};
+use crate::bot::{Bot, HandlerError};
+use crate::checkins::Status;
+use crate::reply::Reply;
+
+/// Lists the caller's reports.
+pub async fn run(bot: &Bot, caller: &str, now: DateTime<Utc>) -> Result<Reply, HandlerError> {
+    let reports = bot.store().reports_of(caller).await?;
+    if reports.is_empty() {
+        return Ok(Reply::paragraph(
+            "You have no reports yet. Add one with `add @person FRAMEWORK LEVEL`.",
+        ));
+    }
+    let today = bot.local_date(caller, now).await?;
+    let engine = bot.engine();
+    let mut counts = [0usize; 4];
+    let items = reports
+        .iter()
+        .map(|row| {
+            let person = &row.person;
+            let framework = person.framework_id.as_deref().unwrap_or("?");
+            let cadence = bot.settings().cadence_for(framework);
+            let (status, next) = match person.timeline() {
+                Some(timeline) => {
+                    let schedule = cadence.schedule(&timeline);
+                    (
+                        cadence.status(&timeline, today),
+                        schedule.due_on.to_string(),
+                    )
+                }
+                None => (Status::Ok, "unknown".to_owned()),
+            };
+            counts[status as usize] += 1;
+            let last = match (&row.last_held_on, &row.last_ack_status) {
+                (Some(date), Some(ack)) if ack != "pending" => format!("{date} ({ack})"),
+                (Some(date), _) => format!("{date} (not yet confirmed)"),
+                (None, _) => "none yet".to_owned(),
+            };
+            let status_text = match (status, person.snoozed_until) {
+                (Status::Snoozed, Some(until)) => format!("snoozed until {until}"),
+                _ => status.word().to_owned(),
+            };
+            format!(
+                "{}: {} · last conversation {last} · next due {next} · {status_text}",
+                mention(&person.user_id),
+                level_label(&engine, framework, person.level),
+            )
+        })
+        .collect();
+    let [ok, due, overdue, snoozed] = counts;
+    Ok(Reply::new()
+        .with_heading(format!("Your reports ({})", reports.len()))
+        .with_bullets(None, items)
+        .with_context(format!(
+            "{ok} ok · {due} due · {overdue} overdue · {snoozed} snoozed. Record a conversation with `done @person`."
+        )))
+}

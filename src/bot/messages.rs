@@ -1,0 +1,239 @@
+//! What the bot says on its own initiative: reminders, acknowledgement requests, dispute
+//! notices, the overdue digest and delivery alerts. Pure functions from data to [`Reply`].
+//!
+//! People are written as `<@USERID>` mentions: Slack renders them as names, and the text
+//! renderer prints `@USERID`.
+
+use chrono::NaiveDate;
+
+use crate::ask::Engine;
+use crate::ask::answer::ASK_ACTION;
+use crate::checkins::{Cadence, Reminder, Schedule};
+use crate::reply::{Action, Reply};
+
+/// Button action ids, shared by the messages and the Slack interaction handlers.
+pub mod actions {
+    /// "We had the conversation": opens the record modal (value: report id).
+    pub const RECORD: &str = "checkin.record";
+    /// "Snooze 1 week" (value: report id).
+    pub const SNOOZE_WEEK: &str = "checkin.snooze_week";
+    /// "Yes, we talked" (value: check-in id).
+    pub const ACKNOWLEDGE: &str = "checkin.acknowledge";
+    /// "That didn't happen" (value: check-in id).
+    pub const DISPUTE: &str = "checkin.dispute";
+}
+
+/// A `<@USERID>` mention.
+pub fn mention(user_id: &str) -> String {
+    format!("<@{user_id}>")
+}
+
+/// "Buffer Marketing, Level 2: Strategist", or what is known of it.
+pub fn level_label(engine: &Engine, framework: &str, level: Option<u32>) -> String {
+    let Some(found) = engine.library().get(framework) else {
+        return match level {
+            Some(level) => format!("{framework}, Level {level}"),
+            None => framework.to_owned(),
+        };
+    };
+    match level.and_then(|number| found.level(number)) {
+        Some(level) => format!(
+            "{}, Level {}: {}",
+            found.name,
+            level.number,
+            level.title_text()
+        ),
+        None => match level {
+            Some(level) => format!("{}, Level {level}", found.name),
+            None => found.name.clone(),
+        },
+    }
+}
+
+/// The question whose answer shows what the next level asks for, if there is a next level;
+/// else the current level's question.
+pub fn next_level_question(engine: &Engine, framework: &str, level: Option<u32>) -> Option<String> {
+    let found = engine.library().get(framework)?;
+    let level = level?;
+    Some(match found.next_level(level) {
+        Some(next) => format!(
+            "compare {framework} level {level} and level {}",
+            next.number
+        ),
+        None => format!("{framework} level {level}"),
+    })
+}
+
+/// What a reminder is about.
+pub struct ReminderFacts<'a> {
+    /// The report.
+    pub report_id: &'a str,
+    /// Their framework.
+    pub framework_id: &'a str,
+    /// Their level.
+    pub level: Option<u32>,
+    /// The last conversation or the start date.
+    pub anchor_on: NaiveDate,
+    /// Whether there has been a conversation (else `anchor_on` is when they were added).
+    pub had_conversation: bool,
+    /// The dates.
+    pub schedule: Schedule,
+    /// The cadence.
+    pub cadence: Cadence,
+    /// Which reminder this is.
+    pub reminder: Reminder,
+}
+
+/// The reminder DM to a manager.
+pub fn reminder(engine: &Engine, facts: &ReminderFacts<'_>) -> Reply {
+    let who = mention(facts.report_id);
+    let since = if facts.had_conversation {
+        format!("The last one was on {}.", facts.anchor_on)
+    } else {
+        format!(
+            "There has been none since {who} was added on {}.",
+            facts.anchor_on
+        )
+    };
+    let (heading, status) = if facts.reminder.overdue {
+        (
+            "Career conversation overdue".to_owned(),
+            format!(
+                "It is overdue: more than {} since the last one (overdue since {}).",
+                facts.cadence.overdue_after, facts.schedule.overdue_on
+            ),
+        )
+    } else {
+        (
+            "Career conversation due".to_owned(),
+            format!("It has been due since {}.", facts.schedule.due_on),
+        )
+    };
+    let mut actions = vec![
+        Action::Button {
+            label: "We had the conversation".to_owned(),
+            action_id: actions::RECORD.to_owned(),
+            value: facts.report_id.to_owned(),
+            primary: true,
+            typed: Some(format!("done @{}", facts.report_id)),
+        },
+        Action::Button {
+            label: "Snooze 1 week".to_owned(),
+            action_id: actions::SNOOZE_WEEK.to_owned(),
+            value: facts.report_id.to_owned(),
+            primary: false,
+            typed: Some(format!("snooze @{} 1w", facts.report_id)),
+        },
+    ];
+    if let Some(question) = next_level_question(engine, facts.framework_id, facts.level) {
+        actions.push(Action::Button {
+            label: "What does their next level need?".to_owned(),
+            action_id: ASK_ACTION.to_owned(),
+            value: question.clone(),
+            primary: false,
+            typed: Some(question),
+        });
+    }
+    Reply::new()
+        .with_heading(heading)
+        .with_paragraph(format!(
+            "Time for a career conversation with {who} ({}). {since} {status}",
+            level_label(engine, facts.framework_id, facts.level)
+        ))
+        .with_actions(actions)
+        .with_context(format!(
+            "Reminder {} · repeats until the conversation is recorded",
+            facts.reminder.index + 1
+        ))
+}
+
+/// The DM asking a report to confirm a conversation took place.
+pub fn acknowledgement_request(
+    manager_id: &str,
+    held_on: NaiveDate,
+    level_label: &str,
+    checkin_id: i64,
+) -> Reply {
+    Reply::new()
+        .with_heading("Did you have a career conversation?")
+        .with_paragraph(format!(
+            "{} recorded a career conversation with you on {held_on} ({level_label}). Please confirm it took place.",
+            mention(manager_id)
+        ))
+        .with_actions(vec![
+            Action::Button {
+                label: "Yes, we talked".to_owned(),
+                action_id: actions::ACKNOWLEDGE.to_owned(),
+                value: checkin_id.to_string(),
+                primary: true,
+                typed: Some("ack".to_owned()),
+            },
+            Action::Button {
+                label: "That didn't happen".to_owned(),
+                action_id: actions::DISPUTE.to_owned(),
+                value: checkin_id.to_string(),
+                primary: false,
+                typed: Some("dispute [reason]".to_owned()),
+            },
+        ])
+}
+
+/// The DM telling a manager their report disputes a recorded conversation.
+pub fn dispute_notice(report_id: &str, held_on: NaiveDate, reason: Option<&str>) -> Reply {
+    let reason = reason
+        .map(|reason| format!(" Their reason: \"{reason}\"."))
+        .unwrap_or_default();
+    Reply::new()
+        .with_heading("A conversation was disputed")
+        .with_paragraph(format!(
+            "{} says the career conversation you recorded for {held_on} did not happen.{reason} Talk with them, then record it again with `done`.",
+            mention(report_id)
+        ))
+}
+
+/// One line of the overdue digest.
+pub struct OverdueLine {
+    /// The report.
+    pub report_id: String,
+    /// Their manager.
+    pub manager_id: String,
+    /// The last conversation (or start).
+    pub anchor_on: NaiveDate,
+    /// Overdue since.
+    pub overdue_on: NaiveDate,
+    /// Snoozed until, if so.
+    pub snoozed_until: Option<NaiveDate>,
+}
+
+/// The weekly digest of overdue check-ins for the admin channel.
+pub fn digest(lines: &[OverdueLine]) -> Reply {
+    let items = lines
+        .iter()
+        .map(|line| {
+            let snoozed = line
+                .snoozed_until
+                .map(|until| format!(" (snoozed until {until})"))
+                .unwrap_or_default();
+            format!(
+                "{} (manager {}): last {}, overdue since {}{snoozed}",
+                mention(&line.report_id),
+                mention(&line.manager_id),
+                line.anchor_on,
+                line.overdue_on
+            )
+        })
+        .collect();
+    Reply::new()
+        .with_heading(format!("Overdue career conversations: {}", lines.len()))
+        .with_bullets(None, items)
+}
+
+/// An alert for the admin channel about a message that could not be delivered.
+pub fn delivery_alert(recipient: &str, kind: &str, attempts: i64, error: &str) -> Reply {
+    Reply::new()
+        .with_heading("A message could not be delivered")
+        .with_paragraph(format!(
+            "I could not deliver a {kind} message to {} after {attempts} attempt(s): {error}",
+            mention(recipient)
+        ))
+}

@@ -1,0 +1,71 @@
+//! The settings handlers and the scheduler act on, resolved once from [`Config`].
+
+use std::collections::BTreeMap;
+
+use chrono_tz::Tz;
+
+use crate::checkins::{Cadence, ReminderRules};
+use crate::config::Config;
+
+/// Who the admins are, the cadence, and when reminders go out.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Admin user ids: they may act on anyone's reports and see disputes.
+    pub admins: Vec<String>,
+    /// Where the overdue digest and delivery alerts go.
+    pub admin_channel: Option<String>,
+    /// Time zone for people whose zone is unknown.
+    pub default_time_zone: Tz,
+    /// The global cadence.
+    pub cadence: Cadence,
+    /// Cadence per framework id.
+    pub cadence_overrides: BTreeMap<String, Cadence>,
+    /// Reminder slots and repeat.
+    pub reminders: ReminderRules,
+    /// Digest slots.
+    pub digest: ReminderRules,
+}
+
+/// A cron expression in the configuration did not parse (`Config` checks this first, so this
+/// only happens when settings are built by hand).
+#[derive(Debug, thiserror::Error)]
+#[error("invalid cron expression: {0}")]
+pub struct SettingsError(String);
+
+impl Settings {
+    /// Resolves settings from the configuration.
+    pub fn from_config(config: &Config) -> Result<Self, SettingsError> {
+        let reminders = ReminderRules::new(&config.reminder_cron, config.reminder_repeat)
+            .map_err(|error| SettingsError(format!("{}: {error}", config.reminder_cron)))?;
+        let digest = ReminderRules::new(&config.digest_cron, crate::checkins::Period::days(7))
+            .map_err(|error| SettingsError(format!("{}: {error}", config.digest_cron)))?;
+        Ok(Self {
+            admins: config.admins.clone(),
+            admin_channel: config.admin_channel.clone(),
+            default_time_zone: config.default_time_zone,
+            cadence: config.cadence,
+            cadence_overrides: config.cadence_overrides.clone(),
+            reminders,
+            digest,
+        })
+    }
+
+    /// The cadence for people on `framework`.
+    pub fn cadence_for(&self, framework: &str) -> Cadence {
+        self.cadence_overrides
+            .get(framework)
+            .copied()
+            .unwrap_or(self.cadence)
+    }
+
+    /// Whether `user` is an admin.
+    pub fn is_admin(&self, user: &str) -> bool {
+        self.admins.iter().any(|admin| admin == user)
+    }
+
+    /// A stored time zone name as a zone, falling back to the default.
+    pub fn time_zone(&self, name: Option<&str>) -> Tz {
+        name.and_then(|name| name.parse().ok())
+            .unwrap_or(self.default_time_zone)
+    }
+}

@@ -1,0 +1,55 @@
+//! The chat port: how the scheduler delivers a message, whatever the chat is.
+//!
+//! The Slack adapter implements [`Chat`] over the Web API; the shell implements it by printing
+//! `[DM to USER]`; tests implement it to record, fail or rate-limit on purpose.
+
+use std::future::Future;
+use std::time::Duration;
+
+use crate::reply::Reply;
+
+/// Where a message goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipient<'a> {
+    /// A direct message to a user id.
+    User(&'a str),
+    /// A post in a channel id.
+    Channel(&'a str),
+}
+
+/// Where a delivered message landed, so it can be updated later.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delivered {
+    /// The conversation id.
+    pub channel: Option<String>,
+    /// The message id (Slack's `ts`).
+    pub ts: Option<String>,
+}
+
+/// Why a delivery failed, and whether to try again.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// The chat asked us to slow down (HTTP 429); try again after the delay.
+    #[error("rate limited (retry after {retry_after:?})")]
+    RateLimited {
+        /// The delay the chat asked for.
+        retry_after: Duration,
+    },
+    /// A failure that may pass (network, 5xx): try again with backoff.
+    #[error("{0}")]
+    Temporary(String),
+    /// A failure that will not pass (unknown user, the bot was removed): do not retry.
+    #[error("{0}")]
+    Permanent(String),
+}
+
+/// Sends messages on the bot's own initiative.
+pub trait Chat: Send + Sync {
+    /// Delivers `reply` to `recipient`. `key` identifies the message (the outbox key) for logs.
+    fn send(
+        &self,
+        recipient: Recipient<'_>,
+        reply: &Reply,
+        key: &str,
+    ) -> impl Future<Output = Result<Delivered, SendError>> + Send;
+}

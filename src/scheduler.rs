@@ -1,0 +1,351 @@
+//! The reminder scheduler: [`tick`] plans due reminders into the outbox and delivers what is
+//! ready through a [`Chat`]; [`run`] calls it on a timer inside `serve`.
+//!
+//! # Nothing lost, nothing sent twice
+//!
+//! Every message goes through a row in the `outbox` table before it is sent:
+//!
+//! 1. **Planning** inserts a row whose key is unique: `reminder:REPORT:MANAGER:START:INDEX`
+//!    (START is the day reminders began, INDEX counts repeats), `digest:SLOT`, `ack:CHECKIN`.
+//!    Planning the same reminder again — a second pass in the same slot, or a pass after a
+//!    restart — inserts nothing. A missed slot (the bot was down) yields only the latest
+//!    reminder, sent late, not one per missed slot.
+//! 2. **Claiming** marks ready rows `sending` and leases them for five minutes, in a committed
+//!    transaction, so no concurrent pass can take them.
+//! 3. **Sending**, then **marking sent** (committed) right after each message.
+//!
+//! A crash between 1 and 2 leaves `pending` rows: the next pass sends them (nothing lost). A
+//! crash between 2 and 3 leaves `sending` rows: at start-up [`recover`] makes them ready again
+//! (and, failing that, their lease expires), so they are sent (nothing lost). If the crash
+//! came after the chat accepted the message but before the row was marked sent, that message
+//! is sent a second time: Slack's `chat.postMessage` has no idempotency key, so this window —
+//! one message, between one HTTP response and one local commit — is the duplicate the chat
+//! API makes unavoidable. Marking each row sent immediately keeps it to that one message.
+//!
+//! Failures: a 429 stops the pass and retries after `Retry-After`; other temporary failures
+//! retry with exponential backoff; a message still failing a day after its slot, or failing
+//! permanently, is marked `failed`, logged, and reported to the admin channel.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Days, Utc};
+use tokio::sync::Notify;
+
+use crate::bot::Bot;
+use crate::bot::messages::{self, OverdueLine, ReminderFacts};
+use crate::chat::{Chat, Recipient, SendError};
+use crate::checkins::Timeline;
+use crate::store::StoreError;
+use crate::store::outbox::{NewMessage, OutboxRow, kind};
+
+/// How long a claimed message is reserved for one delivery attempt.
+const LEASE: chrono::Duration = chrono::Duration::minutes(5);
+/// How many messages one claim takes.
+const BATCH: u32 = 500;
+/// After this long past its slot, a message that keeps failing is given up.
+const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::days(1);
+/// Digest slots older than this are not sent (the bot was down for longer).
+const DIGEST_LOOKBACK_DAYS: u64 = 2;
+
+/// What one pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TickReport {
+    /// New messages planned.
+    pub planned: usize,
+    /// Messages delivered.
+    pub sent: usize,
+    /// Messages put back for a later attempt.
+    pub retried: usize,
+    /// Messages given up.
+    pub failed: usize,
+}
+
+/// One scheduler pass at `now`: plan, then deliver.
+pub async fn tick<C: Chat>(
+    bot: &Bot,
+    chat: &C,
+    now: DateTime<Utc>,
+) -> Result<TickReport, StoreError> {
+    let planned = plan(bot, now).await?;
+    let mut report = deliver(bot, chat, now).await?;
+    report.planned = planned;
+    Ok(report)
+}
+
+/// At start-up: messages a previous process was sending become ready again.
+pub async fn recover(bot: &Bot, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    let requeued = bot.store().requeue_interrupted(now).await?;
+    if requeued > 0 {
+        tracing::warn!(
+            requeued,
+            "re-queued messages interrupted by a previous shutdown or crash"
+        );
+    }
+    Ok(requeued)
+}
+
+/// Plans every reminder and digest that is due at `now`. Returns how many were new.
+pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    let settings = bot.settings();
+    let engine = bot.engine();
+    // Zones ahead of UTC may already be a day further on.
+    let until = now
+        .date_naive()
+        .checked_add_days(Days::new(1))
+        .unwrap_or(now.date_naive());
+    let mut messages = Vec::new();
+    for candidate in bot.store().due_candidates(until).await? {
+        let tz = settings.time_zone(candidate.manager_time_zone.as_deref());
+        let cadence = settings.cadence_for(&candidate.framework_id);
+        let schedule = cadence.schedule(&Timeline {
+            anchor: candidate.anchor_on,
+            snoozed_until: candidate.snoozed_until,
+        });
+        let Some(reminder) =
+            settings
+                .reminders
+                .latest(tz, schedule.remind_from, schedule.overdue_on, now)
+        else {
+            continue;
+        };
+        let key = format!(
+            "reminder:{}:{}:{}:{}",
+            candidate.user_id, candidate.manager_id, schedule.remind_from, reminder.index
+        );
+        if candidate.last_reminder_key.as_deref() == Some(key.as_str()) {
+            continue;
+        }
+        let payload = messages::reminder(
+            &engine,
+            &ReminderFacts {
+                report_id: &candidate.user_id,
+                framework_id: &candidate.framework_id,
+                level: candidate.level,
+                anchor_on: candidate.anchor_on,
+                had_conversation: candidate.has_checkin,
+                schedule,
+                cadence,
+                reminder,
+            },
+        );
+        messages.push(NewMessage {
+            key,
+            kind: kind::REMINDER,
+            recipient: candidate.manager_id,
+            report_id: Some(candidate.user_id),
+            payload,
+            planned_for: reminder.slot,
+        });
+    }
+    let mut planned = bot.store().plan_reminders(&messages, now).await?;
+    if plan_digest(bot, now).await? {
+        planned += 1;
+    }
+    Ok(planned)
+}
+
+/// Plans the weekly digest of overdue check-ins, when an admin channel is configured and
+/// the latest digest slot has not been planned yet.
+async fn plan_digest(bot: &Bot, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let settings = bot.settings();
+    let Some(channel) = settings.admin_channel.clone() else {
+        return Ok(false);
+    };
+    let Some(slot) =
+        settings
+            .digest
+            .latest_slot(settings.default_time_zone, now, DIGEST_LOOKBACK_DAYS)
+    else {
+        return Ok(false);
+    };
+    let key = format!("digest:{}", crate::store::time::to_text(slot));
+    if bot.store().is_planned(&key).await? {
+        return Ok(false);
+    }
+    let today = now.with_timezone(&settings.default_time_zone).date_naive();
+    let lines: Vec<OverdueLine> = bot
+        .store()
+        .tracked_reports()
+        .await?
+        .into_iter()
+        .filter_map(|report| {
+            let schedule = settings
+                .cadence_for(&report.framework_id)
+                .schedule(&Timeline {
+                    anchor: report.anchor_on,
+                    snoozed_until: report.snoozed_until,
+                });
+            (today >= schedule.overdue_on).then(|| OverdueLine {
+                report_id: report.user_id,
+                manager_id: report.manager_id,
+                anchor_on: report.anchor_on,
+                overdue_on: schedule.overdue_on,
+                snoozed_until: report.snoozed_until.filter(|until| *until > today),
+            })
+        })
+        .collect();
+    bot.store()
+        .plan(
+            &NewMessage {
+                key,
+                kind: kind::DIGEST,
+                recipient: channel,
+                report_id: None,
+                payload: messages::digest(&lines),
+                planned_for: slot,
+            },
+            now,
+        )
+        .await
+}
+
+/// Delivers every message ready at `now`.
+pub async fn deliver<C: Chat>(
+    bot: &Bot,
+    chat: &C,
+    now: DateTime<Utc>,
+) -> Result<TickReport, StoreError> {
+    let store = bot.store();
+    let mut report = TickReport::default();
+    loop {
+        let rows = store.claim_ready(now, now + LEASE, BATCH).await?;
+        if rows.is_empty() {
+            return Ok(report);
+        }
+        let mut rows = rows.into_iter();
+        while let Some(row) = rows.next() {
+            let reply = match row.reply() {
+                Ok(reply) => reply,
+                Err(error) => {
+                    give_up(bot, &row, &error.to_string(), now).await?;
+                    report.failed += 1;
+                    continue;
+                }
+            };
+            let recipient = match row.kind.as_str() {
+                kind::DIGEST | kind::ALERT => Recipient::Channel(&row.recipient),
+                _ => Recipient::User(&row.recipient),
+            };
+            match chat.send(recipient, &reply, &row.key).await {
+                Ok(delivered) => {
+                    store
+                        .mark_sent(
+                            row.id,
+                            delivered.channel.as_deref(),
+                            delivered.ts.as_deref(),
+                            now,
+                        )
+                        .await?;
+                    report.sent += 1;
+                }
+                Err(SendError::RateLimited { retry_after }) => {
+                    // The chat wants a pause: put this and the rest of the batch back.
+                    let resume = now + chrono::Duration::from_std(retry_after).unwrap_or(LEASE);
+                    let error = format!("rate limited; retrying after {}s", retry_after.as_secs());
+                    store.mark_retry(row.id, &error, resume).await?;
+                    report.retried += 1;
+                    for rest in rows {
+                        store.mark_retry(rest.id, &error, resume).await?;
+                        report.retried += 1;
+                    }
+                    tracing::warn!(key = %row.key, retry_after_secs = retry_after.as_secs(), "chat rate limit; pausing delivery");
+                    return Ok(report);
+                }
+                Err(SendError::Temporary(error)) if now - planned_for(&row) < GIVE_UP_AFTER => {
+                    let delay = backoff(row.attempts);
+                    tracing::warn!(key = %row.key, attempts = row.attempts, error = %error, "delivery failed; will retry");
+                    store.mark_retry(row.id, &error, now + delay).await?;
+                    report.retried += 1;
+                }
+                Err(error) => {
+                    give_up(bot, &row, &error.to_string(), now).await?;
+                    report.failed += 1;
+                }
+            }
+        }
+    }
+}
+
+fn planned_for(row: &OutboxRow) -> DateTime<Utc> {
+    crate::store::time::from_text(&row.planned_for).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// 30 s, 1 min, 2 min … capped at one hour.
+fn backoff(attempts: i64) -> chrono::Duration {
+    let exponent = u32::try_from(attempts.saturating_sub(1).clamp(0, 7)).unwrap_or(7);
+    chrono::Duration::seconds((30_i64 << exponent).min(3600))
+}
+
+async fn give_up(
+    bot: &Bot,
+    row: &OutboxRow,
+    error: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    tracing::error!(key = %row.key, kind = %row.kind, recipient = %row.recipient, attempts = row.attempts, error, "giving up on a message");
+    bot.store().mark_failed(row.id, error).await?;
+    // An alert about an alert could loop forever; the log line is enough for those.
+    if row.kind != kind::ALERT
+        && let Some(channel) = bot.settings().admin_channel.clone()
+    {
+        bot.store()
+            .plan(
+                &NewMessage {
+                    key: format!("alert:{}", row.key),
+                    kind: kind::ALERT,
+                    recipient: channel,
+                    report_id: None,
+                    payload: messages::delivery_alert(
+                        &row.recipient,
+                        &row.kind,
+                        row.attempts,
+                        error,
+                    ),
+                    planned_for: now,
+                },
+                now,
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// Runs [`tick`] every `interval` (and whenever `wake` is notified, e.g. after a check-in
+/// queued an acknowledgement request) until `shutdown` resolves. A pass in progress when
+/// shutdown is requested is finished first, so no claimed message is left half-delivered.
+pub async fn run<C: Chat>(
+    bot: Arc<Bot>,
+    chat: C,
+    interval: Duration,
+    wake: Arc<Notify>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    if let Err(error) = recover(&bot, Utc::now()).await {
+        tracing::error!(%error, "cannot re-queue interrupted messages");
+    }
+    let mut timer = tokio::time::interval(interval);
+    timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = timer.tick() => {}
+            _ = wake.notified() => {}
+        }
+        match tick(&bot, &chat, Utc::now()).await {
+            Ok(report) if report != TickReport::default() => {
+                tracing::info!(
+                    planned = report.planned,
+                    sent = report.sent,
+                    retried = report.retried,
+                    failed = report.failed,
+                    "scheduler pass"
+                );
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "scheduler pass failed; will try again"),
+        }
+    }
+    tracing::info!("scheduler stopped");
+}

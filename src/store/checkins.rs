@@ -1,0 +1,279 @@
+//! Career conversations and the report's acknowledgement of them.
+//!
+//! Recording a conversation is one transaction: the check-in row, the report's new cadence
+//! dates, cancelling reminders that are now pointless, the outbox row that asks the report to
+//! acknowledge, and the audit entry. Only after it commits does the bot say "recorded".
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+
+use super::outbox::{self, NewMessage};
+use super::people::{ensure_person, refresh_due_on};
+use super::{Store, StoreError, audit, time};
+use crate::checkins::Cadence;
+
+/// A recorded conversation.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct Checkin {
+    /// Row id.
+    pub id: i64,
+    /// The report.
+    pub report_id: String,
+    /// The manager of record when it was held.
+    pub manager_id: String,
+    /// The day it was held.
+    pub held_on: NaiveDate,
+    /// The report's framework then.
+    pub framework_id: Option<String>,
+    /// The level discussed.
+    pub level_discussed: Option<u32>,
+    /// A note only `recorded_by` may read.
+    pub private_note: Option<String>,
+    /// Who recorded it.
+    pub recorded_by: String,
+    /// When.
+    pub recorded_at: String,
+    /// `pending`, `acknowledged` or `disputed`.
+    pub ack_status: String,
+    /// The report's reason, for a dispute.
+    pub ack_reason: Option<String>,
+    /// When the report answered.
+    pub ack_at: Option<String>,
+}
+
+const CHECKIN_COLUMNS: &str = "id, report_id, manager_id, held_on, framework_id, level_discussed, \
+     private_note, recorded_by, recorded_at, ack_status, ack_reason, ack_at";
+
+/// A conversation to record.
+pub struct NewCheckin {
+    /// The report.
+    pub report_id: String,
+    /// Their manager of record.
+    pub manager_id: String,
+    /// When it was held.
+    pub held_on: NaiveDate,
+    /// Their framework.
+    pub framework_id: Option<String>,
+    /// The level discussed.
+    pub level_discussed: Option<u32>,
+    /// The recorder's private note.
+    pub private_note: Option<String>,
+    /// Who records it (the manager, or an admin).
+    pub recorded_by: String,
+    /// Set for interactive submissions: the same key twice records once.
+    pub request_key: Option<String>,
+    /// The cadence for the report's framework.
+    pub cadence: Cadence,
+    /// Builds, from the new check-in's id, the message asking the report to acknowledge; it
+    /// is queued in the same transaction.
+    pub acknowledgement_request: Option<AcknowledgementRequest>,
+}
+
+/// Builds the acknowledgement request once the check-in id is known.
+pub type AcknowledgementRequest = Box<dyn FnOnce(i64) -> NewMessage + Send>;
+
+/// What recording did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// A new check-in with this id.
+    New(i64),
+    /// The request key was seen before: this is the check-in it recorded.
+    AlreadyRecorded(Box<Checkin>),
+}
+
+/// The report's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acknowledgement {
+    /// "Yes, we talked."
+    Acknowledged,
+    /// "That didn't happen."
+    Disputed,
+}
+
+impl Acknowledgement {
+    /// The stored `ack_status`.
+    pub fn status(self) -> &'static str {
+        match self {
+            Acknowledgement::Acknowledged => "acknowledged",
+            Acknowledgement::Disputed => "disputed",
+        }
+    }
+}
+
+impl Store {
+    /// Records a conversation (see the module docs for what happens in the transaction).
+    pub async fn record_checkin(
+        &self,
+        checkin: NewCheckin,
+        now: DateTime<Utc>,
+    ) -> Result<Recorded, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        if let Some(key) = &checkin.request_key {
+            let sql = format!("SELECT {CHECKIN_COLUMNS} FROM checkins WHERE request_key = ?");
+            if let Some(existing) = sqlx::query_as::<_, Checkin>(sqlx::AssertSqlSafe(sql))
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?
+            {
+                return Ok(Recorded::AlreadyRecorded(Box::new(existing)));
+            }
+        }
+        ensure_person(&mut tx, &checkin.manager_id, now).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO checkins (report_id, manager_id, held_on, framework_id, level_discussed,
+                                   private_note, recorded_by, recorded_at, request_key)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&checkin.report_id)
+        .bind(&checkin.manager_id)
+        .bind(checkin.held_on)
+        .bind(&checkin.framework_id)
+        .bind(checkin.level_discussed)
+        .bind(&checkin.private_note)
+        .bind(&checkin.recorded_by)
+        .bind(time::to_text(now))
+        .bind(&checkin.request_key)
+        .fetch_one(&mut *tx)
+        .await?;
+        // A conversation ends any snooze; the next one is due from this one (or from a later
+        // one already on record, when a past conversation is back-filled).
+        sqlx::query(
+            "UPDATE people SET
+                anchor_on = CASE WHEN anchor_on IS NULL OR anchor_on < ?1 THEN ?1 ELSE anchor_on END,
+                snoozed_until = NULL, snooze_reason = NULL, updated_at = ?2
+             WHERE user_id = ?3",
+        )
+        .bind(checkin.held_on)
+        .bind(time::to_text(now))
+        .bind(&checkin.report_id)
+        .execute(&mut *tx)
+        .await?;
+        refresh_due_on(&mut tx, &checkin.report_id, &checkin.cadence).await?;
+        outbox::cancel_reminders_in(&mut tx, &checkin.report_id).await?;
+        if let Some(build) = checkin.acknowledgement_request {
+            outbox::plan_in(&mut tx, &build(id), now).await?;
+        }
+        audit::record(
+            &mut tx,
+            now,
+            &checkin.recorded_by,
+            "checkin.recorded",
+            Some(&checkin.report_id),
+            json!({
+                "checkin": id,
+                "held_on": time::date_text(checkin.held_on),
+                "level_discussed": checkin.level_discussed,
+                "manager": checkin.manager_id,
+                "has_private_note": checkin.private_note.is_some(),
+            }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Recorded::New(id))
+    }
+
+    /// One check-in.
+    pub async fn checkin(&self, id: i64) -> Result<Option<Checkin>, StoreError> {
+        let sql = format!("SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id = ?");
+        Ok(sqlx::query_as::<_, Checkin>(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    /// A report's conversations, newest first.
+    pub async fn history(&self, report_id: &str) -> Result<Vec<Checkin>, StoreError> {
+        let sql = format!(
+            "SELECT {CHECKIN_COLUMNS} FROM checkins WHERE report_id = ? ORDER BY held_on DESC, id DESC"
+        );
+        Ok(sqlx::query_as::<_, Checkin>(sqlx::AssertSqlSafe(sql))
+            .bind(report_id)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// Every check-in, oldest first (for exports).
+    pub async fn all_checkins(&self) -> Result<Vec<Checkin>, StoreError> {
+        let sql = format!("SELECT {CHECKIN_COLUMNS} FROM checkins ORDER BY report_id, held_on, id");
+        Ok(sqlx::query_as::<_, Checkin>(sqlx::AssertSqlSafe(sql))
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// The report's latest conversation still waiting for their answer.
+    pub async fn pending_checkin(&self, report_id: &str) -> Result<Option<Checkin>, StoreError> {
+        let sql = format!(
+            "SELECT {CHECKIN_COLUMNS} FROM checkins WHERE report_id = ? AND ack_status = 'pending'
+             ORDER BY held_on DESC, id DESC LIMIT 1"
+        );
+        Ok(sqlx::query_as::<_, Checkin>(sqlx::AssertSqlSafe(sql))
+            .bind(report_id)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    /// Records the report's answer on check-in `checkin_id`. Giving the same answer again
+    /// changes nothing (a button clicked twice); a different answer replaces the first and is
+    /// audited. `notify` (a dispute told to the manager) is queued in the same transaction,
+    /// only when something changed.
+    pub async fn answer_checkin(
+        &self,
+        report_id: &str,
+        checkin_id: i64,
+        answer: Acknowledgement,
+        reason: Option<&str>,
+        notify: Option<NewMessage>,
+        now: DateTime<Utc>,
+    ) -> Result<AnswerOutcome, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let sql = format!("SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id = ? AND report_id = ?");
+        let Some(current) = sqlx::query_as::<_, Checkin>(sqlx::AssertSqlSafe(sql))
+            .bind(checkin_id)
+            .bind(report_id)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
+            return Ok(AnswerOutcome::NotFound);
+        };
+        if current.ack_status == answer.status() {
+            return Ok(AnswerOutcome::Unchanged(current));
+        }
+        sqlx::query("UPDATE checkins SET ack_status = ?, ack_reason = ?, ack_at = ? WHERE id = ?")
+            .bind(answer.status())
+            .bind(reason)
+            .bind(time::to_text(now))
+            .bind(checkin_id)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(message) = notify {
+            outbox::plan_in(&mut tx, &message, now).await?;
+        }
+        audit::record(
+            &mut tx,
+            now,
+            report_id,
+            &format!("checkin.{}", answer.status()),
+            Some(report_id),
+            json!({ "checkin": checkin_id, "reason": reason, "previous": current.ack_status }),
+        )
+        .await?;
+        let sql = format!("SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id = ?");
+        let updated = sqlx::query_as::<_, Checkin>(sqlx::AssertSqlSafe(sql))
+            .bind(checkin_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(AnswerOutcome::Updated(updated))
+    }
+}
+
+/// What answering a check-in did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerOutcome {
+    /// The answer was recorded.
+    Updated(Checkin),
+    /// The check-in already had this answer; nothing was written.
+    Unchanged(Checkin),
+    /// No such check-in for this report.
+    NotFound,
+}

@@ -1,0 +1,100 @@
+//! SQLite storage through sqlx: people, check-ins, snoozes, the outbox and the audit log.
+//!
+//! Every write that changes what people see runs in one transaction together with its audit
+//! entry, and is committed before the bot says it is done. Queries are checked at runtime
+//! (`query_as` with `FromRow`), so building needs no database; every query has a test.
+//!
+//! Files: [`people`] (the org chart and cadence dates), [`checkins`] (conversations and
+//! acknowledgements), [`snoozes`], [`outbox`] (every DM and channel post), [`audit`],
+//! [`settings`], [`time`] (how times are written).
+
+pub mod audit;
+pub mod checkins;
+pub mod outbox;
+pub mod people;
+pub mod settings;
+pub mod snoozes;
+pub mod time;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+/// The schema, embedded from `migrations/` at build time.
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// A storage failure. These are internal errors: the user sees "something went wrong, nothing
+/// was recorded", and the details go to the log.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be opened.
+    #[error("cannot open the database {location}: {source}")]
+    Open {
+        /// The path or URL.
+        location: String,
+        /// Why.
+        source: sqlx::Error,
+    },
+    /// Applying migrations failed.
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A query failed.
+    #[error("database error: {0}")]
+    Query(#[from] sqlx::Error),
+    /// Stored data that does not parse (edited by hand?).
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+}
+
+/// The database handle. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if missing) the database at `location` — a file path or a `sqlite:` URL —
+    /// with WAL, foreign keys and a busy timeout, and applies pending migrations.
+    pub async fn open(location: &str) -> Result<Store, StoreError> {
+        let options = if location.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(location)
+        } else {
+            Ok(SqliteConnectOptions::new().filename(location))
+        }
+        .map_err(|source| StoreError::Open {
+            location: location.to_owned(),
+            source,
+        })?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // With WAL, NORMAL is durable across application crashes; only an OS crash or power
+        // loss can lose the last commits, and then never corrupts the file.
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                location: location.to_owned(),
+                source,
+            })?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    /// The connection pool, for queries outside this module (tests, benchmarks, backups).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Closes every connection, checkpointing the WAL into the main file.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,305 @@
+//! The outbox: every DM and channel post the bot sends on its own goes through a row here.
+//!
+//! A message is *planned* by inserting a row whose `key` is unique (a reminder's key names the
+//! report, the day reminders started and the reminder's index), so planning the same message
+//! twice inserts nothing. Delivery *claims* ready rows (marks them `sending` with a lease),
+//! sends each, and marks it `sent` right after. See `crate::scheduler` for the guarantees.
+
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+use super::{Store, StoreError, time};
+use crate::reply::Reply;
+
+/// The kinds of message, as stored in `outbox.kind`.
+pub mod kind {
+    /// A check-in reminder to a manager.
+    pub const REMINDER: &str = "reminder";
+    /// A request to a report to acknowledge a conversation.
+    pub const ACK_REQUEST: &str = "ack_request";
+    /// A dispute, told to the manager.
+    pub const DISPUTE: &str = "dispute";
+    /// The weekly digest of overdue check-ins to the admin channel.
+    pub const DIGEST: &str = "digest";
+    /// A problem reported to the admin channel.
+    pub const ALERT: &str = "alert";
+}
+
+/// A message to plan.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    /// Unique key: the same key is never planned twice.
+    pub key: String,
+    /// One of [`kind`].
+    pub kind: &'static str,
+    /// A user id (DM) or a channel id.
+    pub recipient: String,
+    /// The report a reminder is about.
+    pub report_id: Option<String>,
+    /// What to send.
+    pub payload: Reply,
+    /// The slot it belongs to; it is not sent before this time.
+    pub planned_for: DateTime<Utc>,
+}
+
+/// A stored message.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OutboxRow {
+    /// Row id.
+    pub id: i64,
+    /// Unique key.
+    pub key: String,
+    /// Kind.
+    pub kind: String,
+    /// Recipient.
+    pub recipient: String,
+    /// Report concerned.
+    pub report_id: Option<String>,
+    /// Serialised [`Reply`].
+    pub payload: String,
+    /// Slot.
+    pub planned_for: String,
+    /// pending, sending, sent, failed or cancelled.
+    pub status: String,
+    /// Delivery attempts so far.
+    pub attempts: i64,
+    /// The last delivery error.
+    pub last_error: Option<String>,
+    /// When delivery may next be tried.
+    pub next_attempt_at: String,
+    /// When it was delivered.
+    pub sent_at: Option<String>,
+    /// Where it landed.
+    pub channel: Option<String>,
+    /// The chat's id for it.
+    pub message_ts: Option<String>,
+    /// When it was planned.
+    pub created_at: String,
+}
+
+const OUTBOX_COLUMNS: &str = "id, key, kind, recipient, report_id, payload, planned_for, status, \
+     attempts, last_error, next_attempt_at, sent_at, channel, message_ts, created_at";
+
+impl OutboxRow {
+    /// The message to send.
+    pub fn reply(&self) -> Result<Reply, StoreError> {
+        serde_json::from_str(&self.payload)
+            .map_err(|error| StoreError::Corrupt(format!("outbox row {}: {error}", self.id)))
+    }
+}
+
+/// Plans a message inside the caller's transaction. Returns whether it was new.
+pub async fn plan_in(
+    conn: &mut SqliteConnection,
+    message: &NewMessage,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let payload = serde_json::to_string(&message.payload)
+        .map_err(|error| StoreError::Corrupt(format!("cannot serialise a reply: {error}")))?;
+    let planned_for = time::to_text(message.planned_for);
+    let inserted = sqlx::query(
+        "INSERT INTO outbox (key, kind, recipient, report_id, payload, planned_for,
+                             next_attempt_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(&message.key)
+    .bind(message.kind)
+    .bind(&message.recipient)
+    .bind(&message.report_id)
+    .bind(payload)
+    .bind(&planned_for)
+    .bind(&planned_for)
+    .bind(time::to_text(now))
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(inserted > 0)
+}
+
+/// Cancels reminders about `report_id` that have not gone out (a conversation was recorded,
+/// the report moved or was snoozed).
+pub async fn cancel_reminders_in(
+    conn: &mut SqliteConnection,
+    report_id: &str,
+) -> Result<u64, StoreError> {
+    Ok(sqlx::query(
+        "UPDATE outbox SET status = 'cancelled'
+         WHERE report_id = ? AND kind = 'reminder' AND status = 'pending'",
+    )
+    .bind(report_id)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+impl Store {
+    /// Plans one message. Returns whether it was new.
+    pub async fn plan(&self, message: &NewMessage, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        plan_in(&mut conn, message, now).await
+    }
+
+    /// Plans many messages in one transaction. Returns how many were new.
+    pub async fn plan_all(
+        &self,
+        messages: &[NewMessage],
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let mut inserted = 0;
+        for message in messages {
+            if plan_in(&mut tx, message, now).await? {
+                inserted += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(inserted)
+    }
+
+    /// Plans reminders and remembers each report's latest reminder key, in one transaction.
+    /// Returns how many were new.
+    pub async fn plan_reminders(
+        &self,
+        messages: &[NewMessage],
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let mut inserted = 0;
+        for message in messages {
+            if plan_in(&mut tx, message, now).await? {
+                inserted += 1;
+            }
+            if let Some(report) = &message.report_id {
+                sqlx::query("UPDATE people SET last_reminder_key = ? WHERE user_id = ?")
+                    .bind(&message.key)
+                    .bind(report)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(inserted)
+    }
+
+    /// Whether a message with `key` was ever planned.
+    pub async fn is_planned(&self, key: &str) -> Result<bool, StoreError> {
+        Ok(
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM outbox WHERE key = ?")
+                .bind(key)
+                .fetch_one(self.pool())
+                .await?
+                > 0,
+        )
+    }
+
+    /// Claims up to `limit` messages that are ready at `now`: marks them `sending`, counts the
+    /// attempt and leases them until `lease_until`, so no other pass picks them up meanwhile.
+    /// A row still `sending` after its lease (the process died mid-delivery) is ready again.
+    pub async fn claim_ready(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<OutboxRow>, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let sql = format!(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?1
+             WHERE id IN (SELECT id FROM outbox
+                          WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?2
+                          ORDER BY next_attempt_at, id LIMIT ?3)
+             RETURNING {OUTBOX_COLUMNS}"
+        );
+        let mut rows = sqlx::query_as::<_, OutboxRow>(sqlx::AssertSqlSafe(sql))
+            .bind(time::to_text(lease_until))
+            .bind(time::to_text(now))
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        rows.sort_by(|a, b| a.planned_for.cmp(&b.planned_for).then(a.id.cmp(&b.id)));
+        Ok(rows)
+    }
+
+    /// Marks a message delivered.
+    pub async fn mark_sent(
+        &self,
+        id: i64,
+        channel: Option<&str>,
+        message_ts: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, channel = ?, message_ts = ?,
+                               last_error = NULL
+             WHERE id = ?",
+        )
+        .bind(time::to_text(now))
+        .bind(channel)
+        .bind(message_ts)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Puts a message back in the queue after a failed attempt.
+    pub async fn mark_retry(
+        &self,
+        id: i64,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ? WHERE id = ?",
+        )
+        .bind(error)
+        .bind(time::to_text(next_attempt_at))
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Gives up on a message.
+    pub async fn mark_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?")
+            .bind(error)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// At start-up: rows a previous process left `sending` become ready now. Only one process
+    /// serves a database (see `deploy/`), so nothing else can be delivering them.
+    pub async fn requeue_interrupted(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(sqlx::query(
+            "UPDATE outbox SET status = 'pending', next_attempt_at = ? WHERE status = 'sending'",
+        )
+        .bind(time::to_text(now))
+        .execute(self.pool())
+        .await?
+        .rows_affected())
+    }
+
+    /// Messages with `status` (all when `None`), oldest first: for tests and admin views.
+    pub async fn outbox(&self, status: Option<&str>) -> Result<Vec<OutboxRow>, StoreError> {
+        let sql = format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE ?1 IS NULL OR status = ?1 ORDER BY id"
+        );
+        Ok(sqlx::query_as::<_, OutboxRow>(sqlx::AssertSqlSafe(sql))
+            .bind(status)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// The delivered message with `key`, if any (to update it after a button click).
+    pub async fn sent_message(&self, key: &str) -> Result<Option<OutboxRow>, StoreError> {
+        let sql = format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE key = ? AND status = 'sent'");
+        Ok(sqlx::query_as::<_, OutboxRow>(sqlx::AssertSqlSafe(sql))
+            .bind(key)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+}

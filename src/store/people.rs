@@ -1,0 +1,507 @@
+//! The org chart: who is on which framework and level, and who manages whom. Also keeps each
+//! report's cadence dates (`anchor_on`, `due_on`) current, so "who is due" is an index scan.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+use sqlx::SqliteConnection;
+
+use super::{Store, StoreError, audit, time};
+use crate::checkins::{Cadence, Timeline};
+
+/// One person as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Person {
+    /// Chat user id.
+    pub user_id: String,
+    /// Name to show; may be empty.
+    pub display_name: String,
+    /// IANA time zone, if known.
+    pub time_zone: Option<String>,
+    /// The framework they are on (managers-only have none).
+    pub framework_id: Option<String>,
+    /// Their level in that framework.
+    pub level: Option<u32>,
+    /// Their manager of record.
+    pub manager_id: Option<String>,
+    /// When they joined the framework or were added.
+    pub start_date: Option<NaiveDate>,
+    /// Whether they are still tracked (`remove` deactivates, keeping history).
+    pub active: bool,
+    /// The last conversation, else the start date.
+    pub anchor_on: Option<NaiveDate>,
+    /// Reminders paused until this date.
+    pub snoozed_until: Option<NaiveDate>,
+    /// Why they were paused.
+    pub snooze_reason: Option<String>,
+    /// The first day reminders may go out.
+    pub due_on: Option<NaiveDate>,
+}
+
+const PERSON_COLUMNS: &str = "user_id, display_name, time_zone, framework_id, level, manager_id, \
+     start_date, active, anchor_on, snoozed_until, snooze_reason, due_on";
+
+impl Person {
+    /// The name to show: the display name, else the user id.
+    pub fn name(&self) -> &str {
+        if self.display_name.is_empty() {
+            &self.user_id
+        } else {
+            &self.display_name
+        }
+    }
+
+    /// The cadence inputs, when the person is a tracked report.
+    pub fn timeline(&self) -> Option<Timeline> {
+        Some(Timeline {
+            anchor: self.anchor_on?,
+            snoozed_until: self.snoozed_until,
+        })
+    }
+}
+
+/// A report as `team` shows it: the person plus their latest conversation.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReportRow {
+    /// The report.
+    #[sqlx(flatten)]
+    pub person: Person,
+    /// The date of their latest conversation, if any.
+    pub last_held_on: Option<NaiveDate>,
+    /// That conversation's acknowledgement: pending, acknowledged or disputed.
+    pub last_ack_status: Option<String>,
+}
+
+/// What the scheduler needs about a report whose reminders may have started.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DueCandidate {
+    /// The report.
+    pub user_id: String,
+    /// Their name.
+    pub display_name: String,
+    /// Their framework.
+    pub framework_id: String,
+    /// Their level.
+    pub level: Option<u32>,
+    /// Their manager.
+    pub manager_id: String,
+    /// The manager's time zone, if known.
+    pub manager_time_zone: Option<String>,
+    /// The last conversation (or start).
+    pub anchor_on: NaiveDate,
+    /// Paused until.
+    pub snoozed_until: Option<NaiveDate>,
+    /// Whether any conversation is on record (else `anchor_on` is the start date).
+    pub has_checkin: bool,
+    /// The key of the last reminder planned about them.
+    pub last_reminder_key: Option<String>,
+}
+
+/// A report whose cadence the digest looks at.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TrackedReport {
+    /// The report.
+    pub user_id: String,
+    /// Their framework.
+    pub framework_id: String,
+    /// Their manager.
+    pub manager_id: String,
+    /// The last conversation (or start).
+    pub anchor_on: NaiveDate,
+    /// Paused until.
+    pub snoozed_until: Option<NaiveDate>,
+}
+
+/// A report to add or re-add.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    /// The report's user id.
+    pub user_id: String,
+    /// A name to store, when known (Slack mentions carry one).
+    pub display_name: Option<String>,
+    /// Their framework id (already validated).
+    pub framework_id: String,
+    /// Their level (already validated).
+    pub level: u32,
+    /// Their new manager.
+    pub manager_id: String,
+    /// When they start on the framework.
+    pub start_date: NaiveDate,
+    /// Their time zone, when known.
+    pub time_zone: Option<String>,
+    /// The cadence for their framework.
+    pub cadence: Cadence,
+}
+
+/// The first day reminders may go out for a report, or `None` when they are not a report.
+pub fn due_on(
+    cadence: &Cadence,
+    anchor_on: Option<NaiveDate>,
+    snoozed_until: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    let anchor = anchor_on?;
+    Some(
+        cadence
+            .schedule(&Timeline {
+                anchor,
+                snoozed_until,
+            })
+            .remind_from,
+    )
+}
+
+/// Inserts a bare row for `user_id` if there is none (a manager, or someone who only asks).
+pub async fn ensure_person(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let now = time::to_text(now);
+    sqlx::query(
+        "INSERT INTO people (user_id, created_at, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (user_id) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(&now)
+    .bind(&now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Reads one person inside a transaction.
+pub async fn person_in(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+) -> Result<Option<Person>, StoreError> {
+    let sql = format!("SELECT {PERSON_COLUMNS} FROM people WHERE user_id = ?");
+    Ok(sqlx::query_as::<_, Person>(sqlx::AssertSqlSafe(sql))
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Recomputes and stores a report's `due_on` after a change to its cadence inputs.
+pub async fn refresh_due_on(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    cadence: &Cadence,
+) -> Result<(), StoreError> {
+    let Some(person) = person_in(conn, user_id).await? else {
+        return Ok(());
+    };
+    let due = if person.manager_id.is_some() && person.framework_id.is_some() && person.active {
+        due_on(cadence, person.anchor_on, person.snoozed_until)
+    } else {
+        None
+    };
+    sqlx::query("UPDATE people SET due_on = ? WHERE user_id = ?")
+        .bind(due)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+impl Store {
+    /// One person, active or not.
+    pub async fn person(&self, user_id: &str) -> Result<Option<Person>, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        person_in(&mut conn, user_id).await
+    }
+
+    /// The active reports of `manager_id` with their latest conversation, by name.
+    pub async fn reports_of(&self, manager_id: &str) -> Result<Vec<ReportRow>, StoreError> {
+        let rows = sqlx::query_as::<_, ReportRow>(
+            "SELECT p.user_id, p.display_name, p.time_zone, p.framework_id, p.level, p.manager_id,
+                    p.start_date, p.active, p.anchor_on, p.snoozed_until, p.snooze_reason, p.due_on,
+                    c.held_on AS last_held_on, c.ack_status AS last_ack_status
+             FROM people p
+             LEFT JOIN checkins c ON c.id = (
+                 SELECT id FROM checkins WHERE report_id = p.user_id
+                 ORDER BY held_on DESC, id DESC LIMIT 1)
+             WHERE p.manager_id = ? AND p.active = 1
+             ORDER BY lower(CASE p.display_name WHEN '' THEN p.user_id ELSE p.display_name END)",
+        )
+        .bind(manager_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows)
+    }
+
+    /// Every active person with a framework (for exports and admin views), by user id.
+    pub async fn people(&self, include_inactive: bool) -> Result<Vec<Person>, StoreError> {
+        let sql =
+            format!("SELECT {PERSON_COLUMNS} FROM people WHERE (? OR active = 1) ORDER BY user_id");
+        Ok(sqlx::query_as::<_, Person>(sqlx::AssertSqlSafe(sql))
+            .bind(include_inactive)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// Adds (or re-adds) a report under a manager, in one transaction with its audit entry.
+    pub async fn add_report(
+        &self,
+        report: &NewReport,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        ensure_person(&mut tx, &report.manager_id, now).await?;
+        ensure_person(&mut tx, &report.user_id, now).await?;
+        let last_checkin: Option<NaiveDate> =
+            sqlx::query_scalar("SELECT max(held_on) FROM checkins WHERE report_id = ?")
+                .bind(&report.user_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let anchor = last_checkin.map_or(report.start_date, |last| last.max(report.start_date));
+        sqlx::query(
+            "UPDATE people SET
+                display_name = coalesce(?, display_name),
+                time_zone = coalesce(?, time_zone),
+                framework_id = ?, level = ?, manager_id = ?, start_date = ?, active = 1,
+                anchor_on = ?, snoozed_until = NULL, snooze_reason = NULL, updated_at = ?
+             WHERE user_id = ?",
+        )
+        .bind(&report.display_name)
+        .bind(&report.time_zone)
+        .bind(&report.framework_id)
+        .bind(report.level)
+        .bind(&report.manager_id)
+        .bind(report.start_date)
+        .bind(anchor)
+        .bind(time::to_text(now))
+        .bind(&report.user_id)
+        .execute(&mut *tx)
+        .await?;
+        refresh_due_on(&mut tx, &report.user_id, &report.cadence).await?;
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            "person.added",
+            Some(&report.user_id),
+            json!({
+                "manager": report.manager_id,
+                "framework": report.framework_id,
+                "level": report.level,
+                "start_date": time::date_text(report.start_date),
+            }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves a report to a new manager.
+    pub async fn move_report(
+        &self,
+        report_id: &str,
+        new_manager: &str,
+        cadence: &Cadence,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        ensure_person(&mut tx, new_manager, now).await?;
+        let old: Option<Option<String>> =
+            sqlx::query_scalar("SELECT manager_id FROM people WHERE user_id = ?")
+                .bind(report_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        sqlx::query("UPDATE people SET manager_id = ?, updated_at = ? WHERE user_id = ?")
+            .bind(new_manager)
+            .bind(time::to_text(now))
+            .bind(report_id)
+            .execute(&mut *tx)
+            .await?;
+        refresh_due_on(&mut tx, report_id, cadence).await?;
+        // Reminders already planned were addressed to the old manager.
+        super::outbox::cancel_reminders_in(&mut tx, report_id).await?;
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            "person.moved",
+            Some(report_id),
+            json!({ "from": old.flatten(), "to": new_manager }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stops tracking a report; their history stays.
+    pub async fn deactivate(
+        &self,
+        report_id: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "UPDATE people SET active = 0, due_on = NULL, updated_at = ? WHERE user_id = ?",
+        )
+        .bind(time::to_text(now))
+        .bind(report_id)
+        .execute(&mut *tx)
+        .await?;
+        super::outbox::cancel_reminders_in(&mut tx, report_id).await?;
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            "person.removed",
+            Some(report_id),
+            json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes a report's level.
+    pub async fn set_level(
+        &self,
+        report_id: &str,
+        level: u32,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let old: Option<Option<u32>> =
+            sqlx::query_scalar("SELECT level FROM people WHERE user_id = ?")
+                .bind(report_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        sqlx::query("UPDATE people SET level = ?, updated_at = ? WHERE user_id = ?")
+            .bind(level)
+            .bind(time::to_text(now))
+            .bind(report_id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            "person.level_changed",
+            Some(report_id),
+            json!({ "from": old.flatten(), "to": level }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stores a person's name and time zone (from the chat profile or the person themself).
+    /// Writes, and audits, only what changed.
+    pub async fn update_profile(
+        &self,
+        user_id: &str,
+        display_name: Option<&str>,
+        time_zone: Option<&str>,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        ensure_person(&mut tx, user_id, now).await?;
+        let changed = sqlx::query(
+            "UPDATE people SET
+                display_name = coalesce(?1, display_name),
+                time_zone = coalesce(?2, time_zone),
+                updated_at = ?3
+             WHERE user_id = ?4
+               AND (coalesce(?1, display_name) IS NOT display_name
+                    OR coalesce(?2, time_zone) IS NOT time_zone)",
+        )
+        .bind(display_name)
+        .bind(time_zone)
+        .bind(time::to_text(now))
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            > 0;
+        if changed {
+            audit::record(
+                &mut tx,
+                now,
+                actor,
+                "person.profile_updated",
+                Some(user_id),
+                json!({ "display_name": display_name, "time_zone": time_zone }),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// Reports whose reminders may have started by `until` (inclusive), with their manager's
+    /// time zone. Uses the partial index on `due_on`.
+    pub async fn due_candidates(&self, until: NaiveDate) -> Result<Vec<DueCandidate>, StoreError> {
+        Ok(sqlx::query_as::<_, DueCandidate>(DUE_CANDIDATES_SQL)
+            .bind(until)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// Every active report with a framework and a manager (for the overdue digest).
+    pub async fn tracked_reports(&self) -> Result<Vec<TrackedReport>, StoreError> {
+        Ok(sqlx::query_as::<_, TrackedReport>(
+            "SELECT user_id, framework_id, manager_id, anchor_on, snoozed_until FROM people
+             WHERE active = 1 AND framework_id IS NOT NULL AND manager_id IS NOT NULL
+               AND anchor_on IS NOT NULL
+             ORDER BY anchor_on, user_id",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Recomputes every report's `due_on` from `cadence_for(framework)`, e.g. after the
+    /// configured periods changed. Returns how many rows changed.
+    pub async fn recompute_due_dates(
+        &self,
+        cadence_for: &(dyn Fn(&str) -> Cadence + Sync),
+    ) -> Result<usize, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let rows: Vec<DueInputs> = sqlx::query_as(
+            "SELECT user_id, framework_id, anchor_on, snoozed_until, due_on FROM people
+                 WHERE active = 1 AND framework_id IS NOT NULL AND manager_id IS NOT NULL
+                   AND anchor_on IS NOT NULL",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut changed = 0;
+        for (user_id, framework, anchor, snoozed_until, stored) in rows {
+            let fresh = due_on(&cadence_for(&framework), Some(anchor), snoozed_until);
+            if fresh != stored {
+                sqlx::query("UPDATE people SET due_on = ? WHERE user_id = ?")
+                    .bind(fresh)
+                    .bind(&user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                changed += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+}
+
+/// `(user_id, framework_id, anchor_on, snoozed_until, due_on)` of a report.
+type DueInputs = (
+    String,
+    String,
+    NaiveDate,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+);
+
+/// The due query; `EXPLAIN QUERY PLAN` of it is in BENCHMARKS.md.
+pub const DUE_CANDIDATES_SQL: &str = "SELECT p.user_id, p.display_name, p.framework_id, p.level,
+        p.manager_id, m.time_zone AS manager_time_zone, p.anchor_on, p.snoozed_until,
+        EXISTS (SELECT 1 FROM checkins c WHERE c.report_id = p.user_id) AS has_checkin,
+        p.last_reminder_key
+ FROM people p JOIN people m ON m.user_id = p.manager_id
+ WHERE p.active = 1 AND p.due_on IS NOT NULL AND p.due_on <= ?
+ ORDER BY p.due_on, p.user_id";

@@ -1,0 +1,56 @@
+//! Pausing a report's reminders until a date.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+
+use super::people::refresh_due_on;
+use super::{Store, StoreError, audit, outbox, time};
+use crate::checkins::Cadence;
+
+impl Store {
+    /// Pauses reminders about `report_id` until `until`, cancelling any already planned.
+    pub async fn snooze(
+        &self,
+        report_id: &str,
+        until: NaiveDate,
+        reason: Option<&str>,
+        cadence: &Cadence,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO snoozes (report_id, until_date, reason, created_by, created_at)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(report_id)
+        .bind(until)
+        .bind(reason)
+        .bind(actor)
+        .bind(time::to_text(now))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE people SET snoozed_until = ?, snooze_reason = ?, updated_at = ? WHERE user_id = ?",
+        )
+        .bind(until)
+        .bind(reason)
+        .bind(time::to_text(now))
+        .bind(report_id)
+        .execute(&mut *tx)
+        .await?;
+        refresh_due_on(&mut tx, report_id, cadence).await?;
+        outbox::cancel_reminders_in(&mut tx, report_id).await?;
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            "reminders.snoozed",
+            Some(report_id),
+            json!({ "until": time::date_text(until), "reason": reason }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
