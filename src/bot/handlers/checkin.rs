@@ -111,7 +111,8 @@ pub async fn done(
     }
 }
 
-/// The check-in a report is answering: the one given, or their latest waiting one.
+/// The check-in a report is answering: the one given; else their latest one waiting for an
+/// answer; else their latest one (so an answer can be changed).
 async fn target_checkin(
     bot: &Bot,
     caller: &str,
@@ -119,7 +120,10 @@ async fn target_checkin(
 ) -> Result<Checkin, HandlerError> {
     let found = match checkin_id {
         Some(id) => bot.store().checkin(id).await?,
-        None => bot.store().pending_checkin(caller).await?,
+        None => match bot.store().pending_checkin(caller).await? {
+            Some(pending) => Some(pending),
+            None => bot.store().history(caller).await?.into_iter().next(),
+        },
     };
     match found {
         Some(checkin) if checkin.report_id == caller => Ok(checkin),
@@ -127,7 +131,7 @@ async fn target_checkin(
             "Only the person the conversation was with can confirm or dispute it.".to_owned(),
         )),
         None => Err(HandlerError::Invalid(
-            "There is no conversation waiting for your confirmation. `history @you` shows past ones."
+            "There is no conversation waiting for your confirmation: none has been recorded with you yet."
                 .to_owned(),
         )),
     }

@@ -1,0 +1,534 @@
+//! Check-ins end to end, scripted through the shell adapter (the same handlers as Slack), with
+//! a temp SQLite file and the clock set by `:now`. Each test reads like the session a manager
+//! and a report would have.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+use career_bot::bot::Bot;
+use career_bot::chat::{Chat, Delivered, Recipient, SendError};
+use career_bot::config::{Config, Overrides};
+use career_bot::reply::Reply;
+use career_bot::shell::{Outcome, Shell};
+
+/// A bot on a fresh database in `dir`, with extra configuration from `env`.
+async fn bot_with(dir: &Path, env: &[(&str, &str)]) -> Bot {
+    let env: BTreeMap<String, String> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let overrides = Overrides {
+        database: Some(dir.join("bot.db").display().to_string()),
+        ..Overrides::default()
+    };
+    let config = Config::resolve(&overrides, &env).expect("valid config");
+    let report = career_bot::app::load_frameworks(&config);
+    career_bot::app::open(&config, report)
+        .await
+        .expect("bot opens")
+}
+
+async fn bot(dir: &Path) -> Bot {
+    bot_with(dir, &[("CAREER_BOT_ADMINS", "admin")]).await
+}
+
+/// Runs shell lines and returns everything printed.
+async fn run(shell: &mut Shell<'_>, lines: &[&str]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        if let Outcome::Print(text) = shell.line(line).await {
+            out.push_str(&text);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn dms_to(output: &str, user: &str) -> usize {
+    output.matches(&format!("[DM to {user}]")).count()
+}
+
+async fn count(bot: &Bot, sql: &'static str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(bot.store().pool())
+        .await
+        .expect("count query")
+}
+
+#[tokio::test]
+async fn a_check_in_cycle_from_add_to_due_again() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    // 2026-01-20 is a Tuesday; the check-in falls due three months later, Monday 2026-04-20.
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+    let out = run(
+        &mut shell,
+        &["timezone Europe/Berlin", "add @ana marketing 2"],
+    )
+    .await;
+    assert!(
+        out.contains("Added @ana to your team: Buffer Marketing, Level 2: Strategist."),
+        "{out}"
+    );
+    assert!(out.contains("due on 2026-04-20"), "{out}");
+
+    // Two months in: nothing is due.
+    let out = run(&mut shell, &[":now 2026-03-20T09:00:00Z", ":tick", "team"]).await;
+    assert_eq!(dms_to(&out, "boss"), 0, "{out}");
+    assert!(out.contains("next due 2026-04-20 · ok"), "{out}");
+
+    // Due day, 06:59 UTC is 08:59 in Berlin: not yet.
+    let out = run(&mut shell, &[":now 2026-04-20T06:59:00Z", ":tick"]).await;
+    assert_eq!(dms_to(&out, "boss"), 0, "{out}");
+    // 07:00 UTC is 09:00 in Berlin: the first slot.
+    let out = run(&mut shell, &[":now 2026-04-20T07:00:00Z", ":tick"]).await;
+    assert_eq!(dms_to(&out, "boss"), 1, "{out}");
+    assert!(out.contains("Career conversation due"), "{out}");
+    assert!(
+        out.contains("Time for a career conversation with @ana"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[We had the conversation] (type: done @ana)"),
+        "{out}"
+    );
+    assert!(out.contains("[Snooze 1 week]"), "{out}");
+    assert!(out.contains("[What does their next level need?]"), "{out}");
+
+    // A second pass in the same slot, and later the same week: no repeat.
+    let out = run(
+        &mut shell,
+        &[":tick", ":now 2026-04-24T15:00:00Z", ":tick", "team"],
+    )
+    .await;
+    assert_eq!(dms_to(&out, "boss"), 0, "{out}");
+    assert!(out.contains("· due"), "{out}");
+
+    // Seven days after the first: the reminder repeats, once.
+    let out = run(&mut shell, &[":now 2026-04-27T07:00:00Z", ":tick", ":tick"]).await;
+    assert_eq!(dms_to(&out, "boss"), 1, "{out}");
+    assert!(out.contains("Reminder 2"), "{out}");
+
+    // The manager records the conversation; the report is asked to confirm.
+    let out = run(&mut shell, &["done @ana we discussed scope", ":tick"]).await;
+    assert!(
+        out.contains("Recorded: a career conversation with @ana on 2026-04-27"),
+        "{out}"
+    );
+    assert!(out.contains("The next one is due on 2026-07-27"), "{out}");
+    assert_eq!(dms_to(&out, "ana"), 1, "{out}");
+    assert!(out.contains("[Yes, we talked] (type: ack)"), "{out}");
+    assert_eq!(
+        dms_to(&out, "boss"),
+        0,
+        "no reminder after the conversation: {out}"
+    );
+
+    let out = run(&mut shell, &[":as ana", "ack", "me"]).await;
+    assert!(out.contains("Thanks, confirmed"), "{out}");
+    assert!(
+        out.contains("Last conversation: 2026-04-27 (acknowledged)"),
+        "{out}"
+    );
+    assert!(out.contains("Next conversation: due 2026-07-27"), "{out}");
+    assert!(
+        out.contains("Buffer Marketing: Level 2 → Level 3"),
+        "me shows the next level: {out}"
+    );
+
+    // Nothing more until three months after the conversation.
+    let out = run(
+        &mut shell,
+        &[":as boss", ":now 2026-07-24T07:00:00Z", ":tick"],
+    )
+    .await;
+    assert_eq!(dms_to(&out, "boss"), 0, "{out}");
+    let out = run(&mut shell, &[":now 2026-07-27T07:00:00Z", ":tick", "team"]).await;
+    assert_eq!(dms_to(&out, "boss"), 1, "{out}");
+    assert!(
+        out.contains("last conversation 2026-04-27 (acknowledged)"),
+        "{out}"
+    );
+
+    // The history keeps both the record and the private note, for its author only.
+    let out = run(&mut shell, &["history @ana"]).await;
+    assert!(
+        out.contains("Your private note: we discussed scope"),
+        "{out}"
+    );
+    let out = run(&mut shell, &[":as ana", "history @ana"]).await;
+    assert!(
+        out.contains("Report's answer: confirmed on 2026-04-27"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("we discussed scope"),
+        "private notes are shown only to their author: {out}"
+    );
+}
+
+#[tokio::test]
+async fn a_snooze_pauses_reminders_until_its_date() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+    run(&mut shell, &["add @ana marketing 2"]).await;
+    let out = run(&mut shell, &[":now 2026-04-20T09:00:00Z", ":tick"]).await;
+    assert_eq!(dms_to(&out, "boss"), 1, "{out}");
+
+    let out = run(&mut shell, &["snooze @ana 2 weeks parental leave", "team"]).await;
+    assert!(
+        out.contains("Reminders about @ana are paused until 2026-05-04 (parental leave)."),
+        "{out}"
+    );
+    assert!(out.contains("snoozed until 2026-05-04"), "{out}");
+    // The weekly repeat would have fallen on 2026-04-27: paused.
+    let out = run(&mut shell, &[":now 2026-04-27T09:00:00Z", ":tick"]).await;
+    assert_eq!(dms_to(&out, "boss"), 0, "{out}");
+    // From the snooze date, reminders resume.
+    let out = run(&mut shell, &[":now 2026-05-04T09:00:00Z", ":tick"]).await;
+    assert_eq!(dms_to(&out, "boss"), 1, "{out}");
+    // Snoozing to a date, and bad periods.
+    let out = run(
+        &mut shell,
+        &[
+            "snooze @ana until 2026-06-01",
+            "snooze @ana soon",
+            "snooze @ana 2026-01-01",
+        ],
+    )
+    .await;
+    assert!(out.contains("paused until 2026-06-01"), "{out}");
+    assert!(out.contains("\"soon\" is not a period"), "{out}");
+    assert!(out.contains("is not in the future"), "{out}");
+}
+
+#[tokio::test]
+async fn overdue_reminders_say_so_and_the_digest_lists_them() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot_with(dir.path(), &[("CAREER_BOT_ADMIN_CHANNEL", "C_PEOPLE")]).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+    run(
+        &mut shell,
+        &["add @ana marketing 2", "add @ben infracloud 3"],
+    )
+    .await;
+    run(&mut shell, &["done @ben"]).await;
+    // Six months on, Ana is overdue; Ben (conversation on 2026-01-20) too. Monday 2026-07-20.
+    let out = run(&mut shell, &[":now 2026-07-20T09:00:00Z", ":tick"]).await;
+    assert!(out.contains("Career conversation overdue"), "{out}");
+    assert!(out.contains("overdue since 2026-07-20"), "{out}");
+    assert!(out.contains("[Post to #C_PEOPLE]"), "{out}");
+    assert!(out.contains("Overdue career conversations: 2"), "{out}");
+    assert!(
+        out.contains("@ana (manager @boss): last 2026-01-20, overdue since 2026-07-20"),
+        "{out}"
+    );
+    // The digest is weekly: not again in the same week.
+    let out = run(&mut shell, &[":now 2026-07-22T09:00:00Z", ":tick"]).await;
+    assert!(!out.contains("[Post to #C_PEOPLE]"), "{out}");
+    let out = run(&mut shell, &[":now 2026-07-27T09:00:00Z", ":tick", "team"]).await;
+    assert_eq!(out.matches("[Post to #C_PEOPLE]").count(), 1, "{out}");
+    assert!(out.contains("· overdue"), "{out}");
+}
+
+#[tokio::test]
+async fn refusals_write_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+    run(&mut shell, &["add @ana marketing 2"]).await;
+    let before = (
+        count(&bot, "SELECT count(*) FROM audit_log").await,
+        count(&bot, "SELECT count(*) FROM checkins").await,
+        count(&bot, "SELECT count(*) FROM snoozes").await,
+        count(
+            &bot,
+            "SELECT count(*) FROM people WHERE manager_id = 'boss' AND level = 2",
+        )
+        .await,
+    );
+    let out = run(
+        &mut shell,
+        &[
+            ":as mallory",
+            "done @ana",
+            "snooze @ana 1w",
+            "move @ana @mallory",
+            "level @ana 4",
+            "remove @ana",
+            "add @ana marketing 3",
+            "history @ana",
+        ],
+    )
+    .await;
+    assert_eq!(
+        out.matches("Only @ana's manager (@boss) or an admin can do that, so nothing was changed.")
+            .count(),
+        5,
+        "{out}"
+    );
+    assert!(
+        out.contains("@ana is already on @boss's team, so nothing was changed."),
+        "{out}"
+    );
+    assert!(
+        out.contains("Only @ana, their manager or an admin can see their conversation history."),
+        "{out}"
+    );
+    let out = run(&mut shell, &[":as ana", "done @ana", "ack"]).await;
+    assert!(
+        out.contains("Only @ana's manager"),
+        "a report cannot record their own: {out}"
+    );
+    assert!(
+        out.contains("There is no conversation waiting for your confirmation"),
+        "{out}"
+    );
+    let after = (
+        count(&bot, "SELECT count(*) FROM audit_log").await,
+        count(&bot, "SELECT count(*) FROM checkins").await,
+        count(&bot, "SELECT count(*) FROM snoozes").await,
+        count(
+            &bot,
+            "SELECT count(*) FROM people WHERE manager_id = 'boss' AND level = 2",
+        )
+        .await,
+    );
+    assert_eq!(before, after, "a refused command must not write anything");
+
+    // An admin may act on anyone's report.
+    let out = run(&mut shell, &[":as admin", "done @ana", "level @ana 3"]).await;
+    assert!(
+        out.contains("Recorded: a career conversation with @ana"),
+        "{out}"
+    );
+    assert!(
+        out.contains("@ana is now at Buffer Marketing, Level 3: Coordinator."),
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_sentence_that_says_what_would_work() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+    let out = run(
+        &mut shell,
+        &[
+            "add @ana markting 2",
+            "add @ana marketing 9",
+            "add @ana engineering 2",
+            "add @boss marketing 2",
+            "done @nobody",
+            "done ana",
+            "done @ana 2026-02-30",
+            "timezone Mars/Olympus",
+        ],
+    )
+    .await;
+    for expected in [
+        "I don't know the framework \"markting\". Did you mean buffer-marketing?",
+        "Buffer Marketing has no level 9; its levels are 1–5.",
+        "\"engineering\" is the team of several frameworks: buffer-engineering, infracloud-engineering. Use the id.",
+        "You can't be your own manager.",
+        "@nobody is not on anyone's team. Add them first with `add @nobody FRAMEWORK LEVEL`.",
+        "\"ana\" is not a person",
+        "\"2026-02-30\" is not a date",
+        "\"Mars/Olympus\" is not a time zone",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+    run(&mut shell, &["add @ana marketing 2"]).await;
+    let out = run(&mut shell, &["done @ana 2026-02-01"]).await;
+    assert!(out.contains("is in the future"), "{out}");
+}
+
+#[tokio::test]
+async fn move_sends_reminders_to_the_new_manager_and_remove_stops_them() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+    run(
+        &mut shell,
+        &["add @ana marketing 2", "add @ben marketing 1"],
+    )
+    .await;
+    let out = run(
+        &mut shell,
+        &["move @ana @carol", ":now 2026-04-20T09:00:00Z", ":tick"],
+    )
+    .await;
+    assert!(out.contains("Moved @ana to @carol's team."), "{out}");
+    assert_eq!(dms_to(&out, "carol"), 1, "{out}");
+    assert_eq!(
+        dms_to(&out, "boss"),
+        1,
+        "only Ben's reminder goes to boss: {out}"
+    );
+    let out = run(
+        &mut shell,
+        &["remove @ben", ":now 2026-04-27T09:00:00Z", ":tick", "team"],
+    )
+    .await;
+    assert!(out.contains("Removed @ben from your team."), "{out}");
+    assert_eq!(dms_to(&out, "boss"), 0, "{out}");
+    assert!(out.contains("You have no reports yet."), "{out}");
+}
+
+#[tokio::test]
+async fn a_dispute_reaches_the_manager_and_shows_in_history() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-04-20T10:00:00Z")).expect("shell");
+    run(&mut shell, &["add @ana marketing 2", "done @ana", ":tick"]).await;
+    let out = run(
+        &mut shell,
+        &[
+            ":as ana",
+            "dispute we only talked about the release",
+            "dispute again",
+        ],
+    )
+    .await;
+    assert!(out.contains("I've told @boss."), "{out}");
+    assert!(out.contains("You had already disputed"), "{out}");
+    let out = run(&mut shell, &[":tick"]).await;
+    assert_eq!(dms_to(&out, "boss"), 1, "{out}");
+    assert!(
+        out.contains("Their reason: \"we only talked about the release\""),
+        "{out}"
+    );
+    let out = run(&mut shell, &[":as admin", "history @ana"]).await;
+    assert!(
+        out.contains("DISPUTED on 2026-04-20: \"we only talked about the release\""),
+        "{out}"
+    );
+}
+
+/// A chat that delivers every message and, when told, "crashes" inside `send` by never
+/// returning after recording the message.
+#[derive(Default)]
+struct CrashingChat {
+    sent: Mutex<Vec<String>>,
+    hang_after_sending: Mutex<bool>,
+}
+
+impl Chat for CrashingChat {
+    async fn send(
+        &self,
+        recipient: Recipient<'_>,
+        _reply: &Reply,
+        key: &str,
+    ) -> Result<Delivered, SendError> {
+        let to = match recipient {
+            Recipient::User(user) | Recipient::Channel(user) => user.to_owned(),
+        };
+        self.sent.lock().expect("lock").push(format!("{to} {key}"));
+        let hang = *self.hang_after_sending.lock().expect("lock");
+        if hang {
+            // The process dies after the chat accepted the message, before we mark it sent.
+            std::future::pending::<()>().await;
+        }
+        Ok(Delivered::default())
+    }
+}
+
+#[tokio::test]
+async fn a_restart_in_the_middle_of_delivery_neither_loses_nor_duplicates_beyond_the_unavoidable() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let now = career_bot::shell::parse_datetime("2026-04-20T09:00:00Z").expect("time");
+    {
+        let bot = bot(dir.path()).await;
+        let mut shell =
+            Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+        run(
+            &mut shell,
+            &[
+                "add @ana marketing 2",
+                "add @ben marketing 1",
+                "add @cem marketing 3",
+            ],
+        )
+        .await;
+        // Crash 1: after planning, before any delivery.
+        let planned = career_bot::scheduler::plan(&bot, now).await.expect("plan");
+        assert_eq!(planned, 3);
+        bot.store().close().await;
+    }
+    {
+        // Restart: the planned rows are delivered; planning again adds nothing.
+        let bot = bot(dir.path()).await;
+        career_bot::scheduler::recover(&bot, now)
+            .await
+            .expect("recover");
+        let chat = CrashingChat::default();
+        // Crash 2: the first message is accepted by the chat, then the process dies.
+        *chat.hang_after_sending.lock().expect("lock") = true;
+        let pass = career_bot::scheduler::tick(&bot, &chat, now);
+        let timed_out = tokio::time::timeout(std::time::Duration::from_millis(300), pass).await;
+        assert!(
+            timed_out.is_err(),
+            "the pass hangs inside send, as a crash would"
+        );
+        assert_eq!(chat.sent.lock().expect("lock").len(), 1);
+        bot.store().close().await;
+    }
+    {
+        let bot = bot(dir.path()).await;
+        let requeued = career_bot::scheduler::recover(&bot, now)
+            .await
+            .expect("recover");
+        assert_eq!(
+            requeued, 3,
+            "the claimed batch was left `sending` by the crash"
+        );
+        let chat = CrashingChat::default();
+        let report = career_bot::scheduler::tick(&bot, &chat, now)
+            .await
+            .expect("tick");
+        assert_eq!(
+            report.sent, 3,
+            "nothing lost: every reminder is delivered after the restart"
+        );
+        assert_eq!(report.planned, 0, "nothing planned twice");
+        let again = career_bot::scheduler::tick(&bot, &chat, now)
+            .await
+            .expect("tick");
+        assert_eq!(again.sent, 0, "delivered rows are never sent again");
+        let sent = chat.sent.lock().expect("lock").clone();
+        assert_eq!(sent.len(), 3, "{sent:?}");
+        let sent_rows = count(&bot, "SELECT count(*) FROM outbox WHERE status = 'sent'").await;
+        assert_eq!(sent_rows, 3);
+    }
+}
+
+#[tokio::test]
+async fn the_shell_can_be_driven_with_start_options_and_stays_usable_on_bad_directives() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    assert!(Shell::new(&bot, None, Some("not a time")).is_err());
+    let mut shell = Shell::new(&bot, Some("@boss".into()), Some("2026-01-20")).expect("shell");
+    let out = run(
+        &mut shell,
+        &[":now", ":now yesterday-ish", ":as", ":frobnicate", "me"],
+    )
+    .await;
+    assert!(out.contains("It is 2026-01-20T00:00:00+00:00."), "{out}");
+    assert!(out.contains("is not a date or time"), "{out}");
+    assert!(out.contains("Acting as boss."), "{out}");
+    assert!(out.contains("Unknown directive `:frobnicate`"), "{out}");
+    assert!(
+        out.contains("You are not on a career framework yet."),
+        "{out}"
+    );
+}
