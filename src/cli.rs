@@ -50,6 +50,33 @@ enum Command {
     Shell(ShellArgs),
     /// Check framework files and report every error with file and line.
     Validate(ValidateArgs),
+    /// Import people from an org-chart CSV (columns: user, name, manager, framework, level,
+    /// start_date, time_zone; see docs/org-csv.md). Every bad row is reported as FILE:LINE and
+    /// then nothing is written; a good file is written in one transaction.
+    ImportOrg {
+        /// The CSV file, with a header row. An `export --format csv` file works as is.
+        #[arg(value_name = "FILE.csv")]
+        file: PathBuf,
+    },
+    /// Export every person and the full check-in history. Private notes are never exported.
+    Export {
+        /// csv (one file, re-importable with import-org) or json (one object).
+        #[arg(long, value_enum, default_value_t = crate::admin::ExportFormat::Csv)]
+        format: crate::admin::ExportFormat,
+        /// Write to FILE instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Run the bot in Slack: Socket Mode when SLACK_APP_TOKEN is set, else HTTP.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address for HTTP (Slack's routes in HTTP mode; /healthz, /readyz and /metrics always).
+    /// Default 0.0.0.0:3000; also CAREER_BOT_LISTEN or `listen` in the config file.
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -96,12 +123,16 @@ impl clap::ValueEnum for LogFormat {
 /// Parses the command line and runs the command.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    let listen = match &cli.command {
+        Command::Serve(args) => args.listen.clone(),
+        _ => None,
+    };
     let overrides = Overrides {
         config_file: cli.global.config.clone(),
         frameworks: cli.global.frameworks.clone(),
         database: cli.global.db.clone(),
         log_format: cli.global.log_format,
-        listen: None,
+        listen,
     };
     let config = match Config::load(&overrides) {
         Ok(config) => config,
@@ -112,7 +143,11 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    crate::logging::init(config.log_format, "warn");
+    let default_level = match cli.command {
+        Command::Serve(_) => "info",
+        _ => "warn",
+    };
+    crate::logging::init(config.log_format, default_level);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -131,6 +166,9 @@ async fn dispatch(command: Command, config: Config) -> ExitCode {
         Command::Ask(args) => ask(args, &config),
         Command::Shell(args) => shell(args, &config).await,
         Command::Validate(args) => validate(args, &config),
+        Command::Serve(_) => serve(config).await,
+        Command::ImportOrg { file } => import_org(&file, &config).await,
+        Command::Export { format, output } => export(format, output.as_deref(), &config).await,
     }
 }
 
@@ -184,6 +222,128 @@ async fn shell(args: ShellArgs, config: &Config) -> ExitCode {
     let outcome = crate::shell::run(&bot, options).await;
     bot.store().close().await;
     match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `import-org FILE`: problems go to stderr as `FILE:LINE: sentence`, exit 1, nothing written.
+async fn import_org(file: &std::path::Path, config: &Config) -> ExitCode {
+    let report = crate::app::load_frameworks(config);
+    for error in &report.errors {
+        eprintln!("warning: {error} (this framework is not loaded)");
+    }
+    let bot = match crate::app::open(config, report).await {
+        Ok(bot) => bot,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = crate::admin::import::import_file(&bot, file, chrono::Utc::now()).await;
+    bot.store().close().await;
+    match outcome {
+        Ok(summary) => {
+            println!(
+                "Imported {} people ({} reports, {} managers only) from {}.",
+                summary.people,
+                summary.reports,
+                summary.managers_only,
+                file.display()
+            );
+            if summary.changed < summary.people {
+                println!(
+                    "{} of them were already up to date.",
+                    summary.people - summary.changed
+                );
+            }
+            if summary.skipped_rows > 0 {
+                println!(
+                    "Skipped {} row(s) whose record is not \"person\" (exported check-ins are not imported).",
+                    summary.skipped_rows
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(crate::admin::ImportError::Invalid(errors)) => {
+            for error in &errors {
+                eprintln!("{}:{}: {}", file.display(), error.line, error.message);
+            }
+            eprintln!(
+                "{}: {} problem(s) found; nothing was imported.",
+                file.display(),
+                errors.len()
+            );
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `export`: to stdout, or to `--output FILE` with a one-line summary.
+async fn export(
+    format: crate::admin::ExportFormat,
+    output: Option<&std::path::Path>,
+    config: &Config,
+) -> ExitCode {
+    let bot = match crate::app::open(config, crate::app::load_frameworks(config)).await {
+        Ok(bot) => bot,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let collected = crate::admin::export::collect(&bot, chrono::Utc::now()).await;
+    bot.store().close().await;
+    let export = match collected {
+        Ok(export) => export,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let written = match output {
+        Some(path) => std::fs::File::create(path)
+            .map_err(crate::admin::ExportError::from)
+            .and_then(|file| {
+                crate::admin::export::write(&export, format, std::io::BufWriter::new(file))
+            }),
+        None => crate::admin::export::write(&export, format, std::io::stdout().lock()),
+    };
+    match (written, output) {
+        (Ok(()), Some(path)) => {
+            println!(
+                "Exported {} people and {} check-ins to {}.",
+                export.people.len(),
+                export.checkins.len(),
+                path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        (Ok(()), None) => ExitCode::SUCCESS,
+        (Err(error), path) => {
+            let target = path.map_or("standard output".to_owned(), |p| p.display().to_string());
+            eprintln!("error: {target}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> ExitCode {
+    let server = match crate::serve::Server::build(config).await {
+        Ok(server) => server,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match server.run(crate::serve::shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");

@@ -259,6 +259,20 @@ impl Config {
         overrides: &Overrides,
         env: &dyn Environment,
     ) -> Result<Config, Vec<ConfigProblem>> {
+        let (config, problems) = Self::resolve_all(overrides, env);
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Like [`Config::resolve`], but always returns the effective configuration (defaults in
+    /// place of invalid values) together with every problem, for `config check`.
+    pub fn resolve_all(
+        overrides: &Overrides,
+        env: &dyn Environment,
+    ) -> (Config, Vec<ConfigProblem>) {
         let mut problems = Vec::new();
         let (config_file, file) = read_file(overrides, env, &mut problems);
         let base_dir = config_file
@@ -472,10 +486,7 @@ impl Config {
         };
         check_slack(&slack, &mut problems);
 
-        if !problems.is_empty() {
-            return Err(problems);
-        }
-        Ok(Config {
+        let config = Config {
             config_file,
             frameworks,
             database,
@@ -491,7 +502,8 @@ impl Config {
             digest_cron: digest_cron.1,
             tick_seconds,
             slack,
-        })
+        };
+        (config, problems)
     }
 
     /// The cadence for people on `framework`.
@@ -613,6 +625,15 @@ fn check_slack(slack: &SlackSettings, problems: &mut Vec<ConfigProblem>) {
     };
     check("SLACK_BOT_TOKEN", &slack.bot_token, "xoxb-");
     check("SLACK_APP_TOKEN", &slack.app_token, "xapp-");
+    if let Some(secret) = &slack.signing_secret {
+        let text = secret.expose();
+        if text.len() < 16 || !text.chars().all(|c| c.is_ascii_hexdigit()) {
+            problems.push(ConfigProblem {
+                source: "SLACK_SIGNING_SECRET".to_owned(),
+                message: "does not look like a signing secret (32 hexadecimal characters, from Basic Information → App Credentials)".to_owned(),
+            });
+        }
+    }
     if !(slack.api_url.starts_with("http://") || slack.api_url.starts_with("https://")) {
         problems.push(ConfigProblem {
             source: "SLACK_API_URL".to_owned(),

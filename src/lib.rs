@@ -13,12 +13,16 @@
 //! Around it, the adapters and the wiring:
 //! - [`bot`]: the handlers shared by Slack and the shell; [`chat`]: the port they send through.
 //! - [`scheduler`]: plans reminders into the outbox and delivers them, crash-safe.
-//! - [`app`]: assembling a bot from the configuration.
+//! - [`app`]: assembling a bot from the configuration; [`serve`]: the bot in Slack;
+//!   [`reload`]: frameworks reloaded without a restart.
+//! - [`slack`]: the Slack adapter (Web API client, Block Kit, HTTP routes, Socket Mode).
+//! - [`admin`]: `import-org` and `export`, the admin operations run from the command line.
 //! - [`config`]: the one place that reads the config file and environment.
-//! - [`cli`]: the command line (clap); [`logging`]: tracing set-up.
+//! - [`cli`]: the command line (clap); [`logging`]: tracing set-up; [`metrics`]: Prometheus.
 //! - [`shell`]: the local chat adapter, running the same handlers as Slack.
 //! - [`store`]: SQLite through sqlx: people, check-ins, the outbox, the audit log.
 
+pub mod admin;
 pub mod app;
 pub mod ask;
 pub mod bot;
@@ -28,8 +32,12 @@ pub mod cli;
 pub mod config;
 pub mod frameworks;
 pub mod logging;
+pub mod metrics;
+pub mod reload;
 pub mod reply;
 pub mod scheduler;
+pub mod serve;
 pub mod shell;
+pub mod slack;
 pub mod store;
 pub mod text;

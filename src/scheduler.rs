@@ -139,7 +139,9 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
         });
     }
     let mut planned = bot.store().plan_reminders(&messages, now).await?;
+    bot.metrics().planned(kind::REMINDER, planned as u64);
     if plan_digest(bot, now).await? {
+        bot.metrics().planned(kind::DIGEST, 1);
         planned += 1;
     }
     Ok(planned)
@@ -285,6 +287,7 @@ async fn give_up(
 ) -> Result<(), StoreError> {
     tracing::error!(key = %row.key, kind = %row.kind, recipient = %row.recipient, attempts = row.attempts, error, "giving up on a message");
     bot.store().mark_failed(row.id, error).await?;
+    bot.metrics().failed(&row.kind);
     // An alert about an alert could loop forever; the log line is enough for those.
     if row.kind != kind::ALERT
         && let Some(channel) = bot.settings().admin_channel.clone()

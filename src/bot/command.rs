@@ -85,6 +85,22 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// Whether running the command changes nothing (so it can safely run again, e.g. for
+    /// "Show more").
+    pub fn is_read_only(&self) -> bool {
+        matches!(
+            self,
+            Command::Ask(_)
+                | Command::Help
+                | Command::Team
+                | Command::Me
+                | Command::History { .. }
+                | Command::TimeZone { zone: None }
+        )
+    }
+}
+
 /// How long to snooze.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SnoozeUntil {

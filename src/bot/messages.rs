@@ -13,14 +13,27 @@ use crate::reply::{Action, Reply};
 
 /// Button action ids, shared by the messages and the Slack interaction handlers.
 pub mod actions {
-    /// "We had the conversation": opens the record modal (value: report id).
+    /// "We had the conversation": opens the record modal (value: [`super::cycle_value`]).
     pub const RECORD: &str = "checkin.record";
-    /// "Snooze 1 week" (value: report id).
+    /// "Snooze 1 week" (value: [`super::cycle_value`]).
     pub const SNOOZE_WEEK: &str = "checkin.snooze_week";
     /// "Yes, we talked" (value: check-in id).
     pub const ACKNOWLEDGE: &str = "checkin.acknowledge";
     /// "That didn't happen" (value: check-in id).
     pub const DISPUTE: &str = "checkin.dispute";
+}
+
+/// The value of buttons about a report's current conversation cycle: `REPORT|ANCHOR`, where
+/// ANCHOR is the last conversation (or start) the button was made for. A click that arrives
+/// after a newer conversation was recorded is recognised as stale and records nothing.
+pub fn cycle_value(report_id: &str, anchor_on: NaiveDate) -> String {
+    format!("{report_id}|{anchor_on}")
+}
+
+/// Reads a [`cycle_value`].
+pub fn parse_cycle_value(value: &str) -> Option<(&str, NaiveDate)> {
+    let (report, anchor) = value.split_once('|')?;
+    Some((report, anchor.parse().ok()?))
 }
 
 /// A `<@USERID>` mention.
@@ -110,20 +123,8 @@ pub fn reminder(engine: &Engine, facts: &ReminderFacts<'_>) -> Reply {
         )
     };
     let mut actions = vec![
-        Action::Button {
-            label: "We had the conversation".to_owned(),
-            action_id: actions::RECORD.to_owned(),
-            value: facts.report_id.to_owned(),
-            primary: true,
-            typed: Some(format!("done @{}", facts.report_id)),
-        },
-        Action::Button {
-            label: "Snooze 1 week".to_owned(),
-            action_id: actions::SNOOZE_WEEK.to_owned(),
-            value: facts.report_id.to_owned(),
-            primary: false,
-            typed: Some(format!("snooze @{} 1w", facts.report_id)),
-        },
+        record_button(facts.report_id, facts.anchor_on),
+        snooze_button(facts.report_id, facts.anchor_on),
     ];
     if let Some(question) = next_level_question(engine, facts.framework_id, facts.level) {
         actions.push(Action::Button {
@@ -145,6 +146,28 @@ pub fn reminder(engine: &Engine, facts: &ReminderFacts<'_>) -> Reply {
             "Reminder {} · repeats until the conversation is recorded",
             facts.reminder.index + 1
         ))
+}
+
+/// "We had the conversation" for `report_id`'s current cycle.
+pub fn record_button(report_id: &str, anchor_on: NaiveDate) -> Action {
+    Action::Button {
+        label: "We had the conversation".to_owned(),
+        action_id: actions::RECORD.to_owned(),
+        value: cycle_value(report_id, anchor_on),
+        primary: true,
+        typed: Some(format!("done @{report_id}")),
+    }
+}
+
+/// "Snooze 1 week" for `report_id`'s current cycle.
+pub fn snooze_button(report_id: &str, anchor_on: NaiveDate) -> Action {
+    Action::Button {
+        label: "Snooze 1 week".to_owned(),
+        action_id: actions::SNOOZE_WEEK.to_owned(),
+        value: cycle_value(report_id, anchor_on),
+        primary: false,
+        typed: Some(format!("snooze @{report_id} 1w")),
+    }
 }
 
 /// The DM asking a report to confirm a conversation took place.

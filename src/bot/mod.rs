@@ -20,6 +20,7 @@ pub use error::HandlerError;
 pub use settings::Settings;
 
 use crate::ask::Engine;
+use crate::metrics::Metrics;
 use crate::reply::Reply;
 use crate::store::Store;
 
@@ -41,6 +42,7 @@ pub struct Bot {
     store: Store,
     settings: Settings,
     wake_scheduler: Arc<Notify>,
+    metrics: Arc<Metrics>,
 }
 
 impl Bot {
@@ -51,7 +53,13 @@ impl Bot {
             store,
             settings,
             wake_scheduler: Arc::new(Notify::new()),
+            metrics: Arc::new(Metrics::new()),
         }
+    }
+
+    /// The metrics every part of the bot records into.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        Arc::clone(&self.metrics)
     }
 
     /// The current question engine. Callers hold the `Arc`, so a reload never changes the

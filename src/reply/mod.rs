@@ -155,6 +155,15 @@ impl Reply {
         self
     }
 
+    /// The text of the first heading or paragraph, mentions kept as `<@ID>`: a one-line
+    /// summary of the reply (used to settle a message after a button was clicked).
+    pub fn first_line(&self) -> Option<&str> {
+        self.blocks.iter().find_map(|block| match block {
+            Block::Heading { text } | Block::Paragraph { text } => Some(text.as_str()),
+            _ => None,
+        })
+    }
+
     /// The reply as plain text (the terminal rendering without colour).
     pub fn to_plain_text(&self) -> String {
         text::render(self)

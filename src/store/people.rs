@@ -202,6 +202,45 @@ pub async fn refresh_due_on(
     Ok(())
 }
 
+/// Adds (or re-adds) a report inside the caller's transaction, without an audit entry: the
+/// caller writes the one that says why (`add` in chat, `import-org` from a file). Stores the
+/// framework, level, manager and start date, the name and time zone when given (`None` keeps
+/// the stored ones), reactivates, ends any snooze, and recomputes the cadence dates.
+pub async fn add_report_in(
+    conn: &mut SqliteConnection,
+    report: &NewReport,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    ensure_person(conn, &report.manager_id, now).await?;
+    ensure_person(conn, &report.user_id, now).await?;
+    let last_checkin: Option<NaiveDate> =
+        sqlx::query_scalar("SELECT max(held_on) FROM checkins WHERE report_id = ?")
+            .bind(&report.user_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let anchor = last_checkin.map_or(report.start_date, |last| last.max(report.start_date));
+    sqlx::query(
+        "UPDATE people SET
+            display_name = coalesce(?, display_name),
+            time_zone = coalesce(?, time_zone),
+            framework_id = ?, level = ?, manager_id = ?, start_date = ?, active = 1,
+            anchor_on = ?, snoozed_until = NULL, snooze_reason = NULL, updated_at = ?
+         WHERE user_id = ?",
+    )
+    .bind(&report.display_name)
+    .bind(&report.time_zone)
+    .bind(&report.framework_id)
+    .bind(report.level)
+    .bind(&report.manager_id)
+    .bind(report.start_date)
+    .bind(anchor)
+    .bind(time::to_text(now))
+    .bind(&report.user_id)
+    .execute(&mut *conn)
+    .await?;
+    refresh_due_on(conn, &report.user_id, &report.cadence).await
+}
+
 impl Store {
     /// One person, active or not.
     pub async fn person(&self, user_id: &str) -> Result<Option<Person>, StoreError> {
@@ -246,34 +285,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
-        ensure_person(&mut tx, &report.manager_id, now).await?;
-        ensure_person(&mut tx, &report.user_id, now).await?;
-        let last_checkin: Option<NaiveDate> =
-            sqlx::query_scalar("SELECT max(held_on) FROM checkins WHERE report_id = ?")
-                .bind(&report.user_id)
-                .fetch_one(&mut *tx)
-                .await?;
-        let anchor = last_checkin.map_or(report.start_date, |last| last.max(report.start_date));
-        sqlx::query(
-            "UPDATE people SET
-                display_name = coalesce(?, display_name),
-                time_zone = coalesce(?, time_zone),
-                framework_id = ?, level = ?, manager_id = ?, start_date = ?, active = 1,
-                anchor_on = ?, snoozed_until = NULL, snooze_reason = NULL, updated_at = ?
-             WHERE user_id = ?",
-        )
-        .bind(&report.display_name)
-        .bind(&report.time_zone)
-        .bind(&report.framework_id)
-        .bind(report.level)
-        .bind(&report.manager_id)
-        .bind(report.start_date)
-        .bind(anchor)
-        .bind(time::to_text(now))
-        .bind(&report.user_id)
-        .execute(&mut *tx)
-        .await?;
-        refresh_due_on(&mut tx, &report.user_id, &report.cadence).await?;
+        add_report_in(&mut tx, report, now).await?;
         audit::record(
             &mut tx,
             now,

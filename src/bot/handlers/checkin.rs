@@ -89,6 +89,7 @@ pub async fn done(
             mention(&existing.recorded_by)
         ))),
         Recorded::New(_) => {
+            bot.metrics().checkin_recorded();
             bot.scheduler_wake().notify_one();
             let next = bot
                 .store()
@@ -249,6 +250,13 @@ pub async fn snooze(
     if until > latest {
         return Err(HandlerError::Invalid(format!(
             "A snooze can last at most a year (until {latest}); {until} is later."
+        )));
+    }
+    if report.snoozed_until == Some(until) {
+        // The same snooze again (a button clicked twice): nothing to change.
+        return Ok(Reply::paragraph(format!(
+            "Reminders about {} are already paused until {until}.",
+            mention(&person.user_id)
         )));
     }
     let framework = report.framework_id.clone().unwrap_or_default();

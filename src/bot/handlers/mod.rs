@@ -4,6 +4,7 @@ mod access;
 mod checkin;
 mod help;
 mod history;
+mod home;
 mod me;
 mod people;
 mod team;
@@ -20,7 +21,11 @@ pub async fn dispatch(bot: &Bot, request: &Request, command: Command) -> Reply {
     let caller = request.user.as_str();
     let now = request.now;
     let result = match command {
-        Command::Ask(question) => Ok(bot.engine().ask(&question).reply),
+        Command::Ask(question) => {
+            let answer = bot.engine().ask(&question);
+            bot.metrics().question(intent_name(answer.query.intent()));
+            Ok(answer.reply)
+        }
         Command::Help => Ok(help::reply(bot)),
         Command::Team => team::run(bot, caller, now).await,
         Command::Me => me::run(bot, caller, now).await,
@@ -52,6 +57,19 @@ pub async fn dispatch(bot: &Bot, request: &Request, command: Command) -> Reply {
     result.unwrap_or_else(|error| error_reply(&error))
 }
 
+/// The label of an intent in metrics (the same words as `ask --json`).
+fn intent_name(intent: crate::ask::Intent) -> &'static str {
+    use crate::ask::Intent;
+    match intent {
+        Intent::Level => "level",
+        Intent::Compare => "compare",
+        Intent::Titles => "titles",
+        Intent::Frameworks => "frameworks",
+        Intent::Help => "help",
+        Intent::Unknown => "unknown",
+    }
+}
+
 /// The reply for a handler error; internal errors are logged, not shown.
 pub fn error_reply(error: &HandlerError) -> Reply {
     match error {
@@ -65,4 +83,5 @@ pub fn error_reply(error: &HandlerError) -> Reply {
     }
 }
 
-pub use checkin::{acknowledge, dispute, done, snooze};
+pub use checkin::{Recording, acknowledge, dispute, done, snooze};
+pub use home::home;

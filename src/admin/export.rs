@@ -1,0 +1,303 @@
+//! `career-bot export --format csv|json`: every person (removed ones too, with
+//! `active = false`) and the full check-in history.
+//!
+//! Private notes are never exported, in either format: a note is visible only to the person
+//! who wrote it, and an export is read by whoever runs it. [`ExportedCheckin`] has no field
+//! for it, so no format can leak it.
+//!
+//! The CSV is one file: a `record` column (`person` or `checkin`), then the `import-org`
+//! columns, then the person extras, then the check-in columns, empty where not applicable.
+//! People come first (by user), then check-ins (by user, date), so the file can be given
+//! straight back to `import-org`, which skips the check-in rows.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::bot::{Bot, Settings};
+use crate::checkins::Status;
+use crate::store::checkins::Checkin;
+use crate::store::people::Person;
+use crate::store::{StoreError, time};
+
+/// The CSV header, in order.
+pub const CSV_COLUMNS: [&str; 20] = [
+    "record",
+    // The import-org columns:
+    "user",
+    "name",
+    "manager",
+    "framework",
+    "level",
+    "start_date",
+    "time_zone",
+    // Person extras:
+    "active",
+    "last_conversation",
+    "next_due",
+    "status",
+    // Check-in columns:
+    "held_on",
+    "level_discussed",
+    "checkin_manager",
+    "recorded_by",
+    "recorded_at",
+    "acknowledgement",
+    "acknowledged_at",
+    "dispute_reason",
+];
+
+/// The export file format. CSV is the default because it opens in a spreadsheet and goes
+/// straight back into `import-org`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// One CSV file, person rows then check-in rows.
+    #[default]
+    Csv,
+    /// One JSON object: `exported_at`, `people`, `checkins`.
+    Json,
+}
+
+/// Everything an export contains, in the order it is written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Export {
+    /// When the export was made (RFC 3339, UTC).
+    pub exported_at: String,
+    /// Everyone, active or not, by user id.
+    pub people: Vec<ExportedPerson>,
+    /// Every check-in, by report then date.
+    pub checkins: Vec<ExportedCheckin>,
+}
+
+/// One person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportedPerson {
+    /// Chat user id.
+    pub user: String,
+    /// Display name (may be empty).
+    pub name: String,
+    /// Manager of record.
+    pub manager: Option<String>,
+    /// Framework id (none for people who only manage).
+    pub framework: Option<String>,
+    /// Level number.
+    pub level: Option<u32>,
+    /// When they started on the framework.
+    pub start_date: Option<NaiveDate>,
+    /// IANA time zone, if known.
+    pub time_zone: Option<String>,
+    /// `false` once removed (their history stays).
+    pub active: bool,
+    /// Date of their latest conversation, if any.
+    pub last_conversation: Option<NaiveDate>,
+    /// When the next conversation is due (tracked reports only).
+    pub next_due: Option<NaiveDate>,
+    /// `ok`, `due`, `overdue` or `snoozed` on the export day (UTC); tracked reports only.
+    pub status: Option<Status>,
+    /// Reminders paused until this date.
+    pub snoozed_until: Option<NaiveDate>,
+}
+
+/// One conversation, without its private note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportedCheckin {
+    /// Check-in id.
+    pub id: i64,
+    /// The report.
+    pub user: String,
+    /// The manager of record when it was held.
+    pub manager: String,
+    /// The day it was held.
+    pub held_on: NaiveDate,
+    /// The report's framework then.
+    pub framework: Option<String>,
+    /// The level discussed.
+    pub level_discussed: Option<u32>,
+    /// Who recorded it.
+    pub recorded_by: String,
+    /// When it was recorded (RFC 3339, UTC).
+    pub recorded_at: String,
+    /// `pending`, `acknowledged` or `disputed`.
+    pub acknowledgement: String,
+    /// When the report answered.
+    pub acknowledged_at: Option<String>,
+    /// The report's reason, when they disputed it.
+    pub dispute_reason: Option<String>,
+}
+
+/// Why an export could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// Writing CSV failed.
+    #[error("cannot write CSV: {0}")]
+    Csv(#[from] csv::Error),
+    /// Writing JSON failed.
+    #[error("cannot write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// Writing failed.
+    #[error("cannot write the export: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Reads everyone and every check-in from the bot's store; statuses are as of `now` (UTC).
+pub async fn collect(bot: &Bot, now: DateTime<Utc>) -> Result<Export, StoreError> {
+    let people = bot.store().people(true).await?;
+    let checkins = bot.store().all_checkins().await?;
+    Ok(build(&people, &checkins, bot.settings(), now))
+}
+
+/// The export of `people` and `checkins`; statuses are as of `now` (UTC).
+pub fn build(
+    people: &[Person],
+    checkins: &[Checkin],
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Export {
+    let today = now.date_naive();
+    let mut last_conversation: HashMap<&str, NaiveDate> = HashMap::new();
+    for checkin in checkins {
+        let last = last_conversation
+            .entry(checkin.report_id.as_str())
+            .or_insert(checkin.held_on);
+        *last = (*last).max(checkin.held_on);
+    }
+    let mut people: Vec<ExportedPerson> = people
+        .iter()
+        .map(|person| {
+            // Only active reports with a manager have a rhythm (as `team` and the scheduler
+            // see it); for anyone else "due" means nothing.
+            let tracked = person.active && person.manager_id.is_some();
+            let schedule = person
+                .framework_id
+                .as_deref()
+                .filter(|_| tracked)
+                .zip(person.timeline())
+                .map(|(framework, timeline)| {
+                    let cadence = settings.cadence_for(framework);
+                    (
+                        cadence.schedule(&timeline).due_on,
+                        cadence.status(&timeline, today),
+                    )
+                });
+            ExportedPerson {
+                user: person.user_id.clone(),
+                name: person.display_name.clone(),
+                manager: person.manager_id.clone(),
+                framework: person.framework_id.clone(),
+                level: person.level,
+                start_date: person.start_date,
+                time_zone: person.time_zone.clone(),
+                active: person.active,
+                last_conversation: last_conversation.get(person.user_id.as_str()).copied(),
+                next_due: schedule.map(|(due, _)| due),
+                status: schedule.map(|(_, status)| status),
+                snoozed_until: person.snoozed_until,
+            }
+        })
+        .collect();
+    people.sort_by(|a, b| a.user.cmp(&b.user));
+    let mut checkins: Vec<ExportedCheckin> = checkins
+        .iter()
+        .map(|checkin| ExportedCheckin {
+            id: checkin.id,
+            user: checkin.report_id.clone(),
+            manager: checkin.manager_id.clone(),
+            held_on: checkin.held_on,
+            framework: checkin.framework_id.clone(),
+            level_discussed: checkin.level_discussed,
+            recorded_by: checkin.recorded_by.clone(),
+            recorded_at: checkin.recorded_at.clone(),
+            acknowledgement: checkin.ack_status.clone(),
+            acknowledged_at: checkin.ack_at.clone(),
+            // The stored reason belongs to the current answer; only a dispute's is exported.
+            dispute_reason: checkin
+                .ack_reason
+                .clone()
+                .filter(|_| checkin.ack_status == "disputed"),
+            // `private_note` is deliberately not copied: see the module docs.
+        })
+        .collect();
+    checkins.sort_by(|a, b| (&a.user, a.held_on, a.id).cmp(&(&b.user, b.held_on, b.id)));
+    Export {
+        exported_at: time::to_text(now),
+        people,
+        checkins,
+    }
+}
+
+/// Writes `export` in `format` to `out`.
+pub fn write(export: &Export, format: ExportFormat, out: impl Write) -> Result<(), ExportError> {
+    match format {
+        ExportFormat::Csv => write_csv(export, out),
+        ExportFormat::Json => write_json(export, out),
+    }
+}
+
+/// Writes exactly one JSON object, pretty-printed, and a final newline.
+pub fn write_json(export: &Export, mut out: impl Write) -> Result<(), ExportError> {
+    serde_json::to_writer_pretty(&mut out, export)?;
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Writes the CSV described in the module docs.
+pub fn write_csv(export: &Export, out: impl Write) -> Result<(), ExportError> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(CSV_COLUMNS)?;
+    let text = |value: Option<&str>| value.unwrap_or_default().to_owned();
+    let number = |value: Option<u32>| value.map(|n| n.to_string()).unwrap_or_default();
+    let date = |value: Option<NaiveDate>| value.map(time::date_text).unwrap_or_default();
+    for person in &export.people {
+        writer.write_record([
+            "person".to_owned(),
+            person.user.clone(),
+            person.name.clone(),
+            text(person.manager.as_deref()),
+            text(person.framework.as_deref()),
+            number(person.level),
+            date(person.start_date),
+            text(person.time_zone.as_deref()),
+            person.active.to_string(),
+            date(person.last_conversation),
+            date(person.next_due),
+            text(person.status.map(Status::word)),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ])?;
+    }
+    for checkin in &export.checkins {
+        writer.write_record([
+            "checkin".to_owned(),
+            checkin.user.clone(),
+            String::new(),
+            String::new(),
+            text(checkin.framework.as_deref()),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            time::date_text(checkin.held_on),
+            number(checkin.level_discussed),
+            checkin.manager.clone(),
+            checkin.recorded_by.clone(),
+            checkin.recorded_at.clone(),
+            checkin.acknowledgement.clone(),
+            text(checkin.acknowledged_at.as_deref()),
+            text(checkin.dispute_reason.as_deref()),
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! The home view: for a manager, their reports with status, next due date and buttons; for
+//! everyone, their own level, next conversation and a way to see what the next level asks
+//! for. Slack shows it as the App Home tab.
+
+use chrono::{DateTime, Utc};
+
+use crate::ask::answer::ASK_ACTION;
+use crate::bot::messages::{
+    level_label, mention, next_level_question, record_button, snooze_button,
+};
+use crate::bot::{Bot, HandlerError};
+use crate::checkins::Status;
+use crate::reply::{Action, Reply};
+
+/// The home view for `user`.
+pub async fn home(bot: &Bot, user: &str, now: DateTime<Utc>) -> Result<Reply, HandlerError> {
+    let engine = bot.engine();
+    let today = bot.local_date(user, now).await?;
+    let mut reply = Reply::new().with_heading("Career conversations");
+    let reports = bot.store().reports_of(user).await?;
+    if !reports.is_empty() {
+        reply = reply.with_paragraph(format!("Your reports ({})", reports.len()));
+        for row in &reports {
+            let person = &row.person;
+            let framework = person.framework_id.as_deref().unwrap_or("?");
+            let cadence = bot.settings().cadence_for(framework);
+            let Some(timeline) = person.timeline() else {
+                continue;
+            };
+            let schedule = cadence.schedule(&timeline);
+            let status = cadence.status(&timeline, today);
+            let status_text = match (status, person.snoozed_until) {
+                (Status::Snoozed, Some(until)) => format!("snoozed until {until}"),
+                _ => status.word().to_owned(),
+            };
+            let last = row
+                .last_held_on
+                .map(|date| date.to_string())
+                .unwrap_or_else(|| "none yet".to_owned());
+            reply = reply
+                .with_paragraph(format!(
+                    "{} · {} · last {last} · next due {} · {status_text}",
+                    mention(&person.user_id),
+                    level_label(&engine, framework, person.level),
+                    schedule.due_on
+                ))
+                .with_actions(vec![
+                    record_button(&person.user_id, timeline.anchor),
+                    snooze_button(&person.user_id, timeline.anchor),
+                ]);
+        }
+        reply = reply.with_divider();
+    }
+    match bot.store().person(user).await?.filter(|p| p.active) {
+        Some(me) if me.framework_id.is_some() => {
+            let framework = me.framework_id.clone().unwrap_or_default();
+            let next = me
+                .timeline()
+                .map(|timeline| {
+                    bot.settings()
+                        .cadence_for(&framework)
+                        .schedule(&timeline)
+                        .due_on
+                })
+                .map(|date| format!("Your next career conversation is due on {date}."))
+                .unwrap_or_default();
+            reply = reply.with_paragraph(format!(
+                "You: {}. {next}",
+                level_label(&engine, &framework, me.level)
+            ));
+            if let Some(question) = next_level_question(&engine, &framework, me.level) {
+                reply = reply.with_actions(vec![Action::Button {
+                    label: "What does my next level need?".to_owned(),
+                    action_id: ASK_ACTION.to_owned(),
+                    value: question.clone(),
+                    primary: false,
+                    typed: Some(question),
+                }]);
+            }
+        }
+        _ => {
+            reply = reply.with_paragraph(
+                "You are not on a career framework yet. Ask about any level with `/career help`.",
+            );
+        }
+    }
+    Ok(reply.with_context("Type `/career help` for everything I can do."))
+}

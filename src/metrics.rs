@@ -1,0 +1,243 @@
+//! Prometheus metrics, served at `GET /metrics` (OpenMetrics text format).
+//!
+//! One [`Metrics`] value is shared by the handlers, the scheduler and the Slack adapter; each
+//! records what it does. Metric names start with `career_bot_`.
+
+use std::time::Instant;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct IntentLabel {
+    intent: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabel {
+    kind: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct MethodLabel {
+    method: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabel {
+    outcome: String,
+}
+
+fn latency_histogram() -> Histogram {
+    // 1 ms … ~16 s
+    Histogram::new(exponential_buckets(0.001, 2.0, 15))
+}
+
+/// The bot's metrics.
+pub struct Metrics {
+    registry: Registry,
+    questions: Family<IntentLabel, Counter>,
+    unknown_questions: Counter,
+    reminders_planned: Family<KindLabel, Counter>,
+    reminders_sent: Family<KindLabel, Counter>,
+    reminders_failed: Family<KindLabel, Counter>,
+    slack_api_duration: Family<MethodLabel, Histogram, fn() -> Histogram>,
+    slack_api_errors: Family<MethodLabel, Counter>,
+    checkins_recorded: Counter,
+    framework_reloads: Family<OutcomeLabel, Counter>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// A fresh registry with every metric registered at zero.
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("career_bot");
+        let questions = Family::<IntentLabel, Counter>::default();
+        registry.register(
+            "questions",
+            "Questions answered, by intent",
+            questions.clone(),
+        );
+        let unknown_questions = Counter::default();
+        registry.register(
+            "unknown_questions",
+            "Questions that could not be answered",
+            unknown_questions.clone(),
+        );
+        let reminders_planned = Family::<KindLabel, Counter>::default();
+        registry.register(
+            "reminders_planned",
+            "Messages planned into the outbox, by kind",
+            reminders_planned.clone(),
+        );
+        let reminders_sent = Family::<KindLabel, Counter>::default();
+        registry.register(
+            "reminders_sent",
+            "Messages delivered, by kind",
+            reminders_sent.clone(),
+        );
+        let reminders_failed = Family::<KindLabel, Counter>::default();
+        registry.register(
+            "reminders_failed",
+            "Messages given up after failing, by kind",
+            reminders_failed.clone(),
+        );
+        let slack_api_duration =
+            Family::<MethodLabel, Histogram, fn() -> Histogram>::new_with_constructor(
+                latency_histogram,
+            );
+        registry.register(
+            "slack_api_duration_seconds",
+            "Slack Web API call latency, by method",
+            slack_api_duration.clone(),
+        );
+        let slack_api_errors = Family::<MethodLabel, Counter>::default();
+        registry.register(
+            "slack_api_errors",
+            "Slack Web API calls that failed, by method",
+            slack_api_errors.clone(),
+        );
+        let checkins_recorded = Counter::default();
+        registry.register(
+            "checkins_recorded",
+            "Career conversations recorded",
+            checkins_recorded.clone(),
+        );
+        let framework_reloads = Family::<OutcomeLabel, Counter>::default();
+        registry.register(
+            "framework_reloads",
+            "Framework reloads, by outcome (ok or error)",
+            framework_reloads.clone(),
+        );
+        Self {
+            registry,
+            questions,
+            unknown_questions,
+            reminders_planned,
+            reminders_sent,
+            reminders_failed,
+            slack_api_duration,
+            slack_api_errors,
+            checkins_recorded,
+            framework_reloads,
+        }
+    }
+
+    /// A question was answered with `intent` (`unknown` also counts as unknown).
+    pub fn question(&self, intent: &str) {
+        self.questions
+            .get_or_create(&IntentLabel {
+                intent: intent.to_owned(),
+            })
+            .inc();
+        if intent == "unknown" {
+            self.unknown_questions.inc();
+        }
+    }
+
+    /// `count` messages of `kind` were planned.
+    pub fn planned(&self, kind: &str, count: u64) {
+        self.reminders_planned
+            .get_or_create(&KindLabel {
+                kind: kind.to_owned(),
+            })
+            .inc_by(count);
+    }
+
+    /// A message of `kind` was delivered.
+    pub fn sent(&self, kind: &str) {
+        self.reminders_sent
+            .get_or_create(&KindLabel {
+                kind: kind.to_owned(),
+            })
+            .inc();
+    }
+
+    /// A message of `kind` was given up.
+    pub fn failed(&self, kind: &str) {
+        self.reminders_failed
+            .get_or_create(&KindLabel {
+                kind: kind.to_owned(),
+            })
+            .inc();
+    }
+
+    /// A Slack API call to `method` that started at `started` finished.
+    pub fn slack_call(&self, method: &str, started: Instant, ok: bool) {
+        let label = MethodLabel {
+            method: method.to_owned(),
+        };
+        self.slack_api_duration
+            .get_or_create(&label)
+            .observe(started.elapsed().as_secs_f64());
+        if !ok {
+            self.slack_api_errors.get_or_create(&label).inc();
+        }
+    }
+
+    /// A check-in was recorded.
+    pub fn checkin_recorded(&self) {
+        self.checkins_recorded.inc();
+    }
+
+    /// Frameworks were reloaded (`ok`) or a reload was rejected (`error`).
+    pub fn framework_reload(&self, ok: bool) {
+        self.framework_reloads
+            .get_or_create(&OutcomeLabel {
+                outcome: if ok { "ok" } else { "error" }.to_owned(),
+            })
+            .inc();
+    }
+
+    /// The metrics in OpenMetrics text format.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_are_exported_with_labels() {
+        let metrics = Metrics::new();
+        metrics.question("level");
+        metrics.question("unknown");
+        metrics.planned("reminder", 3);
+        metrics.sent("reminder");
+        metrics.failed("digest");
+        metrics.checkin_recorded();
+        metrics.slack_call("chat.postMessage", Instant::now(), false);
+        let text = metrics.encode();
+        for expected in [
+            "career_bot_questions_total{intent=\"level\"} 1",
+            "career_bot_unknown_questions_total 1",
+            "career_bot_reminders_planned_total{kind=\"reminder\"} 3",
+            "career_bot_reminders_sent_total{kind=\"reminder\"} 1",
+            "career_bot_reminders_failed_total{kind=\"digest\"} 1",
+            "career_bot_checkins_recorded_total 1",
+            "career_bot_slack_api_errors_total{method=\"chat.postMessage\"} 1",
+            "career_bot_slack_api_duration_seconds_count{method=\"chat.postMessage\"} 1",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+        }
+    }
+}

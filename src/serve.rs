@@ -1,0 +1,262 @@
+//! `career-bot serve`: the bot in a Slack workspace.
+//!
+//! [`Server::build`] checks the Slack secrets, loads frameworks, opens (and migrates) the
+//! database, verifies the bot token with `auth.test` and binds the HTTP listener; a problem
+//! stops start-up with a sentence naming it. [`Server::run`] then serves until the shutdown
+//! future resolves:
+//!
+//! - Socket Mode when `SLACK_APP_TOKEN` is set, else Slack's HTTP routes (signed requests);
+//! - `GET /healthz`, `/readyz`, `/metrics` in both modes;
+//! - the reminder scheduler, the daily profile refresh and framework reloads.
+//!
+//! Shutdown is graceful: stop taking requests, let in-flight requests and the delivery pass
+//! in progress finish, then close the database.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use slack_morphism::prelude::*;
+use tokio::sync::watch;
+
+use crate::bot::Bot;
+use crate::config::Config;
+use crate::slack::SlackApp;
+use crate::slack::http::{HttpState, router};
+
+/// Why `serve` could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// A required secret is not set.
+    #[error("{name} is not set: {what}")]
+    Missing {
+        /// The environment variable.
+        name: &'static str,
+        /// What it is and where to find it.
+        what: &'static str,
+    },
+    /// Slack refused the bot token.
+    #[error(
+        "Slack rejected SLACK_BOT_TOKEN ({0}); copy the Bot User OAuth Token (xoxb-…) from your app's OAuth & Permissions page"
+    )]
+    TokenRejected(String),
+    /// Slack could not be reached.
+    #[error("cannot reach Slack at {url}: {error}")]
+    Unreachable {
+        /// The API URL.
+        url: String,
+        /// Why.
+        error: String,
+    },
+    /// The listen address is taken or not allowed.
+    #[error("cannot listen on {address}: {error}")]
+    Listen {
+        /// The address.
+        address: SocketAddr,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// The bot could not start.
+    #[error("{0}")]
+    Start(#[from] crate::app::StartError),
+    /// The Slack client could not be built.
+    #[error("{0}")]
+    Client(#[from] crate::slack::client::ClientError),
+    /// Serving failed.
+    #[error("HTTP server: {0}")]
+    Http(std::io::Error),
+}
+
+/// How Slack reaches the bot.
+enum Mode {
+    Socket(SlackApiToken),
+    Http(String),
+}
+
+/// A built server, ready to run.
+pub struct Server {
+    bot: Arc<Bot>,
+    app: SlackApp,
+    mode: Mode,
+    listener: tokio::net::TcpListener,
+    config: Config,
+}
+
+impl Server {
+    /// Checks secrets, opens everything and binds `config.listen`.
+    pub async fn build(config: Config) -> Result<Server, ServeError> {
+        let bot_token = config.slack.bot_token.clone().ok_or(ServeError::Missing {
+            name: "SLACK_BOT_TOKEN",
+            what: "set it to the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page",
+        })?;
+        let mode = match (&config.slack.app_token, &config.slack.signing_secret) {
+            (Some(app_token), _) => {
+                Mode::Socket(SlackApiToken::new(app_token.expose().to_owned().into()))
+            }
+            (None, Some(secret)) => Mode::Http(secret.expose().to_owned()),
+            (None, None) => {
+                return Err(ServeError::Missing {
+                    name: "SLACK_SIGNING_SECRET",
+                    what: "HTTP mode needs it to verify Slack's requests (Basic Information → App Credentials); or set SLACK_APP_TOKEN (xapp-…) to use Socket Mode",
+                });
+            }
+        };
+        let client = crate::slack::client::build(&config.slack.api_url)?;
+        let token = SlackApiToken::new(bot_token.expose().to_owned().into());
+        match client.open_session(&token).auth_test().await {
+            Ok(identity) => {
+                tracing::info!(team = ?identity.team, bot = ?identity.user, "connected to Slack")
+            }
+            Err(slack_morphism::errors::SlackClientError::ApiError(error)) => {
+                return Err(ServeError::TokenRejected(error.code));
+            }
+            Err(error) => {
+                return Err(ServeError::Unreachable {
+                    url: config.slack.api_url.clone(),
+                    error: crate::slack::client::short_error(&error),
+                });
+            }
+        }
+        let report = crate::app::load_frameworks(&config);
+        let bot = Arc::new(crate::app::open(&config, report).await?);
+        let app = SlackApp::new(Arc::clone(&bot), client, token);
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|error| ServeError::Listen {
+                address: config.listen,
+                error,
+            })?;
+        Ok(Server {
+            bot,
+            app,
+            mode,
+            listener,
+            config,
+        })
+    }
+
+    /// The bound address (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or(self.config.listen)
+    }
+
+    /// The bot being served.
+    pub fn bot(&self) -> Arc<Bot> {
+        Arc::clone(&self.bot)
+    }
+
+    /// Serves until `shutdown` resolves, then stops gracefully.
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) -> Result<(), ServeError> {
+        let Server {
+            bot,
+            app,
+            mode,
+            listener,
+            config,
+        } = self;
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let stopped = move || {
+            let mut rx = stop_rx.clone();
+            async move {
+                let _ = rx.wait_for(|stop| *stop).await;
+            }
+        };
+        let ready = Arc::new(AtomicBool::new(false));
+        let state = match &mode {
+            Mode::Http(secret) => {
+                HttpState::with_slack(app.clone(), secret, bot.metrics(), Arc::clone(&ready))
+            }
+            Mode::Socket(_) => HttpState::operational(bot.metrics(), Arc::clone(&ready)),
+        };
+        let http = tokio::spawn({
+            let stopped = stopped();
+            async move {
+                axum::serve(listener, router(state))
+                    .with_graceful_shutdown(stopped)
+                    .await
+            }
+        });
+        let scheduler = tokio::spawn(crate::scheduler::run(
+            Arc::clone(&bot),
+            app.chat(),
+            Duration::from_secs(config.tick_seconds),
+            bot.scheduler_wake(),
+            stopped(),
+        ));
+        let reloads = tokio::spawn(crate::reload::watch(
+            Arc::clone(&bot),
+            config.frameworks.clone(),
+            stopped(),
+        ));
+        let profiles = tokio::spawn(refresh_profiles_daily(app.clone(), stopped()));
+        let socket = match mode {
+            Mode::Socket(app_token) => Some(tokio::spawn(crate::slack::socket::run(
+                app.clone(),
+                app_token,
+                stopped(),
+            ))),
+            Mode::Http(_) => None,
+        };
+        ready.store(true, Ordering::Release);
+        tracing::info!(address = %config.listen, "career-bot is serving");
+
+        shutdown.await;
+        tracing::info!("shutting down: finishing requests and deliveries in progress");
+        ready.store(false, Ordering::Release);
+        let _ = stop_tx.send(true);
+        let http_result = http.await;
+        if let Some(socket) = socket
+            && let Ok(Err(error)) = socket.await
+        {
+            tracing::warn!(error = %crate::slack::client::short_error(&error), "Socket Mode stopped with an error");
+        }
+        let _ = scheduler.await;
+        let _ = reloads.await;
+        let _ = profiles.await;
+        bot.store().close().await;
+        tracing::info!("stopped");
+        match http_result {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(error)) => Err(ServeError::Http(error)),
+            Err(error) => Err(ServeError::Http(std::io::Error::other(error))),
+        }
+    }
+}
+
+/// Refreshes managers' profiles (time zones) once a day.
+async fn refresh_profiles_daily(app: SlackApp, stopped: impl std::future::Future<Output = ()>) {
+    let mut timer = tokio::time::interval(crate::slack::profiles::PROFILE_TTL);
+    tokio::pin!(stopped);
+    loop {
+        tokio::select! {
+            _ = &mut stopped => break,
+            _ = timer.tick() => app.profiles().refresh_managers(app.bot()).await,
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,384 @@
+//! Renders the neutral [`Reply`] as Slack Block Kit, always within Slack's limits, so Slack
+//! never rejects a message:
+//!
+//! | limit | value | what we do |
+//! |---|---|---|
+//! | blocks per message | 50 | keep the first 49 and add a "Show more" button |
+//! | header text | 150 chars | shorten with "…" |
+//! | section text | 3,000 chars | split bullet lists into several sections; shorten one long item |
+//! | section fields | 10, 2,000 chars each | split into several sections; shorten |
+//! | context elements | 10 | one element per context line |
+//! | actions | 25 per block; button text 75, value 2,000 | split; shorten |
+//!
+//! Text is Slack mrkdwn: `&`, `<` and `>` are escaped, except `<@USERID>` mentions, which the
+//! reply uses on purpose (Slack shows them as names).
+
+use slack_morphism::prelude::*;
+
+use crate::reply::{Action, Block, Field, Reply};
+
+/// The most blocks Slack accepts in one message.
+pub const MAX_BLOCKS: usize = 50;
+/// The most characters in a header.
+pub const MAX_HEADER: usize = 150;
+/// The most characters in a section's text.
+pub const MAX_SECTION_TEXT: usize = 3000;
+/// The most fields in a section.
+pub const MAX_FIELDS: usize = 10;
+/// The most characters in one field.
+pub const MAX_FIELD_TEXT: usize = 2000;
+/// The most elements in an actions block.
+pub const MAX_ACTIONS: usize = 25;
+/// The most characters in a button's text.
+pub const MAX_BUTTON_TEXT: usize = 75;
+/// The most characters in a button's value.
+pub const MAX_BUTTON_VALUE: usize = 2000;
+
+/// The action id of the "Show more" button; its value says which page to show.
+pub const SHOW_MORE_ACTION: &str = "reply.more";
+
+/// A reply rendered for Slack.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// The blocks, at most [`MAX_BLOCKS`].
+    pub blocks: Vec<SlackBlock>,
+    /// Plain text for notifications and clients without blocks.
+    pub fallback: String,
+    /// Whether blocks were left out (a "Show more" button was added).
+    pub truncated: bool,
+}
+
+/// Renders `reply`. `more` is the value of the "Show more" button when the reply does not fit
+/// (typically the command that produced it, with the next page); without it, the overflow is
+/// cut with a note.
+pub fn render(reply: &Reply, page: usize, more: Option<&dyn Fn(usize) -> String>) -> Rendered {
+    let mut blocks = Vec::new();
+    for block in &reply.blocks {
+        render_block(block, &mut blocks);
+    }
+    let fallback = fallback_text(reply);
+    let per_page = MAX_BLOCKS - 1;
+    let start = page.saturating_mul(per_page).min(blocks.len());
+    let end = (start + per_page).min(blocks.len());
+    let truncated = end < blocks.len();
+    let mut page_blocks: Vec<SlackBlock> = blocks.drain(start..end).collect();
+    if truncated {
+        let remaining = blocks.len() - start;
+        page_blocks.push(match more {
+            Some(value_for) => SlackActionsBlock::new(vec![
+                SlackBlockButtonElement::new(pt!(format!("Show more ({remaining} more parts)")))
+                    .with_action_id(SHOW_MORE_ACTION.into())
+                    .with_value(shorten(&value_for(page + 1), MAX_BUTTON_VALUE))
+                    .into(),
+            ])
+            .into(),
+            None => SlackContextBlock::new(vec![md!(
+                "(shortened: the full answer is too long for one message)"
+            )])
+            .into(),
+        });
+    }
+    Rendered {
+        blocks: page_blocks,
+        fallback,
+        truncated,
+    }
+}
+
+fn render_block(block: &Block, out: &mut Vec<SlackBlock>) {
+    match block {
+        Block::Heading { text } => out.push(
+            SlackHeaderBlock::new(
+                SlackBlockPlainText::new(shorten(text, MAX_HEADER))
+                    .with_emoji(true)
+                    .into(),
+            )
+            .into(),
+        ),
+        Block::Paragraph { text } => {
+            for chunk in split_text(&escape(text), MAX_SECTION_TEXT) {
+                out.push(SlackSectionBlock::new().with_text(md!(chunk)).into());
+            }
+        }
+        Block::Bullets { title, items } => render_bullets(title.as_deref(), items, out),
+        Block::Fields { fields } => render_fields(fields, out),
+        Block::Context { text } => out.push(
+            SlackContextBlock::new(vec![md!(shorten(&escape(text), MAX_SECTION_TEXT))]).into(),
+        ),
+        Block::Actions { actions } => {
+            for chunk in actions.chunks(MAX_ACTIONS) {
+                let elements: Vec<SlackActionBlockElement> =
+                    chunk.iter().map(render_action).collect();
+                out.push(SlackActionsBlock::new(elements).into());
+            }
+        }
+        Block::Divider => out.push(SlackDividerBlock::new().into()),
+    }
+}
+
+/// A bullet list as one or more sections, split between items so each fits.
+fn render_bullets(title: Option<&str>, items: &[String], out: &mut Vec<SlackBlock>) {
+    let mut text = title
+        .map(|title| format!("*{}*", escape(title)))
+        .unwrap_or_default();
+    for item in items {
+        let line = format!("• {}", escape(item));
+        let line = shorten(&line, MAX_SECTION_TEXT - 2);
+        let separator = usize::from(!text.is_empty());
+        if text.chars().count() + separator + line.chars().count() > MAX_SECTION_TEXT {
+            out.push(
+                SlackSectionBlock::new()
+                    .with_text(md!(std::mem::take(&mut text)))
+                    .into(),
+            );
+        }
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&line);
+    }
+    if !text.is_empty() {
+        out.push(SlackSectionBlock::new().with_text(md!(text)).into());
+    }
+}
+
+fn render_fields(fields: &[Field], out: &mut Vec<SlackBlock>) {
+    for chunk in fields.chunks(MAX_FIELDS) {
+        let texts: Vec<SlackBlockText> = chunk
+            .iter()
+            .map(|field| {
+                md!(shorten(
+                    &format!("*{}*\n{}", escape(&field.label), escape(&field.value)),
+                    MAX_FIELD_TEXT
+                ))
+            })
+            .collect();
+        out.push(SlackSectionBlock::new().with_fields(texts).into());
+    }
+}
+
+fn render_action(action: &Action) -> SlackActionBlockElement {
+    match action {
+        Action::Button {
+            label,
+            action_id,
+            value,
+            primary,
+            ..
+        } => {
+            let button = SlackBlockButtonElement::new(pt!(shorten(label, MAX_BUTTON_TEXT)))
+                .with_action_id(action_id.clone().into())
+                .with_value(shorten(value, MAX_BUTTON_VALUE));
+            let button = if *primary {
+                button.with_style(SlackBlockButtonStyle::Primary)
+            } else {
+                button
+            };
+            button.into()
+        }
+        Action::Link { label, url } => {
+            let button = SlackBlockButtonElement::new(pt!(shorten(label, MAX_BUTTON_TEXT)))
+                .with_action_id("link".into());
+            match url.parse() {
+                Ok(url) => button.with_url(url).into(),
+                Err(_) => button.into(),
+            }
+        }
+    }
+}
+
+/// The plain text Slack shows in notifications: the heading, else the first paragraph.
+fn fallback_text(reply: &Reply) -> String {
+    let first = reply.blocks.iter().find_map(|block| match block {
+        Block::Heading { text } | Block::Paragraph { text } => Some(text.as_str()),
+        _ => None,
+    });
+    shorten(first.unwrap_or("career-bot"), 300)
+}
+
+/// Escapes mrkdwn control characters, keeping `<@USERID>` and `<@USERID|name>` mentions.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(position) = rest.find(['&', '<', '>']) {
+        out.push_str(&rest[..position]);
+        let tail = &rest[position..];
+        if let Some(mention_len) = mention_length(tail) {
+            out.push_str(&tail[..mention_len]);
+            rest = &tail[mention_len..];
+            continue;
+        }
+        out.push_str(match tail.as_bytes()[0] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            _ => "&gt;",
+        });
+        rest = &tail[1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The length of a `<@ID>` or `<@ID|name>` mention at the start of `text`, if there is one.
+fn mention_length(text: &str) -> Option<usize> {
+    let inner = text.strip_prefix("<@")?;
+    let end = inner.find('>')?;
+    let body = &inner[..end];
+    let id = body.split_once('|').map_or(body, |(id, _)| id);
+    let valid = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && !body.contains(['<', '\n']);
+    valid.then_some(end + 3)
+}
+
+/// `text` cut to at most `limit` characters, ending in "…" when cut.
+pub fn shorten(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(limit.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// Splits text into chunks of at most `limit` characters, preferring line breaks.
+fn split_text(text: &str, limit: usize) -> Vec<String> {
+    let mut chunks = Vec::new();
+    let mut current = String::new();
+    for line in text.split_inclusive('\n') {
+        if current.chars().count() + line.chars().count() > limit && !current.is_empty() {
+            chunks.push(std::mem::take(&mut current));
+        }
+        if line.chars().count() > limit {
+            let chars: Vec<char> = line.chars().collect();
+            for piece in chars.chunks(limit) {
+                chunks.push(piece.iter().collect());
+            }
+        } else {
+            current.push_str(line);
+        }
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    chunks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reply::Reply;
+
+    fn text_lengths(blocks: &[SlackBlock]) -> Vec<usize> {
+        let json = serde_json::to_value(blocks).expect("serialises");
+        let mut lengths = Vec::new();
+        collect_text_lengths(&json, &mut lengths);
+        lengths
+    }
+
+    fn collect_text_lengths(value: &serde_json::Value, out: &mut Vec<usize>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::String(text)) = map.get("text") {
+                    out.push(text.chars().count());
+                }
+                map.values().for_each(|v| collect_text_lengths(v, out));
+            }
+            serde_json::Value::Array(items) => {
+                items.iter().for_each(|v| collect_text_lengths(v, out))
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn escapes_control_characters_but_keeps_mentions() {
+        assert_eq!(escape("a < b & c > d"), "a &lt; b &amp; c &gt; d");
+        assert_eq!(
+            escape("ask <@U123> or <@U9|ana>"),
+            "ask <@U123> or <@U9|ana>"
+        );
+        assert_eq!(escape("<@not a mention>"), "&lt;@not a mention&gt;");
+    }
+
+    #[test]
+    fn a_huge_answer_stays_within_every_limit() {
+        let long_item = "x".repeat(5000);
+        let mut reply = Reply::new().with_heading("H".repeat(400));
+        for i in 0..80 {
+            reply = reply.with_bullets(
+                Some(format!("Dimension {i}")),
+                vec![long_item.clone(), "short".into()],
+            );
+        }
+        let fields = (0..25)
+            .map(|i| Field::new(format!("L{i}"), "v".repeat(3000)))
+            .collect();
+        reply = reply.with_fields(fields);
+        let rendered = render(&reply, 0, Some(&|page| format!("more:{page}")));
+        assert_eq!(rendered.blocks.len(), MAX_BLOCKS);
+        assert!(rendered.truncated);
+        assert!(
+            text_lengths(&rendered.blocks)
+                .iter()
+                .all(|len| *len <= MAX_SECTION_TEXT)
+        );
+        let json = serde_json::to_value(&rendered.blocks).expect("serialises");
+        assert_eq!(json[0]["type"], "header");
+        assert_eq!(
+            json[0]["text"]["text"]
+                .as_str()
+                .expect("text")
+                .chars()
+                .count(),
+            MAX_HEADER
+        );
+        let last = &json[MAX_BLOCKS - 1];
+        assert_eq!(last["type"], "actions");
+        assert_eq!(last["elements"][0]["action_id"], SHOW_MORE_ACTION);
+        assert_eq!(last["elements"][0]["value"], "more:1");
+
+        // The second page continues where the first stopped, and the last page has no button.
+        let second = render(&reply, 1, Some(&|page| format!("more:{page}")));
+        assert!(!second.blocks.is_empty());
+        let mut page = 1;
+        while render(&reply, page, Some(&|p| format!("more:{p}"))).truncated {
+            page += 1;
+        }
+        let last_page = render(&reply, page, Some(&|p| format!("more:{p}")));
+        assert!(last_page.blocks.len() <= MAX_BLOCKS);
+    }
+
+    #[test]
+    fn fields_are_split_into_sections_of_ten() {
+        let fields = (0..23).map(|i| Field::new(format!("L{i}"), "v")).collect();
+        let rendered = render(&Reply::new().with_fields(fields), 0, None);
+        let json = serde_json::to_value(&rendered.blocks).expect("serialises");
+        let counts: Vec<usize> = json
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|block| block["fields"].as_array().map_or(0, Vec::len))
+            .collect();
+        assert_eq!(counts, [10, 10, 3]);
+    }
+
+    #[test]
+    fn buttons_carry_action_id_value_and_style() {
+        let reply = Reply::new().with_actions(vec![Action::Button {
+            label: "We had the conversation".into(),
+            action_id: "checkin.record".into(),
+            value: "U2".into(),
+            primary: true,
+            typed: None,
+        }]);
+        let json = serde_json::to_value(render(&reply, 0, None).blocks).expect("serialises");
+        let button = &json[0]["elements"][0];
+        assert_eq!(button["type"], "button");
+        assert_eq!(button["action_id"], "checkin.record");
+        assert_eq!(button["value"], "U2");
+        assert_eq!(button["style"], "primary");
+    }
+}

@@ -1,0 +1,111 @@
+//! Delivering the scheduler's messages through Slack: a DM is `conversations.open` (cached)
+//! then `chat.postMessage`; a channel post is `chat.postMessage` alone.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use slack_morphism::errors::*;
+use slack_morphism::prelude::*;
+
+use super::blocks;
+use super::client::{Client, classify, short_error};
+use crate::chat::{Chat, Delivered, Recipient, SendError};
+use crate::reply::Reply;
+
+/// Sends messages with the bot token.
+#[derive(Clone)]
+pub struct SlackChat {
+    client: Arc<Client>,
+    token: SlackApiToken,
+    dm_channels: Arc<Mutex<HashMap<String, String>>>,
+    metrics: Arc<crate::metrics::Metrics>,
+}
+
+impl SlackChat {
+    /// A chat over `client` with the bot token.
+    pub fn new(
+        client: Arc<Client>,
+        token: SlackApiToken,
+        metrics: Arc<crate::metrics::Metrics>,
+    ) -> Self {
+        Self {
+            client,
+            token,
+            dm_channels: Arc::new(Mutex::new(HashMap::new())),
+            metrics,
+        }
+    }
+
+    /// The DM channel with `user`, opened once and remembered.
+    pub async fn dm_channel(&self, user: &str) -> Result<String, SlackClientError> {
+        if let Some(channel) = self.lock().get(user).cloned() {
+            return Ok(channel);
+        }
+        let started = Instant::now();
+        let response = self
+            .client
+            .open_session(&self.token)
+            .conversations_open(
+                &SlackApiConversationsOpenRequest::new().with_users(vec![user.to_owned().into()]),
+            )
+            .await;
+        self.metrics
+            .slack_call("conversations.open", started, response.is_ok());
+        let channel = response?.channel.id.to_string();
+        self.lock().insert(user.to_owned(), channel.clone());
+        Ok(channel)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+        match self.dm_channels.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Posts `reply` in `channel`.
+    pub async fn post(&self, channel: &str, reply: &Reply) -> Result<Delivered, SlackClientError> {
+        let rendered = blocks::render(reply, 0, None);
+        let request = SlackApiChatPostMessageRequest::new(
+            channel.to_owned().into(),
+            SlackMessageContent::new()
+                .with_text(rendered.fallback)
+                .with_blocks(rendered.blocks),
+        );
+        let started = Instant::now();
+        let response = self
+            .client
+            .open_session(&self.token)
+            .chat_post_message(&request)
+            .await;
+        self.metrics
+            .slack_call("chat.postMessage", started, response.is_ok());
+        let response = response?;
+        Ok(Delivered {
+            channel: Some(response.channel.to_string()),
+            ts: Some(response.ts.to_string()),
+        })
+    }
+}
+
+impl Chat for SlackChat {
+    async fn send(
+        &self,
+        recipient: Recipient<'_>,
+        reply: &Reply,
+        key: &str,
+    ) -> Result<Delivered, SendError> {
+        let channel = match recipient {
+            Recipient::User(user) => self.dm_channel(user).await.map_err(|error| {
+                tracing::warn!(key, user, error = %short_error(&error), "cannot open a DM");
+                classify(&error)
+            })?,
+            Recipient::Channel(channel) => channel.to_owned(),
+        };
+        self.post(&channel, reply).await.map_err(|error| {
+            tracing::warn!(key, channel, error = %short_error(&error), "cannot post a message");
+            classify(&error)
+        })
+    }
+}

@@ -1,0 +1,221 @@
+//! The HTTP side: Slack's routes (`POST /slack/commands`, `/slack/interactions`,
+//! `/slack/events`) and the operational ones (`GET /healthz`, `/readyz`, `/metrics`).
+//!
+//! Every Slack request's signature and timestamp are verified (HMAC-SHA256 with the signing
+//! secret, 5-minute window) before anything is parsed; a bad one gets 401 and a log line that
+//! names the route and the reason, never the secret, the signature or the body.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use slack_morphism::prelude::*;
+use slack_morphism::signature_verifier::{
+    SlackEventSignatureVerifier, SlackEventSignatureVerifierError as VerifierError,
+};
+
+use super::app::SlackApp;
+use crate::metrics::Metrics;
+
+/// What the HTTP routes need.
+#[derive(Clone)]
+pub struct HttpState {
+    slack: Option<SlackRoutes>,
+    metrics: Arc<Metrics>,
+    ready: Arc<AtomicBool>,
+}
+
+#[derive(Clone)]
+struct SlackRoutes {
+    app: SlackApp,
+    verifier: SlackEventSignatureVerifier,
+}
+
+impl HttpState {
+    /// Routes without Slack (Socket Mode serves Slack over its WebSocket): health and metrics.
+    pub fn operational(metrics: Arc<Metrics>, ready: Arc<AtomicBool>) -> Self {
+        Self {
+            slack: None,
+            metrics,
+            ready,
+        }
+    }
+
+    /// Routes with Slack's endpoints, verifying requests with `signing_secret`.
+    pub fn with_slack(
+        app: SlackApp,
+        signing_secret: &str,
+        metrics: Arc<Metrics>,
+        ready: Arc<AtomicBool>,
+    ) -> Self {
+        Self {
+            slack: Some(SlackRoutes {
+                app,
+                verifier: SlackEventSignatureVerifier::new(&signing_secret.to_owned().into()),
+            }),
+            metrics,
+            ready,
+        }
+    }
+}
+
+/// The router.
+pub fn router(state: HttpState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/slack/commands", post(commands))
+        .route("/slack/interactions", post(interactions))
+        .route("/slack/events", post(events))
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+async fn readyz(State(state): State<HttpState>) -> Response {
+    if state.ready.load(Ordering::Acquire) {
+        (StatusCode::OK, "ready\n").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "starting\n").into_response()
+    }
+}
+
+async fn metrics(State(state): State<HttpState>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.encode(),
+    )
+        .into_response()
+}
+
+/// Verifies the request; `Err` is the response to send instead.
+fn verified<'a>(
+    state: &'a HttpState,
+    route: &str,
+    headers: &HeaderMap,
+    body: &'a Bytes,
+) -> Result<(&'a SlackApp, &'a str), Box<Response>> {
+    let Some(slack) = &state.slack else {
+        return Err(Box::new(
+            (
+                StatusCode::NOT_FOUND,
+                "Slack routes are off: this bot runs in Socket Mode\n",
+            )
+                .into_response(),
+        ));
+    };
+    let header_text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    let rejection = |reason: &str| {
+        tracing::warn!(route, reason, "rejected a Slack request");
+        Err(Box::new(
+            (StatusCode::UNAUTHORIZED, "invalid Slack signature\n").into_response(),
+        ))
+    };
+    let Some(signature) = header_text(SlackEventSignatureVerifier::SLACK_SIGNED_HASH_HEADER) else {
+        return rejection("no signature header");
+    };
+    let Some(timestamp) = header_text(SlackEventSignatureVerifier::SLACK_SIGNED_TIMESTAMP) else {
+        return rejection("no timestamp header");
+    };
+    let Ok(text) = std::str::from_utf8(body) else {
+        return rejection("body is not UTF-8");
+    };
+    if let Err(error) = slack.verifier.verify(signature, text, timestamp) {
+        let reason = match error {
+            VerifierError::WrongSignatureError(_) => "signature does not match",
+            VerifierError::AbsentSignatureError(_) => "no signature",
+            VerifierError::CryptoInitError(_) => "cannot compute the signature",
+            VerifierError::IncorrectOrExpiredTimestampError(_) => {
+                "timestamp outside the 5-minute window or malformed"
+            }
+        };
+        return rejection(reason);
+    }
+    Ok((&slack.app, text))
+}
+
+fn bad_request(route: &str, what: &str) -> Response {
+    tracing::warn!(route, what, "malformed Slack request");
+    (StatusCode::BAD_REQUEST, format!("malformed {what}\n")).into_response()
+}
+
+async fn commands(State(state): State<HttpState>, headers: HeaderMap, body: Bytes) -> Response {
+    let (app, text) = match verified(&state, "/slack/commands", &headers, &body) {
+        Ok(verified) => verified,
+        Err(response) => return *response,
+    };
+    let Ok(event) = serde_urlencoded::from_str::<SlackCommandEvent>(text) else {
+        return bad_request("/slack/commands", "slash command");
+    };
+    Json(app.command(event).await).into_response()
+}
+
+#[derive(Deserialize)]
+struct InteractionForm {
+    payload: String,
+}
+
+async fn interactions(State(state): State<HttpState>, headers: HeaderMap, body: Bytes) -> Response {
+    let (app, text) = match verified(&state, "/slack/interactions", &headers, &body) {
+        Ok(verified) => verified,
+        Err(response) => return *response,
+    };
+    let Ok(form) = serde_urlencoded::from_str::<InteractionForm>(text) else {
+        return bad_request("/slack/interactions", "interaction form");
+    };
+    let Ok(event) = serde_json::from_str::<SlackInteractionEvent>(&form.payload) else {
+        return bad_request("/slack/interactions", "interaction payload");
+    };
+    interaction_response(app, event).await
+}
+
+/// Answers an interaction: view submissions in the response (Slack shows validation errors
+/// from it), everything else acknowledged at once and handled in the background.
+pub async fn interaction_response(app: &SlackApp, event: SlackInteractionEvent) -> Response {
+    if matches!(event, SlackInteractionEvent::ViewSubmission(_)) {
+        return match app.interaction(event).await {
+            SlackInteractionResponse::ViewSubmission(response) => Json(response).into_response(),
+            _ => StatusCode::OK.into_response(),
+        };
+    }
+    let app = app.clone();
+    tokio::spawn(async move {
+        app.interaction(event).await;
+    });
+    StatusCode::OK.into_response()
+}
+
+async fn events(State(state): State<HttpState>, headers: HeaderMap, body: Bytes) -> Response {
+    let (app, text) = match verified(&state, "/slack/events", &headers, &body) {
+        Ok(verified) => verified,
+        Err(response) => return *response,
+    };
+    match serde_json::from_str::<SlackPushEvent>(text) {
+        Ok(SlackPushEvent::UrlVerification(verification)) => {
+            Json(serde_json::json!({ "challenge": verification.challenge })).into_response()
+        }
+        Ok(SlackPushEvent::EventCallback(callback)) => {
+            let app = app.clone();
+            tokio::spawn(async move { app.push_event(callback).await });
+            StatusCode::OK.into_response()
+        }
+        Ok(SlackPushEvent::AppRateLimited(limited)) => {
+            tracing::warn!(?limited, "Slack is rate-limiting events to this app");
+            StatusCode::OK.into_response()
+        }
+        // Event types this bot does not know: acknowledge so Slack does not retry them.
+        Err(_) => StatusCode::OK.into_response(),
+    }
+}

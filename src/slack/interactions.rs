@@ -1,0 +1,336 @@
+//! Buttons and the record modal.
+//!
+//! - "We had the conversation" opens the modal; submitting it records the check-in.
+//! - "Snooze 1 week", "Yes, we talked", "That didn't happen" act at once.
+//! - "What does their next level need?" (and any `ask` button) answers a question.
+//! - "Show more" shows the next part of a long answer.
+//!
+//! A click never records twice: the modal's submission carries a key for the conversation
+//! cycle the reminder was about, acknowledgements are idempotent, and a click on a reminder
+//! whose conversation has since been recorded is recognised as stale. After an action, the
+//! original message's buttons are replaced by a line saying what was done and by whom.
+
+use chrono::Utc;
+use slack_morphism::prelude::*;
+
+use super::app::SlackApp;
+use super::commands::{MoreValue, render_answer};
+use super::modal::{self, ModalContext};
+use crate::ask::answer::ASK_ACTION;
+use crate::bot::command::SnoozeUntil;
+use crate::bot::handlers::{self, Recording, require_manager};
+use crate::bot::mention::Mention;
+use crate::bot::messages::{actions, mention, parse_cycle_value};
+use crate::bot::{HandlerError, Request};
+use crate::checkins::Period;
+use crate::reply::Reply;
+
+/// Where a clicked button lives.
+struct Origin {
+    channel: Option<String>,
+    ts: Option<SlackTs>,
+    blocks: Option<Vec<SlackBlock>>,
+    response_url: Option<SlackResponseUrl>,
+    in_home_tab: bool,
+}
+
+impl SlackApp {
+    /// Handles one interaction (HTTP and Socket Mode alike).
+    pub async fn interaction(&self, event: SlackInteractionEvent) -> SlackInteractionResponse {
+        match event {
+            SlackInteractionEvent::BlockActions(event) => {
+                self.block_actions(event).await;
+                SlackInteractionResponse::Empty
+            }
+            SlackInteractionEvent::ViewSubmission(event) => self.view_submission(event).await,
+            _ => SlackInteractionResponse::Empty,
+        }
+    }
+
+    async fn block_actions(&self, event: SlackInteractionBlockActionsEvent) {
+        let Some(user) = event.user.as_ref().map(|user| user.id.to_string()) else {
+            return;
+        };
+        self.profiles.refresh_if_stale(&self.bot, &user);
+        let (channel, ts, in_home_tab) = match &event.container {
+            SlackInteractionActionContainer::Message(message) => (
+                message.channel_id.as_ref().map(ToString::to_string),
+                Some(message.message_ts.clone()),
+                false,
+            ),
+            SlackInteractionActionContainer::MessageAttachment(message) => (
+                message.channel_id.as_ref().map(ToString::to_string),
+                Some(message.message_ts.clone()),
+                false,
+            ),
+            SlackInteractionActionContainer::View(_) => (None, None, true),
+        };
+        let origin = Origin {
+            channel: channel.or_else(|| event.channel.as_ref().map(|c| c.id.to_string())),
+            ts,
+            blocks: event
+                .message
+                .as_ref()
+                .and_then(|m| m.content.blocks.clone()),
+            response_url: event.response_url.clone(),
+            in_home_tab,
+        };
+        for action in event.actions.clone().unwrap_or_default() {
+            let value = action.value.clone().unwrap_or_default();
+            match action.action_id.to_string().as_str() {
+                ASK_ACTION => self.answer_question(&user, &value, &origin).await,
+                super::blocks::SHOW_MORE_ACTION => self.show_more(&user, &value, &origin).await,
+                actions::RECORD => {
+                    self.open_record_modal(&user, &value, &event.trigger_id, &origin)
+                        .await
+                }
+                actions::SNOOZE_WEEK => self.snooze_week(&user, &value, &origin).await,
+                actions::ACKNOWLEDGE | actions::DISPUTE => {
+                    let dispute = action.action_id.to_string() == actions::DISPUTE;
+                    self.answer_checkin(&user, &value, dispute, &origin).await;
+                }
+                other => tracing::debug!(action = other, "ignoring an unknown action"),
+            }
+        }
+    }
+
+    /// Shows `reply` to the user who clicked, without touching the message.
+    async fn tell(&self, user: &str, reply: &Reply, origin: &Origin) {
+        match &origin.response_url {
+            Some(url) => self.respond(url, reply, false).await,
+            None => {
+                // The home tab has no response_url: answer in the DM with the bot.
+                if let Ok(channel) = self.chat.dm_channel(user).await
+                    && let Err(error) = self.chat.post(&channel, reply).await
+                {
+                    tracing::warn!(error = %super::client::short_error(&error), "cannot answer in a DM");
+                }
+            }
+        }
+    }
+
+    /// Marks the message as done with `outcome`, or refreshes the home tab.
+    async fn settle(&self, user: &str, outcome: &str, origin: &Origin) {
+        if origin.in_home_tab {
+            self.publish_home(user).await;
+            return;
+        }
+        if let (Some(channel), Some(ts)) = (&origin.channel, &origin.ts) {
+            self.settle_message(channel, ts, origin.blocks.as_deref(), outcome)
+                .await;
+        }
+    }
+
+    async fn answer_question(&self, user: &str, question: &str, origin: &Origin) {
+        let reply = self.bot.handle(&self.request(user, question)).await;
+        self.tell(user, &reply, origin).await;
+    }
+
+    async fn show_more(&self, user: &str, value: &str, origin: &Origin) {
+        let Ok(more) = serde_json::from_str::<MoreValue>(value) else {
+            return;
+        };
+        let read_only = crate::bot::command::parse(&more.text).is_ok_and(|c| c.is_read_only());
+        if !read_only {
+            return;
+        }
+        let reply = self.bot.handle(&self.request(user, &more.text)).await;
+        let Some(url) = &origin.response_url else {
+            return;
+        };
+        let rendered = render_answer(&more.text, &reply, more.page);
+        let request = SlackApiPostWebhookMessageRequest::new(
+            SlackMessageContent::new()
+                .with_text(rendered.fallback)
+                .with_blocks(rendered.blocks),
+        )
+        .with_replace_original(true);
+        if let Err(error) = self.client.respond_to_event(url, &request).await {
+            tracing::warn!(error = %super::client::short_error(&error), "cannot show more");
+        }
+    }
+
+    fn request(&self, user: &str, text: &str) -> Request {
+        Request {
+            user: user.to_owned(),
+            text: text.to_owned(),
+            now: Utc::now(),
+        }
+    }
+
+    async fn open_record_modal(
+        &self,
+        user: &str,
+        value: &str,
+        trigger: &SlackTriggerId,
+        origin: &Origin,
+    ) {
+        let Some((report_id, anchor)) = parse_cycle_value(value) else {
+            return;
+        };
+        let report = match require_manager(&self.bot, user, report_id).await {
+            Ok(report) => report,
+            Err(error) => {
+                self.tell(user, &handlers::error_reply(&error), origin)
+                    .await;
+                return;
+            }
+        };
+        if report.anchor_on != Some(anchor) {
+            let outcome = format!(
+                "A conversation with {} was already recorded ({}); this reminder is out of date.",
+                mention(report_id),
+                report.anchor_on.map(|d| d.to_string()).unwrap_or_default()
+            );
+            self.settle(user, &outcome, origin).await;
+            self.tell(user, &Reply::paragraph(outcome), origin).await;
+            return;
+        }
+        let engine = self.bot.engine();
+        let framework = report
+            .framework_id
+            .as_deref()
+            .and_then(|id| engine.library().get(id));
+        let today = match self.bot.local_date(user, Utc::now()).await {
+            Ok(today) => today,
+            Err(error) => {
+                self.tell(user, &handlers::error_reply(&error), origin)
+                    .await;
+                return;
+            }
+        };
+        let context = ModalContext {
+            report: report_id.to_owned(),
+            anchor,
+            channel: origin.channel.clone(),
+            ts: origin.ts.as_ref().map(ToString::to_string),
+        };
+        let view = modal::view(
+            &context,
+            &mention(report_id),
+            framework,
+            report.level,
+            today,
+        );
+        let started = std::time::Instant::now();
+        let result = self
+            .session()
+            .views_open(&SlackApiViewsOpenRequest::new(trigger.clone(), view))
+            .await;
+        self.bot
+            .metrics()
+            .slack_call("views.open", started, result.is_ok());
+        if let Err(error) = result {
+            tracing::warn!(error = %super::client::short_error(&error), "cannot open the record modal");
+        }
+    }
+
+    async fn view_submission(
+        &self,
+        event: SlackInteractionViewSubmissionEvent,
+    ) -> SlackInteractionResponse {
+        let user = event.user.id.to_string();
+        let Some(submission) = modal::submission(&event.view) else {
+            return SlackInteractionResponse::Empty;
+        };
+        let context = submission.context.clone();
+        let person = Mention {
+            user_id: context.report.clone(),
+            name: None,
+        };
+        let recording = Recording {
+            level: submission.level,
+            // One record per conversation cycle, however many times the modal is submitted.
+            request_key: Some(format!("cycle:{}:{}", context.report, context.anchor)),
+        };
+        let outcome = handlers::done(
+            &self.bot,
+            &user,
+            &person,
+            submission.date,
+            submission.note,
+            Some(recording),
+            Utc::now(),
+        )
+        .await;
+        match outcome {
+            Ok(reply) => {
+                let line = reply.first_line().unwrap_or("Recorded.").to_owned();
+                if let (Some(channel), Some(ts)) = (&context.channel, &context.ts) {
+                    let ts: SlackTs = ts.clone().into();
+                    let settled = format!("{line} (by {})", mention(&user));
+                    self.settle_message(channel, &ts, None, &settled).await;
+                } else {
+                    self.publish_home(&user).await;
+                }
+                SlackInteractionResponse::Empty
+            }
+            Err(error) => {
+                if let HandlerError::Internal(error) = &error {
+                    tracing::error!(%error, "recording from the modal failed");
+                }
+                let message = handlers::error_reply(&error)
+                    .first_line()
+                    .unwrap_or("That did not work.")
+                    .to_owned();
+                let errors = [(
+                    modal::date_block().to_owned(),
+                    super::blocks::shorten(&message, 150),
+                )]
+                .into_iter()
+                .collect();
+                SlackInteractionResponse::ViewSubmission(SlackViewSubmissionResponse::Errors(
+                    SlackViewSubmissionErrorsResponse::new(errors),
+                ))
+            }
+        }
+    }
+
+    async fn snooze_week(&self, user: &str, value: &str, origin: &Origin) {
+        let Some((report_id, _)) = parse_cycle_value(value) else {
+            return;
+        };
+        let person = Mention {
+            user_id: report_id.to_owned(),
+            name: None,
+        };
+        let result = handlers::snooze(
+            &self.bot,
+            user,
+            &person,
+            SnoozeUntil::For(Period::days(7)),
+            None,
+            Utc::now(),
+        )
+        .await;
+        self.finish(user, result, origin).await;
+    }
+
+    async fn answer_checkin(&self, user: &str, value: &str, dispute: bool, origin: &Origin) {
+        let Ok(checkin) = value.parse::<i64>() else {
+            return;
+        };
+        let now = Utc::now();
+        let result = if dispute {
+            handlers::dispute(&self.bot, user, Some(checkin), None, now).await
+        } else {
+            handlers::acknowledge(&self.bot, user, Some(checkin), now).await
+        };
+        self.finish(user, result, origin).await;
+    }
+
+    /// Settles the message on success; shows the reason on refusal (the buttons stay).
+    async fn finish(&self, user: &str, result: Result<Reply, HandlerError>, origin: &Origin) {
+        match result {
+            Ok(reply) => {
+                let line = reply.first_line().unwrap_or("Done.");
+                let outcome = format!("{line} (by {})", mention(user));
+                self.settle(user, &outcome, origin).await;
+            }
+            Err(error) => {
+                self.tell(user, &handlers::error_reply(&error), origin)
+                    .await
+            }
+        }
+    }
+}

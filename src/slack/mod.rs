@@ -1,0 +1,22 @@
+//! The Slack adapter: the same handlers as the shell, reached through slack-morphism.
+//!
+//! - [`client`]: the Web API client (pointed at `SLACK_API_URL`) and error classification.
+//! - [`blocks`]: the neutral reply rendered as Block Kit, within Slack's limits.
+//! - [`app`]: the shared state of request handlers; [`commands`], [`interactions`], [`modal`],
+//!   [`home`]: what they do; [`profiles`]: names and time zones from `users.info`.
+//! - [`chat`]: how the scheduler's messages reach Slack.
+//! - [`http`] and [`socket`]: the two ways Slack reaches us.
+
+pub mod app;
+pub mod blocks;
+pub mod chat;
+pub mod client;
+pub mod commands;
+pub mod home;
+pub mod http;
+pub mod interactions;
+pub mod modal;
+pub mod profiles;
+pub mod socket;
+
+pub use app::SlackApp;

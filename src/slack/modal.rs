@@ -1,0 +1,155 @@
+//! The "We had the conversation" modal: date, level discussed, private note.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use slack_morphism::prelude::*;
+
+use crate::frameworks::Framework;
+
+/// The modal's callback id.
+pub const CALLBACK_ID: &str = "checkin.record";
+const DATE_BLOCK: &str = "date";
+const LEVEL_BLOCK: &str = "level";
+const NOTE_BLOCK: &str = "note";
+
+/// What the modal carries from the click to the submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModalContext {
+    /// The report.
+    pub report: String,
+    /// The conversation cycle the button was for (see `messages::cycle_value`).
+    pub anchor: NaiveDate,
+    /// The message to update afterwards.
+    pub channel: Option<String>,
+    /// Its ts.
+    pub ts: Option<String>,
+}
+
+/// The modal for recording a conversation with `report` (shown as `report_label`).
+pub fn view(
+    context: &ModalContext,
+    report_label: &str,
+    framework: Option<&Framework>,
+    level: Option<u32>,
+    today: NaiveDate,
+) -> SlackView {
+    let mut blocks: Vec<SlackBlock> = vec![
+        SlackSectionBlock::new()
+            .with_text(md!(format!("Career conversation with {report_label}")))
+            .into(),
+        SlackInputBlock::new(
+            pt!("Date"),
+            SlackBlockDatePickerElement::new()
+                .with_action_id(DATE_BLOCK.into())
+                .with_initial_date(today.format("%Y-%m-%d").to_string())
+                .into(),
+        )
+        .with_block_id(DATE_BLOCK.into())
+        .into(),
+    ];
+    if let Some(framework) = framework {
+        let options: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = framework
+            .levels
+            .iter()
+            .map(|l| {
+                SlackBlockChoiceItem::new(
+                    pt!(super::blocks::shorten(
+                        &format!("Level {}: {}", l.number, l.title_text()),
+                        75
+                    )),
+                    l.number.to_string(),
+                )
+            })
+            .collect();
+        let initial = level.and_then(|level| {
+            options
+                .iter()
+                .find(|o| o.value == level.to_string())
+                .cloned()
+        });
+        let mut select = SlackBlockStaticSelectElement::new()
+            .with_action_id(LEVEL_BLOCK.into())
+            .with_options(options);
+        if let Some(initial) = initial {
+            select = select.with_initial_option(initial);
+        }
+        blocks.push(
+            SlackInputBlock::new(pt!("Level discussed"), select.into())
+                .with_block_id(LEVEL_BLOCK.into())
+                .into(),
+        );
+    }
+    blocks.push(
+        SlackInputBlock::new(
+            pt!("Private note (only you will see it)"),
+            SlackBlockPlainTextInputElement::new()
+                .with_action_id(NOTE_BLOCK.into())
+                .with_multiline(true)
+                .into(),
+        )
+        .with_block_id(NOTE_BLOCK.into())
+        .with_optional(true)
+        .into(),
+    );
+    SlackView::Modal(
+        SlackModalView::new(pt!("Career conversation"), blocks)
+            .with_callback_id(CALLBACK_ID.into())
+            .with_submit(pt!("Record"))
+            .with_close(pt!("Cancel"))
+            .with_private_metadata(serde_json::to_string(context).unwrap_or_default()),
+    )
+}
+
+/// What was submitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    /// The context from the click.
+    pub context: ModalContext,
+    /// The date picked.
+    pub date: Option<NaiveDate>,
+    /// The level picked.
+    pub level: Option<u32>,
+    /// The note typed.
+    pub note: Option<String>,
+}
+
+/// Reads a submission of this modal; `None` when it is not one.
+pub fn submission(view: &SlackStatefulView) -> Option<Submission> {
+    let SlackView::Modal(modal) = &view.view else {
+        return None;
+    };
+    if modal
+        .callback_id
+        .as_ref()
+        .map(|id| id.to_string())
+        .as_deref()
+        != Some(CALLBACK_ID)
+    {
+        return None;
+    }
+    let context: ModalContext = serde_json::from_str(modal.private_metadata.as_deref()?).ok()?;
+    let values = view.state_params.state.as_ref().map(|state| &state.values);
+    let value = |block: &str| {
+        values
+            .and_then(|values| values.get(&block.to_owned().into()))
+            .and_then(|actions| actions.get(&block.to_owned().into()))
+    };
+    Some(Submission {
+        context,
+        date: value(DATE_BLOCK)
+            .and_then(|v| v.selected_date.as_deref())
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+        level: value(LEVEL_BLOCK)
+            .and_then(|v| v.selected_option.as_ref())
+            .and_then(|o| o.value.parse().ok()),
+        note: value(NOTE_BLOCK)
+            .and_then(|v| v.value.clone())
+            .map(|note| note.trim().to_owned())
+            .filter(|note| !note.is_empty()),
+    })
+}
+
+/// The block id where a date error is shown.
+pub fn date_block() -> &'static str {
+    DATE_BLOCK
+}

@@ -1,0 +1,597 @@
+//! The bot in Slack over HTTP, end to end: the real `serve` server on loopback receives
+//! HMAC-signed requests on its real routes, and talks to a fake Slack Web API through the real
+//! slack-morphism client.
+
+mod harness;
+mod support;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use serde_json::{Value, json};
+use support::{Failure, FakeSlack};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn command_body(fake: &FakeSlack, user: &str, text: &str) -> String {
+    harness::form(&[
+        ("token", "unused"),
+        ("team_id", support::TEAM_ID),
+        ("team_domain", "fake"),
+        ("channel_id", "C_GENERAL"),
+        ("channel_name", "general"),
+        ("user_id", user),
+        ("user_name", user),
+        ("command", "/career"),
+        ("text", text),
+        ("api_app_id", support::APP_ID),
+        ("response_url", &fake.response_url()),
+        ("trigger_id", "1337.42.trigger"),
+    ])
+}
+
+async fn post_command(
+    server: &harness::Running,
+    fake: &FakeSlack,
+    user: &str,
+    text: &str,
+) -> Value {
+    let response = harness::post_signed(
+        &harness::http(),
+        &server.url("/slack/commands"),
+        "application/x-www-form-urlencoded",
+        command_body(fake, user, text),
+        harness::HEX_SECRET,
+        harness::unix_now(),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("JSON answer")
+}
+
+async fn post_interaction(server: &harness::Running, payload: Value) -> reqwest::Response {
+    harness::post_signed(
+        &harness::http(),
+        &server.url("/slack/interactions"),
+        "application/x-www-form-urlencoded",
+        harness::form(&[("payload", &payload.to_string())]),
+        harness::HEX_SECRET,
+        harness::unix_now(),
+    )
+    .await
+}
+
+fn all_text(value: &Value) -> String {
+    let mut out = String::new();
+    collect(value, &mut out);
+    out
+}
+
+fn collect(value: &Value, out: &mut String) {
+    match value {
+        Value::String(text) => {
+            out.push_str(text);
+            out.push('\n');
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
+        Value::Object(map) => map.values().for_each(|v| collect(v, out)),
+        _ => {}
+    }
+}
+
+fn button(blocks: &Value, action_id: &str) -> Value {
+    blocks
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .filter(|block| block["type"] == "actions")
+        .flat_map(|block| block["elements"].as_array().cloned().unwrap_or_default())
+        .find(|element| element["action_id"] == action_id)
+        .unwrap_or_else(|| panic!("no {action_id} button in {blocks}"))
+}
+
+fn block_actions(
+    user: &str,
+    channel: &str,
+    ts: &str,
+    blocks: &Value,
+    action: &Value,
+    response_url: &str,
+) -> Value {
+    json!({
+        "type": "block_actions",
+        "team": { "id": support::TEAM_ID, "domain": "fake" },
+        "user": { "id": user, "username": user, "team_id": support::TEAM_ID },
+        "api_app_id": support::APP_ID,
+        "container": { "type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": false },
+        "trigger_id": "1337.42.trigger",
+        "channel": { "id": channel, "name": "directmessage" },
+        "message": { "type": "message", "ts": ts, "text": "reminder", "blocks": blocks },
+        "response_url": response_url,
+        "actions": [{
+            "type": "button",
+            "action_id": action["action_id"],
+            "block_id": "b1",
+            "text": action["text"],
+            "value": action["value"],
+            "action_ts": "1700000001.000001"
+        }]
+    })
+}
+
+fn view_submission(user: &str, opened_view: &Value, date: &str, level: &str, note: &str) -> Value {
+    json!({
+        "type": "view_submission",
+        "team": { "id": support::TEAM_ID, "domain": "fake" },
+        "user": { "id": user, "username": user, "team_id": support::TEAM_ID },
+        "api_app_id": support::APP_ID,
+        "trigger_id": "1337.43.trigger",
+        "view": {
+            "id": "V0FAKE0001",
+            "team_id": support::TEAM_ID,
+            "type": "modal",
+            "callback_id": opened_view["callback_id"],
+            "private_metadata": opened_view["private_metadata"],
+            "title": opened_view["title"],
+            "blocks": opened_view["blocks"],
+            "hash": "1700000000.abc",
+            "state": { "values": {
+                "date": { "date": { "type": "datepicker", "selected_date": date } },
+                "level": { "level": { "type": "static_select", "selected_option": {
+                    "text": { "type": "plain_text", "text": "Level" }, "value": level } } },
+                "note": { "note": { "type": "plain_text_input", "value": note } }
+            } }
+        }
+    })
+}
+
+async fn count(server: &harness::Running, sql: &'static str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(server.bot.store().pool())
+        .await
+        .expect("count")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slash_question_gets_an_ephemeral_block_kit_answer() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = harness::start(harness::config(dir.path(), &fake.api_url(), false, &[])).await;
+
+    let answer = post_command(
+        &server,
+        &fake,
+        "U_ASKER",
+        "what does Level 3 Happiness need",
+    )
+    .await;
+    assert_eq!(answer["response_type"], "ephemeral");
+    let blocks = &answer["blocks"];
+    assert_eq!(blocks[0]["type"], "header");
+    assert_eq!(
+        blocks[0]["text"]["text"],
+        "Buffer Happiness · Level 3: Happiness Hero III"
+    );
+    let text = all_text(blocks);
+    assert!(text.contains("*Scope of influence*"), "{text}");
+    assert!(
+        blocks
+            .as_array()
+            .expect("blocks")
+            .iter()
+            .any(|b| b["type"] == "context" && all_text(b).contains("open.buffer.com")),
+        "a context line with the source: {blocks}"
+    );
+    assert!(blocks.as_array().expect("blocks").len() <= 50);
+
+    // A command that cannot be understood still gets a helpful sentence.
+    let answer = post_command(&server, &fake, "U_ASKER", "level 9 marketing").await;
+    assert!(all_text(&answer).contains("Buffer Marketing has no level 9; its levels are 1–5."));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_signature_or_a_stale_timestamp_gets_401_and_does_nothing() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = harness::start(harness::config(dir.path(), &fake.api_url(), false, &[])).await;
+    let http = harness::http();
+    let body = command_body(&fake, "U_MALLORY", "add @U_X marketing 2");
+
+    let forged = harness::post_signed(
+        &http,
+        &server.url("/slack/commands"),
+        "application/x-www-form-urlencoded",
+        body.clone(),
+        "0000000000000000deadbeefdeadbeef",
+        harness::unix_now(),
+    )
+    .await;
+    assert_eq!(forged.status(), 401);
+    let stale = harness::post_signed(
+        &http,
+        &server.url("/slack/commands"),
+        "application/x-www-form-urlencoded",
+        body.clone(),
+        harness::HEX_SECRET,
+        harness::unix_now() - 6 * 60,
+    )
+    .await;
+    assert_eq!(stale.status(), 401);
+    let unsigned = http
+        .post(server.url("/slack/interactions"))
+        .body("payload=%7B%7D")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(unsigned.status(), 401);
+    let tampered = http
+        .post(server.url("/slack/commands"))
+        .header("x-slack-request-timestamp", harness::unix_now().to_string())
+        .header(
+            "x-slack-signature",
+            harness::signature(harness::HEX_SECRET, harness::unix_now(), &body),
+        )
+        .body(body.replace("marketing", "engineering"))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(tampered.status(), 401);
+    assert_eq!(
+        count(&server, "SELECT count(*) FROM people").await,
+        0,
+        "nothing was written"
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_manager_flow_from_reminder_to_modal_to_the_reports_acknowledgement() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
+    {
+        // Ana was added four months ago: her first conversation is overdue for a reminder.
+        let seed = harness::seed_bot(&config).await;
+        let added = Utc::now() - chrono::Duration::days(120);
+        let out = harness::run_as(&seed, "U_MGR", "add <@U_ANA|ana> marketing 2", added).await;
+        assert!(out.contains("Added @U_ANA"), "{out}");
+        seed.store().close().await;
+    }
+    let server = harness::start(config).await;
+
+    // The scheduler's first pass DMs the manager.
+    fake.wait_for("chat.postMessage", 1, WAIT).await;
+    let open = fake.expect_one("conversations.open");
+    assert_eq!(open.params["users"], json!(["U_MGR"]));
+    let reminder = fake.expect_one("chat.postMessage");
+    assert_eq!(reminder.str_param("channel"), Some("DU_MGR"));
+    let reminder_blocks = reminder.params["blocks"].clone();
+    let text = all_text(&reminder_blocks);
+    assert!(
+        text.contains("Career conversation due") || text.contains("Career conversation overdue"),
+        "{text}"
+    );
+    assert!(text.contains("<@U_ANA>"), "{text}");
+    button(&reminder_blocks, "checkin.snooze_week");
+    button(&reminder_blocks, "ask");
+    let record = button(&reminder_blocks, "checkin.record");
+    let ts = "1700000000.000100";
+
+    // "We had the conversation" opens the modal.
+    let response_url = fake.response_url();
+    let clicked = post_interaction(
+        &server,
+        block_actions(
+            "U_MGR",
+            "DU_MGR",
+            ts,
+            &reminder_blocks,
+            &record,
+            &response_url,
+        ),
+    )
+    .await;
+    assert_eq!(clicked.status(), 200);
+    fake.wait_for("views.open", 1, WAIT).await;
+    let opened = fake.expect_one("views.open");
+    let view = opened.params["view"].clone();
+    assert_eq!(view["callback_id"], "checkin.record");
+    assert!(all_text(&view["blocks"]).contains("Private note"), "{view}");
+
+    // Submitting records the check-in, updates the reminder, and asks Ana to confirm.
+    let today = Utc::now().date_naive().to_string();
+    let submitted = post_interaction(
+        &server,
+        view_submission("U_MGR", &view, &today, "2", "growth plan"),
+    )
+    .await;
+    assert_eq!(submitted.status(), 200);
+    assert_eq!(count(&server, "SELECT count(*) FROM checkins").await, 1);
+    let note: String = sqlx::query_scalar("SELECT private_note FROM checkins")
+        .fetch_one(server.bot.store().pool())
+        .await
+        .expect("note");
+    assert_eq!(note, "growth plan");
+    fake.wait_for("chat.update", 1, WAIT).await;
+    let update = fake.expect_one("chat.update");
+    assert_eq!(update.str_param("ts"), Some(ts));
+    let updated = all_text(&update.params["blocks"]);
+    assert!(
+        updated.contains("Recorded: a career conversation with <@U_ANA>"),
+        "{updated}"
+    );
+    assert!(updated.contains("(by <@U_MGR>)"), "{updated}");
+    assert!(
+        update.params["blocks"]
+            .as_array()
+            .expect("blocks")
+            .iter()
+            .all(|b| b["type"] != "actions"),
+        "the buttons are gone"
+    );
+
+    fake.wait_for("chat.postMessage", 1, WAIT).await;
+    let open = fake.expect_one("conversations.open");
+    assert_eq!(open.params["users"], json!(["U_ANA"]));
+    let ask = fake.expect_one("chat.postMessage");
+    assert_eq!(ask.str_param("channel"), Some("DU_ANA"));
+    let ack_blocks = ask.params["blocks"].clone();
+    assert!(all_text(&ack_blocks).contains("Did you have a career conversation?"));
+    let yes = button(&ack_blocks, "checkin.acknowledge");
+    button(&ack_blocks, "checkin.dispute");
+
+    // Ana confirms; her message is updated.
+    let ack_ts = "1700000000.000200";
+    let clicked = post_interaction(
+        &server,
+        block_actions(
+            "U_ANA",
+            "DU_ANA",
+            ack_ts,
+            &ack_blocks,
+            &yes,
+            &fake.response_url(),
+        ),
+    )
+    .await;
+    assert_eq!(clicked.status(), 200);
+    fake.wait_for("chat.update", 1, WAIT).await;
+    let update = fake.expect_one("chat.update");
+    assert!(all_text(&update.params["blocks"]).contains("Thanks, confirmed"));
+    let status: String = sqlx::query_scalar("SELECT ack_status FROM checkins")
+        .fetch_one(server.bot.store().pool())
+        .await
+        .expect("status");
+    assert_eq!(status, "acknowledged");
+
+    // Clicking twice, or on the old reminder, never records twice.
+    let again = post_interaction(
+        &server,
+        view_submission("U_MGR", &view, &today, "2", "again"),
+    )
+    .await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(
+        count(&server, "SELECT count(*) FROM checkins").await,
+        1,
+        "a second submission records nothing"
+    );
+    fake.wait_for("chat.update", 1, WAIT).await;
+    let settled = fake.expect_one("chat.update");
+    assert!(
+        all_text(&settled.params["blocks"]).contains("Already recorded"),
+        "{}",
+        settled.params
+    );
+    let clicked = post_interaction(
+        &server,
+        block_actions(
+            "U_ANA",
+            "DU_ANA",
+            ack_ts,
+            &ack_blocks,
+            &yes,
+            &fake.response_url(),
+        ),
+    )
+    .await;
+    assert_eq!(clicked.status(), 200);
+    fake.wait_for("chat.update", 1, WAIT).await;
+    let update = fake.expect_one("chat.update");
+    assert!(
+        all_text(&update.params["blocks"]).contains("already confirmed"),
+        "{}",
+        update.params
+    );
+    let stale_url = fake.response_url();
+    let clicked = post_interaction(
+        &server,
+        block_actions("U_MGR", "DU_MGR", ts, &reminder_blocks, &record, &stale_url),
+    )
+    .await;
+    assert_eq!(clicked.status(), 200);
+    fake.wait_for("response_url", 1, WAIT).await;
+    let told = fake.expect_one("response_url");
+    assert!(
+        all_text(&told.params).contains("already recorded"),
+        "{}",
+        told.params
+    );
+    fake.wait_for("chat.update", 1, WAIT).await;
+    fake.expect_one("chat.update");
+    fake.expect_none("views.open");
+    assert_eq!(count(&server, "SELECT count(*) FROM checkins").await, 1);
+    let audits = count(
+        &server,
+        "SELECT count(*) FROM audit_log WHERE action = 'checkin.acknowledged'",
+    )
+    .await;
+    assert_eq!(audits, 1, "the second click wrote nothing");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_home_shows_reports_and_my_level() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
+    {
+        let seed = harness::seed_bot(&config).await;
+        harness::run_as(&seed, "U_MGR", "add @U_ANA marketing 2", Utc::now()).await;
+        harness::run_as(&seed, "U_BOSS", "add @U_MGR infracloud 4", Utc::now()).await;
+        seed.store().close().await;
+    }
+    let server = harness::start(config).await;
+    let event = json!({
+        "token": "unused",
+        "team_id": support::TEAM_ID,
+        "api_app_id": support::APP_ID,
+        "type": "event_callback",
+        "event_id": "Ev1",
+        "event_time": 1700000000,
+        "event": { "type": "app_home_opened", "user": "U_MGR", "channel": "DU_MGR", "tab": "home" }
+    });
+    let response = harness::post_signed(
+        &harness::http(),
+        &server.url("/slack/events"),
+        "application/json",
+        event.to_string(),
+        harness::HEX_SECRET,
+        harness::unix_now(),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    fake.wait_for("views.publish", 1, WAIT).await;
+    let published = fake.expect_one("views.publish");
+    assert_eq!(published.str_param("user_id"), Some("U_MGR"));
+    let view = &published.params["view"];
+    assert_eq!(view["type"], "home");
+    let text = all_text(&view["blocks"]);
+    assert!(text.contains("Your reports (1)"), "{text}");
+    assert!(text.contains("<@U_ANA>"), "{text}");
+    assert!(
+        text.contains("You: InfraCloud Engineering, Level 4: Staff Engineer"),
+        "{text}"
+    );
+    button(&view["blocks"], "checkin.record");
+    let next = button(&view["blocks"], "ask");
+    assert_eq!(
+        next["value"],
+        "compare infracloud-engineering level 4 and level 5"
+    );
+
+    // The URL verification handshake.
+    let challenge = json!({"token": "t", "challenge": "abc123", "type": "url_verification"});
+    let response = harness::post_signed(
+        &harness::http(),
+        &server.url("/slack/events"),
+        "application/json",
+        challenge.to_string(),
+        harness::HEX_SECRET,
+        harness::unix_now(),
+    )
+    .await;
+    assert_eq!(
+        response.json::<Value>().await.expect("json")["challenge"],
+        "abc123"
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limited_reminder_is_retried_after_retry_after_and_sent_once() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    fake.fail_next(
+        "chat.postMessage",
+        Failure::RateLimited {
+            retry_after_secs: 1,
+        },
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
+    {
+        let seed = harness::seed_bot(&config).await;
+        harness::run_as(
+            &seed,
+            "U_MGR",
+            "add @U_ANA marketing 2",
+            Utc::now() - chrono::Duration::days(120),
+        )
+        .await;
+        seed.store().close().await;
+    }
+    let mut config = config;
+    config.tick_seconds = 1;
+    let server = harness::start(config).await;
+    fake.wait_for("chat.postMessage", 2, WAIT).await;
+    let posts = fake.take("chat.postMessage");
+    assert_eq!(posts.len(), 2, "one 429, then one delivery");
+    fake.take("conversations.open");
+    // Slash commands are answered meanwhile.
+    let answer = post_command(&server, &fake, "U_X", "marketing titles").await;
+    assert!(all_text(&answer).contains("Buffer Marketing: levels and titles"));
+    harness::eventually_row(
+        &server.bot,
+        "SELECT status, attempts FROM outbox WHERE kind = 'reminder'",
+        ("sent".to_owned(), 2_i64),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    fake.expect_none("chat.postMessage");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_readiness_and_metrics_are_served() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = harness::start(harness::config(dir.path(), &fake.api_url(), false, &[])).await;
+    let http = harness::http();
+    post_command(&server, &fake, "U1", "marketing level 2").await;
+    post_command(&server, &fake, "U1", "sales level 2").await;
+    let health = http
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(health.status(), 200);
+    let ready = http
+        .get(server.url("/readyz"))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(ready.status(), 200);
+    let metrics = http
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .expect("answer")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains("career_bot_questions_total{intent=\"level\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("career_bot_unknown_questions_total 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("career_bot_slack_api_duration_seconds"),
+        "{metrics}"
+    );
+    server.stop().await;
+}
