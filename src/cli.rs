@@ -69,6 +69,31 @@ enum Command {
     },
     /// Run the bot in Slack: Socket Mode when SLACK_APP_TOKEN is set, else HTTP.
     Serve(ServeArgs),
+    /// Configuration tools.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Write a consistent snapshot of the database to FILE while the bot runs.
+    Backup {
+        /// The new backup file (never overwritten).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Exit 0 when the running bot answers GET /healthz (for container health checks).
+    Healthcheck {
+        /// The health URL.
+        #[arg(
+            long,
+            default_value = "http://127.0.0.1:3000/healthz",
+            value_name = "URL"
+        )]
+        url: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Print the effective configuration (secrets masked) and every problem; exit 1 on any.
+    Check,
 }
 
 #[derive(Debug, Args)]
@@ -134,6 +159,12 @@ pub fn run() -> ExitCode {
         log_format: cli.global.log_format,
         listen,
     };
+    if let Command::Config(ConfigCommand::Check) = cli.command {
+        return config_check(&overrides);
+    }
+    if let Command::Healthcheck { url } = &cli.command {
+        return healthcheck(url);
+    }
     let config = match Config::load(&overrides) {
         Ok(config) => config,
         Err(problems) => {
@@ -167,6 +198,9 @@ async fn dispatch(command: Command, config: Config) -> ExitCode {
         Command::Shell(args) => shell(args, &config).await,
         Command::Validate(args) => validate(args, &config),
         Command::Serve(_) => serve(config).await,
+        Command::Backup { file } => backup(&config, &file).await,
+        // Handled before the configuration is loaded.
+        Command::Config(_) | Command::Healthcheck { .. } => ExitCode::SUCCESS,
         Command::ImportOrg { file } => import_org(&file, &config).await,
         Command::Export { format, output } => export(format, output.as_deref(), &config).await,
     }
@@ -330,6 +364,81 @@ async fn export(
         (Err(error), path) => {
             let target = path.map_or("standard output".to_owned(), |p| p.display().to_string());
             eprintln!("error: {target}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn config_check(overrides: &Overrides) -> ExitCode {
+    let report = crate::admin::config_check::check(overrides, &crate::config::ProcessEnvironment);
+    print!("{}", report.effective);
+    if report.problems.is_empty() {
+        println!("\nNo problems found.");
+        return ExitCode::SUCCESS;
+    }
+    eprintln!();
+    for problem in &report.problems {
+        eprintln!("problem: {problem}");
+    }
+    eprintln!("{} problem(s) found.", report.problems.len());
+    ExitCode::FAILURE
+}
+
+fn healthcheck(url: &str) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    crate::slack::client::install_tls_provider();
+    let outcome = runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(3))
+            .build()?;
+        client.get(url).send().await?.error_for_status()
+    });
+    match outcome {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("unhealthy: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn backup(config: &Config, file: &std::path::Path) -> ExitCode {
+    let store = match crate::store::Store::open(&config.database).await {
+        Ok(store) => store,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = store.backup_to(file).await;
+    store.close().await;
+    match result {
+        Ok(summary) => {
+            let rows: Vec<String> = summary
+                .rows
+                .iter()
+                .map(|(table, count)| format!("{table} {count}"))
+                .collect();
+            println!(
+                "Backed up {} to {} ({} bytes; rows: {}). Integrity check: ok.",
+                config.database,
+                file.display(),
+                summary.bytes,
+                rows.join(", ")
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
             ExitCode::FAILURE
         }
     }

@@ -547,9 +547,13 @@ fn read_file(
     match toml::from_str::<FileConfig>(&text) {
         Ok(file) => (Some(path), file),
         Err(error) => {
-            let line = error
-                .span()
-                .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+            let line = error.span().map(|span| {
+                text.as_bytes()[..span.start.min(text.len())]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                    + 1
+            });
             let source = match line {
                 Some(line) => format!("{}:{line}", path.display()),
                 None => path.display().to_string(),

@@ -151,6 +151,7 @@ impl Server {
         self,
         shutdown: impl std::future::Future<Output = ()>,
     ) -> Result<(), ServeError> {
+        let address = self.local_addr();
         let Server {
             bot,
             app,
@@ -202,7 +203,8 @@ impl Server {
             Mode::Http(_) => None,
         };
         ready.store(true, Ordering::Release);
-        tracing::info!(address = %config.listen, "career-bot is serving");
+        let mode_name = if socket.is_some() { "socket" } else { "http" };
+        tracing::info!(%address, mode = mode_name, "career-bot is serving");
 
         shutdown.await;
         tracing::info!("shutting down: finishing requests and deliveries in progress");

@@ -8,12 +8,16 @@
 //!   check-in history. Private notes are never exported: they are visible only to the person
 //!   who wrote them. The CSV export can be given straight back to `import-org`.
 //!
+//! - [`config_check`]: `career-bot config check` prints the effective configuration with
+//!   secrets masked, and every problem.
+//!
 //! The columns and rules are documented for admins in `docs/org-csv.md`.
 //!
 //! These functions take the bot (or the parts of it they need) and the time to act at, and
 //! return data or errors; reading the clock and printing happen in [`crate::cli`], so tests
 //! run them at fixed times.
 
+pub mod config_check;
 pub mod export;
 pub mod import;
 

@@ -6,9 +6,10 @@
 //!
 //! Files: [`people`] (the org chart and cadence dates), [`checkins`] (conversations and
 //! acknowledgements), [`snoozes`], [`outbox`] (every DM and channel post), [`audit`],
-//! [`settings`], [`time`] (how times are written).
+//! [`settings`], [`backup`] (online snapshots), [`time`] (how times are written).
 
 pub mod audit;
+pub mod backup;
 pub mod checkins;
 pub mod outbox;
 pub mod people;

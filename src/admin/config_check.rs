@@ -1,0 +1,184 @@
+//! `career-bot config check`: the effective configuration, secrets masked, and every problem
+//! found: invalid values, framework files with errors, secrets `serve` will need, a database
+//! directory that does not exist.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::config::{Config, ConfigProblem, Environment, LogFormat, Overrides, Secret};
+use crate::frameworks::{self, FrameworkSource};
+
+/// The outcome of a check.
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    /// The effective configuration, as TOML with comments.
+    pub effective: String,
+    /// Every problem; empty when all is well.
+    pub problems: Vec<ConfigProblem>,
+}
+
+/// Checks the configuration resolved from `overrides` and `env`.
+pub fn check(overrides: &Overrides, env: &dyn Environment) -> CheckReport {
+    let (config, mut problems) = Config::resolve_all(overrides, env);
+    let report = frameworks::load(&config.frameworks);
+    problems.extend(report.errors.iter().map(|error| ConfigProblem {
+        source: "frameworks".to_owned(),
+        message: error.to_string(),
+    }));
+    if report.library.is_empty() && report.errors.is_empty() {
+        problems.push(ConfigProblem {
+            source: "frameworks".to_owned(),
+            message: "no framework files were found; point `frameworks` at a directory of framework files, or remove it to use the bundled ones".to_owned(),
+        });
+    }
+    if config.slack.bot_token.is_none() {
+        problems.push(ConfigProblem {
+            source: "SLACK_BOT_TOKEN".to_owned(),
+            message: "is not set; `serve` needs the bot token (xoxb-…)".to_owned(),
+        });
+    }
+    if config.slack.app_token.is_none() && config.slack.signing_secret.is_none() {
+        problems.push(ConfigProblem {
+            source: "SLACK_SIGNING_SECRET".to_owned(),
+            message: "is not set, and neither is SLACK_APP_TOKEN: `serve` needs one of them (Socket Mode with the app token, or HTTP with the signing secret)".to_owned(),
+        });
+    }
+    if !config.database.starts_with("sqlite:")
+        && let Some(parent) = Path::new(&config.database).parent()
+        && !parent.as_os_str().is_empty()
+        && !parent.is_dir()
+    {
+        problems.push(ConfigProblem {
+            source: "database".to_owned(),
+            message: format!(
+                "the directory {} does not exist; create it or choose another path",
+                parent.display()
+            ),
+        });
+    }
+    CheckReport {
+        effective: render(&config, report.library.ids().collect()),
+        problems,
+    }
+}
+
+fn quoted(text: &str) -> String {
+    format!("{text:?}")
+}
+
+fn secret(value: &Option<Secret>) -> String {
+    value
+        .as_ref()
+        .map(|secret| quoted(&secret.masked()))
+        .unwrap_or_else(|| "(not set)".to_owned())
+}
+
+fn render(config: &Config, loaded: Vec<&str>) -> String {
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = writeln!(
+        out,
+        "# effective configuration (config file: {})",
+        config
+            .config_file
+            .as_ref()
+            .map(|path| path.display().to_string())
+            .unwrap_or_else(|| "none".to_owned())
+    );
+    let sources: Vec<String> = config
+        .frameworks
+        .iter()
+        .map(|source| match source {
+            FrameworkSource::Bundled => quoted("(bundled)"),
+            FrameworkSource::Path(path) => quoted(&path.display().to_string()),
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "frameworks = [{}]  # loaded: {}",
+        sources.join(", "),
+        loaded.join(", ")
+    );
+    let _ = writeln!(out, "database = {}", quoted(&config.database));
+    let admins: Vec<String> = config.admins.iter().map(|a| quoted(a)).collect();
+    let _ = writeln!(out, "admins = [{}]", admins.join(", "));
+    match &config.admin_channel {
+        Some(channel) => {
+            let _ = writeln!(out, "admin_channel = {}", quoted(channel));
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "# admin_channel: not set (no digest, no alerts to Slack)"
+            );
+        }
+    }
+    let _ = writeln!(out, "listen = {}", quoted(&config.listen.to_string()));
+    let format = match config.log_format {
+        LogFormat::Text => "text",
+        LogFormat::Json => "json",
+    };
+    let _ = writeln!(out, "log_format = {}", quoted(format));
+    let _ = writeln!(
+        out,
+        "default_time_zone = {}",
+        quoted(config.default_time_zone.name())
+    );
+    let _ = writeln!(out, "\n[cadence]");
+    let _ = writeln!(
+        out,
+        "due_after = {}",
+        quoted(&config.cadence.due_after.to_string())
+    );
+    let _ = writeln!(
+        out,
+        "overdue_after = {}",
+        quoted(&config.cadence.overdue_after.to_string())
+    );
+    for (id, cadence) in &config.cadence_overrides {
+        let _ = writeln!(out, "\n[cadence.frameworks.{id}]");
+        let _ = writeln!(
+            out,
+            "due_after = {}",
+            quoted(&cadence.due_after.to_string())
+        );
+        let _ = writeln!(
+            out,
+            "overdue_after = {}",
+            quoted(&cadence.overdue_after.to_string())
+        );
+    }
+    let _ = writeln!(out, "\n[reminders]");
+    let _ = writeln!(out, "cron = {}", quoted(&config.reminder_cron));
+    let _ = writeln!(
+        out,
+        "repeat_every = {}",
+        quoted(&config.reminder_repeat.to_string())
+    );
+    let _ = writeln!(out, "digest_cron = {}", quoted(&config.digest_cron));
+    let _ = writeln!(out, "tick_seconds = {}", config.tick_seconds);
+    let _ = writeln!(out, "\n# Slack (environment only)");
+    let _ = writeln!(
+        out,
+        "# SLACK_BOT_TOKEN = {}",
+        secret(&config.slack.bot_token)
+    );
+    let _ = writeln!(
+        out,
+        "# SLACK_APP_TOKEN = {}",
+        secret(&config.slack.app_token)
+    );
+    let _ = writeln!(
+        out,
+        "# SLACK_SIGNING_SECRET = {}",
+        secret(&config.slack.signing_secret)
+    );
+    let _ = writeln!(out, "# SLACK_API_URL = {}", quoted(&config.slack.api_url));
+    let mode = if config.slack.app_token.is_some() {
+        "Socket Mode"
+    } else {
+        "HTTP"
+    };
+    let _ = writeln!(out, "# serve would use: {mode}");
+    out
+}

@@ -1,0 +1,262 @@
+//! Configuration: the documented example is valid, every kind of mistake is reported with
+//! where it is and what would work, precedence is flags > environment > file, and secrets
+//! never print in full.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use career_bot::admin::config_check;
+use career_bot::checkins::Period;
+use career_bot::config::{Config, Overrides};
+use career_bot::frameworks::FrameworkSource;
+
+fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn with_file(text: &str) -> (tempfile::TempDir, Overrides) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("career-bot.toml");
+    std::fs::write(&path, text).expect("write config");
+    let overrides = Overrides {
+        config_file: Some(path),
+        ..Overrides::default()
+    };
+    (dir, overrides)
+}
+
+fn problems(text: &str, variables: &[(&str, &str)]) -> Vec<String> {
+    let (_dir, overrides) = with_file(text);
+    match Config::resolve(&overrides, &env(variables)) {
+        Ok(_) => Vec::new(),
+        Err(problems) => problems.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn the_documented_example_is_valid_and_matches_the_defaults() {
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("deploy/career-bot.example.toml");
+    let overrides = Overrides {
+        config_file: Some(example),
+        ..Overrides::default()
+    };
+    let config = Config::resolve(&overrides, &env(&[])).expect("the example is valid");
+    let defaults = Config::resolve(&Overrides::default(), &env(&[])).expect("defaults are valid");
+    assert_eq!(config.frameworks, defaults.frameworks);
+    assert_eq!(config.frameworks, [FrameworkSource::Bundled]);
+    assert_eq!(config.database, defaults.database);
+    assert_eq!(config.listen, defaults.listen);
+    assert_eq!(config.cadence, defaults.cadence);
+    assert_eq!(config.reminder_cron, defaults.reminder_cron);
+    assert_eq!(config.reminder_repeat, defaults.reminder_repeat);
+    assert_eq!(config.digest_cron, defaults.digest_cron);
+    assert_eq!(config.tick_seconds, defaults.tick_seconds);
+}
+
+#[test]
+fn an_unknown_key_is_reported_with_its_line_and_the_valid_keys() {
+    let found = problems("database = \"x.db\"\ndatabse = \"y.db\"\n", &[]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("career-bot.toml:2:"), "{found:?}");
+    assert!(found[0].contains("unknown field `databse`"), "{found:?}");
+    assert!(
+        found[0].contains("database"),
+        "names the valid keys: {found:?}"
+    );
+}
+
+#[test]
+fn every_invalid_value_is_reported_at_once() {
+    let found = problems(
+        "listen = \"everywhere\"\nlog_format = \"xml\"\ndefault_time_zone = \"Mars/Base\"\n[cadence]\ndue_after = \"soon\"\n[reminders]\ncron = \"0 9 * * 1-5\"\ntick_seconds = 0\n",
+        &[],
+    );
+    let joined = found.join("\n");
+    for expected in [
+        "(listen): \"everywhere\" is not a listen address",
+        "(log_format): \"xml\" is not a log format; use \"text\" or \"json\"",
+        "(default_time_zone): \"Mars/Base\" is not an IANA time zone",
+        "(cadence.due_after): \"soon\" is not a period",
+        "(reminders.cron): \"0 9 * * 1-5\" is not a cron expression",
+        "6 fields with seconds first",
+        "(reminders.tick_seconds): 0 is out of range",
+    ] {
+        assert!(
+            joined.contains(expected),
+            "missing {expected:?} in:\n{joined}"
+        );
+    }
+}
+
+#[test]
+fn overdue_must_come_after_due() {
+    let found = problems(
+        "[cadence]\ndue_after = \"6 months\"\noverdue_after = \"3 months\"\n",
+        &[],
+    );
+    assert!(
+        found.iter().any(
+            |p| p.contains("overdue_after (3 months) must be longer than due_after (6 months)")
+        ),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn malformed_slack_secrets_are_named() {
+    let found = problems(
+        "",
+        &[
+            ("SLACK_BOT_TOKEN", "xoxp-user-token"),
+            ("SLACK_APP_TOKEN", "oops"),
+            ("SLACK_SIGNING_SECRET", "not-hex"),
+            ("SLACK_API_URL", "ftp://example"),
+        ],
+    );
+    let joined = found.join("\n");
+    for expected in [
+        "SLACK_BOT_TOKEN: does not look like a Slack token (it should start with \"xoxb-\")",
+        "SLACK_APP_TOKEN: does not look like a Slack token (it should start with \"xapp-\")",
+        "SLACK_SIGNING_SECRET: does not look like a signing secret",
+        "SLACK_API_URL: \"ftp://example\" is not an http(s) URL",
+    ] {
+        assert!(
+            joined.contains(expected),
+            "missing {expected:?} in:\n{joined}"
+        );
+    }
+    assert!(
+        !joined.contains("xoxp-user-token"),
+        "a secret is never echoed: {joined}"
+    );
+}
+
+#[test]
+fn flags_override_environment_which_overrides_the_file() {
+    let (_dir, mut overrides) = with_file(
+        "database = \"file.db\"\nadmins = [\"U_FILE\"]\n[cadence]\ndue_after = \"2 months\"\n[cadence.frameworks.buffer-marketing]\ndue_after = \"1 month\"\n",
+    );
+    let variables = env(&[
+        ("DATABASE_URL", "env.db"),
+        ("CAREER_BOT_ADMINS", "U_A, U_B"),
+    ]);
+    let config = Config::resolve(&overrides, &variables).expect("valid");
+    assert_eq!(config.database, "env.db");
+    assert_eq!(config.admins, ["U_A", "U_B"]);
+    assert_eq!(config.cadence.due_after, Period::months(2));
+    assert_eq!(
+        config.cadence_for("buffer-marketing").due_after,
+        Period::months(1)
+    );
+    assert_eq!(
+        config.cadence_for("buffer-marketing").overdue_after,
+        Period::months(6)
+    );
+    overrides.database = Some("flag.db".into());
+    let config = Config::resolve(&overrides, &variables).expect("valid");
+    assert_eq!(config.database, "flag.db");
+}
+
+#[test]
+fn framework_paths_in_the_file_are_relative_to_it() {
+    let (dir, overrides) = with_file("frameworks = [\"ladders\"]\n");
+    let config = Config::resolve(&overrides, &env(&[])).expect("valid");
+    assert_eq!(
+        config.frameworks,
+        [FrameworkSource::Path(dir.path().join("ladders"))]
+    );
+}
+
+#[test]
+fn config_check_masks_secrets_and_lists_every_problem() {
+    let (_dir, overrides) =
+        with_file("frameworks = [\"missing-dir\"]\n[reminders]\ncron = \"bad\"\n");
+    let secret = "xoxb-1234567890-abcdefghijklmnop";
+    let report = config_check::check(&overrides, &env(&[("SLACK_BOT_TOKEN", secret)]));
+    assert!(!report.effective.contains(secret), "{}", report.effective);
+    assert!(
+        report
+            .effective
+            .contains("SLACK_BOT_TOKEN = \"xoxb-… (32 chars)\""),
+        "{}",
+        report.effective
+    );
+    let problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+    let joined = problems.join("\n");
+    assert!(joined.contains("is not a cron expression"), "{joined}");
+    assert!(
+        joined.contains("missing-dir: cannot read the file: no such file or directory"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("SLACK_SIGNING_SECRET: is not set, and neither is SLACK_APP_TOKEN"),
+        "{joined}"
+    );
+}
+
+#[test]
+fn config_check_passes_on_a_complete_configuration() {
+    let (_dir, overrides) = with_file("admins = [\"U1\"]\n");
+    let report = config_check::check(
+        &overrides,
+        &env(&[
+            ("SLACK_BOT_TOKEN", "xoxb-1-2"),
+            ("SLACK_APP_TOKEN", "xapp-1-2"),
+        ]),
+    );
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert!(report.effective.contains("serve would use: Socket Mode"));
+}
+
+#[test]
+fn the_binary_exits_non_zero_on_a_problem_and_zero_without() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, "tick = 3\n").expect("write");
+    let run = |config: &std::path::Path, variables: &[(&str, &str)]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_career-bot"));
+        command
+            .current_dir(dir.path())
+            .args(["config", "check", "--config"])
+            .arg(config);
+        for variable in [
+            "SLACK_BOT_TOKEN",
+            "SLACK_APP_TOKEN",
+            "SLACK_SIGNING_SECRET",
+            "DATABASE_URL",
+            "CAREER_BOT_FRAMEWORKS",
+        ] {
+            command.env_remove(variable);
+        }
+        for (key, value) in variables {
+            command.env(key, value);
+        }
+        command.output().expect("runs")
+    };
+    let output = run(&path, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("bad.toml:1: unknown field `tick`"),
+        "{stderr}"
+    );
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, "").expect("write");
+    let output = run(
+        &good,
+        &[
+            ("SLACK_BOT_TOKEN", "xoxb-a-b"),
+            ("SLACK_SIGNING_SECRET", "0123456789abcdef0123456789abcdef"),
+        ],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("No problems found."));
+}

@@ -1,0 +1,379 @@
+//! Running the bot for a company: backups taken while it runs and restored, frameworks
+//! reloaded without a restart (a broken edit keeps the last good set), and graceful shutdown
+//! that finishes the deliveries in progress.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use career_bot::bot::Bot;
+use career_bot::chat::{Chat, Delivered, Recipient, SendError};
+use career_bot::config::{Config, Overrides};
+use career_bot::frameworks::FrameworkSource;
+use career_bot::reload::{self, Outcome};
+use career_bot::reply::Reply;
+use career_bot::shell::{Outcome as ShellOutcome, Shell};
+use career_bot::store::Store;
+use career_bot::store::backup::TABLES;
+
+const FRAMEWORK: &str = "id: acme-ops\nname: Acme Ops\norganisation: Acme\nteam: Operations\nsource: {url: https://example.com, attribution: Acme}\nlevels:\n  - level: 1\n    titles: [Operator]\n    summary: Runs the playbooks.\n  - level: 2\n    titles: [Senior Operator]\n    summary: Writes the playbooks.\n";
+
+async fn bot(dir: &Path, env: &[(&str, &str)], frameworks: Option<&Path>) -> Bot {
+    let env: BTreeMap<String, String> = env
+        .iter()
+        .map(|(k, v)| ((*k).into(), (*v).into()))
+        .collect();
+    let overrides = Overrides {
+        database: Some(dir.join("bot.db").display().to_string()),
+        frameworks: frameworks
+            .map(|p| vec![p.to_path_buf()])
+            .unwrap_or_default(),
+        ..Overrides::default()
+    };
+    let config = Config::resolve(&overrides, &env).expect("config");
+    let report = career_bot::app::load_frameworks(&config);
+    career_bot::app::open(&config, report).await.expect("bot")
+}
+
+async fn run(shell: &mut Shell<'_>, lines: &[&str]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        if let ShellOutcome::Print(text) = shell.line(line).await {
+            out.push_str(&text);
+        }
+    }
+    out
+}
+
+/// Every row of `table`, as text (each column `quote()`d), in rowid order.
+async fn dump(store: &Store, table: &str) -> Vec<String> {
+    let columns: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT name FROM pragma_table_info('{table}') ORDER BY cid"
+    )))
+    .fetch_all(store.pool())
+    .await
+    .expect("columns");
+    assert!(!columns.is_empty(), "{table} exists");
+    let row = columns
+        .iter()
+        .map(|(name,)| format!("quote({name})"))
+        .collect::<Vec<_>>()
+        .join(" || '|' || ");
+    let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {row} FROM {table} ORDER BY rowid"
+    )))
+    .fetch_all(store.pool())
+    .await
+    .unwrap_or_else(|error| panic!("dump {table}: {error}"));
+    rows.into_iter().map(|(row,)| row).collect()
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_running_restores_every_table() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(
+        dir.path(),
+        &[("CAREER_BOT_ADMIN_CHANNEL", "C_PEOPLE")],
+        None,
+    )
+    .await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+    run(
+        &mut shell,
+        &[
+            "add @ana marketing 2",
+            "add @ben infracloud 3",
+            "done @ben notes",
+            "snooze @ana 2w",
+            ":now 2026-07-20T09:00:00Z",
+            ":tick",
+            ":as ben",
+            "ack",
+        ],
+    )
+    .await;
+    for table in TABLES {
+        assert!(
+            !dump(bot.store(), table).await.is_empty(),
+            "{table} has rows to back up"
+        );
+    }
+
+    // Writes keep coming while the snapshot is taken.
+    let writer = {
+        let store = bot.store().clone();
+        tokio::spawn(async move {
+            for i in 0..50 {
+                store
+                    .set_setting(&format!("k{i}"), "v")
+                    .await
+                    .expect("write");
+            }
+        })
+    };
+    let backup = dir.path().join("backup.db");
+    let summary = bot.store().backup_to(&backup).await.expect("backup");
+    writer.await.expect("writer");
+    assert!(summary.bytes > 0);
+    assert!(
+        bot.store().backup_to(&backup).await.is_err(),
+        "backups never overwrite"
+    );
+
+    // Restore: the backup file is the database of a new bot.
+    let restored = Store::open(&backup.display().to_string())
+        .await
+        .expect("restored opens");
+    for table in ["people", "checkins", "snoozes", "outbox", "audit_log"] {
+        assert_eq!(
+            dump(&restored, table).await,
+            dump(bot.store(), table).await,
+            "{table} restored intact"
+        );
+    }
+    let settings = dump(&restored, "settings").await;
+    assert!(
+        settings.iter().any(|row| row.contains("cadence")),
+        "{settings:?}"
+    );
+    let counted: Vec<&str> = summary
+        .rows
+        .iter()
+        .map(|(table, _)| table.as_str())
+        .collect();
+    assert_eq!(counted, TABLES);
+    restored.close().await;
+}
+
+#[test]
+fn the_backup_command_snapshots_the_database_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("live.db");
+    let backup = dir.path().join("copy.db");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_career-bot"))
+            .current_dir(dir.path())
+            .env_remove("DATABASE_URL")
+            .env_remove("CAREER_BOT_CONFIG")
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    let output = run(&[
+        "--db",
+        db.to_str().expect("utf-8"),
+        "backup",
+        backup.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Integrity check: ok."));
+    let output = run(&[
+        "--db",
+        db.to_str().expect("utf-8"),
+        "backup",
+        backup.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("already exists"));
+}
+
+#[tokio::test]
+async fn a_broken_edit_keeps_the_last_good_frameworks_and_reports_file_and_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let frameworks = dir.path().join("frameworks");
+    std::fs::create_dir(&frameworks).expect("mkdir");
+    let file = frameworks.join("ops.yaml");
+    std::fs::write(&file, FRAMEWORK).expect("write");
+    let bot = bot(
+        dir.path(),
+        &[("CAREER_BOT_ADMIN_CHANNEL", "C_PEOPLE")],
+        Some(&frameworks),
+    )
+    .await;
+    let sources = [FrameworkSource::Path(frameworks.clone())];
+    assert!(
+        bot.engine()
+            .ask("operator")
+            .reply
+            .to_plain_text()
+            .contains("Acme Ops · Level 1: Operator")
+    );
+
+    std::fs::write(
+        &file,
+        FRAMEWORK.replace("titles: [Senior Operator]", "titels: [Senior Operator]"),
+    )
+    .expect("write");
+    let Outcome::Rejected(errors) = reload::reload(&bot, &sources).await else {
+        panic!("a broken file is rejected");
+    };
+    assert_eq!(errors[0].path, file);
+    assert_eq!(errors[0].line, Some(11));
+    assert!(
+        bot.engine()
+            .ask("senior operator")
+            .reply
+            .to_plain_text()
+            .contains("Level 2: Senior Operator"),
+        "the last good set keeps answering"
+    );
+    let alerts = bot.store().outbox(Some("pending")).await.expect("outbox");
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].recipient, "C_PEOPLE");
+    assert!(
+        alerts[0].payload.contains("ops.yaml:11"),
+        "{}",
+        alerts[0].payload
+    );
+    assert!(
+        bot.metrics()
+            .encode()
+            .contains("career_bot_framework_reloads_total{outcome=\"error\"} 1")
+    );
+
+    std::fs::write(&file, FRAMEWORK.replace("Senior Operator", "Lead Operator")).expect("write");
+    assert!(matches!(
+        reload::reload(&bot, &sources).await,
+        Outcome::Reloaded(1)
+    ));
+    assert!(
+        bot.engine()
+            .ask("lead operator")
+            .reply
+            .to_plain_text()
+            .contains("Level 2: Lead Operator")
+    );
+}
+
+#[tokio::test]
+async fn frameworks_reload_when_their_files_change() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let frameworks = dir.path().join("frameworks");
+    std::fs::create_dir(&frameworks).expect("mkdir");
+    std::fs::write(frameworks.join("ops.yaml"), FRAMEWORK).expect("write");
+    let bot = Arc::new(bot(dir.path(), &[], Some(&frameworks)).await);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let watcher = tokio::spawn(reload::watch(
+        Arc::clone(&bot),
+        vec![FrameworkSource::Path(frameworks.clone())],
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    std::fs::write(
+        frameworks.join("ops.yaml"),
+        FRAMEWORK.replace("Senior Operator", "Chief Operator"),
+    )
+    .expect("write");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !bot
+        .engine()
+        .ask("chief operator")
+        .reply
+        .to_plain_text()
+        .contains("Chief Operator")
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the change was not picked up"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = stop.send(());
+    watcher.await.expect("the watcher stops");
+}
+
+/// A chat whose sends take a while, to catch a shutdown in the middle of a pass.
+#[derive(Default)]
+struct SlowChat {
+    sent: Mutex<Vec<String>>,
+}
+
+impl Chat for SlowChat {
+    async fn send(
+        &self,
+        _to: Recipient<'_>,
+        _reply: &Reply,
+        key: &str,
+    ) -> Result<Delivered, SendError> {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        self.sent.lock().expect("lock").push(key.to_owned());
+        Ok(Delivered::default())
+    }
+}
+
+#[tokio::test]
+async fn shutdown_finishes_the_deliveries_in_progress_then_stops() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = Arc::new(bot(dir.path(), &[], None).await);
+    {
+        let mut shell =
+            Shell::new(&bot, Some("boss".into()), Some("2026-01-01T10:00:00Z")).expect("shell");
+        run(
+            &mut shell,
+            &[
+                "add @a marketing 1",
+                "add @b marketing 2",
+                "add @c marketing 3",
+                "add @d marketing 4",
+            ],
+        )
+        .await;
+    }
+    let chat = Arc::new(SlowChat::default());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let scheduler = tokio::spawn(career_bot::scheduler::run(
+        Arc::clone(&bot),
+        ArcChat(Arc::clone(&chat)),
+        Duration::from_secs(3600),
+        bot.scheduler_wake(),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    // The first pass starts at once; ask to stop while it is delivering.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let _ = stop.send(());
+    tokio::time::timeout(Duration::from_secs(10), scheduler)
+        .await
+        .expect("stops")
+        .expect("no panic");
+    assert_eq!(
+        chat.sent.lock().expect("lock").len(),
+        4,
+        "the pass in progress was finished"
+    );
+    let pending = bot.store().outbox(Some("sending")).await.expect("outbox");
+    assert!(
+        pending.is_empty(),
+        "nothing left half-delivered: {pending:?}"
+    );
+    assert_eq!(
+        bot.store()
+            .outbox(Some("sent"))
+            .await
+            .expect("outbox")
+            .len(),
+        4
+    );
+}
+
+struct ArcChat(Arc<SlowChat>);
+
+impl Chat for ArcChat {
+    async fn send(
+        &self,
+        to: Recipient<'_>,
+        reply: &Reply,
+        key: &str,
+    ) -> Result<Delivered, SendError> {
+        self.0.send(to, reply, key).await
+    }
+}
