@@ -3,7 +3,6 @@
 use super::query::{Alternative, CompareQuery, LevelQuery, Query, TitlesQuery, Unknown};
 use crate::frameworks::{Dimension, Framework, Level, Library, Role};
 use crate::reply::{Action, Field, Reply};
-use crate::text::normalize;
 
 /// The action id of buttons that ask the bot a question (the value is the question).
 pub const ASK_ACTION: &str = "ask";
@@ -222,10 +221,11 @@ fn dimension_change(
         items.push(format!("Level {}: {}", to_level.number, to_items[0]));
         return (name.to_owned(), items);
     }
-    let known: Vec<String> = from_items.iter().map(|item| normalize(item)).collect();
+    // An expectation carried over unchanged is the same sentence in both levels (framework
+    // files repeat it verbatim), so plain equality finds it; no per-request normalising.
     let added: Vec<String> = to_items
         .iter()
-        .filter(|item| !known.contains(&normalize(item)))
+        .filter(|item| !from_items.contains(item))
         .cloned()
         .collect();
     let kept = to_items.len() - added.len();

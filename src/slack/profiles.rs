@@ -100,14 +100,29 @@ impl Profiles {
         }
     }
 
+    /// Marks `user` as fetched now; false when their profile is already fresh (or a fetch is
+    /// under way). One lock for both, so a burst of requests fetches once.
+    fn claim_refresh(&self, user: &str) -> bool {
+        let mut fetched = match self.fetched.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if fetched
+            .get(user)
+            .is_some_and(|at| at.elapsed() < PROFILE_TTL)
+        {
+            return false;
+        }
+        fetched.insert(user.to_owned(), Instant::now());
+        true
+    }
+
     /// Refreshes `user` in the background when their profile is more than a day old. Never
     /// delays the caller (a slash command must be answered within 3 seconds).
     pub fn refresh_if_stale(&self, bot: &Arc<Bot>, user: &str) {
-        if self.is_fresh(user) {
+        if !self.claim_refresh(user) {
             return;
         }
-        // Mark first so a burst of requests fetches once.
-        self.mark(user);
         let profiles = self.clone();
         let bot = Arc::clone(bot);
         let user = user.to_owned();
