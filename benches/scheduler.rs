@@ -1,0 +1,434 @@
+//! One scheduler pass over 100,000 people, 10% of them due: plan 10,000 reminders into the
+//! outbox and deliver them to a chat that does nothing. Budget (issue "Check-ins"): under 2 s,
+//! and the due query uses an index (its `EXPLAIN QUERY PLAN` is printed).
+//!
+//!     cargo bench --bench scheduler
+//!
+//! The database is built once (2,000 managers in eight time zones with 50 reports each; due
+//! dates written with `store::people::due_on`, as the store writes them). Each measured pass
+//! runs on a fresh copy of that file, so every pass really plans and delivers all 10,000.
+//! Before measuring, the bench prints the query plan and the time of each phase (the due query
+//! alone, then `plan` and `deliver`) on three fresh copies.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
+use tokio::runtime::Runtime;
+
+use career_bot::bot::Bot;
+use career_bot::chat::{Chat, Delivered, Recipient, SendError};
+use career_bot::config::{Config, Overrides};
+use career_bot::reply::Reply;
+use career_bot::scheduler::{self, TickReport};
+use career_bot::store::outbox::{NewMessage, kind};
+use career_bot::store::people::{DUE_CANDIDATES_SQL, due_on};
+use career_bot::store::time;
+
+const MANAGERS: usize = 2_000;
+const REPORTS_PER_MANAGER: usize = 50;
+const REPORTS: usize = MANAGERS * REPORTS_PER_MANAGER;
+/// Every tenth report is due.
+const DUE: usize = REPORTS / 10;
+
+/// Managers' zones, cycled (`None`: the configured default, UTC).
+const ZONES: [Option<&str>; 8] = [
+    Some("Europe/London"),
+    Some("Europe/Berlin"),
+    Some("America/New_York"),
+    Some("America/Los_Angeles"),
+    Some("Asia/Kolkata"),
+    Some("Asia/Tokyo"),
+    Some("Australia/Sydney"),
+    None,
+];
+
+/// `(framework id, number of levels)` of the bundled frameworks.
+const FRAMEWORKS: [(&str, u32); 4] = [
+    ("buffer-engineering", 8),
+    ("buffer-happiness", 3),
+    ("buffer-marketing", 5),
+    ("infracloud-engineering", 5),
+];
+
+/// The pass runs at Wednesday 2026-06-17 18:00 UTC: 09:00 has passed in every zone above.
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-06-17T18:00:00Z")
+        .expect("valid time")
+        .with_timezone(&Utc)
+}
+
+fn day(text: &str) -> NaiveDate {
+    text.parse().expect("valid date")
+}
+
+fn plus(date: NaiveDate, days: usize) -> NaiveDate {
+    date.checked_add_days(Days::new(days as u64))
+        .expect("in range")
+}
+
+fn minus(date: NaiveDate, days: usize) -> NaiveDate {
+    date.checked_sub_days(Days::new(days as u64))
+        .expect("in range")
+}
+
+/// A chat that accepts everything and does nothing.
+struct NoopChat;
+
+impl Chat for NoopChat {
+    async fn send(
+        &self,
+        _recipient: Recipient<'_>,
+        _reply: &Reply,
+        _key: &str,
+    ) -> Result<Delivered, SendError> {
+        Ok(Delivered::default())
+    }
+}
+
+/// The bot as `serve` would start it on `path`, with default settings (no admin channel, so
+/// no digest: the pass sends exactly the reminders).
+async fn open_bot(path: &Path) -> Bot {
+    let overrides = Overrides {
+        database: Some(path.display().to_string()),
+        ..Overrides::default()
+    };
+    let config = Config::resolve(&overrides, &BTreeMap::<String, String>::new())
+        .expect("default configuration");
+    let report = career_bot::app::load_frameworks(&config);
+    career_bot::app::open(&config, report)
+        .await
+        .expect("the bot opens")
+}
+
+/// Writes the 102,000 people (with check-ins and last cycle's sent reminders) into `path`.
+async fn prepare(path: &Path) {
+    let bot = open_bot(path).await;
+    let settings = bot.settings().clone();
+    let today = now().date_naive();
+    let stamp = time::to_text(now() - chrono::Duration::days(200));
+    let pool = bot.store().pool();
+    let mut tx = pool.begin().await.expect("begin");
+    for m in 0..MANAGERS {
+        sqlx::query(
+            "INSERT INTO people (user_id, display_name, time_zone, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(format!("M{m:05}"))
+        .bind(format!("Manager {m}"))
+        .bind(ZONES[m % ZONES.len()])
+        .bind(&stamp)
+        .bind(&stamp)
+        .execute(&mut *tx)
+        .await
+        .expect("insert manager");
+    }
+    let mut due_count = 0;
+    for r in 0..REPORTS {
+        let user = format!("U{r:06}");
+        let manager = format!("M{:05}", r / REPORTS_PER_MANAGER);
+        let (framework, levels) = FRAMEWORKS[r % FRAMEWORKS.len()];
+        let level = 1 + (r as u32 / 4) % levels;
+        let (anchor, snoozed_until) = if r % 10 == 0 {
+            // Due: the last conversation 3.5 to 8.5 months ago, so due since 2 to 167 days,
+            // some already overdue, with reminders 0 to 23 in the repeat series.
+            (plus(day("2025-10-01"), (r / 10) % 150), None)
+        } else if r % 100 == 1 {
+            // Due, but snoozed until after today.
+            (
+                plus(day("2026-01-01"), r % 30),
+                Some(plus(day("2026-07-01"), r % 60)),
+            )
+        } else {
+            // Not due yet: the last conversation under three months ago.
+            (plus(day("2026-03-20"), r % 85), None)
+        };
+        let cadence = settings.cadence_for(framework);
+        let due = due_on(&cadence, Some(anchor), snoozed_until).expect("a report has a due date");
+        if r % 10 == 0 {
+            assert!(due <= today, "report {r} should be due");
+            due_count += 1;
+        } else {
+            assert!(due > plus(today, 1), "report {r} should not be a candidate");
+        }
+        let had_conversation = (r / 10) % 10 < 7;
+        let start = if had_conversation {
+            minus(anchor, 200 + r % 300)
+        } else {
+            anchor
+        };
+        sqlx::query(
+            "INSERT INTO people (user_id, display_name, time_zone, framework_id, level, manager_id,
+                                 start_date, anchor_on, snoozed_until, snooze_reason, due_on,
+                                 created_at, updated_at)
+             VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&user)
+        .bind(format!("Report {r}"))
+        .bind(framework)
+        .bind(level)
+        .bind(&manager)
+        .bind(start)
+        .bind(anchor)
+        .bind(snoozed_until)
+        .bind(snoozed_until.map(|_| "leave"))
+        .bind(due)
+        .bind(&stamp)
+        .bind(&stamp)
+        .execute(&mut *tx)
+        .await
+        .expect("insert report");
+        if had_conversation {
+            let recorded = time::to_text(anchor.and_hms_opt(15, 0, 0).expect("valid").and_utc());
+            sqlx::query(
+                "INSERT INTO checkins (report_id, manager_id, held_on, framework_id,
+                                       level_discussed, recorded_by, recorded_at, ack_status,
+                                       ack_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, 'acknowledged', ?)",
+            )
+            .bind(&user)
+            .bind(&manager)
+            .bind(anchor)
+            .bind(framework)
+            .bind(level)
+            .bind(&manager)
+            .bind(&recorded)
+            .bind(&recorded)
+            .execute(&mut *tx)
+            .await
+            .expect("insert checkin");
+            // The reminder that preceded that conversation, long delivered.
+            sqlx::query(
+                "INSERT INTO outbox (key, kind, recipient, report_id, payload, planned_for,
+                                     status, attempts, next_attempt_at, sent_at, created_at)
+                 VALUES (?, 'reminder', ?, ?, ?, ?, 'sent', 1, ?, ?, ?)",
+            )
+            .bind(format!("reminder:{user}:{manager}:{}:0", minus(anchor, 3)))
+            .bind(&manager)
+            .bind(&user)
+            .bind(r#"{"blocks":[{"type":"paragraph","text":"Time for a career conversation"}]}"#)
+            .bind(&recorded)
+            .bind(&recorded)
+            .bind(&recorded)
+            .bind(&recorded)
+            .execute(&mut *tx)
+            .await
+            .expect("insert sent reminder");
+        }
+    }
+    tx.commit().await.expect("commit");
+    assert_eq!(due_count, DUE);
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(pool)
+        .await
+        .expect("checkpoint");
+    bot.store().close().await;
+}
+
+/// A fresh copy of the prepared database, opened as `serve` would.
+async fn fresh_copy(template: &Path, dir: &Path, name: &str) -> (Bot, PathBuf) {
+    let path = dir.join(name);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    std::fs::copy(template, &path).expect("copy the prepared database");
+    // Flush the copy to disk now: otherwise the first WAL checkpoint inside the measured pass
+    // pays for writing back all 54 MB of it, which a long-running bot never does.
+    std::fs::File::open(&path)
+        .and_then(|file| file.sync_all())
+        .expect("sync the copy");
+    (open_bot(&path).await, path)
+}
+
+async fn discard(bot: Bot, path: &Path) {
+    bot.store().close().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+fn check(report: &TickReport) {
+    assert_eq!(
+        report,
+        &TickReport {
+            planned: DUE,
+            sent: DUE,
+            retried: 0,
+            failed: 0
+        },
+        "the pass must plan and send exactly the due reminders"
+    );
+}
+
+async fn explain(template: &Path, dir: &Path) {
+    let (bot, path) = fresh_copy(template, dir, "explain.db").await;
+    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "EXPLAIN QUERY PLAN {DUE_CANDIDATES_SQL}"
+    )))
+    .bind(plus(now().date_naive(), 1))
+    .fetch_all(bot.store().pool())
+    .await
+    .expect("explain");
+    println!("EXPLAIN QUERY PLAN of store::people::DUE_CANDIDATES_SQL:");
+    for (id, parent, _, detail) in &plan {
+        println!("  {id:>3} {parent:>3}  {detail}");
+    }
+    assert!(
+        plan.iter()
+            .any(|row| row.3.starts_with("SEARCH p USING INDEX people_by_due_on")),
+        "the due query must use people_by_due_on"
+    );
+    discard(bot, &path).await;
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:.1} ms", duration.as_secs_f64() * 1000.0)
+}
+
+/// Times the due query, `plan` and `deliver` separately, each on a fresh copy; then the store
+/// calls inside them on their own (`plan_reminders` with 10,000 messages; claiming all rows in
+/// batches of 500; marking each sent), to show where a pass spends its time.
+async fn phases(template: &Path, dir: &Path) {
+    println!("Phases (each run on fresh copies):");
+    let until = plus(now().date_naive(), 1);
+    for run in 1..=3 {
+        let (bot, path) = fresh_copy(template, dir, "phase-query.db").await;
+        let start = Instant::now();
+        let candidates = bot.store().due_candidates(until).await.expect("due query");
+        let query = start.elapsed();
+        assert_eq!(candidates.len(), DUE);
+        discard(bot, &path).await;
+
+        let (bot, path) = fresh_copy(template, dir, "phase-pass.db").await;
+        let start = Instant::now();
+        let planned = scheduler::plan(&bot, now()).await.expect("plan");
+        let plan = start.elapsed();
+        let start = Instant::now();
+        let mut report = scheduler::deliver(&bot, &NoopChat, now())
+            .await
+            .expect("deliver");
+        let deliver = start.elapsed();
+        report.planned = planned;
+        check(&report);
+        discard(bot, &path).await;
+
+        // The store calls alone, with messages built here (same keys, a short payload).
+        let (bot, path) = fresh_copy(template, dir, "phase-store.db").await;
+        let store = bot.store();
+        let messages: Vec<NewMessage> = store
+            .due_candidates(until)
+            .await
+            .expect("due query")
+            .into_iter()
+            .map(|candidate| NewMessage {
+                key: format!(
+                    "reminder:{}:{}:{}:0",
+                    candidate.user_id, candidate.manager_id, candidate.anchor_on
+                ),
+                kind: kind::REMINDER,
+                recipient: candidate.manager_id,
+                report_id: Some(candidate.user_id),
+                payload: Reply::paragraph("Time for a career conversation"),
+                planned_for: now() - chrono::Duration::hours(1),
+            })
+            .collect();
+        let start = Instant::now();
+        let inserted = store
+            .plan_reminders(&messages, now())
+            .await
+            .expect("plan_reminders");
+        let plan_reminders = start.elapsed();
+        assert_eq!(inserted, DUE);
+        let start = Instant::now();
+        let mut claimed = Vec::new();
+        loop {
+            let rows = store
+                .claim_ready(now(), now() + chrono::Duration::minutes(5), 500)
+                .await
+                .expect("claim");
+            if rows.is_empty() {
+                break;
+            }
+            claimed.extend(rows.into_iter().map(|row| row.id));
+        }
+        let claim = start.elapsed();
+        assert_eq!(claimed.len(), DUE);
+        let start = Instant::now();
+        for id in &claimed {
+            store
+                .mark_sent(*id, None, None, now())
+                .await
+                .expect("mark_sent");
+        }
+        let mark_sent = start.elapsed();
+        discard(bot, &path).await;
+
+        println!(
+            "  run {run}: plan {} + deliver {} = {}",
+            ms(plan),
+            ms(deliver),
+            ms(plan + deliver)
+        );
+        println!(
+            "         inside plan: due query {} ({} rows), plan_reminders {}, the rest \
+             (slots, keys, payloads) ~{}",
+            ms(query),
+            candidates.len(),
+            ms(plan_reminders),
+            ms(plan.saturating_sub(query + plan_reminders))
+        );
+        println!(
+            "         inside deliver: claim_ready x{} {}, mark_sent x{} {} ({:.0} µs each), \
+             the rest ~{}",
+            DUE.div_ceil(500) + 1,
+            ms(claim),
+            claimed.len(),
+            ms(mark_sent),
+            mark_sent.as_secs_f64() * 1e6 / claimed.len() as f64,
+            ms(deliver.saturating_sub(claim + mark_sent))
+        );
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = Runtime::new().expect("tokio runtime");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let template = dir.path().join("prepared.db");
+    let start = Instant::now();
+    rt.block_on(prepare(&template));
+    println!(
+        "Prepared {REPORTS} reports under {MANAGERS} managers ({DUE} due) in {} ({:.1} MB)",
+        ms(start.elapsed()),
+        std::fs::metadata(&template).expect("file").len() as f64 / 1e6
+    );
+    rt.block_on(explain(&template, dir.path()));
+    rt.block_on(phases(&template, dir.path()));
+
+    let mut group = c.benchmark_group("scheduler");
+    group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(20));
+    group.bench_function("tick: 100,000 people, 10,000 due", |b| {
+        b.iter_custom(|iters| {
+            rt.block_on(async {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let (bot, path) = fresh_copy(&template, dir.path(), "pass.db").await;
+                    let start = Instant::now();
+                    let report = scheduler::tick(&bot, &NoopChat, now()).await.expect("tick");
+                    total += start.elapsed();
+                    check(&report);
+                    discard(bot, &path).await;
+                }
+                total
+            })
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

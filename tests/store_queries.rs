@@ -1,0 +1,1607 @@
+//! Every public query in `career_bot::store`, against a temp SQLite file with fixed
+//! timestamps: what each writes, what it audits, what it leaves alone, and the edge of each
+//! condition (inclusive dates, unique keys, leases).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+
+use career_bot::checkins::{Cadence, Period};
+use career_bot::reply::Reply;
+use career_bot::store::checkins::{Acknowledgement, AnswerOutcome, NewCheckin, Recorded};
+use career_bot::store::outbox::{NewMessage, kind};
+use career_bot::store::people::{self, DUE_CANDIDATES_SQL, NewReport};
+use career_bot::store::{Store, StoreError};
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .expect("valid timestamp")
+        .with_timezone(&Utc)
+}
+
+fn date(text: &str) -> NaiveDate {
+    text.parse().expect("valid date")
+}
+
+async fn open() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("store.db").display().to_string())
+        .await
+        .expect("store opens");
+    (dir, store)
+}
+
+fn cadence() -> Cadence {
+    Cadence::default()
+}
+
+fn new_report(user: &str, manager: &str, start: &str) -> NewReport {
+    NewReport {
+        user_id: user.to_owned(),
+        display_name: None,
+        framework_id: "buffer-engineering".to_owned(),
+        level: 3,
+        manager_id: manager.to_owned(),
+        start_date: date(start),
+        time_zone: None,
+        cadence: cadence(),
+    }
+}
+
+async fn add(store: &Store, user: &str, manager: &str, start: &str) {
+    store
+        .add_report(
+            &new_report(user, manager, start),
+            manager,
+            at("2026-01-05T10:00:00Z"),
+        )
+        .await
+        .expect("add_report");
+}
+
+fn checkin(report: &str, manager: &str, held_on: &str, key: Option<&str>) -> NewCheckin {
+    NewCheckin {
+        report_id: report.to_owned(),
+        manager_id: manager.to_owned(),
+        held_on: date(held_on),
+        framework_id: Some("buffer-engineering".to_owned()),
+        level_discussed: Some(3),
+        private_note: Some("wants to lead the migration".to_owned()),
+        recorded_by: manager.to_owned(),
+        request_key: key.map(str::to_owned),
+        cadence: cadence(),
+        acknowledgement_request: None,
+    }
+}
+
+fn ack_request(report: &str, now: DateTime<Utc>) -> Box<dyn FnOnce(i64) -> NewMessage + Send> {
+    let report = report.to_owned();
+    Box::new(move |id| NewMessage {
+        key: format!("ack:{id}"),
+        kind: kind::ACK_REQUEST,
+        recipient: report,
+        report_id: None,
+        payload: Reply::paragraph(format!("Did you have check-in {id}?")),
+        planned_for: now,
+    })
+}
+
+fn reminder(key: &str, manager: &str, report: &str, slot: &str) -> NewMessage {
+    NewMessage {
+        key: key.to_owned(),
+        kind: kind::REMINDER,
+        recipient: manager.to_owned(),
+        report_id: Some(report.to_owned()),
+        payload: Reply::paragraph(format!("Time for a career conversation with {report}")),
+        planned_for: at(slot),
+    }
+}
+
+fn message(key: &str, slot: &str) -> NewMessage {
+    NewMessage {
+        key: key.to_owned(),
+        kind: kind::DIGEST,
+        recipient: "CADMIN".to_owned(),
+        report_id: None,
+        payload: Reply::paragraph("digest"),
+        planned_for: at(slot),
+    }
+}
+
+async fn scalar_i64(store: &Store, sql: &'static str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(store.pool())
+        .await
+        .expect("scalar query")
+}
+
+async fn statuses(store: &Store) -> Vec<(String, String)> {
+    sqlx::query_as("SELECT key, status FROM outbox ORDER BY id")
+        .fetch_all(store.pool())
+        .await
+        .expect("outbox query")
+}
+
+async fn actions(store: &Store, subject: Option<&str>) -> Vec<String> {
+    store
+        .audit_log(subject)
+        .await
+        .expect("audit_log")
+        .into_iter()
+        .map(|entry| entry.action)
+        .collect()
+}
+
+fn details(text: &str) -> Value {
+    serde_json::from_str(text).expect("audit details are JSON")
+}
+
+// ---------------------------------------------------------------------------------------------
+// People
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn add_report_creates_the_manager_and_the_report_with_its_due_date_and_audit_entry() {
+    let (_dir, store) = open().await;
+    let now = at("2026-01-20T10:00:00Z");
+    let mut report = new_report("UANA", "UBOSS", "2026-01-20");
+    report.display_name = Some("Ana".to_owned());
+    report.time_zone = Some("Europe/Berlin".to_owned());
+    store.add_report(&report, "UBOSS", now).await.expect("add");
+
+    let ana = store.person("UANA").await.expect("query").expect("added");
+    assert_eq!(ana.display_name, "Ana");
+    assert_eq!(ana.name(), "Ana");
+    assert_eq!(ana.time_zone.as_deref(), Some("Europe/Berlin"));
+    assert_eq!(ana.framework_id.as_deref(), Some("buffer-engineering"));
+    assert_eq!(ana.level, Some(3));
+    assert_eq!(ana.manager_id.as_deref(), Some("UBOSS"));
+    assert_eq!(ana.start_date, Some(date("2026-01-20")));
+    assert!(ana.active);
+    assert_eq!(ana.anchor_on, Some(date("2026-01-20")));
+    assert_eq!(ana.due_on, Some(date("2026-04-20")));
+    assert_eq!(
+        ana.due_on,
+        people::due_on(&cadence(), ana.anchor_on, ana.snoozed_until)
+    );
+    assert_eq!(ana.timeline().map(|t| t.anchor), Some(date("2026-01-20")));
+
+    // The manager gets a bare row: no framework, no cadence.
+    let boss = store
+        .person("UBOSS")
+        .await
+        .expect("query")
+        .expect("ensured");
+    assert_eq!(boss.name(), "UBOSS");
+    assert_eq!(boss.framework_id, None);
+    assert_eq!(boss.due_on, None);
+    assert_eq!(boss.timeline(), None);
+
+    let log = store.audit_log(Some("UANA")).await.expect("audit");
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].action, "person.added");
+    assert_eq!(log[0].actor, "UBOSS");
+    assert_eq!(log[0].at, "2026-01-20T10:00:00.000Z");
+    let details = details(&log[0].details);
+    assert_eq!(details["manager"], "UBOSS");
+    assert_eq!(details["level"], 3);
+    assert_eq!(details["start_date"], "2026-01-20");
+}
+
+#[tokio::test]
+async fn re_adding_a_report_anchors_on_their_latest_conversation_and_clears_a_snooze() {
+    let (_dir, store) = open().await;
+    let mut first = new_report("UANA", "UBOSS", "2025-06-01");
+    first.display_name = Some("Ana".to_owned());
+    store
+        .add_report(&first, "UBOSS", at("2025-06-01T09:00:00Z"))
+        .await
+        .expect("add");
+    store
+        .record_checkin(
+            checkin("UANA", "UBOSS", "2025-10-01", None),
+            at("2025-10-01T12:00:00Z"),
+        )
+        .await
+        .expect("checkin");
+    store
+        .snooze(
+            "UANA",
+            date("2026-03-01"),
+            Some("sabbatical"),
+            &cadence(),
+            "UBOSS",
+            at("2025-10-02T09:00:00Z"),
+        )
+        .await
+        .expect("snooze");
+    store
+        .deactivate("UANA", "UBOSS", at("2025-11-01T09:00:00Z"))
+        .await
+        .expect("deactivate");
+
+    // Re-added with an earlier start date: the conversation on record is the anchor.
+    let again = new_report("UANA", "UNEW", "2025-09-01");
+    store
+        .add_report(&again, "UNEW", at("2026-01-10T09:00:00Z"))
+        .await
+        .expect("re-add");
+    let ana = store.person("UANA").await.expect("query").expect("exists");
+    assert!(ana.active);
+    assert_eq!(
+        ana.display_name, "Ana",
+        "a missing name keeps the stored one"
+    );
+    assert_eq!(ana.manager_id.as_deref(), Some("UNEW"));
+    assert_eq!(ana.anchor_on, Some(date("2025-10-01")));
+    assert_eq!(ana.snoozed_until, None);
+    assert_eq!(ana.snooze_reason, None);
+    assert_eq!(ana.due_on, Some(date("2026-01-01")));
+
+    // Re-added with a start date after the last conversation: the start date is the anchor.
+    let later = new_report("UANA", "UNEW", "2026-02-01");
+    store
+        .add_report(&later, "UNEW", at("2026-02-01T09:00:00Z"))
+        .await
+        .expect("re-add");
+    let ana = store.person("UANA").await.expect("query").expect("exists");
+    assert_eq!(ana.anchor_on, Some(date("2026-02-01")));
+    assert_eq!(ana.due_on, Some(date("2026-05-01")));
+}
+
+#[tokio::test]
+async fn move_report_changes_the_manager_and_cancels_only_that_reports_pending_reminders() {
+    let (_dir, store) = open().await;
+    add(&store, "UANA", "UOLD", "2025-10-01").await;
+    add(&store, "UBEN", "UOLD", "2025-10-01").await;
+    let now = at("2026-01-05T09:00:00Z");
+    store
+        .plan_all(
+            &[
+                reminder(
+                    "reminder:UANA:UOLD:2026-01-01:0",
+                    "UOLD",
+                    "UANA",
+                    "2026-01-01T09:00:00Z",
+                ),
+                reminder(
+                    "reminder:UANA:UOLD:2025-10-01:3",
+                    "UOLD",
+                    "UANA",
+                    "2025-12-01T09:00:00Z",
+                ),
+                reminder(
+                    "reminder:UBEN:UOLD:2026-01-01:0",
+                    "UOLD",
+                    "UBEN",
+                    "2026-01-01T09:00:00Z",
+                ),
+            ],
+            now,
+        )
+        .await
+        .expect("plan");
+    // One of Ana's reminders already went out: that one stays sent.
+    let claimed = store
+        .claim_ready(now, at("2026-01-05T09:05:00Z"), 1)
+        .await
+        .expect("claim");
+    assert_eq!(claimed[0].key, "reminder:UANA:UOLD:2025-10-01:3");
+    store
+        .mark_sent(claimed[0].id, Some("D1"), Some("1.0"), now)
+        .await
+        .expect("sent");
+
+    store
+        .move_report(
+            "UANA",
+            "UNEW",
+            &cadence(),
+            "UADMIN",
+            at("2026-01-06T09:00:00Z"),
+        )
+        .await
+        .expect("move");
+
+    let ana = store.person("UANA").await.expect("query").expect("exists");
+    assert_eq!(ana.manager_id.as_deref(), Some("UNEW"));
+    assert_eq!(
+        ana.due_on,
+        Some(date("2026-01-01")),
+        "the cadence is unchanged"
+    );
+    assert!(store.person("UNEW").await.expect("query").is_some());
+    assert_eq!(
+        statuses(&store).await,
+        [
+            (
+                "reminder:UANA:UOLD:2026-01-01:0".to_owned(),
+                "cancelled".to_owned()
+            ),
+            (
+                "reminder:UANA:UOLD:2025-10-01:3".to_owned(),
+                "sent".to_owned()
+            ),
+            (
+                "reminder:UBEN:UOLD:2026-01-01:0".to_owned(),
+                "pending".to_owned()
+            ),
+        ]
+    );
+    let log = store.audit_log(Some("UANA")).await.expect("audit");
+    let moved = log.last().expect("an entry");
+    assert_eq!(moved.action, "person.moved");
+    assert_eq!(moved.actor, "UADMIN");
+    let details = details(&moved.details);
+    assert_eq!(details["from"], "UOLD");
+    assert_eq!(details["to"], "UNEW");
+    assert!(store.reports_of("UOLD").await.expect("query").len() == 1);
+    assert!(store.reports_of("UNEW").await.expect("query").len() == 1);
+}
+
+#[tokio::test]
+async fn deactivate_stops_tracking_but_keeps_history() {
+    let (_dir, store) = open().await;
+    add(&store, "UANA", "UBOSS", "2025-06-01").await;
+    store
+        .record_checkin(
+            checkin("UANA", "UBOSS", "2025-09-01", None),
+            at("2025-09-01T12:00:00Z"),
+        )
+        .await
+        .expect("checkin");
+    store
+        .plan(
+            &reminder(
+                "reminder:UANA:UBOSS:2025-12-01:0",
+                "UBOSS",
+                "UANA",
+                "2025-12-01T09:00:00Z",
+            ),
+            at("2025-12-01T09:00:00Z"),
+        )
+        .await
+        .expect("plan");
+
+    store
+        .deactivate("UANA", "UBOSS", at("2025-12-02T09:00:00Z"))
+        .await
+        .expect("deactivate");
+
+    let ana = store.person("UANA").await.expect("query").expect("kept");
+    assert!(!ana.active);
+    assert_eq!(ana.due_on, None);
+    assert_eq!(statuses(&store).await[0].1, "cancelled");
+    assert!(store.reports_of("UBOSS").await.expect("query").is_empty());
+    assert!(
+        store
+            .due_candidates(date("2030-01-01"))
+            .await
+            .expect("query")
+            .is_empty()
+    );
+    assert!(store.tracked_reports().await.expect("query").is_empty());
+    assert_eq!(store.history("UANA").await.expect("query").len(), 1);
+    let active: Vec<String> = store
+        .people(false)
+        .await
+        .expect("query")
+        .into_iter()
+        .map(|p| p.user_id)
+        .collect();
+    assert_eq!(active, ["UBOSS"]);
+    let all: Vec<String> = store
+        .people(true)
+        .await
+        .expect("query")
+        .into_iter()
+        .map(|p| p.user_id)
+        .collect();
+    assert_eq!(all, ["UANA", "UBOSS"]);
+    assert_eq!(
+        actions(&store, Some("UANA"))
+            .await
+            .last()
+            .map(String::as_str),
+        Some("person.removed")
+    );
+}
+
+#[tokio::test]
+async fn set_level_changes_the_level_and_audits_from_and_to() {
+    let (_dir, store) = open().await;
+    add(&store, "UANA", "UBOSS", "2025-06-01").await;
+    store
+        .set_level("UANA", 4, "UBOSS", at("2026-02-01T09:00:00Z"))
+        .await
+        .expect("set_level");
+    assert_eq!(
+        store
+            .person("UANA")
+            .await
+            .expect("query")
+            .expect("exists")
+            .level,
+        Some(4)
+    );
+    let log = store.audit_log(Some("UANA")).await.expect("audit");
+    let entry = log.last().expect("an entry");
+    assert_eq!(entry.action, "person.level_changed");
+    let details = details(&entry.details);
+    assert_eq!(details["from"], 3);
+    assert_eq!(details["to"], 4);
+}
+
+#[tokio::test]
+async fn update_profile_writes_and_audits_only_when_something_changed() {
+    let (_dir, store) = open().await;
+    let now = at("2026-02-01T09:00:00Z");
+    // A new person with nothing to store: the bare row is created, nothing is audited.
+    assert!(
+        !store
+            .update_profile("UANA", None, None, "UANA", now)
+            .await
+            .expect("update")
+    );
+    assert!(store.person("UANA").await.expect("query").is_some());
+    assert!(actions(&store, Some("UANA")).await.is_empty());
+
+    assert!(
+        store
+            .update_profile("UANA", Some("Ana"), Some("Europe/Berlin"), "UANA", now)
+            .await
+            .expect("update")
+    );
+    // The same values again, or only one of them again: nothing changes.
+    assert!(
+        !store
+            .update_profile("UANA", Some("Ana"), Some("Europe/Berlin"), "UANA", now)
+            .await
+            .expect("update")
+    );
+    assert!(
+        !store
+            .update_profile("UANA", Some("Ana"), None, "UANA", now)
+            .await
+            .expect("update")
+    );
+    assert!(
+        !store
+            .update_profile("UANA", None, None, "UANA", now)
+            .await
+            .expect("update")
+    );
+    // A new zone alone changes, and keeps the name.
+    assert!(
+        store
+            .update_profile("UANA", None, Some("Asia/Tokyo"), "UANA", now)
+            .await
+            .expect("update")
+    );
+    let ana = store.person("UANA").await.expect("query").expect("exists");
+    assert_eq!(ana.display_name, "Ana");
+    assert_eq!(ana.time_zone.as_deref(), Some("Asia/Tokyo"));
+    assert_eq!(
+        actions(&store, Some("UANA")).await,
+        ["person.profile_updated", "person.profile_updated"]
+    );
+    let updated_at: String =
+        sqlx::query_scalar("SELECT updated_at FROM people WHERE user_id = 'UANA'")
+            .fetch_one(store.pool())
+            .await
+            .expect("query");
+    assert_eq!(updated_at, "2026-02-01T09:00:00.000Z");
+}
+
+#[tokio::test]
+async fn reports_of_orders_by_name_and_joins_the_latest_conversation() {
+    let (_dir, store) = open().await;
+    let now = at("2026-01-05T10:00:00Z");
+    for (user, name) in [
+        ("UZED", Some("zed")),
+        ("UBOB", Some("bob")),
+        ("UALICE", Some("Alice")),
+        ("UCAROL", None), // no name: sorted by user id
+    ] {
+        let mut report = new_report(user, "UBOSS", "2025-06-01");
+        report.display_name = name.map(str::to_owned);
+        store.add_report(&report, "UBOSS", now).await.expect("add");
+    }
+    add(&store, "UOTHER", "USOMEONE", "2025-06-01").await;
+    add(&store, "UGONE", "UBOSS", "2025-06-01").await;
+    store
+        .deactivate("UGONE", "UBOSS", now)
+        .await
+        .expect("deactivate");
+    // Bob: two conversations; the later one (acknowledged) shows.
+    let first = store
+        .record_checkin(
+            checkin("UBOB", "UBOSS", "2025-09-01", None),
+            at("2025-09-01T12:00:00Z"),
+        )
+        .await
+        .expect("checkin");
+    let second = store
+        .record_checkin(
+            checkin("UBOB", "UBOSS", "2025-12-01", None),
+            at("2025-12-01T12:00:00Z"),
+        )
+        .await
+        .expect("checkin");
+    let (Recorded::New(_first), Recorded::New(second)) = (first, second) else {
+        panic!("both are new");
+    };
+    store
+        .answer_checkin(
+            "UBOB",
+            second,
+            Acknowledgement::Acknowledged,
+            None,
+            None,
+            at("2025-12-02T12:00:00Z"),
+        )
+        .await
+        .expect("answer");
+    // Alice: two conversations the same day; the one recorded last (higher id) shows.
+    for _ in 0..2 {
+        store
+            .record_checkin(
+                checkin("UALICE", "UBOSS", "2025-11-11", None),
+                at("2025-11-11T12:00:00Z"),
+            )
+            .await
+            .expect("checkin");
+    }
+    let alice_latest = store.history("UALICE").await.expect("history")[0].id;
+    store
+        .answer_checkin(
+            "UALICE",
+            alice_latest,
+            Acknowledgement::Disputed,
+            Some("not really"),
+            None,
+            at("2025-11-12T12:00:00Z"),
+        )
+        .await
+        .expect("answer");
+
+    let rows = store.reports_of("UBOSS").await.expect("query");
+    let summary: Vec<(&str, Option<String>, Option<&str>)> = rows
+        .iter()
+        .map(|row| {
+            (
+                row.person.user_id.as_str(),
+                row.last_held_on.map(|d| d.to_string()),
+                row.last_ack_status.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("UALICE", Some("2025-11-11".to_owned()), Some("disputed")),
+            ("UBOB", Some("2025-12-01".to_owned()), Some("acknowledged")),
+            ("UCAROL", None, None),
+            ("UZED", None, None),
+        ]
+    );
+    assert!(store.reports_of("UNOBODY").await.expect("query").is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cadence and the due query
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn due_candidates_includes_the_due_date_itself_and_joins_the_managers_zone() {
+    let (_dir, store) = open().await;
+    let now = at("2026-01-05T10:00:00Z");
+    store
+        .update_profile("UBERLIN", None, Some("Europe/Berlin"), "UBERLIN", now)
+        .await
+        .expect("profile");
+    // Due 2026-04-20, 2026-04-21, 2026-04-19; one without a conversation.
+    add(&store, "UB", "UBERLIN", "2026-01-21").await;
+    add(&store, "UA", "UBERLIN", "2026-01-20").await;
+    add(&store, "UC", "UNOZONE", "2026-01-19").await;
+    store
+        .record_checkin(checkin("UA", "UBERLIN", "2026-01-20", None), now)
+        .await
+        .expect("checkin");
+    store
+        .plan_reminders(
+            &[reminder(
+                "reminder:UC:UNOZONE:2026-04-19:0",
+                "UNOZONE",
+                "UC",
+                "2026-04-20T09:00:00Z",
+            )],
+            now,
+        )
+        .await
+        .expect("plan");
+
+    let ids = |rows: &[people::DueCandidate]| {
+        rows.iter()
+            .map(|row| row.user_id.clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        store
+            .due_candidates(date("2026-04-18"))
+            .await
+            .expect("query")
+            .is_empty()
+    );
+    assert_eq!(
+        ids(&store
+            .due_candidates(date("2026-04-19"))
+            .await
+            .expect("query")),
+        ["UC"]
+    );
+    let rows = store
+        .due_candidates(date("2026-04-20"))
+        .await
+        .expect("query");
+    assert_eq!(ids(&rows), ["UC", "UA"], "ordered by due date");
+    let all = store
+        .due_candidates(date("2026-04-21"))
+        .await
+        .expect("query");
+    assert_eq!(ids(&all), ["UC", "UA", "UB"]);
+
+    let uc = &all[0];
+    assert_eq!(uc.manager_id, "UNOZONE");
+    assert_eq!(uc.manager_time_zone, None);
+    assert!(!uc.has_checkin);
+    assert_eq!(
+        uc.last_reminder_key.as_deref(),
+        Some("reminder:UC:UNOZONE:2026-04-19:0")
+    );
+    let ua = &all[1];
+    assert_eq!(ua.manager_time_zone.as_deref(), Some("Europe/Berlin"));
+    assert_eq!(ua.framework_id, "buffer-engineering");
+    assert_eq!(ua.level, Some(3));
+    assert_eq!(ua.anchor_on, date("2026-01-20"));
+    assert!(ua.has_checkin);
+    assert_eq!(ua.last_reminder_key, None);
+    assert_eq!(all[2].manager_time_zone.as_deref(), Some("Europe/Berlin"));
+}
+
+#[tokio::test]
+async fn the_due_query_uses_the_partial_index_on_due_on() {
+    let (_dir, store) = open().await;
+    // Enough rows that the planner's choice is realistic, and fresh statistics.
+    for i in 0..200 {
+        add(
+            &store,
+            &format!("U{i:03}"),
+            &format!("M{}", i % 10),
+            "2025-06-01",
+        )
+        .await;
+    }
+    let mut conn = store.pool().acquire().await.expect("connection");
+    for analyzed in [false, true] {
+        if analyzed {
+            sqlx::query("ANALYZE")
+                .execute(&mut *conn)
+                .await
+                .expect("analyze");
+        }
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "EXPLAIN QUERY PLAN {DUE_CANDIDATES_SQL}"
+        )))
+        .bind(date("2026-01-01"))
+        .fetch_all(&mut *conn)
+        .await
+        .expect("explain");
+        let text: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
+        assert!(
+            text.iter()
+                .any(|line| line.contains("people_by_due_on") && line.starts_with("SEARCH p")),
+            "the due query must search people_by_due_on (analyzed: {analyzed}):\n{}",
+            text.join("\n")
+        );
+        assert!(
+            !text.iter().any(|line| line.starts_with("SCAN p")),
+            "the due query must not scan people:\n{}",
+            text.join("\n")
+        );
+    }
+}
+
+#[tokio::test]
+async fn tracked_reports_lists_active_reports_by_anchor() {
+    let (_dir, store) = open().await;
+    add(&store, "UB", "UBOSS", "2025-08-01").await;
+    add(&store, "UA", "UBOSS", "2025-09-01").await;
+    add(&store, "UC", "UBOSS", "2025-07-01").await;
+    store
+        .deactivate("UC", "UBOSS", at("2025-10-01T09:00:00Z"))
+        .await
+        .expect("deactivate");
+    let rows = store.tracked_reports().await.expect("query");
+    let summary: Vec<(&str, String)> = rows
+        .iter()
+        .map(|r| (r.user_id.as_str(), r.anchor_on.to_string()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("UB", "2025-08-01".to_owned()),
+            ("UA", "2025-09-01".to_owned())
+        ]
+    );
+    assert_eq!(rows[0].manager_id, "UBOSS");
+    assert_eq!(rows[0].framework_id, "buffer-engineering");
+}
+
+#[tokio::test]
+async fn recompute_due_dates_rewrites_only_what_changed() {
+    let (_dir, store) = open().await;
+    add(&store, "UENG", "UBOSS", "2026-01-20").await;
+    let mut marketer = new_report("UMKT", "UBOSS", "2026-01-20");
+    marketer.framework_id = "buffer-marketing".to_owned();
+    store
+        .add_report(&marketer, "UBOSS", at("2026-01-20T09:00:00Z"))
+        .await
+        .expect("add");
+    store
+        .snooze(
+            "UMKT",
+            date("2026-06-01"),
+            None,
+            &cadence(),
+            "UBOSS",
+            at("2026-01-21T09:00:00Z"),
+        )
+        .await
+        .expect("snooze");
+
+    let same = |_: &str| cadence();
+    assert_eq!(
+        store.recompute_due_dates(&same).await.expect("recompute"),
+        0
+    );
+
+    // Engineering moves to a two-month rhythm; marketing keeps three months.
+    let two_months = Cadence {
+        due_after: Period::months(2),
+        overdue_after: Period::months(4),
+    };
+    let per_framework = move |framework: &str| {
+        if framework == "buffer-engineering" {
+            two_months
+        } else {
+            Cadence::default()
+        }
+    };
+    assert_eq!(
+        store
+            .recompute_due_dates(&per_framework)
+            .await
+            .expect("recompute"),
+        1
+    );
+    assert_eq!(
+        store.person("UENG").await.expect("q").expect("p").due_on,
+        Some(date("2026-03-20"))
+    );
+    assert_eq!(
+        store.person("UMKT").await.expect("q").expect("p").due_on,
+        Some(date("2026-06-01")),
+        "the snooze still wins"
+    );
+    assert_eq!(
+        store
+            .recompute_due_dates(&per_framework)
+            .await
+            .expect("recompute"),
+        0
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Check-ins, acknowledgements, snoozes
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn record_checkin_moves_the_cadence_cancels_reminders_queues_the_ack_request_and_audits() {
+    let (_dir, store) = open().await;
+    add(&store, "UANA", "UBOSS", "2025-06-01").await;
+    add(&store, "UBEN", "UBOSS", "2025-06-01").await;
+    store
+        .snooze(
+            "UANA",
+            date("2025-10-01"),
+            Some("leave"),
+            &cadence(),
+            "UBOSS",
+            at("2025-09-02T09:00:00Z"),
+        )
+        .await
+        .expect("snooze");
+    let planned_at = at("2025-10-01T09:00:00Z");
+    store
+        .plan_all(
+            &[
+                reminder(
+                    "reminder:UANA:UBOSS:2025-10-01:0",
+                    "UBOSS",
+                    "UANA",
+                    "2025-10-01T09:00:00Z",
+                ),
+                reminder(
+                    "reminder:UBEN:UBOSS:2025-09-01:4",
+                    "UBOSS",
+                    "UBEN",
+                    "2025-10-01T09:00:00Z",
+                ),
+            ],
+            planned_at,
+        )
+        .await
+        .expect("plan");
+
+    let now = at("2025-10-02T15:30:00Z");
+    let mut new = checkin("UANA", "UBOSS", "2025-10-02", Some("button:ANA:1"));
+    new.acknowledgement_request = Some(ack_request("UANA", now));
+    let Recorded::New(id) = store.record_checkin(new, now).await.expect("record") else {
+        panic!("a new check-in");
+    };
+
+    let row = store.checkin(id).await.expect("query").expect("stored");
+    assert_eq!(row.report_id, "UANA");
+    assert_eq!(row.manager_id, "UBOSS");
+    assert_eq!(row.held_on, date("2025-10-02"));
+    assert_eq!(row.level_discussed, Some(3));
+    assert_eq!(
+        row.private_note.as_deref(),
+        Some("wants to lead the migration")
+    );
+    assert_eq!(row.recorded_at, "2025-10-02T15:30:00.000Z");
+    assert_eq!(row.ack_status, "pending");
+
+    let ana = store.person("UANA").await.expect("query").expect("exists");
+    assert_eq!(ana.anchor_on, Some(date("2025-10-02")));
+    assert_eq!(ana.snoozed_until, None, "a conversation ends the snooze");
+    assert_eq!(ana.due_on, Some(date("2026-01-02")));
+
+    assert_eq!(
+        statuses(&store).await,
+        [
+            (
+                "reminder:UANA:UBOSS:2025-10-01:0".to_owned(),
+                "cancelled".to_owned()
+            ),
+            (
+                "reminder:UBEN:UBOSS:2025-09-01:4".to_owned(),
+                "pending".to_owned()
+            ),
+            (format!("ack:{id}"), "pending".to_owned()),
+        ]
+    );
+    let ack = store.outbox(Some("pending")).await.expect("outbox");
+    let ack = ack
+        .iter()
+        .find(|r| r.kind == kind::ACK_REQUEST)
+        .expect("queued");
+    assert_eq!(ack.recipient, "UANA");
+    assert_eq!(ack.next_attempt_at, "2025-10-02T15:30:00.000Z");
+    assert_eq!(
+        ack.reply().expect("payload parses"),
+        Reply::paragraph(format!("Did you have check-in {id}?"))
+    );
+
+    let log = store.audit_log(Some("UANA")).await.expect("audit");
+    let entry = log.last().expect("an entry");
+    assert_eq!(entry.action, "checkin.recorded");
+    let details = details(&entry.details);
+    assert_eq!(details["checkin"], id);
+    assert_eq!(details["has_private_note"], true);
+
+    // The same submission again (a double click): recorded once, nothing else queued.
+    let mut again = checkin("UANA", "UBOSS", "2025-10-02", Some("button:ANA:1"));
+    again.acknowledgement_request = Some(ack_request("UANA", now));
+    match store
+        .record_checkin(again, at("2025-10-02T15:30:01Z"))
+        .await
+        .expect("record")
+    {
+        Recorded::AlreadyRecorded(existing) => assert_eq!(existing.id, id),
+        other => panic!("expected AlreadyRecorded, got {other:?}"),
+    }
+    assert_eq!(scalar_i64(&store, "SELECT count(*) FROM checkins").await, 1);
+    assert_eq!(scalar_i64(&store, "SELECT count(*) FROM outbox").await, 3);
+    assert_eq!(
+        actions(&store, Some("UANA"))
+            .await
+            .iter()
+            .filter(|a| *a == "checkin.recorded")
+            .count(),
+        1
+    );
+    // Without a key, each call records.
+    store
+        .record_checkin(checkin("UANA", "UBOSS", "2025-10-03", None), now)
+        .await
+        .expect("record");
+    store
+        .record_checkin(checkin("UANA", "UBOSS", "2025-10-03", None), now)
+        .await
+        .expect("record");
+    assert_eq!(scalar_i64(&store, "SELECT count(*) FROM checkins").await, 3);
+}
+
+#[tokio::test]
+async fn a_back_filled_conversation_does_not_move_the_anchor_back() {
+    let (_dir, store) = open().await;
+    add(&store, "UANA", "UBOSS", "2025-06-01").await;
+    store
+        .record_checkin(
+            checkin("UANA", "UBOSS", "2025-12-01", None),
+            at("2025-12-01T12:00:00Z"),
+        )
+        .await
+        .expect("record");
+    store
+        .record_checkin(
+            checkin("UANA", "UBOSS", "2025-09-01", None),
+            at("2025-12-02T12:00:00Z"),
+        )
+        .await
+        .expect("record");
+    let ana = store.person("UANA").await.expect("query").expect("exists");
+    assert_eq!(ana.anchor_on, Some(date("2025-12-01")));
+    assert_eq!(ana.due_on, Some(date("2026-03-01")));
+    let history: Vec<String> = store
+        .history("UANA")
+        .await
+        .expect("history")
+        .iter()
+        .map(|c| c.held_on.to_string())
+        .collect();
+    assert_eq!(history, ["2025-12-01", "2025-09-01"]);
+    let all = store.all_checkins().await.expect("all");
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].held_on, date("2025-09-01"), "oldest first");
+    assert_eq!(store.checkin(999).await.expect("query"), None);
+}
+
+#[tokio::test]
+async fn answering_a_checkin_twice_the_same_way_changes_nothing() {
+    let (_dir, store) = open().await;
+    add(&store, "UANA", "UBOSS", "2025-06-01").await;
+    let record = |held_on: &'static str| {
+        let store = store.clone();
+        async move {
+            match store
+                .record_checkin(
+                    checkin("UANA", "UBOSS", held_on, None),
+                    at("2025-12-01T12:00:00Z"),
+                )
+                .await
+                .expect("record")
+            {
+                Recorded::New(id) => id,
+                other => panic!("{other:?}"),
+            }
+        }
+    };
+    let older = record("2025-09-01").await;
+    let newer = record("2025-11-01").await;
+    assert_eq!(
+        store
+            .pending_checkin("UANA")
+            .await
+            .expect("query")
+            .map(|c| c.id),
+        Some(newer),
+        "the latest conversation waiting for an answer"
+    );
+    assert_eq!(store.pending_checkin("UBOSS").await.expect("query"), None);
+
+    let now = at("2025-12-02T08:00:00Z");
+    let outcome = store
+        .answer_checkin(
+            "UANA",
+            newer,
+            Acknowledgement::Acknowledged,
+            None,
+            None,
+            now,
+        )
+        .await
+        .expect("answer");
+    let AnswerOutcome::Updated(updated) = outcome else {
+        panic!("{outcome:?}");
+    };
+    assert_eq!(updated.ack_status, "acknowledged");
+    assert_eq!(updated.ack_at.as_deref(), Some("2025-12-02T08:00:00.000Z"));
+    assert_eq!(
+        store
+            .pending_checkin("UANA")
+            .await
+            .expect("query")
+            .map(|c| c.id),
+        Some(older)
+    );
+
+    let audit_before = store.audit_log(None).await.expect("audit").len();
+    let outcome = store
+        .answer_checkin(
+            "UANA",
+            newer,
+            Acknowledgement::Acknowledged,
+            None,
+            Some(message("should-not-be-queued", "2025-12-02T08:00:00Z")),
+            at("2025-12-02T08:00:05Z"),
+        )
+        .await
+        .expect("answer");
+    let AnswerOutcome::Unchanged(unchanged) = outcome else {
+        panic!("{outcome:?}");
+    };
+    assert_eq!(
+        unchanged.ack_at.as_deref(),
+        Some("2025-12-02T08:00:00.000Z")
+    );
+    assert_eq!(
+        store.audit_log(None).await.expect("audit").len(),
+        audit_before
+    );
+    assert!(
+        !store
+            .is_planned("should-not-be-queued")
+            .await
+            .expect("query")
+    );
+
+    // A different answer replaces the first, is audited, and queues its notice.
+    let outcome = store
+        .answer_checkin(
+            "UANA",
+            newer,
+            Acknowledgement::Disputed,
+            Some("we did not talk"),
+            Some(message("dispute:notice", "2025-12-03T08:00:00Z")),
+            at("2025-12-03T08:00:00Z"),
+        )
+        .await
+        .expect("answer");
+    let AnswerOutcome::Updated(disputed) = outcome else {
+        panic!("{outcome:?}");
+    };
+    assert_eq!(disputed.ack_status, "disputed");
+    assert_eq!(disputed.ack_reason.as_deref(), Some("we did not talk"));
+    assert!(store.is_planned("dispute:notice").await.expect("query"));
+    let log = store.audit_log(Some("UANA")).await.expect("audit");
+    let entry = log.last().expect("an entry");
+    assert_eq!(entry.action, "checkin.disputed");
+    assert_eq!(entry.actor, "UANA");
+    assert_eq!(details(&entry.details)["previous"], "acknowledged");
+
+    // Someone else's check-in, or none: not found, nothing written.
+    assert_eq!(
+        store
+            .answer_checkin(
+                "UBOSS",
+                newer,
+                Acknowledgement::Acknowledged,
+                None,
+                None,
+                now
+            )
+            .await
+            .expect("answer"),
+        AnswerOutcome::NotFound
+    );
+    assert_eq!(
+        store
+            .answer_checkin("UANA", 999, Acknowledgement::Acknowledged, None, None, now)
+            .await
+            .expect("answer"),
+        AnswerOutcome::NotFound
+    );
+}
+
+#[tokio::test]
+async fn snooze_pauses_reminders_until_its_date_and_cancels_planned_ones() {
+    let (_dir, store) = open().await;
+    add(&store, "UANA", "UBOSS", "2025-06-01").await;
+    store
+        .plan_reminders(
+            &[reminder(
+                "reminder:UANA:UBOSS:2025-09-01:0",
+                "UBOSS",
+                "UANA",
+                "2025-09-01T09:00:00Z",
+            )],
+            at("2025-09-01T09:00:00Z"),
+        )
+        .await
+        .expect("plan");
+    store
+        .snooze(
+            "UANA",
+            date("2025-10-15"),
+            Some("parental leave"),
+            &cadence(),
+            "UBOSS",
+            at("2025-09-02T09:00:00Z"),
+        )
+        .await
+        .expect("snooze");
+
+    let ana = store.person("UANA").await.expect("query").expect("exists");
+    assert_eq!(ana.snoozed_until, Some(date("2025-10-15")));
+    assert_eq!(ana.snooze_reason.as_deref(), Some("parental leave"));
+    assert_eq!(ana.due_on, Some(date("2025-10-15")));
+    assert_eq!(statuses(&store).await[0].1, "cancelled");
+    let snoozes: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT until_date, created_by, created_at FROM snoozes")
+            .fetch_all(store.pool())
+            .await
+            .expect("query");
+    assert_eq!(
+        snoozes,
+        [(
+            "2025-10-15".to_owned(),
+            "UBOSS".to_owned(),
+            "2025-09-02T09:00:00.000Z".to_owned()
+        )]
+    );
+    let log = store.audit_log(Some("UANA")).await.expect("audit");
+    let entry = log.last().expect("an entry");
+    assert_eq!(entry.action, "reminders.snoozed");
+    assert_eq!(details(&entry.details)["until"], "2025-10-15");
+    assert!(
+        store
+            .due_candidates(date("2025-10-14"))
+            .await
+            .expect("query")
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .due_candidates(date("2025-10-15"))
+            .await
+            .expect("query")
+            .len(),
+        1
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The outbox
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn planning_the_same_key_twice_inserts_once() {
+    let (_dir, store) = open().await;
+    let now = at("2026-03-02T08:59:00Z");
+    let first = message("digest:2026-03-02T09:00:00.000Z", "2026-03-02T09:00:00Z");
+    assert!(!store.is_planned(&first.key).await.expect("query"));
+    assert!(store.plan(&first, now).await.expect("plan"));
+    let mut changed = first.clone();
+    changed.payload = Reply::paragraph("a different text");
+    assert!(!store.plan(&changed, now).await.expect("plan"));
+    assert!(store.is_planned(&first.key).await.expect("query"));
+
+    let rows = store.outbox(None).await.expect("outbox");
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!(row.kind, "digest");
+    assert_eq!(row.recipient, "CADMIN");
+    assert_eq!(row.report_id, None);
+    assert_eq!(row.status, "pending");
+    assert_eq!(row.attempts, 0);
+    assert_eq!(row.planned_for, "2026-03-02T09:00:00.000Z");
+    assert_eq!(row.next_attempt_at, "2026-03-02T09:00:00.000Z");
+    assert_eq!(row.created_at, "2026-03-02T08:59:00.000Z");
+    assert_eq!(row.reply().expect("parses"), Reply::paragraph("digest"));
+
+    let batch = [
+        message("a", "2026-03-02T09:00:00Z"),
+        message("b", "2026-03-02T09:00:00Z"),
+        first.clone(),
+        message("a", "2026-03-02T09:00:00Z"),
+    ];
+    assert_eq!(store.plan_all(&batch, now).await.expect("plan_all"), 2);
+    assert_eq!(store.outbox(None).await.expect("outbox").len(), 3);
+    assert_eq!(store.outbox(Some("sent")).await.expect("outbox").len(), 0);
+}
+
+#[tokio::test]
+async fn plan_reminders_remembers_each_reports_latest_key() {
+    let (_dir, store) = open().await;
+    add(&store, "UANA", "UBOSS", "2025-06-01").await;
+    add(&store, "UBEN", "UBOSS", "2025-06-01").await;
+    let now = at("2025-09-01T09:00:00Z");
+    let batch = [
+        reminder(
+            "reminder:UANA:UBOSS:2025-09-01:0",
+            "UBOSS",
+            "UANA",
+            "2025-09-01T09:00:00Z",
+        ),
+        reminder(
+            "reminder:UBEN:UBOSS:2025-09-01:0",
+            "UBOSS",
+            "UBEN",
+            "2025-09-01T09:00:00Z",
+        ),
+    ];
+    assert_eq!(store.plan_reminders(&batch, now).await.expect("plan"), 2);
+    assert_eq!(store.plan_reminders(&batch, now).await.expect("plan"), 0);
+    let keys: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT user_id, last_reminder_key FROM people ORDER BY user_id")
+            .fetch_all(store.pool())
+            .await
+            .expect("query");
+    assert_eq!(
+        keys,
+        [
+            ("UANA".to_owned(), Some(batch[0].key.clone())),
+            ("UBEN".to_owned(), Some(batch[1].key.clone())),
+            ("UBOSS".to_owned(), None),
+        ]
+    );
+    let next = [reminder(
+        "reminder:UANA:UBOSS:2025-09-01:1",
+        "UBOSS",
+        "UANA",
+        "2025-09-08T09:00:00Z",
+    )];
+    assert_eq!(store.plan_reminders(&next, now).await.expect("plan"), 1);
+    let candidates = store
+        .due_candidates(date("2025-09-08"))
+        .await
+        .expect("query");
+    assert_eq!(
+        candidates[0].last_reminder_key.as_deref(),
+        Some("reminder:UANA:UBOSS:2025-09-01:1")
+    );
+}
+
+#[tokio::test]
+async fn claim_ready_leases_rows_until_the_lease_expires() {
+    let (_dir, store) = open().await;
+    let planned = at("2026-03-02T09:00:00Z");
+    store
+        .plan_all(
+            &[
+                message("late", "2026-03-02T09:00:00Z"),
+                message("early", "2026-03-02T08:00:00Z"),
+                message("later", "2026-03-02T09:30:00Z"),
+                message("future", "2026-03-03T09:00:00Z"),
+            ],
+            planned,
+        )
+        .await
+        .expect("plan");
+
+    // Nothing is ready before its slot.
+    assert!(
+        store
+            .claim_ready(
+                at("2026-03-02T07:59:59.999Z"),
+                at("2026-03-02T08:05:00Z"),
+                10
+            )
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+
+    let now = at("2026-03-02T10:00:00Z");
+    let lease = at("2026-03-02T10:05:00Z");
+    let claimed = store.claim_ready(now, lease, 2).await.expect("claim");
+    let keys: Vec<&str> = claimed.iter().map(|r| r.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        ["early", "late"],
+        "oldest slot first, up to the limit"
+    );
+    for row in &claimed {
+        assert_eq!(row.status, "sending");
+        assert_eq!(row.attempts, 1);
+        assert_eq!(row.next_attempt_at, "2026-03-02T10:05:00.000Z");
+    }
+    // A second claim before the lease expires takes only what was not claimed.
+    let second = store.claim_ready(now, lease, 10).await.expect("claim");
+    assert_eq!(
+        second.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(),
+        ["later"]
+    );
+    assert!(
+        store
+            .claim_ready(at("2026-03-02T10:04:59.999Z"), lease, 10)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+    // At the lease's end the rows are ready again, with the attempt counted.
+    let again = store
+        .claim_ready(lease, at("2026-03-02T10:10:00Z"), 10)
+        .await
+        .expect("claim");
+    let summary: Vec<(&str, i64)> = again.iter().map(|r| (r.key.as_str(), r.attempts)).collect();
+    assert_eq!(summary, [("early", 2), ("late", 2), ("later", 2)]);
+}
+
+#[tokio::test]
+async fn mark_sent_retry_and_failed_settle_a_claimed_row() {
+    let (_dir, store) = open().await;
+    let now = at("2026-03-02T09:00:00Z");
+    store
+        .plan_all(
+            &[
+                message("sent", "2026-03-02T09:00:00Z"),
+                message("retry", "2026-03-02T09:00:00Z"),
+                message("failed", "2026-03-02T09:00:00Z"),
+            ],
+            now,
+        )
+        .await
+        .expect("plan");
+    let rows = store
+        .claim_ready(now, at("2026-03-02T09:05:00Z"), 10)
+        .await
+        .expect("claim");
+    let id = |key: &str| rows.iter().find(|r| r.key == key).expect("claimed").id;
+
+    assert_eq!(store.sent_message("sent").await.expect("query"), None);
+    store
+        .mark_sent(
+            id("sent"),
+            Some("D123"),
+            Some("1712.0001"),
+            at("2026-03-02T09:00:01Z"),
+        )
+        .await
+        .expect("sent");
+    store
+        .mark_retry(id("retry"), "timeout", at("2026-03-02T09:00:30Z"))
+        .await
+        .expect("retry");
+    store
+        .mark_failed(id("failed"), "user_not_found")
+        .await
+        .expect("failed");
+
+    let sent = store
+        .sent_message("sent")
+        .await
+        .expect("query")
+        .expect("delivered");
+    assert_eq!(sent.status, "sent");
+    assert_eq!(sent.channel.as_deref(), Some("D123"));
+    assert_eq!(sent.message_ts.as_deref(), Some("1712.0001"));
+    assert_eq!(sent.sent_at.as_deref(), Some("2026-03-02T09:00:01.000Z"));
+    assert_eq!(sent.last_error, None);
+    assert_eq!(store.sent_message("retry").await.expect("query"), None);
+
+    let retry = &store.outbox(Some("pending")).await.expect("outbox")[0];
+    assert_eq!(retry.key, "retry");
+    assert_eq!(retry.last_error.as_deref(), Some("timeout"));
+    assert_eq!(retry.next_attempt_at, "2026-03-02T09:00:30.000Z");
+    let failed = &store.outbox(Some("failed")).await.expect("outbox")[0];
+    assert_eq!(failed.key, "failed");
+    assert_eq!(failed.last_error.as_deref(), Some("user_not_found"));
+
+    // Only the retry comes back, and only from its next attempt.
+    assert!(
+        store
+            .claim_ready(at("2026-03-02T09:00:29Z"), at("2026-03-02T09:05:00Z"), 10)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+    let later = store
+        .claim_ready(at("2026-03-02T12:00:00Z"), at("2026-03-02T12:05:00Z"), 10)
+        .await
+        .expect("claim");
+    assert_eq!(
+        later
+            .iter()
+            .map(|r| (r.key.as_str(), r.attempts))
+            .collect::<Vec<_>>(),
+        [("retry", 2)]
+    );
+}
+
+#[tokio::test]
+async fn requeue_interrupted_makes_sending_rows_ready_now() {
+    let (_dir, store) = open().await;
+    let now = at("2026-03-02T09:00:00Z");
+    store
+        .plan_all(
+            &[
+                message("a", "2026-03-02T09:00:00Z"),
+                message("b", "2026-03-02T09:00:00Z"),
+                message("not-yet", "2026-03-05T09:00:00Z"),
+            ],
+            now,
+        )
+        .await
+        .expect("plan");
+    let claimed = store
+        .claim_ready(now, at("2026-03-02T09:05:00Z"), 10)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 2);
+    store
+        .mark_sent(claimed[0].id, None, None, now)
+        .await
+        .expect("sent");
+
+    // The process dies; the next one starts a minute later.
+    let restart = at("2026-03-02T09:01:00Z");
+    assert_eq!(
+        store.requeue_interrupted(restart).await.expect("requeue"),
+        1
+    );
+    let pending = store.outbox(Some("pending")).await.expect("outbox");
+    let summary: Vec<(&str, &str)> = pending
+        .iter()
+        .map(|r| (r.key.as_str(), r.next_attempt_at.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("b", "2026-03-02T09:01:00.000Z"),
+            ("not-yet", "2026-03-05T09:00:00.000Z")
+        ]
+    );
+    let ready = store
+        .claim_ready(restart, at("2026-03-02T09:06:00Z"), 10)
+        .await
+        .expect("claim");
+    assert_eq!(ready.len(), 1);
+    assert_eq!(ready[0].key, "b");
+    assert_eq!(ready[0].attempts, 2);
+    assert_eq!(
+        store.requeue_interrupted(restart).await.expect("requeue"),
+        1
+    );
+    assert_eq!(
+        store.requeue_interrupted(restart).await.expect("requeue"),
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_corrupt_payload_is_reported_not_panicked_on() {
+    let (_dir, store) = open().await;
+    store
+        .plan(
+            &message("x", "2026-03-02T09:00:00Z"),
+            at("2026-03-02T09:00:00Z"),
+        )
+        .await
+        .expect("plan");
+    sqlx::query("UPDATE outbox SET payload = 'not json'")
+        .execute(store.pool())
+        .await
+        .expect("edit by hand");
+    let row = &store.outbox(None).await.expect("outbox")[0];
+    assert!(matches!(row.reply(), Err(StoreError::Corrupt(_))));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit log and settings
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_audit_log_is_filtered_by_subject_and_oldest_first() {
+    let (_dir, store) = open().await;
+    add(&store, "UANA", "UBOSS", "2025-06-01").await;
+    add(&store, "UBEN", "UBOSS", "2025-06-01").await;
+    store
+        .set_level("UANA", 4, "UBOSS", at("2026-02-01T09:00:00Z"))
+        .await
+        .expect("level");
+    let mut conn = store.pool().acquire().await.expect("connection");
+    career_bot::store::audit::record(
+        &mut conn,
+        at("2026-02-02T09:00:00Z"),
+        "system",
+        "database.backup",
+        None,
+        serde_json::json!({ "file": "backup.db" }),
+    )
+    .await
+    .expect("record");
+    drop(conn);
+
+    assert_eq!(
+        actions(&store, Some("UANA")).await,
+        ["person.added", "person.level_changed"]
+    );
+    assert_eq!(actions(&store, Some("UBEN")).await, ["person.added"]);
+    let all = store.audit_log(None).await.expect("audit");
+    assert_eq!(all.len(), 4);
+    assert!(all.windows(2).all(|pair| pair[0].id < pair[1].id));
+    let last = all.last().expect("an entry");
+    assert_eq!(last.subject, None);
+    assert_eq!(last.actor, "system");
+    assert_eq!(details(&last.details)["file"], "backup.db");
+    assert!(actions(&store, Some("UNOBODY")).await.is_empty());
+}
+
+#[tokio::test]
+async fn settings_are_stored_and_replaced() {
+    let (_dir, store) = open().await;
+    assert_eq!(store.setting("cadence").await.expect("query"), None);
+    store.set_setting("cadence", "v1").await.expect("set");
+    store.set_setting("cadence", "v2").await.expect("set");
+    assert_eq!(
+        store.setting("cadence").await.expect("query").as_deref(),
+        Some("v2")
+    );
+    assert_eq!(scalar_i64(&store, "SELECT count(*) FROM settings").await, 1);
+}
+
+#[tokio::test]
+async fn connection_level_helpers_work_inside_a_transaction() {
+    let (_dir, store) = open().await;
+    let now = at("2026-01-20T09:00:00Z");
+    add(&store, "UANA", "UBOSS", "2026-01-20").await;
+    let mut tx = store.pool().begin().await.expect("begin");
+    people::ensure_person(&mut tx, "UNEW", now)
+        .await
+        .expect("ensure");
+    people::ensure_person(&mut tx, "UNEW", now)
+        .await
+        .expect("ensure twice");
+    let fresh = people::person_in(&mut tx, "UNEW")
+        .await
+        .expect("query")
+        .expect("inserted");
+    assert_eq!(fresh.display_name, "");
+    assert!(fresh.active);
+    assert_eq!(
+        people::person_in(&mut tx, "UMISSING").await.expect("query"),
+        None
+    );
+    // refresh_due_on recomputes from the stored inputs with the given cadence...
+    let monthly = Cadence {
+        due_after: Period::months(1),
+        overdue_after: Period::months(2),
+    };
+    people::refresh_due_on(&mut tx, "UANA", &monthly)
+        .await
+        .expect("refresh");
+    assert_eq!(
+        people::person_in(&mut tx, "UANA")
+            .await
+            .expect("query")
+            .expect("exists")
+            .due_on,
+        Some(date("2026-02-20"))
+    );
+    // ...and clears it for someone who is not a report; a missing person is not an error.
+    people::refresh_due_on(&mut tx, "UNEW", &monthly)
+        .await
+        .expect("refresh");
+    people::refresh_due_on(&mut tx, "UMISSING", &monthly)
+        .await
+        .expect("refresh");
+    tx.rollback().await.expect("rollback");
+    assert_eq!(store.person("UNEW").await.expect("query"), None);
+    assert_eq!(
+        store
+            .person("UANA")
+            .await
+            .expect("query")
+            .expect("exists")
+            .due_on,
+        Some(date("2026-04-20"))
+    );
+}
