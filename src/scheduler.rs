@@ -12,15 +12,19 @@
 //!    reminder, sent late, not one per missed slot.
 //! 2. **Claiming** marks ready rows `sending` and leases them for five minutes, in a committed
 //!    transaction, so no concurrent pass can take them.
-//! 3. **Sending**, then **marking sent** (committed) right after each message.
+//! 3. **Sending**, then **marking sent**: each delivered message is handed at once to a
+//!    marker task that commits every mark waiting for it in one statement, and repeats
+//!    (group commit). A pass returns only when all its marks are committed.
 //!
 //! A crash between 1 and 2 leaves `pending` rows: the next pass sends them (nothing lost). A
 //! crash between 2 and 3 leaves `sending` rows: at start-up [`recover`] makes them ready again
 //! (and, failing that, their lease expires), so they are sent (nothing lost). If the crash
-//! came after the chat accepted the message but before the row was marked sent, that message
-//! is sent a second time: Slack's `chat.postMessage` has no idempotency key, so this window —
-//! one message, between one HTTP response and one local commit — is the duplicate the chat
-//! API makes unavoidable. Marking each row sent immediately keeps it to that one message.
+//! came after the chat accepted a message but before its mark was committed, that message is
+//! sent a second time: Slack's `chat.postMessage` has no idempotency key, so a window between
+//! the chat's answer and our local commit is the duplicate the chat API makes unavoidable.
+//! The marker keeps that window to one commit (about a tenth of a millisecond): against
+//! Slack, where one send takes milliseconds to seconds, that is the single message being
+//! marked; only against an instant chat do several messages share a commit.
 //!
 //! Failures: a 429 stops the pass and retries after `Retry-After`; other temporary failures
 //! retry with exponential backoff; a message still failing a day after its slot, or failing
@@ -37,7 +41,7 @@ use crate::bot::messages::{self, OverdueLine, ReminderFacts};
 use crate::chat::{Chat, Recipient, SendError};
 use crate::checkins::Timeline;
 use crate::store::StoreError;
-use crate::store::outbox::{NewMessage, OutboxRow, kind};
+use crate::store::outbox::{NewMessage, OutboxRow, SentMark, kind, mark_sent_batch_in};
 
 /// How long a claimed message is reserved for one delivery attempt.
 const LEASE: chrono::Duration = chrono::Duration::minutes(5);
@@ -215,6 +219,7 @@ pub async fn deliver<C: Chat>(
         if rows.is_empty() {
             return Ok(report);
         }
+        let (marks, marker) = SentMarker::start(bot, now);
         let mut rows = rows.into_iter();
         while let Some(row) = rows.next() {
             let reply = match row.reply() {
@@ -231,14 +236,13 @@ pub async fn deliver<C: Chat>(
             };
             match chat.send(recipient, &reply, &row.key).await {
                 Ok(delivered) => {
-                    store
-                        .mark_sent(
-                            row.id,
-                            delivered.channel.as_deref(),
-                            delivered.ts.as_deref(),
-                            now,
-                        )
-                        .await?;
+                    // If the marker has failed, its error is returned below.
+                    let _ = marks.send(SentMark {
+                        id: row.id,
+                        channel: delivered.channel,
+                        ts: delivered.ts,
+                    });
+                    bot.metrics().sent(&row.kind);
                     report.sent += 1;
                 }
                 Err(SendError::RateLimited { retry_after }) => {
@@ -247,14 +251,16 @@ pub async fn deliver<C: Chat>(
                     let error = format!("rate limited; retrying after {}s", retry_after.as_secs());
                     store.mark_retry(row.id, &error, resume).await?;
                     report.retried += 1;
+                    // The rest of the batch was never tried: put it back without an attempt.
                     for rest in rows {
-                        store.mark_retry(rest.id, &error, resume).await?;
+                        store.release_untried(rest.id, resume).await?;
                         report.retried += 1;
                     }
                     tracing::warn!(key = %row.key, retry_after_secs = retry_after.as_secs(), "chat rate limit; pausing delivery");
+                    SentMarker::finish(marks, marker).await?;
                     return Ok(report);
                 }
-                Err(SendError::Temporary(error)) if now - planned_for(&row) < GIVE_UP_AFTER => {
+                Err(SendError::Temporary(error)) if now - first_due(&row) < GIVE_UP_AFTER => {
                     let delay = backoff(row.attempts);
                     tracing::warn!(key = %row.key, attempts = row.attempts, error = %error, "delivery failed; will retry");
                     store.mark_retry(row.id, &error, now + delay).await?;
@@ -266,11 +272,58 @@ pub async fn deliver<C: Chat>(
                 }
             }
         }
+        SentMarker::finish(marks, marker).await?;
     }
 }
 
-fn planned_for(row: &OutboxRow) -> DateTime<Utc> {
-    crate::store::time::from_text(&row.planned_for).unwrap_or(DateTime::<Utc>::MIN_UTC)
+/// Commits "sent" marks as deliveries complete: each commit takes every mark waiting, so a
+/// fast chat shares commits and a slow one gets one commit per message.
+struct SentMarker;
+
+impl SentMarker {
+    fn start(
+        bot: &Bot,
+        now: DateTime<Utc>,
+    ) -> (
+        tokio::sync::mpsc::UnboundedSender<SentMark>,
+        tokio::task::JoinHandle<Result<(), StoreError>>,
+    ) {
+        let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<SentMark>();
+        let store = bot.store().clone();
+        let task = tokio::spawn(async move {
+            let mut conn = store.pool().acquire().await?;
+            let mut batch = Vec::new();
+            while receiver.recv_many(&mut batch, 500).await > 0 {
+                mark_sent_batch_in(&mut conn, &batch, now).await?;
+                batch.clear();
+            }
+            Ok(())
+        });
+        (sender, task)
+    }
+
+    /// Waits until every mark sent so far is committed.
+    async fn finish(
+        marks: tokio::sync::mpsc::UnboundedSender<SentMark>,
+        marker: tokio::task::JoinHandle<Result<(), StoreError>>,
+    ) -> Result<(), StoreError> {
+        drop(marks);
+        match marker.await {
+            Ok(result) => result,
+            Err(error) => Err(StoreError::Corrupt(format!(
+                "the sent-marker task failed: {error}"
+            ))),
+        }
+    }
+}
+
+/// When the message first became deliverable: its slot, or when it was planned if that was
+/// later (a slot missed while the bot was down). The one-day give-up clock starts here, so a
+/// late reminder still gets a day of retries.
+fn first_due(row: &OutboxRow) -> DateTime<Utc> {
+    let parse =
+        |text: &str| crate::store::time::from_text(text).unwrap_or(DateTime::<Utc>::MIN_UTC);
+    parse(&row.planned_for).max(parse(&row.created_at))
 }
 
 /// 30 s, 1 min, 2 min … capped at one hour.

@@ -147,6 +147,19 @@ async fn a_check_in_cycle_from_add_to_due_again() {
     assert_eq!(dms_to(&out, "boss"), 0, "{out}");
     let out = run(&mut shell, &[":now 2026-07-27T07:00:00Z", ":tick", "team"]).await;
     assert_eq!(dms_to(&out, "boss"), 1, "{out}");
+    let metrics = bot.metrics().encode();
+    assert!(
+        metrics.contains("career_bot_reminders_sent_total{kind=\"reminder\"} 3"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("career_bot_reminders_sent_total{kind=\"ack_request\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("career_bot_checkins_recorded_total 1"),
+        "{metrics}"
+    );
     assert!(
         out.contains("last conversation 2026-04-27 (acknowledged)"),
         "{out}"
@@ -537,7 +550,12 @@ async fn the_shell_can_be_driven_with_start_options_and_stays_usable_on_bad_dire
 struct DownChat;
 
 impl Chat for DownChat {
-    async fn send(&self, _to: Recipient<'_>, _reply: &Reply, _key: &str) -> Result<Delivered, SendError> {
+    async fn send(
+        &self,
+        _to: Recipient<'_>,
+        _reply: &Reply,
+        _key: &str,
+    ) -> Result<Delivered, SendError> {
         Err(SendError::Temporary("HTTP 503".into()))
     }
 }
@@ -546,25 +564,48 @@ impl Chat for DownChat {
 async fn a_message_that_keeps_failing_for_a_day_is_given_up_and_reported_to_admins() {
     let dir = tempfile::tempdir().expect("temp dir");
     let bot = bot_with(dir.path(), &[("CAREER_BOT_ADMIN_CHANNEL", "C_PEOPLE")]).await;
-    let mut shell = Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
     run(&mut shell, &["add @ana marketing 2"]).await;
     let at = |text: &str| career_bot::shell::parse_datetime(text).expect("time");
     // Due on Monday 2026-04-20; Slack is down for the whole day and more.
-    let first = career_bot::scheduler::tick(&bot, &DownChat, at("2026-04-20T09:00:00Z")).await.expect("tick");
+    let first = career_bot::scheduler::tick(&bot, &DownChat, at("2026-04-20T09:00:00Z"))
+        .await
+        .expect("tick");
     // The reminder, and Monday's digest for the admin channel.
     assert_eq!((first.planned, first.sent, first.retried), (2, 0, 2));
     let row = &bot.store().outbox(Some("pending")).await.expect("outbox")[0];
     assert_eq!(row.last_error.as_deref(), Some("HTTP 503"));
-    let later = career_bot::scheduler::tick(&bot, &DownChat, at("2026-04-20T20:00:00Z")).await.expect("tick");
+    let later = career_bot::scheduler::tick(&bot, &DownChat, at("2026-04-20T20:00:00Z"))
+        .await
+        .expect("tick");
     assert_eq!(later.retried, 2, "still within a day: retried");
-    let next_day = career_bot::scheduler::tick(&bot, &DownChat, at("2026-04-21T09:30:00Z")).await.expect("tick");
-    assert_eq!(next_day.failed, 2, "the reminder and the digest are given up after a day");
+    let next_day = career_bot::scheduler::tick(&bot, &DownChat, at("2026-04-21T09:30:00Z"))
+        .await
+        .expect("tick");
+    assert_eq!(
+        next_day.failed, 2,
+        "the reminder and the digest are given up after a day"
+    );
     let failed = bot.store().outbox(Some("failed")).await.expect("outbox");
     assert!(failed.iter().any(|row| row.kind == "reminder"));
     // The alert to the admin channel is queued (and retried while Slack stays down).
     let queued = bot.store().outbox(Some("pending")).await.expect("outbox");
-    let alert = queued.iter().find(|row| row.kind == "alert").expect("an alert was planned");
+    let alert = queued
+        .iter()
+        .find(|row| row.kind == "alert")
+        .expect("an alert was planned");
     assert_eq!(alert.recipient, "C_PEOPLE");
-    assert!(alert.payload.contains("could not deliver a reminder message"), "{}", alert.payload);
-    assert!(bot.metrics().encode().contains("career_bot_reminders_failed_total{kind=\"reminder\"} 1"));
+    assert!(
+        alert
+            .payload
+            .contains("could not deliver a reminder message"),
+        "{}",
+        alert.payload
+    );
+    assert!(
+        bot.metrics()
+            .encode()
+            .contains("career_bot_reminders_failed_total{kind=\"reminder\"} 1")
+    );
 }

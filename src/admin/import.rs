@@ -691,7 +691,7 @@ pub async fn apply(
     source: &str,
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.write().await?;
     let mut changed = 0;
     for entry in entries {
         let before = people::person_in(&mut tx, &entry.user_id).await?;

@@ -107,7 +107,7 @@ impl Store {
         checkin: NewCheckin,
         now: DateTime<Utc>,
     ) -> Result<Recorded, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         if let Some(key) = &checkin.request_key {
             let sql = format!("SELECT {CHECKIN_COLUMNS} FROM checkins WHERE request_key = ?");
             if let Some(existing) = sqlx::query_as::<_, Checkin>(sqlx::AssertSqlSafe(sql))
@@ -135,21 +135,29 @@ impl Store {
         .bind(&checkin.request_key)
         .fetch_one(&mut *tx)
         .await?;
-        // A conversation ends any snooze; the next one is due from this one (or from a later
-        // one already on record, when a past conversation is back-filled).
-        sqlx::query(
-            "UPDATE people SET
-                anchor_on = CASE WHEN anchor_on IS NULL OR anchor_on < ?1 THEN ?1 ELSE anchor_on END,
-                snoozed_until = NULL, snooze_reason = NULL, updated_at = ?2
-             WHERE user_id = ?3",
-        )
-        .bind(checkin.held_on)
-        .bind(time::to_text(now))
-        .bind(&checkin.report_id)
-        .execute(&mut *tx)
-        .await?;
-        refresh_due_on(&mut tx, &checkin.report_id, &checkin.cadence).await?;
-        outbox::cancel_reminders_in(&mut tx, &checkin.report_id).await?;
+        // The newest conversation (or one on the same day) restarts the cadence: it moves
+        // the anchor, ends any snooze and cancels reminders that are now pointless. A
+        // back-filled, older conversation is history only: snoozes and reminders stay.
+        let anchor: Option<NaiveDate> =
+            sqlx::query_scalar("SELECT anchor_on FROM people WHERE user_id = ?")
+                .bind(&checkin.report_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .flatten();
+        if anchor.is_none_or(|anchor| checkin.held_on >= anchor) {
+            sqlx::query(
+                "UPDATE people SET anchor_on = ?1, snoozed_until = NULL, snooze_reason = NULL,
+                                   updated_at = ?2
+                 WHERE user_id = ?3",
+            )
+            .bind(checkin.held_on)
+            .bind(time::to_text(now))
+            .bind(&checkin.report_id)
+            .execute(&mut *tx)
+            .await?;
+            refresh_due_on(&mut tx, &checkin.report_id, &checkin.cadence).await?;
+            outbox::cancel_reminders_in(&mut tx, &checkin.report_id).await?;
+        }
         if let Some(build) = checkin.acknowledgement_request {
             outbox::plan_in(&mut tx, &build(id), now).await?;
         }
@@ -225,7 +233,7 @@ impl Store {
         notify: Option<NewMessage>,
         now: DateTime<Utc>,
     ) -> Result<AnswerOutcome, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let sql = format!("SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id = ? AND report_id = ?");
         let Some(current) = sqlx::query_as::<_, Checkin>(sqlx::AssertSqlSafe(sql))
             .bind(checkin_id)

@@ -49,6 +49,9 @@ pub enum StoreError {
     /// Stored data that does not parse (edited by hand?).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// A background database task stopped unexpectedly.
+    #[error("a database task failed: {0}")]
+    Task(String),
 }
 
 /// The database handle. Cheap to clone.
@@ -79,6 +82,9 @@ impl Store {
         .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            // A local file does not drop connections; pinging before every statement only
+            // adds a round trip to the connection's worker thread.
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(|source| StoreError::Open {
@@ -87,6 +93,14 @@ impl Store {
             })?;
         MIGRATOR.run(&pool).await?;
         Ok(Store { pool })
+    }
+
+    /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock at once, so a
+    /// writer waits (up to the busy timeout) for another writer instead of failing with
+    /// "database is locked" when its first statement is a read, as a plain `BEGIN` would in
+    /// WAL mode.
+    pub async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// The connection pool, for queries outside this module (tests, benchmarks, backups).

@@ -133,6 +133,70 @@ pub async fn cancel_reminders_in(
     .rows_affected())
 }
 
+/// Marks a message delivered, on the caller's connection (the delivery loop keeps one, so
+/// each message's mark is a single statement, committed at once).
+pub async fn mark_sent_in(
+    conn: &mut SqliteConnection,
+    id: i64,
+    channel: Option<&str>,
+    message_ts: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE outbox SET status = 'sent', sent_at = ?, channel = ?, message_ts = ?,
+                           last_error = NULL
+         WHERE id = ?",
+    )
+    .bind(time::to_text(now))
+    .bind(channel)
+    .bind(message_ts)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Where one delivered message landed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentMark {
+    /// The outbox row.
+    pub id: i64,
+    /// The conversation it landed in.
+    pub channel: Option<String>,
+    /// Its id there.
+    pub ts: Option<String>,
+}
+
+/// Marks several delivered messages sent in one statement (so one atomic commit).
+pub async fn mark_sent_batch_in(
+    conn: &mut SqliteConnection,
+    marks: &[SentMark],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let batch = serde_json::Value::Array(
+        marks
+            .iter()
+            .map(
+                |mark| serde_json::json!({ "id": mark.id, "channel": mark.channel, "ts": mark.ts }),
+            )
+            .collect(),
+    )
+    .to_string();
+    sqlx::query(
+        "UPDATE outbox SET status = 'sent', sent_at = ?2, channel = sent.channel,
+                           message_ts = sent.ts, last_error = NULL
+         FROM (SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.channel') AS channel,
+                      json_extract(value, '$.ts') AS ts
+               FROM json_each(?1)) AS sent
+         WHERE outbox.id = sent.id",
+    )
+    .bind(batch)
+    .bind(time::to_text(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 impl Store {
     /// Plans one message. Returns whether it was new.
     pub async fn plan(&self, message: &NewMessage, now: DateTime<Utc>) -> Result<bool, StoreError> {
@@ -146,7 +210,7 @@ impl Store {
         messages: &[NewMessage],
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let mut inserted = 0;
         for message in messages {
             if plan_in(&mut tx, message, now).await? {
@@ -157,29 +221,60 @@ impl Store {
         Ok(inserted)
     }
 
-    /// Plans reminders and remembers each report's latest reminder key, in one transaction.
+    /// Plans reminders and remembers each report's latest reminder key, in one transaction
+    /// of two statements (the messages travel as one JSON array: a pass plans thousands).
     /// Returns how many were new.
     pub async fn plan_reminders(
         &self,
         messages: &[NewMessage],
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        let mut inserted = 0;
-        for message in messages {
-            if plan_in(&mut tx, message, now).await? {
-                inserted += 1;
-            }
-            if let Some(report) = &message.report_id {
-                sqlx::query("UPDATE people SET last_reminder_key = ? WHERE user_id = ?")
-                    .bind(&message.key)
-                    .bind(report)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+        if messages.is_empty() {
+            return Ok(0);
         }
+        let mut rows = Vec::with_capacity(messages.len());
+        for message in messages {
+            rows.push(serde_json::json!({
+                "key": message.key,
+                "kind": message.kind,
+                "recipient": message.recipient,
+                "report_id": message.report_id,
+                "payload": serde_json::to_string(&message.payload).map_err(|error| {
+                    StoreError::Corrupt(format!("cannot serialise a reply: {error}"))
+                })?,
+                "planned_for": time::to_text(message.planned_for),
+            }));
+        }
+        let batch = serde_json::Value::Array(rows).to_string();
+        let mut tx = self.write().await?;
+        // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT.
+        let inserted = sqlx::query(
+            "INSERT INTO outbox (key, kind, recipient, report_id, payload, planned_for,
+                                 next_attempt_at, created_at)
+             SELECT json_extract(value, '$.key'), json_extract(value, '$.kind'),
+                    json_extract(value, '$.recipient'), json_extract(value, '$.report_id'),
+                    json_extract(value, '$.payload'), json_extract(value, '$.planned_for'),
+                    json_extract(value, '$.planned_for'), ?2
+             FROM json_each(?1) WHERE true
+             ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(&batch)
+        .bind(time::to_text(now))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query(
+            "UPDATE people SET last_reminder_key = planned.key
+             FROM (SELECT json_extract(value, '$.report_id') AS report,
+                          json_extract(value, '$.key') AS key
+                   FROM json_each(?1)) AS planned
+             WHERE people.user_id = planned.report",
+        )
+        .bind(&batch)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
-        Ok(inserted)
+        Ok(usize::try_from(inserted).unwrap_or(usize::MAX))
     }
 
     /// Whether a message with `key` was ever planned.
@@ -202,7 +297,7 @@ impl Store {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<OutboxRow>, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let sql = format!(
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?1
              WHERE id IN (SELECT id FROM outbox
@@ -229,18 +324,8 @@ impl Store {
         message_ts: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE outbox SET status = 'sent', sent_at = ?, channel = ?, message_ts = ?,
-                               last_error = NULL
-             WHERE id = ?",
-        )
-        .bind(time::to_text(now))
-        .bind(channel)
-        .bind(message_ts)
-        .bind(id)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        let mut conn = self.pool().acquire().await?;
+        mark_sent_in(&mut conn, id, channel, message_ts, now).await
     }
 
     /// Puts a message back in the queue after a failed attempt.
@@ -254,6 +339,24 @@ impl Store {
             "UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ? WHERE id = ?",
         )
         .bind(error)
+        .bind(time::to_text(next_attempt_at))
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Puts a claimed message back untried (its claim counted an attempt that was not made).
+    pub async fn release_untried(
+        &self,
+        id: i64,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET status = 'pending', attempts = max(attempts - 1, 0),
+                               next_attempt_at = ?
+             WHERE id = ?",
+        )
         .bind(time::to_text(next_attempt_at))
         .bind(id)
         .execute(self.pool())

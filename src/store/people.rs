@@ -238,6 +238,8 @@ pub async fn add_report_in(
     .bind(&report.user_id)
     .execute(&mut *conn)
     .await?;
+    // Reminders already planned may be addressed to a previous manager or cycle.
+    super::outbox::cancel_reminders_in(conn, &report.user_id).await?;
     refresh_due_on(conn, &report.user_id, &report.cadence).await
 }
 
@@ -258,16 +260,18 @@ impl Store {
              LEFT JOIN checkins c ON c.id = (
                  SELECT id FROM checkins WHERE report_id = p.user_id
                  ORDER BY held_on DESC, id DESC LIMIT 1)
-             WHERE p.manager_id = ? AND p.active = 1
-             ORDER BY lower(CASE p.display_name WHEN '' THEN p.user_id ELSE p.display_name END)",
+             WHERE p.manager_id = ? AND p.active = 1",
         )
         .bind(manager_id)
         .fetch_all(self.pool())
         .await?;
+        let mut rows = rows;
+        // Sorted here: SQLite's lower() folds ASCII only, so "Émile" would follow "zed".
+        rows.sort_by_cached_key(|row| row.person.name().to_lowercase());
         Ok(rows)
     }
 
-    /// Every active person with a framework (for exports and admin views), by user id.
+    /// Every person (reports and managers-only; inactive ones too when asked), by user id.
     pub async fn people(&self, include_inactive: bool) -> Result<Vec<Person>, StoreError> {
         let sql =
             format!("SELECT {PERSON_COLUMNS} FROM people WHERE (? OR active = 1) ORDER BY user_id");
@@ -284,7 +288,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         add_report_in(&mut tx, report, now).await?;
         audit::record(
             &mut tx,
@@ -313,19 +317,24 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         ensure_person(&mut tx, new_manager, now).await?;
         let old: Option<Option<String>> =
             sqlx::query_scalar("SELECT manager_id FROM people WHERE user_id = ?")
                 .bind(report_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-        sqlx::query("UPDATE people SET manager_id = ?, updated_at = ? WHERE user_id = ?")
-            .bind(new_manager)
-            .bind(time::to_text(now))
-            .bind(report_id)
-            .execute(&mut *tx)
-            .await?;
+        let changed =
+            sqlx::query("UPDATE people SET manager_id = ?, updated_at = ? WHERE user_id = ?")
+                .bind(new_manager)
+                .bind(time::to_text(now))
+                .bind(report_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if changed == 0 {
+            return Ok(());
+        }
         refresh_due_on(&mut tx, report_id, cadence).await?;
         // Reminders already planned were addressed to the old manager.
         super::outbox::cancel_reminders_in(&mut tx, report_id).await?;
@@ -349,7 +358,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "UPDATE people SET active = 0, due_on = NULL, updated_at = ? WHERE user_id = ?",
         )
@@ -379,18 +388,22 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let old: Option<Option<u32>> =
             sqlx::query_scalar("SELECT level FROM people WHERE user_id = ?")
                 .bind(report_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-        sqlx::query("UPDATE people SET level = ?, updated_at = ? WHERE user_id = ?")
+        let changed = sqlx::query("UPDATE people SET level = ?, updated_at = ? WHERE user_id = ?")
             .bind(level)
             .bind(time::to_text(now))
             .bind(report_id)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            return Ok(());
+        }
         audit::record(
             &mut tx,
             now,
@@ -414,7 +427,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         ensure_person(&mut tx, user_id, now).await?;
         let changed = sqlx::query(
             "UPDATE people SET
@@ -475,7 +488,7 @@ impl Store {
         &self,
         cadence_for: &(dyn Fn(&str) -> Cadence + Sync),
     ) -> Result<usize, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let rows: Vec<DueInputs> = sqlx::query_as(
             "SELECT user_id, framework_id, anchor_on, snoozed_until, due_on FROM people
                  WHERE active = 1 AND framework_id IS NOT NULL AND manager_id IS NOT NULL

@@ -18,7 +18,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO snoozes (report_id, until_date, reason, created_by, created_at)
              VALUES (?, ?, ?, ?, ?)",
