@@ -609,3 +609,103 @@ async fn a_message_that_keeps_failing_for_a_day_is_given_up_and_reported_to_admi
             .contains("career_bot_reminders_failed_total{kind=\"reminder\"} 1")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writes_wait_for_each_other_instead_of_failing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = std::sync::Arc::new(bot(dir.path()).await);
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+    run(&mut shell, &["add @ana marketing 2"]).await;
+    let now = career_bot::shell::parse_datetime("2026-04-20T10:00:00Z").expect("time");
+    let mut tasks = Vec::new();
+    for round in 0..16 {
+        let bot = std::sync::Arc::clone(&bot);
+        tasks.push(tokio::spawn(async move {
+            bot.store()
+                .set_level("ana", 1 + round % 5, "boss", now)
+                .await
+        }));
+    }
+    for task in tasks {
+        task.await
+            .expect("no panic")
+            .expect("no 'database is locked'");
+    }
+    // A double click: the same submission twice at once records once, and both succeed.
+    let person = career_bot::bot::mention::Mention {
+        user_id: "ana".into(),
+        name: None,
+    };
+    let clicks: Vec<_> = (0..2)
+        .map(|_| {
+            let bot = std::sync::Arc::clone(&bot);
+            let person = person.clone();
+            tokio::spawn(async move {
+                let recording = career_bot::bot::handlers::Recording {
+                    level: None,
+                    request_key: Some("cycle:ana:2026-01-20".into()),
+                };
+                career_bot::bot::handlers::done(
+                    &bot,
+                    "boss",
+                    &person,
+                    None,
+                    None,
+                    Some(recording),
+                    now,
+                )
+                .await
+            })
+        })
+        .collect();
+    for click in clicks {
+        click.await.expect("no panic").expect("both clicks succeed");
+    }
+    assert_eq!(count(&bot, "SELECT count(*) FROM checkins").await, 1);
+}
+
+#[tokio::test]
+async fn a_back_filled_old_conversation_keeps_the_snooze_and_the_reminders() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-15T10:00:00Z")).expect("shell");
+    run(&mut shell, &["add @ana marketing 2", "done @ana"]).await;
+    let out = run(
+        &mut shell,
+        &[
+            ":now 2026-04-20T10:00:00Z",
+            "snooze @ana until 2026-06-01",
+            "done @ana 2025-09-01 old notes",
+            "team",
+        ],
+    )
+    .await;
+    assert!(
+        out.contains("snoozed until 2026-06-01"),
+        "the back-fill left the snooze alone: {out}"
+    );
+    let out = run(&mut shell, &[":now 2026-04-27T09:00:00Z", ":tick"]).await;
+    assert_eq!(dms_to(&out, "boss"), 0, "still snoozed: {out}");
+    let out = run(&mut shell, &["history @ana"]).await;
+    assert!(
+        out.contains("2025-09-01") && out.contains("2026-01-15"),
+        "both are in the history: {out}"
+    );
+}
+
+#[tokio::test]
+async fn after_a_long_outage_a_reminder_still_gets_a_day_of_retries() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+    run(&mut shell, &["add @ana marketing 2"]).await;
+    // Due Monday 09:00; the bot comes back on Tuesday at 10:00 and Slack fails once.
+    let at = career_bot::shell::parse_datetime("2026-04-21T10:00:00Z").expect("time");
+    let report = career_bot::scheduler::tick(&bot, &DownChat, at)
+        .await
+        .expect("tick");
+    assert_eq!((report.sent, report.retried, report.failed), (0, 1, 0));
+}
