@@ -4,8 +4,16 @@
 //!
 //!     cargo bench --bench http
 //!
-//! The server is the release binary in its own process (so its memory is measured alone);
-//! the fake Slack Web API (for `auth.test` at start-up) and the load generator run here.
+//! The server is the release binary in its own process, so its memory is measured alone. The
+//! fake Slack Web API (for `auth.test` at start-up) and the load generator run here, on the
+//! same machine: on 2 cores, server and client share the CPU. The client is plain hyper over
+//! 200 kept-alive connections, with each distinct body signed once (Slack's signatures stay
+//! valid for 5 minutes), so it costs as little CPU as possible.
+//!
+//! Two ways to hold 200 requests in flight, 10,000 requests each:
+//! - **waves**: 200 requests sent at the same instant, all answered, then the next 200;
+//! - **closed loop**: 200 connections each sending its next request as soon as the last one
+//!   is answered (what `wrk -c200` does), so latency includes queueing behind the others.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -17,6 +25,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use hmac::{Hmac, KeyInit, Mac};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
 use sha2::Sha256;
 
 const SECRET: &str = "0123456789abcdef0123456789abcdef";
@@ -28,12 +40,42 @@ const QUESTIONS: &[&str] = &[
     "senior engineer",
     "ownership at marketing level 4",
     "difference between staff and principal at infracloud",
+    "Happiness Hero II",
+    "compare marketing 3 and 5",
+    "what's expected of a senior engineer at InfraCloud",
+    "engineer of distinction",
+    "hapiness level 2",
+    "marketing titles",
+    "level 9 marketing",
 ];
 
-fn signature(timestamp: i64, body: &str) -> String {
+/// A pre-signed request: body and headers.
+#[derive(Clone)]
+struct Signed {
+    body: Bytes,
+    timestamp: String,
+    signature: String,
+}
+
+fn sign(text: &str) -> Signed {
+    let body = serde_urlencoded::to_string([
+        ("team_id", "T0FAKE"),
+        ("channel_id", "C1"),
+        ("user_id", "U_BENCH"),
+        ("command", "/career"),
+        ("text", text),
+        ("response_url", "http://127.0.0.1:9/response"),
+        ("trigger_id", "1.2.3"),
+    ])
+    .expect("form");
+    let timestamp = chrono::Utc::now().timestamp().to_string();
     let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).expect("key");
     mac.update(format!("v0:{timestamp}:{body}").as_bytes());
-    format!("v0={}", hex::encode(mac.finalize().into_bytes()))
+    Signed {
+        body: Bytes::from(body),
+        timestamp,
+        signature: format!("v0={}", hex::encode(mac.finalize().into_bytes())),
+    }
 }
 
 fn rss_kib(pid: u32) -> Option<u64> {
@@ -52,7 +94,217 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index.min(sorted.len() - 1)]
 }
 
-#[tokio::main(flavor = "multi_thread")]
+async fn connect(address: &str) -> SendRequest<Full<Bytes>> {
+    let stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    stream.set_nodelay(true).expect("nodelay");
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .expect("handshake");
+    tokio::spawn(connection);
+    sender
+}
+
+/// Sends one request on `sender`; returns its latency and whether it was a good answer.
+async fn send(
+    sender: &mut SendRequest<Full<Bytes>>,
+    address: &str,
+    signed: &Signed,
+) -> (Duration, bool) {
+    let request = hyper::Request::post("/slack/commands")
+        .header("host", address)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-slack-request-timestamp", &signed.timestamp)
+        .header("x-slack-signature", &signed.signature)
+        .body(Full::new(signed.body.clone()))
+        .expect("request");
+    let started = Instant::now();
+    let ok = match sender.send_request(request).await {
+        Ok(response) if response.status() == 200 => match response.into_body().collect().await {
+            Ok(body) => {
+                const EPHEMERAL: &[u8] = b"\"response_type\":\"ephemeral\"";
+                body.to_bytes()
+                    .windows(EPHEMERAL.len())
+                    .any(|w| w == EPHEMERAL)
+            }
+            Err(_) => false,
+        },
+        _ => false,
+    };
+    (started.elapsed(), ok)
+}
+
+/// Cumulative `(le, count)` of the server's own handling time of `/slack/commands`.
+async fn server_histogram(address: &str) -> Vec<(f64, u64)> {
+    let mut sender = connect(address).await;
+    let request = hyper::Request::get("/metrics")
+        .header("host", address)
+        .body(Full::new(Bytes::new()))
+        .expect("request");
+    let response = sender.send_request(request).await.expect("metrics");
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let text = String::from_utf8_lossy(&body);
+    text.lines()
+        .filter(|line| {
+            line.starts_with("career_bot_http_request_duration_seconds_bucket{")
+                && line.contains("route=\"/slack/commands\"")
+        })
+        .filter_map(|line| {
+            let le = line.split("le=\"").nth(1)?.split('"').next()?;
+            let le = if le == "+Inf" {
+                f64::INFINITY
+            } else {
+                le.parse().ok()?
+            };
+            let count = line.rsplit(' ').next()?.parse().ok()?;
+            Some((le, count))
+        })
+        .collect()
+}
+
+/// The bucket bound under which 99% of the requests between two snapshots were handled.
+fn server_p99(before: &[(f64, u64)], after: &[(f64, u64)]) -> f64 {
+    let delta: Vec<(f64, u64)> = after
+        .iter()
+        .map(|(le, count)| {
+            let earlier = before.iter().find(|(b, _)| b == le).map_or(0, |(_, c)| *c);
+            (*le, count - earlier)
+        })
+        .collect();
+    let total = delta.last().map_or(0, |(_, count)| *count);
+    delta
+        .iter()
+        .find(|(_, count)| *count as f64 >= total as f64 * 0.99)
+        .map_or(f64::INFINITY, |(le, _)| *le)
+}
+
+struct Run {
+    latencies: Vec<Duration>,
+    errors: usize,
+    elapsed: Duration,
+    max_rss_kib: u64,
+}
+
+/// Samples the server's RSS every 10 ms while `work` runs.
+async fn sampled<F: std::future::Future<Output = (Vec<Duration>, usize)>>(
+    pid: u32,
+    work: F,
+) -> Run {
+    let running = Arc::new(AtomicBool::new(true));
+    let max_rss = Arc::new(AtomicU64::new(rss_kib(pid).unwrap_or(0)));
+    let sampler = {
+        let running = Arc::clone(&running);
+        let max_rss = Arc::clone(&max_rss);
+        tokio::spawn(async move {
+            while running.load(Ordering::Relaxed) {
+                if let Some(rss) = rss_kib(pid) {
+                    max_rss.fetch_max(rss, Ordering::Relaxed);
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+    };
+    let started = Instant::now();
+    let (mut latencies, errors) = work.await;
+    let elapsed = started.elapsed();
+    running.store(false, Ordering::Relaxed);
+    sampler.await.expect("sampler");
+    latencies.sort();
+    Run {
+        latencies,
+        errors,
+        elapsed,
+        max_rss_kib: max_rss.load(Ordering::Relaxed),
+    }
+}
+
+async fn waves(address: &str, requests: &Arc<Vec<Signed>>) -> (Vec<Duration>, usize) {
+    let mut senders = Vec::with_capacity(CONCURRENCY);
+    for _ in 0..CONCURRENCY {
+        senders.push(connect(address).await);
+    }
+    let mut latencies = Vec::with_capacity(REQUESTS);
+    let mut errors = 0;
+    for wave in 0..REQUESTS / CONCURRENCY {
+        let tasks: Vec<_> = senders
+            .drain(..)
+            .enumerate()
+            .map(|(i, mut sender)| {
+                let address = address.to_owned();
+                let requests = Arc::clone(requests);
+                tokio::spawn(async move {
+                    let signed = &requests[(wave * CONCURRENCY + i) % requests.len()];
+                    let result = send(&mut sender, &address, signed).await;
+                    (sender, result)
+                })
+            })
+            .collect();
+        for task in tasks {
+            let (sender, (latency, ok)) = task.await.expect("request task");
+            senders.push(sender);
+            latencies.push(latency);
+            errors += usize::from(!ok);
+        }
+    }
+    (latencies, errors)
+}
+
+async fn closed_loop(address: &str, requests: &Arc<Vec<Signed>>) -> (Vec<Duration>, usize) {
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut workers = Vec::with_capacity(CONCURRENCY);
+    for _ in 0..CONCURRENCY {
+        let mut sender = connect(address).await;
+        let next = Arc::clone(&next);
+        let requests = Arc::clone(requests);
+        let address = address.to_owned();
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= REQUESTS {
+                    return (latencies, errors);
+                }
+                let (latency, ok) =
+                    send(&mut sender, &address, &requests[i % requests.len()]).await;
+                latencies.push(latency);
+                errors += usize::from(!ok);
+            }
+        }));
+    }
+    let mut latencies = Vec::with_capacity(REQUESTS);
+    let mut errors = 0;
+    for worker in workers {
+        let (mine, my_errors) = worker.await.expect("worker");
+        latencies.extend(mine);
+        errors += my_errors;
+    }
+    (latencies, errors)
+}
+
+fn report(name: &str, run: &Run, server_p99: f64) {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "{name}: {} requests, {} errors, {:.0} requests/s; client-observed latency p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms; server handling p99 <= {:.3} ms; server RSS max {:.1} MB",
+        run.latencies.len(),
+        run.errors,
+        run.latencies.len() as f64 / run.elapsed.as_secs_f64(),
+        ms(percentile(&run.latencies, 0.50)),
+        ms(percentile(&run.latencies, 0.90)),
+        ms(percentile(&run.latencies, 0.99)),
+        ms(*run.latencies.last().expect("latencies")),
+        server_p99 * 1000.0,
+        run.max_rss_kib as f64 / 1024.0
+    );
+}
+
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
     let fake = support::FakeSlack::start().await;
     fake.ignore("auth.test");
@@ -78,155 +330,56 @@ async fn main() {
         .expect("serve starts");
     let pid = child.id();
     let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let address = loop {
-        let line = lines.next().expect("serve logs").expect("utf-8");
-        let value: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
-        if let Some(address) = value["address"].as_str() {
-            break address.to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    let url = format!("http://{address}/slack/commands");
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(CONCURRENCY)
-        .build()
-        .expect("client");
-
-    let send = {
-        let http = http.clone();
-        let url = url.clone();
-        move |i: usize| {
-            let http = http.clone();
-            let url = url.clone();
-            async move {
-                let body = serde_urlencoded::to_string([
-                    ("team_id", "T0FAKE"),
-                    ("channel_id", "C1"),
-                    ("user_id", "U_BENCH"),
-                    ("command", "/career"),
-                    ("text", QUESTIONS[i % QUESTIONS.len()]),
-                    ("response_url", "http://127.0.0.1:9/response"),
-                    ("trigger_id", "1.2.3"),
-                ])
-                .expect("form");
-                let timestamp = chrono::Utc::now().timestamp();
-                let started = Instant::now();
-                let response = http
-                    .post(&url)
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .header("x-slack-request-timestamp", timestamp.to_string())
-                    .header("x-slack-signature", signature(timestamp, &body))
-                    .body(body)
-                    .send()
-                    .await;
-                let ok = match response {
-                    Ok(response) if response.status().is_success() => {
-                        response.bytes().await.is_ok_and(|body| {
-                            body.starts_with(b"{\"response_type\":\"ephemeral\"")
-                                || body.windows(9).any(|w| w == b"ephemeral")
-                        })
-                    }
-                    _ => false,
-                };
-                (started.elapsed(), ok)
+    // Read the log on its own thread: this runtime has one thread, which the fake Slack needs
+    // to answer the server's auth.test.
+    let (found, address) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut found = Some(found);
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let value: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|_| {
+                eprintln!("server: {line}");
+                serde_json::Value::Null
+            });
+            if let Some(address) = value["address"].as_str()
+                && let Some(found) = found.take()
+            {
+                let _ = found.send(address.to_owned());
             }
         }
-    };
+    });
+    let address = tokio::time::timeout(Duration::from_secs(30), address)
+        .await
+        .expect("serve starts within 30 s")
+        .expect("serve logs its address");
+    let requests = Arc::new(QUESTIONS.iter().map(|q| sign(q)).collect::<Vec<_>>());
+    println!(
+        "server RSS after start: {:.1} MB",
+        rss_kib(pid).unwrap_or(0) as f64 / 1024.0
+    );
 
-    // Warm up connections and caches.
-    for i in 0..500 {
-        send(i).await;
+    // Warm-up: connections, caches, allocator.
+    let warm = sampled(pid, waves(&address, &requests)).await;
+    assert_eq!(warm.errors, 0);
+    for round in 1..=3 {
+        let before = server_histogram(&address).await;
+        let run = sampled(pid, waves(&address, &requests)).await;
+        let after = server_histogram(&address).await;
+        report(
+            &format!("waves of {CONCURRENCY}, run {round}"),
+            &run,
+            server_p99(&before, &after),
+        );
     }
-
-    let rss_baseline = rss_kib(pid).unwrap_or(0);
-    let running = Arc::new(AtomicBool::new(true));
-    let max_rss = Arc::new(AtomicU64::new(rss_baseline));
-    let sampler = {
-        let running = Arc::clone(&running);
-        let max_rss = Arc::clone(&max_rss);
-        tokio::spawn(async move {
-            while running.load(Ordering::Relaxed) {
-                if let Some(rss) = rss_kib(pid) {
-                    max_rss.fetch_max(rss, Ordering::Relaxed);
-                }
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        })
-    };
-
-    let next = Arc::new(AtomicUsize::new(0));
-    let errors = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let workers: Vec<_> = (0..CONCURRENCY)
-        .map(|_| {
-            let next = Arc::clone(&next);
-            let errors = Arc::clone(&errors);
-            let send = send.clone();
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= REQUESTS {
-                        break;
-                    }
-                    let (latency, ok) = send(i).await;
-                    if !ok {
-                        errors.fetch_add(1, Ordering::Relaxed);
-                    }
-                    latencies.push(latency);
-                }
-                latencies
-            })
-        })
-        .collect();
-    let mut latencies = Vec::with_capacity(REQUESTS);
-    for worker in workers {
-        latencies.extend(worker.await.expect("worker"));
+    for round in 1..=3 {
+        let before = server_histogram(&address).await;
+        let run = sampled(pid, closed_loop(&address, &requests)).await;
+        let after = server_histogram(&address).await;
+        report(
+            &format!("closed loop of {CONCURRENCY}, run {round}"),
+            &run,
+            server_p99(&before, &after),
+        );
     }
-    let elapsed = started.elapsed();
-    running.store(false, Ordering::Relaxed);
-    sampler.await.expect("sampler");
-    latencies.sort();
-
-    // A burst: 200 requests at the same instant, from idle.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let burst: Vec<_> = (0..CONCURRENCY).map(|i| tokio::spawn(send(i))).collect();
-    let mut burst_latencies = Vec::new();
-    let mut burst_errors = 0;
-    for request in burst {
-        let (latency, ok) = request.await.expect("request");
-        burst_errors += usize::from(!ok);
-        burst_latencies.push(latency);
-    }
-    burst_latencies.sort();
-
     let _ = child.kill();
     let _ = child.wait();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!("signed slash commands, {CONCURRENCY} concurrent, {REQUESTS} requests:");
-    println!("  errors: {}", errors.load(Ordering::Relaxed));
-    println!(
-        "  throughput: {:.0} requests/s ({:.2} s)",
-        REQUESTS as f64 / elapsed.as_secs_f64(),
-        elapsed.as_secs_f64()
-    );
-    println!(
-        "  latency: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        ms(percentile(&latencies, 0.50)),
-        ms(percentile(&latencies, 0.90)),
-        ms(percentile(&latencies, 0.99)),
-        ms(*latencies.last().expect("latencies"))
-    );
-    println!(
-        "  burst of {CONCURRENCY} at once: errors {burst_errors}, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        ms(percentile(&burst_latencies, 0.50)),
-        ms(percentile(&burst_latencies, 0.99)),
-        ms(*burst_latencies.last().expect("latencies"))
-    );
-    println!(
-        "  serving process RSS: {:.1} MB after warm-up, {:.1} MB max during the run",
-        rss_baseline as f64 / 1024.0,
-        max_rss.load(Ordering::Relaxed) as f64 / 1024.0
-    );
 }

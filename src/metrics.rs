@@ -27,6 +27,11 @@ struct MethodLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabel {
+    route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OutcomeLabel {
     outcome: String,
 }
@@ -34,6 +39,11 @@ struct OutcomeLabel {
 fn latency_histogram() -> Histogram {
     // 1 ms … ~16 s
     Histogram::new(exponential_buckets(0.001, 2.0, 15))
+}
+
+fn request_histogram() -> Histogram {
+    // 25 µs … ~0.8 s: our own handling of one HTTP request
+    Histogram::new(exponential_buckets(0.000_025, 2.0, 16))
 }
 
 /// The bot's metrics.
@@ -46,6 +56,7 @@ pub struct Metrics {
     reminders_failed: Family<KindLabel, Counter>,
     slack_api_duration: Family<MethodLabel, Histogram, fn() -> Histogram>,
     slack_api_errors: Family<MethodLabel, Counter>,
+    http_requests: Family<RouteLabel, Histogram, fn() -> Histogram>,
     checkins_recorded: Counter,
     framework_reloads: Family<OutcomeLabel, Counter>,
 }
@@ -111,6 +122,15 @@ impl Metrics {
             "Slack Web API calls that failed, by method",
             slack_api_errors.clone(),
         );
+        let http_requests =
+            Family::<RouteLabel, Histogram, fn() -> Histogram>::new_with_constructor(
+                request_histogram,
+            );
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to handle an HTTP request (verify, parse, answer), by route",
+            http_requests.clone(),
+        );
         let checkins_recorded = Counter::default();
         registry.register(
             "checkins_recorded",
@@ -132,6 +152,7 @@ impl Metrics {
             reminders_failed,
             slack_api_duration,
             slack_api_errors,
+            http_requests,
             checkins_recorded,
             framework_reloads,
         }
@@ -187,6 +208,15 @@ impl Metrics {
         if !ok {
             self.slack_api_errors.get_or_create(&label).inc();
         }
+    }
+
+    /// An HTTP request to `route` took `seconds` to handle.
+    pub fn http_request(&self, route: &str, seconds: f64) {
+        self.http_requests
+            .get_or_create(&RouteLabel {
+                route: route.to_owned(),
+            })
+            .observe(seconds);
     }
 
     /// A check-in was recorded.

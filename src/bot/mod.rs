@@ -43,6 +43,7 @@ pub struct Bot {
     settings: Settings,
     wake_scheduler: Arc<Notify>,
     metrics: Arc<Metrics>,
+    engine_generation: std::sync::atomic::AtomicU64,
 }
 
 impl Bot {
@@ -54,7 +55,15 @@ impl Bot {
             settings,
             wake_scheduler: Arc::new(Notify::new()),
             metrics: Arc::new(Metrics::new()),
+            engine_generation: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// Counts engine replacements: anything derived from the frameworks (a cached answer)
+    /// is stale once this changes.
+    pub fn engine_generation(&self) -> u64 {
+        self.engine_generation
+            .load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// The metrics every part of the bot records into.
@@ -80,6 +89,8 @@ impl Bot {
             Ok(mut guard) => *guard = engine,
             Err(poisoned) => *poisoned.into_inner() = engine,
         }
+        self.engine_generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// The store.

@@ -21,6 +21,7 @@ pub struct SlackApp {
     pub(super) token: SlackApiToken,
     pub(super) chat: SlackChat,
     pub(super) profiles: Profiles,
+    pub(super) answers: Arc<super::answers::AnswerCache>,
 }
 
 impl SlackApp {
@@ -34,6 +35,7 @@ impl SlackApp {
             token,
             chat,
             profiles,
+            answers: Arc::default(),
         }
     }
 

@@ -59,6 +59,13 @@ pub fn ephemeral(rendered: blocks::Rendered) -> SlackCommandEventResponse {
 }
 
 impl SlackApp {
+    /// The finished response body when the command is a question (see [`super::answers`]).
+    pub fn cached_answer(&self, user: &str, text: &str) -> Option<axum::body::Bytes> {
+        let body = self.answers.answer(&self.bot, text)?;
+        self.profiles.refresh_if_stale(&self.bot, user);
+        Some(body)
+    }
+
     /// Answers one slash command (HTTP and Socket Mode alike).
     pub async fn command(&self, event: SlackCommandEvent) -> SlackCommandEventResponse {
         let user = event.user_id.to_string();

@@ -65,8 +65,9 @@ impl HttpState {
     }
 }
 
-/// The router.
+/// The router. The state is shared behind an `Arc`, so a request clones one pointer.
 pub fn router(state: HttpState) -> Router {
+    let state = Arc::new(state);
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -74,14 +75,37 @@ pub fn router(state: HttpState) -> Router {
         .route("/slack/commands", post(commands))
         .route("/slack/interactions", post(interactions))
         .route("/slack/events", post(events))
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            timed,
+        ))
         .with_state(state)
+}
+
+/// Records how long each request took to handle, by route, in `/metrics`.
+async fn timed(
+    State(state): State<Arc<HttpState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|path| path.as_str().to_owned())
+        .unwrap_or_default();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    state
+        .metrics
+        .http_request(&route, started.elapsed().as_secs_f64());
+    response
 }
 
 async fn healthz() -> &'static str {
     "ok\n"
 }
 
-async fn readyz(State(state): State<HttpState>) -> Response {
+async fn readyz(State(state): State<Arc<HttpState>>) -> Response {
     if state.ready.load(Ordering::Acquire) {
         (StatusCode::OK, "ready\n").into_response()
     } else {
@@ -89,7 +113,7 @@ async fn readyz(State(state): State<HttpState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<HttpState>) -> Response {
+async fn metrics(State(state): State<Arc<HttpState>>) -> Response {
     (
         [(
             header::CONTENT_TYPE,
@@ -151,15 +175,34 @@ fn bad_request(route: &str, what: &str) -> Response {
     (StatusCode::BAD_REQUEST, format!("malformed {what}\n")).into_response()
 }
 
-async fn commands(State(state): State<HttpState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn commands(
+    State(state): State<Arc<HttpState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let (app, text) = match verified(&state, "/slack/commands", &headers, &body) {
         Ok(verified) => verified,
         Err(response) => return *response,
     };
+    // Questions are answered from the cache with just these two fields; the full event
+    // (whose response_url is parsed as a URL) is read only for other commands.
+    if let Ok(quick) = serde_urlencoded::from_str::<QuickCommand>(text)
+        && let Some(body) =
+            app.cached_answer(&quick.user_id, quick.text.as_deref().unwrap_or_default())
+    {
+        return ([(header::CONTENT_TYPE, "application/json")], body).into_response();
+    }
     let Ok(event) = serde_urlencoded::from_str::<SlackCommandEvent>(text) else {
         return bad_request("/slack/commands", "slash command");
     };
     Json(app.command(event).await).into_response()
+}
+
+/// The fields of a slash command needed to answer a question.
+#[derive(Deserialize)]
+struct QuickCommand {
+    user_id: String,
+    text: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -167,7 +210,11 @@ struct InteractionForm {
     payload: String,
 }
 
-async fn interactions(State(state): State<HttpState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn interactions(
+    State(state): State<Arc<HttpState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let (app, text) = match verified(&state, "/slack/interactions", &headers, &body) {
         Ok(verified) => verified,
         Err(response) => return *response,
@@ -197,7 +244,7 @@ pub async fn interaction_response(app: &SlackApp, event: SlackInteractionEvent) 
     StatusCode::OK.into_response()
 }
 
-async fn events(State(state): State<HttpState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn events(State(state): State<Arc<HttpState>>, headers: HeaderMap, body: Bytes) -> Response {
     let (app, text) = match verified(&state, "/slack/events", &headers, &body) {
         Ok(verified) => verified,
         Err(response) => return *response,

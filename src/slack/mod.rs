@@ -4,9 +4,10 @@
 //! - [`blocks`]: the neutral reply rendered as Block Kit, within Slack's limits.
 //! - [`app`]: the shared state of request handlers; [`commands`], [`interactions`], [`modal`],
 //!   [`home`]: what they do; [`profiles`]: names and time zones from `users.info`.
-//! - [`chat`]: how the scheduler's messages reach Slack.
+//! - [`chat`]: how the scheduler's messages reach Slack; [`answers`]: rendered answers, cached.
 //! - [`http`] and [`socket`]: the two ways Slack reaches us.
 
+pub mod answers;
 pub mod app;
 pub mod blocks;
 pub mod chat;

@@ -58,7 +58,7 @@ pub async fn dispatch(bot: &Bot, request: &Request, command: Command) -> Reply {
 }
 
 /// The label of an intent in metrics (the same words as `ask --json`).
-fn intent_name(intent: crate::ask::Intent) -> &'static str {
+pub fn intent_name(intent: crate::ask::Intent) -> &'static str {
     use crate::ask::Intent;
     match intent {
         Intent::Level => "level",
