@@ -5,6 +5,8 @@
 mod harness;
 mod support;
 
+use harness::{all_text, button};
+
 use std::time::Duration;
 
 use chrono::Utc;
@@ -59,35 +61,6 @@ async fn post_interaction(server: &harness::Running, payload: Value) -> reqwest:
         harness::unix_now(),
     )
     .await
-}
-
-fn all_text(value: &Value) -> String {
-    let mut out = String::new();
-    collect(value, &mut out);
-    out
-}
-
-fn collect(value: &Value, out: &mut String) {
-    match value {
-        Value::String(text) => {
-            out.push_str(text);
-            out.push('\n');
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
-        Value::Object(map) => map.values().for_each(|v| collect(v, out)),
-        _ => {}
-    }
-}
-
-fn button(blocks: &Value, action_id: &str) -> Value {
-    blocks
-        .as_array()
-        .expect("blocks")
-        .iter()
-        .filter(|block| block["type"] == "actions")
-        .flat_map(|block| block["elements"].as_array().cloned().unwrap_or_default())
-        .find(|element| element["action_id"] == action_id)
-        .unwrap_or_else(|| panic!("no {action_id} button in {blocks}"))
 }
 
 fn block_actions(

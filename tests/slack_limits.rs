@@ -6,6 +6,8 @@
 mod harness;
 mod support;
 
+use harness::all_text;
+
 use std::time::Duration;
 
 use chrono::Utc;
@@ -13,24 +15,6 @@ use serde_json::{Value, json};
 use support::FakeSlack;
 
 const WAIT: Duration = Duration::from_secs(15);
-
-fn all_text(value: &Value) -> String {
-    let mut out = String::new();
-    collect(value, &mut out);
-    out
-}
-
-fn collect(value: &Value, out: &mut String) {
-    match value {
-        Value::String(text) => {
-            out.push_str(text);
-            out.push('\n');
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
-        Value::Object(map) => map.values().for_each(|v| collect(v, out)),
-        _ => {}
-    }
-}
 
 async fn command(server: &harness::Running, fake: &FakeSlack, user: &str, text: &str) -> Value {
     let body = harness::form(&[

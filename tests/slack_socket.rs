@@ -4,42 +4,15 @@
 mod harness;
 mod support;
 
+use harness::{all_text, button};
+
 use std::time::Duration;
 
 use chrono::Utc;
-use serde_json::{Value, json};
+use serde_json::json;
 use support::FakeSlack;
 
 const WAIT: Duration = Duration::from_secs(10);
-
-fn all_text(value: &Value) -> String {
-    let mut out = String::new();
-    collect(value, &mut out);
-    out
-}
-
-fn collect(value: &Value, out: &mut String) {
-    match value {
-        Value::String(text) => {
-            out.push_str(text);
-            out.push('\n');
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
-        Value::Object(map) => map.values().for_each(|v| collect(v, out)),
-        _ => {}
-    }
-}
-
-fn button(blocks: &Value, action_id: &str) -> Value {
-    blocks
-        .as_array()
-        .expect("blocks")
-        .iter()
-        .filter(|block| block["type"] == "actions")
-        .flat_map(|block| block["elements"].as_array().cloned().unwrap_or_default())
-        .find(|element| element["action_id"] == action_id)
-        .unwrap_or_else(|| panic!("no {action_id} button in {blocks}"))
-}
 
 async fn start(fake: &FakeSlack, dir: &std::path::Path, seed: bool) -> harness::Running {
     let config = harness::config(dir, &fake.api_url(), true, &[]);

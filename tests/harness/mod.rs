@@ -185,3 +185,33 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// Every string in a JSON value, one per line (to search rendered Block Kit).
+pub fn all_text(value: &serde_json::Value) -> String {
+    fn collect(value: &serde_json::Value, out: &mut String) {
+        match value {
+            serde_json::Value::String(text) => {
+                out.push_str(text);
+                out.push('\n');
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
+            serde_json::Value::Object(map) => map.values().for_each(|v| collect(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = String::new();
+    collect(value, &mut out);
+    out
+}
+
+/// The button with `action_id` in Block Kit `blocks`; panics when there is none.
+pub fn button(blocks: &serde_json::Value, action_id: &str) -> serde_json::Value {
+    blocks
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .filter(|block| block["type"] == "actions")
+        .flat_map(|block| block["elements"].as_array().cloned().unwrap_or_default())
+        .find(|element| element["action_id"] == action_id)
+        .unwrap_or_else(|| panic!("no {action_id} button in {blocks}"))
+}
