@@ -377,3 +377,41 @@ impl Chat for ArcChat {
         self.0.send(to, reply, key).await
     }
 }
+
+#[tokio::test]
+async fn cached_answers_follow_a_framework_reload() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let frameworks = dir.path().join("frameworks");
+    std::fs::create_dir(&frameworks).expect("mkdir");
+    let file = frameworks.join("ops.yaml");
+    std::fs::write(&file, FRAMEWORK).expect("write");
+    let bot = bot(dir.path(), &[], Some(&frameworks)).await;
+    let cache = career_bot::slack::answers::AnswerCache::default();
+    let body = |bytes: axum::body::Bytes| String::from_utf8(bytes.to_vec()).expect("utf-8");
+    let first = body(cache.answer(&bot, "acme ops level 2").expect("a question"));
+    assert!(first.contains("Senior Operator"), "{first}");
+    assert_eq!(
+        body(cache.answer(&bot, "acme ops level 2").expect("cached")),
+        first
+    );
+    assert!(
+        cache.answer(&bot, "team").is_none(),
+        "commands are never cached"
+    );
+
+    std::fs::write(&file, FRAMEWORK.replace("Senior Operator", "Lead Operator")).expect("write");
+    assert!(matches!(
+        reload::reload(&bot, &[FrameworkSource::Path(frameworks)]).await,
+        Outcome::Reloaded(1)
+    ));
+    let after = body(cache.answer(&bot, "acme ops level 2").expect("a question"));
+    assert!(
+        after.contains("Lead Operator") && !after.contains("Senior Operator"),
+        "{after}"
+    );
+    assert!(
+        bot.metrics()
+            .encode()
+            .contains("career_bot_questions_total{intent=\"level\"} 3")
+    );
+}
