@@ -9,6 +9,8 @@ pub mod index;
 pub mod lookup;
 pub mod parser;
 pub mod query;
+mod refusals;
+mod resolve;
 pub mod tokens;
 pub mod vocabulary;
 

@@ -4,18 +4,33 @@
 //! Every key is documented, with its default, in `deploy/career-bot.example.toml`. Problems
 //! are collected rather than returned one at a time, so `career-bot config check` can list
 //! them all. Secrets (Slack tokens) come only from the environment and never print in full.
+//!
+//! This file resolves the layers into a [`Config`]; the file's TOML shape is in `file.rs`,
+//! environment access in `env.rs`, secrets in `secret.rs`, the log format in `log_format.rs`
+//! and the checks on resolved values in `checks.rs`.
+
+mod checks;
+mod env;
+mod file;
+mod log_format;
+mod secret;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use chrono_tz::Tz;
-use serde::Deserialize;
+
+pub use env::{Environment, ProcessEnvironment};
+pub use file::{FileCadence, FileCadenceOverride, FileConfig, FileReminders};
+pub use log_format::LogFormat;
+pub use secret::{Secret, SlackSettings};
 
 use crate::checkins::{Cadence, Period};
 use crate::frameworks::FrameworkSource;
+use checks::{check_cadence, check_cron, check_slack, parse_or_report};
+use file::read_file;
 
 /// The default reminder slots: 09:00 on working days, in each manager's time zone.
 pub const DEFAULT_REMINDER_CRON: &str = "0 0 9 * * Mon-Fri";
@@ -27,91 +42,6 @@ pub const DEFAULT_DATABASE: &str = "career-bot.db";
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:3000";
 /// The default config file, read when present in the working directory.
 pub const DEFAULT_CONFIG_FILE: &str = "career-bot.toml";
-
-/// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    /// Human-readable lines.
-    #[default]
-    Text,
-    /// One JSON object per line.
-    Json,
-}
-
-impl FromStr for LogFormat {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text.trim().to_lowercase().as_str() {
-            "text" => Ok(LogFormat::Text),
-            "json" => Ok(LogFormat::Json),
-            other => Err(format!(
-                "\"{other}\" is not a log format; use \"text\" or \"json\""
-            )),
-        }
-    }
-}
-
-/// The config file, as written. Every field is optional; `deny_unknown_fields` turns a typo
-/// into an error that names the valid keys.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct FileConfig {
-    /// Framework directories (relative paths are relative to the config file).
-    pub frameworks: Vec<PathBuf>,
-    /// SQLite database path or `sqlite:` URL.
-    pub database: Option<String>,
-    /// Slack user ids of admins.
-    pub admins: Vec<String>,
-    /// Slack channel id for admin reports and the overdue digest.
-    pub admin_channel: Option<String>,
-    /// HTTP listen address.
-    pub listen: Option<String>,
-    /// `text` or `json`.
-    pub log_format: Option<String>,
-    /// Time zone for people whose zone is unknown.
-    pub default_time_zone: Option<String>,
-    /// Check-in cadence.
-    pub cadence: FileCadence,
-    /// Reminder schedule.
-    pub reminders: FileReminders,
-}
-
-/// `[cadence]` in the config file.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct FileCadence {
-    /// Period after the last conversation when the next one is due.
-    pub due_after: Option<String>,
-    /// Period after the last conversation when it is overdue.
-    pub overdue_after: Option<String>,
-    /// Per-framework overrides, keyed by framework id.
-    pub frameworks: BTreeMap<String, FileCadenceOverride>,
-}
-
-/// `[cadence.frameworks.<id>]` in the config file.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct FileCadenceOverride {
-    /// Overrides `cadence.due_after` for this framework.
-    pub due_after: Option<String>,
-    /// Overrides `cadence.overdue_after` for this framework.
-    pub overdue_after: Option<String>,
-}
-
-/// `[reminders]` in the config file.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct FileReminders {
-    /// Cron expression (with seconds) for reminder slots.
-    pub cron: Option<String>,
-    /// How often a reminder repeats while the check-in stays open.
-    pub repeat_every: Option<String>,
-    /// Cron expression for the weekly overdue digest.
-    pub digest_cron: Option<String>,
-    /// Seconds between scheduler passes in `serve`.
-    pub tick_seconds: Option<u64>,
-}
 
 /// Values given on the command line; they win over everything else.
 #[derive(Debug, Clone, Default)]
@@ -126,51 +56,6 @@ pub struct Overrides {
     pub log_format: Option<LogFormat>,
     /// `--listen ADDR`.
     pub listen: Option<String>,
-}
-
-/// A secret value: prints as `xoxb-…abcd (56 chars)`, never in full.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret.
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The value, for the one place that needs it (the Slack client).
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// A masked form that is safe to print: the prefix and the length.
-    pub fn masked(&self) -> String {
-        let prefix: String = self.0.chars().take_while(|c| *c != '-').take(5).collect();
-        if self.0.contains('-') {
-            format!("{prefix}-… ({} chars)", self.0.chars().count())
-        } else {
-            format!("… ({} chars)", self.0.chars().count())
-        }
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.masked())
-    }
-}
-
-/// The Slack settings, all from the environment.
-#[derive(Debug, Clone, Default)]
-pub struct SlackSettings {
-    /// `SLACK_BOT_TOKEN` (xoxb-…).
-    pub bot_token: Option<Secret>,
-    /// `SLACK_APP_TOKEN` (xapp-…): Socket Mode when set.
-    pub app_token: Option<Secret>,
-    /// `SLACK_SIGNING_SECRET`: verifies HTTP requests.
-    pub signing_secret: Option<Secret>,
-    /// `SLACK_API_URL`, default `https://slack.com/api`.
-    pub api_url: String,
 }
 
 /// The effective configuration.
@@ -220,31 +105,6 @@ pub struct ConfigProblem {
 impl fmt::Display for ConfigProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.source, self.message)
-    }
-}
-
-/// Reads environment variables; tests pass a map instead of the process environment.
-pub trait Environment {
-    /// The variable's value, if set and not empty.
-    fn var(&self, name: &str) -> Option<String>;
-}
-
-/// The process environment.
-pub struct ProcessEnvironment;
-
-impl Environment for ProcessEnvironment {
-    fn var(&self, name: &str) -> Option<String> {
-        std::env::var(name)
-            .ok()
-            .filter(|value| !value.trim().is_empty())
-    }
-}
-
-impl Environment for BTreeMap<String, String> {
-    fn var(&self, name: &str) -> Option<String> {
-        self.get(name)
-            .cloned()
-            .filter(|value| !value.trim().is_empty())
     }
 }
 
@@ -517,134 +377,5 @@ impl Config {
     /// Whether `user` is an admin.
     pub fn is_admin(&self, user: &str) -> bool {
         self.admins.iter().any(|admin| admin == user)
-    }
-}
-
-fn read_file(
-    overrides: &Overrides,
-    env: &dyn Environment,
-    problems: &mut Vec<ConfigProblem>,
-) -> (Option<PathBuf>, FileConfig) {
-    let explicit = overrides
-        .config_file
-        .clone()
-        .or_else(|| env.var("CAREER_BOT_CONFIG").map(PathBuf::from));
-    let path = match explicit {
-        Some(path) => path,
-        None if Path::new(DEFAULT_CONFIG_FILE).is_file() => PathBuf::from(DEFAULT_CONFIG_FILE),
-        None => return (None, FileConfig::default()),
-    };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(error) => {
-            problems.push(ConfigProblem {
-                source: path.display().to_string(),
-                message: format!("cannot read the config file: {error}"),
-            });
-            return (Some(path), FileConfig::default());
-        }
-    };
-    match toml::from_str::<FileConfig>(&text) {
-        Ok(file) => (Some(path), file),
-        Err(error) => {
-            let line = error.span().map(|span| {
-                text.as_bytes()[..span.start.min(text.len())]
-                    .iter()
-                    .filter(|b| **b == b'\n')
-                    .count()
-                    + 1
-            });
-            let source = match line {
-                Some(line) => format!("{}:{line}", path.display()),
-                None => path.display().to_string(),
-            };
-            problems.push(ConfigProblem {
-                source,
-                message: error.message().trim().to_owned(),
-            });
-            (Some(path), FileConfig::default())
-        }
-    }
-}
-
-fn parse_or_report<T>(
-    value: Option<(String, String)>,
-    default: T,
-    parse: impl Fn(&str) -> Result<T, String>,
-    problems: &mut Vec<ConfigProblem>,
-) -> T {
-    let Some((source, text)) = value else {
-        return default;
-    };
-    match parse(&text) {
-        Ok(value) => value,
-        Err(message) => {
-            problems.push(ConfigProblem { source, message });
-            default
-        }
-    }
-}
-
-fn check_cadence(periods: &Cadence, source: &str, problems: &mut Vec<ConfigProblem>) {
-    if periods.due_after.is_zero() {
-        problems.push(ConfigProblem {
-            source: source.to_owned(),
-            message: "due_after must be longer than zero, e.g. \"3 months\"".to_owned(),
-        });
-    }
-    if periods.overdue_after.approx_days() <= periods.due_after.approx_days() {
-        problems.push(ConfigProblem {
-            source: source.to_owned(),
-            message: format!(
-                "overdue_after ({}) must be longer than due_after ({})",
-                periods.overdue_after, periods.due_after
-            ),
-        });
-    }
-}
-
-fn check_cron((source, expression): &(String, String), problems: &mut Vec<ConfigProblem>) {
-    if let Err(error) = cron::Schedule::from_str(expression) {
-        problems.push(ConfigProblem {
-            source: source.clone(),
-            message: format!(
-                "\"{expression}\" is not a cron expression ({error}); it needs 6 fields with seconds first, e.g. \"{DEFAULT_REMINDER_CRON}\""
-            ),
-        });
-    }
-}
-
-fn check_slack(slack: &SlackSettings, problems: &mut Vec<ConfigProblem>) {
-    let mut check = |name: &str, secret: &Option<Secret>, prefix: &str| {
-        if let Some(secret) = secret
-            && !secret.expose().starts_with(prefix)
-        {
-            problems.push(ConfigProblem {
-                source: name.to_owned(),
-                message: format!(
-                    "does not look like a Slack token (it should start with \"{prefix}\")"
-                ),
-            });
-        }
-    };
-    check("SLACK_BOT_TOKEN", &slack.bot_token, "xoxb-");
-    check("SLACK_APP_TOKEN", &slack.app_token, "xapp-");
-    if let Some(secret) = &slack.signing_secret {
-        let text = secret.expose();
-        if text.len() < 16 || !text.chars().all(|c| c.is_ascii_hexdigit()) {
-            problems.push(ConfigProblem {
-                source: "SLACK_SIGNING_SECRET".to_owned(),
-                message: "does not look like a signing secret (32 hexadecimal characters, from Basic Information → App Credentials)".to_owned(),
-            });
-        }
-    }
-    if !(slack.api_url.starts_with("http://") || slack.api_url.starts_with("https://")) {
-        problems.push(ConfigProblem {
-            source: "SLACK_API_URL".to_owned(),
-            message: format!(
-                "\"{}\" is not an http(s) URL; the default is https://slack.com/api",
-                slack.api_url
-            ),
-        });
     }
 }

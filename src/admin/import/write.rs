@@ -1,0 +1,182 @@
+//! Step 3 of an import: writing the checked entries in one transaction, with an audit entry
+//! per person, so that a file is imported entirely or not at all.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::SqliteConnection;
+
+use super::{ACTION, ACTOR, OrgEntry, Role};
+use crate::bot::Settings;
+use crate::store::people::{self, NewReport, Person};
+use crate::store::{Store, StoreError, audit, outbox, time};
+
+/// Writes `entries` in one transaction: all of them or, on any database error, none. A
+/// person whose stored record already matches their row is not written again (so a
+/// re-import keeps snoozes and timestamps), but every person gets an audit entry.
+/// Returns how many people changed.
+pub async fn apply(
+    store: &Store,
+    settings: &Settings,
+    entries: &[OrgEntry],
+    source: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let mut tx = store.write().await?;
+    let mut changed = 0;
+    for entry in entries {
+        let before = people::person_in(&mut tx, &entry.user_id).await?;
+        let wrote = match &entry.role {
+            Role::Report { .. } => {
+                apply_report(&mut tx, settings, entry, before.as_ref(), now).await?
+            }
+            Role::ManagerOnly => apply_manager_only(&mut tx, entry, before.as_ref(), now).await?,
+        };
+        changed += usize::from(wrote);
+        audit::record(
+            &mut tx,
+            now,
+            ACTOR,
+            ACTION,
+            Some(&entry.user_id),
+            audit_details(entry, source, wrote),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// Stores a report as `add` does; returns whether anything changed.
+async fn apply_report(
+    conn: &mut SqliteConnection,
+    settings: &Settings,
+    entry: &OrgEntry,
+    before: Option<&Person>,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let Role::Report {
+        framework_id,
+        level,
+        manager_id,
+        start_date,
+        active,
+    } = &entry.role
+    else {
+        return Ok(false);
+    };
+    let unchanged = before.is_some_and(|person| {
+        person.framework_id.as_deref() == Some(framework_id)
+            && person.level == Some(*level)
+            && person.manager_id.as_deref() == Some(manager_id)
+            && person.start_date == Some(*start_date)
+            && person.active == *active
+            && profile_unchanged(entry, person)
+    });
+    if unchanged {
+        return Ok(false);
+    }
+    people::add_report_in(
+        conn,
+        &NewReport {
+            user_id: entry.user_id.clone(),
+            display_name: entry.name.clone(),
+            framework_id: framework_id.clone(),
+            level: *level,
+            manager_id: manager_id.clone(),
+            start_date: *start_date,
+            time_zone: entry.time_zone.clone(),
+            cadence: settings.cadence_for(framework_id),
+        },
+        now,
+    )
+    .await?;
+    let moved = before.is_some_and(|person| person.manager_id.as_deref() != Some(manager_id));
+    if moved || !active {
+        // Reminders already planned were addressed to the old manager, or are now pointless.
+        outbox::cancel_reminders_in(conn, &entry.user_id).await?;
+    }
+    if !active {
+        // As `remove` does: history kept, no due date, no reminders.
+        sqlx::query(
+            "UPDATE people SET active = 0, due_on = NULL, updated_at = ? WHERE user_id = ?",
+        )
+        .bind(time::to_text(now))
+        .bind(&entry.user_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(true)
+}
+
+/// Stores a manager-only person's name and time zone; their framework, manager and tracking
+/// are left as they are. Returns whether anything changed.
+async fn apply_manager_only(
+    conn: &mut SqliteConnection,
+    entry: &OrgEntry,
+    before: Option<&Person>,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    if before.is_some_and(|person| profile_unchanged(entry, person)) {
+        return Ok(false);
+    }
+    people::ensure_person(conn, &entry.user_id, now).await?;
+    sqlx::query(
+        "UPDATE people SET
+            display_name = coalesce(?, display_name),
+            time_zone = coalesce(?, time_zone),
+            updated_at = ?
+         WHERE user_id = ?",
+    )
+    .bind(&entry.name)
+    .bind(&entry.time_zone)
+    .bind(time::to_text(now))
+    .bind(&entry.user_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(true)
+}
+
+/// Whether storing the row's name and time zone would leave `person` as it is (an empty value
+/// in the file keeps the stored one).
+fn profile_unchanged(entry: &OrgEntry, person: &Person) -> bool {
+    entry
+        .name
+        .as_ref()
+        .is_none_or(|name| *name == person.display_name)
+        && entry
+            .time_zone
+            .as_ref()
+            .is_none_or(|zone| person.time_zone.as_ref() == Some(zone))
+}
+
+/// The audit details of one imported person.
+fn audit_details(entry: &OrgEntry, source: &str, changed: bool) -> serde_json::Value {
+    let (framework, level, manager, start_date, active) = match &entry.role {
+        Role::Report {
+            framework_id,
+            level,
+            manager_id,
+            start_date,
+            active,
+        } => (
+            Some(framework_id.as_str()),
+            Some(*level),
+            Some(manager_id.as_str()),
+            Some(time::date_text(*start_date)),
+            Some(*active),
+        ),
+        Role::ManagerOnly => (None, None, None, None, None),
+    };
+    json!({
+        "file": source,
+        "line": entry.line,
+        "changed": changed,
+        "name": entry.name,
+        "time_zone": entry.time_zone,
+        "framework": framework,
+        "level": level,
+        "manager": manager,
+        "start_date": start_date,
+        "active": active,
+    })
+}

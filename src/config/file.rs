@@ -1,0 +1,120 @@
+//! The config file: its TOML shape ([`FileConfig`] and its tables) and reading it, with the
+//! line of any syntax error or unknown key so an admin can find it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::{ConfigProblem, DEFAULT_CONFIG_FILE, Environment, Overrides};
+
+/// The config file, as written. Every field is optional; `deny_unknown_fields` turns a typo
+/// into an error that names the valid keys.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileConfig {
+    /// Framework directories (relative paths are relative to the config file).
+    pub frameworks: Vec<PathBuf>,
+    /// SQLite database path or `sqlite:` URL.
+    pub database: Option<String>,
+    /// Slack user ids of admins.
+    pub admins: Vec<String>,
+    /// Slack channel id for admin reports and the overdue digest.
+    pub admin_channel: Option<String>,
+    /// HTTP listen address.
+    pub listen: Option<String>,
+    /// `text` or `json`.
+    pub log_format: Option<String>,
+    /// Time zone for people whose zone is unknown.
+    pub default_time_zone: Option<String>,
+    /// Check-in cadence.
+    pub cadence: FileCadence,
+    /// Reminder schedule.
+    pub reminders: FileReminders,
+}
+
+/// `[cadence]` in the config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileCadence {
+    /// Period after the last conversation when the next one is due.
+    pub due_after: Option<String>,
+    /// Period after the last conversation when it is overdue.
+    pub overdue_after: Option<String>,
+    /// Per-framework overrides, keyed by framework id.
+    pub frameworks: BTreeMap<String, FileCadenceOverride>,
+}
+
+/// `[cadence.frameworks.<id>]` in the config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileCadenceOverride {
+    /// Overrides `cadence.due_after` for this framework.
+    pub due_after: Option<String>,
+    /// Overrides `cadence.overdue_after` for this framework.
+    pub overdue_after: Option<String>,
+}
+
+/// `[reminders]` in the config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileReminders {
+    /// Cron expression (with seconds) for reminder slots.
+    pub cron: Option<String>,
+    /// How often a reminder repeats while the check-in stays open.
+    pub repeat_every: Option<String>,
+    /// Cron expression for the weekly overdue digest.
+    pub digest_cron: Option<String>,
+    /// Seconds between scheduler passes in `serve`.
+    pub tick_seconds: Option<u64>,
+}
+
+/// Reads the config file named by `--config` or `CAREER_BOT_CONFIG`, else `career-bot.toml`
+/// when it exists. A file that cannot be read or parsed adds a problem and yields the
+/// defaults, so the other settings are still checked.
+pub(super) fn read_file(
+    overrides: &Overrides,
+    env: &dyn Environment,
+    problems: &mut Vec<ConfigProblem>,
+) -> (Option<PathBuf>, FileConfig) {
+    let explicit = overrides
+        .config_file
+        .clone()
+        .or_else(|| env.var("CAREER_BOT_CONFIG").map(PathBuf::from));
+    let path = match explicit {
+        Some(path) => path,
+        None if Path::new(DEFAULT_CONFIG_FILE).is_file() => PathBuf::from(DEFAULT_CONFIG_FILE),
+        None => return (None, FileConfig::default()),
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(error) => {
+            problems.push(ConfigProblem {
+                source: path.display().to_string(),
+                message: format!("cannot read the config file: {error}"),
+            });
+            return (Some(path), FileConfig::default());
+        }
+    };
+    match toml::from_str::<FileConfig>(&text) {
+        Ok(file) => (Some(path), file),
+        Err(error) => {
+            let line = error.span().map(|span| {
+                text.as_bytes()[..span.start.min(text.len())]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                    + 1
+            });
+            let source = match line {
+                Some(line) => format!("{}:{line}", path.display()),
+                None => path.display().to_string(),
+            };
+            problems.push(ConfigProblem {
+                source,
+                message: error.message().trim().to_owned(),
+            });
+            (Some(path), FileConfig::default())
+        }
+    }
+}
