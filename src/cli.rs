@@ -206,17 +206,17 @@ async fn dispatch(command: Command, config: Config) -> ExitCode {
     }
 }
 
-/// Loads frameworks, printing problems to stderr; the valid ones are still used.
-fn load_frameworks(config: &Config) -> Engine {
+/// Loads frameworks, printing each problem once on stderr; the valid ones are still used.
+fn load_frameworks(config: &Config) -> LoadReport {
     let report = frameworks::load(&config.frameworks);
     for error in &report.errors {
         eprintln!("warning: {error} (this framework is not loaded)");
     }
-    Engine::new(report.library)
+    report
 }
 
 fn ask(args: AskArgs, config: &Config) -> ExitCode {
-    let engine = load_frameworks(config);
+    let engine = Engine::new(load_frameworks(config).library);
     let answer = engine.ask(&args.question.join(" "));
     if args.json {
         match serde_json::to_string(&answer.to_json()) {
@@ -233,11 +233,7 @@ fn ask(args: AskArgs, config: &Config) -> ExitCode {
 }
 
 async fn shell(args: ShellArgs, config: &Config) -> ExitCode {
-    let report = crate::app::load_frameworks(config);
-    for error in &report.errors {
-        eprintln!("warning: {error} (this framework is not loaded)");
-    }
-    let bot = match crate::app::open(config, report).await {
+    let bot = match crate::app::open(config, load_frameworks(config)).await {
         Ok(bot) => bot,
         Err(error) => {
             eprintln!("error: {error}");
@@ -266,11 +262,7 @@ async fn shell(args: ShellArgs, config: &Config) -> ExitCode {
 
 /// `import-org FILE`: problems go to stderr as `FILE:LINE: sentence`, exit 1, nothing written.
 async fn import_org(file: &std::path::Path, config: &Config) -> ExitCode {
-    let report = crate::app::load_frameworks(config);
-    for error in &report.errors {
-        eprintln!("warning: {error} (this framework is not loaded)");
-    }
-    let bot = match crate::app::open(config, report).await {
+    let bot = match crate::app::open(config, load_frameworks(config)).await {
         Ok(bot) => bot,
         Err(error) => {
             eprintln!("error: {error}");

@@ -373,9 +373,4 @@ impl Config {
             .copied()
             .unwrap_or(self.cadence)
     }
-
-    /// Whether `user` is an admin.
-    pub fn is_admin(&self, user: &str) -> bool {
-        self.admins.iter().any(|admin| admin == user)
-    }
 }

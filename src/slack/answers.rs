@@ -41,9 +41,8 @@ impl AnswerCache {
             bot.metrics().question(cached.intent);
             return Some(cached.body.clone());
         }
-        let answer = bot.engine().ask(&question);
+        let answer = crate::bot::handlers::ask(bot, &question);
         let intent = crate::bot::handlers::intent_name(answer.query.intent());
-        bot.metrics().question(intent);
         let response = ephemeral(render_answer(text, &answer.reply, 0));
         let body = Bytes::from(serde_json::to_vec(&response).ok()?);
         let mut entries = self.lock();

@@ -21,11 +21,7 @@ pub async fn dispatch(bot: &Bot, request: &Request, command: Command) -> Reply {
     let caller = request.user.as_str();
     let now = request.now;
     let result = match command {
-        Command::Ask(question) => {
-            let answer = bot.engine().ask(&question);
-            bot.metrics().question(intent_name(answer.query.intent()));
-            Ok(answer.reply)
-        }
+        Command::Ask(question) => Ok(ask(bot, &question).reply),
         Command::Help => Ok(help::reply(bot)),
         Command::Team => team::run(bot, caller, now).await,
         Command::Me => me::run(bot, caller, now).await,
@@ -55,6 +51,13 @@ pub async fn dispatch(bot: &Bot, request: &Request, command: Command) -> Reply {
         Command::History { person } => history::run(bot, caller, &person).await,
     };
     result.unwrap_or_else(|error| error_reply(&error))
+}
+
+/// Answers a question and counts it in the metrics by intent.
+pub fn ask(bot: &Bot, question: &str) -> crate::ask::Answer {
+    let answer = bot.engine().ask(question);
+    bot.metrics().question(intent_name(answer.query.intent()));
+    answer
 }
 
 /// The label of an intent in metrics (the same words as `ask --json`).
