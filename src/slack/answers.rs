@@ -33,14 +33,15 @@ impl AnswerCache {
     /// The JSON response body for `text` when it is a question (`None` for commands).
     /// Counts the question in the metrics either way.
     pub fn answer(&self, bot: &Bot, text: &str) -> Option<Bytes> {
-        let Ok(Command::Ask(question)) = command::parse(text) else {
-            return None;
-        };
         let generation = bot.engine_generation();
+        // Only questions are ever cached, so a hit needs no parsing.
         if let Some(cached) = self.lock().get(text).filter(|c| c.generation == generation) {
             bot.metrics().question(cached.intent);
             return Some(cached.body.clone());
         }
+        let Ok(Command::Ask(question)) = command::parse(text) else {
+            return None;
+        };
         let answer = crate::bot::handlers::ask(bot, &question);
         let intent = crate::bot::handlers::intent_name(answer.query.intent());
         let response = ephemeral(render_answer(text, &answer.reply, 0));

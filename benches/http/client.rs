@@ -1,0 +1,113 @@
+//! The load generator's HTTP/1.1 client: pre-built request bytes written on a kept-alive
+//! connection, the response read by `Content-Length`. It does the least work a client can,
+//! so as much of the CPU as possible is left to the server being measured.
+
+use std::time::{Duration, Instant};
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// A complete, signed `POST /slack/commands` request, ready to write.
+pub struct SignedRequest(Vec<u8>);
+
+impl SignedRequest {
+    /// Signs a slash command asking `text`, as Slack would (`v0:TIMESTAMP:BODY`).
+    pub fn new(address: &str, secret: &str, text: &str) -> Self {
+        let body = serde_urlencoded::to_string([
+            ("team_id", "T0FAKE"),
+            ("channel_id", "C1"),
+            ("user_id", "U_BENCH"),
+            ("command", "/career"),
+            ("text", text),
+            ("response_url", "http://127.0.0.1:9/response"),
+            ("trigger_id", "1.2.3"),
+        ])
+        .expect("form");
+        let timestamp = chrono::Utc::now().timestamp();
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("key");
+        mac.update(format!("v0:{timestamp}:{body}").as_bytes());
+        let signature = hex::encode(mac.finalize().into_bytes());
+        let head = format!(
+            "POST /slack/commands HTTP/1.1\r\nhost: {address}\r\n\
+             content-type: application/x-www-form-urlencoded\r\n\
+             x-slack-request-timestamp: {timestamp}\r\nx-slack-signature: v0={signature}\r\n\
+             content-length: {}\r\n\r\n",
+            body.len()
+        );
+        Self([head.into_bytes(), body.into_bytes()].concat())
+    }
+}
+
+/// One kept-alive connection to the server.
+pub struct Connection {
+    stream: TcpStream,
+    buffer: Vec<u8>,
+}
+
+/// What a good answer to a slash command contains.
+const EPHEMERAL: &[u8] = b"\"response_type\":\"ephemeral\"";
+
+impl Connection {
+    pub async fn open(address: &str) -> Self {
+        let stream = TcpStream::connect(address).await.expect("connect");
+        stream.set_nodelay(true).expect("nodelay");
+        Self {
+            stream,
+            buffer: Vec::with_capacity(8 * 1024),
+        }
+    }
+
+    /// Sends `request` and reads the whole response: the time since `started` (when the
+    /// request was due), and whether it was a `200` carrying an ephemeral answer.
+    pub async fn send(&mut self, request: &SignedRequest, started: Instant) -> (Duration, bool) {
+        if self.stream.write_all(&request.0).await.is_err() {
+            return (started.elapsed(), false);
+        }
+        let ok = self.read_response().await.is_some_and(|(status, body)| {
+            status == 200 && body.windows(EPHEMERAL.len()).any(|w| w == EPHEMERAL)
+        });
+        (started.elapsed(), ok)
+    }
+
+    /// Sends `request` and returns the response body.
+    pub async fn body(&mut self, request: &SignedRequest) -> Vec<u8> {
+        self.stream.write_all(&request.0).await.expect("write");
+        let (_, body) = self.read_response().await.expect("a response");
+        body.to_vec()
+    }
+
+    /// Reads one response: its status and body.
+    async fn read_response(&mut self) -> Option<(u16, &[u8])> {
+        self.buffer.clear();
+        loop {
+            let mut headers = [httparse::EMPTY_HEADER; 16];
+            let mut response = httparse::Response::new(&mut headers);
+            if let httparse::Status::Complete(head_len) = response.parse(&self.buffer).ok()? {
+                let status = response.code?;
+                let body_len: usize = response
+                    .headers
+                    .iter()
+                    .find(|h| h.name.eq_ignore_ascii_case("content-length"))
+                    .and_then(|h| std::str::from_utf8(h.value).ok()?.parse().ok())?;
+                while self.buffer.len() < head_len + body_len {
+                    self.fill().await?;
+                }
+                return Some((status, &self.buffer[head_len..head_len + body_len]));
+            }
+            self.fill().await?;
+        }
+    }
+
+    async fn fill(&mut self) -> Option<()> {
+        let mut chunk = [0u8; 8 * 1024];
+        match self.stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => None,
+            Ok(n) => {
+                self.buffer.extend_from_slice(&chunk[..n]);
+                Some(())
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! The servers under load: the real `career-bot serve` release binary in its own process,
+//! and a baseline, the smallest axum server that answers the same route with the same bytes,
+//! which shows what this machine's loopback and HTTP stack cost before any work is done.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use super::cpu;
+
+/// A running `career-bot serve`.
+pub struct CareerBot {
+    child: Child,
+    pub address: String,
+}
+
+impl CareerBot {
+    /// Starts the server in HTTP mode on `cpu`, talking to the fake Slack at `api_url`.
+    pub async fn start(
+        dir: &std::path::Path,
+        api_url: &str,
+        secret: &str,
+        cpu_choice: Option<usize>,
+    ) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_career-bot"));
+        command
+            .current_dir(dir)
+            .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
+            .env("SLACK_BOT_TOKEN", "xoxb-bench")
+            .env("SLACK_SIGNING_SECRET", secret)
+            .env("SLACK_API_URL", api_url)
+            .env("DATABASE_URL", dir.join("bench.db").display().to_string())
+            .env("RUST_LOG", "warn,career_bot::serve=info")
+            // The runtime sizes itself to the CPUs it may use.
+            .env_remove("TOKIO_WORKER_THREADS")
+            .env_remove("SLACK_APP_TOKEN")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        cpu::pin_command(&mut command, cpu_choice);
+        let mut child = command.spawn().expect("serve starts");
+        let stderr = child.stderr.take().expect("stderr");
+        // Read the log on its own thread: the bench's runtime has one thread, which the fake
+        // Slack needs to answer the server's auth.test.
+        let (found, address) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            let mut found = Some(found);
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let value: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|_| {
+                    eprintln!("server: {line}");
+                    serde_json::Value::Null
+                });
+                if let Some(address) = value["address"].as_str()
+                    && let Some(found) = found.take()
+                {
+                    let _ = found.send(address.to_owned());
+                }
+            }
+        });
+        let address = tokio::time::timeout(Duration::from_secs(30), address)
+            .await
+            .expect("serve starts within 30 s")
+            .expect("serve logs its address");
+        Self { child, address }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Cumulative `(le, count)` of the server's own handling time of `/slack/commands`.
+    pub async fn handling_histogram(&self) -> Vec<(f64, u64)> {
+        let mut stream = tokio::net::TcpStream::connect(&self.address)
+            .await
+            .expect("connect for metrics");
+        let request = format!(
+            "GET /metrics HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n\r\n",
+            self.address
+        );
+        stream
+            .write_all(request.as_bytes())
+            .await
+            .expect("metrics request");
+        let mut text = String::new();
+        stream
+            .read_to_string(&mut text)
+            .await
+            .expect("metrics response");
+        text.lines()
+            .filter(|line| {
+                line.starts_with("career_bot_http_request_duration_seconds_bucket{")
+                    && line.contains("route=\"/slack/commands\"")
+            })
+            .filter_map(|line| {
+                let le = line.split("le=\"").nth(1)?.split('"').next()?;
+                let le = if le == "+Inf" {
+                    f64::INFINITY
+                } else {
+                    le.parse().ok()?
+                };
+                let count = line.rsplit(' ').next()?.parse().ok()?;
+                Some((le, count))
+            })
+            .collect()
+    }
+}
+
+impl Drop for CareerBot {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The bucket bound under which 99% of the requests between two snapshots were handled.
+pub fn handling_p99(before: &[(f64, u64)], after: &[(f64, u64)]) -> f64 {
+    let delta: Vec<(f64, u64)> = after
+        .iter()
+        .map(|(le, count)| {
+            let earlier = before.iter().find(|(b, _)| b == le).map_or(0, |(_, c)| *c);
+            (*le, count - earlier)
+        })
+        .collect();
+    let total = delta.last().map_or(0, |(_, count)| *count);
+    delta
+        .iter()
+        .find(|(_, count)| *count as f64 >= total as f64 * 0.99)
+        .map_or(f64::INFINITY, |(le, _)| *le)
+}
+
+/// Starts the baseline on `cpu` (or anywhere): `POST /slack/commands` answered with
+/// `answer`, nothing verified or parsed. Like `career-bot serve`, it runs a multi-threaded
+/// runtime with a worker per CPU it may use. Returns its address.
+pub fn start_baseline(answer: Vec<u8>, cpu_choice: Option<usize>) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind baseline");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let address = listener.local_addr().expect("address").to_string();
+    let answer = axum::body::Bytes::from(answer);
+    std::thread::spawn(move || {
+        cpu::pin_current_thread(cpu_choice);
+        // Workers inherit this thread's placement.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("baseline runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            let route = axum::routing::post(move |_body: axum::body::Bytes| {
+                let answer = answer.clone();
+                async move {
+                    (
+                        [(axum::http::header::CONTENT_TYPE, "application/json")],
+                        answer,
+                    )
+                }
+            });
+            let router = axum::Router::new().route("/slack/commands", route);
+            axum::serve(listener, router)
+                .await
+                .expect("baseline serves");
+        });
+    });
+    address
+}
