@@ -9,7 +9,10 @@
 //!    (START is the day reminders began, INDEX counts repeats), `digest:SLOT`, `ack:CHECKIN`.
 //!    Planning the same reminder again — a second pass in the same slot, or a pass after a
 //!    restart — inserts nothing. A missed slot (the bot was down) yields only the latest
-//!    reminder, sent late, not one per missed slot.
+//!    reminder, sent late, not one per missed slot. The one exception is a reminder that was
+//!    cancelled before it went out (say the report moved to another manager) and is due
+//!    again with the same key (they moved back within the slot): it is revived, so it still
+//!    goes out, once.
 //! 2. **Claiming** marks ready rows `sending` and leases them for five minutes, in a committed
 //!    transaction, so no concurrent pass can take them.
 //! 3. **Sending**, then **marking sent**: each delivered message is handed at once to a

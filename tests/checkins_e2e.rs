@@ -398,6 +398,36 @@ async fn move_sends_reminders_to_the_new_manager_and_remove_stops_them() {
 }
 
 #[tokio::test]
+async fn a_report_moved_away_and_back_before_delivery_still_gets_the_reminder_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+    run(&mut shell, &["add @ana marketing 2"]).await;
+    // Boss's reminder about Ana is planned, then cancelled by the move before it goes out.
+    let due = chrono::DateTime::parse_from_rfc3339("2026-04-20T09:00:00Z")
+        .expect("a valid time")
+        .with_timezone(&chrono::Utc);
+    let planned = career_bot::scheduler::plan(&bot, due).await.expect("plan");
+    assert_eq!(planned, 1);
+    let out = run(
+        &mut shell,
+        &["move @ana @carol", ":as admin", "move @ana @boss"],
+    )
+    .await;
+    assert!(out.contains("Moved @ana to @boss's team."), "{out}");
+    // Same slot, same manager, same key as the cancelled row: it goes out after all, once.
+    let out = run(&mut shell, &[":now 2026-04-20T09:05:00Z", ":tick", ":tick"]).await;
+    assert_eq!(dms_to(&out, "boss"), 1, "{out}");
+    assert_eq!(dms_to(&out, "carol"), 0, "{out}");
+    assert_eq!(
+        count(&bot, "SELECT count(*) FROM outbox WHERE kind = 'reminder'").await,
+        1,
+        "the cancelled row was revived, not duplicated"
+    );
+}
+
+#[tokio::test]
 async fn a_dispute_reaches_the_manager_and_shows_in_history() {
     let dir = tempfile::tempdir().expect("temp dir");
     let bot = bot(dir.path()).await;

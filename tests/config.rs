@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use career_bot::admin::config_check;
+use career_bot::bot::settings::Settings;
 use career_bot::checkins::Period;
 use career_bot::config::{Config, Overrides};
 use career_bot::frameworks::FrameworkSource;
@@ -147,12 +148,13 @@ fn flags_override_environment_which_overrides_the_file() {
     assert_eq!(config.database, "env.db");
     assert_eq!(config.admins, ["U_A", "U_B"]);
     assert_eq!(config.cadence.due_after, Period::months(2));
+    let settings = Settings::from_config(&config).expect("valid settings");
     assert_eq!(
-        config.cadence_for("buffer-marketing").due_after,
+        settings.cadence_for("buffer-marketing").due_after,
         Period::months(1)
     );
     assert_eq!(
-        config.cadence_for("buffer-marketing").overdue_after,
+        settings.cadence_for("buffer-marketing").overdue_after,
         Period::months(6)
     );
     overrides.database = Some("flag.db".into());

@@ -365,12 +365,4 @@ impl Config {
         };
         (config, problems)
     }
-
-    /// The cadence for people on `framework`.
-    pub fn cadence_for(&self, framework: &str) -> Cadence {
-        self.cadence_overrides
-            .get(framework)
-            .copied()
-            .unwrap_or(self.cadence)
-    }
 }

@@ -118,19 +118,25 @@ pub async fn plan_in(
 }
 
 /// Cancels reminders about `report_id` that have not gone out (a conversation was recorded,
-/// the report moved or was snoozed).
+/// the report moved or was snoozed), and forgets the report's last planned reminder key, so
+/// the next pass plans whatever is due now, even a reminder with a cancelled one's key.
 pub async fn cancel_reminders_in(
     conn: &mut SqliteConnection,
     report_id: &str,
 ) -> Result<u64, StoreError> {
-    Ok(sqlx::query(
+    let cancelled = sqlx::query(
         "UPDATE outbox SET status = 'cancelled'
          WHERE report_id = ? AND kind = 'reminder' AND status = 'pending'",
     )
     .bind(report_id)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?
-    .rows_affected())
+    .rows_affected();
+    sqlx::query("UPDATE people SET last_reminder_key = NULL WHERE user_id = ?")
+        .bind(report_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(cancelled)
 }
 
 /// Marks a message delivered, on the caller's connection (the delivery loop keeps one, so
@@ -223,7 +229,9 @@ impl Store {
 
     /// Plans reminders and remembers each report's latest reminder key, in one transaction
     /// of two statements (the messages travel as one JSON array: a pass plans thousands).
-    /// Returns how many were new.
+    /// A key already in the outbox is left alone, unless that reminder was cancelled: then it
+    /// is due again (the report came back to that manager, a recorded conversation was
+    /// withdrawn) and goes out after all. Returns how many were new or revived.
     pub async fn plan_reminders(
         &self,
         messages: &[NewMessage],
@@ -256,7 +264,12 @@ impl Store {
                     json_extract(value, '$.payload'), json_extract(value, '$.planned_for'),
                     json_extract(value, '$.planned_for'), ?2
              FROM json_each(?1) WHERE true
-             ON CONFLICT (key) DO NOTHING",
+             ON CONFLICT (key) DO UPDATE SET
+                 status = 'pending', recipient = excluded.recipient,
+                 payload = excluded.payload, planned_for = excluded.planned_for,
+                 next_attempt_at = excluded.next_attempt_at, attempts = 0,
+                 last_error = NULL, created_at = excluded.created_at
+             WHERE outbox.status = 'cancelled'",
         )
         .bind(&batch)
         .bind(time::to_text(now))
