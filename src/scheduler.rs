@@ -10,9 +10,9 @@
 //!    Planning the same reminder again — a second pass in the same slot, or a pass after a
 //!    restart — inserts nothing. A missed slot (the bot was down) yields only the latest
 //!    reminder, sent late, not one per missed slot. The one exception is a reminder that was
-//!    cancelled before it went out (say the report moved to another manager) and is due
-//!    again with the same key (they moved back within the slot): it is revived, so it still
-//!    goes out, once.
+//!    cancelled before any attempt to send it (say the report moved to another manager) and
+//!    is due again with the same key (they moved back before the next repeat): it is
+//!    revived, so it still goes out, once.
 //! 2. **Claiming** marks ready rows `sending` and leases them for five minutes, in a committed
 //!    transaction, so no concurrent pass can take them.
 //! 3. **Sending**, then **marking sent**: each delivered message is handed at once to a
@@ -58,7 +58,7 @@ const DIGEST_LOOKBACK_DAYS: u64 = 2;
 /// What one pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TickReport {
-    /// New messages planned.
+    /// Messages planned (new, or cancelled reminders revived).
     pub planned: usize,
     /// Messages delivered.
     pub sent: usize,
@@ -92,7 +92,8 @@ pub async fn recover(bot: &Bot, now: DateTime<Utc>) -> Result<u64, StoreError> {
     Ok(requeued)
 }
 
-/// Plans every reminder and digest that is due at `now`. Returns how many were new.
+/// Plans every reminder and digest that is due at `now`. Returns how many were new (or
+/// revived, see [`crate::store::Store::plan_reminders`]).
 pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
     let settings = bot.settings();
     let engine = bot.engine();

@@ -1605,3 +1605,75 @@ async fn connection_level_helpers_work_inside_a_transaction() {
         Some(date("2026-04-20"))
     );
 }
+
+#[tokio::test]
+async fn a_cancelled_reminder_is_revived_only_if_it_was_never_tried() {
+    let (_dir, store) = open().await;
+    let now = at("2026-04-20T09:00:00Z");
+    store
+        .add_report(&new_report("UANA", "UBOSS", "2026-01-20"), "UBOSS", now)
+        .await
+        .expect("add ana");
+    store
+        .add_report(&new_report("UBEN", "UBOSS", "2026-01-20"), "UBOSS", now)
+        .await
+        .expect("add ben");
+    let ana = reminder(
+        "reminder:UANA:UBOSS:2026-04-20:0",
+        "UBOSS",
+        "UANA",
+        "2026-04-20T09:00:00Z",
+    );
+    let ben = reminder(
+        "reminder:UBEN:UBOSS:2026-04-20:0",
+        "UBOSS",
+        "UBEN",
+        "2026-04-20T09:00:00Z",
+    );
+    let both = [ana.clone(), ben.clone()];
+    assert_eq!(store.plan_reminders(&both, now).await.expect("plan"), 2);
+    // Ben's reminder is tried once and fails; then both reports move away.
+    let claimed = store
+        .claim_ready(now, at("2026-04-20T09:05:00Z"), 10)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 2);
+    let (ana_row, ben_row) = if claimed[0].key == ana.key {
+        (&claimed[0], &claimed[1])
+    } else {
+        (&claimed[1], &claimed[0])
+    };
+    store
+        .release_untried(ana_row.id, now)
+        .await
+        .expect("release ana");
+    store
+        .mark_retry(ben_row.id, "slack is down", at("2026-04-20T10:00:00Z"))
+        .await
+        .expect("retry ben");
+    for report in ["UANA", "UBEN"] {
+        store
+            .move_report(report, "UCAROL", &cadence(), "UADMIN", now)
+            .await
+            .expect("move");
+    }
+    assert!(
+        statuses(&store)
+            .await
+            .iter()
+            .all(|(_, status)| status == "cancelled")
+    );
+
+    // Planned again with the same keys: Ana's comes back, Ben's failing one stays cancelled.
+    assert_eq!(store.plan_reminders(&both, now).await.expect("plan"), 1);
+    assert_eq!(
+        statuses(&store).await,
+        [
+            (ana.key.clone(), "pending".to_owned()),
+            (ben.key.clone(), "cancelled".to_owned())
+        ]
+    );
+    // Planning once more changes nothing: a live row is never planned twice.
+    assert_eq!(store.plan_reminders(&both, now).await.expect("plan"), 0);
+    assert_eq!(scalar_i64(&store, "SELECT count(*) FROM outbox").await, 2);
+}

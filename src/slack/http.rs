@@ -198,23 +198,27 @@ async fn commands(
     Json(app.command(event).await).into_response()
 }
 
-/// The user and the text of a slash command's form (`None` without a user), decoding only
-/// those two of its fields: the others, `response_url` above all, cost more to decode than
-/// answering a cached question does.
+/// The user and the text of a slash command's form, decoding only those two of its fields:
+/// the others, `response_url` above all, cost more to decode than answering a cached
+/// question does. `None` without a user, or when either field appears twice (the full
+/// parse then rejects the form, cached or not).
 fn quick_fields(form: &str) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
     let mut user = None;
-    let mut question = Cow::Borrowed("");
+    let mut question = None;
     let wanted = form
         .split('&')
         .filter(|pair| pair.starts_with("user_id=") || pair.starts_with("text="));
     for (name, value) in wanted.flat_map(|pair| form_urlencoded::parse(pair.as_bytes())) {
-        if name == "user_id" {
-            user = Some(value);
+        let field = if name == "user_id" {
+            &mut user
         } else {
-            question = value;
+            &mut question
+        };
+        if field.replace(value).is_some() {
+            return None;
         }
     }
-    Some((user?, question))
+    Some((user?, question.unwrap_or_default()))
 }
 
 #[derive(Deserialize)]
@@ -301,6 +305,12 @@ mod tests {
     fn quick_fields_need_a_user() {
         assert!(quick_fields("text=senior+engineer&texture=x").is_none());
         assert!(quick_fields("").is_none());
+    }
+
+    #[test]
+    fn quick_fields_refuse_a_field_given_twice() {
+        assert!(quick_fields("user_id=U1&text=a&text=b").is_none());
+        assert!(quick_fields("user_id=U1&user_id=U2&text=a").is_none());
     }
 
     #[test]

@@ -136,7 +136,8 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         // The newest conversation (or one on the same day) restarts the cadence: it moves
-        // the anchor, ends any snooze and cancels reminders that are now pointless. A
+        // the anchor, ends any snooze and cancels the reminders planned so far (planning
+        // brings one back only if the new cadence is due with the very same key). A
         // back-filled, older conversation is history only: snoozes and reminders stay.
         let anchor: Option<NaiveDate> =
             sqlx::query_scalar("SELECT anchor_on FROM people WHERE user_id = ?")

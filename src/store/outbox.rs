@@ -28,7 +28,8 @@ pub mod kind {
 /// A message to plan.
 #[derive(Debug, Clone)]
 pub struct NewMessage {
-    /// Unique key: the same key is never planned twice.
+    /// Unique key: a key is planned once (a cancelled, never-tried reminder can be revived,
+    /// see [`Store::plan_reminders`]).
     pub key: String,
     /// One of [`kind`].
     pub kind: &'static str,
@@ -229,9 +230,11 @@ impl Store {
 
     /// Plans reminders and remembers each report's latest reminder key, in one transaction
     /// of two statements (the messages travel as one JSON array: a pass plans thousands).
-    /// A key already in the outbox is left alone, unless that reminder was cancelled: then it
-    /// is due again (the report came back to that manager, a recorded conversation was
-    /// withdrawn) and goes out after all. Returns how many were new or revived.
+    /// A key already in the outbox is left alone, unless that reminder was cancelled before
+    /// any attempt to send it: then it is due again (say the report moved to another manager
+    /// and back before the next repeat) and goes out after all. One that was cancelled while
+    /// failing stays cancelled, so its give-up clock is never reset; the next repeat is a
+    /// new key. Returns how many were new or revived.
     pub async fn plan_reminders(
         &self,
         messages: &[NewMessage],
@@ -267,9 +270,9 @@ impl Store {
              ON CONFLICT (key) DO UPDATE SET
                  status = 'pending', recipient = excluded.recipient,
                  payload = excluded.payload, planned_for = excluded.planned_for,
-                 next_attempt_at = excluded.next_attempt_at, attempts = 0,
-                 last_error = NULL, created_at = excluded.created_at
-             WHERE outbox.status = 'cancelled'",
+                 next_attempt_at = excluded.next_attempt_at,
+                 created_at = excluded.created_at
+             WHERE outbox.status = 'cancelled' AND outbox.attempts = 0",
         )
         .bind(&batch)
         .bind(time::to_text(now))
