@@ -10,7 +10,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// A complete, signed `POST /slack/commands` request, ready to write.
-pub struct SignedRequest(Vec<u8>);
+pub struct SignedRequest {
+    bytes: Vec<u8>,
+    body_start: usize,
+}
 
 impl SignedRequest {
     /// Signs a slash command asking `text`, as Slack would (`v0:TIMESTAMP:BODY`).
@@ -36,7 +39,15 @@ impl SignedRequest {
              content-length: {}\r\n\r\n",
             body.len()
         );
-        Self([head.into_bytes(), body.into_bytes()].concat())
+        Self {
+            body_start: head.len(),
+            bytes: [head.into_bytes(), body.into_bytes()].concat(),
+        }
+    }
+
+    /// The form body (the same for every signing of the same question).
+    pub fn body(&self) -> &[u8] {
+        &self.bytes[self.body_start..]
     }
 }
 
@@ -62,7 +73,7 @@ impl Connection {
     /// Sends `request` and reads the whole response: the time since `started` (when the
     /// request was due), and whether it was a `200` carrying an ephemeral answer.
     pub async fn send(&mut self, request: &SignedRequest, started: Instant) -> (Duration, bool) {
-        if self.stream.write_all(&request.0).await.is_err() {
+        if self.stream.write_all(&request.bytes).await.is_err() {
             return (started.elapsed(), false);
         }
         let ok = self.read_response().await.is_some_and(|(status, body)| {
@@ -73,7 +84,7 @@ impl Connection {
 
     /// Sends `request` and returns the response body.
     pub async fn body(&mut self, request: &SignedRequest) -> Vec<u8> {
-        self.stream.write_all(&request.0).await.expect("write");
+        self.stream.write_all(&request.bytes).await.expect("write");
         let (_, body) = self.read_response().await.expect("a response");
         body.to_vec()
     }

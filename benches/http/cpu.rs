@@ -1,63 +1,77 @@
-//! Where the server and the load generator run. On a machine with two or more CPUs the
-//! bench also measures them on separate CPUs, the closest this machine comes to a load
+//! Where the server and the load generator run. When this process may use two or more CPUs
+//! the bench also measures them on separate CPUs, the closest one machine comes to a load
 //! generator on another host: the server then has one CPU to itself and none to spare.
 
 use std::os::unix::process::CommandExt;
 use std::process::Command;
 
 /// How the CPUs are shared between the server and the load generator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Placement {
-    /// Both may run on every CPU (the operating system decides).
-    Shared,
-    /// The load generator on CPU 0, the server on CPU 1.
-    Separate,
+    /// Both may run on every CPU this process was allowed at start (the OS decides).
+    Shared(Vec<usize>),
+    /// The load generator on one CPU, the server on another.
+    Separate { load: usize, server: usize },
 }
 
 impl Placement {
-    /// The placements this machine can measure.
+    /// The placements this process can measure, from the CPUs it may run on.
     pub fn available() -> Vec<Placement> {
-        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if cpus >= 2 {
-            vec![Placement::Shared, Placement::Separate]
-        } else {
-            vec![Placement::Shared]
+        let allowed = allowed_cpus();
+        let mut placements = vec![Placement::Shared(allowed.clone())];
+        if let [load, server, ..] = allowed[..] {
+            placements.push(Placement::Separate { load, server });
+        }
+        placements
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Placement::Shared(cpus) => format!("shared CPUs {cpus:?}"),
+            Placement::Separate { load, server } => {
+                format!("server on CPU {server}, load on CPU {load}")
+            }
         }
     }
 
-    pub fn describe(self) -> &'static str {
+    /// The CPUs for the server.
+    pub fn server_cpus(&self) -> Vec<usize> {
         match self {
-            Placement::Shared => "shared CPUs",
-            Placement::Separate => "server on CPU 1, load on CPU 0",
+            Placement::Shared(cpus) => cpus.clone(),
+            Placement::Separate { server, .. } => vec![*server],
         }
     }
 
-    /// CPUs for the server, or `None` for all of them.
-    pub fn server_cpu(self) -> Option<usize> {
+    /// The CPUs for the load generator.
+    pub fn load_cpus(&self) -> Vec<usize> {
         match self {
-            Placement::Shared => None,
-            Placement::Separate => Some(1),
-        }
-    }
-
-    /// CPUs for the load generator, or `None` for all of them.
-    pub fn load_cpu(self) -> Option<usize> {
-        match self {
-            Placement::Shared => None,
-            Placement::Separate => Some(0),
+            Placement::Shared(cpus) => cpus.clone(),
+            Placement::Separate { load, .. } => vec![*load],
         }
     }
 }
 
-fn set_affinity(cpu: Option<usize>) -> std::io::Result<()> {
+/// The CPUs the calling thread may run on.
+fn allowed_cpus() -> Vec<usize> {
+    // SAFETY: cpu_set_t is plain data, filled in by the kernel; CPU_ISSET reads within it.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
+            return vec![0];
+        }
+        (0..libc::CPU_SETSIZE as usize)
+            .filter(|&cpu| libc::CPU_ISSET(cpu, &set))
+            .collect()
+    }
+}
+
+fn set_affinity(cpus: &[usize]) -> std::io::Result<()> {
     // SAFETY: cpu_set_t is plain data; CPU_ZERO/CPU_SET write within it; pid 0 is the caller.
     unsafe {
         let mut set: libc::cpu_set_t = std::mem::zeroed();
         libc::CPU_ZERO(&mut set);
-        match cpu {
-            Some(cpu) => libc::CPU_SET(cpu, &mut set),
-            // The kernel ignores CPUs the machine does not have.
-            None => (0..libc::CPU_SETSIZE as usize).for_each(|cpu| libc::CPU_SET(cpu, &mut set)),
+        for &cpu in cpus {
+            libc::CPU_SET(cpu, &mut set);
         }
         if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0 {
             Ok(())
@@ -67,15 +81,16 @@ fn set_affinity(cpu: Option<usize>) -> std::io::Result<()> {
     }
 }
 
-/// Runs the calling thread on `cpu` (or anywhere for `None`).
-pub fn pin_current_thread(cpu: Option<usize>) {
-    set_affinity(cpu).expect("set CPU affinity");
+/// Runs the calling thread on `cpus`.
+pub fn pin_current_thread(cpus: &[usize]) {
+    set_affinity(cpus).expect("set CPU affinity");
 }
 
-/// Starts `command` on `cpu` (or anywhere for `None`); its threads inherit the placement.
-pub fn pin_command(command: &mut Command, cpu: Option<usize>) {
-    // SAFETY: the closure runs in the forked child before exec and only makes a syscall.
+/// Starts `command` on `cpus`; its threads inherit the placement.
+pub fn pin_command(command: &mut Command, cpus: Vec<usize>) {
+    // SAFETY: the closure runs in the forked child before exec; it only fills a stack value
+    // and makes a syscall.
     unsafe {
-        command.pre_exec(move || set_affinity(cpu));
+        command.pre_exec(move || set_affinity(&cpus));
     }
 }

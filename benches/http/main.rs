@@ -21,10 +21,11 @@
 //!
 //! Each runs with both processes free to use every CPU, and, where there are two or more,
 //! with the server and the load generator on separate CPUs (`cpu.rs`). A baseline server
-//! (`server.rs`: the smallest axum server, answering the same bytes without verifying or
-//! parsing anything) takes turns with career-bot under the same load, so the figures can be
-//! read against what this machine's loopback TCP and HTTP stack cost on their own. Each
-//! pattern ends with a summary: the median, best and worst p99 over the rounds.
+//! (`server.rs`: the smallest axum server, answering each question with the bytes career-bot
+//! gave for it, verifying and parsing nothing) takes turns with career-bot under the same
+//! load, so the figures can be read against what this machine's loopback TCP and HTTP stack
+//! cost on their own. Each pattern ends with a summary: the median, best and worst p99 over
+//! the rounds.
 
 mod client;
 mod cpu;
@@ -32,10 +33,12 @@ mod server;
 #[path = "../../tests/support/mod.rs"]
 mod support;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use axum::body::Bytes;
 use client::{Connection, SignedRequest};
 use cpu::Placement;
 
@@ -199,14 +202,19 @@ impl Pattern {
     }
 }
 
-async fn run(
-    pattern: Pattern,
-    address: &str,
-    requests: &Arc<Vec<SignedRequest>>,
-    pid: Option<u32>,
-) -> Run {
+/// Signs the questions for `address` now: a run starts well within Slack's 5-minute window.
+fn signed_for(address: &str) -> Arc<Vec<SignedRequest>> {
+    Arc::new(
+        QUESTIONS
+            .iter()
+            .map(|q| SignedRequest::new(address, SECRET, q))
+            .collect(),
+    )
+}
+
+async fn run(pattern: Pattern, address: &str, pid: Option<u32>) -> Run {
+    let requests = signed_for(address);
     let open = connections(address).await;
-    let requests = Arc::clone(requests);
     match pattern {
         Pattern::Waves => sampled(pid, waves(open, requests)).await,
         Pattern::ClosedLoop => sampled(pid, closed_loop(open, requests)).await,
@@ -256,44 +264,37 @@ impl Summary {
     }
 }
 
-async fn measure(placement: Placement, fake_api_url: &str) {
-    cpu::pin_current_thread(placement.load_cpu());
+async fn measure(placement: &Placement, fake_api_url: &str) {
+    cpu::pin_current_thread(&placement.load_cpus());
     println!("## {}", placement.describe());
     let dir = tempfile::tempdir().expect("temp dir");
     let bot =
-        server::CareerBot::start(dir.path(), fake_api_url, SECRET, placement.server_cpu()).await;
+        server::CareerBot::start(dir.path(), fake_api_url, SECRET, placement.server_cpus()).await;
     println!(
         "server RSS after start: {:.1} MB",
         rss_kib(bot.pid()).unwrap_or(0) as f64 / 1024.0
     );
-    let signed_for = |address: &str| {
-        Arc::new(
-            QUESTIONS
-                .iter()
-                .map(|q| SignedRequest::new(address, SECRET, q))
-                .collect::<Vec<_>>(),
-        )
-    };
-    let requests = signed_for(&bot.address);
     // Warm-up: caches, allocator, the kernel's socket buffers.
-    let warm = run(Pattern::Waves, &bot.address, &requests, Some(bot.pid())).await;
+    let warm = run(Pattern::Waves, &bot.address, Some(bot.pid())).await;
     assert_eq!(warm.errors, 0, "warm-up answered every request");
 
-    // The baseline answers with the bytes career-bot gave for the second question. Both
+    // The baseline answers each question with the bytes career-bot gave for it. Both
     // servers stay up and take turns, so a slow spell of this machine hits them alike.
-    let answer = Connection::open(&bot.address)
-        .await
-        .body(&requests[1])
-        .await;
-    let baseline = server::start_baseline(answer, placement.server_cpu());
-    let baseline_requests = signed_for(&baseline);
-    let _warm = run(Pattern::Waves, &baseline, &baseline_requests, None).await;
+    let mut connection = Connection::open(&bot.address).await;
+    let mut answers = HashMap::new();
+    for request in signed_for(&bot.address).iter() {
+        let answer = connection.body(request).await;
+        answers.insert(Bytes::copy_from_slice(request.body()), Bytes::from(answer));
+    }
+    drop(connection);
+    let baseline = server::Baseline::start(answers, placement.server_cpus());
+    let _warm = run(Pattern::Waves, &baseline.address, None).await;
 
     for pattern in [Pattern::Waves, Pattern::ClosedLoop] {
         let (mut ours, mut theirs) = (Summary::default(), Summary::default());
         for round in 1..=ROUNDS {
             let before = bot.handling_histogram().await;
-            let measured = run(pattern, &bot.address, &requests, Some(bot.pid())).await;
+            let measured = run(pattern, &bot.address, Some(bot.pid())).await;
             let after = bot.handling_histogram().await;
             report(
                 &format!("career-bot, {}, run {round}", pattern.name()),
@@ -301,7 +302,7 @@ async fn measure(placement: Placement, fake_api_url: &str) {
                 Some(server::handling_p99(&before, &after)),
             );
             ours.add(&measured);
-            let measured = run(pattern, &baseline, &baseline_requests, None).await;
+            let measured = run(pattern, &baseline.address, None).await;
             report(
                 &format!("baseline, {}, run {round}", pattern.name()),
                 &measured,
@@ -328,7 +329,7 @@ fn main() {
         fake.ignore("conversations.open");
         fake.ignore("chat.postMessage");
         for placement in placements {
-            measure(placement, &fake.api_url()).await;
+            measure(&placement, &fake.api_url()).await;
         }
     });
 }

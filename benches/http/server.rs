@@ -2,10 +2,13 @@
 //! and a baseline, the smallest axum server that answers the same route with the same bytes,
 //! which shows what this machine's loopback and HTTP stack cost before any work is done.
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::Bytes;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::cpu;
@@ -17,12 +20,12 @@ pub struct CareerBot {
 }
 
 impl CareerBot {
-    /// Starts the server in HTTP mode on `cpu`, talking to the fake Slack at `api_url`.
+    /// Starts the server in HTTP mode on `cpus`, talking to the fake Slack at `api_url`.
     pub async fn start(
         dir: &std::path::Path,
         api_url: &str,
         secret: &str,
-        cpu_choice: Option<usize>,
+        cpus: Vec<usize>,
     ) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_career-bot"));
         command
@@ -38,7 +41,7 @@ impl CareerBot {
             .env_remove("SLACK_APP_TOKEN")
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
-        cpu::pin_command(&mut command, cpu_choice);
+        cpu::pin_command(&mut command, cpus);
         let mut child = command.spawn().expect("serve starts");
         let stderr = child.stderr.take().expect("stderr");
         // Read the log on its own thread: the bench's runtime has one thread, which the fake
@@ -129,37 +132,66 @@ pub fn handling_p99(before: &[(f64, u64)], after: &[(f64, u64)]) -> f64 {
         .map_or(f64::INFINITY, |(le, _)| *le)
 }
 
-/// Starts the baseline on `cpu` (or anywhere): `POST /slack/commands` answered with
-/// `answer`, nothing verified or parsed. Like `career-bot serve`, it runs a multi-threaded
-/// runtime with a worker per CPU it may use. Returns its address.
-pub fn start_baseline(answer: Vec<u8>, cpu_choice: Option<usize>) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind baseline");
-    listener.set_nonblocking(true).expect("nonblocking");
-    let address = listener.local_addr().expect("address").to_string();
-    let answer = axum::body::Bytes::from(answer);
-    std::thread::spawn(move || {
-        cpu::pin_current_thread(cpu_choice);
-        // Workers inherit this thread's placement.
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .expect("baseline runtime");
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            let route = axum::routing::post(move |_body: axum::body::Bytes| {
-                let answer = answer.clone();
-                async move {
-                    (
-                        [(axum::http::header::CONTENT_TYPE, "application/json")],
-                        answer,
-                    )
-                }
+/// The baseline server, stopped when dropped.
+pub struct Baseline {
+    pub address: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Baseline {
+    /// Starts the baseline on `cpus`: `POST /slack/commands` answered by looking its body up
+    /// in `answers` (career-bot's answer to each question, so both send the same bytes),
+    /// nothing verified or parsed. Like `career-bot serve`, it runs a multi-threaded runtime
+    /// with a worker per CPU it may use.
+    pub fn start(answers: HashMap<Bytes, Bytes>, cpus: Vec<usize>) -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind baseline");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let address = listener.local_addr().expect("address").to_string();
+        let answers = Arc::new(answers);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            cpu::pin_current_thread(&cpus);
+            // Workers inherit this thread's placement.
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .expect("baseline runtime");
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                let route = axum::routing::post(move |body: Bytes| {
+                    let answer = answers.get(&body).cloned().unwrap_or_default();
+                    async move {
+                        (
+                            [(axum::http::header::CONTENT_TYPE, "application/json")],
+                            answer,
+                        )
+                    }
+                });
+                let router = axum::Router::new().route("/slack/commands", route);
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(async {
+                        let _ = stopped.await;
+                    })
+                    .await
+                    .expect("baseline serves");
             });
-            let router = axum::Router::new().route("/slack/commands", route);
-            axum::serve(listener, router)
-                .await
-                .expect("baseline serves");
         });
-    });
-    address
+        Self {
+            address,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Baseline {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
