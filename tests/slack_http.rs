@@ -159,6 +159,30 @@ async fn a_slash_question_gets_an_ephemeral_block_kit_answer() {
     );
     assert!(blocks.as_array().expect("blocks").len() <= 50);
 
+    // Asked again, the same question is answered from the cache, identically.
+    let again = post_command(
+        &server,
+        &fake,
+        "U_ASKER",
+        "what does Level 3 Happiness need",
+    )
+    .await;
+    assert_eq!(again, answer);
+    // A form that gives a field twice is malformed, whether its question is cached or not.
+    for repeated in ["&text=senior+engineer", "&user_id=U_OTHER"] {
+        let body = command_body(&fake, "U_ASKER", "what does Level 3 Happiness need") + repeated;
+        let response = harness::post_signed(
+            &harness::http(),
+            &server.url("/slack/commands"),
+            "application/x-www-form-urlencoded",
+            body,
+            harness::HEX_SECRET,
+            harness::unix_now(),
+        )
+        .await;
+        assert_eq!(response.status(), 400, "{repeated}");
+    }
+
     // A command that cannot be understood still gets a helpful sentence.
     let answer = post_command(&server, &fake, "U_ASKER", "level 9 marketing").await;
     assert!(all_text(&answer).contains("Buffer Marketing has no level 9; its levels are 1–5."));
