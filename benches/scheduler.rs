@@ -23,7 +23,9 @@ use career_bot::chat::{Chat, Delivered, Recipient, SendError};
 use career_bot::config::{Config, Overrides};
 use career_bot::reply::Reply;
 use career_bot::scheduler::{self, TickReport};
-use career_bot::store::outbox::{NewMessage, SentMark, kind, mark_sent_batch_in, mark_sent_in};
+use career_bot::store::outbox::{
+    NewMessage, PlannedReminder, SentMark, kind, mark_sent_batch_in, mark_sent_in,
+};
 use career_bot::store::people::{DUE_CANDIDATES_SQL, due_on};
 use career_bot::store::time;
 
@@ -317,21 +319,25 @@ async fn phases(template: &Path, dir: &Path) {
         // The store calls alone, with messages built here (same keys, a short payload).
         let (bot, path) = fresh_copy(template, dir, "phase-store.db").await;
         let store = bot.store();
-        let messages: Vec<NewMessage> = store
+        let messages: Vec<PlannedReminder> = store
             .due_candidates(until)
             .await
             .expect("due query")
             .into_iter()
-            .map(|candidate| NewMessage {
-                key: format!(
-                    "reminder:{}:{}:{}:0",
-                    candidate.user_id, candidate.manager_id, candidate.anchor_on
-                ),
-                kind: kind::REMINDER,
-                recipient: candidate.manager_id,
-                report_id: Some(candidate.user_id),
-                payload: Reply::paragraph("Time for a career conversation"),
-                planned_for: now() - chrono::Duration::hours(1),
+            .map(|candidate| PlannedReminder {
+                message: NewMessage {
+                    key: format!(
+                        "reminder:{}:{}:{}:0",
+                        candidate.user_id, candidate.manager_id, candidate.anchor_on
+                    ),
+                    kind: kind::REMINDER,
+                    recipient: candidate.manager_id,
+                    report_id: Some(candidate.user_id),
+                    payload: Reply::paragraph("Time for a career conversation"),
+                    planned_for: now() - chrono::Duration::hours(1),
+                },
+                anchor_on: candidate.anchor_on,
+                snoozed_until: candidate.snoozed_until,
             })
             .collect();
         let start = Instant::now();

@@ -12,7 +12,9 @@
 //!    reminder, sent late, not one per missed slot. The one exception is a reminder that was
 //!    cancelled before any attempt to send it (say the report moved to another manager) and
 //!    is due again with the same key (they moved back before the next repeat): it is
-//!    revived, so it still goes out, once.
+//!    revived, so it still goes out, once. A pass reads who is due before it writes, so the
+//!    write plans a reminder only if its report still has the manager, anchor and snooze it
+//!    was computed from: a conversation recorded in between wins over the stale pass.
 //! 2. **Claiming** marks ready rows `sending` and leases them for five minutes, in a committed
 //!    transaction, so no concurrent pass can take them.
 //! 3. **Sending**, then **marking sent**: each delivered message is handed at once to a
@@ -44,7 +46,9 @@ use crate::bot::messages::{self, OverdueLine, ReminderFacts};
 use crate::chat::{Chat, Recipient, SendError};
 use crate::checkins::Timeline;
 use crate::store::StoreError;
-use crate::store::outbox::{NewMessage, OutboxRow, SentMark, kind, mark_sent_batch_in};
+use crate::store::outbox::{
+    NewMessage, OutboxRow, PlannedReminder, SentMark, kind, mark_sent_batch_in,
+};
 
 /// How long a claimed message is reserved for one delivery attempt.
 const LEASE: chrono::Duration = chrono::Duration::minutes(5);
@@ -137,13 +141,17 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
                 reminder,
             },
         );
-        messages.push(NewMessage {
-            key,
-            kind: kind::REMINDER,
-            recipient: candidate.manager_id,
-            report_id: Some(candidate.user_id),
-            payload,
-            planned_for: reminder.slot,
+        messages.push(PlannedReminder {
+            message: NewMessage {
+                key,
+                kind: kind::REMINDER,
+                recipient: candidate.manager_id,
+                report_id: Some(candidate.user_id),
+                payload,
+                planned_for: reminder.slot,
+            },
+            anchor_on: candidate.anchor_on,
+            snoozed_until: candidate.snoozed_until,
         });
     }
     let mut planned = bot.store().plan_reminders(&messages, now).await?;

@@ -8,7 +8,7 @@ use serde_json::Value;
 use career_bot::checkins::{Cadence, Period};
 use career_bot::reply::Reply;
 use career_bot::store::checkins::{Acknowledgement, AnswerOutcome, NewCheckin, Recorded};
-use career_bot::store::outbox::{NewMessage, kind};
+use career_bot::store::outbox::{NewMessage, PlannedReminder, kind};
 use career_bot::store::people::{self, DUE_CANDIDATES_SQL, NewReport};
 use career_bot::store::{Store, StoreError};
 
@@ -97,6 +97,15 @@ fn reminder(key: &str, manager: &str, report: &str, slot: &str) -> NewMessage {
         report_id: Some(report.to_owned()),
         payload: Reply::paragraph(format!("Time for a career conversation with {report}")),
         planned_for: at(slot),
+    }
+}
+
+/// A reminder as the scheduler plans it: computed from the report's `anchor` and no snooze.
+fn planned(message: NewMessage, anchor: &str) -> PlannedReminder {
+    PlannedReminder {
+        message,
+        anchor_on: date(anchor),
+        snoozed_until: None,
     }
 }
 
@@ -613,11 +622,14 @@ async fn due_candidates_includes_the_due_date_itself_and_joins_the_managers_zone
         .expect("checkin");
     store
         .plan_reminders(
-            &[reminder(
-                "reminder:UC:UNOZONE:2026-04-19:0",
-                "UNOZONE",
-                "UC",
-                "2026-04-20T09:00:00Z",
+            &[planned(
+                reminder(
+                    "reminder:UC:UNOZONE:2026-04-19:0",
+                    "UNOZONE",
+                    "UC",
+                    "2026-04-20T09:00:00Z",
+                ),
+                "2026-01-19",
             )],
             now,
         )
@@ -1116,11 +1128,14 @@ async fn snooze_pauses_reminders_until_its_date_and_cancels_planned_ones() {
     add(&store, "UANA", "UBOSS", "2025-06-01").await;
     store
         .plan_reminders(
-            &[reminder(
-                "reminder:UANA:UBOSS:2025-09-01:0",
-                "UBOSS",
-                "UANA",
-                "2025-09-01T09:00:00Z",
+            &[planned(
+                reminder(
+                    "reminder:UANA:UBOSS:2025-09-01:0",
+                    "UBOSS",
+                    "UANA",
+                    "2025-09-01T09:00:00Z",
+                ),
+                "2025-06-01",
             )],
             at("2025-09-01T09:00:00Z"),
         )
@@ -1224,17 +1239,23 @@ async fn plan_reminders_remembers_each_reports_latest_key() {
     add(&store, "UBEN", "UBOSS", "2025-06-01").await;
     let now = at("2025-09-01T09:00:00Z");
     let batch = [
-        reminder(
-            "reminder:UANA:UBOSS:2025-09-01:0",
-            "UBOSS",
-            "UANA",
-            "2025-09-01T09:00:00Z",
+        planned(
+            reminder(
+                "reminder:UANA:UBOSS:2025-09-01:0",
+                "UBOSS",
+                "UANA",
+                "2025-09-01T09:00:00Z",
+            ),
+            "2025-06-01",
         ),
-        reminder(
-            "reminder:UBEN:UBOSS:2025-09-01:0",
-            "UBOSS",
-            "UBEN",
-            "2025-09-01T09:00:00Z",
+        planned(
+            reminder(
+                "reminder:UBEN:UBOSS:2025-09-01:0",
+                "UBOSS",
+                "UBEN",
+                "2025-09-01T09:00:00Z",
+            ),
+            "2025-06-01",
         ),
     ];
     assert_eq!(store.plan_reminders(&batch, now).await.expect("plan"), 2);
@@ -1247,16 +1268,19 @@ async fn plan_reminders_remembers_each_reports_latest_key() {
     assert_eq!(
         keys,
         [
-            ("UANA".to_owned(), Some(batch[0].key.clone())),
-            ("UBEN".to_owned(), Some(batch[1].key.clone())),
+            ("UANA".to_owned(), Some(batch[0].message.key.clone())),
+            ("UBEN".to_owned(), Some(batch[1].message.key.clone())),
             ("UBOSS".to_owned(), None),
         ]
     );
-    let next = [reminder(
-        "reminder:UANA:UBOSS:2025-09-01:1",
-        "UBOSS",
-        "UANA",
-        "2025-09-08T09:00:00Z",
+    let next = [planned(
+        reminder(
+            "reminder:UANA:UBOSS:2025-09-01:1",
+            "UBOSS",
+            "UANA",
+            "2025-09-08T09:00:00Z",
+        ),
+        "2025-06-01",
     )];
     assert_eq!(store.plan_reminders(&next, now).await.expect("plan"), 1);
     let candidates = store
@@ -1630,7 +1654,10 @@ async fn a_cancelled_reminder_is_revived_only_if_it_was_never_tried() {
         "UBEN",
         "2026-04-20T09:00:00Z",
     );
-    let both = [ana.clone(), ben.clone()];
+    let both = [
+        planned(ana.clone(), "2026-01-20"),
+        planned(ben.clone(), "2026-01-20"),
+    ];
     assert_eq!(store.plan_reminders(&both, now).await.expect("plan"), 2);
     // Ben's reminder is tried once and fails; then both reports move away.
     let claimed = store
@@ -1663,8 +1690,16 @@ async fn a_cancelled_reminder_is_revived_only_if_it_was_never_tried() {
             .iter()
             .all(|(_, status)| status == "cancelled")
     );
+    // While they report to Carol, Boss's reminders are not planned again.
+    assert_eq!(store.plan_reminders(&both, now).await.expect("plan"), 0);
+    for report in ["UANA", "UBEN"] {
+        store
+            .move_report(report, "UBOSS", &cadence(), "UADMIN", now)
+            .await
+            .expect("move back");
+    }
 
-    // Planned again with the same keys: Ana's comes back, Ben's failing one stays cancelled.
+    // Back with Boss, the same keys: Ana's comes back, Ben's failing one stays cancelled.
     assert_eq!(store.plan_reminders(&both, now).await.expect("plan"), 1);
     assert_eq!(
         statuses(&store).await,
@@ -1676,4 +1711,62 @@ async fn a_cancelled_reminder_is_revived_only_if_it_was_never_tried() {
     // Planning once more changes nothing: a live row is never planned twice.
     assert_eq!(store.plan_reminders(&both, now).await.expect("plan"), 0);
     assert_eq!(scalar_i64(&store, "SELECT count(*) FROM outbox").await, 2);
+}
+
+#[tokio::test]
+async fn a_reminder_computed_before_a_conversation_snooze_or_removal_is_not_planned() {
+    let (_dir, store) = open().await;
+    let now = at("2026-04-20T09:00:00Z");
+    for report in ["UANA", "UBEN", "UCAT"] {
+        add(&store, report, "UBOSS", "2026-01-20").await;
+    }
+    // A scheduler pass reads who is due and computes their reminders...
+    let stale: Vec<PlannedReminder> = store
+        .due_candidates(date("2026-04-21"))
+        .await
+        .expect("due query")
+        .into_iter()
+        .map(|candidate| PlannedReminder {
+            message: reminder(
+                &format!("reminder:{}:UBOSS:2026-04-20:0", candidate.user_id),
+                "UBOSS",
+                &candidate.user_id,
+                "2026-04-20T09:00:00Z",
+            ),
+            anchor_on: candidate.anchor_on,
+            snoozed_until: candidate.snoozed_until,
+        })
+        .collect();
+    assert_eq!(stale.len(), 3);
+    // ...meanwhile Ana's conversation is recorded, Ben is snoozed and Cat is removed.
+    store
+        .record_checkin(checkin("UANA", "UBOSS", "2026-04-20", None), now)
+        .await
+        .expect("checkin");
+    store
+        .snooze("UBEN", date("2026-05-04"), None, &cadence(), "UBOSS", now)
+        .await
+        .expect("snooze");
+    store
+        .deactivate("UCAT", "UBOSS", now)
+        .await
+        .expect("remove");
+    // The pass's write finds none of them as it computed them: nothing is planned.
+    assert_eq!(store.plan_reminders(&stale, now).await.expect("plan"), 0);
+    assert_eq!(
+        scalar_i64(
+            &store,
+            "SELECT count(*) FROM outbox WHERE kind = 'reminder'"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        scalar_i64(
+            &store,
+            "SELECT count(*) FROM people WHERE last_reminder_key IS NOT NULL"
+        )
+        .await,
+        0
+    );
 }

@@ -5,7 +5,7 @@
 //! twice inserts nothing. Delivery *claims* ready rows (marks them `sending` with a lease),
 //! sends each, and marks it `sent` right after. See `crate::scheduler` for the guarantees.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::SqliteConnection;
 
 use super::{Store, StoreError, time};
@@ -41,6 +41,18 @@ pub struct NewMessage {
     pub payload: Reply,
     /// The slot it belongs to; it is not sent before this time.
     pub planned_for: DateTime<Utc>,
+}
+
+/// A reminder to plan, with the state of its report it was computed from (see
+/// [`Store::plan_reminders`]).
+#[derive(Debug, Clone)]
+pub struct PlannedReminder {
+    /// The reminder; its `recipient` is the report's manager, its `report_id` the report.
+    pub message: NewMessage,
+    /// The report's anchor (last conversation or start date) when it was computed.
+    pub anchor_on: NaiveDate,
+    /// The report's snooze when it was computed.
+    pub snoozed_until: Option<NaiveDate>,
 }
 
 /// A stored message.
@@ -229,7 +241,13 @@ impl Store {
     }
 
     /// Plans reminders and remembers each report's latest reminder key, in one transaction
-    /// of two statements (the messages travel as one JSON array: a pass plans thousands).
+    /// of two statements (the reminders travel as one JSON array: a pass plans thousands).
+    ///
+    /// A reminder is planned only if its report is, as the write commits, still active, with
+    /// the same manager, anchor and snooze it was computed from: a pass reads who is due
+    /// before it writes, and a conversation recorded (or a move, a snooze) in between must
+    /// win over the stale pass.
+    ///
     /// A key already in the outbox is left alone, unless that reminder was cancelled before
     /// any attempt to send it: then it is due again (say the report moved to another manager
     /// and back before the next repeat) and goes out after all. One that was cancelled while
@@ -237,14 +255,15 @@ impl Store {
     /// new key. Returns how many were new or revived.
     pub async fn plan_reminders(
         &self,
-        messages: &[NewMessage],
+        reminders: &[PlannedReminder],
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
-        if messages.is_empty() {
+        if reminders.is_empty() {
             return Ok(0);
         }
-        let mut rows = Vec::with_capacity(messages.len());
-        for message in messages {
+        let mut rows = Vec::with_capacity(reminders.len());
+        for reminder in reminders {
+            let message = &reminder.message;
             rows.push(serde_json::json!({
                 "key": message.key,
                 "kind": message.kind,
@@ -254,19 +273,34 @@ impl Store {
                     StoreError::Corrupt(format!("cannot serialise a reply: {error}"))
                 })?,
                 "planned_for": time::to_text(message.planned_for),
+                // The text sqlx stores a NaiveDate as (`%F`), to compare with the column.
+                "anchor_on": reminder.anchor_on.format("%F").to_string(),
+                "snoozed_until": reminder.snoozed_until.map(|until| until.format("%F").to_string()),
             }));
         }
         let batch = serde_json::Value::Array(rows).to_string();
         let mut tx = self.write().await?;
-        // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT.
+        // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the join.
         let inserted = sqlx::query(
-            "INSERT INTO outbox (key, kind, recipient, report_id, payload, planned_for,
+            "WITH planned AS (
+                 SELECT json_extract(value, '$.key') AS key,
+                        json_extract(value, '$.kind') AS kind,
+                        json_extract(value, '$.recipient') AS recipient,
+                        json_extract(value, '$.report_id') AS report_id,
+                        json_extract(value, '$.payload') AS payload,
+                        json_extract(value, '$.planned_for') AS planned_for,
+                        json_extract(value, '$.anchor_on') AS anchor_on,
+                        json_extract(value, '$.snoozed_until') AS snoozed_until
+                 FROM json_each(?1))
+             INSERT INTO outbox (key, kind, recipient, report_id, payload, planned_for,
                                  next_attempt_at, created_at)
-             SELECT json_extract(value, '$.key'), json_extract(value, '$.kind'),
-                    json_extract(value, '$.recipient'), json_extract(value, '$.report_id'),
-                    json_extract(value, '$.payload'), json_extract(value, '$.planned_for'),
-                    json_extract(value, '$.planned_for'), ?2
-             FROM json_each(?1) WHERE true
+             SELECT planned.key, planned.kind, planned.recipient, planned.report_id,
+                    planned.payload, planned.planned_for, planned.planned_for, ?2
+             FROM planned JOIN people p
+               ON p.user_id = planned.report_id AND p.active = 1
+              AND p.manager_id = planned.recipient AND p.anchor_on = planned.anchor_on
+              AND p.snoozed_until IS planned.snoozed_until
+             WHERE true
              ON CONFLICT (key) DO UPDATE SET
                  status = 'pending', recipient = excluded.recipient,
                  payload = excluded.payload, planned_for = excluded.planned_for,
@@ -282,9 +316,15 @@ impl Store {
         sqlx::query(
             "UPDATE people SET last_reminder_key = planned.key
              FROM (SELECT json_extract(value, '$.report_id') AS report,
-                          json_extract(value, '$.key') AS key
+                          json_extract(value, '$.key') AS key,
+                          json_extract(value, '$.recipient') AS recipient,
+                          json_extract(value, '$.anchor_on') AS anchor_on,
+                          json_extract(value, '$.snoozed_until') AS snoozed_until
                    FROM json_each(?1)) AS planned
-             WHERE people.user_id = planned.report",
+             WHERE people.user_id = planned.report AND people.active = 1
+               AND people.manager_id = planned.recipient
+               AND people.anchor_on = planned.anchor_on
+               AND people.snoozed_until IS planned.snoozed_until",
         )
         .bind(&batch)
         .execute(&mut *tx)
