@@ -4,10 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+use super::harness;
 
 /// A complete, signed `POST /slack/commands` request, ready to write.
 pub struct SignedRequest {
@@ -28,14 +28,12 @@ impl SignedRequest {
             ("trigger_id", "1.2.3"),
         ])
         .expect("form");
-        let timestamp = chrono::Utc::now().timestamp();
-        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("key");
-        mac.update(format!("v0:{timestamp}:{body}").as_bytes());
-        let signature = hex::encode(mac.finalize().into_bytes());
+        let timestamp = harness::unix_now();
+        let signature = harness::signature(secret, timestamp, &body);
         let head = format!(
             "POST /slack/commands HTTP/1.1\r\nhost: {address}\r\n\
              content-type: application/x-www-form-urlencoded\r\n\
-             x-slack-request-timestamp: {timestamp}\r\nx-slack-signature: v0={signature}\r\n\
+             x-slack-request-timestamp: {timestamp}\r\nx-slack-signature: {signature}\r\n\
              content-length: {}\r\n\r\n",
             body.len()
         );

@@ -29,6 +29,8 @@
 
 mod client;
 mod cpu;
+#[path = "../../tests/harness/mod.rs"]
+mod harness;
 mod server;
 #[path = "../../tests/support/mod.rs"]
 mod support;
