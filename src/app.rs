@@ -18,17 +18,37 @@ pub enum StartError {
     Settings(#[from] crate::bot::settings::SettingsError),
 }
 
-/// Loads the configured frameworks. Errors are logged (and returned in the report); the valid
-/// frameworks are used, so one broken file never stops the bot.
+/// Where the framework loader reports files it could not load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemReport {
+    /// As log events: `serve`, reload, tests.
+    Log,
+    /// As one `warning:` line per file on standard error: the command line, where a person
+    /// reads them.
+    Terminal,
+}
+
+/// Loads the configured frameworks, reporting broken files as log events.
 pub fn load_frameworks(config: &Config) -> LoadReport {
-    let report = frameworks::load(&config.frameworks);
-    for error in &report.errors {
-        tracing::error!(%error, "framework file not loaded");
+    load_frameworks_reporting(config, ProblemReport::Log)
+}
+
+/// The one framework loader: loads the configured frameworks and reports each broken file
+/// once, to `report`. The valid frameworks are used, so one broken file never stops the bot.
+pub fn load_frameworks_reporting(config: &Config, report: ProblemReport) -> LoadReport {
+    let loaded = frameworks::load(&config.frameworks);
+    for error in &loaded.errors {
+        match report {
+            ProblemReport::Log => tracing::error!(%error, "framework file not loaded"),
+            ProblemReport::Terminal => {
+                eprintln!("warning: {error} (this framework is not loaded)");
+            }
+        }
     }
-    for notice in &report.notices {
+    for notice in &loaded.notices {
         tracing::debug!(path = %notice.path.display(), message = %notice.message, "framework loader notice");
     }
-    report
+    loaded
 }
 
 /// Opens the database, loads frameworks and resolves settings. When the cadence settings

@@ -31,6 +31,7 @@ pub mod checkins;
 pub mod cli;
 pub mod config;
 pub mod frameworks;
+pub mod ids;
 pub mod logging;
 pub mod metrics;
 pub mod reload;

@@ -198,3 +198,47 @@ fn every_subcommand_has_help() {
         assert!(stdout(&output).contains("Usage:"), "{subcommand:?}");
     }
 }
+
+#[test]
+fn a_bad_option_value_is_a_usage_error_with_exit_code_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("bot.db");
+    let output = run_with_stdin(
+        &[
+            "--db",
+            db.to_str().expect("utf-8 path"),
+            "shell",
+            "--now",
+            "next tuesday",
+        ],
+        "help\n",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.matches("error:").count(),
+        1,
+        "the error is printed once: {stderr}"
+    );
+    assert!(
+        stderr.contains("\"next tuesday\" is not a date"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_failure_is_printed_once_with_exit_code_1() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let backup = dir.path().join("exists.db");
+    std::fs::write(&backup, "").expect("write");
+    let db = dir.path().join("bot.db");
+    let output = run(&[
+        "--db",
+        db.to_str().expect("utf-8 path"),
+        "backup",
+        backup.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.matches("error:").count(), 1, "{stderr}");
+}

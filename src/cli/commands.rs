@@ -1,0 +1,231 @@
+//! One small function per subcommand: it loads what it needs, calls into the library and
+//! returns a [`CliResult`]; printing errors and choosing the exit code is [`super::error`]'s.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use super::args::{AskArgs, Command, ShellArgs, ValidateArgs};
+use super::error::{CliError, CliResult};
+use crate::admin::{ExportFormat, ImportError};
+use crate::app::ProblemReport;
+use crate::ask::Engine;
+use crate::bot::Bot;
+use crate::config::{Config, Overrides};
+use crate::frameworks::{self, FrameworkSource, LoadReport};
+
+/// Runs a subcommand that needs the configuration.
+pub(super) async fn dispatch(command: Command, config: Config) -> CliResult {
+    match command {
+        Command::Ask(args) => ask(args, &config),
+        Command::Shell(args) => shell(args, &config).await,
+        Command::Validate(args) => validate(args, &config),
+        Command::Serve(_) => serve(config).await,
+        Command::Backup { file } => backup(&config, &file).await,
+        // Handled before the configuration is loaded.
+        Command::Config(_) | Command::Healthcheck { .. } => Ok(()),
+        Command::ImportOrg { file } => import_org(&file, &config).await,
+        Command::Export { format, output } => export(format, output.as_deref(), &config).await,
+    }
+}
+
+/// The one way the command line opens the bot: the configured frameworks (broken files
+/// reported on the terminal) and the database.
+async fn open_bot(config: &Config) -> Result<Bot, CliError> {
+    let report = crate::app::load_frameworks_reporting(config, ProblemReport::Terminal);
+    Ok(crate::app::open(config, report).await?)
+}
+
+fn ask(args: AskArgs, config: &Config) -> CliResult {
+    let report = crate::app::load_frameworks_reporting(config, ProblemReport::Terminal);
+    let answer = Engine::new(report.library).ask(&args.question.join(" "));
+    if args.json {
+        let json = serde_json::to_string(&answer.to_json())
+            .map_err(|error| CliError::Failed(format!("cannot write JSON: {error}")))?;
+        println!("{json}");
+    } else {
+        print!("{}", answer.reply.to_plain_text());
+    }
+    Ok(())
+}
+
+async fn shell(args: ShellArgs, config: &Config) -> CliResult {
+    let bot = open_bot(config).await?;
+    let outcome = async {
+        crate::scheduler::recover(&bot, chrono::Utc::now()).await?;
+        let options = crate::shell::ShellOptions {
+            user: args.as_user,
+            now: args.now,
+            interactive: std::io::stdin().is_terminal(),
+        };
+        crate::shell::run(&bot, options)
+            .await
+            .map_err(|error| match error {
+                crate::shell::ShellError::Option(message) => CliError::Usage(message),
+                other => CliError::failed(other),
+            })
+    }
+    .await;
+    bot.store().close().await;
+    outcome
+}
+
+/// `import-org FILE`: problems go to stderr as `FILE:LINE: sentence`, exit 1, nothing written.
+async fn import_org(file: &Path, config: &Config) -> CliResult {
+    let bot = open_bot(config).await?;
+    let outcome = crate::admin::import::import_file(&bot, file, chrono::Utc::now()).await;
+    bot.store().close().await;
+    let summary = match outcome {
+        Ok(summary) => summary,
+        Err(ImportError::Invalid(errors)) => {
+            for error in &errors {
+                eprintln!("{}:{}: {}", file.display(), error.line, error.message);
+            }
+            eprintln!(
+                "{}: {} problem(s) found; nothing was imported.",
+                file.display(),
+                errors.len()
+            );
+            return Err(CliError::Reported);
+        }
+        Err(error) => return Err(error.into()),
+    };
+    println!(
+        "Imported {} people ({} reports, {} managers only) from {}.",
+        summary.people,
+        summary.reports,
+        summary.managers_only,
+        file.display()
+    );
+    if summary.changed < summary.people {
+        println!(
+            "{} of them were already up to date.",
+            summary.people - summary.changed
+        );
+    }
+    if summary.skipped_rows > 0 {
+        println!(
+            "Skipped {} row(s) whose record is not \"person\" (exported check-ins are not imported).",
+            summary.skipped_rows
+        );
+    }
+    Ok(())
+}
+
+/// `export`: to stdout, or to `--output FILE` with a one-line summary.
+async fn export(format: ExportFormat, output: Option<&Path>, config: &Config) -> CliResult {
+    let bot = open_bot(config).await?;
+    let collected = crate::admin::export::collect(&bot, chrono::Utc::now()).await;
+    bot.store().close().await;
+    let export = collected?;
+    let written = match output {
+        Some(path) => std::fs::File::create(path)
+            .map_err(crate::admin::ExportError::from)
+            .and_then(|file| {
+                crate::admin::export::write(&export, format, std::io::BufWriter::new(file))
+            }),
+        None => crate::admin::export::write(&export, format, std::io::stdout().lock()),
+    };
+    let target = output.map_or("standard output".to_owned(), |p| p.display().to_string());
+    written.map_err(|error| CliError::Failed(format!("{target}: {error}")))?;
+    if output.is_some() {
+        println!(
+            "Exported {} people and {} check-ins to {target}.",
+            export.people.len(),
+            export.checkins.len(),
+        );
+    }
+    Ok(())
+}
+
+/// `config check`: the effective configuration, then every problem; exit 1 on any.
+pub(super) fn config_check(overrides: &Overrides) -> CliResult {
+    let report = crate::admin::config_check::check(overrides, &crate::config::ProcessEnvironment);
+    print!("{}", report.effective);
+    if report.problems.is_empty() {
+        println!("\nNo problems found.");
+        return Ok(());
+    }
+    eprintln!();
+    for problem in &report.problems {
+        eprintln!("problem: {problem}");
+    }
+    eprintln!("{} problem(s) found.", report.problems.len());
+    Err(CliError::Reported)
+}
+
+/// `healthcheck`: exit 0 when the running bot answers its health URL.
+pub(super) fn healthcheck(url: &str) -> CliResult {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    crate::slack::client::install_tls_provider();
+    let outcome = runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(3))
+            .build()?;
+        client.get(url).send().await?.error_for_status()
+    });
+    outcome.map(drop).map_err(|error| {
+        eprintln!("unhealthy: {error}");
+        CliError::Reported
+    })
+}
+
+async fn backup(config: &Config, file: &Path) -> CliResult {
+    let store = crate::store::Store::open(&config.database).await?;
+    let result = store.backup_to(file).await;
+    store.close().await;
+    let summary = result?;
+    let rows: Vec<String> = summary
+        .rows
+        .iter()
+        .map(|(table, count)| format!("{table} {count}"))
+        .collect();
+    println!(
+        "Backed up {} to {} ({} bytes; rows: {}). Integrity check: ok.",
+        config.database,
+        file.display(),
+        summary.bytes,
+        rows.join(", ")
+    );
+    Ok(())
+}
+
+async fn serve(config: Config) -> CliResult {
+    let server = crate::serve::Server::build(config).await?;
+    Ok(server.run(crate::serve::shutdown_signal()).await?)
+}
+
+/// `validate`: every note and error of the configured (or given) framework files.
+fn validate(args: ValidateArgs, config: &Config) -> CliResult {
+    let sources: Vec<FrameworkSource> = if args.dirs.is_empty() {
+        config.frameworks.clone()
+    } else {
+        args.dirs.into_iter().map(FrameworkSource::Path).collect()
+    };
+    let report = frameworks::load(&sources);
+    print_validation(&report);
+    if report.is_clean() {
+        Ok(())
+    } else {
+        Err(CliError::Reported)
+    }
+}
+
+fn print_validation(report: &LoadReport) {
+    for notice in &report.notices {
+        println!("note: {}: {}", notice.path.display(), notice.message);
+    }
+    for error in &report.errors {
+        eprintln!("error: {error}");
+    }
+    let ids: Vec<&str> = report.library.ids().collect();
+    println!(
+        "{} file(s) read; {} framework(s) valid{}{}; {} error(s)",
+        report.files_read,
+        ids.len(),
+        if ids.is_empty() { "" } else { ": " },
+        ids.join(", "),
+        report.errors.len()
+    );
+}
