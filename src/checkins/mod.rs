@@ -2,6 +2,7 @@
 //! plan. Pure functions with the clock passed in; no Slack, no SQL.
 
 pub mod cadence;
+pub mod held_on;
 pub mod period;
 pub mod reminders;
 
