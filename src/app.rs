@@ -5,7 +5,7 @@ use crate::ask::Engine;
 use crate::bot::{Bot, Settings};
 use crate::config::Config;
 use crate::frameworks::{self, LoadReport};
-use crate::store::{Store, StoreError};
+use crate::store::{OpenMode, Store, StoreError};
 
 /// Why the bot could not start.
 #[derive(Debug, thiserror::Error)]
@@ -13,9 +13,42 @@ pub enum StartError {
     /// The database could not be opened or migrated.
     #[error("{0}")]
     Store(#[from] StoreError),
+    /// The configured framework paths hold no framework that loads.
+    #[error("{0}")]
+    NoFrameworks(#[from] NoFrameworks),
     /// The settings are invalid.
     #[error("{0}")]
     Settings(#[from] crate::bot::settings::SettingsError),
+}
+
+/// The configured framework paths gave no framework: a path that does not exist, or holds
+/// no framework file that loads. The bot refuses to start rather than answer every question
+/// with "I know no frameworks".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "no framework could be loaded from {paths}; give --frameworks a directory of framework files (or leave it out for the bundled ones)"
+)]
+pub struct NoFrameworks {
+    /// The configured paths, comma-separated.
+    pub paths: String,
+}
+
+/// Refuses a load that gave no framework at all.
+pub fn require_frameworks(config: &Config, report: &LoadReport) -> Result<(), NoFrameworks> {
+    if !report.library.is_empty() {
+        return Ok(());
+    }
+    let paths: Vec<String> = config
+        .frameworks
+        .iter()
+        .map(|source| match source {
+            frameworks::FrameworkSource::Bundled => "the bundled frameworks".to_owned(),
+            frameworks::FrameworkSource::Path(path) => path.display().to_string(),
+        })
+        .collect();
+    Err(NoFrameworks {
+        paths: paths.join(", "),
+    })
 }
 
 /// Where the framework loader reports files it could not load.
@@ -54,7 +87,17 @@ pub fn load_frameworks_reporting(config: &Config, report: ProblemReport) -> Load
 /// Opens the database, loads frameworks and resolves settings. When the cadence settings
 /// changed since the last start, every report's due date is recomputed.
 pub async fn open(config: &Config, report: LoadReport) -> Result<Bot, StartError> {
-    let store = Store::open(&config.database).await?;
+    open_with(config, report, OpenMode::CreateIfMissing).await
+}
+
+/// [`open`], creating the database only if `mode` allows.
+pub async fn open_with(
+    config: &Config,
+    report: LoadReport,
+    mode: OpenMode,
+) -> Result<Bot, StartError> {
+    require_frameworks(config, &report)?;
+    let store = Store::open_with(&config.database, mode).await?;
     let settings = Settings::from_config(config)?;
     refresh_cadence(&store, &settings).await?;
     Ok(Bot::new(Engine::new(report.library), store, settings))

@@ -242,3 +242,97 @@ fn a_failure_is_printed_once_with_exit_code_1() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(stderr.matches("error:").count(), 1, "{stderr}");
 }
+
+#[test]
+fn export_and_backup_refuse_a_database_path_that_does_not_exist() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("mistyped.db");
+    let missing_text = missing.to_str().expect("utf-8 path");
+    let backup = dir.path().join("backup.db");
+    for args in [
+        vec!["--db", missing_text, "export"],
+        vec![
+            "--db",
+            missing_text,
+            "backup",
+            backup.to_str().expect("utf-8"),
+        ],
+    ] {
+        let output = run(&args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("there is no database at {missing_text}")),
+            "{stderr}"
+        );
+        assert!(!missing.exists(), "{args:?} created the database");
+    }
+}
+
+#[test]
+fn a_frameworks_directory_that_does_not_exist_stops_with_exit_code_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let nowhere = dir.path().join("no-such-dir");
+    let nowhere_text = nowhere.to_str().expect("utf-8 path");
+    let db = dir.path().join("bot.db");
+    let output = run(&["--frameworks", nowhere_text, "ask", "level 2"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("no framework could be loaded from {nowhere_text}")),
+        "{stderr}"
+    );
+    let output = run_with_stdin(
+        &[
+            "--frameworks",
+            nowhere_text,
+            "--db",
+            db.to_str().expect("utf-8 path"),
+            "shell",
+        ],
+        "help\n",
+    );
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn a_frameworks_directory_without_frameworks_stops_with_exit_code_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("notes.txt"), "not a framework").expect("write");
+    let output = run(&[
+        "--frameworks",
+        dir.path().to_str().expect("utf-8 path"),
+        "ask",
+        "level 2",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no framework could be loaded"));
+}
+
+#[test]
+fn healthcheck_asks_the_configured_listen_address() {
+    use std::io::{Read, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("one connection");
+        let mut request = [0u8; 1024];
+        let read = stream.read(&mut request).expect("read");
+        let request = String::from_utf8_lossy(&request[..read]).into_owned();
+        stream
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+            .expect("write");
+        request
+    });
+    let output = career_bot(&["healthcheck"])
+        .env("CAREER_BOT_LISTEN", format!("0.0.0.0:{}", address.port()))
+        .output()
+        .expect("the binary runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let request = server.join().expect("the server thread");
+    assert!(request.starts_with("GET /healthz "), "{request}");
+}

@@ -161,6 +161,9 @@ fn the_backup_command_snapshots_the_database_and_refuses_to_overwrite() {
             .output()
             .expect("runs")
     };
+    // `backup` never creates a database; the shell does.
+    let created = run(&["--db", db.to_str().expect("utf-8"), "shell"]);
+    assert!(created.status.success());
     let output = run(&[
         "--db",
         db.to_str().expect("utf-8"),

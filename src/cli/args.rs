@@ -73,13 +73,10 @@ pub(super) enum Command {
     },
     /// Exit 0 when the running bot answers GET /healthz (for container health checks).
     Healthcheck {
-        /// The health URL.
-        #[arg(
-            long,
-            default_value = "http://127.0.0.1:3000/healthz",
-            value_name = "URL"
-        )]
-        url: String,
+        /// The health URL (default: /healthz on the configured listen address, from
+        /// CAREER_BOT_LISTEN or `listen` in the config file, else 127.0.0.1:3000).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
     },
 }
 

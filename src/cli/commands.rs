@@ -7,11 +7,13 @@ use std::path::Path;
 use super::args::{AskArgs, Command, ShellArgs, ValidateArgs};
 use super::error::{CliError, CliResult};
 use crate::admin::{ExportFormat, ImportError};
-use crate::app::ProblemReport;
+use crate::app::{ProblemReport, StartError};
 use crate::ask::Engine;
 use crate::bot::Bot;
 use crate::config::{Config, Overrides};
 use crate::frameworks::{self, FrameworkSource, LoadReport};
+use crate::serve::ServeError;
+use crate::store::{OpenMode, Store};
 
 /// Runs a subcommand that needs the configuration.
 pub(super) async fn dispatch(command: Command, config: Config) -> CliResult {
@@ -29,14 +31,21 @@ pub(super) async fn dispatch(command: Command, config: Config) -> CliResult {
 }
 
 /// The one way the command line opens the bot: the configured frameworks (broken files
-/// reported on the terminal) and the database.
-async fn open_bot(config: &Config) -> Result<Bot, CliError> {
+/// reported on the terminal) and the database, created only where `mode` allows.
+async fn open_bot(config: &Config, mode: OpenMode) -> Result<Bot, CliError> {
     let report = crate::app::load_frameworks_reporting(config, ProblemReport::Terminal);
-    Ok(crate::app::open(config, report).await?)
+    crate::app::open_with(config, report, mode)
+        .await
+        .map_err(|error| match error {
+            StartError::NoFrameworks(error) => CliError::Usage(error.to_string()),
+            other => CliError::failed(other),
+        })
 }
 
 fn ask(args: AskArgs, config: &Config) -> CliResult {
     let report = crate::app::load_frameworks_reporting(config, ProblemReport::Terminal);
+    crate::app::require_frameworks(config, &report)
+        .map_err(|error| CliError::Usage(error.to_string()))?;
     let answer = Engine::new(report.library).ask(&args.question.join(" "));
     if args.json {
         let json = serde_json::to_string(&answer.to_json())
@@ -49,7 +58,7 @@ fn ask(args: AskArgs, config: &Config) -> CliResult {
 }
 
 async fn shell(args: ShellArgs, config: &Config) -> CliResult {
-    let bot = open_bot(config).await?;
+    let bot = open_bot(config, OpenMode::CreateIfMissing).await?;
     let outcome = async {
         crate::scheduler::recover(&bot, chrono::Utc::now()).await?;
         let options = crate::shell::ShellOptions {
@@ -71,7 +80,7 @@ async fn shell(args: ShellArgs, config: &Config) -> CliResult {
 
 /// `import-org FILE`: problems go to stderr as `FILE:LINE: sentence`, exit 1, nothing written.
 async fn import_org(file: &Path, config: &Config) -> CliResult {
-    let bot = open_bot(config).await?;
+    let bot = open_bot(config, OpenMode::CreateIfMissing).await?;
     let outcome = crate::admin::import::import_file(&bot, file, chrono::Utc::now()).await;
     bot.store().close().await;
     let summary = match outcome {
@@ -113,7 +122,7 @@ async fn import_org(file: &Path, config: &Config) -> CliResult {
 
 /// `export`: to stdout, or to `--output FILE` with a one-line summary.
 async fn export(format: ExportFormat, output: Option<&Path>, config: &Config) -> CliResult {
-    let bot = open_bot(config).await?;
+    let bot = open_bot(config, OpenMode::Existing).await?;
     let collected = crate::admin::export::collect(&bot, chrono::Utc::now()).await;
     bot.store().close().await;
     let export = collected?;
@@ -172,7 +181,7 @@ pub(super) fn healthcheck(url: &str) -> CliResult {
 }
 
 async fn backup(config: &Config, file: &Path) -> CliResult {
-    let store = crate::store::Store::open(&config.database).await?;
+    let store = Store::open_with(&config.database, OpenMode::Existing).await?;
     let result = store.backup_to(file).await;
     store.close().await;
     let summary = result?;
@@ -192,7 +201,14 @@ async fn backup(config: &Config, file: &Path) -> CliResult {
 }
 
 async fn serve(config: Config) -> CliResult {
-    let server = crate::serve::Server::build(config).await?;
+    let server = crate::serve::Server::build(config)
+        .await
+        .map_err(|error| match error {
+            ServeError::Start(StartError::NoFrameworks(error)) => {
+                CliError::Usage(error.to_string())
+            }
+            other => CliError::failed(other),
+        })?;
     Ok(server.run(crate::serve::shutdown_signal()).await?)
 }
 

@@ -33,7 +33,10 @@ fn run_parsed(cli: Cli) -> CliResult {
     // These two must work even when the configuration is broken.
     match &cli.command {
         Command::Config(ConfigCommand::Check) => return commands::config_check(&overrides),
-        Command::Healthcheck { url } => return commands::healthcheck(url),
+        Command::Healthcheck { url } => {
+            let url = url.clone().unwrap_or_else(|| health_url(&overrides));
+            return commands::healthcheck(&url);
+        }
         _ => {}
     }
     let config = Config::load(&overrides).map_err(|problems| {
@@ -52,4 +55,22 @@ fn run_parsed(cli: Cli) -> CliResult {
         .build()
         .map_err(|error| CliError::Failed(format!("cannot start the async runtime: {error}")))?;
     runtime.block_on(commands::dispatch(cli.command, config))
+}
+
+/// `/healthz` on the configured listen address. A wildcard address (`0.0.0.0`, `::`) is
+/// reached through loopback; a broken configuration falls back to the default address, so a
+/// health check never fails for a reason the running bot does not have.
+fn health_url(overrides: &crate::config::Overrides) -> String {
+    let listen = Config::load(overrides)
+        .map(|config| config.listen)
+        .ok()
+        .or_else(|| crate::config::DEFAULT_LISTEN.parse().ok())
+        .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 3000)));
+    let host = match listen.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => "127.0.0.1".to_owned(),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => "[::1]".to_owned(),
+        std::net::IpAddr::V4(ip) => ip.to_string(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+    };
+    format!("http://{host}:{}/healthz", listen.port())
 }

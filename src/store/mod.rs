@@ -49,9 +49,27 @@ pub enum StoreError {
     /// Stored data that does not parse (edited by hand?).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// The database does not exist, and this command does not create one.
+    #[error(
+        "there is no database at {location}; check --db or DATABASE_URL (only serve, shell and import-org create a database)"
+    )]
+    Missing {
+        /// The path or URL.
+        location: String,
+    },
     /// A background database task stopped unexpectedly.
     #[error("a database task failed: {0}")]
     Task(String),
+}
+
+/// Whether opening a database may create it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Create the file when it is missing: the bot itself (`serve`, `shell`) and `import-org`.
+    CreateIfMissing,
+    /// Refuse a missing file: commands that only read or copy (`export`, `backup`), so a
+    /// mistyped path is reported instead of answered from a new, empty database.
+    Existing,
 }
 
 /// The database handle. Cheap to clone.
@@ -64,6 +82,17 @@ impl Store {
     /// Opens (creating if missing) the database at `location` — a file path or a `sqlite:` URL —
     /// with WAL, foreign keys and a busy timeout, and applies pending migrations.
     pub async fn open(location: &str) -> Result<Store, StoreError> {
+        Self::open_with(location, OpenMode::CreateIfMissing).await
+    }
+
+    /// Opens the database at `location`, creating it only if `mode` allows.
+    pub async fn open_with(location: &str, mode: OpenMode) -> Result<Store, StoreError> {
+        let create = mode == OpenMode::CreateIfMissing;
+        if !create && !location.starts_with("sqlite:") && !std::path::Path::new(location).exists() {
+            return Err(StoreError::Missing {
+                location: location.to_owned(),
+            });
+        }
         let options = if location.starts_with("sqlite:") {
             SqliteConnectOptions::from_str(location)
         } else {
@@ -73,7 +102,7 @@ impl Store {
             location: location.to_owned(),
             source,
         })?
-        .create_if_missing(true)
+        .create_if_missing(create)
         .journal_mode(SqliteJournalMode::Wal)
         // With WAL, NORMAL is durable across application crashes; only an OS crash or power
         // loss can lose the last commits, and then never corrupts the file.
