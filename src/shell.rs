@@ -25,6 +25,9 @@ pub struct ShellOptions {
     pub now: Option<String>,
     /// Prompt and history (stdin is a terminal).
     pub interactive: bool,
+    /// `--echo`: print each input line (as `> LINE`) before its answer, so a piped
+    /// transcript reads as a conversation.
+    pub echo: bool,
 }
 
 /// Why the shell stopped with an error.
@@ -235,18 +238,30 @@ pub async fn run(bot: &Bot, options: ShellOptions) -> Result<(), ShellError> {
     } else {
         let stdin = std::io::stdin();
         let stdout = std::io::stdout();
-        run_script(&mut shell, stdin.lock(), stdout.lock()).await
+        let written = run_script(&mut shell, stdin.lock(), stdout.lock(), options.echo).await;
+        match written {
+            // The reader went away (`career-bot shell | head`): nothing is left to say to it.
+            Err(ShellError::Io(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other,
+        }
     }
 }
 
 /// Reads lines from `input` and writes every answer to `output`, each followed by a blank line.
+/// With `echo`, each line that gets an answer is first written as `> LINE`.
 pub async fn run_script(
     shell: &mut Shell<'_>,
     input: impl BufRead,
     mut output: impl Write,
+    echo: bool,
 ) -> Result<(), ShellError> {
     for line in input.lines() {
-        match shell.line(&line?).await {
+        let line = line?;
+        let outcome = shell.line(&line).await;
+        if echo && matches!(outcome, Outcome::Print(_)) {
+            writeln!(output, "> {}", line.trim())?;
+        }
+        match outcome {
             Outcome::Print(text) => {
                 output.write_all(text.as_bytes())?;
                 if !text.ends_with('\n') {

@@ -336,3 +336,40 @@ fn healthcheck_asks_the_configured_listen_address() {
     let request = server.join().expect("the server thread");
     assert!(request.starts_with("GET /healthz "), "{request}");
 }
+
+#[test]
+fn shell_echo_prints_each_line_before_its_answer() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("bot.db");
+    let output = run_with_stdin(
+        &["--db", db.to_str().expect("utf-8 path"), "shell", "--echo"],
+        "# a comment\nlevel 3 happiness\n",
+    );
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("> level 3 happiness\n"), "{stdout}");
+    assert!(!stdout.contains("> # a comment"), "{stdout}");
+}
+
+#[test]
+fn a_shell_piped_into_a_reader_that_stops_early_ends_quietly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("bot.db");
+    let mut child = career_bot(&["--db", db.to_str().expect("utf-8 path"), "shell"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // Close the reading end before the shell writes its first answer, as `| head -0` does.
+    drop(child.stdout.take());
+    let script = "help\n".repeat(200);
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    // The shell may already have ended, so a failed write here is fine.
+    let _ = stdin.write_all(script.as_bytes());
+    drop(stdin);
+    let output = child.wait_with_output().expect("the binary finishes");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+    assert!(output.status.success(), "{stderr}");
+}

@@ -113,6 +113,9 @@ pub(super) struct ShellArgs {
     /// Set the shell's clock (RFC 3339 or a date; same as `:now`).
     #[arg(long, value_name = "DATETIME")]
     pub(super) now: Option<String>,
+    /// Print each input line (as `> LINE`) before its answer, for readable transcripts.
+    #[arg(long)]
+    pub(super) echo: bool,
 }
 
 #[derive(Debug, Args)]

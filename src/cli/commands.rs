@@ -47,14 +47,29 @@ fn ask(args: AskArgs, config: &Config) -> CliResult {
     crate::app::require_frameworks(config, &report)
         .map_err(|error| CliError::Usage(error.to_string()))?;
     let answer = Engine::new(report.library).ask(&args.question.join(" "));
-    if args.json {
+    let text = if args.json {
         let json = serde_json::to_string(&answer.to_json())
             .map_err(|error| CliError::Failed(format!("cannot write JSON: {error}")))?;
-        println!("{json}");
+        json + "\n"
     } else {
-        print!("{}", answer.reply.to_plain_text());
+        answer.reply.to_plain_text()
+    };
+    write_stdout(&text)
+}
+
+/// Writes to standard output; a reader that went away (`| head`) ends the command quietly.
+fn write_stdout(text: &str) -> CliResult {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Failed(format!("standard output: {error}")))
+        }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 async fn shell(args: ShellArgs, config: &Config) -> CliResult {
@@ -65,6 +80,7 @@ async fn shell(args: ShellArgs, config: &Config) -> CliResult {
             user: args.as_user,
             now: args.now,
             interactive: std::io::stdin().is_terminal(),
+            echo: args.echo,
         };
         crate::shell::run(&bot, options)
             .await
