@@ -262,3 +262,60 @@ fn the_binary_exits_non_zero_on_a_problem_and_zero_without() {
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("No problems found."));
 }
+
+#[test]
+fn config_check_reports_a_cadence_for_an_unknown_framework_with_a_did_you_mean() {
+    let (_dir, overrides) =
+        with_file("[cadence.frameworks.buffer-marketting]\ndue_after = \"2 months\"\n");
+    let report = config_check::check(&overrides, &env(&[]));
+    let joined = report
+        .problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        joined.contains("cadence.frameworks.buffer-marketting: no loaded framework has the id"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("did you mean \"buffer-marketing\"?"),
+        "{joined}"
+    );
+}
+
+#[test]
+fn config_check_reports_every_type_error_in_the_file() {
+    let (_dir, overrides) =
+        with_file("database = 3\nadmins = \"U1\"\n[reminders]\ntick_seconds = \"often\"\n");
+    let report = config_check::check(&overrides, &env(&[]));
+    let sources: Vec<&str> = report
+        .problems
+        .iter()
+        .map(|problem| problem.source.as_str())
+        .filter(|source| source.contains("career-bot.toml:"))
+        .collect();
+    assert_eq!(sources.len(), 3, "{:?}", report.problems);
+    for line in [":1", ":2", ":4"] {
+        assert!(
+            sources.iter().any(|source| source.ends_with(line)),
+            "no problem on line {line}: {sources:?}"
+        );
+    }
+}
+
+#[test]
+fn config_check_prints_no_effective_configuration_for_a_file_that_failed_to_parse() {
+    let (_dir, overrides) = with_file("database = 3\n");
+    let report = config_check::check(&overrides, &env(&[]));
+    assert!(
+        !report.effective.contains("database ="),
+        "{}",
+        report.effective
+    );
+    assert!(
+        report.effective.contains("could not be read"),
+        "{}",
+        report.effective
+    );
+}

@@ -31,6 +31,20 @@ pub fn check(overrides: &Overrides, env: &dyn Environment) -> CheckReport {
             message: "no framework files were found; point `frameworks` at a directory of framework files, or remove it to use the bundled ones".to_owned(),
         });
     }
+    let loaded: Vec<&str> = report.library.ids().collect();
+    for id in config.cadence_overrides.keys() {
+        if !loaded.contains(&id.as_str()) {
+            let hint = crate::text::closest(id, loaded.iter().copied())
+                .map(|best| format!("; did you mean \"{best}\"?"))
+                .unwrap_or_else(|| format!("; known frameworks: {}", loaded.join(", ")));
+            problems.push(ConfigProblem {
+                source: format!("cadence.frameworks.{id}"),
+                message: format!(
+                    "no loaded framework has the id \"{id}\", so this cadence applies to nobody{hint}"
+                ),
+            });
+        }
+    }
     if config.slack.bot_token.is_none() {
         problems.push(ConfigProblem {
             source: "SLACK_BOT_TOKEN".to_owned(),
@@ -56,8 +70,15 @@ pub fn check(overrides: &Overrides, env: &dyn Environment) -> CheckReport {
             ),
         });
     }
+    let effective = if config.config_file_parsed {
+        render(&config, loaded)
+    } else {
+        // Defaults are not what the file says: show nothing rather than a guess.
+        "# the configuration file could not be read; fix the problems below, then check again\n"
+            .to_owned()
+    };
     CheckReport {
-        effective: render(&config, report.library.ids().collect()),
+        effective,
         problems,
     }
 }

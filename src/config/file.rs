@@ -96,25 +96,81 @@ pub(super) fn read_file(
             return (Some(path), FileConfig::default());
         }
     };
-    match toml::from_str::<FileConfig>(&text) {
+    match parse_all(&text) {
         Ok(file) => (Some(path), file),
-        Err(error) => {
-            let line = error.span().map(|span| {
-                text.as_bytes()[..span.start.min(text.len())]
-                    .iter()
-                    .filter(|b| **b == b'\n')
-                    .count()
-                    + 1
-            });
-            let source = match line {
-                Some(line) => format!("{}:{line}", path.display()),
-                None => path.display().to_string(),
-            };
-            problems.push(ConfigProblem {
-                source,
-                message: error.message().trim().to_owned(),
-            });
+        Err(errors) => {
+            problems.extend(errors.into_iter().map(|(line, message)| ConfigProblem {
+                source: match line {
+                    Some(line) => format!("{}:{line}", path.display()),
+                    None => path.display().to_string(),
+                },
+                message,
+            }));
             (Some(path), FileConfig::default())
         }
+    }
+}
+
+/// At most this many problems are reported from one file.
+const MAX_FILE_PROBLEMS: usize = 20;
+
+/// Parses the whole file, or gives every problem in it as (line, sentence). TOML's reader
+/// stops at the first problem, so each problem's line is blanked (keeping the line numbers)
+/// and the text read again, until it parses, a problem has no line, or blanking a line
+/// creates a new problem on that same line (a value spread over several lines).
+fn parse_all(text: &str) -> Result<FileConfig, Vec<(Option<usize>, String)>> {
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    let mut problems: Vec<(Option<usize>, String)> = Vec::new();
+    loop {
+        let current = lines.join("\n");
+        let error = match toml::from_str::<FileConfig>(&current) {
+            Ok(file) if problems.is_empty() => return Ok(file),
+            Ok(_) => return Err(sorted(problems)),
+            Err(error) => error,
+        };
+        let line = error.span().map(|span| {
+            current.as_bytes()[..span.start.min(current.len())]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1
+        });
+        let repeated = problems.iter().any(|(seen, _)| *seen == line);
+        if !repeated {
+            problems.push((line, error.message().trim().to_owned()));
+        }
+        match line {
+            Some(line) if !repeated && problems.len() < MAX_FILE_PROBLEMS => lines[line - 1] = "",
+            _ => return Err(sorted(problems)),
+        }
+    }
+}
+
+/// Problems in the order of their lines, as a person reads the file.
+fn sorted(mut problems: Vec<(Option<usize>, String)>) -> Vec<(Option<usize>, String)> {
+    problems.sort_by_key(|(line, _)| *line);
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_in_a_file_is_reported_with_its_line() {
+        let text = "database = 3\n[cadence]\ndue_after = 90\ntick = 1\n";
+        let problems = parse_all(text).expect_err("three problems");
+        let lines: Vec<Option<usize>> = problems.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, vec![Some(1), Some(3), Some(4)], "{problems:?}");
+        assert!(
+            problems[2].1.contains("unknown field `tick`"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_good_file_parses() {
+        let file = parse_all("database = \"bot.db\"\n").expect("parses");
+        assert_eq!(file.database.as_deref(), Some("bot.db"));
     }
 }

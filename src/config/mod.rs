@@ -63,6 +63,10 @@ pub struct Overrides {
 pub struct Config {
     /// The config file that was read, if any.
     pub config_file: Option<PathBuf>,
+    /// Whether that file was read and parsed. When it was not, every value here is a
+    /// default or comes from the environment, and `config check` must not present them as
+    /// the file's configuration.
+    pub config_file_parsed: bool,
     /// Where frameworks come from; `[Bundled]` by default.
     pub frameworks: Vec<FrameworkSource>,
     /// The SQLite database (path or URL).
@@ -135,6 +139,7 @@ impl Config {
     ) -> (Config, Vec<ConfigProblem>) {
         let mut problems = Vec::new();
         let (config_file, file) = read_file(overrides, env, &mut problems);
+        let config_file_parsed = problems.is_empty();
         let base_dir = config_file
             .as_deref()
             .and_then(Path::parent)
@@ -348,6 +353,7 @@ impl Config {
 
         let config = Config {
             config_file,
+            config_file_parsed,
             frameworks,
             database,
             admins,
