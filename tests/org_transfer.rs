@@ -801,3 +801,25 @@ fn the_binary_rejects_a_bad_file_with_file_and_line_and_imports_a_good_one() {
         "an unknown format is a usage error"
     );
 }
+
+#[tokio::test]
+async fn import_refuses_two_digit_years_and_dates_outside_a_sane_range_by_line() {
+    let dir = TempDir::new().expect("temp dir");
+    let bot = bot_in(&dir, "org.db").await;
+    let text = "user,name,manager,framework,level,start_date\n\
+                U_MARCO,Marco Manager,,,,\n\
+                U_ALICE,Alice Archer,U_MARCO,marketing,2,26-01-01\n\
+                U_BOB,Bob Baker,U_MARCO,marketing,2,0001-01-01\n\
+                U_CARA,Cara Cole,U_MARCO,marketing,2,9999-12-31\n\
+                U_DAN,Dan Dorn,U_MARCO,marketing,2,2026-01-01\n";
+    let errors = problems(import_text(&bot, text, IMPORTED_AT).await);
+    let lines: Vec<u64> = errors.iter().map(|error| error.line).collect();
+    assert_eq!(lines, [3, 4, 5], "{errors:#?}");
+    assert!(
+        errors[0].message.contains("\"26-01-01\" is not a date"),
+        "{errors:#?}"
+    );
+    assert!(errors[1].message.contains("out of range"), "{errors:#?}");
+    assert!(errors[2].message.contains("out of range"), "{errors:#?}");
+    assert!(people_table(&bot).await.is_empty(), "nothing was written");
+}

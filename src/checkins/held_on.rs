@@ -147,6 +147,32 @@ impl DateWords {
     }
 }
 
+/// Why a date in a file (an org-chart import) is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileDateError {
+    /// Not `YYYY-MM-DD` with a four-digit year, or not a day of the calendar.
+    #[error("\"{0}\" is not a date; write YYYY-MM-DD with a four-digit year, e.g. 2026-03-02")]
+    NotIso(String),
+    /// Before 2000 or more than a year after today: a typo, not a date of this company.
+    #[error("{0} is out of range; dates run from 2000-01-01 to a year from today")]
+    OutOfRange(NaiveDate),
+}
+
+/// A date as files write it: strict `YYYY-MM-DD` (four-digit year), from 2000 to a year after
+/// `today`. `26-01-01`, `0001-01-01` and `9999-12-31` are refused.
+pub fn file_date(text: &str, today: NaiveDate) -> Result<NaiveDate, FileDateError> {
+    let date = exact(text.trim())
+        .ok()
+        .flatten()
+        .ok_or_else(|| FileDateError::NotIso(text.to_owned()))?;
+    let earliest = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN);
+    let latest = today.checked_add_months(Months::new(12)).unwrap_or(today);
+    if date < earliest || date > latest {
+        return Err(FileDateError::OutOfRange(date));
+    }
+    Ok(date)
+}
+
 /// The latest `month`/`day` not after `today`, within the last two years (a 29 February
 /// may be up to four years back, which `resolve` then refuses as too old).
 fn most_recent(month: u32, day: u32, today: NaiveDate) -> Result<NaiveDate, DateError> {
@@ -362,6 +388,31 @@ mod tests {
             read("4294967295 days ago"),
             Err(DateError::TooOld(_))
         ));
+    }
+
+    #[test]
+    fn file_dates_are_strict_iso_in_a_sane_range() {
+        assert_eq!(file_date("2026-03-02", today()), Ok(date(2026, 3, 2)));
+        assert_eq!(file_date("2027-11-30", today()), Ok(date(2027, 11, 30)));
+        for text in [
+            "26-01-01",
+            "2026/03/02",
+            "2026-3-2",
+            "2026-02-30",
+            "",
+            "soon",
+        ] {
+            assert!(
+                matches!(file_date(text, today()), Err(FileDateError::NotIso(_))),
+                "{text}"
+            );
+        }
+        for text in ["0001-01-01", "9999-12-31", "1999-12-31", "2027-12-01"] {
+            assert!(
+                matches!(file_date(text, today()), Err(FileDateError::OutOfRange(_))),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -6,7 +6,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+
+use crate::checkins::held_on::FileDateError;
 use chrono_tz::Tz;
 
 use super::{OrgEntry, OrgRow, Role, RowError};
@@ -85,13 +87,16 @@ pub fn validate(
         let start_date = if row.start_date.is_empty() {
             None
         } else {
-            match NaiveDate::parse_from_str(&row.start_date, "%Y-%m-%d") {
+            match crate::checkins::held_on::file_date(&row.start_date, now.date_naive()) {
                 Ok(date) => Some(date),
-                Err(_) => {
+                Err(FileDateError::NotIso(text)) => {
                     problems.push(format!(
-                        "\"{}\" is not a date; write start_date as YYYY-MM-DD, e.g. 2026-03-02, or leave it empty for today.",
-                        row.start_date
+                        "\"{text}\" is not a date; write start_date as YYYY-MM-DD with a four-digit year, e.g. 2026-03-02, or leave it empty for today."
                     ));
+                    None
+                }
+                Err(error @ FileDateError::OutOfRange(_)) => {
+                    problems.push(format!("start_date {error}."));
                     None
                 }
             }
