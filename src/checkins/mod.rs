@@ -5,6 +5,7 @@ pub mod cadence;
 pub mod held_on;
 pub mod period;
 pub mod reminders;
+pub mod time_zone;
 
 pub use cadence::{Cadence, Schedule, Status, Timeline};
 pub use period::{Period, PeriodError};

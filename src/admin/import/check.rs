@@ -9,7 +9,6 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use crate::checkins::held_on::FileDateError;
-use chrono_tz::Tz;
 
 use super::{OrgEntry, OrgRow, Role, RowError};
 use crate::ask::Engine;
@@ -63,12 +62,12 @@ pub fn validate(
         let time_zone = if row.time_zone.is_empty() {
             None
         } else {
-            match row.time_zone.parse::<Tz>() {
+            match crate::checkins::time_zone::parse_time_zone(&row.time_zone) {
                 Ok(zone) => Some(zone),
-                Err(_) => {
+                Err(error) => {
                     problems.push(format!(
-                        "\"{}\" is not a time zone; write an IANA name such as Europe/Berlin, America/New_York or UTC, or leave time_zone empty.",
-                        row.time_zone
+                        "\"{}\" is not a time zone; write an IANA name such as Europe/Berlin, America/New_York or UTC, or leave time_zone empty.{}",
+                        error.given, error.hint
                     ));
                     None
                 }

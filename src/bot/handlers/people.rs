@@ -181,11 +181,8 @@ pub async fn time_zone(
             "Your time zone: {shown}. Set it with `timezone Area/City`, e.g. `timezone Europe/Berlin`."
         )));
     };
-    let parsed: Tz = zone.parse().map_err(|_| {
-        HandlerError::Invalid(format!(
-            "\"{zone}\" is not a time zone; write an IANA name such as Europe/Berlin, America/New_York or UTC."
-        ))
-    })?;
+    let parsed: Tz = crate::checkins::time_zone::parse_time_zone(zone)
+        .map_err(|error| HandlerError::Invalid(error.to_string()))?;
     bot.store()
         .update_profile(caller, None, Some(parsed.name()), caller, now)
         .await?;
