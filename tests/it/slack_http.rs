@@ -2,8 +2,7 @@
 //! HMAC-signed requests on its real routes, and talks to a fake Slack Web API through the real
 //! slack-morphism client.
 
-mod harness;
-mod support;
+use crate::support::{self, bot, harness};
 
 use harness::{all_text, button};
 
@@ -254,7 +253,7 @@ async fn the_manager_flow_from_reminder_to_modal_to_the_reports_acknowledgement(
     let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
     {
         // Ana was added four months ago: her first conversation is overdue for a reminder.
-        let seed = harness::seed_bot(&config).await;
+        let seed = bot::open(&config).await;
         let added = Utc::now() - chrono::Duration::days(120);
         let out = harness::run_as(&seed, "U_MGR", "add <@U_ANA|ana> marketing 2", added).await;
         assert!(out.contains("Added @U_ANA"), "{out}");
@@ -441,7 +440,7 @@ async fn the_app_home_shows_reports_and_my_level() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
     {
-        let seed = harness::seed_bot(&config).await;
+        let seed = bot::open(&config).await;
         harness::run_as(&seed, "U_MGR", "add @U_ANA marketing 2", Utc::now()).await;
         harness::run_as(&seed, "U_BOSS", "add @U_MGR infracloud 4", Utc::now()).await;
         seed.store().close().await;
@@ -517,7 +516,7 @@ async fn a_rate_limited_reminder_is_retried_after_retry_after_and_sent_once() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
     {
-        let seed = harness::seed_bot(&config).await;
+        let seed = bot::open(&config).await;
         harness::run_as(
             &seed,
             "U_MGR",
