@@ -50,6 +50,7 @@ async fn a_check_in_cycle_from_add_to_due_again() {
     let out = run(&mut shell, &[":now 2026-03-20T09:00:00Z", ":tick", "team"]).await;
     assert_eq!(dms_to(&out, "boss"), 0, "{out}");
     assert!(out.contains("next due 2026-04-20 · ok"), "{out}");
+    insta::assert_snapshot!("team_before_the_due_date", out);
 
     // Due day, 06:59 UTC is 08:59 in Berlin: not yet.
     let out = run(&mut shell, &[":now 2026-04-20T06:59:00Z", ":tick"]).await;
@@ -68,6 +69,7 @@ async fn a_check_in_cycle_from_add_to_due_again() {
     );
     assert!(out.contains("[Snooze 1 week]"), "{out}");
     assert!(out.contains("[What does their next level need?]"), "{out}");
+    insta::assert_snapshot!("first_reminder", out);
 
     // A second pass in the same slot, and later the same week: no repeat.
     let out = run(
@@ -136,6 +138,26 @@ async fn a_check_in_cycle_from_add_to_due_again() {
         out.contains("last conversation 2026-04-27 (acknowledged)"),
         "{out}"
     );
+}
+
+#[tokio::test]
+async fn the_history_keeps_the_record_and_shows_a_private_note_to_its_author_only() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+    run(
+        &mut shell,
+        &[
+            "add @ana marketing 2",
+            ":now 2026-04-27T07:00:00Z",
+            "done @ana we discussed scope",
+            ":as ana",
+            "ack",
+            ":as boss",
+        ],
+    )
+    .await;
 
     // The history keeps both the record and the private note, for its author only.
     let out = run(&mut shell, &["history @ana"]).await;
@@ -213,6 +235,7 @@ async fn overdue_reminders_say_so_and_the_digest_lists_them() {
         out.contains("@ana (manager @boss): last 2026-01-20, overdue since 2026-07-20"),
         "{out}"
     );
+    insta::assert_snapshot!(out);
     // The digest is weekly: not again in the same week.
     let out = run(&mut shell, &[":now 2026-07-22T09:00:00Z", ":tick"]).await;
     assert!(!out.contains("[Post to #C_PEOPLE]"), "{out}");

@@ -157,6 +157,24 @@ async fn a_slash_question_gets_an_ephemeral_block_kit_answer() {
         "a context line with the source: {blocks}"
     );
     assert!(blocks.as_array().expect("blocks").len() <= 50);
+    insta::assert_snapshot!(serde_json::to_string_pretty(&answer).expect("JSON prints"));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slash_question_asked_again_is_answered_from_the_cache_identically() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = harness::start(harness::config(dir.path(), &fake.api_url(), false, &[])).await;
+    let answer = post_command(
+        &server,
+        &fake,
+        "U_ASKER",
+        "what does Level 3 Happiness need",
+    )
+    .await;
 
     // Asked again, the same question is answered from the cache, identically.
     let again = post_command(
@@ -167,6 +185,24 @@ async fn a_slash_question_gets_an_ephemeral_block_kit_answer() {
     )
     .await;
     assert_eq!(again, answer);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slash_command_form_that_gives_a_field_twice_gets_400_cached_or_not() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = harness::start(harness::config(dir.path(), &fake.api_url(), false, &[])).await;
+    // The question is cached first, so a repeated field must be refused before the cache.
+    post_command(
+        &server,
+        &fake,
+        "U_ASKER",
+        "what does Level 3 Happiness need",
+    )
+    .await;
     // A form that gives a field twice is malformed, whether its question is cached or not.
     for repeated in ["&text=senior+engineer", "&user_id=U_OTHER"] {
         let body = command_body(&fake, "U_ASKER", "what does Level 3 Happiness need") + repeated;
@@ -181,6 +217,16 @@ async fn a_slash_question_gets_an_ephemeral_block_kit_answer() {
         .await;
         assert_eq!(response.status(), 400, "{repeated}");
     }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slash_command_that_cannot_be_understood_gets_a_sentence_that_says_why() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = harness::start(harness::config(dir.path(), &fake.api_url(), false, &[])).await;
 
     // A command that cannot be understood still gets a helpful sentence.
     let answer = post_command(&server, &fake, "U_ASKER", "level 9 marketing").await;
@@ -483,6 +529,16 @@ async fn the_app_home_shows_reports_and_my_level() {
         next["value"],
         "compare infracloud-engineering level 4 and level 5"
     );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_events_route_answers_slacks_url_verification_challenge() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = harness::start(harness::config(dir.path(), &fake.api_url(), false, &[])).await;
 
     // The URL verification handshake.
     let challenge = json!({"token": "t", "challenge": "abc123", "type": "url_verification"});

@@ -1,4 +1,4 @@
-//! A fake Slack Web API (and Socket Mode WebSocket) on loopback. See `tests/support/mod.rs`
+//! A fake Slack Web API (and Socket Mode WebSocket) on loopback. See `tests/it/support/mod.rs`
 //! for how to use it; the responses are shaped after slack-morphism 2.31's response types,
 //! which deserialise strictly.
 
