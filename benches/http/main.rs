@@ -29,11 +29,14 @@
 
 mod client;
 mod cpu;
-#[path = "../../tests/harness/mod.rs"]
-mod harness;
 mod server;
-#[path = "../../tests/support/mod.rs"]
+// The integration tests' support tree, for its Slack signer and fake Slack; the bench uses
+// only those parts of it.
+#[allow(dead_code, unused_imports)]
+#[path = "../../tests/it/support/mod.rs"]
 mod support;
+
+use support::harness;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -2,14 +2,13 @@
 //! /healthz and /readyz, reloading frameworks on file changes and SIGHUP (a broken edit is
 //! reported with file and line and the bot keeps serving), and stopping cleanly on SIGTERM.
 
-mod support;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use support::FakeSlack;
+use crate::support::FakeSlack;
+use crate::support::binary;
 
 const FRAMEWORK: &str = "id: acme-ops\nname: Acme Ops\norganisation: Acme\nteam: Operations\nsource: {url: https://example.com, attribution: Acme}\nlevels:\n  - level: 1\n    titles: [Operator]\n    summary: Runs the playbooks.\n";
 
@@ -67,8 +66,7 @@ async fn serve_reloads_on_change_and_sighup_and_stops_cleanly_on_sigterm() {
     let file = frameworks.join("ops.yaml");
     std::fs::write(&file, FRAMEWORK).expect("write");
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_career-bot"))
-        .current_dir(dir.path())
+    let mut child = binary::career_bot(dir.path())
         .args(["--log-format", "json", "--frameworks"])
         .arg(&frameworks)
         .args(["serve", "--listen", "127.0.0.1:0"])
@@ -80,8 +78,6 @@ async fn serve_reloads_on_change_and_sighup_and_stops_cleanly_on_sigterm() {
             dir.path().join("bot.db").display().to_string(),
         )
         .env("RUST_LOG", "info")
-        .env_remove("SLACK_APP_TOKEN")
-        .env_remove("CAREER_BOT_CONFIG")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

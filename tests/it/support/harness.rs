@@ -1,9 +1,6 @@
 //! Starting the real `serve` server in a test: a temp database, the fake Slack for the Web
 //! API, port 0 on loopback, and HMAC-signed requests to its routes.
 
-#![allow(dead_code)]
-
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -14,6 +11,8 @@ use career_bot::config::{Config, Overrides};
 use career_bot::serve::Server;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
+
+use super::bot;
 
 /// The signing secret the test server verifies with (32 hex characters, as Slack's are).
 pub const HEX_SECRET: &str = "8f742231b10e8888abcd99aaabbb85a5";
@@ -51,29 +50,24 @@ impl Running {
     }
 }
 
-/// A configuration for a test server: HTTP mode unless `socket_mode`.
+/// A configuration for a test server: HTTP mode unless `socket_mode`; the database in
+/// `dir/bot.db`; `extra` variables win over the defaults.
 pub fn config(dir: &Path, api_url: &str, socket_mode: bool, extra: &[(&str, &str)]) -> Config {
-    let mut env: BTreeMap<String, String> = [
+    let mut env = vec![
         ("SLACK_BOT_TOKEN", BOT_TOKEN),
         ("SLACK_SIGNING_SECRET", HEX_SECRET),
         ("SLACK_API_URL", api_url),
         ("CAREER_BOT_ADMINS", "U_ADMIN"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
+    ];
     if socket_mode {
-        env.insert("SLACK_APP_TOKEN".into(), APP_TOKEN.into());
+        env.push(("SLACK_APP_TOKEN", APP_TOKEN));
     }
-    for (key, value) in extra {
-        env.insert((*key).to_owned(), (*value).to_owned());
-    }
+    env.extend_from_slice(extra);
     let overrides = Overrides {
-        database: Some(dir.join("bot.db").display().to_string()),
         listen: Some("127.0.0.1:0".to_owned()),
-        ..Overrides::default()
+        ..bot::database_in(dir)
     };
-    Config::resolve(&overrides, &env).expect("test configuration is valid")
+    bot::config(&overrides, &env)
 }
 
 /// Builds and starts the server.
@@ -107,14 +101,6 @@ pub async fn run_as(
     })
     .await
     .to_plain_text()
-}
-
-/// Opens a bot on `dir`'s database with `config` (to seed data before the server starts).
-pub async fn seed_bot(config: &Config) -> Bot {
-    let report = career_bot::app::load_frameworks(config);
-    career_bot::app::open(config, report)
-        .await
-        .expect("bot opens")
 }
 
 /// Slack's signature: `v0=` + hex(HMAC-SHA256(secret, "v0:TIMESTAMP:BODY")).

@@ -1,4 +1,10 @@
-//! Shared test support. Use it from an integration test with `mod support;`.
+//! Support shared by every integration test, one helper for each job:
+//! - [`bot`]: a bot on a temp database (the one place a test configuration is resolved);
+//! - [`shell`]: the shell adapter driven with a script of lines;
+//! - [`binary`]: the `career-bot` binary, run with a clean environment;
+//! - [`harness`]: the real `serve` server on loopback and HMAC-signed requests to its routes
+//!   (the one Slack signer, also used by the HTTP bench);
+//! - [`fake_slack`]: a fake Slack Web API and Socket Mode endpoint, described below.
 //!
 //! # `FakeSlack`: a fake Slack Web API on loopback
 //!
@@ -6,8 +12,7 @@
 //! test on anything unexpected or left unchecked.
 //!
 //! ```ignore
-//! mod support;
-//! use support::{FakeSlack, Failure};
+//! use crate::support::{FakeSlack, Failure};
 //! use std::time::Duration;
 //!
 //! #[tokio::test]
@@ -30,7 +35,7 @@
 //! `fake.api_url()` is `http://127.0.0.1:PORT/api` (no trailing slash), for
 //! `SlackClientHyperConnector::with_connector(c).with_slack_api_url(..)`; the connector must
 //! allow plain http (`HttpsConnectorBuilder::…​.https_or_http()`), and the ring provider must be
-//! installed first. `support::slack_client(url)` / `fake.slack_client()` do both and return the
+//! installed first. `support::fake_slack::slack_client(url)` / `fake.slack_client()` do both and return the
 //! production type `SlackHyperClient`.
 //!
 //! ## Default answers (valid for slack-morphism's strict response types)
@@ -45,13 +50,12 @@
 //! - `apps.connections.open`: `{"ok": true, "url": fake.ws_url()}` (Socket Mode, see below).
 //!
 //! Anything else (another method, another path) is answered 404 `unknown_method` and recorded
-//! as unexpected, unless the test scripted it with `respond_next` / `set_response`.
+//! as unexpected, unless the test scripted a failure for it with `fail_next`.
 //!
 //! ## Scripting
 //! - `fail_next(method, Failure::RateLimited { retry_after_secs })`: HTTP 429 + `Retry-After`;
 //!   `Failure::SlackError("channel_not_found")`: 200 with ok=false; `Failure::Status(500)`.
 //!   Queued per method; the failed call is still recorded.
-//! - `respond_next(method, json)` (once) / `set_response(method, json)` (always): a verbatim body.
 //!
 //! ## Recording and checking
 //! Each request becomes a `Recorded { method, token, params, http_method, path }`. `params` is
@@ -61,11 +65,10 @@
 //! `attachments`, `view` and `metadata` are parsed from their JSON-string encoding, so they look
 //! the same however the client sent them.
 //!
-//! `take(method)`, `take_all()`, `expect_one(method)`, `expect_none(method)`, `peek(method)`,
-//! `wait_for(method, count, timeout).await` (counts calls not yet taken; panics on timeout),
-//! `take_unexpected()`, `verify()`. On drop (unless the thread is already panicking) the fake
-//! panics listing every request never taken (methods passed to `ignore` excepted) and
-//! everything unexpected.
+//! `take(method)`, `expect_one(method)`, `expect_none(method)`, `peek(method)`,
+//! `wait_for(method, count, timeout).await` (counts calls not yet taken; panics on timeout).
+//! On drop (unless the thread is already panicking) the fake panics listing every request never
+//! taken (methods passed to `ignore` excepted) and everything unexpected.
 //!
 //! ## `response_url`
 //! `fake.response_url()` gives a fresh `http://127.0.0.1:PORT/response/N`; POSTs to it are
@@ -91,11 +94,10 @@
 //! `take`/`ignore` the `apps.connections.open` calls. Acks for unknown envelopes, duplicate acks
 //! and non-ack frames from the client count as unexpected.
 
-#![allow(dead_code, unused_imports)]
-
+pub mod binary;
+pub mod bot;
 pub mod fake_slack;
+pub mod harness;
+pub mod shell;
 
-pub use fake_slack::{
-    APP_ID, BOT_ID, BOT_USER_ID, Failure, FakeSlack, RESPONSE_URL_METHOD, Recorded, SERVED_METHODS,
-    TEAM_ID, slack_client,
-};
+pub use fake_slack::{APP_ID, BOT_USER_ID, Failure, FakeSlack, RESPONSE_URL_METHOD, TEAM_ID};

@@ -2,8 +2,7 @@
 //! HMAC-signed requests on its real routes, and talks to a fake Slack Web API through the real
 //! slack-morphism client.
 
-mod harness;
-mod support;
+use crate::support::{self, bot, harness};
 
 use harness::{all_text, button};
 
@@ -158,6 +157,24 @@ async fn a_slash_question_gets_an_ephemeral_block_kit_answer() {
         "a context line with the source: {blocks}"
     );
     assert!(blocks.as_array().expect("blocks").len() <= 50);
+    insta::assert_snapshot!(serde_json::to_string_pretty(&answer).expect("JSON prints"));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slash_question_asked_again_is_answered_from_the_cache_identically() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = harness::start(harness::config(dir.path(), &fake.api_url(), false, &[])).await;
+    let answer = post_command(
+        &server,
+        &fake,
+        "U_ASKER",
+        "what does Level 3 Happiness need",
+    )
+    .await;
 
     // Asked again, the same question is answered from the cache, identically.
     let again = post_command(
@@ -168,6 +185,24 @@ async fn a_slash_question_gets_an_ephemeral_block_kit_answer() {
     )
     .await;
     assert_eq!(again, answer);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slash_command_form_that_gives_a_field_twice_gets_400_cached_or_not() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = harness::start(harness::config(dir.path(), &fake.api_url(), false, &[])).await;
+    // The question is cached first, so a repeated field must be refused before the cache.
+    post_command(
+        &server,
+        &fake,
+        "U_ASKER",
+        "what does Level 3 Happiness need",
+    )
+    .await;
     // A form that gives a field twice is malformed, whether its question is cached or not.
     for repeated in ["&text=senior+engineer", "&user_id=U_OTHER"] {
         let body = command_body(&fake, "U_ASKER", "what does Level 3 Happiness need") + repeated;
@@ -182,6 +217,16 @@ async fn a_slash_question_gets_an_ephemeral_block_kit_answer() {
         .await;
         assert_eq!(response.status(), 400, "{repeated}");
     }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slash_command_that_cannot_be_understood_gets_a_sentence_that_says_why() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = harness::start(harness::config(dir.path(), &fake.api_url(), false, &[])).await;
 
     // A command that cannot be understood still gets a helpful sentence.
     let answer = post_command(&server, &fake, "U_ASKER", "level 9 marketing").await;
@@ -254,7 +299,7 @@ async fn the_manager_flow_from_reminder_to_modal_to_the_reports_acknowledgement(
     let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
     {
         // Ana was added four months ago: her first conversation is overdue for a reminder.
-        let seed = harness::seed_bot(&config).await;
+        let seed = bot::open(&config).await;
         let added = Utc::now() - chrono::Duration::days(120);
         let out = harness::run_as(&seed, "U_MGR", "add <@U_ANA|ana> marketing 2", added).await;
         assert!(out.contains("Added @U_ANA"), "{out}");
@@ -441,7 +486,7 @@ async fn the_app_home_shows_reports_and_my_level() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
     {
-        let seed = harness::seed_bot(&config).await;
+        let seed = bot::open(&config).await;
         harness::run_as(&seed, "U_MGR", "add @U_ANA marketing 2", Utc::now()).await;
         harness::run_as(&seed, "U_BOSS", "add @U_MGR infracloud 4", Utc::now()).await;
         seed.store().close().await;
@@ -484,6 +529,16 @@ async fn the_app_home_shows_reports_and_my_level() {
         next["value"],
         "compare infracloud-engineering level 4 and level 5"
     );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_events_route_answers_slacks_url_verification_challenge() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = harness::start(harness::config(dir.path(), &fake.api_url(), false, &[])).await;
 
     // The URL verification handshake.
     let challenge = json!({"token": "t", "challenge": "abc123", "type": "url_verification"});
@@ -517,7 +572,7 @@ async fn a_rate_limited_reminder_is_retried_after_retry_after_and_sent_once() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
     {
-        let seed = harness::seed_bot(&config).await;
+        let seed = bot::open(&config).await;
         harness::run_as(
             &seed,
             "U_MGR",

@@ -1,8 +1,7 @@
 //! The bot in Slack over Socket Mode, end to end: `serve` with an app token connects to the
 //! fake Slack's WebSocket, and receives slash commands, interactions and events as envelopes.
 
-mod harness;
-mod support;
+use crate::support::{self, bot, harness};
 
 use harness::{all_text, button};
 
@@ -17,7 +16,7 @@ const WAIT: Duration = Duration::from_secs(10);
 async fn start(fake: &FakeSlack, dir: &std::path::Path, seed: bool) -> harness::Running {
     let config = harness::config(dir, &fake.api_url(), true, &[]);
     if seed {
-        let bot = harness::seed_bot(&config).await;
+        let bot = bot::open(&config).await;
         harness::run_as(
             &bot,
             "U_MGR",

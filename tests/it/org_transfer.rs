@@ -4,21 +4,22 @@
 //!
 //! Every test uses its own temporary SQLite file and fixed times.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use career_bot::admin::export::{self, CSV_COLUMNS, ExportFormat};
 use career_bot::admin::import::{self, ImportSummary};
 use career_bot::admin::{ImportError, RowError};
 use career_bot::bot::Bot;
-use career_bot::config::{Config, Overrides};
 use career_bot::reply::Reply;
 use career_bot::store::checkins::{Acknowledgement, NewCheckin, Recorded};
 use career_bot::store::outbox::{NewMessage, kind};
 use career_bot::store::people::Person;
 use chrono::{DateTime, NaiveDate, Utc};
 use tempfile::TempDir;
+
+use crate::support::binary;
+use crate::support::bot::bot_in;
 
 /// The time the fixtures are imported at: 20:00 UTC is already the next day in Kolkata.
 const IMPORTED_AT: &str = "2026-03-02T20:00:00Z";
@@ -37,19 +38,6 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/org")
         .join(name)
-}
-
-/// A bot on a fresh database in `dir`, with the bundled frameworks and default settings.
-async fn bot_in(dir: &TempDir, name: &str) -> Bot {
-    let overrides = Overrides {
-        database: Some(dir.path().join(name).display().to_string()),
-        ..Overrides::default()
-    };
-    let config = Config::resolve(&overrides, &BTreeMap::new()).expect("the test config is valid");
-    let report = career_bot::app::load_frameworks(&config);
-    career_bot::app::open(&config, report)
-        .await
-        .expect("the bot opens")
 }
 
 async fn import_fixture(bot: &Bot, name: &str, now: &str) -> Result<ImportSummary, ImportError> {
@@ -169,7 +157,7 @@ async fn record_checkin(
 /// The valid fixture, a disputed conversation with Alice (with a private note), a snooze for
 /// Cara; exported on 2026-05-20, when Alice is due, Bob overdue, Cara snoozed and Dev ok.
 async fn populated_bot(dir: &TempDir) -> Bot {
-    let bot = bot_in(dir, "populated.db").await;
+    let bot = bot_in(dir.path(), &[]).await;
     import_fixture(&bot, "valid.csv", IMPORTED_AT)
         .await
         .expect("the valid fixture imports");
@@ -212,7 +200,7 @@ const EXPORTED_AT: &str = "2026-05-20T12:00:00Z";
 #[tokio::test]
 async fn a_valid_file_stores_people_managers_levels_dates_and_time_zones() {
     let dir = TempDir::new().expect("temp dir");
-    let bot = bot_in(&dir, "org.db").await;
+    let bot = bot_in(dir.path(), &[]).await;
     let summary = import_fixture(&bot, "valid.csv", IMPORTED_AT)
         .await
         .expect("the valid fixture imports");
@@ -293,7 +281,7 @@ async fn a_valid_file_stores_people_managers_levels_dates_and_time_zones() {
 #[tokio::test]
 async fn every_bad_row_is_reported_with_its_line_and_a_sentence_and_nothing_is_written() {
     let dir = TempDir::new().expect("temp dir");
-    let bot = bot_in(&dir, "org.db").await;
+    let bot = bot_in(dir.path(), &[]).await;
     import_fixture(&bot, "valid.csv", IMPORTED_AT)
         .await
         .expect("the valid fixture imports");
@@ -357,7 +345,7 @@ async fn every_bad_row_is_reported_with_its_line_and_a_sentence_and_nothing_is_w
 #[tokio::test]
 async fn a_file_whose_only_bad_row_is_the_last_one_writes_nothing() {
     let dir = TempDir::new().expect("temp dir");
-    let bot = bot_in(&dir, "org.db").await;
+    let bot = bot_in(dir.path(), &[]).await;
     let text = "user,name,manager,framework,level\n\
                 U_MARCO,Marco Manager,,,\n\
                 U_ALICE,Alice Archer,U_MARCO,marketing,2\n\
@@ -377,7 +365,7 @@ async fn a_file_whose_only_bad_row_is_the_last_one_writes_nothing() {
 #[tokio::test]
 async fn a_header_without_a_user_column_is_reported_on_line_1() {
     let dir = TempDir::new().expect("temp dir");
-    let bot = bot_in(&dir, "org.db").await;
+    let bot = bot_in(dir.path(), &[]).await;
     let errors = problems(import_text(&bot, "name,level,level\nAlice,2,2\n", IMPORTED_AT).await);
     let lines: Vec<u64> = errors.iter().map(|error| error.line).collect();
     assert_eq!(lines, [1, 1], "{errors:#?}");
@@ -393,7 +381,7 @@ async fn a_header_without_a_user_column_is_reported_on_line_1() {
 #[tokio::test]
 async fn columns_are_found_by_name_in_any_order_and_case_and_unknown_ones_are_ignored() {
     let dir = TempDir::new().expect("temp dir");
-    let bot = bot_in(&dir, "org.db").await;
+    let bot = bot_in(dir.path(), &[]).await;
     // A byte-order mark, as spreadsheets write, spaced and capitalised names, an extra column.
     let text = "\u{feff} Time Zone ,LEVEL,User,Notes,framework,Manager,Start Date,Name\n\
                 Europe/Paris,Strategist,U_ALICE,likes tea,Marketing,U_MARCO,2026-01-15, Alice Archer \n\
@@ -413,7 +401,7 @@ async fn columns_are_found_by_name_in_any_order_and_case_and_unknown_ones_are_ig
 #[tokio::test]
 async fn importing_the_same_file_twice_changes_nothing_but_the_audit_log() {
     let dir = TempDir::new().expect("temp dir");
-    let bot = bot_in(&dir, "org.db").await;
+    let bot = bot_in(dir.path(), &[]).await;
     import_fixture(&bot, "valid.csv", IMPORTED_AT)
         .await
         .expect("the first import");
@@ -449,7 +437,7 @@ async fn importing_the_same_file_twice_changes_nothing_but_the_audit_log() {
 #[tokio::test]
 async fn a_changed_row_updates_that_person_only_and_cancels_reminders_to_the_old_manager() {
     let dir = TempDir::new().expect("temp dir");
-    let bot = bot_in(&dir, "org.db").await;
+    let bot = bot_in(dir.path(), &[]).await;
     import_fixture(&bot, "valid.csv", IMPORTED_AT)
         .await
         .expect("the first import");
@@ -720,7 +708,8 @@ async fn an_exported_csv_imports_into_a_fresh_database_with_the_same_people() {
     let mut csv_bytes = Vec::new();
     export::write(&collected, ExportFormat::Csv, &mut csv_bytes).expect("CSV written");
 
-    let fresh = bot_in(&dir, "fresh.db").await;
+    let fresh_dir = TempDir::new().expect("temp dir");
+    let fresh = bot_in(fresh_dir.path(), &[]).await;
     let summary = import::import_bytes(&fresh, &csv_bytes, "export.csv", at(EXPORTED_AT))
         .await
         .expect("the export imports");
@@ -736,17 +725,10 @@ async fn an_exported_csv_imports_into_a_fresh_database_with_the_same_people() {
 }
 
 fn career_bot(dir: &Path, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_career-bot"));
-    command.args(args).current_dir(dir);
-    for variable in [
-        "CAREER_BOT_CONFIG",
-        "DATABASE_URL",
-        "CAREER_BOT_FRAMEWORKS",
-        "RUST_LOG",
-    ] {
-        command.env_remove(variable);
-    }
-    command.output().expect("the binary runs")
+    binary::career_bot(dir)
+        .args(args)
+        .output()
+        .expect("the binary runs")
 }
 
 #[test]
@@ -805,7 +787,7 @@ fn the_binary_rejects_a_bad_file_with_file_and_line_and_imports_a_good_one() {
 #[tokio::test]
 async fn import_refuses_two_digit_years_and_dates_outside_a_sane_range_by_line() {
     let dir = TempDir::new().expect("temp dir");
-    let bot = bot_in(&dir, "org.db").await;
+    let bot = bot_in(dir.path(), &[]).await;
     let text = "user,name,manager,framework,level,start_date\n\
                 U_MARCO,Marco Manager,,,,\n\
                 U_ALICE,Alice Archer,U_MARCO,marketing,2,26-01-01\n\

@@ -4,19 +4,12 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+use crate::support::binary;
+
 fn career_bot(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_career-bot"));
-    command.args(args);
     // Run in a scratch directory so no stray career-bot.toml or database is picked up.
-    command.current_dir(std::env::temp_dir());
-    for variable in [
-        "CAREER_BOT_FRAMEWORKS",
-        "CAREER_BOT_CONFIG",
-        "DATABASE_URL",
-        "RUST_LOG",
-    ] {
-        command.env_remove(variable);
-    }
+    let mut command = binary::career_bot(&std::env::temp_dir());
+    command.args(args);
     command
 }
 

@@ -1,4 +1,4 @@
-//! A fake Slack Web API (and Socket Mode WebSocket) on loopback. See `tests/support/mod.rs`
+//! A fake Slack Web API (and Socket Mode WebSocket) on loopback. See `tests/it/support/mod.rs`
 //! for how to use it; the responses are shaped after slack-morphism 2.31's response types,
 //! which deserialise strictly.
 
@@ -93,11 +93,6 @@ pub enum Failure {
     Status(u16),
 }
 
-enum Scripted {
-    Fail(Failure),
-    Respond(Value),
-}
-
 struct FakeUser {
     name: String,
     tz: String,
@@ -113,8 +108,7 @@ struct Inner {
     recorded: Vec<Recorded>,
     unexpected: Vec<String>,
     ignored: HashSet<String>,
-    scripted: HashMap<String, VecDeque<Scripted>>,
-    overrides: HashMap<String, Value>,
+    scripted: HashMap<String, VecDeque<Failure>>,
     users: HashMap<String, FakeUser>,
     ts_counter: u64,
     view_counter: u64,
@@ -240,22 +234,7 @@ impl FakeSlack {
     /// The next call of `method` fails as scripted (queued: call several times to fail
     /// several calls). The failing call is still recorded.
     pub fn fail_next(&self, method: &str, failure: Failure) {
-        self.push_scripted(method, Scripted::Fail(failure));
-    }
-
-    /// The next call of `method` gets this HTTP 200 JSON body verbatim (include `"ok": true`).
-    /// Also makes a method outside [`SERVED_METHODS`] answerable for that one call.
-    pub fn respond_next(&self, method: &str, body: Value) {
-        self.push_scripted(method, Scripted::Respond(body));
-    }
-
-    /// Every call of `method` (after scripted ones) gets this HTTP 200 JSON body verbatim.
-    /// Also makes a method outside [`SERVED_METHODS`] expected.
-    pub fn set_response(&self, method: &str, body: Value) {
-        self.shared
-            .lock()
-            .overrides
-            .insert(method.to_string(), body);
+        self.push_scripted(method, failure);
     }
 
     /// Calls of `method` still get recorded (and can be taken) but need not be checked.
@@ -263,7 +242,7 @@ impl FakeSlack {
         self.shared.lock().ignored.insert(method.to_string());
     }
 
-    fn push_scripted(&self, method: &str, s: Scripted) {
+    fn push_scripted(&self, method: &str, s: Failure) {
         self.shared
             .lock()
             .scripted
@@ -282,11 +261,6 @@ impl FakeSlack {
             .partition(|r| r.method == method);
         inner.recorded = kept;
         taken
-    }
-
-    /// Removes and returns every recorded call, in arrival order.
-    pub fn take_all(&self) -> Vec<Recorded> {
-        std::mem::take(&mut self.shared.lock().recorded)
     }
 
     /// The recorded calls of `method` not yet taken, without taking them.
@@ -337,21 +311,6 @@ impl FakeSlack {
             panic!(
                 "timed out after {timeout:?} waiting for {count} {method} call(s); pending calls: {got:?}"
             );
-        }
-    }
-
-    /// Removes and returns the descriptions of unexpected requests, for tests that
-    /// provoke them on purpose.
-    pub fn take_unexpected(&self) -> Vec<String> {
-        std::mem::take(&mut self.shared.lock().unexpected)
-    }
-
-    /// Panics if a recorded call (of a method not ignored) was never taken, or if anything
-    /// unexpected happened. Runs on drop as well.
-    #[track_caller]
-    pub fn verify(&self) {
-        if let Some(report) = self.report() {
-            panic!("{report}");
         }
     }
 
@@ -567,11 +526,6 @@ impl FakeSlack {
             .expect("ack present")
     }
 
-    /// Non-blocking: `Some(payload)` if the ack arrived (and was not yet taken), else `None`.
-    pub fn socket_ack(&self, envelope_id: &str) -> Option<Option<Value>> {
-        self.shared.lock().acks.get(envelope_id).cloned()
-    }
-
     /// Sends Slack's `disconnect` (`refresh_requested`) to every live connection and forgets
     /// them, so a following [`Self::socket_connected`] waits for the reconnection.
     pub fn socket_disconnect(&self) {
@@ -656,9 +610,7 @@ async fn api_handler(
             .scripted
             .get_mut(&method)
             .and_then(VecDeque::pop_front);
-        let served = scripted.is_some()
-            || SERVED_METHODS.contains(&method.as_str())
-            || inner.overrides.contains_key(&method);
+        let served = scripted.is_some() || SERVED_METHODS.contains(&method.as_str());
         if !served {
             inner.unexpected.push(format!(
                 "call of unserved method {method}: {}",
@@ -673,13 +625,9 @@ async fn api_handler(
                 .into_response();
         }
         let response = match scripted {
-            Some(Scripted::Fail(f)) => failure_response(&f),
-            Some(Scripted::Respond(body)) => axum::Json(body).into_response(),
-            None => match inner.overrides.get(&method) {
-                Some(body) => axum::Json(body.clone()).into_response(),
-                None => axum::Json(default_response(&mut inner, &shared, &method, &rec.params))
-                    .into_response(),
-            },
+            Some(f) => failure_response(&f),
+            None => axum::Json(default_response(&mut inner, &shared, &method, &rec.params))
+                .into_response(),
         };
         inner.recorded.push(rec);
         response
@@ -714,8 +662,7 @@ async fn response_url_handler(
     };
     shared.notify();
     match scripted {
-        Some(Scripted::Fail(f)) => failure_response(&f),
-        Some(Scripted::Respond(body)) => axum::Json(body).into_response(),
+        Some(f) => failure_response(&f),
         None => axum::Json(json!({"ok": true})).into_response(),
     }
 }

@@ -2,47 +2,19 @@
 //! a temp SQLite file and the clock set by `:now`. Each test reads like the session a manager
 //! and a report would have.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Mutex;
 
 use career_bot::bot::Bot;
 use career_bot::chat::{Chat, Delivered, Recipient, SendError};
-use career_bot::config::{Config, Overrides};
 use career_bot::reply::Reply;
-use career_bot::shell::{Outcome, Shell};
+use career_bot::shell::Shell;
 
-/// A bot on a fresh database in `dir`, with extra configuration from `env`.
-async fn bot_with(dir: &Path, env: &[(&str, &str)]) -> Bot {
-    let env: BTreeMap<String, String> = env
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    let overrides = Overrides {
-        database: Some(dir.join("bot.db").display().to_string()),
-        ..Overrides::default()
-    };
-    let config = Config::resolve(&overrides, &env).expect("valid config");
-    let report = career_bot::app::load_frameworks(&config);
-    career_bot::app::open(&config, report)
-        .await
-        .expect("bot opens")
-}
+use crate::support::bot::bot_in;
+use crate::support::shell::run;
 
 async fn bot(dir: &Path) -> Bot {
-    bot_with(dir, &[("CAREER_BOT_ADMINS", "admin")]).await
-}
-
-/// Runs shell lines and returns everything printed.
-async fn run(shell: &mut Shell<'_>, lines: &[&str]) -> String {
-    let mut out = String::new();
-    for line in lines {
-        if let Outcome::Print(text) = shell.line(line).await {
-            out.push_str(&text);
-            out.push('\n');
-        }
-    }
-    out
+    bot_in(dir, &[("CAREER_BOT_ADMINS", "admin")]).await
 }
 
 fn dms_to(output: &str, user: &str) -> usize {
@@ -78,6 +50,7 @@ async fn a_check_in_cycle_from_add_to_due_again() {
     let out = run(&mut shell, &[":now 2026-03-20T09:00:00Z", ":tick", "team"]).await;
     assert_eq!(dms_to(&out, "boss"), 0, "{out}");
     assert!(out.contains("next due 2026-04-20 · ok"), "{out}");
+    insta::assert_snapshot!("team_before_the_due_date", out);
 
     // Due day, 06:59 UTC is 08:59 in Berlin: not yet.
     let out = run(&mut shell, &[":now 2026-04-20T06:59:00Z", ":tick"]).await;
@@ -96,6 +69,7 @@ async fn a_check_in_cycle_from_add_to_due_again() {
     );
     assert!(out.contains("[Snooze 1 week]"), "{out}");
     assert!(out.contains("[What does their next level need?]"), "{out}");
+    insta::assert_snapshot!("first_reminder", out);
 
     // A second pass in the same slot, and later the same week: no repeat.
     let out = run(
@@ -164,6 +138,26 @@ async fn a_check_in_cycle_from_add_to_due_again() {
         out.contains("last conversation 2026-04-27 (acknowledged)"),
         "{out}"
     );
+}
+
+#[tokio::test]
+async fn the_history_keeps_the_record_and_shows_a_private_note_to_its_author_only() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+    run(
+        &mut shell,
+        &[
+            "add @ana marketing 2",
+            ":now 2026-04-27T07:00:00Z",
+            "done @ana we discussed scope",
+            ":as ana",
+            "ack",
+            ":as boss",
+        ],
+    )
+    .await;
 
     // The history keeps both the record and the private note, for its author only.
     let out = run(&mut shell, &["history @ana"]).await;
@@ -222,7 +216,7 @@ async fn a_snooze_pauses_reminders_until_its_date() {
 #[tokio::test]
 async fn overdue_reminders_say_so_and_the_digest_lists_them() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let bot = bot_with(dir.path(), &[("CAREER_BOT_ADMIN_CHANNEL", "C_PEOPLE")]).await;
+    let bot = bot_in(dir.path(), &[("CAREER_BOT_ADMIN_CHANNEL", "C_PEOPLE")]).await;
     let mut shell =
         Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
     run(
@@ -241,6 +235,7 @@ async fn overdue_reminders_say_so_and_the_digest_lists_them() {
         out.contains("@ana (manager @boss): last 2026-01-20, overdue since 2026-07-20"),
         "{out}"
     );
+    insta::assert_snapshot!(out);
     // The digest is weekly: not again in the same week.
     let out = run(&mut shell, &[":now 2026-07-22T09:00:00Z", ":tick"]).await;
     assert!(!out.contains("[Post to #C_PEOPLE]"), "{out}");
@@ -593,7 +588,7 @@ impl Chat for DownChat {
 #[tokio::test]
 async fn a_message_that_keeps_failing_for_a_day_is_given_up_and_reported_to_admins() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let bot = bot_with(dir.path(), &[("CAREER_BOT_ADMIN_CHANNEL", "C_PEOPLE")]).await;
+    let bot = bot_in(dir.path(), &[("CAREER_BOT_ADMIN_CHANNEL", "C_PEOPLE")]).await;
     let mut shell =
         Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
     run(&mut shell, &["add @ana marketing 2"]).await;

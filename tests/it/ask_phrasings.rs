@@ -427,6 +427,7 @@ fn a_level_answer_carries_every_dimension_focus_timeframe_and_source() {
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
+    insta::assert_snapshot!(text);
 }
 
 #[test]
@@ -446,6 +447,7 @@ fn a_comparison_shows_what_the_higher_level_adds_dimension_by_dimension() {
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
+    insta::assert_snapshot!(text);
 }
 
 #[test]

@@ -3,8 +3,7 @@
 //! is answered "Working on it…" at once and for real through the response_url; people's time
 //! zones come from users.info; and a message that keeps failing for a day is reported.
 
-mod harness;
-mod support;
+use crate::support::{self, bot, harness};
 
 use harness::all_text;
 
@@ -48,7 +47,7 @@ async fn a_long_answer_is_split_with_a_show_more_button_that_shows_the_rest() {
     let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
     {
         // Sixty recorded conversations: a history far longer than one message.
-        let seed = harness::seed_bot(&config).await;
+        let seed = bot::open(&config).await;
         let start = Utc::now() - chrono::Duration::days(400);
         harness::run_as(&seed, "U_MGR", "add @U_ANA marketing 2", start).await;
         for day in 0..60 {
@@ -108,7 +107,7 @@ async fn a_slow_command_is_answered_at_once_and_completed_through_the_response_u
     let dir = tempfile::tempdir().expect("temp dir");
     let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
     {
-        let seed = harness::seed_bot(&config).await;
+        let seed = bot::open(&config).await;
         harness::run_as(&seed, "U_MGR", "add @U_ANA marketing 2", Utc::now()).await;
         seed.store().close().await;
     }

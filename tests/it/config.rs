@@ -11,6 +11,8 @@ use career_bot::checkins::Period;
 use career_bot::config::{Config, Overrides};
 use career_bot::frameworks::FrameworkSource;
 
+use crate::support::binary;
+
 fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs
         .iter()
@@ -219,20 +221,8 @@ fn the_binary_exits_non_zero_on_a_problem_and_zero_without() {
     let path = dir.path().join("bad.toml");
     std::fs::write(&path, "tick = 3\n").expect("write");
     let run = |config: &std::path::Path, variables: &[(&str, &str)]| {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_career-bot"));
-        command
-            .current_dir(dir.path())
-            .args(["config", "check", "--config"])
-            .arg(config);
-        for variable in [
-            "SLACK_BOT_TOKEN",
-            "SLACK_APP_TOKEN",
-            "SLACK_SIGNING_SECRET",
-            "DATABASE_URL",
-            "CAREER_BOT_FRAMEWORKS",
-        ] {
-            command.env_remove(variable);
-        }
+        let mut command = binary::career_bot(dir.path());
+        command.args(["config", "check", "--config"]).arg(config);
         for (key, value) in variables {
             command.env(key, value);
         }

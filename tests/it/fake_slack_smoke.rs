@@ -2,7 +2,7 @@
 //! served method parses, scripted failures surface as slack-morphism errors, and Socket Mode
 //! acks carry a slash command's response.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::time::Duration;

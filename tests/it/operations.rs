@@ -2,48 +2,34 @@
 //! reloaded without a restart (a broken edit keeps the last good set), and graceful shutdown
 //! that finishes the deliveries in progress.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use career_bot::bot::Bot;
 use career_bot::chat::{Chat, Delivered, Recipient, SendError};
-use career_bot::config::{Config, Overrides};
+use career_bot::config::Overrides;
 use career_bot::frameworks::FrameworkSource;
 use career_bot::reload::{self, Outcome};
 use career_bot::reply::Reply;
-use career_bot::shell::{Outcome as ShellOutcome, Shell};
+use career_bot::shell::Shell;
 use career_bot::store::Store;
 use career_bot::store::backup::TABLES;
 
+use crate::support::binary::career_bot;
+use crate::support::bot::{self, bot_in};
+use crate::support::shell::run;
+
 const FRAMEWORK: &str = "id: acme-ops\nname: Acme Ops\norganisation: Acme\nteam: Operations\nsource: {url: https://example.com, attribution: Acme}\nlevels:\n  - level: 1\n    titles: [Operator]\n    summary: Runs the playbooks.\n  - level: 2\n    titles: [Senior Operator]\n    summary: Writes the playbooks.\n";
 
-async fn bot(dir: &Path, env: &[(&str, &str)], frameworks: Option<&Path>) -> Bot {
-    let env: BTreeMap<String, String> = env
-        .iter()
-        .map(|(k, v)| ((*k).into(), (*v).into()))
-        .collect();
+/// A bot on a fresh database in `dir` that reads its frameworks from `frameworks` only, with
+/// `env` as its environment.
+async fn bot_reading(dir: &Path, frameworks: &Path, env: &[(&str, &str)]) -> Bot {
     let overrides = Overrides {
-        database: Some(dir.join("bot.db").display().to_string()),
-        frameworks: frameworks
-            .map(|p| vec![p.to_path_buf()])
-            .unwrap_or_default(),
-        ..Overrides::default()
+        frameworks: vec![frameworks.to_path_buf()],
+        ..bot::database_in(dir)
     };
-    let config = Config::resolve(&overrides, &env).expect("config");
-    let report = career_bot::app::load_frameworks(&config);
-    career_bot::app::open(&config, report).await.expect("bot")
-}
-
-async fn run(shell: &mut Shell<'_>, lines: &[&str]) -> String {
-    let mut out = String::new();
-    for line in lines {
-        if let ShellOutcome::Print(text) = shell.line(line).await {
-            out.push_str(&text);
-        }
-    }
-    out
+    bot::open(&bot::config(&overrides, env)).await
 }
 
 /// Every row of `table`, as text (each column `quote()`d), in rowid order.
@@ -72,12 +58,7 @@ async fn dump(store: &Store, table: &str) -> Vec<String> {
 #[tokio::test]
 async fn a_backup_taken_while_running_restores_every_table() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let bot = bot(
-        dir.path(),
-        &[("CAREER_BOT_ADMIN_CHANNEL", "C_PEOPLE")],
-        None,
-    )
-    .await;
+    let bot = bot_in(dir.path(), &[("CAREER_BOT_ADMIN_CHANNEL", "C_PEOPLE")]).await;
     let mut shell =
         Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
     run(
@@ -152,15 +133,7 @@ fn the_backup_command_snapshots_the_database_and_refuses_to_overwrite() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("live.db");
     let backup = dir.path().join("copy.db");
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_career-bot"))
-            .current_dir(dir.path())
-            .env_remove("DATABASE_URL")
-            .env_remove("CAREER_BOT_CONFIG")
-            .args(args)
-            .output()
-            .expect("runs")
-    };
+    let run = |args: &[&str]| career_bot(dir.path()).args(args).output().expect("runs");
     // `backup` never creates a database; the shell does.
     let created = run(&["--db", db.to_str().expect("utf-8"), "shell"]);
     assert!(created.status.success());
@@ -193,10 +166,10 @@ async fn a_broken_edit_keeps_the_last_good_frameworks_and_reports_file_and_line(
     std::fs::create_dir(&frameworks).expect("mkdir");
     let file = frameworks.join("ops.yaml");
     std::fs::write(&file, FRAMEWORK).expect("write");
-    let bot = bot(
+    let bot = bot_reading(
         dir.path(),
+        &frameworks,
         &[("CAREER_BOT_ADMIN_CHANNEL", "C_PEOPLE")],
-        Some(&frameworks),
     )
     .await;
     let sources = [FrameworkSource::Path(frameworks.clone())];
@@ -260,7 +233,7 @@ async fn frameworks_reload_when_their_files_change() {
     let frameworks = dir.path().join("frameworks");
     std::fs::create_dir(&frameworks).expect("mkdir");
     std::fs::write(frameworks.join("ops.yaml"), FRAMEWORK).expect("write");
-    let bot = Arc::new(bot(dir.path(), &[], Some(&frameworks)).await);
+    let bot = Arc::new(bot_reading(dir.path(), &frameworks, &[]).await);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let watcher = tokio::spawn(reload::watch(
         Arc::clone(&bot),
@@ -315,7 +288,7 @@ impl Chat for SlowChat {
 #[tokio::test]
 async fn shutdown_finishes_the_deliveries_in_progress_then_stops() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let bot = Arc::new(bot(dir.path(), &[], None).await);
+    let bot = Arc::new(bot_in(dir.path(), &[]).await);
     {
         let mut shell =
             Shell::new(&bot, Some("boss".into()), Some("2026-01-01T10:00:00Z")).expect("shell");
@@ -388,7 +361,7 @@ async fn cached_answers_follow_a_framework_reload() {
     std::fs::create_dir(&frameworks).expect("mkdir");
     let file = frameworks.join("ops.yaml");
     std::fs::write(&file, FRAMEWORK).expect("write");
-    let bot = bot(dir.path(), &[], Some(&frameworks)).await;
+    let bot = bot_reading(dir.path(), &frameworks, &[]).await;
     let cache = career_bot::slack::answers::AnswerCache::default();
     let body = |bytes: axum::body::Bytes| String::from_utf8(bytes.to_vec()).expect("utf-8");
     let first = body(cache.answer(&bot, "acme ops level 2").expect("a question"));

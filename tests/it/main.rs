@@ -1,0 +1,26 @@
+//! Every integration test, in one test binary so the crate is linked once, with one support
+//! tree (`support`) that all of them share. Each module is one area of the bot, checked from
+//! outside: through the binary, the real server on loopback, the shell adapter, or the public
+//! library API. Fixtures are in `tests/fixtures/`; snapshots in `tests/it/snapshots/`.
+//!
+//!     cargo test --test it                 # all of them
+//!     cargo test --test it checkins_e2e::  # one module
+
+mod support;
+
+mod ask_phrasings;
+mod checkins_e2e;
+mod cli;
+mod config;
+mod deploy;
+mod fake_slack_smoke;
+mod framework_readers;
+mod framework_validation;
+mod migrations;
+mod operations;
+mod org_transfer;
+mod serve_process;
+mod slack_http;
+mod slack_limits;
+mod slack_socket;
+mod store_queries;
