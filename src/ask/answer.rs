@@ -2,10 +2,7 @@
 
 use super::query::{Alternative, CompareQuery, LevelQuery, Query, TitlesQuery, Unknown};
 use crate::frameworks::{Dimension, Framework, Level, Library, Role};
-use crate::reply::{Action, Field, Reply};
-
-/// The action id of buttons that ask the bot a question (the value is the question).
-pub const ASK_ACTION: &str = "ask";
+use crate::reply::{Action, Field, Reply, actions};
 
 /// Answers `query` from `library`.
 pub fn answer(library: &Library, query: &Query) -> Reply {
@@ -89,7 +86,7 @@ fn level_reply(framework: &Framework, query: &LevelQuery) -> Reply {
         );
         reply = reply.with_actions(vec![Action::Button {
             label: format!("What changes at Level {}?", next.number),
-            action_id: ASK_ACTION.to_owned(),
+            action_id: actions::ASK.to_owned(),
             value: question.clone(),
             primary: false,
             typed: Some(question),

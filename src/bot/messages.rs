@@ -7,21 +7,8 @@
 use chrono::NaiveDate;
 
 use crate::ask::Engine;
-use crate::ask::answer::ASK_ACTION;
 use crate::checkins::{Cadence, Reminder, Schedule};
-use crate::reply::{Action, Reply};
-
-/// Button action ids, shared by the messages and the Slack interaction handlers.
-pub mod actions {
-    /// "We had the conversation": opens the record modal (value: [`super::cycle_value`]).
-    pub const RECORD: &str = "checkin.record";
-    /// "Snooze 1 week" (value: [`super::cycle_value`]).
-    pub const SNOOZE_WEEK: &str = "checkin.snooze_week";
-    /// "Yes, we talked" (value: check-in id).
-    pub const ACKNOWLEDGE: &str = "checkin.acknowledge";
-    /// "That didn't happen" (value: check-in id).
-    pub const DISPUTE: &str = "checkin.dispute";
-}
+use crate::reply::{Action, Reply, actions};
 
 /// The value of buttons about a report's current conversation cycle: `REPORT|ANCHOR`, where
 /// ANCHOR is the last conversation (or start) the button was made for. A click that arrives
@@ -129,7 +116,7 @@ pub fn reminder(engine: &Engine, facts: &ReminderFacts<'_>) -> Reply {
     if let Some(question) = next_level_question(engine, facts.framework_id, facts.level) {
         actions.push(Action::Button {
             label: "What does their next level need?".to_owned(),
-            action_id: ASK_ACTION.to_owned(),
+            action_id: actions::ASK.to_owned(),
             value: question.clone(),
             primary: false,
             typed: Some(question),

@@ -1,8 +1,10 @@
 //! The handlers: what the bot does with the words of `/career …` or a shell line.
 //!
 //! Slack and the shell both call [`Bot::handle`] with the same [`Request`], so everything can
-//! be tried and scripted locally. [`command::parse`] reads the words; [`handlers::dispatch`]
-//! runs one small handler per command; questions go to the [`crate::ask`] engine.
+//! be tried and scripted locally. [`command::registry`] declares every command once;
+//! [`command::parse`] reads the words; [`handlers::dispatch`] runs one small handler per command
+//! (Slack's buttons and forms come in through [`handlers::run`]); questions go to the
+//! [`crate::ask`] engine.
 
 pub mod command;
 pub mod error;

@@ -4,6 +4,7 @@
 //! JSON, the Slack adapter to Block Kit. Blocks carry plain text only, so each renderer escapes
 //! and styles for its own medium.
 
+pub mod actions;
 pub mod text;
 
 use serde::{Deserialize, Serialize};

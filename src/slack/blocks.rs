@@ -15,7 +15,7 @@
 
 use slack_morphism::prelude::*;
 
-use crate::reply::{Action, Block, Field, Reply};
+use crate::reply::{Action, Block, Field, Reply, actions};
 
 /// The most blocks Slack accepts in one message.
 pub const MAX_BLOCKS: usize = 50;
@@ -33,9 +33,6 @@ pub const MAX_ACTIONS: usize = 25;
 pub const MAX_BUTTON_TEXT: usize = 75;
 /// The most characters in a button's value.
 pub const MAX_BUTTON_VALUE: usize = 2000;
-
-/// The action id of the "Show more" button; its value says which page to show.
-pub const SHOW_MORE_ACTION: &str = "reply.more";
 
 /// A reply rendered for Slack.
 #[derive(Debug, Clone)]
@@ -67,7 +64,7 @@ pub fn render(reply: &Reply, page: usize, more: Option<&dyn Fn(usize) -> String>
         page_blocks.push(match more {
             Some(value_for) => SlackActionsBlock::new(vec![
                 SlackBlockButtonElement::new(pt!(format!("Show more ({remaining} more parts)")))
-                    .with_action_id(SHOW_MORE_ACTION.into())
+                    .with_action_id(actions::SHOW_MORE.into())
                     .with_value(shorten(&value_for(page + 1), MAX_BUTTON_VALUE))
                     .into(),
             ])
@@ -337,7 +334,7 @@ mod tests {
         );
         let last = &json[MAX_BLOCKS - 1];
         assert_eq!(last["type"], "actions");
-        assert_eq!(last["elements"][0]["action_id"], SHOW_MORE_ACTION);
+        assert_eq!(last["elements"][0]["action_id"], actions::SHOW_MORE);
         assert_eq!(last["elements"][0]["value"], "more:1");
 
         // The second page continues where the first stopped, and the last page has no button.

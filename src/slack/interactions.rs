@@ -16,14 +16,13 @@ use slack_morphism::prelude::*;
 use super::app::SlackApp;
 use super::commands::{MoreValue, render_answer};
 use super::modal::{self, ModalContext};
-use crate::ask::answer::ASK_ACTION;
-use crate::bot::command::SnoozeUntil;
-use crate::bot::handlers::{self, Recording, require_manager};
+use crate::bot::command::{Command, SnoozeUntil};
+use crate::bot::handlers::{self, Extras, Recording, require_manager};
 use crate::bot::mention::Mention;
-use crate::bot::messages::{actions, mention, parse_cycle_value};
+use crate::bot::messages::{mention, parse_cycle_value};
 use crate::bot::{HandlerError, Request};
 use crate::checkins::Period;
-use crate::reply::Reply;
+use crate::reply::{Reply, actions};
 
 /// Where a clicked button lives.
 struct Origin {
@@ -78,8 +77,8 @@ impl SlackApp {
         for action in event.actions.clone().unwrap_or_default() {
             let value = action.value.clone().unwrap_or_default();
             match action.action_id.to_string().as_str() {
-                ASK_ACTION => self.answer_question(&user, &value, &origin).await,
-                super::blocks::SHOW_MORE_ACTION => self.show_more(&user, &value, &origin).await,
+                actions::ASK => self.answer_question(&user, &value, &origin).await,
+                actions::SHOW_MORE => self.show_more(&user, &value, &origin).await,
                 actions::RECORD => {
                     self.open_record_modal(&user, &value, &event.trigger_id, &origin)
                         .await
@@ -238,21 +237,20 @@ impl SlackApp {
             user_id: context.report.clone(),
             name: None,
         };
-        let recording = Recording {
-            level: submission.level,
-            // One record per conversation cycle, however many times the modal is submitted.
-            request_key: Some(format!("cycle:{}:{}", context.report, context.anchor)),
+        let command = Command::Done {
+            person,
+            date: submission.date,
+            note: submission.note,
         };
-        let outcome = handlers::done(
-            &self.bot,
-            &user,
-            &person,
-            submission.date,
-            submission.note,
-            Some(recording),
-            Utc::now(),
-        )
-        .await;
+        let extras = Extras {
+            recording: Some(Recording {
+                level: submission.level,
+                // One record per conversation cycle, however many times the modal is submitted.
+                request_key: Some(format!("cycle:{}:{}", context.report, context.anchor)),
+            }),
+            ..Extras::default()
+        };
+        let outcome = handlers::run(&self.bot, &user, command, extras, Utc::now()).await;
         match outcome {
             Ok(reply) => {
                 let line = reply.first_line().unwrap_or("Recorded.").to_owned();
@@ -294,15 +292,12 @@ impl SlackApp {
             user_id: report_id.to_owned(),
             name: None,
         };
-        let result = handlers::snooze(
-            &self.bot,
-            user,
-            &person,
-            SnoozeUntil::For(Period::days(7)),
-            None,
-            Utc::now(),
-        )
-        .await;
+        let command = Command::Snooze {
+            person,
+            until: SnoozeUntil::For(Period::days(7)),
+            reason: None,
+        };
+        let result = handlers::run(&self.bot, user, command, Extras::default(), Utc::now()).await;
         self.finish(user, result, origin).await;
     }
 
@@ -310,12 +305,16 @@ impl SlackApp {
         let Ok(checkin) = value.parse::<i64>() else {
             return;
         };
-        let now = Utc::now();
-        let result = if dispute {
-            handlers::dispute(&self.bot, user, Some(checkin), None, now).await
+        let command = if dispute {
+            Command::Dispute { reason: None }
         } else {
-            handlers::acknowledge(&self.bot, user, Some(checkin), now).await
+            Command::Ack
         };
+        let extras = Extras {
+            checkin_id: Some(checkin),
+            ..Extras::default()
+        };
+        let result = handlers::run(&self.bot, user, command, extras, Utc::now()).await;
         self.finish(user, result, origin).await;
     }
 

@@ -1,5 +1,5 @@
 //! `done`, `ack`, `dispute` and `snooze`: recording conversations and their confirmation.
-//! Slack's buttons and modal call these same functions.
+//! Slack's buttons and modal reach them through the same [`super::run`] as typed commands.
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 

@@ -4,13 +4,12 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::ask::answer::ASK_ACTION;
 use crate::bot::messages::{
     level_label, mention, next_level_question, record_button, snooze_button,
 };
 use crate::bot::{Bot, HandlerError};
 use crate::checkins::Status;
-use crate::reply::{Action, Reply};
+use crate::reply::{Action, Reply, actions};
 
 /// The home view for `user`.
 pub async fn home(bot: &Bot, user: &str, now: DateTime<Utc>) -> Result<Reply, HandlerError> {
@@ -71,7 +70,7 @@ pub async fn home(bot: &Bot, user: &str, now: DateTime<Utc>) -> Result<Reply, Ha
             if let Some(question) = next_level_question(&engine, &framework, me.level) {
                 reply = reply.with_actions(vec![Action::Button {
                     label: "What does my next level need?".to_owned(),
-                    action_id: ASK_ACTION.to_owned(),
+                    action_id: actions::ASK.to_owned(),
                     value: question.clone(),
                     primary: false,
                     typed: Some(question),

@@ -11,6 +11,8 @@ mod team;
 
 pub use access::{can_manage, require_manager};
 
+use chrono::{DateTime, Utc};
+
 use super::command::Command;
 use super::error::INTERNAL_ERROR_REPLY;
 use super::{Bot, HandlerError, Request};
@@ -18,11 +20,34 @@ use crate::reply::Reply;
 
 /// Runs `command` for `request`. Never fails: errors become a sentence.
 pub async fn dispatch(bot: &Bot, request: &Request, command: Command) -> Reply {
-    let caller = request.user.as_str();
-    let now = request.now;
-    let result = match command {
+    run(bot, &request.user, command, Extras::default(), request.now)
+        .await
+        .unwrap_or_else(|error| error_reply(&error))
+}
+
+/// What a button or form adds to a [`Command`]: details typed words cannot carry. A typed
+/// command has none.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    /// The check-in an `ack` or `dispute` button was on (typed, they answer the latest one).
+    pub checkin_id: Option<i64>,
+    /// The level discussed and the once-only key of a `done` from the record form.
+    pub recording: Option<Recording>,
+}
+
+/// Runs `command` for `caller`: the one way in for typed commands, buttons and forms alike, so
+/// they pass the same checks. Callers that show errors their own way get them as values.
+pub async fn run(
+    bot: &Bot,
+    caller: &str,
+    command: Command,
+    extras: Extras,
+    now: DateTime<Utc>,
+) -> Result<Reply, HandlerError> {
+    match command {
         Command::Ask(question) => Ok(ask(bot, &question).reply),
         Command::Help => Ok(help::reply(bot)),
+        Command::HelpOn { topic } => Ok(help::on(bot, &topic)),
         Command::Team => team::run(bot, caller, now).await,
         Command::Me => me::run(bot, caller, now).await,
         Command::Add {
@@ -39,18 +64,19 @@ pub async fn dispatch(bot: &Bot, request: &Request, command: Command) -> Reply {
         }
         Command::TimeZone { zone } => people::time_zone(bot, caller, zone.as_deref(), now).await,
         Command::Done { person, date, note } => {
-            checkin::done(bot, caller, &person, date, note, None, now).await
+            checkin::done(bot, caller, &person, date, note, extras.recording, now).await
         }
-        Command::Ack => checkin::acknowledge(bot, caller, None, now).await,
-        Command::Dispute { reason } => checkin::dispute(bot, caller, None, reason, now).await,
+        Command::Ack => checkin::acknowledge(bot, caller, extras.checkin_id, now).await,
+        Command::Dispute { reason } => {
+            checkin::dispute(bot, caller, extras.checkin_id, reason, now).await
+        }
         Command::Snooze {
             person,
             until,
             reason,
         } => checkin::snooze(bot, caller, &person, until, reason, now).await,
         Command::History { person } => history::run(bot, caller, &person).await,
-    };
-    result.unwrap_or_else(|error| error_reply(&error))
+    }
 }
 
 /// Answers a question and counts it in the metrics by intent.
@@ -86,5 +112,5 @@ pub fn error_reply(error: &HandlerError) -> Reply {
     }
 }
 
-pub use checkin::{Recording, acknowledge, dispute, done, snooze};
+pub use checkin::{Recording, done};
 pub use home::home;

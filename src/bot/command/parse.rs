@@ -1,152 +1,15 @@
-//! The words of `/career …` (and of a shell line) turned into a [`Command`].
-//!
-//! Command words come first (`team`, `add`, `done`…). Anything that is not a command is a
-//! question for the framework engine, so `level 3 marketing` is a question while
-//! `level @ana 3` is a command: `level` is a command only when a person follows it.
+//! Reading the arguments of each command; the command word is looked up in the registry.
 
 use chrono::NaiveDate;
 
-use super::mention::{self, Mention};
+use super::{Command, CommandKind, SnoozeUntil, UsageError};
+use crate::bot::mention::{self, Mention};
 use crate::checkins::Period;
 
-/// What the caller asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
-    /// A question about the frameworks.
-    Ask(String),
-    /// Questions and commands, with examples.
-    Help,
-    /// The caller's reports.
-    Team,
-    /// The caller's own framework, level and conversations.
-    Me,
-    /// `add @person FRAMEWORK LEVEL`: the caller becomes their manager.
-    Add {
-        /// The report.
-        person: Mention,
-        /// Framework id, alias or name (may be several words).
-        framework: String,
-        /// Level number or title.
-        level: String,
-    },
-    /// `move @person @new-manager`.
-    Move {
-        /// The report.
-        person: Mention,
-        /// Their new manager.
-        manager: Mention,
-    },
-    /// `remove @person`.
-    Remove {
-        /// The report.
-        person: Mention,
-    },
-    /// `level @person N`.
-    Level {
-        /// The report.
-        person: Mention,
-        /// The new level (number or title).
-        level: String,
-    },
-    /// `done @person [DATE] [note…]`.
-    Done {
-        /// The report.
-        person: Mention,
-        /// When it was held (default today).
-        date: Option<NaiveDate>,
-        /// A private note.
-        note: Option<String>,
-    },
-    /// `ack`: the report confirms the latest conversation.
-    Ack,
-    /// `dispute [reason]`: the report says it did not happen.
-    Dispute {
-        /// Why.
-        reason: Option<String>,
-    },
-    /// `snooze @person PERIOD|DATE [reason]`.
-    Snooze {
-        /// The report.
-        person: Mention,
-        /// Until when.
-        until: SnoozeUntil,
-        /// Why.
-        reason: Option<String>,
-    },
-    /// `history @person`.
-    History {
-        /// Whose.
-        person: Mention,
-    },
-    /// `timezone [ZONE]`: show or set the caller's time zone.
-    TimeZone {
-        /// The new zone.
-        zone: Option<String>,
-    },
-}
-
-impl Command {
-    /// Whether running the command changes nothing (so it can safely run again, e.g. for
-    /// "Show more").
-    pub fn is_read_only(&self) -> bool {
-        matches!(
-            self,
-            Command::Ask(_)
-                | Command::Help
-                | Command::Team
-                | Command::Me
-                | Command::History { .. }
-                | Command::TimeZone { zone: None }
-        )
-    }
-}
-
-/// How long to snooze.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SnoozeUntil {
-    /// For a period from today.
-    For(Period),
-    /// Until a date.
-    Date(NaiveDate),
-}
-
-/// A command with missing or malformed words: says what is wrong and how to write it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{problem} Usage: `{usage}`")]
-pub struct UsageError {
-    /// What is wrong.
-    pub problem: String,
-    /// How to write the command.
-    pub usage: &'static str,
-}
-
-/// The usage line of every command, for help and errors.
-pub const USAGE: &[(&str, &str)] = &[
-    ("team", "team"),
-    ("add", "add @person FRAMEWORK LEVEL"),
-    ("move", "move @person @new-manager"),
-    ("remove", "remove @person"),
-    ("level", "level @person N"),
-    ("done", "done @person [YYYY-MM-DD] [private note…]"),
-    ("ack", "ack"),
-    ("dispute", "dispute [reason…]"),
-    ("snooze", "snooze @person PERIOD|YYYY-MM-DD [reason…]"),
-    ("history", "history @person"),
-    ("me", "me"),
-    ("timezone", "timezone [Area/City]"),
-];
-
-fn usage(command: &str) -> &'static str {
-    USAGE
-        .iter()
-        .find(|(name, _)| *name == command)
-        .map_or("help", |(_, usage)| usage)
-}
-
-fn error(command: &str, problem: impl Into<String>) -> UsageError {
+fn error(command: CommandKind, problem: impl Into<String>) -> UsageError {
     UsageError {
         problem: problem.into(),
-        usage: usage(command),
+        usage: command.usage(),
     }
 }
 
@@ -173,34 +36,45 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
     let Some((first, rest)) = next_word(text) else {
         return Ok(Command::Help);
     };
-    let word = first.to_lowercase();
-    let person_then = |command: &str, rest: &str| -> Result<(Mention, String), UsageError> {
-        let (token, after) = next_word(rest)
-            .ok_or_else(|| error(command, format!("`{command}` needs a person.")))?;
+    let question = || Ok(Command::Ask(text.to_owned()));
+    let Some(kind) = CommandKind::from_word(first) else {
+        return question();
+    };
+    let person_then = |rest: &str| -> Result<(Mention, String), UsageError> {
+        let name = kind.name();
+        let (token, after) =
+            next_word(rest).ok_or_else(|| error(kind, format!("`{name}` needs a person.")))?;
         let person = mention::parse(token).ok_or_else(|| {
             error(
-                command,
+                kind,
                 format!("\"{token}\" is not a person; write them as @name (in Slack, pick them from the list)."),
             )
         })?;
         Ok((person, after.to_owned()))
     };
-    match word.as_str() {
-        "help" | "?" | "commands" => Ok(Command::Help),
-        "team" if rest.is_empty() => Ok(Command::Team),
-        "me" if rest.is_empty() => Ok(Command::Me),
-        "ack" | "acknowledge" | "confirm" => Ok(Command::Ack),
-        "dispute" => Ok(Command::Dispute {
+    match kind {
+        CommandKind::Help => Ok(match next_word(rest) {
+            Some((topic, _)) => Command::HelpOn {
+                topic: topic.to_owned(),
+            },
+            None => Command::Help,
+        }),
+        // `team titles` and `me level` are questions.
+        CommandKind::Team if rest.is_empty() => Ok(Command::Team),
+        CommandKind::Me if rest.is_empty() => Ok(Command::Me),
+        CommandKind::Team | CommandKind::Me => question(),
+        CommandKind::Ack => Ok(Command::Ack),
+        CommandKind::Dispute => Ok(Command::Dispute {
             reason: non_empty(rest),
         }),
-        "timezone" | "tz" => Ok(Command::TimeZone {
+        CommandKind::TimeZone => Ok(Command::TimeZone {
             zone: non_empty(rest),
         }),
-        "add" => {
-            let (person, rest) = person_then("add", rest)?;
+        CommandKind::Add => {
+            let (person, rest) = person_then(rest)?;
             let words: Vec<&str> = rest.split_whitespace().collect();
             match words.as_slice() {
-                [] | [_] => Err(error("add", "`add` needs a framework and a level.")),
+                [] | [_] => Err(error(kind, "`add` needs a framework and a level.")),
                 [framework @ .., level] => Ok(Command::Add {
                     person,
                     framework: framework.join(" "),
@@ -208,36 +82,40 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
                 }),
             }
         }
-        "move" => {
-            let (person, rest) = person_then("move", rest)?;
-            let (manager, extra) = person_then("move", &rest)
-                .map_err(|_| error("move", "`move` needs the new manager after the person."))?;
+        CommandKind::Move => {
+            let (person, rest) = person_then(rest)?;
+            let (manager, extra) = person_then(&rest)
+                .map_err(|_| error(kind, "`move` needs the new manager after the person."))?;
             if !extra.is_empty() {
-                return Err(error("move", format!("I don't understand \"{extra}\".")));
+                return Err(error(kind, format!("I don't understand \"{extra}\".")));
             }
             Ok(Command::Move { person, manager })
         }
-        "remove" => {
-            let (person, extra) = person_then("remove", rest)?;
+        CommandKind::Remove => {
+            let (person, extra) = person_then(rest)?;
             if !extra.is_empty() {
-                return Err(error("remove", format!("I don't understand \"{extra}\".")));
+                return Err(error(kind, format!("I don't understand \"{extra}\".")));
             }
             Ok(Command::Remove { person })
         }
-        "level" if next_word(rest).is_some_and(|(token, _)| mention::parse(token).is_some()) => {
-            let (person, level) = person_then("level", rest)?;
+        // `level 3 marketing` is a question: `level` is a command only before a person.
+        CommandKind::Level
+            if next_word(rest).is_some_and(|(token, _)| mention::parse(token).is_some()) =>
+        {
+            let (person, level) = person_then(rest)?;
             let level = non_empty(&level)
-                .ok_or_else(|| error("level", "`level` needs the new level after the person."))?;
+                .ok_or_else(|| error(kind, "`level` needs the new level after the person."))?;
             Ok(Command::Level { person, level })
         }
-        "done" => {
-            let (person, rest) = person_then("done", rest)?;
+        CommandKind::Level => question(),
+        CommandKind::Done => {
+            let (person, rest) = person_then(rest)?;
             let (date, note) = match next_word(&rest) {
                 Some((token, after)) => match parse_date(token) {
                     Some(date) => (Some(date), after.to_owned()),
                     None if looks_like_date(token) => {
                         return Err(error(
-                            "done",
+                            kind,
                             format!("\"{token}\" is not a date; write it as YYYY-MM-DD."),
                         ));
                     }
@@ -251,8 +129,8 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
                 note: non_empty(&note),
             })
         }
-        "snooze" => {
-            let (person, rest) = person_then("snooze", rest)?;
+        CommandKind::Snooze => {
+            let (person, rest) = person_then(rest)?;
             let (until, reason) = parse_snooze(&rest)?;
             Ok(Command::Snooze {
                 person,
@@ -260,11 +138,10 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
                 reason: non_empty(&reason),
             })
         }
-        "history" => {
-            let (person, _) = person_then("history", rest)?;
+        CommandKind::History => {
+            let (person, _) = person_then(rest)?;
             Ok(Command::History { person })
         }
-        _ => Ok(Command::Ask(text.to_owned())),
     }
 }
 
@@ -283,7 +160,7 @@ fn looks_like_date(token: &str) -> bool {
 fn parse_snooze(text: &str) -> Result<(SnoozeUntil, String), UsageError> {
     let missing = || {
         error(
-            "snooze",
+            CommandKind::Snooze,
             "`snooze` needs how long (e.g. 1w, 2 weeks, 3d) or a date.",
         )
     };
@@ -304,7 +181,7 @@ fn parse_snooze(text: &str) -> Result<(SnoozeUntil, String), UsageError> {
     }
     match first.parse::<Period>() {
         Ok(period) => Ok((SnoozeUntil::For(period), rest.to_owned())),
-        Err(problem) => Err(error("snooze", format!("{problem}."))),
+        Err(problem) => Err(error(CommandKind::Snooze, format!("{problem}."))),
     }
 }
 

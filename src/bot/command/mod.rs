@@ -1,0 +1,216 @@
+//! The words of `/career …` (and of a shell line) turned into a [`Command`].
+//!
+//! Command words come first (`team`, `add`, `done`…). Anything that is not a command is a
+//! question for the framework engine, so `level 3 marketing` is a question while
+//! `level @ana 3` is a command: `level` is a command only when a person follows it.
+//!
+//! [`registry`] declares every command once (words, usage, description, who may run it);
+//! [`parse()`] reads the arguments.
+
+mod parse;
+pub mod registry;
+
+use chrono::NaiveDate;
+
+pub use parse::parse;
+pub use registry::{CommandKind, Who};
+
+use super::mention::Mention;
+use crate::checkins::Period;
+
+/// What the caller asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// A question about the frameworks.
+    Ask(String),
+    /// Questions and commands, with examples.
+    Help,
+    /// `help COMMAND`: one command's usage and description.
+    HelpOn {
+        /// The word typed after `help` (it may name no command).
+        topic: String,
+    },
+    /// The caller's reports.
+    Team,
+    /// The caller's own framework, level and conversations.
+    Me,
+    /// `add @person FRAMEWORK LEVEL`: the caller becomes their manager.
+    Add {
+        /// The report.
+        person: Mention,
+        /// Framework id, alias or name (may be several words).
+        framework: String,
+        /// Level number or title.
+        level: String,
+    },
+    /// `move @person @new-manager`.
+    Move {
+        /// The report.
+        person: Mention,
+        /// Their new manager.
+        manager: Mention,
+    },
+    /// `remove @person`.
+    Remove {
+        /// The report.
+        person: Mention,
+    },
+    /// `level @person N`.
+    Level {
+        /// The report.
+        person: Mention,
+        /// The new level (number or title).
+        level: String,
+    },
+    /// `done @person [DATE] [note…]`.
+    Done {
+        /// The report.
+        person: Mention,
+        /// When it was held (default today).
+        date: Option<NaiveDate>,
+        /// A private note.
+        note: Option<String>,
+    },
+    /// `ack`: the report confirms the latest conversation.
+    Ack,
+    /// `dispute [reason]`: the report says it did not happen.
+    Dispute {
+        /// Why.
+        reason: Option<String>,
+    },
+    /// `snooze @person PERIOD|DATE [reason]`.
+    Snooze {
+        /// The report.
+        person: Mention,
+        /// Until when.
+        until: SnoozeUntil,
+        /// Why.
+        reason: Option<String>,
+    },
+    /// `history @person`.
+    History {
+        /// Whose.
+        person: Mention,
+    },
+    /// `timezone [ZONE]`: show or set the caller's time zone.
+    TimeZone {
+        /// The new zone.
+        zone: Option<String>,
+    },
+}
+
+impl Command {
+    /// The command this is; `None` for a question.
+    pub fn kind(&self) -> Option<CommandKind> {
+        Some(match self {
+            Command::Ask(_) => return None,
+            Command::Help | Command::HelpOn { .. } => CommandKind::Help,
+            Command::Team => CommandKind::Team,
+            Command::Me => CommandKind::Me,
+            Command::Add { .. } => CommandKind::Add,
+            Command::Move { .. } => CommandKind::Move,
+            Command::Remove { .. } => CommandKind::Remove,
+            Command::Level { .. } => CommandKind::Level,
+            Command::Done { .. } => CommandKind::Done,
+            Command::Ack => CommandKind::Ack,
+            Command::Dispute { .. } => CommandKind::Dispute,
+            Command::Snooze { .. } => CommandKind::Snooze,
+            Command::History { .. } => CommandKind::History,
+            Command::TimeZone { .. } => CommandKind::TimeZone,
+        })
+    }
+
+    /// Whether running the command changes nothing (so it can safely run again, e.g. for
+    /// "Show more").
+    pub fn is_read_only(&self) -> bool {
+        match self.kind() {
+            None => true,
+            Some(kind) => kind.is_read_only() || matches!(self, Command::TimeZone { zone: None }),
+        }
+    }
+}
+
+/// How long to snooze.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnoozeUntil {
+    /// For a period from today.
+    For(Period),
+    /// Until a date.
+    Date(NaiveDate),
+}
+
+/// A command with missing or malformed words: says what is wrong and how to write it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{problem} Usage: `{usage}`")]
+pub struct UsageError {
+    /// What is wrong.
+    pub problem: String,
+    /// How to write the command.
+    pub usage: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_questions_help_team_me_history_and_showing_the_time_zone_are_read_only() {
+        let read_only = [
+            "level 3 marketing",
+            "help",
+            "help done",
+            "team",
+            "me",
+            "history @ana",
+            "timezone",
+        ];
+        for text in read_only {
+            assert!(parse(text).expect(text).is_read_only(), "{text}");
+        }
+        let writes = [
+            "add @ana marketing 2",
+            "move @ana @bo",
+            "remove @ana",
+            "level @ana 3",
+            "done @ana",
+            "ack",
+            "dispute",
+            "snooze @ana 1w",
+            "timezone Europe/Berlin",
+        ];
+        for text in writes {
+            assert!(!parse(text).expect(text).is_read_only(), "{text}");
+        }
+    }
+
+    #[test]
+    fn every_command_word_reads_as_its_kind_and_help_names_it() {
+        let person = |kind: CommandKind| match kind {
+            CommandKind::Add => " @ana marketing 2",
+            CommandKind::Move => " @ana @bo",
+            CommandKind::Remove | CommandKind::History | CommandKind::Done => " @ana",
+            CommandKind::Level => " @ana 3",
+            CommandKind::Snooze => " @ana 1w",
+            CommandKind::Help
+            | CommandKind::Team
+            | CommandKind::Ack
+            | CommandKind::Dispute
+            | CommandKind::Me
+            | CommandKind::TimeZone => "",
+        };
+        for kind in CommandKind::ALL {
+            for word in kind.words() {
+                let text = format!("{word}{}", person(kind));
+                assert_eq!(parse(&text).expect(&text).kind(), Some(kind), "{text}");
+                for help in CommandKind::Help.words() {
+                    assert_eq!(
+                        parse(&format!("{help} {word}")),
+                        Ok(Command::HelpOn {
+                            topic: (*word).to_owned()
+                        })
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! Every command declared once: its words, usage line, one-line description, whether it only
+//! reads, and who may run it. Each property is an exhaustive `match` on [`CommandKind`], so a
+//! new command does not compile until it has all of them; the parser and `help` read them here.
+
+/// One command of `/career …`, without its arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CommandKind {
+    /// `help [COMMAND]`.
+    Help,
+    /// `team`.
+    Team,
+    /// `add @person FRAMEWORK LEVEL`.
+    Add,
+    /// `move @person @new-manager`.
+    Move,
+    /// `remove @person`.
+    Remove,
+    /// `level @person N`.
+    Level,
+    /// `done @person [DATE] [note…]`.
+    Done,
+    /// `ack`.
+    Ack,
+    /// `dispute [reason…]`.
+    Dispute,
+    /// `snooze @person PERIOD|DATE [reason…]`.
+    Snooze,
+    /// `history @person`.
+    History,
+    /// `me`.
+    Me,
+    /// `timezone [Area/City]`.
+    TimeZone,
+}
+
+/// Who may run a command: what its handler checks, said for `help COMMAND`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// Anyone: what it shows or changes is the caller's own.
+    Anyone,
+    /// Anyone, for someone not yet on another manager's team; otherwise that manager or an
+    /// admin.
+    AnyoneUnlessManaged,
+    /// The person's manager of record, or an admin.
+    ManagerOrAdmin,
+    /// The person the conversation was with.
+    Report,
+    /// The person, their manager or an admin.
+    PersonManagerOrAdmin,
+}
+
+impl Who {
+    /// The rule as a sentence fragment.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Who::Anyone => "anyone",
+            Who::AnyoneUnlessManaged => {
+                "anyone, for someone not yet on another manager's team (otherwise that manager or an admin)"
+            }
+            Who::ManagerOrAdmin => "the person's manager or an admin",
+            Who::Report => "the person the conversation was with",
+            Who::PersonManagerOrAdmin => "the person, their manager or an admin",
+        }
+    }
+}
+
+impl CommandKind {
+    /// Every command, in the order `help` lists them.
+    pub const ALL: [CommandKind; 13] = [
+        CommandKind::Help,
+        CommandKind::Team,
+        CommandKind::Add,
+        CommandKind::Move,
+        CommandKind::Remove,
+        CommandKind::Level,
+        CommandKind::Done,
+        CommandKind::Ack,
+        CommandKind::Dispute,
+        CommandKind::Snooze,
+        CommandKind::History,
+        CommandKind::Me,
+        CommandKind::TimeZone,
+    ];
+
+    /// The words that start the command: its name first, then its aliases (lowercase).
+    pub fn words(self) -> &'static [&'static str] {
+        match self {
+            CommandKind::Help => &["help", "?", "commands"],
+            CommandKind::Team => &["team"],
+            CommandKind::Add => &["add"],
+            CommandKind::Move => &["move"],
+            CommandKind::Remove => &["remove"],
+            CommandKind::Level => &["level"],
+            CommandKind::Done => &["done"],
+            CommandKind::Ack => &["ack", "acknowledge", "confirm"],
+            CommandKind::Dispute => &["dispute"],
+            CommandKind::Snooze => &["snooze"],
+            CommandKind::History => &["history"],
+            CommandKind::Me => &["me"],
+            CommandKind::TimeZone => &["timezone", "tz"],
+        }
+    }
+
+    /// The command's name: its first word.
+    pub fn name(self) -> &'static str {
+        self.words()[0]
+    }
+
+    /// How to write the command, for help and usage errors.
+    pub fn usage(self) -> &'static str {
+        match self {
+            CommandKind::Help => "help [COMMAND]",
+            CommandKind::Team => "team",
+            CommandKind::Add => "add @person FRAMEWORK LEVEL",
+            CommandKind::Move => "move @person @new-manager",
+            CommandKind::Remove => "remove @person",
+            CommandKind::Level => "level @person N",
+            CommandKind::Done => "done @person [YYYY-MM-DD] [private note…]",
+            CommandKind::Ack => "ack",
+            CommandKind::Dispute => "dispute [reason…]",
+            CommandKind::Snooze => "snooze @person PERIOD|YYYY-MM-DD [reason…]",
+            CommandKind::History => "history @person",
+            CommandKind::Me => "me",
+            CommandKind::TimeZone => "timezone [Area/City]",
+        }
+    }
+
+    /// What the command does, in one line.
+    pub fn description(self) -> &'static str {
+        match self {
+            CommandKind::Help => {
+                "how to ask questions, and every command; `help COMMAND` for one of them"
+            }
+            CommandKind::Team => "your reports, their last and next conversation, and who is due",
+            CommandKind::Add => "you become their manager (e.g. add @ana marketing 2)",
+            CommandKind::Move => "hand a report to another manager",
+            CommandKind::Remove => "stop tracking someone (their history is kept)",
+            CommandKind::Level => "change a report's level",
+            CommandKind::Done => {
+                "record a career conversation (today unless a date is given); the note is private to you"
+            }
+            CommandKind::Ack => "confirm the conversation your manager recorded",
+            CommandKind::Dispute => "say that conversation did not happen",
+            CommandKind::Snooze => "pause reminders for a while (1w, 2 weeks, 3d) or until a date",
+            CommandKind::History => "conversations and confirmations over time",
+            CommandKind::Me => {
+                "your level, your manager, your next conversation and what your next level asks for"
+            }
+            CommandKind::TimeZone => "show or set your time zone (reminders arrive at 09:00 in it)",
+        }
+    }
+
+    /// Whether the command never changes anything, whatever its arguments. (`timezone` only
+    /// reads when given no zone: see [`super::Command::is_read_only`].)
+    pub fn is_read_only(self) -> bool {
+        match self {
+            CommandKind::Help | CommandKind::Team | CommandKind::History | CommandKind::Me => true,
+            CommandKind::Add
+            | CommandKind::Move
+            | CommandKind::Remove
+            | CommandKind::Level
+            | CommandKind::Done
+            | CommandKind::Ack
+            | CommandKind::Dispute
+            | CommandKind::Snooze
+            | CommandKind::TimeZone => false,
+        }
+    }
+
+    /// Who may run the command (the handlers enforce it; this says it).
+    pub fn who(self) -> Who {
+        match self {
+            CommandKind::Help | CommandKind::Team | CommandKind::Me | CommandKind::TimeZone => {
+                Who::Anyone
+            }
+            CommandKind::Add => Who::AnyoneUnlessManaged,
+            CommandKind::Move
+            | CommandKind::Remove
+            | CommandKind::Level
+            | CommandKind::Done
+            | CommandKind::Snooze => Who::ManagerOrAdmin,
+            CommandKind::Ack | CommandKind::Dispute => Who::Report,
+            CommandKind::History => Who::PersonManagerOrAdmin,
+        }
+    }
+
+    /// The command `word` starts (case-insensitive), if any.
+    pub fn from_word(word: &str) -> Option<CommandKind> {
+        let word = word.to_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.words().contains(&word.as_str()))
+    }
+
+    /// The command word closest to `typed`, for a did-you-mean.
+    pub fn closest_word(typed: &str) -> Option<&'static str> {
+        // Only words made of letters: `?` normalises to nothing, which is close to any short typo.
+        let words = Self::ALL
+            .into_iter()
+            .flat_map(|kind| kind.words().iter().copied())
+            .filter(|word| word.chars().all(char::is_alphabetic));
+        crate::text::closest(typed, words)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn every_command_has_words_usage_and_a_description() {
+        for kind in CommandKind::ALL {
+            assert!(!kind.words().is_empty(), "{kind:?}");
+            assert!(
+                kind.words()
+                    .iter()
+                    .all(|w| !w.is_empty() && *w == w.to_lowercase())
+            );
+            assert!(kind.usage().starts_with(kind.name()), "{kind:?}");
+            assert!(!kind.description().is_empty(), "{kind:?}");
+            assert!(!kind.who().describe().is_empty(), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn every_command_is_listed_once_and_words_are_unique() {
+        let kinds: HashSet<CommandKind> = CommandKind::ALL.into_iter().collect();
+        assert_eq!(kinds.len(), CommandKind::ALL.len());
+        let mut seen = HashSet::new();
+        for kind in CommandKind::ALL {
+            for word in kind.words() {
+                assert!(seen.insert(*word), "\"{word}\" starts two commands");
+                assert_eq!(CommandKind::from_word(word), Some(kind));
+                assert_eq!(CommandKind::from_word(&word.to_uppercase()), Some(kind));
+            }
+        }
+        assert_eq!(CommandKind::from_word("frobnicate"), None);
+    }
+
+    #[test]
+    fn a_typo_of_a_command_word_is_suggested() {
+        assert_eq!(CommandKind::closest_word("snoze"), Some("snooze"));
+        assert_eq!(CommandKind::closest_word("hsitory"), Some("history"));
+        assert_eq!(CommandKind::closest_word("frobnicate"), None);
+    }
+}
