@@ -42,3 +42,6 @@ pub mod shell;
 pub mod slack;
 pub mod store;
 pub mod text;
+
+#[cfg(test)]
+mod layering_tests;

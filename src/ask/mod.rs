@@ -3,8 +3,12 @@
 //! [`Engine`] holds a loaded [`Library`] with its lookup [`index::Index`]; `engine.ask(text)`
 //! returns an [`Answer`]: the query as understood and the [`Reply`] to show. Part of the pure
 //! core: no Slack, no SQL.
+//!
+//! A framework or level name means the same everywhere: questions and commands
+//! (`engine.find_framework`, `engine.find_level`) look names up through [`lookup`].
 
 pub mod answer;
+mod clues;
 pub mod index;
 pub mod lookup;
 pub mod parser;

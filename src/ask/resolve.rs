@@ -4,8 +4,9 @@
 
 use std::collections::BTreeSet;
 
+use super::clues::Clues;
 use super::index::{Index, NameKind, Target};
-use super::parser::{Clues, LevelRef};
+use super::lookup::{frameworks_named, title_level};
 use super::query::{Alternative, CompareQuery, LevelQuery, Query, TitlesQuery, Unknown};
 use super::refusals::{level_does_not_exist, unknown_name, which_framework};
 use super::tokens::is_level_word;
@@ -15,6 +16,15 @@ use super::vocabulary::{
 };
 use crate::frameworks::{Framework, Library};
 
+/// A level the question points at, by number or by title.
+#[derive(Debug, Clone, Copy)]
+struct LevelRef {
+    position: usize,
+    level: u32,
+    role: Option<usize>,
+}
+
+/// Resolves one question's clues against the library they were read from.
 pub(super) struct Resolver<'a> {
     pub(super) index: &'a Index,
     pub(super) library: &'a Library,
@@ -61,46 +71,10 @@ impl<'a> Resolver<'a> {
         self.build_query(framework, levels, dimension, alternatives)
     }
 
-    /// Frameworks the question names. Names narrow each other ("buffer" ∩ "engineering");
+    /// Frameworks the question names (see [`frameworks_named`]): names narrow each other;
     /// titles are used only when no name is given.
     fn framework_candidates(&self) -> Vec<(usize, NameKind)> {
-        let mut named: Vec<Vec<(usize, NameKind)>> = self
-            .clues
-            .phrases
-            .iter()
-            .map(|phrase| {
-                phrase
-                    .targets
-                    .iter()
-                    .filter_map(|target| match *target {
-                        Target::Framework { framework, kind } => Some((framework, kind)),
-                        Target::Title { .. } => None,
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .filter(|set| !set.is_empty())
-            .collect();
-        // Strongest names first, so a shared team name cannot override an exact one.
-        named.sort_by_key(|set| std::cmp::Reverse(set.iter().map(|(_, k)| *k).max()));
-        let mut candidates: Option<Vec<(usize, NameKind)>> = None;
-        for set in named {
-            candidates = Some(match candidates {
-                None => set,
-                Some(current) => {
-                    let narrowed: Vec<_> = current
-                        .iter()
-                        .copied()
-                        .filter(|(fw, _)| set.iter().any(|(other, _)| other == fw))
-                        .collect();
-                    if narrowed.is_empty() {
-                        current
-                    } else {
-                        narrowed
-                    }
-                }
-            });
-        }
-        candidates.unwrap_or_default()
+        frameworks_named(&self.clues.phrases).candidates
     }
 
     /// Picks one framework: among the named ones, the one the titles and levels fit best;
@@ -192,31 +166,15 @@ impl<'a> Resolver<'a> {
             .collect();
         let mut unused = Vec::new();
         for (phrase_index, phrase) in self.clues.phrases.iter().enumerate() {
-            let mut titles: Vec<(bool, u32, Option<usize>)> = phrase
-                .targets
-                .iter()
-                .filter_map(|target| match *target {
-                    Target::Title {
-                        framework: fw,
-                        level,
-                        role,
-                        exact,
-                    } if fw == framework => Some((exact, level, role)),
-                    _ => None,
-                })
-                .collect();
             let names_framework = phrase
                 .targets
                 .iter()
                 .any(|t| matches!(t, Target::Framework { .. }));
-            // Exact titles first, then the lowest level: "senior" means "Senior Engineer"
-            // before "Senior Engineer II".
-            titles.sort_by_key(|(exact, level, role)| (!exact, role.is_some(), *level));
-            match titles.first() {
-                Some(&(_, level, role)) => levels.push(LevelRef {
+            match title_level(phrase.targets, framework) {
+                Some(title) => levels.push(LevelRef {
                     position: phrase.start,
-                    level,
-                    role,
+                    level: title.level,
+                    role: title.role,
                 }),
                 None if !names_framework => unused.push(phrase_index),
                 None => {}

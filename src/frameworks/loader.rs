@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use super::detect::{Detected, detect};
 use super::error::{FrameworkError, FrameworkErrorKind, location_text};
 use super::library::Library;
-use super::{ParsedFramework, bundled, hugo, monzo, native};
+use super::source::{Notice, ParsedFramework, SourceFile};
+use super::{bundled, hugo, monzo, native};
 
 /// Where frameworks are loaded from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,25 +21,6 @@ pub enum FrameworkSource {
     Bundled,
     /// A directory (searched recursively) or a single file.
     Path(PathBuf),
-}
-
-/// A file's text with its path.
-#[derive(Debug, Clone)]
-pub struct SourceFile {
-    /// The path, as found.
-    pub path: PathBuf,
-    /// The contents.
-    pub text: String,
-}
-
-/// Something worth telling the person who loads frameworks that is not an error,
-/// such as a prose page that was skipped.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notice {
-    /// The file concerned.
-    pub path: PathBuf,
-    /// What happened to it.
-    pub message: String,
 }
 
 /// The outcome of loading: what loaded, and what was wrong.

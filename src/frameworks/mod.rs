@@ -5,6 +5,8 @@
 //! - [`loader`]: walks directories (or the bundled set), runs the readers, checks ids and
 //!   aliases across files, and returns a [`Library`] plus every error with file and line.
 //! - [`library`]: the loaded, validated set that questions are answered from.
+//! - [`source`]: what the readers take in and give back, shared by the loader and the readers;
+//!   `naming`: names and text helpers the readers share.
 //!
 //! This module is part of the pure core: it reads files but knows nothing of Slack or SQL.
 
@@ -18,27 +20,11 @@ pub mod model;
 pub mod monzo;
 pub(crate) mod naming;
 pub mod native;
+pub mod source;
 pub(crate) mod yaml;
 
 pub use error::{FrameworkError, FrameworkErrorKind};
 pub use library::Library;
-pub use loader::{FrameworkSource, LoadReport, Notice, load};
+pub use loader::{FrameworkSource, LoadReport, load};
 pub use model::{Dimension, Format, Framework, Indicator, Level, Origin, Role, Source};
-
-/// A framework as a reader produced it, with the lines the loader needs for cross-file errors.
-#[derive(Debug, Clone)]
-pub struct ParsedFramework {
-    /// The framework itself.
-    pub framework: Framework,
-    /// Where its id and aliases are written.
-    pub lines: SourceLines,
-}
-
-/// Lines of the parts of a framework file that must be unique across files.
-#[derive(Debug, Clone, Default)]
-pub struct SourceLines {
-    /// Line of the `id`, when the format has one.
-    pub id: Option<u32>,
-    /// Line of each alias, in `Framework::aliases` order.
-    pub aliases: Vec<Option<u32>>,
-}
+pub use source::{Notice, ParsedFramework, SourceFile, SourceLines};

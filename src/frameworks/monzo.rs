@@ -30,15 +30,13 @@ use serde_saphyr::Spanned;
 
 use super::detect::front_matter;
 use super::error::{FrameworkError, FrameworkErrorKind};
-use super::loader::SourceFile;
 use super::model::{Dimension, Format, Framework, Level, Origin, Source};
 use super::naming::{
-    capitalise, collapse_whitespace, dir_name, first_item_sentence, join_id_parts,
-    organisation_from_dir_name, register_dimension, title_case,
+    capitalise, collapse_whitespace, dir_name, first_item_sentence, is_valid_id, join_id_parts,
+    organisation_from_dir_name, register_dimension, slugify, title_case,
 };
-use super::native::{is_valid_id, slugify};
+use super::source::{ParsedFramework, SourceFile, SourceLines};
 use super::yaml::{line_of, parse_yaml, yaml_error};
-use super::{ParsedFramework, SourceLines};
 
 /// The most levels a framework may have, as in the native format.
 const MAX_LEVELS: i64 = 99;

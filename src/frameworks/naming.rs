@@ -1,5 +1,6 @@
-//! Names and text helpers shared by the readers of other organisations' formats
-//! ([`hugo`](super::hugo), [`monzo`](super::monzo)).
+//! Names and text helpers shared by the readers: what a valid id is and how to make one
+//! ([`native`](super::native), [`hugo`](super::hugo), [`monzo`](super::monzo)), and the
+//! naming of other organisations' formats ([`hugo`](super::hugo), [`monzo`](super::monzo)).
 //!
 //! Those formats name neither the organisation nor the framework's id, so both readers derive
 //! them from directory names ("infracloud-career-ladders" → "Infracloud"), and neither has level
@@ -68,6 +69,33 @@ pub(crate) fn capitalise(word: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
+}
+
+/// Whether `id` is a lowercase slug: letters, digits and single dashes.
+pub(crate) fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// Turns any name into a valid id: "Backend Engineering!" → "backend-engineering".
+pub(crate) fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    slug
 }
 
 /// Joins already-slugified id parts with `-`, leaving out empty ones so that a missing part

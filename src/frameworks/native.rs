@@ -12,8 +12,9 @@ use serde_saphyr::Spanned;
 
 use super::error::{FrameworkError, FrameworkErrorKind};
 use super::model::{Dimension, Format, Framework, Indicator, Level, Origin, Role, Source};
+use super::naming::{is_valid_id, slugify};
+use super::source::{ParsedFramework, SourceLines};
 use super::yaml::{line_of, parse_yaml, yaml_error};
-use super::{ParsedFramework, SourceLines};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -386,31 +387,4 @@ fn non_empty(value: Option<String>) -> Option<String> {
     value
         .map(|text| text.trim().to_owned())
         .filter(|text| !text.is_empty())
-}
-
-/// Whether `id` is a lowercase slug: letters, digits and single dashes.
-pub fn is_valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && !id.starts_with('-')
-        && !id.ends_with('-')
-        && !id.contains("--")
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
-
-/// Turns any name into a valid id: "Backend Engineering!" → "backend-engineering".
-pub fn slugify(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c.to_ascii_lowercase());
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    while slug.ends_with('-') {
-        slug.pop();
-    }
-    slug
 }

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use axum::body::Bytes;
 
-use super::commands::{ephemeral, render_answer};
+use super::blocks::{ephemeral, render_answer};
 use crate::bot::Bot;
 use crate::bot::command::{self, Command};
 

@@ -12,9 +12,15 @@
 //!
 //! Text is Slack mrkdwn: `&`, `<` and `>` are escaped, except `<@USERID>` mentions, which the
 //! reply uses on purpose (Slack shows them as names).
+//!
+//! Also the answer to a slash command ([`render_answer`], [`ephemeral`]): pure rendering, so the
+//! request handlers (`commands`, `interactions`) and the answer cache (`answers`) all depend on
+//! this module and never on each other.
 
+use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
 
+use crate::bot::command;
 use crate::reply::{Action, Block, Field, Reply, actions};
 
 /// The most blocks Slack accepts in one message.
@@ -43,6 +49,43 @@ pub struct Rendered {
     pub fallback: String,
     /// Whether blocks were left out (a "Show more" button was added).
     pub truncated: bool,
+}
+
+/// The value of a "Show more" button: which command, which part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoreValue {
+    /// The words after `/career`.
+    pub text: String,
+    /// The part to show (0 is the first).
+    pub page: usize,
+}
+
+/// Renders `reply` for Slack, with a "Show more" button when `text` is a read-only command
+/// whose answer does not fit.
+pub fn render_answer(text: &str, reply: &Reply, page: usize) -> Rendered {
+    let read_only = command::parse(text).is_ok_and(|command| command.is_read_only());
+    let more = |next: usize| {
+        serde_json::to_string(&MoreValue {
+            text: text.to_owned(),
+            page: next,
+        })
+        .unwrap_or_default()
+    };
+    if read_only {
+        render(reply, page, Some(&more))
+    } else {
+        render(reply, page, None)
+    }
+}
+
+/// An ephemeral slash-command response.
+pub fn ephemeral(rendered: Rendered) -> SlackCommandEventResponse {
+    SlackCommandEventResponse::new(
+        SlackMessageContent::new()
+            .with_text(rendered.fallback)
+            .with_blocks(rendered.blocks),
+    )
+    .with_response_type(SlackMessageResponseType::Ephemeral)
 }
 
 /// Renders `reply`. `more` is the value of the "Show more" button when the reply does not fit

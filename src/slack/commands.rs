@@ -8,55 +8,16 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
 
 use super::app::SlackApp;
-use super::blocks;
+use super::blocks::{self, ephemeral, render_answer};
 use crate::bot::Request;
-use crate::bot::command;
 use crate::bot::error::INTERNAL_ERROR_REPLY;
 use crate::reply::Reply;
 
 /// How long a slash command may take before Slack is answered "Working on it…".
 pub const DEADLINE: Duration = Duration::from_millis(2500);
-
-/// The value of a "Show more" button: which command, which part.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MoreValue {
-    /// The words after `/career`.
-    pub text: String,
-    /// The part to show (0 is the first).
-    pub page: usize,
-}
-
-/// Renders `reply` for Slack, with a "Show more" button when `text` is a read-only command
-/// whose answer does not fit.
-pub fn render_answer(text: &str, reply: &Reply, page: usize) -> blocks::Rendered {
-    let read_only = command::parse(text).is_ok_and(|command| command.is_read_only());
-    let more = |next: usize| {
-        serde_json::to_string(&MoreValue {
-            text: text.to_owned(),
-            page: next,
-        })
-        .unwrap_or_default()
-    };
-    if read_only {
-        blocks::render(reply, page, Some(&more))
-    } else {
-        blocks::render(reply, page, None)
-    }
-}
-
-/// An ephemeral slash-command response.
-pub fn ephemeral(rendered: blocks::Rendered) -> SlackCommandEventResponse {
-    SlackCommandEventResponse::new(
-        SlackMessageContent::new()
-            .with_text(rendered.fallback)
-            .with_blocks(rendered.blocks),
-    )
-    .with_response_type(SlackMessageResponseType::Ephemeral)
-}
 
 impl SlackApp {
     /// The finished response body when the command is a question (see [`super::answers`]).

@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use slack_morphism::prelude::*;
+use tracing::Instrument;
 
 use super::app::SlackApp;
 use super::blocks;
@@ -13,7 +14,7 @@ impl SlackApp {
     pub async fn publish_home(&self, user: &str) {
         let reply = match handlers::home(&self.bot, user, Utc::now()).await {
             Ok(reply) => reply,
-            Err(error) => handlers::error_reply(&error),
+            Err(error) => handlers::unlogged_error_reply(&error),
         };
         let rendered = blocks::render(&reply, 0, None);
         let view = SlackView::Home(SlackHomeView::new(rendered.blocks));
@@ -37,8 +38,13 @@ impl SlackApp {
     pub async fn push_event(&self, event: SlackPushEventCallback) {
         if let SlackEventCallbackBody::AppHomeOpened(opened) = event.event {
             let user = opened.user.to_string();
-            self.profiles.refresh_if_stale(&self.bot, &user);
-            self.publish_home(&user).await;
+            let span = tracing::info_span!("event", user = %user, kind = "app_home_opened");
+            async {
+                self.profiles.refresh_if_stale(&self.bot, &user);
+                self.publish_home(&user).await;
+            }
+            .instrument(span)
+            .await;
         }
     }
 }

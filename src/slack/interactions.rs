@@ -12,9 +12,10 @@
 
 use chrono::Utc;
 use slack_morphism::prelude::*;
+use tracing::Instrument;
 
 use super::app::SlackApp;
-use super::commands::{MoreValue, render_answer};
+use super::blocks::{MoreValue, render_answer};
 use super::modal::{self, ModalContext};
 use crate::bot::command::{Command, SnoozeUntil};
 use crate::bot::handlers::{self, Extras, Recording, require_manager};
@@ -41,7 +42,14 @@ impl SlackApp {
                 self.block_actions(event).await;
                 SlackInteractionResponse::Empty
             }
-            SlackInteractionEvent::ViewSubmission(event) => self.view_submission(event).await,
+            SlackInteractionEvent::ViewSubmission(event) => {
+                let span = tracing::info_span!(
+                    "interaction",
+                    user = %event.user.id,
+                    action = "view_submission",
+                );
+                self.view_submission(event).instrument(span).await
+            }
             _ => SlackInteractionResponse::Empty,
         }
     }
@@ -76,20 +84,27 @@ impl SlackApp {
         };
         for action in event.actions.clone().unwrap_or_default() {
             let value = action.value.clone().unwrap_or_default();
-            match action.action_id.to_string().as_str() {
-                actions::ASK => self.answer_question(&user, &value, &origin).await,
-                actions::SHOW_MORE => self.show_more(&user, &value, &origin).await,
-                actions::RECORD => {
-                    self.open_record_modal(&user, &value, &event.trigger_id, &origin)
-                        .await
+            let action_id = action.action_id.to_string();
+            // The user and the button; never the value, which can hold a question.
+            let span = tracing::info_span!("interaction", user = %user, action = %action_id);
+            async {
+                match action_id.as_str() {
+                    actions::ASK => self.answer_question(&user, &value, &origin).await,
+                    actions::SHOW_MORE => self.show_more(&user, &value, &origin).await,
+                    actions::RECORD => {
+                        self.open_record_modal(&user, &value, &event.trigger_id, &origin)
+                            .await
+                    }
+                    actions::SNOOZE_WEEK => self.snooze_week(&user, &value, &origin).await,
+                    actions::ACKNOWLEDGE | actions::DISPUTE => {
+                        let dispute = action_id == actions::DISPUTE;
+                        self.answer_checkin(&user, &value, dispute, &origin).await;
+                    }
+                    other => tracing::debug!(action = other, "ignoring an unknown action"),
                 }
-                actions::SNOOZE_WEEK => self.snooze_week(&user, &value, &origin).await,
-                actions::ACKNOWLEDGE | actions::DISPUTE => {
-                    let dispute = action.action_id.to_string() == actions::DISPUTE;
-                    self.answer_checkin(&user, &value, dispute, &origin).await;
-                }
-                other => tracing::debug!(action = other, "ignoring an unknown action"),
             }
+            .instrument(span)
+            .await;
         }
     }
 
@@ -170,7 +185,7 @@ impl SlackApp {
         let report = match require_manager(&self.bot, user, report_id).await {
             Ok(report) => report,
             Err(error) => {
-                self.tell(user, &handlers::error_reply(&error), origin)
+                self.tell(user, &handlers::unlogged_error_reply(&error), origin)
                     .await;
                 return;
             }
@@ -193,7 +208,7 @@ impl SlackApp {
         let today = match self.bot.local_date(user, Utc::now()).await {
             Ok(today) => today,
             Err(error) => {
-                self.tell(user, &handlers::error_reply(&error), origin)
+                self.tell(user, &handlers::unlogged_error_reply(&error), origin)
                     .await;
                 return;
             }
@@ -264,9 +279,6 @@ impl SlackApp {
                 SlackInteractionResponse::Empty
             }
             Err(error) => {
-                if let HandlerError::Internal(error) = &error {
-                    tracing::error!(%error, "recording from the modal failed");
-                }
                 let message = handlers::error_reply(&error)
                     .first_line()
                     .unwrap_or("That did not work.")

@@ -1,7 +1,7 @@
 //! The Slack adapter: the same handlers as the shell, reached through slack-morphism.
 //!
 //! - [`client`]: the Web API client (pointed at `SLACK_API_URL`) and error classification.
-//! - [`blocks`]: the neutral reply rendered as Block Kit, within Slack's limits.
+//! - [`blocks`]: the neutral reply rendered as Block Kit, within Slack's limits (pure: no I/O).
 //! - [`app`]: the shared state of request handlers; [`commands`], [`interactions`], [`modal`],
 //!   [`home`]: what they do; [`profiles`]: names and time zones from `users.info`.
 //! - [`chat`]: how the scheduler's messages reach Slack; [`answers`]: rendered answers, cached.

@@ -13,7 +13,9 @@ pub use access::{can_manage, require_manager};
 
 use chrono::{DateTime, Utc};
 
-use super::command::Command;
+use tracing::Instrument;
+
+use super::command::{Command, CommandKind};
 use super::error::INTERNAL_ERROR_REPLY;
 use super::{Bot, HandlerError, Request};
 use crate::reply::Reply;
@@ -37,7 +39,41 @@ pub struct Extras {
 
 /// Runs `command` for `caller`: the one way in for typed commands, buttons and forms alike, so
 /// they pass the same checks. Callers that show errors their own way get them as values.
+///
+/// It runs in a `command` span with the caller and the command's kind (never its words:
+/// questions and notes are private), and the framework once a handler knows it; an internal
+/// error is logged here, once, inside that span.
 pub async fn run(
+    bot: &Bot,
+    caller: &str,
+    command: Command,
+    extras: Extras,
+    now: DateTime<Utc>,
+) -> Result<Reply, HandlerError> {
+    let kind = command.kind().map_or("ask", CommandKind::name);
+    let span = tracing::info_span!(
+        "command",
+        user = %caller,
+        kind,
+        framework = tracing::field::Empty,
+    );
+    async move {
+        let result = run_in_span(bot, caller, command, extras, now).await;
+        if let Err(HandlerError::Internal(error)) = &result {
+            tracing::error!(%error, "a handler failed");
+        }
+        result
+    }
+    .instrument(span)
+    .await
+}
+
+/// Notes the framework a command is about in the current `command` span.
+pub(crate) fn record_framework(framework_id: &str) {
+    tracing::Span::current().record("framework", framework_id);
+}
+
+async fn run_in_span(
     bot: &Bot,
     caller: &str,
     command: Command,
@@ -83,6 +119,9 @@ pub async fn run(
 pub fn ask(bot: &Bot, question: &str) -> crate::ask::Answer {
     let answer = bot.engine().ask(question);
     bot.metrics().question(intent_name(answer.query.intent()));
+    if let Some(framework) = answer.query.framework() {
+        record_framework(framework);
+    }
     answer
 }
 
@@ -99,16 +138,22 @@ pub fn intent_name(intent: crate::ask::Intent) -> &'static str {
     }
 }
 
-/// The reply for a handler error; internal errors are logged, not shown.
+/// The reply for an error from a handler that did not go through [`run`] (opening a form,
+/// the App Home): an internal error is logged here, in the caller's span, and not shown.
+pub fn unlogged_error_reply(error: &HandlerError) -> Reply {
+    if let HandlerError::Internal(error) = error {
+        tracing::error!(%error, "a handler failed");
+    }
+    error_reply(error)
+}
+
+/// The reply for an error from [`run`]. Internal errors are not shown; `run` has logged them.
 pub fn error_reply(error: &HandlerError) -> Reply {
     match error {
         HandlerError::Refused(message) | HandlerError::Invalid(message) => {
             Reply::paragraph(message.clone())
         }
-        HandlerError::Internal(error) => {
-            tracing::error!(%error, "a handler failed");
-            Reply::paragraph(INTERNAL_ERROR_REPLY)
-        }
+        HandlerError::Internal(_) => Reply::paragraph(INTERNAL_ERROR_REPLY),
     }
 }
 

@@ -38,11 +38,12 @@
 //!
 //! Front matter is someone else's format, so unknown keys are ignored rather than rejected.
 //!
-//! The reader is split by what it reads: `page` reads one page (front matter, Markdown body,
-//! cleaned text) and `table` reads the indicator tables in a page's HTML; this module decides
-//! which pages are levels, orders them and names the framework. Naming shared with the Monzo
+//! The reader is split by what it reads: `page` reads one page (front matter, Markdown body)
+//! and `table` reads the indicator tables in a page's HTML, both cleaning text with `clean`;
+//! this module decides which pages are levels, orders them and names the framework. Naming shared with the Monzo
 //! reader lives in `frameworks::naming`.
 
+mod clean;
 mod page;
 mod table;
 
@@ -50,14 +51,12 @@ use std::path::{Path, PathBuf};
 
 use self::page::{HugoFrontMatter, LevelPage, PageKind, read_front_matter, read_page};
 use super::error::{FrameworkError, FrameworkErrorKind};
-use super::loader::{Notice, SourceFile};
 use super::model::{Dimension, Format, Framework, Level, Origin, Source};
 use super::naming::{
-    collapse_whitespace, dir_name, first_item_sentence, join_id_parts, organisation_from_dir_name,
-    register_dimension, title_case,
+    collapse_whitespace, dir_name, first_item_sentence, is_valid_id, join_id_parts,
+    organisation_from_dir_name, register_dimension, slugify, title_case,
 };
-use super::native::{is_valid_id, slugify};
-use super::{ParsedFramework, SourceLines};
+use super::source::{Notice, ParsedFramework, SourceFile, SourceLines};
 
 /// What reading one team directory produced.
 #[derive(Debug)]

@@ -6,20 +6,21 @@
 //! same. Only what sits in list items under a heading is kept; paragraphs are prose about the
 //! level, not expectations. Nested items are folded into their parent so every expectation
 //! stays one line, and the text is cleaned of what Hugo would have rendered away (HTML
-//! comments, shortcodes) before it is shown in Slack. Raw HTML blocks are collected and handed
-//! to [`table`](super::table) for indicators.
+//! comments, shortcodes: see [`clean`](super::clean)) before it is shown in Slack. Raw HTML
+//! blocks are collected and handed to [`table`](super::table) for indicators.
 
 use std::path::PathBuf;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use serde::Deserialize;
 
+use super::clean::clean_text;
 use super::table::table_indicators;
 use crate::frameworks::detect::front_matter;
 use crate::frameworks::error::{FrameworkError, FrameworkErrorKind};
-use crate::frameworks::loader::SourceFile;
 use crate::frameworks::model::{Dimension, Indicator};
 use crate::frameworks::naming::collapse_whitespace;
+use crate::frameworks::source::SourceFile;
 use crate::frameworks::yaml::{parse_yaml, yaml_error};
 
 /// The front-matter keys this reader uses; all others are ignored.
@@ -302,51 +303,6 @@ fn fold_item(parent: String, children: Vec<String>) -> String {
         text.push_str(&child);
     }
     text
-}
-
-/// Removes shortcodes and leftover comments and collapses whitespace.
-pub(super) fn clean_text(text: &str) -> String {
-    let text = remove_between(text, "<!--", "-->");
-    let text = remove_between(&text, "{{<", ">}}");
-    let text = remove_between(&text, "{{%", "%}}");
-    tidy_punctuation(&collapse_whitespace(&text))
-}
-
-/// Removes every `open … close` span (an unterminated one runs to the end).
-pub(super) fn remove_between(text: &str, open: &str, close: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find(open) {
-        out.push_str(&rest[..start]);
-        out.push(' ');
-        let after = &rest[start + open.len()..];
-        rest = match after.find(close) {
-            Some(end) => &after[end + close.len()..],
-            None => "",
-        };
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Removes the space a stripped shortcode or tag leaves before punctuation ("word ." → "word."),
-/// but only before punctuation that ends a word, so " .env" stays as written.
-fn tidy_punctuation(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    for (index, &c) in chars.iter().enumerate() {
-        let before_punctuation = c == ' '
-            && chars
-                .get(index + 1)
-                .is_some_and(|next| matches!(next, ',' | '.' | ';' | ':' | '!' | '?'))
-            && chars
-                .get(index + 2)
-                .is_none_or(|after| after.is_whitespace());
-        if !before_punctuation {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

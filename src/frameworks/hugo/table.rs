@@ -7,7 +7,7 @@
 //! and whether it spans rows. How rows map to [`Indicator`]s is described in the
 //! [module docs of the reader](super).
 
-use super::page::{clean_text, remove_between};
+use super::clean::{clean_text, remove_between};
 use crate::frameworks::model::Indicator;
 
 /// One table cell: its text, the label part of it (before a `<br>`), and its kind.

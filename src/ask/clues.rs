@@ -1,0 +1,91 @@
+//! What is read from a question (or a name) before anything is decided: its tokens with typos
+//! corrected, and the phrases the [`Index`] knows in it.
+//!
+//! Two passes over the tokens:
+//! 1. **Correct typos** of known words ("hapiness" → "happiness").
+//! 2. **Find phrases**, longest first: framework names and level titles from the [`Index`].
+//!
+//! Both the question parser and the name lookup read text this way, so a name means the same
+//! in a command as in a question.
+
+use super::index::{Index, Target};
+use super::tokens::{Token, tokenize};
+use super::vocabulary::is_stop_word;
+
+/// A phrase found in the text.
+pub(super) struct Phrase<'i> {
+    pub(super) start: usize,
+    pub(super) len: usize,
+    pub(super) targets: &'i [Target],
+}
+
+/// Everything read from the text before resolution.
+pub(super) struct Clues<'i> {
+    pub(super) tokens: Vec<Token>,
+    pub(super) phrases: Vec<Phrase<'i>>,
+    /// Whether some word was read as a typo of a known one.
+    pub(super) corrected: bool,
+}
+
+/// Reads `text` against `index`.
+pub(super) fn read<'i>(index: &'i Index, text: &str) -> Clues<'i> {
+    let mut tokens = tokenize(text);
+    let corrected = correct_typos(index, &mut tokens);
+    let phrases = find_phrases(index, &tokens);
+    Clues {
+        tokens,
+        phrases,
+        corrected,
+    }
+}
+
+/// Replaces unknown words by the known word they are a typo of; says whether any was.
+fn correct_typos(index: &Index, tokens: &mut [Token]) -> bool {
+    let mut corrected = false;
+    for token in tokens.iter_mut() {
+        if token.number.is_some()
+            || token.word.len() < 4
+            || index.is_known_word(&token.word)
+            || is_stop_word(&token.word)
+        {
+            continue;
+        }
+        if let Some(fixed) = index.correct_typo(&token.word) {
+            token.word = fixed.to_owned();
+            corrected = true;
+        }
+    }
+    corrected
+}
+
+/// Finds names and titles, longest first, never overlapping.
+fn find_phrases<'i>(index: &'i Index, tokens: &[Token]) -> Vec<Phrase<'i>> {
+    let mut taken = vec![false; tokens.len()];
+    let mut phrases = Vec::new();
+    for len in (1..=index.longest_phrase().min(tokens.len())).rev() {
+        for start in 0..=tokens.len() - len {
+            if taken[start..start + len].iter().any(|&t| t) {
+                continue;
+            }
+            let span = &tokens[start..start + len];
+            // A phrase never starts or ends with filler ("of", "the"), and a lone weak
+            // number ("I") never names anything.
+            if is_stop_word(&span[0].word) && span[0].number.is_none()
+                || is_stop_word(&span[len - 1].word) && span[len - 1].number.is_none()
+                || (len == 1 && span[0].weak_number)
+            {
+                continue;
+            }
+            if let Some(targets) = index.lookup(span) {
+                taken[start..start + len].iter_mut().for_each(|t| *t = true);
+                phrases.push(Phrase {
+                    start,
+                    len,
+                    targets,
+                });
+            }
+        }
+    }
+    phrases.sort_by_key(|phrase| phrase.start);
+    phrases
+}
