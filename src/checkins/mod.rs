@@ -5,6 +5,6 @@ pub mod cadence;
 pub mod period;
 pub mod reminders;
 
-pub use cadence::{Cadence, Schedule, Status, Timeline};
+pub use cadence::{Cadence, Schedule, Status, Timeline, due_on};
 pub use period::{Period, PeriodError};
 pub use reminders::{Reminder, ReminderRules};

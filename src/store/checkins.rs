@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::outbox::{self, NewMessage};
 use super::people::{ensure_person, refresh_due_on};
+use super::reminders::restart_reminders_in;
 use super::{Store, StoreError, audit, time};
 use crate::checkins::Cadence;
 
@@ -157,7 +158,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             refresh_due_on(&mut tx, &checkin.report_id, &checkin.cadence).await?;
-            outbox::cancel_reminders_in(&mut tx, &checkin.report_id).await?;
+            restart_reminders_in(&mut tx, &checkin.report_id).await?;
         }
         if let Some(build) = checkin.acknowledgement_request {
             outbox::plan_in(&mut tx, &build(id), now).await?;

@@ -5,7 +5,8 @@
 //! (`query_as` with `FromRow`), so building needs no database; every query has a test.
 //!
 //! Files: [`people`] (the org chart and cadence dates), [`checkins`] (conversations and
-//! acknowledgements), [`snoozes`], [`outbox`] (every DM and channel post), [`audit`],
+//! acknowledgements), [`snoozes`], [`outbox`] (every DM and channel post), [`reminders`]
+//! (reminders planned about reports: outbox rows and each report's last key), [`audit`],
 //! [`settings`], [`backup`] (online snapshots), [`time`] (how times are written).
 
 pub mod audit;
@@ -13,6 +14,7 @@ pub mod backup;
 pub mod checkins;
 pub mod outbox;
 pub mod people;
+pub mod reminders;
 pub mod settings;
 pub mod snoozes;
 pub mod time;
