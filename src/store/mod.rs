@@ -7,7 +7,8 @@
 //! Files: [`people`] (the org chart and cadence dates), [`checkins`] (conversations and
 //! acknowledgements), [`snoozes`], [`outbox`] (every DM and channel post), [`reminders`]
 //! (reminders planned about reports: outbox rows and each report's last key), [`audit`],
-//! [`settings`], [`backup`] (online snapshots), [`time`] (how times are written).
+//! [`settings`], [`backup`] (online snapshots), [`time`] (how times are written), [`values`]
+//! (the words stored in status and kind columns).
 
 pub mod audit;
 pub mod backup;
@@ -18,6 +19,7 @@ pub mod reminders;
 pub mod settings;
 pub mod snoozes;
 pub mod time;
+pub mod values;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -47,13 +49,27 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// A query failed.
     #[error("database error: {0}")]
-    Query(#[from] sqlx::Error),
-    /// Stored data that does not parse (edited by hand?).
+    Query(sqlx::Error),
+    /// Stored data that does not parse (edited by hand?): a sentence naming the table, the
+    /// column and the value. Never read as a default.
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
     /// A background database task stopped unexpectedly.
     #[error("a database task failed: {0}")]
     Task(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// A column holding a word outside its set (see [`values`]) is [`StoreError::Corrupt`];
+    /// any other failure is [`StoreError::Query`].
+    fn from(error: sqlx::Error) -> Self {
+        if let sqlx::Error::ColumnDecode { source, .. } = &error
+            && let Some(unknown) = source.downcast_ref::<values::UnknownValue>()
+        {
+            return unknown.clone().into();
+        }
+        StoreError::Query(error)
+    }
 }
 
 /// The database handle. Cheap to clone.

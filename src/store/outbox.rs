@@ -6,23 +6,28 @@
 //! sends each, and marks it `sent` right after. See `crate::scheduler` for the guarantees.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::SqliteConnection;
+use sqlx::pool::PoolConnection;
+use sqlx::{Sqlite, SqliteConnection};
 
+pub use super::values::{MessageKind, OutboxStatus};
 use super::{Store, StoreError, time};
 use crate::reply::Reply;
 
-/// The kinds of message, as stored in `outbox.kind`.
+/// The kinds of message, as constants of [`MessageKind`] (kept so callers can write
+/// `kind::REMINDER`).
 pub mod kind {
+    use super::MessageKind;
+
     /// A check-in reminder to a manager.
-    pub const REMINDER: &str = "reminder";
+    pub const REMINDER: MessageKind = MessageKind::Reminder;
     /// A request to a report to acknowledge a conversation.
-    pub const ACK_REQUEST: &str = "ack_request";
+    pub const ACK_REQUEST: MessageKind = MessageKind::AckRequest;
     /// A dispute, told to the manager.
-    pub const DISPUTE: &str = "dispute";
+    pub const DISPUTE: MessageKind = MessageKind::Dispute;
     /// The weekly digest of overdue check-ins to the admin channel.
-    pub const DIGEST: &str = "digest";
+    pub const DIGEST: MessageKind = MessageKind::Digest;
     /// A problem reported to the admin channel.
-    pub const ALERT: &str = "alert";
+    pub const ALERT: MessageKind = MessageKind::Alert;
 }
 
 /// A message to plan.
@@ -31,8 +36,8 @@ pub struct NewMessage {
     /// Unique key: a key is planned once (a cancelled, never-tried reminder can be revived,
     /// see [`Store::plan_reminders`]).
     pub key: String,
-    /// One of [`kind`].
-    pub kind: &'static str,
+    /// What it is.
+    pub kind: MessageKind,
     /// A user id (DM) or a channel id.
     pub recipient: String,
     /// The report a reminder is about.
@@ -63,7 +68,7 @@ pub struct OutboxRow {
     /// Unique key.
     pub key: String,
     /// Kind.
-    pub kind: String,
+    pub kind: MessageKind,
     /// Recipient.
     pub recipient: String,
     /// Report concerned.
@@ -72,8 +77,8 @@ pub struct OutboxRow {
     pub payload: String,
     /// Slot.
     pub planned_for: String,
-    /// pending, sending, sent, failed or cancelled.
-    pub status: String,
+    /// Where it is in its delivery.
+    pub status: OutboxStatus,
     /// Delivery attempts so far.
     pub attempts: i64,
     /// The last delivery error.
@@ -99,6 +104,25 @@ impl OutboxRow {
         serde_json::from_str(&self.payload)
             .map_err(|error| StoreError::Corrupt(format!("outbox row {}: {error}", self.id)))
     }
+
+    /// The slot, as a time.
+    pub fn planned_for_time(&self) -> Result<DateTime<Utc>, StoreError> {
+        self.stored_time("planned_for", &self.planned_for)
+    }
+
+    /// When it was planned, as a time.
+    pub fn created_at_time(&self) -> Result<DateTime<Utc>, StoreError> {
+        self.stored_time("created_at", &self.created_at)
+    }
+
+    fn stored_time(&self, column: &str, text: &str) -> Result<DateTime<Utc>, StoreError> {
+        time::from_text(text).map_err(|_| {
+            StoreError::Corrupt(format!(
+                "the outbox table's {column} column holds \"{text}\" in row {}, which is not a timestamp",
+                self.id
+            ))
+        })
+    }
 }
 
 /// Plans a message inside the caller's transaction. Returns whether it was new.
@@ -117,7 +141,7 @@ pub async fn plan_in(
          ON CONFLICT (key) DO NOTHING",
     )
     .bind(&message.key)
-    .bind(message.kind)
+    .bind(message.kind.as_str())
     .bind(&message.recipient)
     .bind(&message.report_id)
     .bind(payload)
@@ -165,7 +189,7 @@ impl ReminderBatch {
             let message = &reminder.message;
             rows.push(serde_json::json!({
                 "key": message.key,
-                "kind": message.kind,
+                "kind": message.kind.as_str(),
                 "recipient": message.recipient,
                 "report_id": message.report_id,
                 "payload": serde_json::to_string(&message.payload).map_err(|error| {
@@ -296,11 +320,32 @@ pub async fn mark_sent_batch_in(
     Ok(())
 }
 
+/// A connection kept for marking delivered messages sent as deliveries complete, so each
+/// batch of marks is one statement, committed at once, without waiting for the pool.
+#[derive(Debug)]
+pub struct SentMarkWriter {
+    conn: PoolConnection<Sqlite>,
+}
+
+impl SentMarkWriter {
+    /// Marks `marks` sent at `now` (see [`mark_sent_batch_in`]).
+    pub async fn mark(&mut self, marks: &[SentMark], now: DateTime<Utc>) -> Result<(), StoreError> {
+        mark_sent_batch_in(&mut self.conn, marks, now).await
+    }
+}
+
 impl Store {
     /// Plans one message. Returns whether it was new.
     pub async fn plan(&self, message: &NewMessage, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let mut conn = self.pool().acquire().await?;
         plan_in(&mut conn, message, now).await
+    }
+
+    /// A connection for marking delivered messages sent (the delivery loop keeps one).
+    pub async fn sent_mark_writer(&self) -> Result<SentMarkWriter, StoreError> {
+        Ok(SentMarkWriter {
+            conn: self.pool().acquire().await?,
+        })
     }
 
     /// Plans many messages in one transaction. Returns how many were new.
