@@ -121,7 +121,9 @@ impl Store {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
-    /// The connection pool, for queries outside this module (tests, benchmarks, backups).
+    /// The connection pool, for this module's files and for tests and benchmarks that look
+    /// at the schema directly. Adapters call the typed functions instead (public only because
+    /// integration tests and benchmarks are separate crates).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }

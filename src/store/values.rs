@@ -313,4 +313,44 @@ mod tests {
             );
         }
     }
+
+    #[tokio::test]
+    async fn an_unknown_word_read_by_a_query_is_corrupt() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("bot.db");
+        let store = crate::store::Store::open(&path.to_string_lossy())
+            .await
+            .expect("open");
+        // `outbox.kind` has no CHECK constraint: a hand edit can store any word.
+        sqlx::query(
+            "INSERT INTO outbox (key, kind, recipient, payload, planned_for, next_attempt_at,
+                                 created_at)
+             VALUES ('k', 'carrier_pigeon', 'U1', '{\"blocks\":[]}', 'soon', 'soon', 'now')",
+        )
+        .execute(store.pool())
+        .await
+        .expect("insert");
+        match store.outbox(None).await {
+            Err(StoreError::Corrupt(message)) => {
+                assert!(message.contains("outbox"), "{message}");
+                assert!(message.contains("kind"), "{message}");
+                assert!(message.contains("\"carrier_pigeon\""), "{message}");
+            }
+            other => panic!("expected Corrupt, got {other:?}"),
+        }
+        sqlx::query("UPDATE outbox SET kind = 'alert'")
+            .execute(store.pool())
+            .await
+            .expect("update");
+        let row = &store.outbox(None).await.expect("readable now")[0];
+        assert_eq!(row.kind, MessageKind::Alert);
+        match row.planned_for_time() {
+            Err(StoreError::Corrupt(message)) => {
+                assert!(message.contains("planned_for"), "{message}");
+                assert!(message.contains("\"soon\""), "{message}");
+            }
+            other => panic!("expected Corrupt, got {other:?}"),
+        }
+        store.close().await;
+    }
 }
