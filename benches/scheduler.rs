@@ -5,7 +5,7 @@
 //!     cargo bench --bench scheduler
 //!
 //! The database is built once (2,000 managers in eight time zones with 50 reports each; due
-//! dates written with `store::people::due_on`, as the store writes them). Each measured pass
+//! dates written with `checkins::due_on`, as the store writes them). Each measured pass
 //! runs on a fresh copy of that file, so every pass really plans and delivers all 10,000.
 //! Before measuring, the bench prints the query plan and the time of each phase (the due query
 //! alone, then `plan` and `deliver`) on three fresh copies.
@@ -20,13 +20,14 @@ use tokio::runtime::Runtime;
 
 use career_bot::bot::Bot;
 use career_bot::chat::{Chat, Delivered, Recipient, SendError};
+use career_bot::checkins::due_on;
 use career_bot::config::{Config, Overrides};
 use career_bot::reply::Reply;
 use career_bot::scheduler::{self, TickReport};
 use career_bot::store::outbox::{
     NewMessage, PlannedReminder, SentMark, kind, mark_sent_batch_in, mark_sent_in,
 };
-use career_bot::store::people::{DUE_CANDIDATES_SQL, due_on};
+use career_bot::store::people::DUE_CANDIDATES_SQL;
 use career_bot::store::time;
 
 const MANAGERS: usize = 2_000;

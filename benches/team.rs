@@ -16,9 +16,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use tokio::runtime::Runtime;
 
 use career_bot::bot::{Bot, Request};
+use career_bot::checkins::due_on;
 use career_bot::config::{Config, Overrides};
 use career_bot::reply::Block;
-use career_bot::store::people::due_on;
 use career_bot::store::time;
 
 const MANAGERS: usize = 200;

@@ -3,6 +3,7 @@
 
 use crate::ask::Engine;
 use crate::bot::{Bot, Settings};
+use crate::checkins::fingerprint;
 use crate::config::Config;
 use crate::frameworks::{self, LoadReport};
 use crate::store::{OpenMode, Store, StoreError};
@@ -104,9 +105,9 @@ pub async fn open_with(
 }
 
 /// Recomputes stored due dates if the cadence configuration differs from the one they were
-/// computed with.
+/// computed with (its [`fingerprint`] is stored under the `cadence` setting).
 async fn refresh_cadence(store: &Store, settings: &Settings) -> Result<(), StoreError> {
-    let fingerprint = format!("{:?}|{:?}", settings.cadence, settings.cadence_overrides);
+    let fingerprint = fingerprint(&settings.cadence, &settings.cadence_overrides);
     if store.setting("cadence").await?.as_deref() == Some(fingerprint.as_str()) {
         return Ok(());
     }

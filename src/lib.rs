@@ -12,7 +12,8 @@
 //!
 //! Around it, the adapters and the wiring:
 //! - [`bot`]: the handlers shared by Slack and the shell; [`chat`]: the port they send through.
-//! - [`scheduler`]: plans reminders into the outbox and delivers them, crash-safe.
+//! - [`scheduler`]: plans reminders into the outbox and delivers them, crash-safe; [`wake`]:
+//!   the signal that a message was queued.
 //! - [`app`]: assembling a bot from the configuration; [`serve`]: the bot in Slack;
 //!   [`reload`]: frameworks reloaded without a restart.
 //! - [`slack`]: the Slack adapter (Web API client, Block Kit, HTTP routes, Socket Mode).
@@ -42,6 +43,7 @@ pub mod shell;
 pub mod slack;
 pub mod store;
 pub mod text;
+pub mod wake;
 
 #[cfg(test)]
 mod layering_tests;

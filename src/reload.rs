@@ -56,7 +56,7 @@ pub async fn reload(bot: &Bot, sources: &[FrameworkSource]) -> Outcome {
             planned_for: now,
         };
         match bot.store().plan(&message, now).await {
-            Ok(_) => bot.scheduler_wake().notify_one(),
+            Ok(_) => bot.wake().ring(),
             Err(error) => tracing::error!(%error, "cannot queue the reload alert"),
         }
     }

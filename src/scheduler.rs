@@ -39,16 +39,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Days, Utc};
-use tokio::sync::Notify;
 
 use crate::bot::Bot;
 use crate::bot::messages::{self, OverdueLine, ReminderFacts};
 use crate::chat::{Chat, Recipient, SendError};
 use crate::checkins::Timeline;
 use crate::store::StoreError;
-use crate::store::outbox::{
-    NewMessage, OutboxRow, PlannedReminder, SentMark, kind, mark_sent_batch_in,
-};
+use crate::store::outbox::{NewMessage, OutboxRow, PlannedReminder, SentMark, kind};
+use crate::wake::Wake;
 
 /// How long a claimed message is reserved for one delivery attempt.
 const LEASE: chrono::Duration = chrono::Duration::minutes(5);
@@ -155,9 +153,10 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
         });
     }
     let mut planned = bot.store().plan_reminders(&messages, now).await?;
-    bot.metrics().planned(kind::REMINDER, planned as u64);
+    bot.metrics()
+        .planned(kind::REMINDER.as_str(), planned as u64);
     if plan_digest(bot, now).await? {
-        bot.metrics().planned(kind::DIGEST, 1);
+        bot.metrics().planned(kind::DIGEST.as_str(), 1);
         planned += 1;
     }
     Ok(planned)
@@ -242,7 +241,7 @@ pub async fn deliver<C: Chat>(
                     continue;
                 }
             };
-            let recipient = match row.kind.as_str() {
+            let recipient = match row.kind {
                 kind::DIGEST | kind::ALERT => Recipient::Channel(&row.recipient),
                 _ => Recipient::User(&row.recipient),
             };
@@ -254,7 +253,7 @@ pub async fn deliver<C: Chat>(
                         channel: delivered.channel,
                         ts: delivered.ts,
                     });
-                    bot.metrics().sent(&row.kind);
+                    bot.metrics().sent(row.kind.as_str());
                     report.sent += 1;
                 }
                 Err(SendError::RateLimited { retry_after }) => {
@@ -272,12 +271,23 @@ pub async fn deliver<C: Chat>(
                     SentMarker::finish(marks, marker).await?;
                     return Ok(report);
                 }
-                Err(SendError::Temporary(error)) if now - first_due(&row) < GIVE_UP_AFTER => {
-                    let delay = backoff(row.attempts);
-                    tracing::warn!(key = %row.key, attempts = row.attempts, error = %error, "delivery failed; will retry");
-                    store.mark_retry(row.id, &error, now + delay).await?;
-                    report.retried += 1;
-                }
+                Err(SendError::Temporary(error)) => match first_due(&row) {
+                    Ok(first_due) if now - first_due < GIVE_UP_AFTER => {
+                        let delay = backoff(row.attempts);
+                        tracing::warn!(key = %row.key, attempts = row.attempts, error = %error, "delivery failed; will retry");
+                        store.mark_retry(row.id, &error, now + delay).await?;
+                        report.retried += 1;
+                    }
+                    Ok(_) => {
+                        give_up(bot, &row, &error, now).await?;
+                        report.failed += 1;
+                    }
+                    // Without a readable slot there is no give-up clock to retry against.
+                    Err(corrupt) => {
+                        give_up(bot, &row, &format!("{error}; {corrupt}"), now).await?;
+                        report.failed += 1;
+                    }
+                },
                 Err(error) => {
                     give_up(bot, &row, &error.to_string(), now).await?;
                     report.failed += 1;
@@ -303,10 +313,10 @@ impl SentMarker {
         let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<SentMark>();
         let store = bot.store().clone();
         let task = tokio::spawn(async move {
-            let mut conn = store.pool().acquire().await?;
+            let mut writer = store.sent_mark_writer().await?;
             let mut batch = Vec::new();
             while receiver.recv_many(&mut batch, 500).await > 0 {
-                mark_sent_batch_in(&mut conn, &batch, now).await?;
+                writer.mark(&batch, now).await?;
                 batch.clear();
             }
             Ok(())
@@ -322,7 +332,7 @@ impl SentMarker {
         drop(marks);
         match marker.await {
             Ok(result) => result,
-            Err(error) => Err(StoreError::Corrupt(format!(
+            Err(error) => Err(StoreError::Task(format!(
                 "the sent-marker task failed: {error}"
             ))),
         }
@@ -332,10 +342,8 @@ impl SentMarker {
 /// When the message first became deliverable: its slot, or when it was planned if that was
 /// later (a slot missed while the bot was down). The one-day give-up clock starts here, so a
 /// late reminder still gets a day of retries.
-fn first_due(row: &OutboxRow) -> DateTime<Utc> {
-    let parse =
-        |text: &str| crate::store::time::from_text(text).unwrap_or(DateTime::<Utc>::MIN_UTC);
-    parse(&row.planned_for).max(parse(&row.created_at))
+fn first_due(row: &OutboxRow) -> Result<DateTime<Utc>, StoreError> {
+    Ok(row.planned_for_time()?.max(row.created_at_time()?))
 }
 
 /// 30 s, 1 min, 2 min … capped at one hour.
@@ -352,7 +360,7 @@ async fn give_up(
 ) -> Result<(), StoreError> {
     tracing::error!(key = %row.key, kind = %row.kind, recipient = %row.recipient, attempts = row.attempts, error, "giving up on a message");
     bot.store().mark_failed(row.id, error).await?;
-    bot.metrics().failed(&row.kind);
+    bot.metrics().failed(row.kind.as_str());
     // An alert about an alert could loop forever; the log line is enough for those.
     if row.kind != kind::ALERT
         && let Some(channel) = bot.settings().admin_channel.clone()
@@ -366,7 +374,7 @@ async fn give_up(
                     report_id: None,
                     payload: messages::delivery_alert(
                         &row.recipient,
-                        &row.kind,
+                        row.kind.as_str(),
                         row.attempts,
                         error,
                     ),
@@ -379,14 +387,14 @@ async fn give_up(
     Ok(())
 }
 
-/// Runs [`tick`] every `interval` (and whenever `wake` is notified, e.g. after a check-in
+/// Runs [`tick`] every `interval` (and whenever `wake` is rung, e.g. after a check-in
 /// queued an acknowledgement request) until `shutdown` resolves. A pass in progress when
 /// shutdown is requested is finished first, so no claimed message is left half-delivered.
 pub async fn run<C: Chat>(
     bot: Arc<Bot>,
     chat: C,
     interval: Duration,
-    wake: Arc<Notify>,
+    wake: Wake,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     if let Err(error) = recover(&bot, Utc::now()).await {
@@ -399,7 +407,7 @@ pub async fn run<C: Chat>(
         tokio::select! {
             _ = &mut shutdown => break,
             _ = timer.tick() => {}
-            _ = wake.notified() => {}
+            _ = wake.rung() => {}
         }
         match tick(&bot, &chat, Utc::now()).await {
             Ok(report) if report != TickReport::default() => {

@@ -24,6 +24,7 @@ use crate::bot::Bot;
 use crate::config::Config;
 use crate::slack::SlackApp;
 use crate::slack::http::{HttpState, router};
+use crate::wake::Wake;
 
 /// Why `serve` could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +82,7 @@ pub struct Server {
     mode: Mode,
     listener: tokio::net::TcpListener,
     config: Config,
+    wake: Wake,
 }
 
 impl Server {
@@ -119,7 +121,12 @@ impl Server {
             }
         }
         let report = crate::app::load_frameworks(&config);
-        let bot = Arc::new(crate::app::open(&config, report).await?);
+        let wake = Wake::new();
+        let bot = Arc::new(
+            crate::app::open(&config, report)
+                .await?
+                .with_wake(wake.clone()),
+        );
         let app = SlackApp::new(Arc::clone(&bot), client, token);
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
@@ -133,6 +140,7 @@ impl Server {
             mode,
             listener,
             config,
+            wake,
         })
     }
 
@@ -158,6 +166,7 @@ impl Server {
             mode,
             listener,
             config,
+            wake,
         } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
         let stopped = move || {
@@ -185,7 +194,7 @@ impl Server {
             Arc::clone(&bot),
             app.chat(),
             Duration::from_secs(config.tick_seconds),
-            bot.scheduler_wake(),
+            wake,
             stopped(),
         ));
         let reloads = tokio::spawn(crate::reload::watch(

@@ -209,7 +209,7 @@ pub fn build(
             level_discussed: checkin.level_discussed,
             recorded_by: checkin.recorded_by.clone(),
             recorded_at: checkin.recorded_at.clone(),
-            acknowledgement: checkin.ack_status.clone(),
+            acknowledgement: checkin.ack_status.to_string(),
             acknowledged_at: checkin.ack_at.clone(),
             // The stored reason belongs to the current answer; only a dispute's is exported.
             dispute_reason: checkin

@@ -16,7 +16,6 @@ pub mod settings;
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use tokio::sync::Notify;
 
 pub use error::HandlerError;
 pub use settings::Settings;
@@ -25,6 +24,7 @@ use crate::ask::Engine;
 use crate::metrics::Metrics;
 use crate::reply::Reply;
 use crate::store::Store;
+use crate::wake::Wake;
 
 /// One message to the bot.
 #[derive(Debug, Clone)]
@@ -37,13 +37,14 @@ pub struct Request {
     pub now: DateTime<Utc>,
 }
 
-/// The bot: the loaded frameworks (swappable at runtime), the store and the settings.
+/// The bot: the loaded frameworks (swappable at runtime), the store, the settings, and the
+/// [`Wake`] it rings after queueing a message.
 #[derive(Debug)]
 pub struct Bot {
     engine: RwLock<Arc<Engine>>,
     store: Store,
     settings: Settings,
-    wake_scheduler: Arc<Notify>,
+    wake: Wake,
     metrics: Arc<Metrics>,
     engine_generation: std::sync::atomic::AtomicU64,
 }
@@ -55,7 +56,7 @@ impl Bot {
             engine: RwLock::new(Arc::new(engine)),
             store,
             settings,
-            wake_scheduler: Arc::new(Notify::new()),
+            wake: Wake::new(),
             metrics: Arc::new(Metrics::new()),
             engine_generation: std::sync::atomic::AtomicU64::new(0),
         }
@@ -105,9 +106,16 @@ impl Bot {
         &self.settings
     }
 
-    /// Notified when a handler queues a message, so the scheduler delivers it promptly.
-    pub fn scheduler_wake(&self) -> Arc<Notify> {
-        Arc::clone(&self.wake_scheduler)
+    /// The bot, ringing `wake` after queueing a message (the wiring gives the scheduler a
+    /// clone, so it delivers promptly). Without this the bot rings a signal nobody hears.
+    pub fn with_wake(mut self, wake: Wake) -> Self {
+        self.wake = wake;
+        self
+    }
+
+    /// What to ring after queueing a message.
+    pub fn wake(&self) -> &Wake {
+        &self.wake
     }
 
     /// `now` as a date in `user`'s time zone (or the default one).

@@ -105,6 +105,26 @@ impl Cadence {
     }
 }
 
+/// The first day reminders may go out for a report whose last conversation (or start) is
+/// `anchor_on` and whose reminders are paused until `snoozed_until`; `None` without an anchor
+/// (not a report). The store keeps this date in `people.due_on`, so "who is due" is an index
+/// scan.
+pub fn due_on(
+    cadence: &Cadence,
+    anchor_on: Option<NaiveDate>,
+    snoozed_until: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    let anchor = anchor_on?;
+    Some(
+        cadence
+            .schedule(&Timeline {
+                anchor,
+                snoozed_until,
+            })
+            .remind_from,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +158,15 @@ mod tests {
         assert_eq!(cadence.status(&t, date("2026-04-16")), Status::Snoozed);
         assert_eq!(cadence.status(&t, date("2026-04-22")), Status::Due);
         assert_eq!(cadence.schedule(&t).remind_from, date("2026-04-22"));
+        assert_eq!(
+            due_on(&cadence, Some(t.anchor), t.snoozed_until),
+            Some(date("2026-04-22"))
+        );
+    }
+
+    #[test]
+    fn nobody_without_an_anchor_is_due() {
+        assert_eq!(due_on(&Cadence::default(), None, None), None);
     }
 
     #[test]

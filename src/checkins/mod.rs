@@ -2,11 +2,13 @@
 //! plan. Pure functions with the clock passed in; no Slack, no SQL.
 
 pub mod cadence;
+pub mod fingerprint;
 pub mod held_on;
 pub mod period;
 pub mod reminders;
 pub mod time_zone;
 
-pub use cadence::{Cadence, Schedule, Status, Timeline};
+pub use cadence::{Cadence, Schedule, Status, Timeline, due_on};
+pub use fingerprint::fingerprint;
 pub use period::{Period, PeriodError};
 pub use reminders::{Reminder, ReminderRules};

@@ -131,12 +131,7 @@ impl Profiles {
 
     /// Refreshes every manager whose profile is stale (run daily by `serve`).
     pub async fn refresh_managers(&self, bot: &Bot) {
-        let managers: Vec<String> = match sqlx::query_scalar(
-            "SELECT DISTINCT manager_id FROM people WHERE active = 1 AND manager_id IS NOT NULL",
-        )
-        .fetch_all(bot.store().pool())
-        .await
-        {
+        let managers = match bot.store().active_manager_ids().await {
             Ok(managers) => managers,
             Err(error) => {
                 tracing::error!(%error, "cannot list managers for the profile refresh");

@@ -9,6 +9,8 @@ use serde_json::json;
 
 use super::outbox::{self, NewMessage};
 use super::people::{ensure_person, refresh_due_on};
+use super::reminders::restart_reminders_in;
+pub use super::values::AckStatus;
 use super::{Store, StoreError, audit, time};
 use crate::checkins::Cadence;
 
@@ -33,8 +35,8 @@ pub struct Checkin {
     pub recorded_by: String,
     /// When.
     pub recorded_at: String,
-    /// `pending`, `acknowledged` or `disputed`.
-    pub ack_status: String,
+    /// Whether the report confirmed it.
+    pub ack_status: AckStatus,
     /// The report's reason, for a dispute.
     pub ack_reason: Option<String>,
     /// When the report answered.
@@ -91,11 +93,11 @@ pub enum Acknowledgement {
 }
 
 impl Acknowledgement {
-    /// The stored `ack_status`.
-    pub fn status(self) -> &'static str {
+    /// The `ack_status` it leaves.
+    pub fn status(self) -> AckStatus {
         match self {
-            Acknowledgement::Acknowledged => "acknowledged",
-            Acknowledgement::Disputed => "disputed",
+            Acknowledgement::Acknowledged => AckStatus::Acknowledged,
+            Acknowledgement::Disputed => AckStatus::Disputed,
         }
     }
 }
@@ -157,7 +159,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             refresh_due_on(&mut tx, &checkin.report_id, &checkin.cadence).await?;
-            outbox::cancel_reminders_in(&mut tx, &checkin.report_id).await?;
+            restart_reminders_in(&mut tx, &checkin.report_id).await?;
         }
         if let Some(build) = checkin.acknowledgement_request {
             outbox::plan_in(&mut tx, &build(id), now).await?;
@@ -248,7 +250,7 @@ impl Store {
             return Ok(AnswerOutcome::Unchanged(current));
         }
         sqlx::query("UPDATE checkins SET ack_status = ?, ack_reason = ?, ack_at = ? WHERE id = ?")
-            .bind(answer.status())
+            .bind(answer.status().as_str())
             .bind(reason)
             .bind(time::to_text(now))
             .bind(checkin_id)

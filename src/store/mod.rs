@@ -5,17 +5,21 @@
 //! (`query_as` with `FromRow`), so building needs no database; every query has a test.
 //!
 //! Files: [`people`] (the org chart and cadence dates), [`checkins`] (conversations and
-//! acknowledgements), [`snoozes`], [`outbox`] (every DM and channel post), [`audit`],
-//! [`settings`], [`backup`] (online snapshots), [`time`] (how times are written).
+//! acknowledgements), [`snoozes`], [`outbox`] (every DM and channel post), [`reminders`]
+//! (reminders planned about reports: outbox rows and each report's last key), [`audit`],
+//! [`settings`], [`backup`] (online snapshots), [`time`] (how times are written), [`values`]
+//! (the words stored in status and kind columns).
 
 pub mod audit;
 pub mod backup;
 pub mod checkins;
 pub mod outbox;
 pub mod people;
+pub mod reminders;
 pub mod settings;
 pub mod snoozes;
 pub mod time;
+pub mod values;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -45,8 +49,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// A query failed.
     #[error("database error: {0}")]
-    Query(#[from] sqlx::Error),
-    /// Stored data that does not parse (edited by hand?).
+    Query(sqlx::Error),
+    /// Stored data that does not parse (edited by hand?): a sentence naming the table, the
+    /// column and the value. Never read as a default.
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
     /// The database does not exist, and this command does not create one.
@@ -70,6 +75,19 @@ pub enum OpenMode {
     /// Refuse a missing file: commands that only read or copy (`export`, `backup`), so a
     /// mistyped path is reported instead of answered from a new, empty database.
     Existing,
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// A column holding a word outside its set (see [`values`]) is [`StoreError::Corrupt`];
+    /// any other failure is [`StoreError::Query`].
+    fn from(error: sqlx::Error) -> Self {
+        if let sqlx::Error::ColumnDecode { source, .. } = &error
+            && let Some(unknown) = source.downcast_ref::<values::UnknownValue>()
+        {
+            return unknown.clone().into();
+        }
+        StoreError::Query(error)
+    }
 }
 
 /// The database handle. Cheap to clone.
@@ -132,7 +150,9 @@ impl Store {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
-    /// The connection pool, for queries outside this module (tests, benchmarks, backups).
+    /// The connection pool, for this module's files and for tests and benchmarks that look
+    /// at the schema directly. Adapters call the typed functions instead (public only because
+    /// integration tests and benchmarks are separate crates).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }

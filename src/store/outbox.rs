@@ -6,23 +6,28 @@
 //! sends each, and marks it `sent` right after. See `crate::scheduler` for the guarantees.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::SqliteConnection;
+use sqlx::pool::PoolConnection;
+use sqlx::{Sqlite, SqliteConnection};
 
+pub use super::values::{MessageKind, OutboxStatus};
 use super::{Store, StoreError, time};
 use crate::reply::Reply;
 
-/// The kinds of message, as stored in `outbox.kind`.
+/// The kinds of message, as constants of [`MessageKind`] (kept so callers can write
+/// `kind::REMINDER`).
 pub mod kind {
+    use super::MessageKind;
+
     /// A check-in reminder to a manager.
-    pub const REMINDER: &str = "reminder";
+    pub const REMINDER: MessageKind = MessageKind::Reminder;
     /// A request to a report to acknowledge a conversation.
-    pub const ACK_REQUEST: &str = "ack_request";
+    pub const ACK_REQUEST: MessageKind = MessageKind::AckRequest;
     /// A dispute, told to the manager.
-    pub const DISPUTE: &str = "dispute";
+    pub const DISPUTE: MessageKind = MessageKind::Dispute;
     /// The weekly digest of overdue check-ins to the admin channel.
-    pub const DIGEST: &str = "digest";
+    pub const DIGEST: MessageKind = MessageKind::Digest;
     /// A problem reported to the admin channel.
-    pub const ALERT: &str = "alert";
+    pub const ALERT: MessageKind = MessageKind::Alert;
 }
 
 /// A message to plan.
@@ -31,8 +36,8 @@ pub struct NewMessage {
     /// Unique key: a key is planned once (a cancelled, never-tried reminder can be revived,
     /// see [`Store::plan_reminders`]).
     pub key: String,
-    /// One of [`kind`].
-    pub kind: &'static str,
+    /// What it is.
+    pub kind: MessageKind,
     /// A user id (DM) or a channel id.
     pub recipient: String,
     /// The report a reminder is about.
@@ -63,7 +68,7 @@ pub struct OutboxRow {
     /// Unique key.
     pub key: String,
     /// Kind.
-    pub kind: String,
+    pub kind: MessageKind,
     /// Recipient.
     pub recipient: String,
     /// Report concerned.
@@ -72,8 +77,8 @@ pub struct OutboxRow {
     pub payload: String,
     /// Slot.
     pub planned_for: String,
-    /// pending, sending, sent, failed or cancelled.
-    pub status: String,
+    /// Where it is in its delivery.
+    pub status: OutboxStatus,
     /// Delivery attempts so far.
     pub attempts: i64,
     /// The last delivery error.
@@ -99,6 +104,25 @@ impl OutboxRow {
         serde_json::from_str(&self.payload)
             .map_err(|error| StoreError::Corrupt(format!("outbox row {}: {error}", self.id)))
     }
+
+    /// The slot, as a time.
+    pub fn planned_for_time(&self) -> Result<DateTime<Utc>, StoreError> {
+        self.stored_time("planned_for", &self.planned_for)
+    }
+
+    /// When it was planned, as a time.
+    pub fn created_at_time(&self) -> Result<DateTime<Utc>, StoreError> {
+        self.stored_time("created_at", &self.created_at)
+    }
+
+    fn stored_time(&self, column: &str, text: &str) -> Result<DateTime<Utc>, StoreError> {
+        time::from_text(text).map_err(|_| {
+            StoreError::Corrupt(format!(
+                "the outbox table's {column} column holds \"{text}\" in row {}, which is not a timestamp",
+                self.id
+            ))
+        })
+    }
 }
 
 /// Plans a message inside the caller's transaction. Returns whether it was new.
@@ -117,7 +141,7 @@ pub async fn plan_in(
          ON CONFLICT (key) DO NOTHING",
     )
     .bind(&message.key)
-    .bind(message.kind)
+    .bind(message.kind.as_str())
     .bind(&message.recipient)
     .bind(&message.report_id)
     .bind(payload)
@@ -131,25 +155,105 @@ pub async fn plan_in(
 }
 
 /// Cancels reminders about `report_id` that have not gone out (a conversation was recorded,
-/// the report moved or was snoozed), and forgets the report's last planned reminder key, so
-/// the next pass plans whatever is due now, even a reminder with a cancelled one's key.
+/// the report moved or was snoozed). Callers go through
+/// [`super::people::restart_reminders_in`], which also forgets the report's last planned key.
 pub async fn cancel_reminders_in(
     conn: &mut SqliteConnection,
     report_id: &str,
 ) -> Result<u64, StoreError> {
-    let cancelled = sqlx::query(
+    Ok(sqlx::query(
         "UPDATE outbox SET status = 'cancelled'
          WHERE report_id = ? AND kind = 'reminder' AND status = 'pending'",
     )
     .bind(report_id)
-    .execute(&mut *conn)
+    .execute(conn)
     .await?
-    .rows_affected();
-    sqlx::query("UPDATE people SET last_reminder_key = NULL WHERE user_id = ?")
-        .bind(report_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(cancelled)
+    .rows_affected())
+}
+
+/// The reminders of one scheduler pass as one JSON array, read by both statements of
+/// [`Store::plan_reminders`] (a pass plans thousands; one bound parameter beats thousands).
+#[derive(Debug, Clone)]
+pub struct ReminderBatch {
+    json: String,
+}
+
+impl ReminderBatch {
+    /// Serialises `reminders`; `None` when there are none.
+    pub fn new(reminders: &[PlannedReminder]) -> Result<Option<ReminderBatch>, StoreError> {
+        if reminders.is_empty() {
+            return Ok(None);
+        }
+        let mut rows = Vec::with_capacity(reminders.len());
+        for reminder in reminders {
+            let message = &reminder.message;
+            rows.push(serde_json::json!({
+                "key": message.key,
+                "kind": message.kind.as_str(),
+                "recipient": message.recipient,
+                "report_id": message.report_id,
+                "payload": serde_json::to_string(&message.payload).map_err(|error| {
+                    StoreError::Corrupt(format!("cannot serialise a reply: {error}"))
+                })?,
+                "planned_for": time::to_text(message.planned_for),
+                // The text sqlx stores a NaiveDate as (`%F`), to compare with the column.
+                "anchor_on": reminder.anchor_on.format("%F").to_string(),
+                "snoozed_until": reminder.snoozed_until.map(|until| until.format("%F").to_string()),
+            }));
+        }
+        Ok(Some(ReminderBatch {
+            json: serde_json::Value::Array(rows).to_string(),
+        }))
+    }
+
+    /// The JSON array: objects with `key`, `kind`, `recipient`, `report_id`, `payload`,
+    /// `planned_for`, `anchor_on` and `snoozed_until`.
+    pub(super) fn json(&self) -> &str {
+        &self.json
+    }
+}
+
+/// Inserts the reminders of `batch` inside the caller's transaction, each only if its report
+/// is still as it was computed from (see [`Store::plan_reminders`]). Returns how many were
+/// new or revived.
+pub async fn plan_reminders_in(
+    conn: &mut SqliteConnection,
+    batch: &ReminderBatch,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the join.
+    Ok(sqlx::query(
+        "WITH planned AS (
+             SELECT json_extract(value, '$.key') AS key,
+                    json_extract(value, '$.kind') AS kind,
+                    json_extract(value, '$.recipient') AS recipient,
+                    json_extract(value, '$.report_id') AS report_id,
+                    json_extract(value, '$.payload') AS payload,
+                    json_extract(value, '$.planned_for') AS planned_for,
+                    json_extract(value, '$.anchor_on') AS anchor_on,
+                    json_extract(value, '$.snoozed_until') AS snoozed_until
+             FROM json_each(?1))
+         INSERT INTO outbox (key, kind, recipient, report_id, payload, planned_for,
+                             next_attempt_at, created_at)
+         SELECT planned.key, planned.kind, planned.recipient, planned.report_id,
+                planned.payload, planned.planned_for, planned.planned_for, ?2
+         FROM planned JOIN people p
+           ON p.user_id = planned.report_id AND p.active = 1
+          AND p.manager_id = planned.recipient AND p.anchor_on = planned.anchor_on
+          AND p.snoozed_until IS planned.snoozed_until
+         WHERE true
+         ON CONFLICT (key) DO UPDATE SET
+             status = 'pending', recipient = excluded.recipient,
+             payload = excluded.payload, planned_for = excluded.planned_for,
+             next_attempt_at = excluded.next_attempt_at,
+             created_at = excluded.created_at
+         WHERE outbox.status = 'cancelled' AND outbox.attempts = 0",
+    )
+    .bind(batch.json())
+    .bind(time::to_text(now))
+    .execute(conn)
+    .await?
+    .rows_affected())
 }
 
 /// Marks a message delivered, on the caller's connection (the delivery loop keeps one, so
@@ -216,11 +320,32 @@ pub async fn mark_sent_batch_in(
     Ok(())
 }
 
+/// A connection kept for marking delivered messages sent as deliveries complete, so each
+/// batch of marks is one statement, committed at once, without waiting for the pool.
+#[derive(Debug)]
+pub struct SentMarkWriter {
+    conn: PoolConnection<Sqlite>,
+}
+
+impl SentMarkWriter {
+    /// Marks `marks` sent at `now` (see [`mark_sent_batch_in`]).
+    pub async fn mark(&mut self, marks: &[SentMark], now: DateTime<Utc>) -> Result<(), StoreError> {
+        mark_sent_batch_in(&mut self.conn, marks, now).await
+    }
+}
+
 impl Store {
     /// Plans one message. Returns whether it was new.
     pub async fn plan(&self, message: &NewMessage, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let mut conn = self.pool().acquire().await?;
         plan_in(&mut conn, message, now).await
+    }
+
+    /// A connection for marking delivered messages sent (the delivery loop keeps one).
+    pub async fn sent_mark_writer(&self) -> Result<SentMarkWriter, StoreError> {
+        Ok(SentMarkWriter {
+            conn: self.pool().acquire().await?,
+        })
     }
 
     /// Plans many messages in one transaction. Returns how many were new.
@@ -238,99 +363,6 @@ impl Store {
         }
         tx.commit().await?;
         Ok(inserted)
-    }
-
-    /// Plans reminders and remembers each report's latest reminder key, in one transaction
-    /// of two statements (the reminders travel as one JSON array: a pass plans thousands).
-    ///
-    /// A reminder is planned only if its report is, as the write commits, still active, with
-    /// the same manager, anchor and snooze it was computed from: a pass reads who is due
-    /// before it writes, and a conversation recorded (or a move, a snooze) in between must
-    /// win over the stale pass.
-    ///
-    /// A key already in the outbox is left alone, unless that reminder was cancelled before
-    /// any attempt to send it: then it is due again (say the report moved to another manager
-    /// and back before the next repeat) and goes out after all. One that was cancelled while
-    /// failing stays cancelled, so its give-up clock is never reset; the next repeat is a
-    /// new key. Returns how many were new or revived.
-    pub async fn plan_reminders(
-        &self,
-        reminders: &[PlannedReminder],
-        now: DateTime<Utc>,
-    ) -> Result<usize, StoreError> {
-        if reminders.is_empty() {
-            return Ok(0);
-        }
-        let mut rows = Vec::with_capacity(reminders.len());
-        for reminder in reminders {
-            let message = &reminder.message;
-            rows.push(serde_json::json!({
-                "key": message.key,
-                "kind": message.kind,
-                "recipient": message.recipient,
-                "report_id": message.report_id,
-                "payload": serde_json::to_string(&message.payload).map_err(|error| {
-                    StoreError::Corrupt(format!("cannot serialise a reply: {error}"))
-                })?,
-                "planned_for": time::to_text(message.planned_for),
-                // The text sqlx stores a NaiveDate as (`%F`), to compare with the column.
-                "anchor_on": reminder.anchor_on.format("%F").to_string(),
-                "snoozed_until": reminder.snoozed_until.map(|until| until.format("%F").to_string()),
-            }));
-        }
-        let batch = serde_json::Value::Array(rows).to_string();
-        let mut tx = self.write().await?;
-        // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the join.
-        let inserted = sqlx::query(
-            "WITH planned AS (
-                 SELECT json_extract(value, '$.key') AS key,
-                        json_extract(value, '$.kind') AS kind,
-                        json_extract(value, '$.recipient') AS recipient,
-                        json_extract(value, '$.report_id') AS report_id,
-                        json_extract(value, '$.payload') AS payload,
-                        json_extract(value, '$.planned_for') AS planned_for,
-                        json_extract(value, '$.anchor_on') AS anchor_on,
-                        json_extract(value, '$.snoozed_until') AS snoozed_until
-                 FROM json_each(?1))
-             INSERT INTO outbox (key, kind, recipient, report_id, payload, planned_for,
-                                 next_attempt_at, created_at)
-             SELECT planned.key, planned.kind, planned.recipient, planned.report_id,
-                    planned.payload, planned.planned_for, planned.planned_for, ?2
-             FROM planned JOIN people p
-               ON p.user_id = planned.report_id AND p.active = 1
-              AND p.manager_id = planned.recipient AND p.anchor_on = planned.anchor_on
-              AND p.snoozed_until IS planned.snoozed_until
-             WHERE true
-             ON CONFLICT (key) DO UPDATE SET
-                 status = 'pending', recipient = excluded.recipient,
-                 payload = excluded.payload, planned_for = excluded.planned_for,
-                 next_attempt_at = excluded.next_attempt_at,
-                 created_at = excluded.created_at
-             WHERE outbox.status = 'cancelled' AND outbox.attempts = 0",
-        )
-        .bind(&batch)
-        .bind(time::to_text(now))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        sqlx::query(
-            "UPDATE people SET last_reminder_key = planned.key
-             FROM (SELECT json_extract(value, '$.report_id') AS report,
-                          json_extract(value, '$.key') AS key,
-                          json_extract(value, '$.recipient') AS recipient,
-                          json_extract(value, '$.anchor_on') AS anchor_on,
-                          json_extract(value, '$.snoozed_until') AS snoozed_until
-                   FROM json_each(?1)) AS planned
-             WHERE people.user_id = planned.report AND people.active = 1
-               AND people.manager_id = planned.recipient
-               AND people.anchor_on = planned.anchor_on
-               AND people.snoozed_until IS planned.snoozed_until",
-        )
-        .bind(&batch)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(usize::try_from(inserted).unwrap_or(usize::MAX))
     }
 
     /// Whether a message with `key` was ever planned.

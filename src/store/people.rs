@@ -5,8 +5,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 use sqlx::SqliteConnection;
 
+use super::outbox::ReminderBatch;
+use super::reminders::restart_reminders_in;
 use super::{Store, StoreError, audit, time};
-use crate::checkins::{Cadence, Timeline};
+use crate::checkins::{Cadence, Timeline, due_on};
 
 /// One person as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -132,23 +134,6 @@ pub struct NewReport {
     pub cadence: Cadence,
 }
 
-/// The first day reminders may go out for a report, or `None` when they are not a report.
-pub fn due_on(
-    cadence: &Cadence,
-    anchor_on: Option<NaiveDate>,
-    snoozed_until: Option<NaiveDate>,
-) -> Option<NaiveDate> {
-    let anchor = anchor_on?;
-    Some(
-        cadence
-            .schedule(&Timeline {
-                anchor,
-                snoozed_until,
-            })
-            .remind_from,
-    )
-}
-
 /// Inserts a bare row for `user_id` if there is none (a manager, or someone who only asks).
 pub async fn ensure_person(
     conn: &mut SqliteConnection,
@@ -163,6 +148,45 @@ pub async fn ensure_person(
     .bind(user_id)
     .bind(&now)
     .bind(&now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Forgets the key of the last reminder planned about `report_id`, so the next pass plans
+/// whatever is due now, even a reminder with a cancelled one's key.
+pub async fn forget_last_reminder_in(
+    conn: &mut SqliteConnection,
+    report_id: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE people SET last_reminder_key = NULL WHERE user_id = ?")
+        .bind(report_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Remembers, for each report of `batch`, the key of the reminder planned about them, under
+/// the same guard as [`super::outbox::plan_reminders_in`]: only while the report is still
+/// active, with the manager, anchor and snooze the reminder was computed from.
+pub async fn remember_last_reminders_in(
+    conn: &mut SqliteConnection,
+    batch: &ReminderBatch,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE people SET last_reminder_key = planned.key
+         FROM (SELECT json_extract(value, '$.report_id') AS report,
+                      json_extract(value, '$.key') AS key,
+                      json_extract(value, '$.recipient') AS recipient,
+                      json_extract(value, '$.anchor_on') AS anchor_on,
+                      json_extract(value, '$.snoozed_until') AS snoozed_until
+               FROM json_each(?1)) AS planned
+         WHERE people.user_id = planned.report AND people.active = 1
+           AND people.manager_id = planned.recipient
+           AND people.anchor_on = planned.anchor_on
+           AND people.snoozed_until IS planned.snoozed_until",
+    )
+    .bind(batch.json())
     .execute(conn)
     .await?;
     Ok(())
@@ -239,7 +263,7 @@ pub async fn add_report_in(
     .execute(&mut *conn)
     .await?;
     // Reminders already planned may be addressed to a previous manager or cycle.
-    super::outbox::cancel_reminders_in(conn, &report.user_id).await?;
+    restart_reminders_in(conn, &report.user_id).await?;
     refresh_due_on(conn, &report.user_id, &report.cadence).await
 }
 
@@ -279,6 +303,15 @@ impl Store {
             .bind(include_inactive)
             .fetch_all(self.pool())
             .await?)
+    }
+
+    /// The user ids of everyone who manages an active report (for the daily profile refresh).
+    pub async fn active_manager_ids(&self) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT manager_id FROM people WHERE active = 1 AND manager_id IS NOT NULL",
+        )
+        .fetch_all(self.pool())
+        .await?)
     }
 
     /// Adds (or re-adds) a report under a manager, in one transaction with its audit entry.
@@ -337,7 +370,7 @@ impl Store {
         }
         refresh_due_on(&mut tx, report_id, cadence).await?;
         // Reminders already planned were addressed to the old manager.
-        super::outbox::cancel_reminders_in(&mut tx, report_id).await?;
+        restart_reminders_in(&mut tx, report_id).await?;
         audit::record(
             &mut tx,
             now,
@@ -366,7 +399,7 @@ impl Store {
         .bind(report_id)
         .execute(&mut *tx)
         .await?;
-        super::outbox::cancel_reminders_in(&mut tx, report_id).await?;
+        restart_reminders_in(&mut tx, report_id).await?;
         audit::record(
             &mut tx,
             now,

@@ -4,7 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
 use super::people::refresh_due_on;
-use super::{Store, StoreError, audit, outbox, time};
+use super::reminders::restart_reminders_in;
+use super::{Store, StoreError, audit, time};
 use crate::checkins::Cadence;
 
 impl Store {
@@ -40,7 +41,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         refresh_due_on(&mut tx, report_id, cadence).await?;
-        outbox::cancel_reminders_in(&mut tx, report_id).await?;
+        restart_reminders_in(&mut tx, report_id).await?;
         audit::record(
             &mut tx,
             now,

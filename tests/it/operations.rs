@@ -309,7 +309,7 @@ async fn shutdown_finishes_the_deliveries_in_progress_then_stops() {
         Arc::clone(&bot),
         ArcChat(Arc::clone(&chat)),
         Duration::from_secs(3600),
-        bot.scheduler_wake(),
+        bot.wake().clone(),
         async move {
             let _ = stopped.await;
         },

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
-use career_bot::checkins::{Cadence, Period};
+use career_bot::checkins::{self, Cadence, Period};
 use career_bot::reply::Reply;
 use career_bot::store::checkins::{Acknowledgement, AnswerOutcome, NewCheckin, Recorded};
 use career_bot::store::outbox::{NewMessage, PlannedReminder, kind};
@@ -174,7 +174,7 @@ async fn add_report_creates_the_manager_and_the_report_with_its_due_date_and_aud
     assert_eq!(ana.due_on, Some(date("2026-04-20")));
     assert_eq!(
         ana.due_on,
-        people::due_on(&cadence(), ana.anchor_on, ana.snoozed_until)
+        checkins::due_on(&cadence(), ana.anchor_on, ana.snoozed_until)
     );
     assert_eq!(ana.timeline().map(|t| t.anchor), Some(date("2026-01-20")));
 

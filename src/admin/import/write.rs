@@ -8,7 +8,7 @@ use sqlx::SqliteConnection;
 use super::{ACTION, ACTOR, OrgEntry, Role};
 use crate::bot::Settings;
 use crate::store::people::{self, NewReport, Person};
-use crate::store::{Store, StoreError, audit, outbox, time};
+use crate::store::{Store, StoreError, audit, reminders, time};
 
 /// Writes `entries` in one transaction: all of them or, on any database error, none. A
 /// person whose stored record already matches their row is not written again (so a
@@ -93,7 +93,7 @@ async fn apply_report(
     let moved = before.is_some_and(|person| person.manager_id.as_deref() != Some(manager_id));
     if moved || !active {
         // Reminders already planned were addressed to the old manager, or are now pointless.
-        outbox::cancel_reminders_in(conn, &entry.user_id).await?;
+        reminders::restart_reminders_in(conn, &entry.user_id).await?;
     }
     if !active {
         // As `remove` does: history kept, no due date, no reminders.

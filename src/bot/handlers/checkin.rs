@@ -90,7 +90,7 @@ pub async fn done(
         ))),
         Recorded::New(_) => {
             bot.metrics().checkin_recorded();
-            bot.scheduler_wake().notify_one();
+            bot.wake().ring();
             let next = bot
                 .store()
                 .person(&report.user_id)
@@ -207,7 +207,7 @@ pub async fn dispute(
     let with = mention(&checkin.manager_id);
     Ok(Reply::paragraph(match outcome {
         AnswerOutcome::Updated(_) => {
-            bot.scheduler_wake().notify_one();
+            bot.wake().ring();
             format!(
                 "Noted: you say the conversation {with} recorded for {} did not happen. I've told {with}.",
                 checkin.held_on
