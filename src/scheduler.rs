@@ -39,6 +39,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Days, Utc};
+use tracing::Instrument;
 
 use crate::bot::Bot;
 use crate::bot::messages::{self, OverdueLine, ReminderFacts};
@@ -70,16 +71,23 @@ pub struct TickReport {
     pub failed: usize,
 }
 
-/// One scheduler pass at `now`: plan, then deliver.
+/// One scheduler pass at `now`: plan, then deliver. It runs in a `scheduler_pass` span, and
+/// each message's send in a `delivery` span with its outbox key, so every log line (the Slack
+/// client's too) says which pass and which message it is about.
 pub async fn tick<C: Chat>(
     bot: &Bot,
     chat: &C,
     now: DateTime<Utc>,
 ) -> Result<TickReport, StoreError> {
-    let planned = plan(bot, now).await?;
-    let mut report = deliver(bot, chat, now).await?;
-    report.planned = planned;
-    Ok(report)
+    let span = tracing::info_span!("scheduler_pass", at = %now);
+    async {
+        let planned = plan(bot, now).await?;
+        let mut report = deliver(bot, chat, now).await?;
+        report.planned = planned;
+        Ok(report)
+    }
+    .instrument(span)
+    .await
 }
 
 /// At start-up: messages a previous process was sending become ready again.
@@ -245,7 +253,17 @@ pub async fn deliver<C: Chat>(
                 kind::DIGEST | kind::ALERT => Recipient::Channel(&row.recipient),
                 _ => Recipient::User(&row.recipient),
             };
-            match chat.send(recipient, &reply, &row.key).await {
+            let span = tracing::info_span!(
+                "delivery",
+                key = %row.key,
+                kind = %row.kind,
+                attempts = row.attempts,
+            );
+            match chat
+                .send(recipient, &reply, &row.key)
+                .instrument(span)
+                .await
+            {
                 Ok(delivered) => {
                     // If the marker has failed, its error is returned below.
                     let _ = marks.send(SentMark {

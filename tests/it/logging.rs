@@ -39,6 +39,24 @@ impl Captured {
     }
 }
 
+fn subscriber(captured: &Captured) -> impl tracing::Subscriber + Send + Sync {
+    tracing_subscriber::fmt()
+        .json()
+        .with_writer(captured.clone())
+        .with_span_events(FmtSpan::CLOSE)
+        .with_max_level(tracing::Level::INFO)
+        .finish()
+}
+
+/// The spans named `name` that closed, with their fields.
+fn closed_spans(logs: &str, name: &str) -> Vec<serde_json::Value> {
+    logs.lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|line| line["span"]["name"] == name)
+        .map(|line| line["span"].clone())
+        .collect()
+}
+
 fn now() -> DateTime<Utc> {
     "2026-03-02T09:00:00Z".parse().expect("time")
 }
@@ -48,13 +66,7 @@ async fn each_command_runs_in_a_span_with_the_user_and_kind_but_not_its_words() 
     let dir = tempfile::tempdir().expect("temp dir");
     let bot = bot::bot_in(dir.path(), &[]).await;
     let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .with_writer(captured.clone())
-        .with_span_events(FmtSpan::CLOSE)
-        .with_max_level(tracing::Level::INFO)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = tracing::subscriber::set_default(subscriber(&captured));
 
     let secret_question = "what does level 3 happiness need for zebra-secret-word";
     for text in [secret_question, "done @ana zebra-private-note", "team"] {
@@ -66,12 +78,7 @@ async fn each_command_runs_in_a_span_with_the_user_and_kind_but_not_its_words() 
         .await;
     }
     let logs = captured.text();
-    let spans: Vec<serde_json::Value> = logs
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|line| line["span"]["name"] == "command")
-        .map(|line| line["span"].clone())
-        .collect();
+    let spans = closed_spans(&logs, "command");
     let kinds: Vec<&str> = spans
         .iter()
         .map(|span| span["kind"].as_str().unwrap_or_default())
@@ -83,4 +90,37 @@ async fn each_command_runs_in_a_span_with_the_user_and_kind_but_not_its_words() 
     );
     assert_eq!(spans[0]["framework"], "buffer-happiness", "{logs}");
     assert!(!logs.contains("zebra"), "private words were logged: {logs}");
+}
+
+#[tokio::test]
+async fn each_scheduler_pass_and_each_delivery_runs_in_a_span_with_the_outbox_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot::bot_in(dir.path(), &[]).await;
+    bot.handle(&Request {
+        user: "U_MANAGER".to_owned(),
+        text: "add @U_ANA marketing 2".to_owned(),
+        now: now(),
+    })
+    .await;
+    let captured = Captured::default();
+    let _guard = tracing::subscriber::set_default(subscriber(&captured));
+    let chat = career_bot::shell::ShellChat::default();
+    let due: DateTime<Utc> = "2026-06-02T09:00:00Z".parse().expect("time");
+    let report = career_bot::scheduler::tick(&bot, &chat, due)
+        .await
+        .expect("a pass");
+    assert_eq!(report.sent, 1, "{report:?}");
+    let logs = captured.text();
+    let deliveries = closed_spans(&logs, "delivery");
+    assert_eq!(deliveries.len(), 1, "{logs}");
+    let key = deliveries[0]["key"].as_str().unwrap_or_default();
+    assert!(key.contains("U_ANA"), "the key names the report: {key}");
+    assert_eq!(deliveries[0]["kind"], "reminder", "{logs}");
+    // The delivery ran inside the pass: its line lists the pass among its parent spans.
+    let delivery_line = logs
+        .lines()
+        .find(|line| line.contains("\"name\":\"delivery\""))
+        .unwrap_or_default();
+    let line: serde_json::Value = serde_json::from_str(delivery_line).expect("json");
+    assert_eq!(line["spans"][0]["name"], "scheduler_pass", "{logs}");
 }
