@@ -1,14 +1,16 @@
 //! career-bot: career frameworks and career conversations, inside Slack.
 //!
 //! # Layout
-//! The pure core knows nothing of Slack or SQL:
+//! Where each kind of change goes is in `ARCHITECTURE.md`. The pure core knows nothing of
+//! Slack or SQL (`layering_tests` checks it):
 //! - [`frameworks`]: the framework model, readers for each file format, loading and validation.
 //! - [`ask`]: turns a free-text question into a query and answers it as a [`reply::Reply`].
 //! - [`reply`]: the neutral reply type, rendered to terminal text or JSON here and to Block Kit
 //!   by the Slack adapter.
-//! - [`text`]: normalising and fuzzy-matching names.
-//!
-//! - [`checkins`]: cadence rules, due and overdue, reminder planning.
+//! - [`text`]: normalising and fuzzy-matching names; [`ids`]: typed user, channel and
+//!   framework ids.
+//! - [`checkins`]: cadence rules, due and overdue, reminder planning, how dates and zones
+//!   are read.
 //!
 //! Around it, the adapters and the wiring:
 //! - [`bot`]: the handlers shared by Slack and the shell; [`chat`]: the port they send through.
