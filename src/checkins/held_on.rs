@@ -42,7 +42,7 @@ pub enum DateError {
     #[error("\"{0}\" is not a date I can read; write {ACCEPTED_FORMS}.")]
     Unreadable(String),
     /// A day that does not exist (`2026-02-30`, `April 31`).
-    #[error("\"{0}\" is not a day of the calendar; write {ACCEPTED_FORMS}.")]
+    #[error("\"{0}\" is not a date: there is no such day; write {ACCEPTED_FORMS}.")]
     NoSuchDay(String),
     /// After today.
     #[error("{0} is in the future; record a conversation once it has happened.")]

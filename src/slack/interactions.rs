@@ -17,7 +17,7 @@ use tracing::Instrument;
 use super::app::SlackApp;
 use super::blocks::{MoreValue, render_answer};
 use super::modal::{self, ModalContext};
-use crate::bot::command::{Command, SnoozeUntil};
+use crate::bot::command::{Command, DateWords, SnoozeUntil};
 use crate::bot::handlers::{self, Extras, Recording, require_manager};
 use crate::bot::mention::Mention;
 use crate::bot::messages::{mention, parse_cycle_value};
@@ -254,7 +254,7 @@ impl SlackApp {
         };
         let command = Command::Done {
             person,
-            date: submission.date,
+            date: submission.date.map(DateWords::Exact),
             note: submission.note,
         };
         let extras = Extras {

@@ -20,6 +20,7 @@ mod logging;
 mod migrations;
 mod operations;
 mod org_transfer;
+mod records;
 mod serve_process;
 mod slack_http;
 mod slack_limits;

@@ -17,6 +17,7 @@ pub use registry::{CommandKind, Who};
 
 use super::mention::Mention;
 use crate::checkins::Period;
+pub use crate::checkins::held_on::DateWords;
 
 /// What the caller asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,8 +67,9 @@ pub enum Command {
     Done {
         /// The report.
         person: Mention,
-        /// When it was held (default today).
-        date: Option<NaiveDate>,
+        /// When it was held, as written (default today); the handler resolves it against
+        /// the caller's today.
+        date: Option<DateWords>,
         /// A private note.
         note: Option<String>,
     },

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use super::{Command, CommandKind, SnoozeUntil, UsageError};
 use crate::bot::mention::{self, Mention};
 use crate::checkins::Period;
+use crate::checkins::held_on;
 
 fn error(command: CommandKind, problem: impl Into<String>) -> UsageError {
     UsageError {
@@ -110,18 +111,10 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
         CommandKind::Level => question(),
         CommandKind::Done => {
             let (person, rest) = person_then(rest)?;
-            let (date, note) = match next_word(&rest) {
-                Some((token, after)) => match parse_date(token) {
-                    Some(date) => (Some(date), after.to_owned()),
-                    None if looks_like_date(token) => {
-                        return Err(error(
-                            kind,
-                            format!("\"{token}\" is not a date; write it as YYYY-MM-DD."),
-                        ));
-                    }
-                    None => (None, rest.clone()),
-                },
-                None => (None, String::new()),
+            let (date, note) = match held_on::parse_leading(&rest) {
+                Ok(Some((words, after))) => (Some(words), after.to_owned()),
+                Ok(None) => (None, rest.clone()),
+                Err(problem) => return Err(error(kind, problem.to_string())),
             };
             Ok(Command::Done {
                 person,
@@ -145,15 +138,9 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
     }
 }
 
-/// `2026-03-01`; also `today` and `yesterday`, which the handler resolves with its clock.
+/// `2026-03-01`, for snoozes.
 fn parse_date(token: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(token, "%Y-%m-%d").ok()
-}
-
-fn looks_like_date(token: &str) -> bool {
-    token.len() >= 8
-        && token.chars().filter(|c| *c == '-').count() == 2
-        && token.chars().all(|c| c.is_ascii_digit() || c == '-')
 }
 
 /// `1w`, `2 weeks`, `3d`, `2026-05-01`, `until 2026-05-01`, then an optional reason.
@@ -188,6 +175,7 @@ fn parse_snooze(text: &str) -> Result<(SnoozeUntil, String), UsageError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checkins::held_on::DateWords;
 
     fn person(id: &str) -> Mention {
         Mention {
@@ -252,7 +240,7 @@ mod tests {
             parse("done @ana 2026-03-01 talked about   scope"),
             Ok(Command::Done {
                 person: person("ana"),
-                date: NaiveDate::from_ymd_opt(2026, 3, 1),
+                date: NaiveDate::from_ymd_opt(2026, 3, 1).map(DateWords::Exact),
                 note: Some("talked about   scope".into())
             })
         );

@@ -115,7 +115,7 @@ impl CommandKind {
             CommandKind::Move => "move @person @new-manager",
             CommandKind::Remove => "remove @person",
             CommandKind::Level => "level @person N",
-            CommandKind::Done => "done @person [YYYY-MM-DD] [private note…]",
+            CommandKind::Done => "done @person [DATE] [private note…]",
             CommandKind::Ack => "ack",
             CommandKind::Dispute => "dispute [reason…]",
             CommandKind::Snooze => "snooze @person PERIOD|YYYY-MM-DD [reason…]",
@@ -137,7 +137,7 @@ impl CommandKind {
             CommandKind::Remove => "stop tracking someone (their history is kept)",
             CommandKind::Level => "change a report's level",
             CommandKind::Done => {
-                "record a career conversation (today unless a date is given); the note is private to you"
+                "record a career conversation, held today unless a DATE is given (2026-06-01, yesterday, monday, 3 days ago, June 1); the note is private to you"
             }
             CommandKind::Ack => "confirm the conversation your manager recorded",
             CommandKind::Dispute => "say that conversation did not happen",

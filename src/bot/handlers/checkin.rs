@@ -1,13 +1,14 @@
 //! `done`, `ack`, `dispute` and `snooze`: recording conversations and their confirmation.
 //! Slack's buttons and modal reach them through the same [`super::run`] as typed commands.
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, Utc};
 
 use super::access::require_manager;
 use crate::bot::command::SnoozeUntil;
 use crate::bot::mention::Mention;
 use crate::bot::messages::{self, level_label, mention};
 use crate::bot::{Bot, HandlerError};
+use crate::checkins::held_on::{DateError, DateWords};
 use crate::reply::Reply;
 use crate::store::checkins::{Acknowledgement, AnswerOutcome, Checkin, NewCheckin, Recorded};
 use crate::store::outbox::{NewMessage, kind};
@@ -26,19 +27,22 @@ pub async fn done(
     bot: &Bot,
     caller: &str,
     person: &Mention,
-    date: Option<NaiveDate>,
+    date: Option<DateWords>,
     note: Option<String>,
     recording: Option<Recording>,
     now: DateTime<Utc>,
 ) -> Result<Reply, HandlerError> {
     let report = require_manager(bot, caller, &person.user_id).await?;
     let today = bot.local_date(caller, now).await?;
-    let held_on = date.unwrap_or(today);
-    if held_on > today {
-        return Err(HandlerError::Invalid(format!(
-            "{held_on} is in the future; record a conversation once it has happened (today is {today})."
-        )));
-    }
+    let held_on = match date {
+        Some(words) => words.resolve(today).map_err(|problem| match problem {
+            DateError::Future(date) => HandlerError::Invalid(format!(
+                "{date} is in the future; record a conversation once it has happened (today is {today})."
+            )),
+            other => HandlerError::Invalid(other.to_string()),
+        })?,
+        None => today,
+    };
     let recording = recording.unwrap_or_default();
     let framework = report.framework_id.clone().unwrap_or_default();
     let level = recording.level.or(report.level);

@@ -1,0 +1,93 @@
+//! Records you can trust (issue 10): ordinary input never changes or loses a record by
+//! accident. Each test is one item, scripted through the shell adapter (the same handlers as
+//! Slack) on a temp database with the clock set by `:now`.
+
+use career_bot::bot::Bot;
+use career_bot::shell::Shell;
+
+use crate::support::bot::bot_in;
+use crate::support::shell::run;
+
+async fn bot(dir: &std::path::Path) -> Bot {
+    bot_in(dir, &[("CAREER_BOT_ADMINS", "admin")]).await
+}
+
+async fn count(bot: &Bot, sql: &'static str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(bot.store().pool())
+        .await
+        .expect("count query")
+}
+
+/// Monday 2026-06-15, 10:00 UTC; the boss has Ana on their team since January.
+async fn boss_with_ana(bot: &Bot) -> Shell<'_> {
+    let mut shell =
+        Shell::new(bot, Some("boss".into()), Some("2026-01-12T10:00:00Z")).expect("shell");
+    run(
+        &mut shell,
+        &["add @ana marketing 2", ":now 2026-06-15T10:00:00Z"],
+    )
+    .await;
+    shell
+}
+
+#[tokio::test]
+async fn done_reads_every_accepted_date_form_and_records_that_date() {
+    let cases = [
+        ("done @ana yesterday", "2026-06-14"),
+        ("done @ana 2026-06-01 talked about scope", "2026-06-01"),
+        ("done @ana friday", "2026-06-12"),
+        ("done @ana 3 days ago", "2026-06-12"),
+        ("done @ana 4d ago", "2026-06-11"),
+        ("done @ana June 1", "2026-06-01"),
+        ("done @ana 1 jun", "2026-06-01"),
+        ("done @ana today", "2026-06-15"),
+    ];
+    for (line, expected) in cases {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let bot = bot(dir.path()).await;
+        let mut shell = boss_with_ana(&bot).await;
+        let out = run(&mut shell, &[line]).await;
+        let held: Vec<String> = sqlx::query_scalar("SELECT held_on FROM checkins")
+            .fetch_all(bot.store().pool())
+            .await
+            .expect("checkins");
+        assert_eq!(held, [expected], "{line}: {out}");
+        let notes: Vec<Option<String>> = sqlx::query_scalar("SELECT private_note FROM checkins")
+            .fetch_all(bot.store().pool())
+            .await
+            .expect("notes");
+        let expected_note = line
+            .strip_prefix("done @ana 2026-06-01 ")
+            .map(str::to_owned);
+        assert_eq!(
+            notes,
+            [expected_note],
+            "{line}: the date words are not the note"
+        );
+    }
+}
+
+#[tokio::test]
+async fn done_refuses_dates_in_other_forms_the_future_and_more_than_a_year_back() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell = boss_with_ana(&bot).await;
+    for (line, says) in [
+        ("done @ana 2026/06/01", "is not a date I can read"),
+        ("done @ana 01.06.2026", "is not a date I can read"),
+        ("done @ana 2026-06-16", "is in the future"),
+        ("done @ana 2025-06-14", "more than a year ago"),
+        ("done @ana 2026-02-30", "there is no such day"),
+    ] {
+        let out = run(&mut shell, &[line]).await;
+        assert!(out.contains(says), "{line}: {out}");
+        if says == "is not a date I can read" {
+            assert!(
+                out.contains("YYYY-MM-DD, today, yesterday"),
+                "{line}: {out}"
+            );
+        }
+    }
+    assert_eq!(count(&bot, "SELECT COUNT(*) FROM checkins").await, 0);
+}
