@@ -91,3 +91,67 @@ async fn done_refuses_dates_in_other_forms_the_future_and_more_than_a_year_back(
     }
     assert_eq!(count(&bot, "SELECT COUNT(*) FROM checkins").await, 0);
 }
+
+#[tokio::test]
+async fn adding_someone_already_on_your_team_changes_nothing_and_says_what_to_use() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-12T10:00:00Z")).expect("shell");
+    run(&mut shell, &["add @ana marketing 2"]).await;
+    // Seven months on Ana is overdue; adding her again must not reset that.
+    run(&mut shell, &[":now 2026-08-17T10:00:00Z"]).await;
+    let before = run(&mut shell, &["team"]).await;
+    assert!(before.contains("overdue"), "{before}");
+    let out = run(&mut shell, &["add @ana marketing 3"]).await;
+    assert!(
+        out.contains("@ana is already on your team (Buffer Marketing, Level 2"),
+        "{out}"
+    );
+    for pointer in [
+        "`level @ana N`",
+        "`framework @ana FRAMEWORK LEVEL`",
+        "`move @ana @manager`",
+    ] {
+        assert!(out.contains(pointer), "{pointer}: {out}");
+    }
+    let after = run(&mut shell, &["team"]).await;
+    assert_eq!(before, after, "nothing changed");
+    assert_eq!(
+        count(
+            &bot,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'person.added'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn adding_someone_who_was_removed_brings_them_back_anchored_on_their_last_conversation() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-12T10:00:00Z")).expect("shell");
+    run(
+        &mut shell,
+        &[
+            "add @ana marketing 2",
+            ":now 2026-03-02T10:00:00Z",
+            "done @ana",
+            "remove @ana",
+            ":now 2026-05-04T10:00:00Z",
+        ],
+    )
+    .await;
+    let out = run(&mut shell, &["add @ana marketing 2"]).await;
+    assert!(out.contains("Added @ana to your team"), "{out}");
+    assert!(
+        out.contains("their history is kept, and the cadence counts from 2026-03-02"),
+        "{out}"
+    );
+    // Three months after the last conversation, not after today.
+    assert!(out.contains("due on 2026-06-02"), "{out}");
+    let history = run(&mut shell, &["history @ana"]).await;
+    assert!(history.contains("2026-03-02"), "{history}");
+}

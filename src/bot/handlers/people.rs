@@ -4,11 +4,46 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::access::require_manager;
+use crate::ask::Engine;
 use crate::bot::mention::Mention;
 use crate::bot::messages::{level_label, mention};
 use crate::bot::{Bot, HandlerError};
 use crate::reply::Reply;
-use crate::store::people::NewReport;
+use crate::store::people::{NewReport, Person};
+
+/// Why `add` changes nothing for someone who is already tracked, and what to use instead.
+fn already_tracked(
+    engine: &Engine,
+    existing: &Person,
+    manager: &str,
+    caller: &str,
+    caller_is_admin: bool,
+) -> String {
+    let who = mention(&existing.user_id);
+    if manager == caller {
+        let placement = level_label(
+            engine,
+            existing.framework_id.as_deref().unwrap_or_default(),
+            existing.level,
+        );
+        return format!(
+            "{who} is already on your team ({placement}), so nothing was changed. \
+             Use `level {who} N` to change their level, `framework {who} FRAMEWORK LEVEL` to change their framework, \
+             or `move {who} @manager` to hand them to someone else."
+        );
+    }
+    if caller_is_admin {
+        return format!(
+            "{who} is already on {}'s team, so nothing was changed. Use `move {who} @new-manager` to hand them to someone else.",
+            mention(manager)
+        );
+    }
+    format!(
+        "{who} is already on {}'s team, so nothing was changed. Ask them or an admin to `move {who} {}`.",
+        mention(manager),
+        mention(caller)
+    )
+}
 
 /// `add @person FRAMEWORK LEVEL`: the caller becomes the person's manager.
 pub async fn add(
@@ -31,22 +66,30 @@ pub async fn add(
     let number = engine
         .find_level(found, level)
         .map_err(HandlerError::Invalid)?;
-    if let Some(existing) = bot.store().person(&person.user_id).await?
+    let existing = bot.store().person(&person.user_id).await?;
+    if let Some(existing) = &existing
         && existing.active
         && existing.framework_id.is_some()
         && let Some(manager) = existing.manager_id.as_deref()
-        && manager != caller
-        && !bot.settings().is_admin(caller)
     {
-        return Err(HandlerError::Refused(format!(
-            "{} is already on {}'s team, so nothing was changed. Ask them or an admin to `move {} {}`.",
-            mention(&person.user_id),
-            mention(manager),
-            mention(&person.user_id),
-            mention(caller)
+        return Err(HandlerError::Refused(already_tracked(
+            &engine,
+            existing,
+            manager,
+            caller,
+            bot.settings().is_admin(caller),
         )));
     }
-    let start_date = bot.local_date(caller, now).await?;
+    let today = bot.local_date(caller, now).await?;
+    // Someone coming back keeps their history: the cadence counts from their last
+    // conversation (the store anchors on the later of that and the start date), so the
+    // original start date is kept rather than today.
+    let returning = existing
+        .as_ref()
+        .filter(|person| person.framework_id.is_some());
+    let start_date = returning
+        .and_then(|person| person.start_date)
+        .unwrap_or(today);
     let cadence = bot.settings().cadence_for(&found.id);
     bot.store()
         .add_report(
@@ -73,8 +116,14 @@ pub async fn add(
     let due = due
         .map(|date| format!(" Their next career conversation is due on {date}."))
         .unwrap_or_default();
+    let back = match returning.and_then(|person| person.anchor_on) {
+        Some(last) => format!(
+            " They were tracked before: their history is kept, and the cadence counts from {last}."
+        ),
+        None => String::new(),
+    };
     Ok(Reply::paragraph(format!(
-        "Added {} to your team: {}.{due}",
+        "Added {} to your team: {}.{back}{due}",
         mention(&person.user_id),
         level_label(&engine, &found.id, Some(number))
     )))
