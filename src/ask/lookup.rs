@@ -202,6 +202,14 @@ impl Engine {
     /// The level of `framework` written as a number ("3", "three", "III", "L3") or a title
     /// (read as in a question, through [`title_level`]).
     pub fn find_level(&self, framework: &Framework, text: &str) -> Result<u32, String> {
+        if is_signed_or_fractional(text) {
+            return Err(format!(
+                "\"{}\" is not a level: levels are whole numbers, and {}'s are {}.",
+                text.trim(),
+                framework.name,
+                framework.level_range_text()
+            ));
+        }
         let tokens = tokenize_title(text);
         let number = match tokens.as_slice() {
             [only] => only.number,
@@ -231,6 +239,19 @@ impl Engine {
             )),
         }
     }
+}
+
+/// `-1`, `+1`, `2.5`, `2,5`, `-L3`: a number with a sign or a fraction, which the tokenizer
+/// would otherwise read as a plain level (a demotion where a promotion was meant).
+fn is_signed_or_fractional(text: &str) -> bool {
+    let text = text.trim();
+    let signed =
+        text.starts_with(['-', '+', '−']) && text.chars().skip(1).any(|c| c.is_ascii_digit());
+    let bytes = text.as_bytes();
+    let fractional = bytes.windows(3).any(|window| {
+        window[0].is_ascii_digit() && matches!(window[1], b'.' | b',') && window[2].is_ascii_digit()
+    });
+    signed || fractional
 }
 
 #[cfg(test)]
@@ -291,6 +312,19 @@ mod tests {
             "Buffer Marketing has no level 7; its levels are 1–5."
         );
         assert!(engine.find_level(marketing, "wizard").is_err());
+    }
+
+    #[test]
+    fn signed_and_fractional_levels_are_refused_with_the_range() {
+        let engine = engine();
+        let marketing = engine.find_framework("marketing").expect("bundled");
+        for text in ["-1", "+1", "-2", "2.5", "3,5", " +3 "] {
+            let error = engine.find_level(marketing, text).expect_err(text);
+            assert!(
+                error.ends_with("levels are whole numbers, and Buffer Marketing's are 1–5."),
+                "{text}: {error}"
+            );
+        }
     }
 
     /// The level a question about `framework` at `text` is understood as.

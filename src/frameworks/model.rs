@@ -140,6 +140,11 @@ impl Framework {
         self.levels.iter().find(|level| level.number > number)
     }
 
+    /// The level before `number`, if any.
+    pub fn previous_level(&self, number: u32) -> Option<&Level> {
+        self.levels.iter().rev().find(|level| level.number < number)
+    }
+
     /// "1–5" or "1, 2, 4": the level numbers as a person would write them.
     pub fn level_range_text(&self) -> String {
         let numbers: Vec<u32> = self.levels.iter().map(|level| level.number).collect();

@@ -155,3 +155,73 @@ async fn adding_someone_who_was_removed_brings_them_back_anchored_on_their_last_
     let history = run(&mut shell, &["history @ana"]).await;
     assert!(history.contains("2026-03-02"), "{history}");
 }
+
+#[tokio::test]
+async fn signed_and_fractional_levels_are_refused_and_next_and_previous_move_one_step() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell = boss_with_ana(&bot).await;
+    for line in ["level @ana -1", "level @ana +1", "level @ana 2.5"] {
+        let out = run(&mut shell, &[line]).await;
+        assert!(
+            out.contains("levels are whole numbers, and Buffer Marketing's are 1–5."),
+            "{line}: {out}"
+        );
+    }
+    assert_eq!(
+        count(
+            &bot,
+            "SELECT COUNT(*) FROM people WHERE user_id = 'ana' AND level = 2"
+        )
+        .await,
+        1,
+        "still at level 2"
+    );
+    let out = run(&mut shell, &["level @ana next"]).await;
+    assert!(
+        out.contains("@ana is now at Buffer Marketing, Level 3")
+            && out.contains("(Before: Buffer Marketing, Level 2"),
+        "{out}"
+    );
+    let out = run(&mut shell, &["level @ana previous"]).await;
+    assert!(
+        out.contains("@ana is now at Buffer Marketing, Level 2"),
+        "{out}"
+    );
+    let out = run(&mut shell, &["level @ana 2"]).await;
+    assert!(
+        out.contains("@ana is already at Buffer Marketing, Level 2")
+            && out.contains("nothing was changed"),
+        "{out}"
+    );
+    let out = run(&mut shell, &["level @ana 1", "level @ana previous"]).await;
+    assert!(
+        out.contains("the first level of Buffer Marketing, so nothing was changed"),
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn an_import_row_with_a_signed_level_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let file = dir.path().join("org.csv");
+    std::fs::write(
+        &file,
+        "user,name,manager,framework,level\nU_M,Mo,,,\nU_A,Al,U_M,marketing,-2\n",
+    )
+    .expect("write");
+    let now = "2026-03-02T09:00:00Z".parse().expect("time");
+    let result = career_bot::admin::import::import_file(&bot, &file, now).await;
+    match result {
+        Err(career_bot::admin::ImportError::Invalid(errors)) => {
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(errors[0].line, 3);
+            assert!(
+                errors[0].message.contains("levels are whole numbers"),
+                "{errors:?}"
+            );
+        }
+        other => panic!("expected the row to be refused, got {other:?}"),
+    }
+}

@@ -200,17 +200,60 @@ pub async fn set_level(
             mention(&person.user_id)
         ))
     })?;
-    let number = engine
-        .find_level(framework, level)
-        .map_err(HandlerError::Invalid)?;
+    let who = mention(&person.user_id);
+    let label = |number: Option<u32>| level_label(&engine, &framework_id, number);
+    let step = match level.trim().to_lowercase().as_str() {
+        "next" | "up" => Some(true),
+        "previous" | "prev" | "down" => Some(false),
+        _ => None,
+    };
+    let number = match (step, report.level) {
+        (None, _) => engine
+            .find_level(framework, level)
+            .map_err(HandlerError::Invalid)?,
+        (Some(_), None) => {
+            return Err(HandlerError::Invalid(format!(
+                "{who} has no level yet; give one: `level {who} N` ({}).",
+                framework.level_range_text()
+            )));
+        }
+        (Some(up), Some(current)) => {
+            let target = if up {
+                framework.next_level(current)
+            } else {
+                framework.previous_level(current)
+            };
+            match target {
+                Some(target) => target.number,
+                None => {
+                    return Err(HandlerError::Invalid(format!(
+                        "{who} is at {}, the {} level of {}, so nothing was changed.",
+                        label(Some(current)),
+                        if up { "top" } else { "first" },
+                        framework.name
+                    )));
+                }
+            }
+        }
+    };
+    if report.level == Some(number) {
+        return Ok(Reply::paragraph(format!(
+            "{who} is already at {}, so nothing was changed.",
+            label(Some(number))
+        )));
+    }
     bot.store()
         .set_level(&person.user_id, number, caller, now)
         .await?;
-    Ok(Reply::paragraph(format!(
-        "{} is now at {}.",
-        mention(&person.user_id),
-        level_label(&engine, &framework_id, Some(number))
-    )))
+    let text = match report.level {
+        Some(previous) => format!(
+            "{who} is now at {}. (Before: {}.)",
+            label(Some(number)),
+            label(Some(previous))
+        ),
+        None => format!("{who} is now at {}.", label(Some(number))),
+    };
+    Ok(Reply::paragraph(text))
 }
 
 /// `timezone [ZONE]`: show or set the caller's own time zone.
