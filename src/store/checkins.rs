@@ -81,6 +81,9 @@ pub enum Recorded {
     New(i64),
     /// The request key was seen before: this is the check-in it recorded.
     AlreadyRecorded(Box<Checkin>),
+    /// A conversation with this person on this day is already recorded (by a typed command,
+    /// so not the same submission): nothing was written.
+    SameDay(Box<Checkin>),
 }
 
 /// The report's answer.
@@ -119,6 +122,17 @@ impl Store {
             {
                 return Ok(Recorded::AlreadyRecorded(Box::new(existing)));
             }
+        }
+        let sql = format!(
+            "SELECT {CHECKIN_COLUMNS} FROM checkins WHERE report_id = ? AND held_on = ? LIMIT 1"
+        );
+        if let Some(existing) = sqlx::query_as::<_, Checkin>(sqlx::AssertSqlSafe(sql))
+            .bind(&checkin.report_id)
+            .bind(checkin.held_on)
+            .fetch_optional(&mut *tx)
+            .await?
+        {
+            return Ok(Recorded::SameDay(Box::new(existing)));
         }
         ensure_person(&mut tx, &checkin.manager_id, now).await?;
         let id: i64 = sqlx::query_scalar(

@@ -13,6 +13,7 @@
 pub mod audit;
 pub mod backup;
 pub mod checkins;
+pub mod corrections;
 pub mod outbox;
 pub mod people;
 pub mod reminders;

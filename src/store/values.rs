@@ -174,6 +174,8 @@ pub enum MessageKind {
     Digest,
     /// A problem reported to the admin channel.
     Alert,
+    /// A DM telling someone about a change to their record (a conversation taken back).
+    Notice,
 }
 
 impl StoredWord for MessageKind {
@@ -185,6 +187,7 @@ impl StoredWord for MessageKind {
         Self::Dispute,
         Self::Digest,
         Self::Alert,
+        Self::Notice,
     ];
 
     fn as_str(self) -> &'static str {
@@ -194,6 +197,7 @@ impl StoredWord for MessageKind {
             Self::Dispute => "dispute",
             Self::Digest => "digest",
             Self::Alert => "alert",
+            Self::Notice => "notice",
         }
     }
 }

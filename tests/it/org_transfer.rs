@@ -150,7 +150,7 @@ async fn record_checkin(
         .expect("the check-in is recorded");
     match recorded {
         Recorded::New(id) => id,
-        Recorded::AlreadyRecorded(existing) => existing.id,
+        Recorded::AlreadyRecorded(existing) | Recorded::SameDay(existing) => existing.id,
     }
 }
 

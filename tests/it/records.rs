@@ -225,3 +225,136 @@ async fn an_import_row_with_a_signed_level_is_refused() {
         other => panic!("expected the row to be refused, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn the_same_conversation_recorded_twice_is_refused_pointing_at_undo() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell = boss_with_ana(&bot).await;
+    run(&mut shell, &["done @ana yesterday"]).await;
+    let out = run(&mut shell, &["done @ana 2026-06-14 again"]).await;
+    assert!(
+        out.contains("A conversation with @ana on 2026-06-14 is already recorded"),
+        "{out}"
+    );
+    assert!(out.contains("`undo @ana`"), "{out}");
+    assert_eq!(count(&bot, "SELECT COUNT(*) FROM checkins").await, 1);
+}
+
+#[tokio::test]
+async fn undo_takes_back_the_last_conversation_restores_the_due_date_and_withdraws_the_request() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell = boss_with_ana(&bot).await;
+    // Ana was added on 2026-01-12, so she was due on 2026-04-12.
+    let out = run(&mut shell, &["done @ana", "undo @ana"]).await;
+    assert!(
+        out.contains("Took back the conversation with @ana on 2026-06-15."),
+        "{out}"
+    );
+    assert!(
+        out.contains("The request to @ana to confirm it was withdrawn."),
+        "{out}"
+    );
+    assert!(out.contains("due on 2026-04-12 again"), "{out}");
+    assert_eq!(count(&bot, "SELECT COUNT(*) FROM checkins").await, 0);
+    assert_eq!(
+        count(
+            &bot,
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'ack_request' AND status = 'cancelled'"
+        )
+        .await,
+        1
+    );
+    // Nothing reaches Ana: the request was never sent.
+    let out = run(&mut shell, &[":tick"]).await;
+    assert!(!out.contains("[DM to ana]"), "{out}");
+    assert_eq!(
+        count(
+            &bot,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'checkin.undone'"
+        )
+        .await,
+        1
+    );
+    let out = run(&mut shell, &["undo @ana"]).await;
+    assert!(out.contains("nothing to undo"), "{out}");
+}
+
+#[tokio::test]
+async fn undo_after_the_report_was_asked_tells_the_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell = boss_with_ana(&bot).await;
+    let out = run(&mut shell, &["done @ana", ":tick"]).await;
+    assert!(out.contains("[DM to ana]"), "the request went out: {out}");
+    let out = run(&mut shell, &["undo @ana"]).await;
+    assert!(
+        out.contains("@ana had already been asked to confirm it, so I'm telling them"),
+        "{out}"
+    );
+    let out = run(&mut shell, &[":tick"]).await;
+    assert!(out.contains("[DM to ana]"), "{out}");
+    assert!(out.contains("took back the career conversation"), "{out}");
+    // Ana can no longer confirm it.
+    let out = run(&mut shell, &[":as ana", "ack"]).await;
+    assert!(!out.contains("Thanks"), "{out}");
+}
+
+#[tokio::test]
+async fn unsnooze_ends_a_snooze_now_and_says_when_there_was_none() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell = boss_with_ana(&bot).await;
+    let out = run(
+        &mut shell,
+        &["snooze @ana 4 weeks parental leave", "unsnooze @ana"],
+    )
+    .await;
+    assert!(out.contains("Reminders about @ana are on again."), "{out}");
+    let team = run(&mut shell, &["team"]).await;
+    assert!(!team.contains("snoozed until"), "{team}");
+    let out = run(&mut shell, &["unsnooze @ana"]).await;
+    assert!(
+        out.contains("are not paused, so nothing was changed"),
+        "{out}"
+    );
+    assert_eq!(
+        count(
+            &bot,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'reminders.unsnoozed'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn framework_moves_a_report_to_another_framework_with_a_checked_level() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell = boss_with_ana(&bot).await;
+    let out = run(&mut shell, &["framework @ana buffer-engineering 9"]).await;
+    assert!(out.contains("Buffer Engineering has no level 9"), "{out}");
+    let out = run(&mut shell, &["framework @ana buffer-engineering 3"]).await;
+    assert!(
+        out.contains("@ana is now at Buffer Engineering, Level 3"),
+        "{out}"
+    );
+    assert!(out.contains("(Before: Buffer Marketing, Level 2"), "{out}");
+    assert_eq!(
+        count(&bot, "SELECT COUNT(*) FROM people WHERE user_id = 'ana' AND framework_id = 'buffer-engineering' AND level = 3").await,
+        1
+    );
+    assert_eq!(
+        count(
+            &bot,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'person.framework_changed'"
+        )
+        .await,
+        1
+    );
+    // `framework` without a person is still a question.
+    let out = run(&mut shell, &["framework marketing"]).await;
+    assert!(!out.contains("needs a framework and a level"), "{out}");
+}

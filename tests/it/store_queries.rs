@@ -938,16 +938,21 @@ async fn record_checkin_moves_the_cadence_cancels_reminders_queues_the_ack_reque
             .count(),
         1
     );
-    // Without a key, each call records.
+    // Without a key, a new day records; the same person and day again does not (issue 10:
+    // the same conversation recorded twice is refused, pointing at `undo`).
     store
         .record_checkin(checkin("UANA", "UBOSS", "2025-10-03", None), now)
         .await
         .expect("record");
-    store
+    match store
         .record_checkin(checkin("UANA", "UBOSS", "2025-10-03", None), now)
         .await
-        .expect("record");
-    assert_eq!(scalar_i64(&store, "SELECT count(*) FROM checkins").await, 3);
+        .expect("record")
+    {
+        Recorded::SameDay(existing) => assert_eq!(existing.held_on.to_string(), "2025-10-03"),
+        other => panic!("expected SameDay, got {other:?}"),
+    }
+    assert_eq!(scalar_i64(&store, "SELECT count(*) FROM checkins").await, 2);
 }
 
 #[tokio::test]

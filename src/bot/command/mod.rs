@@ -63,6 +63,25 @@ pub enum Command {
         /// The new level (number or title).
         level: String,
     },
+    /// `framework @person FRAMEWORK LEVEL`.
+    Framework {
+        /// The report.
+        person: Mention,
+        /// Framework id, alias or name (may be several words).
+        framework: String,
+        /// Level number or title in that framework.
+        level: String,
+    },
+    /// `unsnooze @person`.
+    Unsnooze {
+        /// The report.
+        person: Mention,
+    },
+    /// `undo @person`: take back the last conversation the caller recorded for them.
+    Undo {
+        /// The report.
+        person: Mention,
+    },
     /// `done @person [DATE] [note…]`.
     Done {
         /// The report.
@@ -113,6 +132,9 @@ impl Command {
             Command::Move { .. } => CommandKind::Move,
             Command::Remove { .. } => CommandKind::Remove,
             Command::Level { .. } => CommandKind::Level,
+            Command::Framework { .. } => CommandKind::Framework,
+            Command::Unsnooze { .. } => CommandKind::Unsnooze,
+            Command::Undo { .. } => CommandKind::Undo,
             Command::Done { .. } => CommandKind::Done,
             Command::Ack => CommandKind::Ack,
             Command::Dispute { .. } => CommandKind::Dispute,
@@ -190,8 +212,13 @@ mod tests {
         let person = |kind: CommandKind| match kind {
             CommandKind::Add => " @ana marketing 2",
             CommandKind::Move => " @ana @bo",
-            CommandKind::Remove | CommandKind::History | CommandKind::Done => " @ana",
+            CommandKind::Remove
+            | CommandKind::History
+            | CommandKind::Done
+            | CommandKind::Unsnooze
+            | CommandKind::Undo => " @ana",
             CommandKind::Level => " @ana 3",
+            CommandKind::Framework => " @ana marketing 3",
             CommandKind::Snooze => " @ana 1w",
             CommandKind::Help
             | CommandKind::Team

@@ -109,6 +109,33 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
             Ok(Command::Level { person, level })
         }
         CommandKind::Level => question(),
+        // Likewise `framework` is a command only before a person.
+        CommandKind::Framework
+            if next_word(rest).is_some_and(|(token, _)| mention::parse(token).is_some()) =>
+        {
+            let (person, rest) = person_then(rest)?;
+            let words: Vec<&str> = rest.split_whitespace().collect();
+            match words.as_slice() {
+                [] | [_] => Err(error(kind, "`framework` needs a framework and a level.")),
+                [framework @ .., level] => Ok(Command::Framework {
+                    person,
+                    framework: framework.join(" "),
+                    level: (*level).to_owned(),
+                }),
+            }
+        }
+        CommandKind::Framework => question(),
+        CommandKind::Unsnooze | CommandKind::Undo => {
+            let (person, extra) = person_then(rest)?;
+            if !extra.is_empty() {
+                return Err(error(kind, format!("I don't understand \"{extra}\".")));
+            }
+            Ok(if kind == CommandKind::Undo {
+                Command::Undo { person }
+            } else {
+                Command::Unsnooze { person }
+            })
+        }
         CommandKind::Done => {
             let (person, rest) = person_then(rest)?;
             let (date, note) = match held_on::parse_leading(&rest) {

@@ -15,8 +15,10 @@ pub enum CommandKind {
     Move,
     /// `remove @person`.
     Remove,
-    /// `level @person N`.
+    /// `level @person N|next|previous`.
     Level,
+    /// `framework @person FRAMEWORK LEVEL`.
+    Framework,
     /// `done @person [DATE] [note…]`.
     Done,
     /// `ack`.
@@ -25,6 +27,10 @@ pub enum CommandKind {
     Dispute,
     /// `snooze @person PERIOD|DATE [reason…]`.
     Snooze,
+    /// `unsnooze @person`.
+    Unsnooze,
+    /// `undo @person`.
+    Undo,
     /// `history @person`.
     History,
     /// `me`.
@@ -66,17 +72,20 @@ impl Who {
 
 impl CommandKind {
     /// Every command, in the order `help` lists them.
-    pub const ALL: [CommandKind; 13] = [
+    pub const ALL: [CommandKind; 16] = [
         CommandKind::Help,
         CommandKind::Team,
         CommandKind::Add,
         CommandKind::Move,
         CommandKind::Remove,
         CommandKind::Level,
+        CommandKind::Framework,
         CommandKind::Done,
         CommandKind::Ack,
         CommandKind::Dispute,
         CommandKind::Snooze,
+        CommandKind::Unsnooze,
+        CommandKind::Undo,
         CommandKind::History,
         CommandKind::Me,
         CommandKind::TimeZone,
@@ -91,10 +100,13 @@ impl CommandKind {
             CommandKind::Move => &["move"],
             CommandKind::Remove => &["remove"],
             CommandKind::Level => &["level"],
+            CommandKind::Framework => &["framework"],
             CommandKind::Done => &["done"],
             CommandKind::Ack => &["ack", "acknowledge", "confirm"],
             CommandKind::Dispute => &["dispute"],
             CommandKind::Snooze => &["snooze"],
+            CommandKind::Unsnooze => &["unsnooze"],
+            CommandKind::Undo => &["undo"],
             CommandKind::History => &["history"],
             CommandKind::Me => &["me"],
             CommandKind::TimeZone => &["timezone", "tz"],
@@ -114,11 +126,14 @@ impl CommandKind {
             CommandKind::Add => "add @person FRAMEWORK LEVEL",
             CommandKind::Move => "move @person @new-manager",
             CommandKind::Remove => "remove @person",
-            CommandKind::Level => "level @person N",
+            CommandKind::Level => "level @person N|next|previous",
+            CommandKind::Framework => "framework @person FRAMEWORK LEVEL",
             CommandKind::Done => "done @person [DATE] [private note…]",
             CommandKind::Ack => "ack",
             CommandKind::Dispute => "dispute [reason…]",
             CommandKind::Snooze => "snooze @person PERIOD|YYYY-MM-DD [reason…]",
+            CommandKind::Unsnooze => "unsnooze @person",
+            CommandKind::Undo => "undo @person",
             CommandKind::History => "history @person",
             CommandKind::Me => "me",
             CommandKind::TimeZone => "timezone [Area/City]",
@@ -135,13 +150,18 @@ impl CommandKind {
             CommandKind::Add => "you become their manager (e.g. add @ana marketing 2)",
             CommandKind::Move => "hand a report to another manager",
             CommandKind::Remove => "stop tracking someone (their history is kept)",
-            CommandKind::Level => "change a report's level",
+            CommandKind::Level => "change a report's level, or move it one step (next, previous)",
+            CommandKind::Framework => "move a report to another framework, at a level of it",
             CommandKind::Done => {
                 "record a career conversation, held today unless a DATE is given (2026-06-01, yesterday, monday, 3 days ago, June 1); the note is private to you"
             }
             CommandKind::Ack => "confirm the conversation your manager recorded",
             CommandKind::Dispute => "say that conversation did not happen",
             CommandKind::Snooze => "pause reminders for a while (1w, 2 weeks, 3d) or until a date",
+            CommandKind::Unsnooze => "end a snooze now",
+            CommandKind::Undo => {
+                "take back the last conversation you recorded for someone (recorded by mistake)"
+            }
             CommandKind::History => "conversations and confirmations over time",
             CommandKind::Me => {
                 "your level, your manager, your next conversation and what your next level asks for"
@@ -159,10 +179,13 @@ impl CommandKind {
             | CommandKind::Move
             | CommandKind::Remove
             | CommandKind::Level
+            | CommandKind::Framework
             | CommandKind::Done
             | CommandKind::Ack
             | CommandKind::Dispute
             | CommandKind::Snooze
+            | CommandKind::Unsnooze
+            | CommandKind::Undo
             | CommandKind::TimeZone => false,
         }
     }
@@ -177,8 +200,11 @@ impl CommandKind {
             CommandKind::Move
             | CommandKind::Remove
             | CommandKind::Level
+            | CommandKind::Framework
             | CommandKind::Done
-            | CommandKind::Snooze => Who::ManagerOrAdmin,
+            | CommandKind::Snooze
+            | CommandKind::Unsnooze
+            | CommandKind::Undo => Who::ManagerOrAdmin,
             CommandKind::Ack | CommandKind::Dispute => Who::Report,
             CommandKind::History => Who::PersonManagerOrAdmin,
         }

@@ -92,6 +92,11 @@ pub async fn done(
             existing.held_on,
             mention(&existing.recorded_by)
         ))),
+        Recorded::SameDay(existing) => Err(HandlerError::Refused(format!(
+            "A conversation with {who} on {} is already recorded (by {}), so nothing was added. If that one was a mistake, `undo {who}` removes it.",
+            existing.held_on,
+            mention(&existing.recorded_by)
+        ))),
         Recorded::New(_) => {
             bot.metrics().checkin_recorded();
             bot.wake().ring();

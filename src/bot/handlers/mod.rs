@@ -2,6 +2,7 @@
 
 mod access;
 mod checkin;
+mod corrections;
 mod help;
 mod history;
 mod home;
@@ -98,6 +99,13 @@ async fn run_in_span(
         Command::Level { person, level } => {
             people::set_level(bot, caller, &person, &level, now).await
         }
+        Command::Framework {
+            person,
+            framework,
+            level,
+        } => people::set_framework(bot, caller, &person, &framework, &level, now).await,
+        Command::Unsnooze { person } => corrections::unsnooze(bot, caller, &person, now).await,
+        Command::Undo { person } => corrections::undo(bot, caller, &person, now).await,
         Command::TimeZone { zone } => people::time_zone(bot, caller, zone.as_deref(), now).await,
         Command::Done { person, date, note } => {
             checkin::done(bot, caller, &person, date, note, extras.recording, now).await

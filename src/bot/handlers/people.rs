@@ -256,6 +256,50 @@ pub async fn set_level(
     Ok(Reply::paragraph(text))
 }
 
+/// `framework @person FRAMEWORK LEVEL`: moves a report to another framework.
+pub async fn set_framework(
+    bot: &Bot,
+    caller: &str,
+    person: &Mention,
+    framework: &str,
+    level: &str,
+    now: DateTime<Utc>,
+) -> Result<Reply, HandlerError> {
+    let report = require_manager(bot, caller, &person.user_id).await?;
+    let engine = bot.engine();
+    let found = engine
+        .find_framework(framework)
+        .map_err(HandlerError::Invalid)?;
+    let number = engine
+        .find_level(found, level)
+        .map_err(HandlerError::Invalid)?;
+    let who = mention(&person.user_id);
+    let before = level_label(
+        &engine,
+        report.framework_id.as_deref().unwrap_or_default(),
+        report.level,
+    );
+    if report.framework_id.as_deref() == Some(found.id.as_str()) && report.level == Some(number) {
+        return Ok(Reply::paragraph(format!(
+            "{who} is already at {before}, so nothing was changed."
+        )));
+    }
+    bot.store()
+        .set_framework(
+            &person.user_id,
+            &found.id,
+            number,
+            &bot.settings().cadence_for(&found.id),
+            caller,
+            now,
+        )
+        .await?;
+    Ok(Reply::paragraph(format!(
+        "{who} is now at {}. (Before: {before}.)",
+        level_label(&engine, &found.id, Some(number))
+    )))
+}
+
 /// `timezone [ZONE]`: show or set the caller's own time zone.
 pub async fn time_zone(
     bot: &Bot,

@@ -1,0 +1,256 @@
+//! Putting a record right: taking back a conversation recorded by mistake, ending a snooze
+//! early, moving a report to another framework. Each is one transaction with its audit entry,
+//! so the timeline shows the mistake and its correction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+
+use super::checkins::Checkin;
+use super::outbox::{self, NewMessage};
+use super::people::{person_in, refresh_due_on};
+use super::reminders::restart_reminders_in;
+use super::values::MessageKind;
+use super::{Store, StoreError, audit, time};
+use crate::checkins::Cadence;
+use crate::reply::Reply;
+
+/// What became of the confirmation request of a conversation that was taken back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestOutcome {
+    /// It had not gone out yet: it was withdrawn and never will.
+    Withdrawn,
+    /// The report had already been asked: they are told it was taken back.
+    ReportTold,
+    /// There was none (a conversation imported or recorded before requests existed).
+    None,
+}
+
+/// A conversation taken back.
+#[derive(Debug, Clone)]
+pub struct Undone {
+    /// The conversation as it was.
+    pub checkin: Checkin,
+    /// The report's next due date now.
+    pub due_on: Option<NaiveDate>,
+    /// What became of the confirmation request.
+    pub request: RequestOutcome,
+}
+
+/// Who may take back which conversation.
+#[derive(Debug, Clone, Copy)]
+pub enum UndoScope<'a> {
+    /// The last one this user recorded for the report.
+    RecordedBy(&'a str),
+    /// The last one recorded for the report, by anyone (admins).
+    Anyone,
+}
+
+const CHECKIN_COLUMNS: &str = "id, report_id, manager_id, held_on, framework_id, level_discussed, \
+     private_note, recorded_by, recorded_at, ack_status, ack_reason, ack_at";
+
+impl Store {
+    /// Takes back the last conversation recorded for `report_id` (within `scope`): removes it,
+    /// counts the cadence from the conversation before (or the start date), withdraws its
+    /// confirmation request if unsent, else plans `tell_report` to the report, and audits it
+    /// with every field but the private note's text. `None` when there is nothing to undo.
+    pub async fn undo_last_checkin(
+        &self,
+        report_id: &str,
+        scope: UndoScope<'_>,
+        cadence: &Cadence,
+        tell_report: impl FnOnce(&Checkin) -> Reply,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Undone>, StoreError> {
+        let mut tx = self.write().await?;
+        let recorded_by = match scope {
+            UndoScope::RecordedBy(user) => Some(user),
+            UndoScope::Anyone => None,
+        };
+        let sql = format!(
+            "SELECT {CHECKIN_COLUMNS} FROM checkins
+             WHERE report_id = ?1 AND (?2 IS NULL OR recorded_by = ?2)
+             ORDER BY id DESC LIMIT 1"
+        );
+        let Some(checkin) = sqlx::query_as::<_, Checkin>(sqlx::AssertSqlSafe(sql))
+            .bind(report_id)
+            .bind(recorded_by)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
+            return Ok(None);
+        };
+        sqlx::query("DELETE FROM checkins WHERE id = ?")
+            .bind(checkin.id)
+            .execute(&mut *tx)
+            .await?;
+        // The cadence counts from the latest conversation left, else the start date.
+        let person = person_in(&mut tx, report_id).await?;
+        let latest: Option<NaiveDate> =
+            sqlx::query_scalar("SELECT max(held_on) FROM checkins WHERE report_id = ?")
+                .bind(report_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let start = person.as_ref().and_then(|person| person.start_date);
+        let anchor = match (latest, start) {
+            (Some(latest), Some(start)) => Some(latest.max(start)),
+            (latest, start) => latest.or(start),
+        };
+        sqlx::query("UPDATE people SET anchor_on = ?, updated_at = ? WHERE user_id = ?")
+            .bind(anchor)
+            .bind(time::to_text(now))
+            .bind(report_id)
+            .execute(&mut *tx)
+            .await?;
+        refresh_due_on(&mut tx, report_id, cadence).await?;
+        restart_reminders_in(&mut tx, report_id).await?;
+        let request_key = format!("ack:{}", checkin.id);
+        let withdrawn = sqlx::query(
+            "UPDATE outbox SET status = 'cancelled' WHERE key = ? AND status IN ('pending', 'sending')",
+        )
+        .bind(&request_key)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let sent: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE key = ? AND status = 'sent')",
+        )
+        .bind(&request_key)
+        .fetch_one(&mut *tx)
+        .await?;
+        let request = if withdrawn > 0 {
+            RequestOutcome::Withdrawn
+        } else if sent {
+            outbox::plan_in(
+                &mut tx,
+                &NewMessage {
+                    key: format!("undone:{}", checkin.id),
+                    kind: MessageKind::Notice,
+                    recipient: report_id.to_owned(),
+                    report_id: None,
+                    payload: tell_report(&checkin),
+                    planned_for: now,
+                },
+                now,
+            )
+            .await?;
+            RequestOutcome::ReportTold
+        } else {
+            RequestOutcome::None
+        };
+        let due_on: Option<NaiveDate> =
+            sqlx::query_scalar("SELECT due_on FROM people WHERE user_id = ?")
+                .bind(report_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .flatten();
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            "checkin.undone",
+            Some(report_id),
+            json!({
+                "checkin": checkin.id,
+                "held_on": time::date_text(checkin.held_on),
+                "manager": checkin.manager_id,
+                "recorded_by": checkin.recorded_by,
+                "recorded_at": checkin.recorded_at,
+                "level_discussed": checkin.level_discussed,
+                "ack_status": checkin.ack_status.as_str(),
+                "ack_reason": checkin.ack_reason,
+                "had_private_note": checkin.private_note.is_some(),
+            }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(Undone {
+            checkin,
+            due_on,
+            request,
+        }))
+    }
+
+    /// Ends `report_id`'s snooze now. `false` (and nothing written) when there was none.
+    pub async fn unsnooze(
+        &self,
+        report_id: &str,
+        cadence: &Cadence,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write().await?;
+        let until: Option<NaiveDate> =
+            sqlx::query_scalar("SELECT snoozed_until FROM people WHERE user_id = ?")
+                .bind(report_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .flatten();
+        let Some(until) = until else {
+            return Ok(false);
+        };
+        sqlx::query(
+            "UPDATE people SET snoozed_until = NULL, snooze_reason = NULL, updated_at = ?
+             WHERE user_id = ?",
+        )
+        .bind(time::to_text(now))
+        .bind(report_id)
+        .execute(&mut *tx)
+        .await?;
+        refresh_due_on(&mut tx, report_id, cadence).await?;
+        restart_reminders_in(&mut tx, report_id).await?;
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            "reminders.unsnoozed",
+            Some(report_id),
+            json!({ "was_until": time::date_text(until) }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Moves `report_id` to `framework_id` at `level`, recomputing their due date with that
+    /// framework's `cadence`.
+    pub async fn set_framework(
+        &self,
+        report_id: &str,
+        framework_id: &str,
+        level: u32,
+        cadence: &Cadence,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let before = person_in(&mut tx, report_id).await?;
+        sqlx::query(
+            "UPDATE people SET framework_id = ?, level = ?, updated_at = ? WHERE user_id = ?",
+        )
+        .bind(framework_id)
+        .bind(level)
+        .bind(time::to_text(now))
+        .bind(report_id)
+        .execute(&mut *tx)
+        .await?;
+        refresh_due_on(&mut tx, report_id, cadence).await?;
+        restart_reminders_in(&mut tx, report_id).await?;
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            "person.framework_changed",
+            Some(report_id),
+            json!({
+                "from": before.as_ref().and_then(|p| p.framework_id.clone()),
+                "from_level": before.as_ref().and_then(|p| p.level),
+                "to": framework_id,
+                "to_level": level,
+            }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
