@@ -268,6 +268,28 @@ pub async fn add_report_in(
 }
 
 impl Store {
+    /// `user_id`, their manager, their manager's manager… up the active org chart, stopping
+    /// at the top, at a repeat, or after 1,000 steps.
+    pub async fn management_chain(&self, user_id: &str) -> Result<Vec<String>, StoreError> {
+        let mut chain = vec![user_id.to_owned()];
+        let mut conn = self.pool().acquire().await?;
+        while chain.len() < 1_000 {
+            let current = chain.last().map(String::as_str).unwrap_or(user_id);
+            let manager: Option<String> = sqlx::query_scalar(
+                "SELECT manager_id FROM people WHERE user_id = ? AND active = 1",
+            )
+            .bind(current)
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten();
+            match manager {
+                Some(manager) if !chain.contains(&manager) => chain.push(manager),
+                _ => break,
+            }
+        }
+        Ok(chain)
+    }
+
     /// One person, active or not.
     pub async fn person(&self, user_id: &str) -> Result<Option<Person>, StoreError> {
         let mut conn = self.pool().acquire().await?;

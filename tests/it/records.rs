@@ -358,3 +358,41 @@ async fn framework_moves_a_report_to_another_framework_with_a_checked_level() {
     let out = run(&mut shell, &["framework marketing"]).await;
     assert!(!out.contains("needs a framework and a level"), "{out}");
 }
+
+#[tokio::test]
+async fn a_management_loop_is_refused_in_chat_naming_the_chain() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("a".into()), Some("2026-01-12T10:00:00Z")).expect("shell");
+    let out = run(
+        &mut shell,
+        &[
+            "add @b marketing 2",
+            ":as b",
+            "add @c marketing 2",
+            "add @a marketing 3",
+        ],
+    )
+    .await;
+    assert!(
+        out.contains("That would make a management loop (@a → @b → @a)"),
+        "{out}"
+    );
+    // As an admin, moving A under C closes the loop A → C → B → A: refused too.
+    let out = run(
+        &mut shell,
+        &[":as admin", "add @a marketing 3", "move @a @c"],
+    )
+    .await;
+    assert!(out.contains("management loop"), "{out}");
+    let chain: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT user_id, manager_id FROM people ORDER BY user_id")
+            .fetch_all(bot.store().pool())
+            .await
+            .expect("people");
+    assert!(
+        chain.contains(&("a".to_owned(), Some("admin".to_owned()))),
+        "A stays on the admin's team: {chain:?}"
+    );
+}

@@ -45,6 +45,23 @@ fn already_tracked(
     )
 }
 
+/// Refuses to make `manager` the manager of `person` when `person` is already above
+/// `manager` in the org chart, naming the chain it would close.
+async fn refuse_loop(bot: &Bot, person: &str, manager: &str) -> Result<(), HandlerError> {
+    let chain = bot.store().management_chain(manager).await?;
+    let Some(position) = chain.iter().position(|id| id == person) else {
+        return Ok(());
+    };
+    let mut names: Vec<String> = chain[..=position].iter().map(|id| mention(id)).collect();
+    names.insert(0, mention(person));
+    Err(HandlerError::Refused(format!(
+        "That would make a management loop ({}), so nothing was changed. {} already reports, directly or through others, to {}.",
+        names.join(" → "),
+        mention(manager),
+        mention(person)
+    )))
+}
+
 /// `add @person FRAMEWORK LEVEL`: the caller becomes the person's manager.
 pub async fn add(
     bot: &Bot,
@@ -80,6 +97,7 @@ pub async fn add(
             bot.settings().is_admin(caller),
         )));
     }
+    refuse_loop(bot, &person.user_id, caller).await?;
     let today = bot.local_date(caller, now).await?;
     // Someone coming back keeps their history: the cadence counts from their last
     // conversation (the store anchors on the later of that and the start date), so the
@@ -150,6 +168,7 @@ pub async fn move_to(
             mention(&manager.user_id)
         )));
     }
+    refuse_loop(bot, &person.user_id, &manager.user_id).await?;
     let framework = report.framework_id.as_deref().unwrap_or_default();
     bot.store()
         .move_report(
