@@ -5,9 +5,9 @@ use chrono_tz::Tz;
 
 use super::access::require_manager;
 use crate::bot::mention::Mention;
-use crate::bot::messages::{level_label, mention};
+use crate::bot::messages::level_label;
 use crate::bot::{Bot, HandlerError};
-use crate::reply::Reply;
+use crate::reply::{Reply, Text};
 use crate::store::people::NewReport;
 
 /// `add @person FRAMEWORK LEVEL`: the caller becomes the person's manager.
@@ -21,16 +21,16 @@ pub async fn add(
 ) -> Result<Reply, HandlerError> {
     if person.user_id == caller {
         return Err(HandlerError::Invalid(
-            "You can't be your own manager. Ask your manager to add you.".to_owned(),
+            "You can't be your own manager. Ask your manager to add you.".into(),
         ));
     }
     let engine = bot.engine();
     let found = engine
         .find_framework(framework)
-        .map_err(HandlerError::Invalid)?;
+        .map_err(|message| HandlerError::Invalid(message.into()))?;
     let number = engine
         .find_level(found, level)
-        .map_err(HandlerError::Invalid)?;
+        .map_err(|message| HandlerError::Invalid(message.into()))?;
     if let Some(existing) = bot.store().person(&person.user_id).await?
         && existing.active
         && existing.framework_id.is_some()
@@ -38,13 +38,17 @@ pub async fn add(
         && manager != caller
         && !bot.settings().is_admin(caller)
     {
-        return Err(HandlerError::Refused(format!(
-            "{} is already on {}'s team, so nothing was changed. Ask them or an admin to `move {} {}`.",
-            mention(&person.user_id),
-            mention(manager),
-            mention(&person.user_id),
-            mention(caller)
-        )));
+        return Err(HandlerError::Refused(
+            Text::new()
+                .mention(&person.user_id)
+                .push(" is already on ")
+                .mention(manager)
+                .push("'s team, so nothing was changed. Ask them or an admin to `move ")
+                .mention(&person.user_id)
+                .push(" ")
+                .mention(caller)
+                .push("`."),
+        ));
     }
     let start_date = bot.local_date(caller, now).await?;
     let cadence = bot.settings().cadence_for(&found.id);
@@ -73,11 +77,12 @@ pub async fn add(
     let due = due
         .map(|date| format!(" Their next career conversation is due on {date}."))
         .unwrap_or_default();
-    Ok(Reply::paragraph(format!(
-        "Added {} to your team: {}.{due}",
-        mention(&person.user_id),
-        level_label(&engine, &found.id, Some(number))
-    )))
+    Ok(Reply::paragraph(
+        Text::from("Added ").mention(&person.user_id).push(format!(
+            " to your team: {}.{due}",
+            level_label(&engine, &found.id, Some(number))
+        )),
+    ))
 }
 
 /// `move @person @new-manager`.
@@ -90,16 +95,18 @@ pub async fn move_to(
 ) -> Result<Reply, HandlerError> {
     if person.user_id == manager.user_id {
         return Err(HandlerError::Invalid(
-            "Someone can't be their own manager; name a different person.".to_owned(),
+            "Someone can't be their own manager; name a different person.".into(),
         ));
     }
     let report = require_manager(bot, caller, &person.user_id).await?;
     if report.manager_id.as_deref() == Some(manager.user_id.as_str()) {
-        return Ok(Reply::paragraph(format!(
-            "{} is already on {}'s team; nothing to change.",
-            mention(&person.user_id),
-            mention(&manager.user_id)
-        )));
+        return Ok(Reply::paragraph(
+            Text::new()
+                .mention(&person.user_id)
+                .push(" is already on ")
+                .mention(&manager.user_id)
+                .push("'s team; nothing to change."),
+        ));
     }
     let framework = report.framework_id.as_deref().unwrap_or_default();
     bot.store()
@@ -111,12 +118,15 @@ pub async fn move_to(
             now,
         )
         .await?;
-    Ok(Reply::paragraph(format!(
-        "Moved {} to {}'s team. Reminders about them now go to {}.",
-        mention(&person.user_id),
-        mention(&manager.user_id),
-        mention(&manager.user_id)
-    )))
+    Ok(Reply::paragraph(
+        Text::from("Moved ")
+            .mention(&person.user_id)
+            .push(" to ")
+            .mention(&manager.user_id)
+            .push("'s team. Reminders about them now go to ")
+            .mention(&manager.user_id)
+            .push("."),
+    ))
 }
 
 /// `remove @person`: stop tracking; history stays.
@@ -128,10 +138,11 @@ pub async fn remove(
 ) -> Result<Reply, HandlerError> {
     require_manager(bot, caller, &person.user_id).await?;
     bot.store().deactivate(&person.user_id, caller, now).await?;
-    Ok(Reply::paragraph(format!(
-        "Removed {} from your team. Their conversation history is kept; `add` them again to resume.",
-        mention(&person.user_id)
-    )))
+    Ok(Reply::paragraph(
+        Text::from("Removed ").mention(&person.user_id).push(
+            " from your team. Their conversation history is kept; `add` them again to resume.",
+        ),
+    ))
 }
 
 /// `level @person N`.
@@ -146,21 +157,21 @@ pub async fn set_level(
     let engine = bot.engine();
     let framework_id = report.framework_id.clone().unwrap_or_default();
     let framework = engine.library().get(&framework_id).ok_or_else(|| {
-        HandlerError::Invalid(format!(
-            "{}'s framework \"{framework_id}\" is no longer loaded; `add` them again with a current one.",
-            mention(&person.user_id)
-        ))
+        HandlerError::Invalid(Text::new().mention(&person.user_id).push(format!(
+            "'s framework \"{framework_id}\" is no longer loaded; `add` them again with a current one."
+        )))
     })?;
     let number = engine
         .find_level(framework, level)
-        .map_err(HandlerError::Invalid)?;
+        .map_err(|message| HandlerError::Invalid(message.into()))?;
     bot.store()
         .set_level(&person.user_id, number, caller, now)
         .await?;
-    Ok(Reply::paragraph(format!(
-        "{} is now at {}.",
-        mention(&person.user_id),
-        level_label(&engine, &framework_id, Some(number))
+    Ok(Reply::paragraph(Text::new().mention(&person.user_id).push(
+        format!(
+            " is now at {}.",
+            level_label(&engine, &framework_id, Some(number))
+        ),
     )))
 }
 
@@ -182,7 +193,7 @@ pub async fn time_zone(
         )));
     };
     let parsed: Tz = crate::checkins::time_zone::parse_time_zone(zone)
-        .map_err(|error| HandlerError::Invalid(error.to_string()))?;
+        .map_err(|error| HandlerError::Invalid(error.to_string().into()))?;
     bot.store()
         .update_profile(caller, None, Some(parsed.name()), caller, now)
         .await?;
