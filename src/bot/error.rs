@@ -1,6 +1,7 @@
 //! Errors from handlers: those meant for the user (shown as they are) and internal ones
 //! (logged; the user sees that nothing was changed).
 
+use crate::reply::Text;
 use crate::store::StoreError;
 
 /// Why a handler did not do what was asked.
@@ -8,10 +9,10 @@ use crate::store::StoreError;
 pub enum HandlerError {
     /// The caller may not do this; the sentence says who may.
     #[error("{0}")]
-    Refused(String),
+    Refused(Text),
     /// The input does not work; the sentence says what would.
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Text),
     /// Something failed on our side. Writes are transactional, so nothing was changed.
     #[error("internal error: {0}")]
     Internal(#[from] StoreError),

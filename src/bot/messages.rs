@@ -1,14 +1,14 @@
 //! What the bot says on its own initiative: reminders, acknowledgement requests, dispute
 //! notices, the overdue digest and delivery alerts. Pure functions from data to [`Reply`].
 //!
-//! People are written as `<@USERID>` mentions: Slack renders them as names, and the text
-//! renderer prints `@USERID`.
+//! People are written as mention elements ([`Text::mention`]): Slack renders them as names,
+//! and the text renderer prints `@USERID`.
 
 use chrono::NaiveDate;
 
 use crate::ask::Engine;
 use crate::checkins::{Cadence, Reminder, Schedule};
-use crate::reply::{Action, Reply, actions};
+use crate::reply::{Action, Reply, Text, actions};
 
 /// The value of buttons about a report's current conversation cycle: `REPORT|ANCHOR`, where
 /// ANCHOR is the last conversation (or start) the button was made for. A click that arrives
@@ -21,11 +21,6 @@ pub fn cycle_value(report_id: &str, anchor_on: NaiveDate) -> String {
 pub fn parse_cycle_value(value: &str) -> Option<(&str, NaiveDate)> {
     let (report, anchor) = value.split_once('|')?;
     Some((report, anchor.parse().ok()?))
-}
-
-/// A `<@USERID>` mention.
-pub fn mention(user_id: &str) -> String {
-    format!("<@{user_id}>")
 }
 
 /// "Buffer Marketing, Level 2: Strategist", or what is known of it.
@@ -86,14 +81,13 @@ pub struct ReminderFacts<'a> {
 
 /// The reminder DM to a manager.
 pub fn reminder(engine: &Engine, facts: &ReminderFacts<'_>) -> Reply {
-    let who = mention(facts.report_id);
+    let who = facts.report_id;
     let since = if facts.had_conversation {
-        format!("The last one was on {}.", facts.anchor_on)
+        Text::from(format!("The last one was on {}.", facts.anchor_on))
     } else {
-        format!(
-            "There has been none since {who} was added on {}.",
-            facts.anchor_on
-        )
+        Text::from("There has been none since ")
+            .mention(who)
+            .push(format!(" was added on {}.", facts.anchor_on))
     };
     let (heading, status) = if facts.reminder.overdue {
         (
@@ -124,10 +118,16 @@ pub fn reminder(engine: &Engine, facts: &ReminderFacts<'_>) -> Reply {
     }
     Reply::new()
         .with_heading(heading)
-        .with_paragraph(format!(
-            "Time for a career conversation with {who} ({}). {since} {status}",
-            level_label(engine, facts.framework_id, facts.level)
-        ))
+        .with_paragraph(
+            Text::from("Time for a career conversation with ")
+                .mention(who)
+                .push(format!(
+                    " ({}). ",
+                    level_label(engine, facts.framework_id, facts.level)
+                ))
+                .append(since)
+                .push(format!(" {status}")),
+        )
         .with_actions(actions)
         .with_context(format!(
             "Reminder {} · repeats until the conversation is recorded",
@@ -166,10 +166,9 @@ pub fn acknowledgement_request(
 ) -> Reply {
     Reply::new()
         .with_heading("Did you have a career conversation?")
-        .with_paragraph(format!(
-            "{} recorded a career conversation with you on {held_on} ({level_label}). Please confirm it took place.",
-            mention(manager_id)
-        ))
+        .with_paragraph(Text::new().mention(manager_id).push(format!(
+            " recorded a career conversation with you on {held_on} ({level_label}). Please confirm it took place."
+        )))
         .with_actions(vec![
             Action::Button {
                 label: "Yes, we talked".to_owned(),
@@ -195,10 +194,9 @@ pub fn dispute_notice(report_id: &str, held_on: NaiveDate, reason: Option<&str>)
         .unwrap_or_default();
     Reply::new()
         .with_heading("A conversation was disputed")
-        .with_paragraph(format!(
-            "{} says the career conversation you recorded for {held_on} did not happen.{reason} Talk with them, then record it again with `done`.",
-            mention(report_id)
-        ))
+        .with_paragraph(Text::new().mention(report_id).push(format!(
+            " says the career conversation you recorded for {held_on} did not happen.{reason} Talk with them, then record it again with `done`."
+        )))
 }
 
 /// One line of the overdue digest.
@@ -224,13 +222,14 @@ pub fn digest(lines: &[OverdueLine]) -> Reply {
                 .snoozed_until
                 .map(|until| format!(" (snoozed until {until})"))
                 .unwrap_or_default();
-            format!(
-                "{} (manager {}): last {}, overdue since {}{snoozed}",
-                mention(&line.report_id),
-                mention(&line.manager_id),
-                line.anchor_on,
-                line.overdue_on
-            )
+            Text::new()
+                .mention(&line.report_id)
+                .push(" (manager ")
+                .mention(&line.manager_id)
+                .push(format!(
+                    "): last {}, overdue since {}{snoozed}",
+                    line.anchor_on, line.overdue_on
+                ))
         })
         .collect();
     Reply::new()
@@ -242,8 +241,9 @@ pub fn digest(lines: &[OverdueLine]) -> Reply {
 pub fn delivery_alert(recipient: &str, kind: &str, attempts: i64, error: &str) -> Reply {
     Reply::new()
         .with_heading("A message could not be delivered")
-        .with_paragraph(format!(
-            "I could not deliver a {kind} message to {} after {attempts} attempt(s): {error}",
-            mention(recipient)
-        ))
+        .with_paragraph(
+            Text::from(format!("I could not deliver a {kind} message to "))
+                .mention(recipient)
+                .push(format!(" after {attempts} attempt(s): {error}")),
+        )
 }

@@ -1,13 +1,17 @@
 //! The neutral reply: what the bot says, independent of where it is shown.
 //!
 //! Handlers build a [`Reply`] from [`Block`]s; adapters render it: [`text`] for the terminal and
-//! JSON, the Slack adapter to Block Kit. Blocks carry plain text only, so each renderer escapes
-//! and styles for its own medium.
+//! JSON, the Slack adapter to Block Kit. Blocks carry words and mentions of users ([`Text`]),
+//! never markup, so each renderer escapes, styles and writes mentions for its own medium.
 
 pub mod actions;
+pub mod inline;
+mod legacy;
 pub mod text;
 
 use serde::{Deserialize, Serialize};
+
+pub use inline::{Inline, Text};
 
 /// A complete answer: an ordered list of blocks.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,19 +27,19 @@ pub enum Block {
     /// A title line.
     Heading {
         /// The title.
-        text: String,
+        text: Text,
     },
     /// A paragraph of prose.
     Paragraph {
         /// The prose.
-        text: String,
+        text: Text,
     },
     /// A bullet list, optionally with a label above it.
     Bullets {
         /// The label ("Ownership").
         title: Option<String>,
         /// One entry per bullet.
-        items: Vec<String>,
+        items: Vec<Text>,
     },
     /// Short label/value pairs shown side by side ("Focus: Learning").
     Fields {
@@ -45,7 +49,7 @@ pub enum Block {
     /// A small-print line: the source, a hint.
     Context {
         /// The line.
-        text: String,
+        text: Text,
     },
     /// Buttons and links.
     Actions {
@@ -62,7 +66,7 @@ pub struct Field {
     /// What the value is.
     pub label: String,
     /// The value.
-    pub value: String,
+    pub value: Text,
 }
 
 /// Something the reader can click.
@@ -98,25 +102,26 @@ impl Reply {
     }
 
     /// A reply of one paragraph.
-    pub fn paragraph(text: impl Into<String>) -> Self {
+    pub fn paragraph(text: impl Into<Text>) -> Self {
         Self::new().with_paragraph(text)
     }
 
     /// Adds a heading.
-    pub fn with_heading(mut self, text: impl Into<String>) -> Self {
+    pub fn with_heading(mut self, text: impl Into<Text>) -> Self {
         self.blocks.push(Block::Heading { text: text.into() });
         self
     }
 
     /// Adds a paragraph.
-    pub fn with_paragraph(mut self, text: impl Into<String>) -> Self {
+    pub fn with_paragraph(mut self, text: impl Into<Text>) -> Self {
         self.blocks.push(Block::Paragraph { text: text.into() });
         self
     }
 
     /// Adds a bullet list (skipped when `items` is empty).
-    pub fn with_bullets(mut self, title: Option<String>, items: Vec<String>) -> Self {
+    pub fn with_bullets(mut self, title: Option<String>, items: Vec<impl Into<Text>>) -> Self {
         if !items.is_empty() {
+            let items = items.into_iter().map(Into::into).collect();
             self.blocks.push(Block::Bullets { title, items });
         }
         self
@@ -131,7 +136,7 @@ impl Reply {
     }
 
     /// Adds a context line.
-    pub fn with_context(mut self, text: impl Into<String>) -> Self {
+    pub fn with_context(mut self, text: impl Into<Text>) -> Self {
         self.blocks.push(Block::Context { text: text.into() });
         self
     }
@@ -156,11 +161,11 @@ impl Reply {
         self
     }
 
-    /// The text of the first heading or paragraph, mentions kept as `<@ID>`: a one-line
-    /// summary of the reply (used to settle a message after a button was clicked).
-    pub fn first_line(&self) -> Option<&str> {
+    /// The text of the first heading or paragraph: a one-line summary of the reply (used to
+    /// settle a message after a button was clicked).
+    pub fn first_line(&self) -> Option<&Text> {
         self.blocks.iter().find_map(|block| match block {
-            Block::Heading { text } | Block::Paragraph { text } => Some(text.as_str()),
+            Block::Heading { text } | Block::Paragraph { text } => Some(text),
             _ => None,
         })
     }
@@ -173,7 +178,7 @@ impl Reply {
 
 impl Field {
     /// A label/value pair.
-    pub fn new(label: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn new(label: impl Into<String>, value: impl Into<Text>) -> Self {
         Self {
             label: label.into(),
             value: value.into(),

@@ -1,5 +1,6 @@
 //! Renders a [`Reply`] as plain terminal text: what `career-bot ask` and the shell print, and
-//! the `text` field of `ask --json`.
+//! the `text` field of `ask --json`. Words are printed as they are and a mention as `@ID`
+//! (the plain reading of a [`Text`](super::Text)).
 
 use std::fmt::Write as _;
 
@@ -14,31 +15,6 @@ pub fn render(reply: &Reply) -> String {
         }
         render_block(block, &mut out);
     }
-    plain_mentions(&out)
-}
-
-/// Turns `<@U123>` and `<@U123|name>` mentions into `@U123` and `@name`.
-pub fn plain_mentions(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("<@") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        match after.find('>') {
-            Some(end) if !after[..end].contains(char::is_whitespace) => {
-                let inner = &after[..end];
-                let shown = inner.split_once('|').map_or(inner, |(_, name)| name);
-                out.push('@');
-                out.push_str(shown);
-                rest = &after[end + 1..];
-            }
-            _ => {
-                out.push_str("<@");
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
     out
 }
 
@@ -46,8 +22,9 @@ fn render_block(block: &Block, out: &mut String) {
     // Writing to a String cannot fail; the results are ignored for that reason.
     match block {
         Block::Heading { text } => {
-            let _ = writeln!(out, "{text}");
-            let _ = writeln!(out, "{}", "=".repeat(text.chars().count().min(72)));
+            let line = text.to_string();
+            let _ = writeln!(out, "{line}");
+            let _ = writeln!(out, "{}", "=".repeat(line.chars().count().min(72)));
         }
         Block::Paragraph { text } => {
             let _ = writeln!(out, "{text}");
@@ -92,10 +69,23 @@ fn render_block(block: &Block, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reply::Text;
 
     #[test]
-    fn mentions_print_as_at_names() {
-        assert_eq!(plain_mentions("ask <@U1> or <@U2|ana>"), "ask @U1 or @ana");
-        assert_eq!(plain_mentions("a <@ broken"), "a <@ broken");
+    fn mentions_print_as_at_ids_and_words_as_they_are() {
+        let reply = Reply::new()
+            .with_heading(Text::from("Career conversations: ").mention("U1"))
+            .with_paragraph(
+                Text::from("ask ")
+                    .mention("U1")
+                    .push(" or <@U2|ana> & a <@ broken"),
+            );
+        assert_eq!(
+            render(&reply),
+            "Career conversations: @U1\n\
+             =========================\n\
+             \n\
+             ask @U1 or <@U2|ana> & a <@ broken\n"
+        );
     }
 }

@@ -11,7 +11,7 @@ use super::chat::SlackChat;
 use super::client::{Client, short_error};
 use super::profiles::Profiles;
 use crate::bot::Bot;
-use crate::reply::Reply;
+use crate::reply::{Reply, Text};
 
 /// Everything a Slack request handler needs. Cheap to clone.
 #[derive(Clone)]
@@ -90,7 +90,7 @@ impl SlackApp {
         channel: &str,
         ts: &SlackTs,
         original: Option<&[SlackBlock]>,
-        outcome: &str,
+        outcome: &Text,
     ) {
         let mut kept: Vec<SlackBlock> = original
             .unwrap_or_default()
@@ -98,12 +98,12 @@ impl SlackApp {
             .filter(|block| !matches!(block, SlackBlock::Actions(_)))
             .cloned()
             .collect();
-        kept.push(SlackContextBlock::new(vec![md!(blocks::escape(outcome))]).into());
+        kept.push(SlackContextBlock::new(vec![md!(blocks::mrkdwn(outcome))]).into());
         kept.truncate(blocks::MAX_BLOCKS);
         let request = SlackApiChatUpdateRequest::new(
             channel.to_owned().into(),
             SlackMessageContent::new()
-                .with_text(outcome.to_owned())
+                .with_text(blocks::unescaped(outcome))
                 .with_blocks(kept),
             ts.clone(),
         );

@@ -10,8 +10,8 @@
 //! | context elements | 10 | one element per context line |
 //! | actions | 25 per block; button text 75, value 2,000 | split; shorten |
 //!
-//! Text is Slack mrkdwn: `&`, `<` and `>` are escaped, except `<@USERID>` mentions, which the
-//! reply uses on purpose (Slack shows them as names).
+//! Text is Slack mrkdwn: words have `&`, `<` and `>` escaped, so markup a user typed stays
+//! inert; a mention element is written as `<@USERID>` (Slack shows it as a name).
 //!
 //! Also the answer to a slash command ([`render_answer`], [`ephemeral`]): pure rendering, so the
 //! request handlers (`commands`, `interactions`) and the answer cache (`answers`) all depend on
@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
 
 use crate::bot::command;
-use crate::reply::{Action, Block, Field, Reply, actions};
+use crate::reply::{Action, Block, Field, Inline, Reply, Text, actions};
 
 /// The most blocks Slack accepts in one message.
 pub const MAX_BLOCKS: usize = 50;
@@ -129,21 +129,21 @@ fn render_block(block: &Block, out: &mut Vec<SlackBlock>) {
     match block {
         Block::Heading { text } => out.push(
             SlackHeaderBlock::new(
-                SlackBlockPlainText::new(shorten(text, MAX_HEADER))
+                SlackBlockPlainText::new(shorten(&unescaped(text), MAX_HEADER))
                     .with_emoji(true)
                     .into(),
             )
             .into(),
         ),
         Block::Paragraph { text } => {
-            for chunk in split_text(&escape(text), MAX_SECTION_TEXT) {
+            for chunk in split_text(&mrkdwn(text), MAX_SECTION_TEXT) {
                 out.push(SlackSectionBlock::new().with_text(md!(chunk)).into());
             }
         }
         Block::Bullets { title, items } => render_bullets(title.as_deref(), items, out),
         Block::Fields { fields } => render_fields(fields, out),
         Block::Context { text } => out.push(
-            SlackContextBlock::new(vec![md!(shorten(&escape(text), MAX_SECTION_TEXT))]).into(),
+            SlackContextBlock::new(vec![md!(shorten(&mrkdwn(text), MAX_SECTION_TEXT))]).into(),
         ),
         Block::Actions { actions } => {
             for chunk in actions.chunks(MAX_ACTIONS) {
@@ -157,12 +157,12 @@ fn render_block(block: &Block, out: &mut Vec<SlackBlock>) {
 }
 
 /// A bullet list as one or more sections, split between items so each fits.
-fn render_bullets(title: Option<&str>, items: &[String], out: &mut Vec<SlackBlock>) {
+fn render_bullets(title: Option<&str>, items: &[Text], out: &mut Vec<SlackBlock>) {
     let mut text = title
         .map(|title| format!("*{}*", escape(title)))
         .unwrap_or_default();
     for item in items {
-        let line = format!("• {}", escape(item));
+        let line = format!("• {}", mrkdwn(item));
         let line = shorten(&line, MAX_SECTION_TEXT - 2);
         let separator = usize::from(!text.is_empty());
         if text.chars().count() + separator + line.chars().count() > MAX_SECTION_TEXT {
@@ -188,7 +188,7 @@ fn render_fields(fields: &[Field], out: &mut Vec<SlackBlock>) {
             .iter()
             .map(|field| {
                 md!(shorten(
-                    &format!("*{}*\n{}", escape(&field.label), escape(&field.value)),
+                    &format!("*{}*\n{}", escape(&field.label), mrkdwn(&field.value)),
                     MAX_FIELD_TEXT
                 ))
             })
@@ -230,47 +230,50 @@ fn render_action(action: &Action) -> SlackActionBlockElement {
 /// The plain text Slack shows in notifications: the heading, else the first paragraph.
 fn fallback_text(reply: &Reply) -> String {
     let first = reply.blocks.iter().find_map(|block| match block {
-        Block::Heading { text } | Block::Paragraph { text } => Some(text.as_str()),
+        Block::Heading { text } | Block::Paragraph { text } => Some(unescaped(text)),
         _ => None,
     });
-    shorten(first.unwrap_or("career-bot"), 300)
+    shorten(first.as_deref().unwrap_or("career-bot"), 300)
 }
 
-/// Escapes mrkdwn control characters, keeping `<@USERID>` and `<@USERID|name>` mentions.
+/// A mention of `user_id` in Slack markup: `<@USERID>`.
+pub fn mention(user_id: &str) -> String {
+    format!("<@{user_id}>")
+}
+
+/// `text` as mrkdwn: words escaped, mentions written as Slack mentions.
+pub fn mrkdwn(text: &Text) -> String {
+    write_text(text, escape)
+}
+
+/// `text` for a plain-text object or a notification fallback: words as they are, mentions
+/// written as Slack mentions.
+pub fn unescaped(text: &Text) -> String {
+    write_text(text, str::to_owned)
+}
+
+fn write_text(text: &Text, words_as: fn(&str) -> String) -> String {
+    text.parts()
+        .iter()
+        .map(|part| match part {
+            Inline::Text(words) => words_as(words),
+            Inline::Mention(user_id) => mention(user_id),
+        })
+        .collect()
+}
+
+/// Escapes mrkdwn control characters: `&`, `<` and `>`.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
-    let mut rest = text;
-    while let Some(position) = rest.find(['&', '<', '>']) {
-        out.push_str(&rest[..position]);
-        let tail = &rest[position..];
-        if let Some(mention_len) = mention_length(tail) {
-            out.push_str(&tail[..mention_len]);
-            rest = &tail[mention_len..];
-            continue;
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
         }
-        out.push_str(match tail.as_bytes()[0] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            _ => "&gt;",
-        });
-        rest = &tail[1..];
     }
-    out.push_str(rest);
     out
-}
-
-/// The length of a `<@ID>` or `<@ID|name>` mention at the start of `text`, if there is one.
-fn mention_length(text: &str) -> Option<usize> {
-    let inner = text.strip_prefix("<@")?;
-    let end = inner.find('>')?;
-    let body = &inner[..end];
-    let id = body.split_once('|').map_or(body, |(id, _)| id);
-    let valid = !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        && !body.contains(['<', '\n']);
-    valid.then_some(end + 3)
 }
 
 /// `text` cut to at most `limit` characters, ending in "…" when cut.
@@ -334,13 +337,46 @@ mod tests {
     }
 
     #[test]
-    fn escapes_control_characters_but_keeps_mentions() {
+    fn escapes_control_characters_in_words_and_writes_mention_elements() {
         assert_eq!(escape("a < b & c > d"), "a &lt; b &amp; c &gt; d");
         assert_eq!(
-            escape("ask <@U123> or <@U9|ana>"),
-            "ask <@U123> or <@U9|ana>"
+            mrkdwn(
+                &Text::from("ask ")
+                    .mention("U123")
+                    .push(" or ")
+                    .mention("U9")
+            ),
+            "ask <@U123> or <@U9>"
         );
         assert_eq!(escape("<@not a mention>"), "&lt;@not a mention&gt;");
+    }
+
+    #[test]
+    fn markup_a_user_typed_stays_inert_and_a_mention_element_renders() {
+        let said = Text::from("Their reason: \"<@U123> and <!channel> & co\". Ask ")
+            .mention("U123")
+            .push(".");
+        let reply = Reply::new()
+            .with_paragraph(said.clone())
+            .with_bullets(None, vec![said.clone()])
+            .with_fields(vec![Field::new("Manager", said.clone())])
+            .with_context(said);
+        let json = serde_json::to_value(render(&reply, 0, None).blocks).expect("serialises");
+        let inert = "Their reason: \"&lt;@U123&gt; and &lt;!channel&gt; &amp; co\". Ask <@U123>.";
+        assert_eq!(json[0]["text"]["text"], inert);
+        assert_eq!(json[1]["text"]["text"], format!("• {inert}"));
+        assert_eq!(json[2]["fields"][0]["text"], format!("*Manager*\n{inert}"));
+        assert_eq!(json[3]["elements"][0]["text"], inert);
+    }
+
+    #[test]
+    fn a_heading_and_the_fallback_write_mentions_unescaped() {
+        let reply =
+            Reply::new().with_heading(Text::from("History of ").mention("U1").push(" & co"));
+        let rendered = render(&reply, 0, None);
+        let json = serde_json::to_value(&rendered.blocks).expect("serialises");
+        assert_eq!(json[0]["text"]["text"], "History of <@U1> & co");
+        assert_eq!(rendered.fallback, "History of <@U1> & co");
     }
 
     #[test]

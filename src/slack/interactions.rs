@@ -15,15 +15,15 @@ use slack_morphism::prelude::*;
 use tracing::Instrument;
 
 use super::app::SlackApp;
-use super::blocks::{MoreValue, render_answer};
+use super::blocks::{self, MoreValue, render_answer};
 use super::modal::{self, ModalContext};
 use crate::bot::command::{Command, DateWords, SnoozeUntil};
 use crate::bot::handlers::{self, Extras, Recording, require_manager};
 use crate::bot::mention::Mention;
-use crate::bot::messages::{mention, parse_cycle_value};
+use crate::bot::messages::parse_cycle_value;
 use crate::bot::{HandlerError, Request};
 use crate::checkins::Period;
-use crate::reply::{Reply, actions};
+use crate::reply::{Reply, Text, actions};
 
 /// Where a clicked button lives.
 struct Origin {
@@ -124,7 +124,7 @@ impl SlackApp {
     }
 
     /// Marks the message as done with `outcome`, or refreshes the home tab.
-    async fn settle(&self, user: &str, outcome: &str, origin: &Origin) {
+    async fn settle(&self, user: &str, outcome: &Text, origin: &Origin) {
         if origin.in_home_tab {
             self.publish_home(user).await;
             return;
@@ -191,11 +191,12 @@ impl SlackApp {
             }
         };
         if report.anchor_on != Some(anchor) {
-            let outcome = format!(
-                "A conversation with {} was already recorded ({}); this reminder is out of date.",
-                mention(report_id),
-                report.anchor_on.map(|d| d.to_string()).unwrap_or_default()
-            );
+            let outcome = Text::from("A conversation with ")
+                .mention(report_id)
+                .push(format!(
+                    " was already recorded ({}); this reminder is out of date.",
+                    report.anchor_on.map(|d| d.to_string()).unwrap_or_default()
+                ));
             self.settle(user, &outcome, origin).await;
             self.tell(user, &Reply::paragraph(outcome), origin).await;
             return;
@@ -221,7 +222,7 @@ impl SlackApp {
         };
         let view = modal::view(
             &context,
-            &mention(report_id),
+            &blocks::mention(report_id),
             framework,
             report.level,
             today,
@@ -268,10 +269,13 @@ impl SlackApp {
         let outcome = handlers::run(&self.bot, &user, command, extras, Utc::now()).await;
         match outcome {
             Ok(reply) => {
-                let line = reply.first_line().unwrap_or("Recorded.").to_owned();
+                let line = reply
+                    .first_line()
+                    .cloned()
+                    .unwrap_or_else(|| "Recorded.".into());
                 if let (Some(channel), Some(ts)) = (&context.channel, &context.ts) {
                     let ts: SlackTs = ts.clone().into();
-                    let settled = format!("{line} (by {})", mention(&user));
+                    let settled = line.push(" (by ").mention(&user).push(")");
                     self.settle_message(channel, &ts, None, &settled).await;
                 } else {
                     self.publish_home(&user).await;
@@ -281,8 +285,7 @@ impl SlackApp {
             Err(error) => {
                 let message = handlers::error_reply(&error)
                     .first_line()
-                    .unwrap_or("That did not work.")
-                    .to_owned();
+                    .map_or_else(|| "That did not work.".to_owned(), blocks::unescaped);
                 let errors = [(
                     modal::date_block().to_owned(),
                     super::blocks::shorten(&message, 150),
@@ -334,8 +337,11 @@ impl SlackApp {
     async fn finish(&self, user: &str, result: Result<Reply, HandlerError>, origin: &Origin) {
         match result {
             Ok(reply) => {
-                let line = reply.first_line().unwrap_or("Done.");
-                let outcome = format!("{line} (by {})", mention(user));
+                let line = reply
+                    .first_line()
+                    .cloned()
+                    .unwrap_or_else(|| "Done.".into());
+                let outcome = line.push(" (by ").mention(user).push(")");
                 self.settle(user, &outcome, origin).await;
             }
             Err(error) => {

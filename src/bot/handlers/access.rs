@@ -1,7 +1,7 @@
 //! Who may act on a report: its manager of record, or an admin.
 
-use crate::bot::messages::mention;
 use crate::bot::{Bot, HandlerError};
+use crate::reply::Text;
 use crate::store::people::Person;
 
 /// Whether `caller` may record, move, snooze or change `report`.
@@ -22,22 +22,26 @@ pub async fn require_manager(
         .await?
         .filter(|p| p.active && p.framework_id.is_some())
     else {
-        return Err(HandlerError::Invalid(format!(
-            "{} is not on anyone's team. Add them first with `add {} FRAMEWORK LEVEL`.",
-            mention(user_id),
-            mention(user_id)
-        )));
+        return Err(HandlerError::Invalid(
+            Text::new()
+                .mention(user_id)
+                .push(" is not on anyone's team. Add them first with `add ")
+                .mention(user_id)
+                .push(" FRAMEWORK LEVEL`."),
+        ));
     };
     if can_manage(bot, caller, &report) {
         return Ok(report);
     }
-    let manager = report
-        .manager_id
-        .as_deref()
-        .map(mention)
-        .unwrap_or_else(|| "nobody".to_owned());
-    Err(HandlerError::Refused(format!(
-        "Only {}'s manager ({manager}) or an admin can do that, so nothing was changed.",
-        mention(user_id)
-    )))
+    let manager = match report.manager_id.as_deref() {
+        Some(manager) => Text::new().mention(manager),
+        None => Text::from("nobody"),
+    };
+    Err(HandlerError::Refused(
+        Text::from("Only ")
+            .mention(user_id)
+            .push("'s manager (")
+            .append(manager)
+            .push(") or an admin can do that, so nothing was changed."),
+    ))
 }

@@ -6,10 +6,10 @@ use chrono::{DateTime, Days, Utc};
 use super::access::require_manager;
 use crate::bot::command::SnoozeUntil;
 use crate::bot::mention::Mention;
-use crate::bot::messages::{self, level_label, mention};
+use crate::bot::messages::{self, level_label};
 use crate::bot::{Bot, HandlerError};
 use crate::checkins::held_on::{DateError, DateWords};
-use crate::reply::Reply;
+use crate::reply::{Reply, Text};
 use crate::store::checkins::{Acknowledgement, AnswerOutcome, Checkin, NewCheckin, Recorded};
 use crate::store::outbox::{NewMessage, kind};
 
@@ -36,10 +36,13 @@ pub async fn done(
     let today = bot.local_date(caller, now).await?;
     let held_on = match date {
         Some(words) => words.resolve(today).map_err(|problem| match problem {
-            DateError::Future(date) => HandlerError::Invalid(format!(
-                "{date} is in the future; record a conversation once it has happened (today is {today})."
-            )),
-            other => HandlerError::Invalid(other.to_string()),
+            DateError::Future(date) => HandlerError::Invalid(
+                format!(
+                    "{date} is in the future; record a conversation once it has happened (today is {today})."
+                )
+                .into(),
+            ),
+            other => HandlerError::Invalid(other.to_string().into()),
         })?,
         None => today,
     };
@@ -85,17 +88,21 @@ pub async fn done(
             now,
         )
         .await?;
-    let who = mention(&report.user_id);
+    let who = report.user_id.as_str();
     match outcome {
-        Recorded::AlreadyRecorded(existing) => Ok(Reply::paragraph(format!(
-            "Already recorded: the conversation with {who} on {} (recorded by {}). Nothing was added.",
-            existing.held_on,
-            mention(&existing.recorded_by)
-        ))),
-        Recorded::SameDay(existing) => Err(HandlerError::Refused(format!(
-            "A conversation with {who} on {} is already recorded (by {}), so nothing was added. If that one was a mistake, `undo {who}` removes it.",
-            existing.held_on,
-            mention(&existing.recorded_by)
+        Recorded::AlreadyRecorded(existing) => Ok(Reply::paragraph(
+            Text::from("Already recorded: the conversation with ")
+                .mention(who)
+                .push(format!(" on {} (recorded by ", existing.held_on))
+                .mention(&existing.recorded_by)
+                .push("). Nothing was added."),
+        )),
+        Recorded::SameDay(existing) => Err(HandlerError::Refused(Text::template(
+            &format!(
+                "A conversation with {{@}} on {} is already recorded (by {{@}}), so nothing was added. If that one was a mistake, `undo {{@}}` removes it.",
+                existing.held_on
+            ),
+            &[who, &existing.recorded_by, who],
         ))),
         Recorded::New(_) => {
             bot.metrics().checkin_recorded();
@@ -114,9 +121,13 @@ pub async fn done(
             let next = next
                 .map(|date| format!(" The next one is due on {date}."))
                 .unwrap_or_default();
-            Ok(Reply::paragraph(format!(
-                "Recorded: a career conversation with {who} on {held_on} ({label}). I've asked {who} to confirm it.{next}"
-            )))
+            Ok(Reply::paragraph(
+                Text::from("Recorded: a career conversation with ")
+                    .mention(who)
+                    .push(format!(" on {held_on} ({label}). I've asked "))
+                    .mention(who)
+                    .push(format!(" to confirm it.{next}")),
+            ))
         }
     }
 }
@@ -138,11 +149,11 @@ async fn target_checkin(
     match found {
         Some(checkin) if checkin.report_id == caller => Ok(checkin),
         Some(_) => Err(HandlerError::Refused(
-            "Only the person the conversation was with can confirm or dispute it.".to_owned(),
+            "Only the person the conversation was with can confirm or dispute it.".into(),
         )),
         None => Err(HandlerError::Invalid(
             "There is no conversation waiting for your confirmation: none has been recorded with you yet."
-                .to_owned(),
+                .into(),
         )),
     }
 }
@@ -166,17 +177,19 @@ pub async fn acknowledge(
             now,
         )
         .await?;
-    let with = mention(&checkin.manager_id);
+    let with = checkin.manager_id.as_str();
     Ok(Reply::paragraph(match outcome {
-        AnswerOutcome::Updated(_) => format!(
-            "Thanks, confirmed: your career conversation with {with} on {}.",
-            checkin.held_on
-        ),
-        AnswerOutcome::Unchanged(_) => format!(
-            "You had already confirmed the conversation with {with} on {}.",
-            checkin.held_on
-        ),
-        AnswerOutcome::NotFound => "That conversation is not yours to confirm.".to_owned(),
+        AnswerOutcome::Updated(_) => {
+            Text::from("Thanks, confirmed: your career conversation with ")
+                .mention(with)
+                .push(format!(" on {}.", checkin.held_on))
+        }
+        AnswerOutcome::Unchanged(_) => {
+            Text::from("You had already confirmed the conversation with ")
+                .mention(with)
+                .push(format!(" on {}.", checkin.held_on))
+        }
+        AnswerOutcome::NotFound => "That conversation is not yours to confirm.".into(),
     }))
 }
 
@@ -213,20 +226,23 @@ pub async fn dispute(
             now,
         )
         .await?;
-    let with = mention(&checkin.manager_id);
+    let with = checkin.manager_id.as_str();
     Ok(Reply::paragraph(match outcome {
         AnswerOutcome::Updated(_) => {
             bot.wake().ring();
-            format!(
-                "Noted: you say the conversation {with} recorded for {} did not happen. I've told {with}.",
-                checkin.held_on
-            )
+            Text::from("Noted: you say the conversation ")
+                .mention(with)
+                .push(format!(
+                    " recorded for {} did not happen. I've told ",
+                    checkin.held_on
+                ))
+                .mention(with)
+                .push(".")
         }
-        AnswerOutcome::Unchanged(_) => format!(
-            "You had already disputed the conversation {with} recorded for {}.",
-            checkin.held_on
-        ),
-        AnswerOutcome::NotFound => "That conversation is not yours to dispute.".to_owned(),
+        AnswerOutcome::Unchanged(_) => Text::from("You had already disputed the conversation ")
+            .mention(with)
+            .push(format!(" recorded for {}.", checkin.held_on)),
+        AnswerOutcome::NotFound => "That conversation is not yours to dispute.".into(),
     }))
 }
 
@@ -249,24 +265,28 @@ pub async fn snooze(
         SnoozeUntil::Date(date) => date,
     };
     if until <= today {
-        return Err(HandlerError::Invalid(format!(
-            "{until} is not in the future; snooze for a period (e.g. 1w) or until a later date."
-        )));
+        return Err(HandlerError::Invalid(
+            format!(
+                "{until} is not in the future; snooze for a period (e.g. 1w) or until a later date."
+            )
+            .into(),
+        ));
     }
     let latest = today
         .checked_add_days(Days::new(MAX_SNOOZE_DAYS))
         .unwrap_or(today);
     if until > latest {
-        return Err(HandlerError::Invalid(format!(
-            "A snooze can last at most a year (until {latest}); {until} is later."
-        )));
+        return Err(HandlerError::Invalid(
+            format!("A snooze can last at most a year (until {latest}); {until} is later.").into(),
+        ));
     }
     if report.snoozed_until == Some(until) {
         // The same snooze again (a button clicked twice): nothing to change.
-        return Ok(Reply::paragraph(format!(
-            "Reminders about {} are already paused until {until}.",
-            mention(&person.user_id)
-        )));
+        return Ok(Reply::paragraph(
+            Text::from("Reminders about ")
+                .mention(&person.user_id)
+                .push(format!(" are already paused until {until}.")),
+        ));
     }
     let framework = report.framework_id.clone().unwrap_or_default();
     bot.store()
@@ -280,8 +300,9 @@ pub async fn snooze(
         )
         .await?;
     let reason = reason.map(|r| format!(" ({r})")).unwrap_or_default();
-    Ok(Reply::paragraph(format!(
-        "Reminders about {} are paused until {until}{reason}.",
-        mention(&person.user_id)
-    )))
+    Ok(Reply::paragraph(
+        Text::from("Reminders about ")
+            .mention(&person.user_id)
+            .push(format!(" are paused until {until}{reason}.")),
+    ))
 }

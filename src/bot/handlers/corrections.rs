@@ -4,9 +4,8 @@ use chrono::{DateTime, Utc};
 
 use super::access::require_manager;
 use crate::bot::mention::Mention;
-use crate::bot::messages::mention;
 use crate::bot::{Bot, HandlerError};
-use crate::reply::Reply;
+use crate::reply::{Reply, Text};
 use crate::store::corrections::{RequestOutcome, UndoScope};
 
 /// `undo @person`: takes back the last conversation the caller recorded for the person (an
@@ -18,7 +17,9 @@ pub async fn undo(
     now: DateTime<Utc>,
 ) -> Result<Reply, HandlerError> {
     let report = require_manager(bot, caller, &person.user_id).await?;
-    let who = mention(&person.user_id);
+    // `{@}` marks where the person is mentioned (see `Text::about`).
+    let who = "{@}";
+    let about = |text: String| Text::about(&text, &person.user_id);
     let scope = if bot.settings().is_admin(caller) {
         UndoScope::Anyone
     } else {
@@ -32,10 +33,12 @@ pub async fn undo(
             scope,
             &bot.settings().cadence_for(&framework),
             |checkin| {
-                Reply::paragraph(format!(
-                    "{} took back the career conversation recorded with you on {}: it was recorded by mistake. There is nothing for you to confirm.",
-                    mention(caller),
-                    checkin.held_on
+                Reply::paragraph(Text::about(
+                    &format!(
+                        "{{@}} took back the career conversation recorded with you on {}: it was recorded by mistake. There is nothing for you to confirm.",
+                        checkin.held_on
+                    ),
+                    caller,
                 ))
             },
             caller,
@@ -43,9 +46,9 @@ pub async fn undo(
         )
         .await?;
     let Some(undone) = undone else {
-        return Err(HandlerError::Invalid(format!(
+        return Err(HandlerError::Invalid(about(format!(
             "You have not recorded a conversation with {who}, so there is nothing to undo."
-        )));
+        ))));
     };
     let told = match undone.request {
         RequestOutcome::Withdrawn => format!(" The request to {who} to confirm it was withdrawn."),
@@ -61,10 +64,10 @@ pub async fn undo(
         .due_on
         .map(|date| format!(" Their next conversation is due on {date} again."))
         .unwrap_or_default();
-    Ok(Reply::paragraph(format!(
+    Ok(Reply::paragraph(about(format!(
         "Took back the conversation with {who} on {}.{told}{due}",
         undone.checkin.held_on
-    )))
+    ))))
 }
 
 /// `unsnooze @person`: reminders about them resume now.
@@ -75,7 +78,8 @@ pub async fn unsnooze(
     now: DateTime<Utc>,
 ) -> Result<Reply, HandlerError> {
     let report = require_manager(bot, caller, &person.user_id).await?;
-    let who = mention(&person.user_id);
+    let who = "{@}";
+    let about = |text: String| Text::about(&text, &person.user_id);
     let framework = report.framework_id.clone().unwrap_or_default();
     let ended = bot
         .store()
@@ -87,12 +91,12 @@ pub async fn unsnooze(
         )
         .await?;
     if !ended {
-        return Ok(Reply::paragraph(format!(
+        return Ok(Reply::paragraph(about(format!(
             "Reminders about {who} are not paused, so nothing was changed."
-        )));
+        ))));
     }
     bot.wake().ring();
-    Ok(Reply::paragraph(format!(
+    Ok(Reply::paragraph(about(format!(
         "Reminders about {who} are on again."
-    )))
+    ))))
 }

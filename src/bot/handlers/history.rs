@@ -2,9 +2,9 @@
 //! their manager and admins; a private note only to the one who wrote it.
 
 use crate::bot::mention::Mention;
-use crate::bot::messages::{level_label, mention};
+use crate::bot::messages::level_label;
 use crate::bot::{Bot, HandlerError};
-use crate::reply::Reply;
+use crate::reply::{Reply, Text};
 
 /// Shows the history of `person`'s career conversations.
 pub async fn run(bot: &Bot, caller: &str, person: &Mention) -> Result<Reply, HandlerError> {
@@ -13,24 +13,26 @@ pub async fn run(bot: &Bot, caller: &str, person: &Mention) -> Result<Reply, Han
         .as_ref()
         .is_some_and(|p| p.manager_id.as_deref() == Some(caller));
     if caller != person.user_id && !is_manager && !bot.settings().is_admin(caller) {
-        return Err(HandlerError::Refused(format!(
-            "Only {}, their manager or an admin can see their conversation history.",
-            mention(&person.user_id)
-        )));
+        return Err(HandlerError::Refused(
+            Text::from("Only ")
+                .mention(&person.user_id)
+                .push(", their manager or an admin can see their conversation history."),
+        ));
     }
     let history = bot.store().history(&person.user_id).await?;
     if history.is_empty() {
-        return Ok(Reply::paragraph(format!(
-            "No career conversations are recorded for {} yet.",
-            mention(&person.user_id)
-        )));
+        return Ok(Reply::paragraph(
+            Text::from("No career conversations are recorded for ")
+                .mention(&person.user_id)
+                .push(" yet."),
+        ));
     }
     let engine = bot.engine();
-    let mut reply = Reply::new().with_heading(format!(
-        "Career conversations: {} ({})",
-        mention(&person.user_id),
-        history.len()
-    ));
+    let mut reply = Reply::new().with_heading(
+        Text::from("Career conversations: ")
+            .mention(&person.user_id)
+            .push(format!(" ({})", history.len())),
+    );
     for checkin in &history {
         let framework = checkin.framework_id.as_deref().unwrap_or("?");
         let answer = match (checkin.ack_status.as_str(), &checkin.ack_at) {
@@ -47,22 +49,24 @@ pub async fn run(bot: &Bot, caller: &str, person: &Mention) -> Result<Reply, Han
             _ => "not yet confirmed".to_owned(),
         };
         let mut items = vec![
-            format!(
+            Text::from(format!(
                 "Level discussed: {}",
                 level_label(&engine, framework, checkin.level_discussed)
-            ),
-            format!(
-                "With {}; recorded by {} on {}",
-                mention(&checkin.manager_id),
-                mention(&checkin.recorded_by),
-                &checkin.recorded_at[..10.min(checkin.recorded_at.len())]
-            ),
-            format!("Report's answer: {answer}"),
+            )),
+            Text::from("With ")
+                .mention(&checkin.manager_id)
+                .push("; recorded by ")
+                .mention(&checkin.recorded_by)
+                .push(format!(
+                    " on {}",
+                    &checkin.recorded_at[..10.min(checkin.recorded_at.len())]
+                )),
+            Text::from(format!("Report's answer: {answer}")),
         ];
         if let Some(note) = &checkin.private_note
             && checkin.recorded_by == caller
         {
-            items.push(format!("Your private note: {note}"));
+            items.push(Text::from(format!("Your private note: {note}")));
         }
         reply = reply.with_bullets(Some(checkin.held_on.to_string()), items);
     }

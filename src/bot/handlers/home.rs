@@ -4,12 +4,10 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::bot::messages::{
-    level_label, mention, next_level_question, record_button, snooze_button,
-};
+use crate::bot::messages::{level_label, next_level_question, record_button, snooze_button};
 use crate::bot::{Bot, HandlerError};
 use crate::checkins::Status;
-use crate::reply::{Action, Reply, actions};
+use crate::reply::{Action, Reply, Text, actions};
 
 /// The home view for `user`.
 pub async fn home(bot: &Bot, user: &str, now: DateTime<Utc>) -> Result<Reply, HandlerError> {
@@ -37,12 +35,11 @@ pub async fn home(bot: &Bot, user: &str, now: DateTime<Utc>) -> Result<Reply, Ha
                 .map(|date| date.to_string())
                 .unwrap_or_else(|| "none yet".to_owned());
             reply = reply
-                .with_paragraph(format!(
-                    "{} · {} · last {last} · next due {} · {status_text}",
-                    mention(&person.user_id),
+                .with_paragraph(Text::new().mention(&person.user_id).push(format!(
+                    " · {} · last {last} · next due {} · {status_text}",
                     level_label(&engine, framework, person.level),
                     schedule.due_on
-                ))
+                )))
                 .with_actions(vec![
                     record_button(&person.user_id, timeline.anchor),
                     snooze_button(&person.user_id, timeline.anchor),

@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::bot::messages::{level_label, mention, next_level_question};
+use crate::bot::messages::{level_label, next_level_question};
 use crate::bot::{Bot, HandlerError};
-use crate::reply::{Field, Reply};
+use crate::reply::{Field, Reply, Text};
 
 /// Shows the caller's own career picture.
 pub async fn run(bot: &Bot, caller: &str, now: DateTime<Utc>) -> Result<Reply, HandlerError> {
@@ -22,11 +22,10 @@ pub async fn run(bot: &Bot, caller: &str, now: DateTime<Utc>) -> Result<Reply, H
     let history = bot.store().history(caller).await?;
     let mut fields = vec![Field::new(
         "Manager",
-        person
-            .manager_id
-            .as_deref()
-            .map(mention)
-            .unwrap_or_else(|| "none".to_owned()),
+        match person.manager_id.as_deref() {
+            Some(manager) => Text::new().mention(manager),
+            None => Text::from("none"),
+        },
     )];
     fields.push(Field::new(
         "Last conversation",

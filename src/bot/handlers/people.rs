@@ -6,9 +6,9 @@ use chrono_tz::Tz;
 use super::access::require_manager;
 use crate::ask::Engine;
 use crate::bot::mention::Mention;
-use crate::bot::messages::{level_label, mention};
+use crate::bot::messages::level_label;
 use crate::bot::{Bot, HandlerError};
-use crate::reply::Reply;
+use crate::reply::{Reply, Text};
 use crate::store::people::{NewReport, Person};
 
 /// Why `add` changes nothing for someone who is already tracked, and what to use instead.
@@ -18,30 +18,32 @@ fn already_tracked(
     manager: &str,
     caller: &str,
     caller_is_admin: bool,
-) -> String {
-    let who = mention(&existing.user_id);
+) -> Text {
+    let who = existing.user_id.as_str();
     if manager == caller {
         let placement = level_label(
             engine,
             existing.framework_id.as_deref().unwrap_or_default(),
             existing.level,
         );
-        return format!(
-            "{who} is already on your team ({placement}), so nothing was changed. \
-             Use `level {who} N` to change their level, `framework {who} FRAMEWORK LEVEL` to change their framework, \
-             or `move {who} @manager` to hand them to someone else."
+        return Text::about(
+            &format!(
+                "{{@}} is already on your team ({placement}), so nothing was changed. \
+                 Use `level {{@}} N` to change their level, `framework {{@}} FRAMEWORK LEVEL` to change their framework, \
+                 or `move {{@}} @manager` to hand them to someone else."
+            ),
+            who,
         );
     }
     if caller_is_admin {
-        return format!(
-            "{who} is already on {}'s team, so nothing was changed. Use `move {who} @new-manager` to hand them to someone else.",
-            mention(manager)
+        return Text::template(
+            "{@} is already on {@}'s team, so nothing was changed. Use `move {@} @new-manager` to hand them to someone else.",
+            &[who, manager, who],
         );
     }
-    format!(
-        "{who} is already on {}'s team, so nothing was changed. Ask them or an admin to `move {who} {}`.",
-        mention(manager),
-        mention(caller)
+    Text::template(
+        "{@} is already on {@}'s team, so nothing was changed. Ask them or an admin to `move {@} {@}`.",
+        &[who, manager, who, caller],
     )
 }
 
@@ -52,14 +54,14 @@ async fn refuse_loop(bot: &Bot, person: &str, manager: &str) -> Result<(), Handl
     let Some(position) = chain.iter().position(|id| id == person) else {
         return Ok(());
     };
-    let mut names: Vec<String> = chain[..=position].iter().map(|id| mention(id)).collect();
-    names.insert(0, mention(person));
-    Err(HandlerError::Refused(format!(
-        "That would make a management loop ({}), so nothing was changed. {} already reports, directly or through others, to {}.",
-        names.join(" → "),
-        mention(manager),
-        mention(person)
-    )))
+    let mut loop_text = Text::from("That would make a management loop (").mention(person);
+    for id in &chain[..=position] {
+        loop_text = loop_text.push(" → ").mention(id);
+    }
+    Err(HandlerError::Refused(loop_text.append(Text::template(
+        "), so nothing was changed. {@} already reports, directly or through others, to {@}.",
+        &[manager, person],
+    ))))
 }
 
 /// `add @person FRAMEWORK LEVEL`: the caller becomes the person's manager.
@@ -73,16 +75,16 @@ pub async fn add(
 ) -> Result<Reply, HandlerError> {
     if person.user_id == caller {
         return Err(HandlerError::Invalid(
-            "You can't be your own manager. Ask your manager to add you.".to_owned(),
+            "You can't be your own manager. Ask your manager to add you.".into(),
         ));
     }
     let engine = bot.engine();
     let found = engine
         .find_framework(framework)
-        .map_err(HandlerError::Invalid)?;
+        .map_err(|message| HandlerError::Invalid(message.into()))?;
     let number = engine
         .find_level(found, level)
-        .map_err(HandlerError::Invalid)?;
+        .map_err(|message| HandlerError::Invalid(message.into()))?;
     let existing = bot.store().person(&person.user_id).await?;
     if let Some(existing) = &existing
         && existing.active
@@ -140,11 +142,15 @@ pub async fn add(
         ),
         None => String::new(),
     };
-    Ok(Reply::paragraph(format!(
-        "Added {} to your team: {}.{back}{due}",
-        mention(&person.user_id),
-        level_label(&engine, &found.id, Some(number))
-    )))
+    Ok(Reply::paragraph(
+        Text::from("Added")
+            .push(" ")
+            .mention(&person.user_id)
+            .push(format!(
+                " to your team: {}.{back}{due}",
+                level_label(&engine, &found.id, Some(number))
+            )),
+    ))
 }
 
 /// `move @person @new-manager`.
@@ -157,16 +163,18 @@ pub async fn move_to(
 ) -> Result<Reply, HandlerError> {
     if person.user_id == manager.user_id {
         return Err(HandlerError::Invalid(
-            "Someone can't be their own manager; name a different person.".to_owned(),
+            "Someone can't be their own manager; name a different person.".into(),
         ));
     }
     let report = require_manager(bot, caller, &person.user_id).await?;
     if report.manager_id.as_deref() == Some(manager.user_id.as_str()) {
-        return Ok(Reply::paragraph(format!(
-            "{} is already on {}'s team; nothing to change.",
-            mention(&person.user_id),
-            mention(&manager.user_id)
-        )));
+        return Ok(Reply::paragraph(
+            Text::new()
+                .mention(&person.user_id)
+                .push(" is already on ")
+                .mention(&manager.user_id)
+                .push("'s team; nothing to change."),
+        ));
     }
     refuse_loop(bot, &person.user_id, &manager.user_id).await?;
     let framework = report.framework_id.as_deref().unwrap_or_default();
@@ -179,12 +187,15 @@ pub async fn move_to(
             now,
         )
         .await?;
-    Ok(Reply::paragraph(format!(
-        "Moved {} to {}'s team. Reminders about them now go to {}.",
-        mention(&person.user_id),
-        mention(&manager.user_id),
-        mention(&manager.user_id)
-    )))
+    Ok(Reply::paragraph(
+        Text::from("Moved ")
+            .mention(&person.user_id)
+            .push(" to ")
+            .mention(&manager.user_id)
+            .push("'s team. Reminders about them now go to ")
+            .mention(&manager.user_id)
+            .push("."),
+    ))
 }
 
 /// `remove @person`: stop tracking; history stays.
@@ -196,10 +207,11 @@ pub async fn remove(
 ) -> Result<Reply, HandlerError> {
     require_manager(bot, caller, &person.user_id).await?;
     bot.store().deactivate(&person.user_id, caller, now).await?;
-    Ok(Reply::paragraph(format!(
-        "Removed {} from your team. Their conversation history is kept; `add` them again to resume.",
-        mention(&person.user_id)
-    )))
+    Ok(Reply::paragraph(
+        Text::from("Removed ").mention(&person.user_id).push(
+            " from your team. Their conversation history is kept; `add` them again to resume.",
+        ),
+    ))
 }
 
 /// `level @person N`.
@@ -214,12 +226,13 @@ pub async fn set_level(
     let engine = bot.engine();
     let framework_id = report.framework_id.clone().unwrap_or_default();
     let framework = engine.library().get(&framework_id).ok_or_else(|| {
-        HandlerError::Invalid(format!(
-            "{}'s framework \"{framework_id}\" is no longer loaded; `add` them again with a current one.",
-            mention(&person.user_id)
-        ))
+        HandlerError::Invalid(Text::new().mention(&person.user_id).push(format!(
+            "'s framework \"{framework_id}\" is no longer loaded; `add` them again with a current one."
+        )))
     })?;
-    let who = mention(&person.user_id);
+    // `{@}` marks where the person is mentioned (see `Text::about`).
+    let who = "{@}";
+    let about = |text: String| Text::about(&text, &person.user_id);
     let label = |number: Option<u32>| level_label(&engine, &framework_id, number);
     let step = match level.trim().to_lowercase().as_str() {
         "next" | "up" => Some(true),
@@ -229,12 +242,12 @@ pub async fn set_level(
     let number = match (step, report.level) {
         (None, _) => engine
             .find_level(framework, level)
-            .map_err(HandlerError::Invalid)?,
+            .map_err(|message| HandlerError::Invalid(message.into()))?,
         (Some(_), None) => {
-            return Err(HandlerError::Invalid(format!(
+            return Err(HandlerError::Invalid(about(format!(
                 "{who} has no level yet; give one: `level {who} N` ({}).",
                 framework.level_range_text()
-            )));
+            ))));
         }
         (Some(up), Some(current)) => {
             let target = if up {
@@ -245,21 +258,21 @@ pub async fn set_level(
             match target {
                 Some(target) => target.number,
                 None => {
-                    return Err(HandlerError::Invalid(format!(
+                    return Err(HandlerError::Invalid(about(format!(
                         "{who} is at {}, the {} level of {}, so nothing was changed.",
                         label(Some(current)),
                         if up { "top" } else { "first" },
                         framework.name
-                    )));
+                    ))));
                 }
             }
         }
     };
     if report.level == Some(number) {
-        return Ok(Reply::paragraph(format!(
+        return Ok(Reply::paragraph(about(format!(
             "{who} is already at {}, so nothing was changed.",
             label(Some(number))
-        )));
+        ))));
     }
     bot.store()
         .set_level(&person.user_id, number, caller, now)
@@ -272,7 +285,7 @@ pub async fn set_level(
         ),
         None => format!("{who} is now at {}.", label(Some(number))),
     };
-    Ok(Reply::paragraph(text))
+    Ok(Reply::paragraph(about(text)))
 }
 
 /// `framework @person FRAMEWORK LEVEL`: moves a report to another framework.
@@ -288,20 +301,21 @@ pub async fn set_framework(
     let engine = bot.engine();
     let found = engine
         .find_framework(framework)
-        .map_err(HandlerError::Invalid)?;
+        .map_err(|message| HandlerError::Invalid(message.into()))?;
     let number = engine
         .find_level(found, level)
-        .map_err(HandlerError::Invalid)?;
-    let who = mention(&person.user_id);
+        .map_err(|message| HandlerError::Invalid(message.into()))?;
+    let who = "{@}";
+    let about = |text: String| Text::about(&text, &person.user_id);
     let before = level_label(
         &engine,
         report.framework_id.as_deref().unwrap_or_default(),
         report.level,
     );
     if report.framework_id.as_deref() == Some(found.id.as_str()) && report.level == Some(number) {
-        return Ok(Reply::paragraph(format!(
+        return Ok(Reply::paragraph(about(format!(
             "{who} is already at {before}, so nothing was changed."
-        )));
+        ))));
     }
     bot.store()
         .set_framework(
@@ -313,10 +327,10 @@ pub async fn set_framework(
             now,
         )
         .await?;
-    Ok(Reply::paragraph(format!(
+    Ok(Reply::paragraph(about(format!(
         "{who} is now at {}. (Before: {before}.)",
         level_label(&engine, &found.id, Some(number))
-    )))
+    ))))
 }
 
 /// `timezone [ZONE]`: show or set the caller's own time zone.
@@ -337,7 +351,7 @@ pub async fn time_zone(
         )));
     };
     let parsed: Tz = crate::checkins::time_zone::parse_time_zone(zone)
-        .map_err(|error| HandlerError::Invalid(error.to_string()))?;
+        .map_err(|error| HandlerError::Invalid(error.to_string().into()))?;
     bot.store()
         .update_profile(caller, None, Some(parsed.name()), caller, now)
         .await?;

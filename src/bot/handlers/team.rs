@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::bot::messages::{level_label, mention};
+use crate::bot::messages::level_label;
 use crate::bot::{Bot, HandlerError};
 use crate::checkins::Status;
-use crate::reply::Reply;
+use crate::reply::{Reply, Text};
 
 /// Lists the caller's reports.
 pub async fn run(bot: &Bot, caller: &str, now: DateTime<Utc>) -> Result<Reply, HandlerError> {
@@ -45,11 +45,10 @@ pub async fn run(bot: &Bot, caller: &str, now: DateTime<Utc>) -> Result<Reply, H
                 (Status::Snoozed, Some(until)) => format!("snoozed until {until}"),
                 _ => status.word().to_owned(),
             };
-            format!(
-                "{}: {} · last conversation {last} · next due {next} · {status_text}",
-                mention(&person.user_id),
+            Text::new().mention(&person.user_id).push(format!(
+                ": {} · last conversation {last} · next due {next} · {status_text}",
                 level_label(&engine, framework, person.level),
-            )
+            ))
         })
         .collect();
     let [ok, due, overdue, snoozed] = counts;
