@@ -2,19 +2,20 @@
 
 use crate::bot::messages::mention;
 use crate::bot::{Bot, HandlerError};
+use crate::ids::UserId;
 use crate::store::people::Person;
 
 /// Whether `caller` may record, move, snooze or change `report`.
-pub fn can_manage(bot: &Bot, caller: &str, report: &Person) -> bool {
-    report.manager_id.as_deref() == Some(caller) || bot.settings().is_admin(caller)
+pub fn can_manage(bot: &Bot, caller: &UserId, report: &Person) -> bool {
+    report.manager_id.as_ref() == Some(caller) || bot.settings().is_admin(caller)
 }
 
 /// The active report `user_id`, if `caller` may manage it; otherwise a refusal that says why
 /// and who may. Nothing is written before this check passes.
 pub async fn require_manager(
     bot: &Bot,
-    caller: &str,
-    user_id: &str,
+    caller: &UserId,
+    user_id: &UserId,
 ) -> Result<Person, HandlerError> {
     let Some(report) = bot
         .store()
@@ -33,7 +34,7 @@ pub async fn require_manager(
     }
     let manager = report
         .manager_id
-        .as_deref()
+        .as_ref()
         .map(mention)
         .unwrap_or_else(|| "nobody".to_owned());
     Err(HandlerError::Refused(format!(

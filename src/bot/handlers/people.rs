@@ -7,19 +7,20 @@ use super::access::require_manager;
 use crate::bot::mention::Mention;
 use crate::bot::messages::{level_label, mention};
 use crate::bot::{Bot, HandlerError};
+use crate::ids::{FrameworkId, UserId};
 use crate::reply::Reply;
 use crate::store::people::NewReport;
 
 /// `add @person FRAMEWORK LEVEL`: the caller becomes the person's manager.
 pub async fn add(
     bot: &Bot,
-    caller: &str,
+    caller: &UserId,
     person: &Mention,
     framework: &str,
     level: &str,
     now: DateTime<Utc>,
 ) -> Result<Reply, HandlerError> {
-    if person.user_id == caller {
+    if person.user_id == *caller {
         return Err(HandlerError::Invalid(
             "You can't be your own manager. Ask your manager to add you.".to_owned(),
         ));
@@ -34,7 +35,7 @@ pub async fn add(
     if let Some(existing) = bot.store().person(&person.user_id).await?
         && existing.active
         && existing.framework_id.is_some()
-        && let Some(manager) = existing.manager_id.as_deref()
+        && let Some(manager) = existing.manager_id.as_ref()
         && manager != caller
         && !bot.settings().is_admin(caller)
     {
@@ -53,9 +54,9 @@ pub async fn add(
             &NewReport {
                 user_id: person.user_id.clone(),
                 display_name: person.name.clone(),
-                framework_id: found.id.clone(),
+                framework_id: FrameworkId::new(found.id.clone()),
                 level: number,
-                manager_id: caller.to_owned(),
+                manager_id: caller.clone(),
                 start_date,
                 time_zone: None,
                 cadence,
@@ -83,7 +84,7 @@ pub async fn add(
 /// `move @person @new-manager`.
 pub async fn move_to(
     bot: &Bot,
-    caller: &str,
+    caller: &UserId,
     person: &Mention,
     manager: &Mention,
     now: DateTime<Utc>,
@@ -94,14 +95,14 @@ pub async fn move_to(
         ));
     }
     let report = require_manager(bot, caller, &person.user_id).await?;
-    if report.manager_id.as_deref() == Some(manager.user_id.as_str()) {
+    if report.manager_id.as_ref() == Some(&manager.user_id) {
         return Ok(Reply::paragraph(format!(
             "{} is already on {}'s team; nothing to change.",
             mention(&person.user_id),
             mention(&manager.user_id)
         )));
     }
-    let framework = report.framework_id.as_deref().unwrap_or_default();
+    let framework = report.framework_id.as_ref().map_or("", FrameworkId::as_str);
     bot.store()
         .move_report(
             &person.user_id,
@@ -122,7 +123,7 @@ pub async fn move_to(
 /// `remove @person`: stop tracking; history stays.
 pub async fn remove(
     bot: &Bot,
-    caller: &str,
+    caller: &UserId,
     person: &Mention,
     now: DateTime<Utc>,
 ) -> Result<Reply, HandlerError> {
@@ -137,14 +138,18 @@ pub async fn remove(
 /// `level @person N`.
 pub async fn set_level(
     bot: &Bot,
-    caller: &str,
+    caller: &UserId,
     person: &Mention,
     level: &str,
     now: DateTime<Utc>,
 ) -> Result<Reply, HandlerError> {
     let report = require_manager(bot, caller, &person.user_id).await?;
     let engine = bot.engine();
-    let framework_id = report.framework_id.clone().unwrap_or_default();
+    let framework_id = report
+        .framework_id
+        .clone()
+        .map(FrameworkId::into_string)
+        .unwrap_or_default();
     let framework = engine.library().get(&framework_id).ok_or_else(|| {
         HandlerError::Invalid(format!(
             "{}'s framework \"{framework_id}\" is no longer loaded; `add` them again with a current one.",
@@ -167,7 +172,7 @@ pub async fn set_level(
 /// `timezone [ZONE]`: show or set the caller's own time zone.
 pub async fn time_zone(
     bot: &Bot,
-    caller: &str,
+    caller: &UserId,
     zone: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Reply, HandlerError> {
