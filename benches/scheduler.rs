@@ -332,7 +332,7 @@ async fn phases(template: &Path, dir: &Path) {
                         candidate.user_id, candidate.manager_id, candidate.anchor_on
                     ),
                     kind: kind::REMINDER,
-                    recipient: candidate.manager_id,
+                    recipient: candidate.manager_id.into_string(),
                     report_id: Some(candidate.user_id),
                     payload: Reply::paragraph("Time for a career conversation"),
                     planned_for: now() - chrono::Duration::hours(1),

@@ -18,6 +18,7 @@ use tokio::runtime::Runtime;
 use career_bot::bot::{Bot, Request};
 use career_bot::checkins::due_on;
 use career_bot::config::{Config, Overrides};
+use career_bot::ids::UserId;
 use career_bot::reply::Block;
 use career_bot::store::time;
 
@@ -165,7 +166,7 @@ fn bench(c: &mut Criterion) {
         bot
     });
     let request = Request {
-        user: MANAGER.to_owned(),
+        user: UserId::new(MANAGER),
         text: "team".to_owned(),
         now: now(),
     };

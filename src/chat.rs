@@ -6,6 +6,7 @@
 use std::future::Future;
 use std::time::Duration;
 
+use crate::ids::ChannelId;
 use crate::reply::Reply;
 
 /// Where a message goes.
@@ -21,7 +22,7 @@ pub enum Recipient<'a> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Delivered {
     /// The conversation id.
-    pub channel: Option<String>,
+    pub channel: Option<ChannelId>,
     /// The message id (Slack's `ts`).
     pub ts: Option<String>,
 }

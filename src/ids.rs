@@ -32,6 +32,11 @@ macro_rules! string_id {
             pub fn into_string(self) -> String {
                 self.0
             }
+
+            /// The inner string, for the store's sqlx impls (which delegate to `String`).
+            pub(crate) fn as_string(&self) -> &String {
+                &self.0
+            }
         }
 
         impl fmt::Display for $name {

@@ -115,7 +115,7 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
     let mut messages = Vec::new();
     for candidate in bot.store().due_candidates(until).await? {
         let tz = settings.time_zone(candidate.manager_time_zone.as_deref());
-        let cadence = settings.cadence_for(&candidate.framework_id);
+        let cadence = settings.cadence_for(candidate.framework_id.as_str());
         let schedule = cadence.schedule(&Timeline {
             anchor: candidate.anchor_on,
             snoozed_until: candidate.snoozed_until,
@@ -138,7 +138,7 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
             &engine,
             &ReminderFacts {
                 report_id: &candidate.user_id,
-                framework_id: &candidate.framework_id,
+                framework_id: candidate.framework_id.as_str(),
                 level: candidate.level,
                 anchor_on: candidate.anchor_on,
                 had_conversation: candidate.has_checkin,
@@ -151,7 +151,7 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
             message: NewMessage {
                 key,
                 kind: kind::REMINDER,
-                recipient: candidate.manager_id,
+                recipient: candidate.manager_id.into_string(),
                 report_id: Some(candidate.user_id),
                 payload,
                 planned_for: reminder.slot,
@@ -196,7 +196,7 @@ async fn plan_digest(bot: &Bot, now: DateTime<Utc>) -> Result<bool, StoreError> 
         .into_iter()
         .filter_map(|report| {
             let schedule = settings
-                .cadence_for(&report.framework_id)
+                .cadence_for(report.framework_id.as_str())
                 .schedule(&Timeline {
                     anchor: report.anchor_on,
                     snoozed_until: report.snoozed_until,

@@ -14,6 +14,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 use crate::bot::{Bot, Request};
 use crate::chat::{Chat, Delivered, Recipient, SendError};
+use crate::ids::{ChannelId, UserId};
 use crate::reply::Reply;
 
 /// How the shell starts.
@@ -47,7 +48,7 @@ pub enum ShellError {
 /// The shell's state: who is talking and what time it is.
 pub struct Shell<'b> {
     bot: &'b Bot,
-    user: String,
+    user: UserId,
     clock: Option<DateTime<Utc>>,
     chat: ShellChat,
 }
@@ -86,7 +87,7 @@ impl Chat for ShellChat {
         };
         delivered.push(text);
         Ok(Delivered {
-            channel: Some(channel),
+            channel: Some(ChannelId::new(channel)),
             ts: Some(delivered.len().to_string()),
         })
     }
@@ -112,9 +113,10 @@ impl<'b> Shell<'b> {
         let clock = now.map(parse_datetime).transpose()?;
         Ok(Self {
             bot,
-            user: user
-                .map(|u| u.trim_start_matches('@').to_owned())
-                .unwrap_or_else(|| DEFAULT_USER.to_owned()),
+            user: UserId::new(
+                user.map(|u| u.trim_start_matches('@').to_owned())
+                    .unwrap_or_else(|| DEFAULT_USER.to_owned()),
+            ),
             clock,
             chat: ShellChat::default(),
         })
@@ -150,7 +152,7 @@ impl<'b> Shell<'b> {
             .unwrap_or((directive, ""));
         match name {
             "as" if !argument.is_empty() => {
-                self.user = argument.trim_start_matches('@').to_owned();
+                self.user = UserId::new(argument.trim_start_matches('@'));
                 Outcome::Print(format!("Now acting as {}.\n", self.user))
             }
             "as" => Outcome::Print(format!(

@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::bot::{Bot, Settings};
 use crate::checkins::Status;
+use crate::ids::{FrameworkId, UserId};
 use crate::store::checkins::Checkin;
 use crate::store::people::Person;
 use crate::store::{StoreError, time};
@@ -171,7 +172,8 @@ pub fn build(
             let tracked = person.active && person.manager_id.is_some();
             let schedule = person
                 .framework_id
-                .as_deref()
+                .as_ref()
+                .map(FrameworkId::as_str)
                 .filter(|_| tracked)
                 .zip(person.timeline())
                 .map(|(framework, timeline)| {
@@ -182,10 +184,10 @@ pub fn build(
                     )
                 });
             ExportedPerson {
-                user: person.user_id.clone(),
+                user: person.user_id.to_string(),
                 name: person.display_name.clone(),
-                manager: person.manager_id.clone(),
-                framework: person.framework_id.clone(),
+                manager: person.manager_id.clone().map(UserId::into_string),
+                framework: person.framework_id.clone().map(FrameworkId::into_string),
                 level: person.level,
                 start_date: person.start_date,
                 time_zone: person.time_zone.clone(),
@@ -202,12 +204,12 @@ pub fn build(
         .iter()
         .map(|checkin| ExportedCheckin {
             id: checkin.id,
-            user: checkin.report_id.clone(),
-            manager: checkin.manager_id.clone(),
+            user: checkin.report_id.to_string(),
+            manager: checkin.manager_id.to_string(),
             held_on: checkin.held_on,
-            framework: checkin.framework_id.clone(),
+            framework: checkin.framework_id.clone().map(FrameworkId::into_string),
             level_discussed: checkin.level_discussed,
-            recorded_by: checkin.recorded_by.clone(),
+            recorded_by: checkin.recorded_by.to_string(),
             recorded_at: checkin.recorded_at.clone(),
             acknowledgement: checkin.ack_status.to_string(),
             acknowledged_at: checkin.ack_at.clone(),

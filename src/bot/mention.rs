@@ -1,10 +1,12 @@
 //! People in commands: `@USER` in the shell, `<@U123>` or `<@U123|name>` from Slack.
 
+use crate::ids::UserId;
+
 /// A person named in a command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mention {
     /// The chat user id.
-    pub user_id: String,
+    pub user_id: UserId,
     /// The name Slack sent along, if any.
     pub name: Option<String>,
 }
@@ -17,7 +19,7 @@ pub fn parse(token: &str) -> Option<Mention> {
             None => (inner, None),
         };
         return valid_id(id).then(|| Mention {
-            user_id: id.to_owned(),
+            user_id: UserId::new(id),
             name,
         });
     }
@@ -25,7 +27,7 @@ pub fn parse(token: &str) -> Option<Mention> {
         .strip_prefix('@')?
         .trim_end_matches([',', '.', ';', ':', '!', '?']);
     valid_id(id).then(|| Mention {
-        user_id: id.to_owned(),
+        user_id: UserId::new(id),
         name: None,
     })
 }
@@ -47,12 +49,15 @@ mod tests {
         assert_eq!(
             parse("<@U123|ana>"),
             Some(Mention {
-                user_id: "U123".into(),
+                user_id: UserId::new("U123"),
                 name: Some("ana".into())
             })
         );
-        assert_eq!(parse("<@U123>").map(|m| m.user_id), Some("U123".into()));
-        assert_eq!(parse("@ana,").map(|m| m.user_id), Some("ana".into()));
+        assert_eq!(
+            parse("<@U123>").map(|m| m.user_id),
+            Some(UserId::new("U123"))
+        );
+        assert_eq!(parse("@ana,").map(|m| m.user_id), Some(UserId::new("ana")));
         assert_eq!(parse("ana"), None);
         assert_eq!(parse("@"), None);
         assert_eq!(parse("<@U1 2>"), None);

@@ -8,19 +8,20 @@ use chrono::NaiveDate;
 
 use crate::ask::Engine;
 use crate::checkins::{Cadence, Reminder, Schedule};
+use crate::ids::UserId;
 use crate::reply::{Action, Reply, Text, actions};
 
 /// The value of buttons about a report's current conversation cycle: `REPORT|ANCHOR`, where
 /// ANCHOR is the last conversation (or start) the button was made for. A click that arrives
 /// after a newer conversation was recorded is recognised as stale and records nothing.
-pub fn cycle_value(report_id: &str, anchor_on: NaiveDate) -> String {
+pub fn cycle_value(report_id: &UserId, anchor_on: NaiveDate) -> String {
     format!("{report_id}|{anchor_on}")
 }
 
 /// Reads a [`cycle_value`].
-pub fn parse_cycle_value(value: &str) -> Option<(&str, NaiveDate)> {
+pub fn parse_cycle_value(value: &str) -> Option<(UserId, NaiveDate)> {
     let (report, anchor) = value.split_once('|')?;
-    Some((report, anchor.parse().ok()?))
+    Some((UserId::new(report), anchor.parse().ok()?))
 }
 
 /// "Buffer Marketing, Level 2: Strategist", or what is known of it.
@@ -62,7 +63,7 @@ pub fn next_level_question(engine: &Engine, framework: &str, level: Option<u32>)
 /// What a reminder is about.
 pub struct ReminderFacts<'a> {
     /// The report.
-    pub report_id: &'a str,
+    pub report_id: &'a UserId,
     /// Their framework.
     pub framework_id: &'a str,
     /// Their level.
@@ -136,7 +137,7 @@ pub fn reminder(engine: &Engine, facts: &ReminderFacts<'_>) -> Reply {
 }
 
 /// "We had the conversation" for `report_id`'s current cycle.
-pub fn record_button(report_id: &str, anchor_on: NaiveDate) -> Action {
+pub fn record_button(report_id: &UserId, anchor_on: NaiveDate) -> Action {
     Action::Button {
         label: "We had the conversation".to_owned(),
         action_id: actions::RECORD.to_owned(),
@@ -147,7 +148,7 @@ pub fn record_button(report_id: &str, anchor_on: NaiveDate) -> Action {
 }
 
 /// "Snooze 1 week" for `report_id`'s current cycle.
-pub fn snooze_button(report_id: &str, anchor_on: NaiveDate) -> Action {
+pub fn snooze_button(report_id: &UserId, anchor_on: NaiveDate) -> Action {
     Action::Button {
         label: "Snooze 1 week".to_owned(),
         action_id: actions::SNOOZE_WEEK.to_owned(),
@@ -159,7 +160,7 @@ pub fn snooze_button(report_id: &str, anchor_on: NaiveDate) -> Action {
 
 /// The DM asking a report to confirm a conversation took place.
 pub fn acknowledgement_request(
-    manager_id: &str,
+    manager_id: &UserId,
     held_on: NaiveDate,
     level_label: &str,
     checkin_id: i64,
@@ -188,7 +189,7 @@ pub fn acknowledgement_request(
 }
 
 /// The DM telling a manager their report disputes a recorded conversation.
-pub fn dispute_notice(report_id: &str, held_on: NaiveDate, reason: Option<&str>) -> Reply {
+pub fn dispute_notice(report_id: &UserId, held_on: NaiveDate, reason: Option<&str>) -> Reply {
     let reason = reason
         .map(|reason| format!(" Their reason: \"{reason}\"."))
         .unwrap_or_default();
@@ -202,9 +203,9 @@ pub fn dispute_notice(report_id: &str, held_on: NaiveDate, reason: Option<&str>)
 /// One line of the overdue digest.
 pub struct OverdueLine {
     /// The report.
-    pub report_id: String,
+    pub report_id: UserId,
     /// Their manager.
-    pub manager_id: String,
+    pub manager_id: UserId,
     /// The last conversation (or start).
     pub anchor_on: NaiveDate,
     /// Overdue since.

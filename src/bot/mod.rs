@@ -21,6 +21,7 @@ pub use error::HandlerError;
 pub use settings::Settings;
 
 use crate::ask::Engine;
+use crate::ids::UserId;
 use crate::metrics::Metrics;
 use crate::reply::Reply;
 use crate::store::Store;
@@ -30,7 +31,7 @@ use crate::wake::Wake;
 #[derive(Debug, Clone)]
 pub struct Request {
     /// The chat user who sent it.
-    pub user: String,
+    pub user: UserId,
     /// The words after `/career`.
     pub text: String,
     /// The time to act at (the shell can set it; Slack uses the clock).
@@ -121,7 +122,7 @@ impl Bot {
     /// `now` as a date in `user`'s time zone (or the default one).
     pub async fn local_date(
         &self,
-        user: &str,
+        user: &UserId,
         now: DateTime<Utc>,
     ) -> Result<NaiveDate, HandlerError> {
         let zone = self

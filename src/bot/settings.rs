@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 
 use crate::checkins::{Cadence, ReminderRules};
 use crate::config::Config;
+use crate::ids::UserId;
 
 /// Who the admins are, the cadence, and when reminders go out.
 #[derive(Debug, Clone)]
@@ -59,8 +60,8 @@ impl Settings {
     }
 
     /// Whether `user` is an admin.
-    pub fn is_admin(&self, user: &str) -> bool {
-        self.admins.iter().any(|admin| admin == user)
+    pub fn is_admin(&self, user: &UserId) -> bool {
+        self.admins.iter().any(|admin| user == admin.as_str())
     }
 
     /// A stored time zone name as a zone, falling back to the default.

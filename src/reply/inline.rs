@@ -48,8 +48,9 @@ impl Text {
     }
 
     /// Adds a mention of `user_id` at the end.
-    pub fn mention(mut self, user_id: &str) -> Self {
-        self.parts.push(Inline::Mention(user_id.to_owned()));
+    pub fn mention(mut self, user_id: impl AsRef<str>) -> Self {
+        self.parts
+            .push(Inline::Mention(user_id.as_ref().to_owned()));
         self
     }
 
@@ -67,6 +68,11 @@ impl Text {
     /// the placeholder is written `{{@}}`. Templates are the bot's own words: text a user
     /// typed never goes into one (push it as words instead), so it cannot make a mention.
     pub fn template(template: &str, people: &[&str]) -> Self {
+        Self::template_of(template, people)
+    }
+
+    /// [`Text::template`] for any kind of id.
+    pub fn template_of<Id: AsRef<str>>(template: &str, people: &[Id]) -> Self {
         let mut text = Self::new();
         let mut people = people.iter();
         let mut rest = template;
@@ -74,16 +80,16 @@ impl Text {
             let Some(person) = people.next() else {
                 break;
             };
-            text = text.push(&rest[..at]).mention(person);
+            text = text.push(&rest[..at]).mention(person.as_ref());
             rest = &rest[at + 3..];
         }
         text.push(rest)
     }
 
     /// Words about one person: every `{@}` in `template` is a mention of `person`.
-    pub fn about(template: &str, person: &str) -> Self {
+    pub fn about(template: &str, person: impl AsRef<str>) -> Self {
         let count = template.matches("{@}").count();
-        Self::template(template, &vec![person; count])
+        Self::template(template, &vec![person.as_ref(); count])
     }
 
     /// The elements, in order. Neighbouring words are always one element.

@@ -83,7 +83,7 @@ impl SlackChat {
             .slack_call("chat.postMessage", started, response.is_ok());
         let response = response?;
         Ok(Delivered {
-            channel: Some(response.channel.to_string()),
+            channel: Some(response.channel.into()),
             ts: Some(response.ts.to_string()),
         })
     }

@@ -14,6 +14,7 @@ use super::app::SlackApp;
 use super::blocks::{self, ephemeral, render_answer};
 use crate::bot::Request;
 use crate::bot::error::INTERNAL_ERROR_REPLY;
+use crate::ids::UserId;
 use crate::reply::Reply;
 
 /// How long a slash command may take before Slack is answered "Working on it…".
@@ -21,7 +22,7 @@ pub const DEADLINE: Duration = Duration::from_millis(2500);
 
 impl SlackApp {
     /// The finished response body when the command is a question (see [`super::answers`]).
-    pub fn cached_answer(&self, user: &str, text: &str) -> Option<axum::body::Bytes> {
+    pub fn cached_answer(&self, user: &UserId, text: &str) -> Option<axum::body::Bytes> {
         let body = self.answers.answer(&self.bot, text)?;
         self.profiles.refresh_if_stale(&self.bot, user);
         Some(body)
@@ -29,7 +30,7 @@ impl SlackApp {
 
     /// Answers one slash command (HTTP and Socket Mode alike).
     pub async fn command(&self, event: SlackCommandEvent) -> SlackCommandEventResponse {
-        let user = event.user_id.to_string();
+        let user = UserId::from(&event.user_id);
         self.profiles.refresh_if_stale(&self.bot, &user);
         let text = event.text.unwrap_or_default();
         let request = Request {

@@ -8,10 +8,11 @@ use tracing::Instrument;
 use super::app::SlackApp;
 use super::blocks;
 use crate::bot::handlers;
+use crate::ids::UserId;
 
 impl SlackApp {
     /// Publishes `user`'s home tab.
-    pub async fn publish_home(&self, user: &str) {
+    pub async fn publish_home(&self, user: &UserId) {
         let reply = match handlers::home(&self.bot, user, Utc::now()).await {
             Ok(reply) => reply,
             Err(error) => handlers::unlogged_error_reply(&error),
@@ -21,23 +22,20 @@ impl SlackApp {
         let started = std::time::Instant::now();
         let result = self
             .session()
-            .views_publish(&SlackApiViewsPublishRequest::new(
-                user.to_owned().into(),
-                view,
-            ))
+            .views_publish(&SlackApiViewsPublishRequest::new(user.into(), view))
             .await;
         self.bot
             .metrics()
             .slack_call("views.publish", started, result.is_ok());
         if let Err(error) = result {
-            tracing::warn!(user, error = %super::client::short_error(&error), "cannot publish the home tab");
+            tracing::warn!(user = user.as_str(), error = %super::client::short_error(&error), "cannot publish the home tab");
         }
     }
 
     /// Handles an Events API event (HTTP and Socket Mode alike): the home tab being opened.
     pub async fn push_event(&self, event: SlackPushEventCallback) {
         if let SlackEventCallbackBody::AppHomeOpened(opened) = event.event {
-            let user = opened.user.to_string();
+            let user = UserId::from(&opened.user);
             let span = tracing::info_span!("event", user = %user, kind = "app_home_opened");
             async {
                 self.profiles.refresh_if_stale(&self.bot, &user);

@@ -22,6 +22,7 @@ use slack_morphism::signature_verifier::{
 };
 
 use super::app::SlackApp;
+use crate::ids::UserId;
 use crate::metrics::Metrics;
 
 /// What the HTTP routes need.
@@ -188,7 +189,7 @@ async fn commands(
     // Questions are answered from the cache with just these two fields; the full event
     // (whose response_url is parsed as a URL) is read only for other commands.
     if let Some((user, question)) = quick_fields(text)
-        && let Some(body) = app.cached_answer(&user, &question)
+        && let Some(body) = app.cached_answer(&UserId::new(user), &question)
     {
         return ([(header::CONTENT_TYPE, "application/json")], body).into_response();
     }

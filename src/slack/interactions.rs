@@ -23,6 +23,7 @@ use crate::bot::mention::Mention;
 use crate::bot::messages::parse_cycle_value;
 use crate::bot::{HandlerError, Request};
 use crate::checkins::Period;
+use crate::ids::UserId;
 use crate::reply::{Reply, Text, actions};
 
 /// Where a clicked button lives.
@@ -55,7 +56,7 @@ impl SlackApp {
     }
 
     async fn block_actions(&self, event: SlackInteractionBlockActionsEvent) {
-        let Some(user) = event.user.as_ref().map(|user| user.id.to_string()) else {
+        let Some(user) = event.user.as_ref().map(|user| UserId::from(&user.id)) else {
             return;
         };
         self.profiles.refresh_if_stale(&self.bot, &user);
@@ -109,12 +110,12 @@ impl SlackApp {
     }
 
     /// Shows `reply` to the user who clicked, without touching the message.
-    async fn tell(&self, user: &str, reply: &Reply, origin: &Origin) {
+    async fn tell(&self, user: &UserId, reply: &Reply, origin: &Origin) {
         match &origin.response_url {
             Some(url) => self.respond(url, reply, false).await,
             None => {
                 // The home tab has no response_url: answer in the DM with the bot.
-                if let Ok(channel) = self.chat.dm_channel(user).await
+                if let Ok(channel) = self.chat.dm_channel(user.as_str()).await
                     && let Err(error) = self.chat.post(&channel, reply).await
                 {
                     tracing::warn!(error = %super::client::short_error(&error), "cannot answer in a DM");
@@ -124,7 +125,7 @@ impl SlackApp {
     }
 
     /// Marks the message as done with `outcome`, or refreshes the home tab.
-    async fn settle(&self, user: &str, outcome: &Text, origin: &Origin) {
+    async fn settle(&self, user: &UserId, outcome: &Text, origin: &Origin) {
         if origin.in_home_tab {
             self.publish_home(user).await;
             return;
@@ -135,12 +136,12 @@ impl SlackApp {
         }
     }
 
-    async fn answer_question(&self, user: &str, question: &str, origin: &Origin) {
+    async fn answer_question(&self, user: &UserId, question: &str, origin: &Origin) {
         let reply = self.bot.handle(&self.request(user, question)).await;
         self.tell(user, &reply, origin).await;
     }
 
-    async fn show_more(&self, user: &str, value: &str, origin: &Origin) {
+    async fn show_more(&self, user: &UserId, value: &str, origin: &Origin) {
         let Ok(more) = serde_json::from_str::<MoreValue>(value) else {
             return;
         };
@@ -164,9 +165,9 @@ impl SlackApp {
         }
     }
 
-    fn request(&self, user: &str, text: &str) -> Request {
+    fn request(&self, user: &UserId, text: &str) -> Request {
         Request {
-            user: user.to_owned(),
+            user: user.clone(),
             text: text.to_owned(),
             now: Utc::now(),
         }
@@ -174,7 +175,7 @@ impl SlackApp {
 
     async fn open_record_modal(
         &self,
-        user: &str,
+        user: &UserId,
         value: &str,
         trigger: &SlackTriggerId,
         origin: &Origin,
@@ -182,7 +183,7 @@ impl SlackApp {
         let Some((report_id, anchor)) = parse_cycle_value(value) else {
             return;
         };
-        let report = match require_manager(&self.bot, user, report_id).await {
+        let report = match require_manager(&self.bot, user, &report_id).await {
             Ok(report) => report,
             Err(error) => {
                 self.tell(user, &handlers::unlogged_error_reply(&error), origin)
@@ -204,8 +205,8 @@ impl SlackApp {
         let engine = self.bot.engine();
         let framework = report
             .framework_id
-            .as_deref()
-            .and_then(|id| engine.library().get(id));
+            .as_ref()
+            .and_then(|id| engine.library().get(id.as_str()));
         let today = match self.bot.local_date(user, Utc::now()).await {
             Ok(today) => today,
             Err(error) => {
@@ -215,14 +216,14 @@ impl SlackApp {
             }
         };
         let context = ModalContext {
-            report: report_id.to_owned(),
+            report: report_id.clone(),
             anchor,
             channel: origin.channel.clone(),
             ts: origin.ts.as_ref().map(ToString::to_string),
         };
         let view = modal::view(
             &context,
-            &blocks::mention(report_id),
+            &blocks::mention(report_id.as_str()),
             framework,
             report.level,
             today,
@@ -244,7 +245,7 @@ impl SlackApp {
         &self,
         event: SlackInteractionViewSubmissionEvent,
     ) -> SlackInteractionResponse {
-        let user = event.user.id.to_string();
+        let user = UserId::from(&event.user.id);
         let Some(submission) = modal::submission(&event.view) else {
             return SlackInteractionResponse::Empty;
         };
@@ -299,12 +300,12 @@ impl SlackApp {
         }
     }
 
-    async fn snooze_week(&self, user: &str, value: &str, origin: &Origin) {
+    async fn snooze_week(&self, user: &UserId, value: &str, origin: &Origin) {
         let Some((report_id, _)) = parse_cycle_value(value) else {
             return;
         };
         let person = Mention {
-            user_id: report_id.to_owned(),
+            user_id: report_id,
             name: None,
         };
         let command = Command::Snooze {
@@ -316,7 +317,7 @@ impl SlackApp {
         self.finish(user, result, origin).await;
     }
 
-    async fn answer_checkin(&self, user: &str, value: &str, dispute: bool, origin: &Origin) {
+    async fn answer_checkin(&self, user: &UserId, value: &str, dispute: bool, origin: &Origin) {
         let Ok(checkin) = value.parse::<i64>() else {
             return;
         };
@@ -334,7 +335,7 @@ impl SlackApp {
     }
 
     /// Settles the message on success; shows the reason on refusal (the buttons stay).
-    async fn finish(&self, user: &str, result: Result<Reply, HandlerError>, origin: &Origin) {
+    async fn finish(&self, user: &UserId, result: Result<Reply, HandlerError>, origin: &Origin) {
         match result {
             Ok(reply) => {
                 let line = reply

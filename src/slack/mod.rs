@@ -5,7 +5,7 @@
 //! - [`app`]: the shared state of request handlers; [`commands`], [`interactions`], [`modal`],
 //!   [`home`]: what they do; [`profiles`]: names and time zones from `users.info`.
 //! - [`chat`]: how the scheduler's messages reach Slack; [`answers`]: rendered answers, cached.
-//! - [`http`] and [`socket`]: the two ways Slack reaches us.
+//! - [`http`] and [`socket`]: the two ways Slack reaches us; [`ids`]: Slack's ids as the bot's.
 
 pub mod answers;
 pub mod app;
@@ -15,6 +15,7 @@ pub mod client;
 pub mod commands;
 pub mod home;
 pub mod http;
+pub mod ids;
 pub mod interactions;
 pub mod modal;
 pub mod profiles;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
 
 use crate::frameworks::Framework;
+use crate::ids::UserId;
 
 /// The modal's callback id.
 pub const CALLBACK_ID: &str = "checkin.record";
@@ -16,7 +17,7 @@ const NOTE_BLOCK: &str = "note";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModalContext {
     /// The report.
-    pub report: String,
+    pub report: UserId,
     /// The conversation cycle the button was for (see `messages::cycle_value`).
     pub anchor: NaiveDate,
     /// The message to update afterwards.

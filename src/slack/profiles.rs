@@ -14,6 +14,7 @@ use slack_morphism::prelude::*;
 
 use super::client::{Client, short_error};
 use crate::bot::Bot;
+use crate::ids::UserId;
 use crate::metrics::Metrics;
 
 /// How long a fetched profile is trusted.
@@ -58,23 +59,23 @@ impl Profiles {
     }
 
     /// Fetches `user`'s profile now and stores their name and time zone.
-    pub async fn refresh(&self, bot: &Bot, user: &str) {
+    pub async fn refresh(&self, bot: &Bot, user: &UserId) {
         let started = Instant::now();
         let response = self
             .client
             .open_session(&self.token)
-            .users_info(&SlackApiUsersInfoRequest::new(user.to_owned().into()))
+            .users_info(&SlackApiUsersInfoRequest::new(user.into()))
             .await;
         self.metrics
             .slack_call("users.info", started, response.is_ok());
         let info = match response {
             Ok(info) => info.user,
             Err(error) => {
-                tracing::warn!(user, error = %short_error(&error), "cannot read a Slack profile");
+                tracing::warn!(user = user.as_str(), error = %short_error(&error), "cannot read a Slack profile");
                 return;
             }
         };
-        self.mark(user);
+        self.mark(user.as_str());
         let name = info
             .profile
             .as_ref()
@@ -93,10 +94,16 @@ impl Profiles {
             .filter(|zone| zone.parse::<chrono_tz::Tz>().is_ok());
         if let Err(error) = bot
             .store()
-            .update_profile(user, name.as_deref(), zone.as_deref(), "slack", Utc::now())
+            .update_profile(
+                user,
+                name.as_deref(),
+                zone.as_deref(),
+                &UserId::new("slack"),
+                Utc::now(),
+            )
             .await
         {
-            tracing::error!(user, %error, "cannot store a Slack profile");
+            tracing::error!(user = user.as_str(), %error, "cannot store a Slack profile");
         }
     }
 
@@ -119,13 +126,13 @@ impl Profiles {
 
     /// Refreshes `user` in the background when their profile is more than a day old. Never
     /// delays the caller (a slash command must be answered within 3 seconds).
-    pub fn refresh_if_stale(&self, bot: &Arc<Bot>, user: &str) {
-        if !self.claim_refresh(user) {
+    pub fn refresh_if_stale(&self, bot: &Arc<Bot>, user: &UserId) {
+        if !self.claim_refresh(user.as_str()) {
             return;
         }
         let profiles = self.clone();
         let bot = Arc::clone(bot);
-        let user = user.to_owned();
+        let user = user.clone();
         tokio::spawn(async move { profiles.refresh(&bot, &user).await });
     }
 
@@ -139,7 +146,7 @@ impl Profiles {
             }
         };
         for manager in managers {
-            if !self.is_fresh(&manager) {
+            if !self.is_fresh(manager.as_str()) {
                 self.refresh(bot, &manager).await;
             }
         }

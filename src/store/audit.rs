@@ -7,6 +7,7 @@ use serde_json::Value;
 use sqlx::SqliteConnection;
 
 use super::{Store, StoreError, time};
+use crate::ids::UserId;
 
 /// One audit entry.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
@@ -29,9 +30,9 @@ pub struct AuditEntry {
 pub async fn record(
     conn: &mut SqliteConnection,
     now: DateTime<Utc>,
-    actor: &str,
+    actor: &UserId,
     action: &str,
-    subject: Option<&str>,
+    subject: Option<&UserId>,
     details: Value,
 ) -> Result<(), StoreError> {
     sqlx::query(
@@ -49,7 +50,7 @@ pub async fn record(
 
 impl Store {
     /// Audit entries about `subject` (or all when `None`), oldest first.
-    pub async fn audit_log(&self, subject: Option<&str>) -> Result<Vec<AuditEntry>, StoreError> {
+    pub async fn audit_log(&self, subject: Option<&UserId>) -> Result<Vec<AuditEntry>, StoreError> {
         let rows = sqlx::query_as::<_, AuditEntry>(
             "SELECT id, at, actor, action, subject, details FROM audit_log
              WHERE ?1 IS NULL OR subject = ?1 ORDER BY id",

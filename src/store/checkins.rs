@@ -13,6 +13,7 @@ use super::reminders::restart_reminders_in;
 pub use super::values::AckStatus;
 use super::{Store, StoreError, audit, time};
 use crate::checkins::Cadence;
+use crate::ids::{FrameworkId, UserId};
 
 /// A recorded conversation.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
@@ -20,19 +21,19 @@ pub struct Checkin {
     /// Row id.
     pub id: i64,
     /// The report.
-    pub report_id: String,
+    pub report_id: UserId,
     /// The manager of record when it was held.
-    pub manager_id: String,
+    pub manager_id: UserId,
     /// The day it was held.
     pub held_on: NaiveDate,
     /// The report's framework then.
-    pub framework_id: Option<String>,
+    pub framework_id: Option<FrameworkId>,
     /// The level discussed.
     pub level_discussed: Option<u32>,
     /// A note only `recorded_by` may read.
     pub private_note: Option<String>,
     /// Who recorded it.
-    pub recorded_by: String,
+    pub recorded_by: UserId,
     /// When.
     pub recorded_at: String,
     /// Whether the report confirmed it.
@@ -49,19 +50,19 @@ const CHECKIN_COLUMNS: &str = "id, report_id, manager_id, held_on, framework_id,
 /// A conversation to record.
 pub struct NewCheckin {
     /// The report.
-    pub report_id: String,
+    pub report_id: UserId,
     /// Their manager of record.
-    pub manager_id: String,
+    pub manager_id: UserId,
     /// When it was held.
     pub held_on: NaiveDate,
     /// Their framework.
-    pub framework_id: Option<String>,
+    pub framework_id: Option<FrameworkId>,
     /// The level discussed.
     pub level_discussed: Option<u32>,
     /// The recorder's private note.
     pub private_note: Option<String>,
     /// Who records it (the manager, or an admin).
-    pub recorded_by: String,
+    pub recorded_by: UserId,
     /// Set for interactive submissions: the same key twice records once.
     pub request_key: Option<String>,
     /// The cadence for the report's framework.
@@ -207,7 +208,7 @@ impl Store {
     }
 
     /// A report's conversations, newest first.
-    pub async fn history(&self, report_id: &str) -> Result<Vec<Checkin>, StoreError> {
+    pub async fn history(&self, report_id: &UserId) -> Result<Vec<Checkin>, StoreError> {
         let sql = format!(
             "SELECT {CHECKIN_COLUMNS} FROM checkins WHERE report_id = ? ORDER BY held_on DESC, id DESC"
         );
@@ -226,7 +227,7 @@ impl Store {
     }
 
     /// The report's latest conversation still waiting for their answer.
-    pub async fn pending_checkin(&self, report_id: &str) -> Result<Option<Checkin>, StoreError> {
+    pub async fn pending_checkin(&self, report_id: &UserId) -> Result<Option<Checkin>, StoreError> {
         let sql = format!(
             "SELECT {CHECKIN_COLUMNS} FROM checkins WHERE report_id = ? AND ack_status = 'pending'
              ORDER BY held_on DESC, id DESC LIMIT 1"
@@ -243,7 +244,7 @@ impl Store {
     /// only when something changed.
     pub async fn answer_checkin(
         &self,
-        report_id: &str,
+        report_id: &UserId,
         checkin_id: i64,
         answer: Acknowledgement,
         reason: Option<&str>,

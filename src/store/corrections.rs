@@ -12,6 +12,7 @@ use super::reminders::restart_reminders_in;
 use super::values::MessageKind;
 use super::{Store, StoreError, audit, time};
 use crate::checkins::Cadence;
+use crate::ids::{FrameworkId, UserId};
 use crate::reply::Reply;
 
 /// What became of the confirmation request of a conversation that was taken back.
@@ -40,7 +41,7 @@ pub struct Undone {
 #[derive(Debug, Clone, Copy)]
 pub enum UndoScope<'a> {
     /// The last one this user recorded for the report.
-    RecordedBy(&'a str),
+    RecordedBy(&'a UserId),
     /// The last one recorded for the report, by anyone (admins).
     Anyone,
 }
@@ -55,11 +56,11 @@ impl Store {
     /// with every field but the private note's text. `None` when there is nothing to undo.
     pub async fn undo_last_checkin(
         &self,
-        report_id: &str,
+        report_id: &UserId,
         scope: UndoScope<'_>,
         cadence: &Cadence,
         tell_report: impl FnOnce(&Checkin) -> Reply,
-        actor: &str,
+        actor: &UserId,
         now: DateTime<Utc>,
     ) -> Result<Option<Undone>, StoreError> {
         let mut tx = self.write().await?;
@@ -126,7 +127,7 @@ impl Store {
                 &NewMessage {
                     key: format!("undone:{}", checkin.id),
                     kind: MessageKind::Notice,
-                    recipient: report_id.to_owned(),
+                    recipient: report_id.to_string(),
                     report_id: None,
                     payload: tell_report(&checkin),
                     planned_for: now,
@@ -174,9 +175,9 @@ impl Store {
     /// Ends `report_id`'s snooze now. `false` (and nothing written) when there was none.
     pub async fn unsnooze(
         &self,
-        report_id: &str,
+        report_id: &UserId,
         cadence: &Cadence,
-        actor: &str,
+        actor: &UserId,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.write().await?;
@@ -216,11 +217,11 @@ impl Store {
     /// framework's `cadence`.
     pub async fn set_framework(
         &self,
-        report_id: &str,
-        framework_id: &str,
+        report_id: &UserId,
+        framework_id: &FrameworkId,
         level: u32,
         cadence: &Cadence,
-        actor: &str,
+        actor: &UserId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;

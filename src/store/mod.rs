@@ -8,12 +8,13 @@
 //! acknowledgements), [`snoozes`], [`outbox`] (every DM and channel post), [`reminders`]
 //! (reminders planned about reports: outbox rows and each report's last key), [`audit`],
 //! [`settings`], [`backup`] (online snapshots), [`time`] (how times are written), [`values`]
-//! (the words stored in status and kind columns).
+//! (the words stored in status and kind columns), [`ids`] (the typed ids as text columns).
 
 pub mod audit;
 pub mod backup;
 pub mod checkins;
 pub mod corrections;
+pub mod ids;
 pub mod outbox;
 pub mod people;
 pub mod reminders;

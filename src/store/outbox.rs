@@ -11,6 +11,7 @@ use sqlx::{Sqlite, SqliteConnection};
 
 pub use super::values::{MessageKind, OutboxStatus};
 use super::{Store, StoreError, time};
+use crate::ids::{ChannelId, UserId};
 use crate::reply::Reply;
 
 /// The kinds of message, as constants of [`MessageKind`] (kept so callers can write
@@ -41,7 +42,7 @@ pub struct NewMessage {
     /// A user id (DM) or a channel id.
     pub recipient: String,
     /// The report a reminder is about.
-    pub report_id: Option<String>,
+    pub report_id: Option<UserId>,
     /// What to send.
     pub payload: Reply,
     /// The slot it belongs to; it is not sent before this time.
@@ -72,7 +73,7 @@ pub struct OutboxRow {
     /// Recipient.
     pub recipient: String,
     /// Report concerned.
-    pub report_id: Option<String>,
+    pub report_id: Option<UserId>,
     /// Serialised [`Reply`].
     pub payload: String,
     /// Slot.
@@ -88,7 +89,7 @@ pub struct OutboxRow {
     /// When it was delivered.
     pub sent_at: Option<String>,
     /// Where it landed.
-    pub channel: Option<String>,
+    pub channel: Option<ChannelId>,
     /// The chat's id for it.
     pub message_ts: Option<String>,
     /// When it was planned.
@@ -159,7 +160,7 @@ pub async fn plan_in(
 /// [`super::people::restart_reminders_in`], which also forgets the report's last planned key.
 pub async fn cancel_reminders_in(
     conn: &mut SqliteConnection,
-    report_id: &str,
+    report_id: &UserId,
 ) -> Result<u64, StoreError> {
     Ok(sqlx::query(
         "UPDATE outbox SET status = 'cancelled'
@@ -261,7 +262,7 @@ pub async fn plan_reminders_in(
 pub async fn mark_sent_in(
     conn: &mut SqliteConnection,
     id: i64,
-    channel: Option<&str>,
+    channel: Option<&ChannelId>,
     message_ts: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
@@ -285,7 +286,7 @@ pub struct SentMark {
     /// The outbox row.
     pub id: i64,
     /// The conversation it landed in.
-    pub channel: Option<String>,
+    pub channel: Option<ChannelId>,
     /// Its id there.
     pub ts: Option<String>,
 }
@@ -408,7 +409,7 @@ impl Store {
     pub async fn mark_sent(
         &self,
         id: i64,
-        channel: Option<&str>,
+        channel: Option<&ChannelId>,
         message_ts: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {

@@ -9,22 +9,23 @@ use super::outbox::ReminderBatch;
 use super::reminders::restart_reminders_in;
 use super::{Store, StoreError, audit, time};
 use crate::checkins::{Cadence, Timeline, due_on};
+use crate::ids::{FrameworkId, UserId};
 
 /// One person as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Person {
     /// Chat user id.
-    pub user_id: String,
+    pub user_id: UserId,
     /// Name to show; may be empty.
     pub display_name: String,
     /// IANA time zone, if known.
     pub time_zone: Option<String>,
     /// The framework they are on (managers-only have none).
-    pub framework_id: Option<String>,
+    pub framework_id: Option<FrameworkId>,
     /// Their level in that framework.
     pub level: Option<u32>,
     /// Their manager of record.
-    pub manager_id: Option<String>,
+    pub manager_id: Option<UserId>,
     /// When they joined the framework or were added.
     pub start_date: Option<NaiveDate>,
     /// Whether they are still tracked (`remove` deactivates, keeping history).
@@ -46,7 +47,7 @@ impl Person {
     /// The name to show: the display name, else the user id.
     pub fn name(&self) -> &str {
         if self.display_name.is_empty() {
-            &self.user_id
+            self.user_id.as_str()
         } else {
             &self.display_name
         }
@@ -77,15 +78,15 @@ pub struct ReportRow {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct DueCandidate {
     /// The report.
-    pub user_id: String,
+    pub user_id: UserId,
     /// Their name.
     pub display_name: String,
     /// Their framework.
-    pub framework_id: String,
+    pub framework_id: FrameworkId,
     /// Their level.
     pub level: Option<u32>,
     /// Their manager.
-    pub manager_id: String,
+    pub manager_id: UserId,
     /// The manager's time zone, if known.
     pub manager_time_zone: Option<String>,
     /// The last conversation (or start).
@@ -102,11 +103,11 @@ pub struct DueCandidate {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TrackedReport {
     /// The report.
-    pub user_id: String,
+    pub user_id: UserId,
     /// Their framework.
-    pub framework_id: String,
+    pub framework_id: FrameworkId,
     /// Their manager.
-    pub manager_id: String,
+    pub manager_id: UserId,
     /// The last conversation (or start).
     pub anchor_on: NaiveDate,
     /// Paused until.
@@ -117,15 +118,15 @@ pub struct TrackedReport {
 #[derive(Debug, Clone)]
 pub struct NewReport {
     /// The report's user id.
-    pub user_id: String,
+    pub user_id: UserId,
     /// A name to store, when known (Slack mentions carry one).
     pub display_name: Option<String>,
     /// Their framework id (already validated).
-    pub framework_id: String,
+    pub framework_id: FrameworkId,
     /// Their level (already validated).
     pub level: u32,
     /// Their new manager.
-    pub manager_id: String,
+    pub manager_id: UserId,
     /// When they start on the framework.
     pub start_date: NaiveDate,
     /// Their time zone, when known.
@@ -137,7 +138,7 @@ pub struct NewReport {
 /// Inserts a bare row for `user_id` if there is none (a manager, or someone who only asks).
 pub async fn ensure_person(
     conn: &mut SqliteConnection,
-    user_id: &str,
+    user_id: &UserId,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let now = time::to_text(now);
@@ -157,7 +158,7 @@ pub async fn ensure_person(
 /// whatever is due now, even a reminder with a cancelled one's key.
 pub async fn forget_last_reminder_in(
     conn: &mut SqliteConnection,
-    report_id: &str,
+    report_id: &UserId,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE people SET last_reminder_key = NULL WHERE user_id = ?")
         .bind(report_id)
@@ -195,7 +196,7 @@ pub async fn remember_last_reminders_in(
 /// Reads one person inside a transaction.
 pub async fn person_in(
     conn: &mut SqliteConnection,
-    user_id: &str,
+    user_id: &UserId,
 ) -> Result<Option<Person>, StoreError> {
     let sql = format!("SELECT {PERSON_COLUMNS} FROM people WHERE user_id = ?");
     Ok(sqlx::query_as::<_, Person>(sqlx::AssertSqlSafe(sql))
@@ -207,7 +208,7 @@ pub async fn person_in(
 /// Recomputes and stores a report's `due_on` after a change to its cadence inputs.
 pub async fn refresh_due_on(
     conn: &mut SqliteConnection,
-    user_id: &str,
+    user_id: &UserId,
     cadence: &Cadence,
 ) -> Result<(), StoreError> {
     let Some(person) = person_in(conn, user_id).await? else {
@@ -270,12 +271,12 @@ pub async fn add_report_in(
 impl Store {
     /// `user_id`, their manager, their manager's manager… up the active org chart, stopping
     /// at the top, at a repeat, or after 1,000 steps.
-    pub async fn management_chain(&self, user_id: &str) -> Result<Vec<String>, StoreError> {
-        let mut chain = vec![user_id.to_owned()];
+    pub async fn management_chain(&self, user_id: &UserId) -> Result<Vec<UserId>, StoreError> {
+        let mut chain = vec![user_id.clone()];
         let mut conn = self.pool().acquire().await?;
         while chain.len() < 1_000 {
-            let current = chain.last().map(String::as_str).unwrap_or(user_id);
-            let manager: Option<String> = sqlx::query_scalar(
+            let current = chain.last().unwrap_or(user_id);
+            let manager: Option<UserId> = sqlx::query_scalar(
                 "SELECT manager_id FROM people WHERE user_id = ? AND active = 1",
             )
             .bind(current)
@@ -291,13 +292,13 @@ impl Store {
     }
 
     /// One person, active or not.
-    pub async fn person(&self, user_id: &str) -> Result<Option<Person>, StoreError> {
+    pub async fn person(&self, user_id: &UserId) -> Result<Option<Person>, StoreError> {
         let mut conn = self.pool().acquire().await?;
         person_in(&mut conn, user_id).await
     }
 
     /// The active reports of `manager_id` with their latest conversation, by name.
-    pub async fn reports_of(&self, manager_id: &str) -> Result<Vec<ReportRow>, StoreError> {
+    pub async fn reports_of(&self, manager_id: &UserId) -> Result<Vec<ReportRow>, StoreError> {
         let rows = sqlx::query_as::<_, ReportRow>(
             "SELECT p.user_id, p.display_name, p.time_zone, p.framework_id, p.level, p.manager_id,
                     p.start_date, p.active, p.anchor_on, p.snoozed_until, p.snooze_reason, p.due_on,
@@ -328,7 +329,7 @@ impl Store {
     }
 
     /// The user ids of everyone who manages an active report (for the daily profile refresh).
-    pub async fn active_manager_ids(&self) -> Result<Vec<String>, StoreError> {
+    pub async fn active_manager_ids(&self) -> Result<Vec<UserId>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT DISTINCT manager_id FROM people WHERE active = 1 AND manager_id IS NOT NULL",
         )
@@ -340,7 +341,7 @@ impl Store {
     pub async fn add_report(
         &self,
         report: &NewReport,
-        actor: &str,
+        actor: &UserId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
@@ -366,10 +367,10 @@ impl Store {
     /// Moves a report to a new manager.
     pub async fn move_report(
         &self,
-        report_id: &str,
-        new_manager: &str,
+        report_id: &UserId,
+        new_manager: &UserId,
         cadence: &Cadence,
-        actor: &str,
+        actor: &UserId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
@@ -409,8 +410,8 @@ impl Store {
     /// Stops tracking a report; their history stays.
     pub async fn deactivate(
         &self,
-        report_id: &str,
-        actor: &str,
+        report_id: &UserId,
+        actor: &UserId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
@@ -438,9 +439,9 @@ impl Store {
     /// Changes a report's level.
     pub async fn set_level(
         &self,
-        report_id: &str,
+        report_id: &UserId,
         level: u32,
-        actor: &str,
+        actor: &UserId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
@@ -476,10 +477,10 @@ impl Store {
     /// Writes, and audits, only what changed.
     pub async fn update_profile(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         display_name: Option<&str>,
         time_zone: Option<&str>,
-        actor: &str,
+        actor: &UserId,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.write().await?;
@@ -553,7 +554,11 @@ impl Store {
         .await?;
         let mut changed = 0;
         for (user_id, framework, anchor, snoozed_until, stored) in rows {
-            let fresh = due_on(&cadence_for(&framework), Some(anchor), snoozed_until);
+            let fresh = due_on(
+                &cadence_for(framework.as_str()),
+                Some(anchor),
+                snoozed_until,
+            );
             if fresh != stored {
                 sqlx::query("UPDATE people SET due_on = ? WHERE user_id = ?")
                     .bind(fresh)
@@ -570,8 +575,8 @@ impl Store {
 
 /// `(user_id, framework_id, anchor_on, snoozed_until, due_on)` of a report.
 type DueInputs = (
-    String,
-    String,
+    UserId,
+    FrameworkId,
     NaiveDate,
     Option<NaiveDate>,
     Option<NaiveDate>,

@@ -9,6 +9,7 @@ use sqlx::SqliteConnection;
 use super::outbox::{self, PlannedReminder, ReminderBatch};
 use super::people;
 use super::{Store, StoreError};
+use crate::ids::UserId;
 
 /// Cancels the reminders about `report_id` that have not gone out and forgets the report's
 /// last planned key (a conversation was recorded, the report moved or was snoozed), inside
@@ -16,7 +17,7 @@ use super::{Store, StoreError};
 /// with a cancelled one's key. Returns how many were cancelled.
 pub async fn restart_reminders_in(
     conn: &mut SqliteConnection,
-    report_id: &str,
+    report_id: &UserId,
 ) -> Result<u64, StoreError> {
     let cancelled = outbox::cancel_reminders_in(conn, report_id).await?;
     people::forget_last_reminder_in(conn, report_id).await?;

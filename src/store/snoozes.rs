@@ -7,16 +7,17 @@ use super::people::refresh_due_on;
 use super::reminders::restart_reminders_in;
 use super::{Store, StoreError, audit, time};
 use crate::checkins::Cadence;
+use crate::ids::UserId;
 
 impl Store {
     /// Pauses reminders about `report_id` until `until`, cancelling any already planned.
     pub async fn snooze(
         &self,
-        report_id: &str,
+        report_id: &UserId,
         until: NaiveDate,
         reason: Option<&str>,
         cadence: &Cadence,
-        actor: &str,
+        actor: &UserId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;

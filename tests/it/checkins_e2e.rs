@@ -7,6 +7,7 @@ use std::sync::Mutex;
 
 use career_bot::bot::Bot;
 use career_bot::chat::{Chat, Delivered, Recipient, SendError};
+use career_bot::ids::UserId;
 use career_bot::reply::Reply;
 use career_bot::shell::Shell;
 
@@ -648,7 +649,12 @@ async fn concurrent_writes_wait_for_each_other_instead_of_failing() {
         let bot = std::sync::Arc::clone(&bot);
         tasks.push(tokio::spawn(async move {
             bot.store()
-                .set_level("ana", 1 + round % 5, "boss", now)
+                .set_level(
+                    &UserId::new("ana"),
+                    1 + round % 5,
+                    &UserId::new("boss"),
+                    now,
+                )
                 .await
         }));
     }
@@ -659,7 +665,7 @@ async fn concurrent_writes_wait_for_each_other_instead_of_failing() {
     }
     // A double click: the same submission twice at once records once, and both succeed.
     let person = career_bot::bot::mention::Mention {
-        user_id: "ana".into(),
+        user_id: UserId::new("ana"),
         name: None,
     };
     let clicks: Vec<_> = (0..2)
@@ -673,7 +679,7 @@ async fn concurrent_writes_wait_for_each_other_instead_of_failing() {
                 };
                 career_bot::bot::handlers::done(
                     &bot,
-                    "boss",
+                    &UserId::new("boss"),
                     &person,
                     None,
                     None,

@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use career_bot::bot::Request;
+use career_bot::ids::UserId;
 use chrono::{DateTime, Utc};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
@@ -71,7 +72,7 @@ async fn each_command_runs_in_a_span_with_the_user_and_kind_but_not_its_words() 
     let secret_question = "what does level 3 happiness need for zebra-secret-word";
     for text in [secret_question, "done @ana zebra-private-note", "team"] {
         bot.handle(&Request {
-            user: "U_MANAGER".to_owned(),
+            user: UserId::new("U_MANAGER"),
             text: text.to_owned(),
             now: now(),
         })
@@ -97,7 +98,7 @@ async fn each_scheduler_pass_and_each_delivery_runs_in_a_span_with_the_outbox_ke
     let dir = tempfile::tempdir().expect("temp dir");
     let bot = bot::bot_in(dir.path(), &[]).await;
     bot.handle(&Request {
-        user: "U_MANAGER".to_owned(),
+        user: career_bot::ids::UserId::new("U_MANAGER"),
         text: "add @U_ANA marketing 2".to_owned(),
         now: now(),
     })

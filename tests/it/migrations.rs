@@ -11,6 +11,7 @@ use sqlx::Row;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 
+use career_bot::ids::UserId;
 use career_bot::store::{MIGRATOR, Store};
 
 fn db_path(dir: &Path) -> String {
@@ -243,14 +244,28 @@ async fn a_database_with_data_upgrades_without_losing_it() {
     assert_eq!(outbox, 0);
 
     // And the store reads the old rows through its own queries.
-    let ben = store.person("UBEN").await.expect("query").expect("kept");
+    let ben = store
+        .person(&UserId::new("UBEN"))
+        .await
+        .expect("query")
+        .expect("kept");
     assert_eq!(ben.snooze_reason.as_deref(), Some("parental leave"));
     assert_eq!(ben.name(), "UBEN");
-    let reports = store.reports_of("UBOSS").await.expect("query");
+    let reports = store
+        .reports_of(&UserId::new("UBOSS"))
+        .await
+        .expect("query");
     let ids: Vec<&str> = reports.iter().map(|r| r.person.user_id.as_str()).collect();
     assert_eq!(ids, ["UANA", "UBEN"]);
     assert_eq!(reports[0].last_ack_status.as_deref(), Some("acknowledged"));
-    assert_eq!(store.history("UBEN").await.expect("query").len(), 1);
+    assert_eq!(
+        store
+            .history(&UserId::new("UBEN"))
+            .await
+            .expect("query")
+            .len(),
+        1
+    );
     assert_eq!(store.audit_log(None).await.expect("query").len(), 2);
     store.close().await;
 }

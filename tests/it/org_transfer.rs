@@ -11,6 +11,7 @@ use career_bot::admin::export::{self, CSV_COLUMNS, ExportFormat};
 use career_bot::admin::import::{self, ImportSummary};
 use career_bot::admin::{ImportError, RowError};
 use career_bot::bot::Bot;
+use career_bot::ids::{FrameworkId, UserId};
 use career_bot::reply::Reply;
 use career_bot::store::checkins::{Acknowledgement, NewCheckin, Recorded};
 use career_bot::store::outbox::{NewMessage, kind};
@@ -57,7 +58,7 @@ fn problems(result: Result<ImportSummary, ImportError>) -> Vec<RowError> {
 
 async fn person(bot: &Bot, user: &str) -> Person {
     bot.store()
-        .person(user)
+        .person(&UserId::new(user))
         .await
         .expect("the store answers")
         .unwrap_or_else(|| panic!("{user} is stored"))
@@ -76,7 +77,7 @@ async fn people_table(bot: &Bot) -> Vec<(Person, String)> {
         .into_iter()
         .zip(updated)
         .map(|(person, (user, updated_at))| {
-            assert_eq!(person.user_id, user);
+            assert_eq!(person.user_id, user.as_str());
             (person, updated_at)
         })
         .collect()
@@ -89,10 +90,10 @@ async fn audit_count(bot: &Bot) -> usize {
 /// A person's `import-org` columns, plus whether they are active: (user, name, manager,
 /// framework, level, start_date, time_zone, active).
 type OrgColumns = (
+    UserId,
     String,
-    String,
-    Option<String>,
-    Option<String>,
+    Option<UserId>,
+    Option<FrameworkId>,
     Option<u32>,
     Option<NaiveDate>,
     Option<String>,
@@ -133,15 +134,15 @@ async fn record_checkin(
         .store()
         .record_checkin(
             NewCheckin {
-                report_id: report.to_owned(),
-                manager_id: manager.to_owned(),
+                report_id: UserId::new(report),
+                manager_id: UserId::new(manager),
                 held_on: date(held_on),
                 framework_id: Some(framework.clone()),
                 level_discussed: stored.level,
                 private_note: Some(note.to_owned()),
-                recorded_by: manager.to_owned(),
+                recorded_by: UserId::new(manager),
                 request_key: None,
-                cadence: bot.settings().cadence_for(&framework),
+                cadence: bot.settings().cadence_for(framework.as_str()),
                 acknowledgement_request: None,
             },
             at(now),
@@ -172,7 +173,7 @@ async fn populated_bot(dir: &TempDir) -> Bot {
     .await;
     bot.store()
         .answer_checkin(
-            "U_ALICE",
+            &UserId::new("U_ALICE"),
             id,
             Acknowledgement::Disputed,
             Some("We only talked about the offsite"),
@@ -183,11 +184,11 @@ async fn populated_bot(dir: &TempDir) -> Bot {
         .expect("the dispute is recorded");
     bot.store()
         .snooze(
-            "U_CARA",
+            &UserId::new("U_CARA"),
             date("2026-06-01"),
             Some("parental leave"),
             &bot.settings().cadence_for("buffer-happiness"),
-            "U_DIANA",
+            &UserId::new("U_DIANA"),
             at("2026-05-01T09:00:00Z"),
         )
         .await
@@ -217,8 +218,11 @@ async fn a_valid_file_stores_people_managers_levels_dates_and_time_zones() {
 
     let alice = person(&bot, "U_ALICE").await;
     assert_eq!(alice.display_name, "Alice Archer");
-    assert_eq!(alice.manager_id.as_deref(), Some("U_MARCO"));
-    assert_eq!(alice.framework_id.as_deref(), Some("buffer-marketing"));
+    assert_eq!(alice.manager_id, Some(UserId::new("U_MARCO")));
+    assert_eq!(
+        alice.framework_id,
+        Some(FrameworkId::new("buffer-marketing"))
+    );
     assert_eq!(alice.level, Some(2));
     assert_eq!(alice.start_date, Some(date("2026-01-15")));
     assert_eq!(alice.time_zone.as_deref(), Some("Europe/Berlin"));
@@ -229,18 +233,24 @@ async fn a_valid_file_stores_people_managers_levels_dates_and_time_zones() {
 
     // Frameworks by name or alias, levels by title or roman numeral.
     let bob = person(&bot, "U_BOB").await;
-    assert_eq!(bob.framework_id.as_deref(), Some("buffer-engineering"));
+    assert_eq!(
+        bob.framework_id,
+        Some(FrameworkId::new("buffer-engineering"))
+    );
     assert_eq!(bob.level, Some(4), "Senior Engineer is level 4");
     assert_eq!(bob.time_zone, None);
     let cara = person(&bot, "U_CARA").await;
-    assert_eq!(cara.framework_id.as_deref(), Some("buffer-happiness"));
+    assert_eq!(
+        cara.framework_id,
+        Some(FrameworkId::new("buffer-happiness"))
+    );
     assert_eq!(cara.level, Some(3));
-    assert_eq!(cara.manager_id.as_deref(), Some("U_DIANA"));
+    assert_eq!(cara.manager_id, Some(UserId::new("U_DIANA")));
 
     // An empty start date is today where the person is: already 3 March in Kolkata.
     let dev = person(&bot, "U_DEV").await;
     assert_eq!(dev.start_date, Some(date("2026-03-03")));
-    assert_eq!(dev.manager_id.as_deref(), Some("U_ALICE"));
+    assert_eq!(dev.manager_id, Some(UserId::new("U_ALICE")));
 
     // Managers only: name and time zone, no framework, no manager of record.
     let diana = person(&bot, "U_DIANA").await;
@@ -393,7 +403,10 @@ async fn columns_are_found_by_name_in_any_order_and_case_and_unknown_ones_are_ig
     let alice = person(&bot, "U_ALICE").await;
     assert_eq!(alice.display_name, "Alice Archer");
     assert_eq!(alice.time_zone.as_deref(), Some("Europe/Paris"));
-    assert_eq!(alice.framework_id.as_deref(), Some("buffer-marketing"));
+    assert_eq!(
+        alice.framework_id,
+        Some(FrameworkId::new("buffer-marketing"))
+    );
     assert_eq!(alice.level, Some(2));
     assert_eq!(alice.start_date, Some(date("2026-01-15")));
 }
@@ -408,11 +421,11 @@ async fn importing_the_same_file_twice_changes_nothing_but_the_audit_log() {
     // A snooze set in chat after the import must survive a re-import of the same file.
     bot.store()
         .snooze(
-            "U_CARA",
+            &UserId::new("U_CARA"),
             date("2026-06-01"),
             None,
             &bot.settings().cadence_for("buffer-happiness"),
-            "U_DIANA",
+            &UserId::new("U_DIANA"),
             at("2026-03-05T09:00:00Z"),
         )
         .await
@@ -448,7 +461,7 @@ async fn a_changed_row_updates_that_person_only_and_cancels_reminders_to_the_old
                 key: "reminder:U_ALICE:2026-04-15:0".to_owned(),
                 kind: kind::REMINDER,
                 recipient: "U_MARCO".to_owned(),
-                report_id: Some("U_ALICE".to_owned()),
+                report_id: Some(UserId::new("U_ALICE")),
                 payload: Reply::paragraph("Time for a career conversation with Alice."),
                 planned_for: at("2026-04-15T09:00:00Z"),
             },
@@ -468,7 +481,7 @@ async fn a_changed_row_updates_that_person_only_and_cancels_reminders_to_the_old
     assert_eq!(summary.changed, 1);
     let alice = person(&bot, "U_ALICE").await;
     assert_eq!(alice.level, Some(3));
-    assert_eq!(alice.manager_id.as_deref(), Some("U_DIANA"));
+    assert_eq!(alice.manager_id, Some(UserId::new("U_DIANA")));
     let outbox = bot.store().outbox(None).await.expect("outbox");
     assert_eq!(outbox.len(), 1);
     assert_eq!(outbox[0].status, "cancelled");
@@ -576,7 +589,11 @@ async fn private_notes_are_never_exported_in_either_format() {
     let dir = TempDir::new().expect("temp dir");
     let bot = populated_bot(&dir).await;
     // The note is stored, for its author…
-    let history = bot.store().history("U_ALICE").await.expect("history");
+    let history = bot
+        .store()
+        .history(&UserId::new("U_ALICE"))
+        .await
+        .expect("history");
     assert!(
         history[0]
             .private_note
@@ -699,7 +716,11 @@ async fn an_exported_csv_imports_into_a_fresh_database_with_the_same_people() {
     let bot = populated_bot(&dir).await;
     // A removed person is exported with active=false and comes back removed.
     bot.store()
-        .deactivate("U_BOB", "U_MARCO", at("2026-04-01T09:00:00Z"))
+        .deactivate(
+            &UserId::new("U_BOB"),
+            &UserId::new("U_MARCO"),
+            at("2026-04-01T09:00:00Z"),
+        )
         .await
         .expect("Bob is removed");
     let collected = export::collect(&bot, at(EXPORTED_AT))

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
 use career_bot::checkins::{self, Cadence, Period};
+use career_bot::ids::{ChannelId, FrameworkId, UserId};
 use career_bot::reply::Reply;
 use career_bot::store::checkins::{Acknowledgement, AnswerOutcome, NewCheckin, Recorded};
 use career_bot::store::outbox::{NewMessage, PlannedReminder, kind};
@@ -40,11 +41,11 @@ fn cadence() -> Cadence {
 
 fn new_report(user: &str, manager: &str, start: &str) -> NewReport {
     NewReport {
-        user_id: user.to_owned(),
+        user_id: UserId::new(user),
         display_name: None,
-        framework_id: "buffer-engineering".to_owned(),
+        framework_id: FrameworkId::new("buffer-engineering"),
         level: 3,
-        manager_id: manager.to_owned(),
+        manager_id: UserId::new(manager),
         start_date: date(start),
         time_zone: None,
         cadence: cadence(),
@@ -55,7 +56,7 @@ async fn add(store: &Store, user: &str, manager: &str, start: &str) {
     store
         .add_report(
             &new_report(user, manager, start),
-            manager,
+            &UserId::new(manager),
             at("2026-01-05T10:00:00Z"),
         )
         .await
@@ -64,13 +65,13 @@ async fn add(store: &Store, user: &str, manager: &str, start: &str) {
 
 fn checkin(report: &str, manager: &str, held_on: &str, key: Option<&str>) -> NewCheckin {
     NewCheckin {
-        report_id: report.to_owned(),
-        manager_id: manager.to_owned(),
+        report_id: UserId::new(report),
+        manager_id: UserId::new(manager),
         held_on: date(held_on),
-        framework_id: Some("buffer-engineering".to_owned()),
+        framework_id: Some(FrameworkId::new("buffer-engineering")),
         level_discussed: Some(3),
         private_note: Some("wants to lead the migration".to_owned()),
-        recorded_by: manager.to_owned(),
+        recorded_by: UserId::new(manager),
         request_key: key.map(str::to_owned),
         cadence: cadence(),
         acknowledgement_request: None,
@@ -94,7 +95,7 @@ fn reminder(key: &str, manager: &str, report: &str, slot: &str) -> NewMessage {
         key: key.to_owned(),
         kind: kind::REMINDER,
         recipient: manager.to_owned(),
-        report_id: Some(report.to_owned()),
+        report_id: Some(UserId::new(report)),
         payload: Reply::paragraph(format!("Time for a career conversation with {report}")),
         planned_for: at(slot),
     }
@@ -136,7 +137,7 @@ async fn statuses(store: &Store) -> Vec<(String, String)> {
 
 async fn actions(store: &Store, subject: Option<&str>) -> Vec<String> {
     store
-        .audit_log(subject)
+        .audit_log(subject.map(UserId::new).as_ref())
         .await
         .expect("audit_log")
         .into_iter()
@@ -159,15 +160,25 @@ async fn add_report_creates_the_manager_and_the_report_with_its_due_date_and_aud
     let mut report = new_report("UANA", "UBOSS", "2026-01-20");
     report.display_name = Some("Ana".to_owned());
     report.time_zone = Some("Europe/Berlin".to_owned());
-    store.add_report(&report, "UBOSS", now).await.expect("add");
+    store
+        .add_report(&report, &UserId::new("UBOSS"), now)
+        .await
+        .expect("add");
 
-    let ana = store.person("UANA").await.expect("query").expect("added");
+    let ana = store
+        .person(&UserId::new("UANA"))
+        .await
+        .expect("query")
+        .expect("added");
     assert_eq!(ana.display_name, "Ana");
     assert_eq!(ana.name(), "Ana");
     assert_eq!(ana.time_zone.as_deref(), Some("Europe/Berlin"));
-    assert_eq!(ana.framework_id.as_deref(), Some("buffer-engineering"));
+    assert_eq!(
+        ana.framework_id,
+        Some(FrameworkId::new("buffer-engineering"))
+    );
     assert_eq!(ana.level, Some(3));
-    assert_eq!(ana.manager_id.as_deref(), Some("UBOSS"));
+    assert_eq!(ana.manager_id, Some(UserId::new("UBOSS")));
     assert_eq!(ana.start_date, Some(date("2026-01-20")));
     assert!(ana.active);
     assert_eq!(ana.anchor_on, Some(date("2026-01-20")));
@@ -180,7 +191,7 @@ async fn add_report_creates_the_manager_and_the_report_with_its_due_date_and_aud
 
     // The manager gets a bare row: no framework, no cadence.
     let boss = store
-        .person("UBOSS")
+        .person(&UserId::new("UBOSS"))
         .await
         .expect("query")
         .expect("ensured");
@@ -189,7 +200,10 @@ async fn add_report_creates_the_manager_and_the_report_with_its_due_date_and_aud
     assert_eq!(boss.due_on, None);
     assert_eq!(boss.timeline(), None);
 
-    let log = store.audit_log(Some("UANA")).await.expect("audit");
+    let log = store
+        .audit_log(Some(&UserId::new("UANA")))
+        .await
+        .expect("audit");
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].action, "person.added");
     assert_eq!(log[0].actor, "UBOSS");
@@ -206,7 +220,7 @@ async fn re_adding_a_report_anchors_on_their_latest_conversation_and_clears_a_sn
     let mut first = new_report("UANA", "UBOSS", "2025-06-01");
     first.display_name = Some("Ana".to_owned());
     store
-        .add_report(&first, "UBOSS", at("2025-06-01T09:00:00Z"))
+        .add_report(&first, &UserId::new("UBOSS"), at("2025-06-01T09:00:00Z"))
         .await
         .expect("add");
     store
@@ -218,33 +232,41 @@ async fn re_adding_a_report_anchors_on_their_latest_conversation_and_clears_a_sn
         .expect("checkin");
     store
         .snooze(
-            "UANA",
+            &UserId::new("UANA"),
             date("2026-03-01"),
             Some("sabbatical"),
             &cadence(),
-            "UBOSS",
+            &UserId::new("UBOSS"),
             at("2025-10-02T09:00:00Z"),
         )
         .await
         .expect("snooze");
     store
-        .deactivate("UANA", "UBOSS", at("2025-11-01T09:00:00Z"))
+        .deactivate(
+            &UserId::new("UANA"),
+            &UserId::new("UBOSS"),
+            at("2025-11-01T09:00:00Z"),
+        )
         .await
         .expect("deactivate");
 
     // Re-added with an earlier start date: the conversation on record is the anchor.
     let again = new_report("UANA", "UNEW", "2025-09-01");
     store
-        .add_report(&again, "UNEW", at("2026-01-10T09:00:00Z"))
+        .add_report(&again, &UserId::new("UNEW"), at("2026-01-10T09:00:00Z"))
         .await
         .expect("re-add");
-    let ana = store.person("UANA").await.expect("query").expect("exists");
+    let ana = store
+        .person(&UserId::new("UANA"))
+        .await
+        .expect("query")
+        .expect("exists");
     assert!(ana.active);
     assert_eq!(
         ana.display_name, "Ana",
         "a missing name keeps the stored one"
     );
-    assert_eq!(ana.manager_id.as_deref(), Some("UNEW"));
+    assert_eq!(ana.manager_id, Some(UserId::new("UNEW")));
     assert_eq!(ana.anchor_on, Some(date("2025-10-01")));
     assert_eq!(ana.snoozed_until, None);
     assert_eq!(ana.snooze_reason, None);
@@ -253,10 +275,14 @@ async fn re_adding_a_report_anchors_on_their_latest_conversation_and_clears_a_sn
     // Re-added with a start date after the last conversation: the start date is the anchor.
     let later = new_report("UANA", "UNEW", "2026-02-01");
     store
-        .add_report(&later, "UNEW", at("2026-02-01T09:00:00Z"))
+        .add_report(&later, &UserId::new("UNEW"), at("2026-02-01T09:00:00Z"))
         .await
         .expect("re-add");
-    let ana = store.person("UANA").await.expect("query").expect("exists");
+    let ana = store
+        .person(&UserId::new("UANA"))
+        .await
+        .expect("query")
+        .expect("exists");
     assert_eq!(ana.anchor_on, Some(date("2026-02-01")));
     assert_eq!(ana.due_on, Some(date("2026-05-01")));
 }
@@ -300,29 +326,39 @@ async fn move_report_changes_the_manager_and_cancels_only_that_reports_pending_r
         .expect("claim");
     assert_eq!(claimed[0].key, "reminder:UANA:UOLD:2025-10-01:3");
     store
-        .mark_sent(claimed[0].id, Some("D1"), Some("1.0"), now)
+        .mark_sent(claimed[0].id, Some(&ChannelId::new("D1")), Some("1.0"), now)
         .await
         .expect("sent");
 
     store
         .move_report(
-            "UANA",
-            "UNEW",
+            &UserId::new("UANA"),
+            &UserId::new("UNEW"),
             &cadence(),
-            "UADMIN",
+            &UserId::new("UADMIN"),
             at("2026-01-06T09:00:00Z"),
         )
         .await
         .expect("move");
 
-    let ana = store.person("UANA").await.expect("query").expect("exists");
-    assert_eq!(ana.manager_id.as_deref(), Some("UNEW"));
+    let ana = store
+        .person(&UserId::new("UANA"))
+        .await
+        .expect("query")
+        .expect("exists");
+    assert_eq!(ana.manager_id, Some(UserId::new("UNEW")));
     assert_eq!(
         ana.due_on,
         Some(date("2026-01-01")),
         "the cadence is unchanged"
     );
-    assert!(store.person("UNEW").await.expect("query").is_some());
+    assert!(
+        store
+            .person(&UserId::new("UNEW"))
+            .await
+            .expect("query")
+            .is_some()
+    );
     assert_eq!(
         statuses(&store).await,
         [
@@ -340,15 +376,32 @@ async fn move_report_changes_the_manager_and_cancels_only_that_reports_pending_r
             ),
         ]
     );
-    let log = store.audit_log(Some("UANA")).await.expect("audit");
+    let log = store
+        .audit_log(Some(&UserId::new("UANA")))
+        .await
+        .expect("audit");
     let moved = log.last().expect("an entry");
     assert_eq!(moved.action, "person.moved");
     assert_eq!(moved.actor, "UADMIN");
     let details = details(&moved.details);
     assert_eq!(details["from"], "UOLD");
     assert_eq!(details["to"], "UNEW");
-    assert!(store.reports_of("UOLD").await.expect("query").len() == 1);
-    assert!(store.reports_of("UNEW").await.expect("query").len() == 1);
+    assert!(
+        store
+            .reports_of(&UserId::new("UOLD"))
+            .await
+            .expect("query")
+            .len()
+            == 1
+    );
+    assert!(
+        store
+            .reports_of(&UserId::new("UNEW"))
+            .await
+            .expect("query")
+            .len()
+            == 1
+    );
 }
 
 #[tokio::test]
@@ -376,15 +429,29 @@ async fn deactivate_stops_tracking_but_keeps_history() {
         .expect("plan");
 
     store
-        .deactivate("UANA", "UBOSS", at("2025-12-02T09:00:00Z"))
+        .deactivate(
+            &UserId::new("UANA"),
+            &UserId::new("UBOSS"),
+            at("2025-12-02T09:00:00Z"),
+        )
         .await
         .expect("deactivate");
 
-    let ana = store.person("UANA").await.expect("query").expect("kept");
+    let ana = store
+        .person(&UserId::new("UANA"))
+        .await
+        .expect("query")
+        .expect("kept");
     assert!(!ana.active);
     assert_eq!(ana.due_on, None);
     assert_eq!(statuses(&store).await[0].1, "cancelled");
-    assert!(store.reports_of("UBOSS").await.expect("query").is_empty());
+    assert!(
+        store
+            .reports_of(&UserId::new("UBOSS"))
+            .await
+            .expect("query")
+            .is_empty()
+    );
     assert!(
         store
             .due_candidates(date("2030-01-01"))
@@ -393,13 +460,20 @@ async fn deactivate_stops_tracking_but_keeps_history() {
             .is_empty()
     );
     assert!(store.tracked_reports().await.expect("query").is_empty());
-    assert_eq!(store.history("UANA").await.expect("query").len(), 1);
+    assert_eq!(
+        store
+            .history(&UserId::new("UANA"))
+            .await
+            .expect("query")
+            .len(),
+        1
+    );
     let active: Vec<String> = store
         .people(false)
         .await
         .expect("query")
         .into_iter()
-        .map(|p| p.user_id)
+        .map(|p| p.user_id.into_string())
         .collect();
     assert_eq!(active, ["UBOSS"]);
     let all: Vec<String> = store
@@ -407,7 +481,7 @@ async fn deactivate_stops_tracking_but_keeps_history() {
         .await
         .expect("query")
         .into_iter()
-        .map(|p| p.user_id)
+        .map(|p| p.user_id.into_string())
         .collect();
     assert_eq!(all, ["UANA", "UBOSS"]);
     assert_eq!(
@@ -424,19 +498,27 @@ async fn set_level_changes_the_level_and_audits_from_and_to() {
     let (_dir, store) = open().await;
     add(&store, "UANA", "UBOSS", "2025-06-01").await;
     store
-        .set_level("UANA", 4, "UBOSS", at("2026-02-01T09:00:00Z"))
+        .set_level(
+            &UserId::new("UANA"),
+            4,
+            &UserId::new("UBOSS"),
+            at("2026-02-01T09:00:00Z"),
+        )
         .await
         .expect("set_level");
     assert_eq!(
         store
-            .person("UANA")
+            .person(&UserId::new("UANA"))
             .await
             .expect("query")
             .expect("exists")
             .level,
         Some(4)
     );
-    let log = store.audit_log(Some("UANA")).await.expect("audit");
+    let log = store
+        .audit_log(Some(&UserId::new("UANA")))
+        .await
+        .expect("audit");
     let entry = log.last().expect("an entry");
     assert_eq!(entry.action, "person.level_changed");
     let details = details(&entry.details);
@@ -451,46 +533,80 @@ async fn update_profile_writes_and_audits_only_when_something_changed() {
     // A new person with nothing to store: the bare row is created, nothing is audited.
     assert!(
         !store
-            .update_profile("UANA", None, None, "UANA", now)
+            .update_profile(&UserId::new("UANA"), None, None, &UserId::new("UANA"), now)
             .await
             .expect("update")
     );
-    assert!(store.person("UANA").await.expect("query").is_some());
+    assert!(
+        store
+            .person(&UserId::new("UANA"))
+            .await
+            .expect("query")
+            .is_some()
+    );
     assert!(actions(&store, Some("UANA")).await.is_empty());
 
     assert!(
         store
-            .update_profile("UANA", Some("Ana"), Some("Europe/Berlin"), "UANA", now)
+            .update_profile(
+                &UserId::new("UANA"),
+                Some("Ana"),
+                Some("Europe/Berlin"),
+                &UserId::new("UANA"),
+                now
+            )
             .await
             .expect("update")
     );
     // The same values again, or only one of them again: nothing changes.
     assert!(
         !store
-            .update_profile("UANA", Some("Ana"), Some("Europe/Berlin"), "UANA", now)
+            .update_profile(
+                &UserId::new("UANA"),
+                Some("Ana"),
+                Some("Europe/Berlin"),
+                &UserId::new("UANA"),
+                now
+            )
             .await
             .expect("update")
     );
     assert!(
         !store
-            .update_profile("UANA", Some("Ana"), None, "UANA", now)
+            .update_profile(
+                &UserId::new("UANA"),
+                Some("Ana"),
+                None,
+                &UserId::new("UANA"),
+                now
+            )
             .await
             .expect("update")
     );
     assert!(
         !store
-            .update_profile("UANA", None, None, "UANA", now)
+            .update_profile(&UserId::new("UANA"), None, None, &UserId::new("UANA"), now)
             .await
             .expect("update")
     );
     // A new zone alone changes, and keeps the name.
     assert!(
         store
-            .update_profile("UANA", None, Some("Asia/Tokyo"), "UANA", now)
+            .update_profile(
+                &UserId::new("UANA"),
+                None,
+                Some("Asia/Tokyo"),
+                &UserId::new("UANA"),
+                now
+            )
             .await
             .expect("update")
     );
-    let ana = store.person("UANA").await.expect("query").expect("exists");
+    let ana = store
+        .person(&UserId::new("UANA"))
+        .await
+        .expect("query")
+        .expect("exists");
     assert_eq!(ana.display_name, "Ana");
     assert_eq!(ana.time_zone.as_deref(), Some("Asia/Tokyo"));
     assert_eq!(
@@ -517,12 +633,15 @@ async fn reports_of_orders_by_name_and_joins_the_latest_conversation() {
     ] {
         let mut report = new_report(user, "UBOSS", "2025-06-01");
         report.display_name = name.map(str::to_owned);
-        store.add_report(&report, "UBOSS", now).await.expect("add");
+        store
+            .add_report(&report, &UserId::new("UBOSS"), now)
+            .await
+            .expect("add");
     }
     add(&store, "UOTHER", "USOMEONE", "2025-06-01").await;
     add(&store, "UGONE", "UBOSS", "2025-06-01").await;
     store
-        .deactivate("UGONE", "UBOSS", now)
+        .deactivate(&UserId::new("UGONE"), &UserId::new("UBOSS"), now)
         .await
         .expect("deactivate");
     // Bob: two conversations; the later one (acknowledged) shows.
@@ -545,7 +664,7 @@ async fn reports_of_orders_by_name_and_joins_the_latest_conversation() {
     };
     store
         .answer_checkin(
-            "UBOB",
+            &UserId::new("UBOB"),
             second,
             Acknowledgement::Acknowledged,
             None,
@@ -564,10 +683,14 @@ async fn reports_of_orders_by_name_and_joins_the_latest_conversation() {
             .await
             .expect("checkin");
     }
-    let alice_latest = store.history("UALICE").await.expect("history")[0].id;
+    let alice_latest = store
+        .history(&UserId::new("UALICE"))
+        .await
+        .expect("history")[0]
+        .id;
     store
         .answer_checkin(
-            "UALICE",
+            &UserId::new("UALICE"),
             alice_latest,
             Acknowledgement::Disputed,
             Some("not really"),
@@ -577,7 +700,10 @@ async fn reports_of_orders_by_name_and_joins_the_latest_conversation() {
         .await
         .expect("answer");
 
-    let rows = store.reports_of("UBOSS").await.expect("query");
+    let rows = store
+        .reports_of(&UserId::new("UBOSS"))
+        .await
+        .expect("query");
     let summary: Vec<(&str, Option<String>, Option<&str>)> = rows
         .iter()
         .map(|row| {
@@ -597,7 +723,13 @@ async fn reports_of_orders_by_name_and_joins_the_latest_conversation() {
             ("UZED", None, None),
         ]
     );
-    assert!(store.reports_of("UNOBODY").await.expect("query").is_empty());
+    assert!(
+        store
+            .reports_of(&UserId::new("UNOBODY"))
+            .await
+            .expect("query")
+            .is_empty()
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -609,7 +741,13 @@ async fn due_candidates_includes_the_due_date_itself_and_joins_the_managers_zone
     let (_dir, store) = open().await;
     let now = at("2026-01-05T10:00:00Z");
     store
-        .update_profile("UBERLIN", None, Some("Europe/Berlin"), "UBERLIN", now)
+        .update_profile(
+            &UserId::new("UBERLIN"),
+            None,
+            Some("Europe/Berlin"),
+            &UserId::new("UBERLIN"),
+            now,
+        )
         .await
         .expect("profile");
     // Due 2026-04-20, 2026-04-21, 2026-04-19; one without a conversation.
@@ -734,7 +872,11 @@ async fn tracked_reports_lists_active_reports_by_anchor() {
     add(&store, "UA", "UBOSS", "2025-09-01").await;
     add(&store, "UC", "UBOSS", "2025-07-01").await;
     store
-        .deactivate("UC", "UBOSS", at("2025-10-01T09:00:00Z"))
+        .deactivate(
+            &UserId::new("UC"),
+            &UserId::new("UBOSS"),
+            at("2025-10-01T09:00:00Z"),
+        )
         .await
         .expect("deactivate");
     let rows = store.tracked_reports().await.expect("query");
@@ -758,18 +900,18 @@ async fn recompute_due_dates_rewrites_only_what_changed() {
     let (_dir, store) = open().await;
     add(&store, "UENG", "UBOSS", "2026-01-20").await;
     let mut marketer = new_report("UMKT", "UBOSS", "2026-01-20");
-    marketer.framework_id = "buffer-marketing".to_owned();
+    marketer.framework_id = FrameworkId::new("buffer-marketing");
     store
-        .add_report(&marketer, "UBOSS", at("2026-01-20T09:00:00Z"))
+        .add_report(&marketer, &UserId::new("UBOSS"), at("2026-01-20T09:00:00Z"))
         .await
         .expect("add");
     store
         .snooze(
-            "UMKT",
+            &UserId::new("UMKT"),
             date("2026-06-01"),
             None,
             &cadence(),
-            "UBOSS",
+            &UserId::new("UBOSS"),
             at("2026-01-21T09:00:00Z"),
         )
         .await
@@ -801,11 +943,21 @@ async fn recompute_due_dates_rewrites_only_what_changed() {
         1
     );
     assert_eq!(
-        store.person("UENG").await.expect("q").expect("p").due_on,
+        store
+            .person(&UserId::new("UENG"))
+            .await
+            .expect("q")
+            .expect("p")
+            .due_on,
         Some(date("2026-03-20"))
     );
     assert_eq!(
-        store.person("UMKT").await.expect("q").expect("p").due_on,
+        store
+            .person(&UserId::new("UMKT"))
+            .await
+            .expect("q")
+            .expect("p")
+            .due_on,
         Some(date("2026-06-01")),
         "the snooze still wins"
     );
@@ -829,11 +981,11 @@ async fn record_checkin_moves_the_cadence_cancels_reminders_queues_the_ack_reque
     add(&store, "UBEN", "UBOSS", "2025-06-01").await;
     store
         .snooze(
-            "UANA",
+            &UserId::new("UANA"),
             date("2025-10-01"),
             Some("leave"),
             &cadence(),
-            "UBOSS",
+            &UserId::new("UBOSS"),
             at("2025-09-02T09:00:00Z"),
         )
         .await
@@ -879,7 +1031,11 @@ async fn record_checkin_moves_the_cadence_cancels_reminders_queues_the_ack_reque
     assert_eq!(row.recorded_at, "2025-10-02T15:30:00.000Z");
     assert_eq!(row.ack_status, "pending");
 
-    let ana = store.person("UANA").await.expect("query").expect("exists");
+    let ana = store
+        .person(&UserId::new("UANA"))
+        .await
+        .expect("query")
+        .expect("exists");
     assert_eq!(ana.anchor_on, Some(date("2025-10-02")));
     assert_eq!(ana.snoozed_until, None, "a conversation ends the snooze");
     assert_eq!(ana.due_on, Some(date("2026-01-02")));
@@ -910,7 +1066,10 @@ async fn record_checkin_moves_the_cadence_cancels_reminders_queues_the_ack_reque
         Reply::paragraph(format!("Did you have check-in {id}?"))
     );
 
-    let log = store.audit_log(Some("UANA")).await.expect("audit");
+    let log = store
+        .audit_log(Some(&UserId::new("UANA")))
+        .await
+        .expect("audit");
     let entry = log.last().expect("an entry");
     assert_eq!(entry.action, "checkin.recorded");
     let details = details(&entry.details);
@@ -973,11 +1132,15 @@ async fn a_back_filled_conversation_does_not_move_the_anchor_back() {
         )
         .await
         .expect("record");
-    let ana = store.person("UANA").await.expect("query").expect("exists");
+    let ana = store
+        .person(&UserId::new("UANA"))
+        .await
+        .expect("query")
+        .expect("exists");
     assert_eq!(ana.anchor_on, Some(date("2025-12-01")));
     assert_eq!(ana.due_on, Some(date("2026-03-01")));
     let history: Vec<String> = store
-        .history("UANA")
+        .history(&UserId::new("UANA"))
         .await
         .expect("history")
         .iter()
@@ -1014,19 +1177,25 @@ async fn answering_a_checkin_twice_the_same_way_changes_nothing() {
     let newer = record("2025-11-01").await;
     assert_eq!(
         store
-            .pending_checkin("UANA")
+            .pending_checkin(&UserId::new("UANA"))
             .await
             .expect("query")
             .map(|c| c.id),
         Some(newer),
         "the latest conversation waiting for an answer"
     );
-    assert_eq!(store.pending_checkin("UBOSS").await.expect("query"), None);
+    assert_eq!(
+        store
+            .pending_checkin(&UserId::new("UBOSS"))
+            .await
+            .expect("query"),
+        None
+    );
 
     let now = at("2025-12-02T08:00:00Z");
     let outcome = store
         .answer_checkin(
-            "UANA",
+            &UserId::new("UANA"),
             newer,
             Acknowledgement::Acknowledged,
             None,
@@ -1042,7 +1211,7 @@ async fn answering_a_checkin_twice_the_same_way_changes_nothing() {
     assert_eq!(updated.ack_at.as_deref(), Some("2025-12-02T08:00:00.000Z"));
     assert_eq!(
         store
-            .pending_checkin("UANA")
+            .pending_checkin(&UserId::new("UANA"))
             .await
             .expect("query")
             .map(|c| c.id),
@@ -1052,7 +1221,7 @@ async fn answering_a_checkin_twice_the_same_way_changes_nothing() {
     let audit_before = store.audit_log(None).await.expect("audit").len();
     let outcome = store
         .answer_checkin(
-            "UANA",
+            &UserId::new("UANA"),
             newer,
             Acknowledgement::Acknowledged,
             None,
@@ -1082,7 +1251,7 @@ async fn answering_a_checkin_twice_the_same_way_changes_nothing() {
     // A different answer replaces the first, is audited, and queues its notice.
     let outcome = store
         .answer_checkin(
-            "UANA",
+            &UserId::new("UANA"),
             newer,
             Acknowledgement::Disputed,
             Some("we did not talk"),
@@ -1097,7 +1266,10 @@ async fn answering_a_checkin_twice_the_same_way_changes_nothing() {
     assert_eq!(disputed.ack_status, "disputed");
     assert_eq!(disputed.ack_reason.as_deref(), Some("we did not talk"));
     assert!(store.is_planned("dispute:notice").await.expect("query"));
-    let log = store.audit_log(Some("UANA")).await.expect("audit");
+    let log = store
+        .audit_log(Some(&UserId::new("UANA")))
+        .await
+        .expect("audit");
     let entry = log.last().expect("an entry");
     assert_eq!(entry.action, "checkin.disputed");
     assert_eq!(entry.actor, "UANA");
@@ -1107,7 +1279,7 @@ async fn answering_a_checkin_twice_the_same_way_changes_nothing() {
     assert_eq!(
         store
             .answer_checkin(
-                "UBOSS",
+                &UserId::new("UBOSS"),
                 newer,
                 Acknowledgement::Acknowledged,
                 None,
@@ -1120,7 +1292,14 @@ async fn answering_a_checkin_twice_the_same_way_changes_nothing() {
     );
     assert_eq!(
         store
-            .answer_checkin("UANA", 999, Acknowledgement::Acknowledged, None, None, now)
+            .answer_checkin(
+                &UserId::new("UANA"),
+                999,
+                Acknowledgement::Acknowledged,
+                None,
+                None,
+                now
+            )
             .await
             .expect("answer"),
         AnswerOutcome::NotFound
@@ -1148,17 +1327,21 @@ async fn snooze_pauses_reminders_until_its_date_and_cancels_planned_ones() {
         .expect("plan");
     store
         .snooze(
-            "UANA",
+            &UserId::new("UANA"),
             date("2025-10-15"),
             Some("parental leave"),
             &cadence(),
-            "UBOSS",
+            &UserId::new("UBOSS"),
             at("2025-09-02T09:00:00Z"),
         )
         .await
         .expect("snooze");
 
-    let ana = store.person("UANA").await.expect("query").expect("exists");
+    let ana = store
+        .person(&UserId::new("UANA"))
+        .await
+        .expect("query")
+        .expect("exists");
     assert_eq!(ana.snoozed_until, Some(date("2025-10-15")));
     assert_eq!(ana.snooze_reason.as_deref(), Some("parental leave"));
     assert_eq!(ana.due_on, Some(date("2025-10-15")));
@@ -1176,7 +1359,10 @@ async fn snooze_pauses_reminders_until_its_date_and_cancels_planned_ones() {
             "2025-09-02T09:00:00.000Z".to_owned()
         )]
     );
-    let log = store.audit_log(Some("UANA")).await.expect("audit");
+    let log = store
+        .audit_log(Some(&UserId::new("UANA")))
+        .await
+        .expect("audit");
     let entry = log.last().expect("an entry");
     assert_eq!(entry.action, "reminders.snoozed");
     assert_eq!(details(&entry.details)["until"], "2025-10-15");
@@ -1389,7 +1575,7 @@ async fn mark_sent_retry_and_failed_settle_a_claimed_row() {
     store
         .mark_sent(
             id("sent"),
-            Some("D123"),
+            Some(&ChannelId::new("D123")),
             Some("1712.0001"),
             at("2026-03-02T09:00:01Z"),
         )
@@ -1410,7 +1596,7 @@ async fn mark_sent_retry_and_failed_settle_a_claimed_row() {
         .expect("query")
         .expect("delivered");
     assert_eq!(sent.status, "sent");
-    assert_eq!(sent.channel.as_deref(), Some("D123"));
+    assert_eq!(sent.channel, Some(ChannelId::new("D123")));
     assert_eq!(sent.message_ts.as_deref(), Some("1712.0001"));
     assert_eq!(sent.sent_at.as_deref(), Some("2026-03-02T09:00:01.000Z"));
     assert_eq!(sent.last_error, None);
@@ -1533,14 +1719,19 @@ async fn the_audit_log_is_filtered_by_subject_and_oldest_first() {
     add(&store, "UANA", "UBOSS", "2025-06-01").await;
     add(&store, "UBEN", "UBOSS", "2025-06-01").await;
     store
-        .set_level("UANA", 4, "UBOSS", at("2026-02-01T09:00:00Z"))
+        .set_level(
+            &UserId::new("UANA"),
+            4,
+            &UserId::new("UBOSS"),
+            at("2026-02-01T09:00:00Z"),
+        )
         .await
         .expect("level");
     let mut conn = store.pool().acquire().await.expect("connection");
     career_bot::store::audit::record(
         &mut conn,
         at("2026-02-02T09:00:00Z"),
-        "system",
+        &UserId::new("system"),
         "database.backup",
         None,
         serde_json::json!({ "file": "backup.db" }),
@@ -1583,20 +1774,22 @@ async fn connection_level_helpers_work_inside_a_transaction() {
     let now = at("2026-01-20T09:00:00Z");
     add(&store, "UANA", "UBOSS", "2026-01-20").await;
     let mut tx = store.pool().begin().await.expect("begin");
-    people::ensure_person(&mut tx, "UNEW", now)
+    people::ensure_person(&mut tx, &UserId::new("UNEW"), now)
         .await
         .expect("ensure");
-    people::ensure_person(&mut tx, "UNEW", now)
+    people::ensure_person(&mut tx, &UserId::new("UNEW"), now)
         .await
         .expect("ensure twice");
-    let fresh = people::person_in(&mut tx, "UNEW")
+    let fresh = people::person_in(&mut tx, &UserId::new("UNEW"))
         .await
         .expect("query")
         .expect("inserted");
     assert_eq!(fresh.display_name, "");
     assert!(fresh.active);
     assert_eq!(
-        people::person_in(&mut tx, "UMISSING").await.expect("query"),
+        people::person_in(&mut tx, &UserId::new("UMISSING"))
+            .await
+            .expect("query"),
         None
     );
     // refresh_due_on recomputes from the stored inputs with the given cadence...
@@ -1604,11 +1797,11 @@ async fn connection_level_helpers_work_inside_a_transaction() {
         due_after: Period::months(1),
         overdue_after: Period::months(2),
     };
-    people::refresh_due_on(&mut tx, "UANA", &monthly)
+    people::refresh_due_on(&mut tx, &UserId::new("UANA"), &monthly)
         .await
         .expect("refresh");
     assert_eq!(
-        people::person_in(&mut tx, "UANA")
+        people::person_in(&mut tx, &UserId::new("UANA"))
             .await
             .expect("query")
             .expect("exists")
@@ -1616,17 +1809,20 @@ async fn connection_level_helpers_work_inside_a_transaction() {
         Some(date("2026-02-20"))
     );
     // ...and clears it for someone who is not a report; a missing person is not an error.
-    people::refresh_due_on(&mut tx, "UNEW", &monthly)
+    people::refresh_due_on(&mut tx, &UserId::new("UNEW"), &monthly)
         .await
         .expect("refresh");
-    people::refresh_due_on(&mut tx, "UMISSING", &monthly)
+    people::refresh_due_on(&mut tx, &UserId::new("UMISSING"), &monthly)
         .await
         .expect("refresh");
     tx.rollback().await.expect("rollback");
-    assert_eq!(store.person("UNEW").await.expect("query"), None);
+    assert_eq!(
+        store.person(&UserId::new("UNEW")).await.expect("query"),
+        None
+    );
     assert_eq!(
         store
-            .person("UANA")
+            .person(&UserId::new("UANA"))
             .await
             .expect("query")
             .expect("exists")
@@ -1640,11 +1836,19 @@ async fn a_cancelled_reminder_is_revived_only_if_it_was_never_tried() {
     let (_dir, store) = open().await;
     let now = at("2026-04-20T09:00:00Z");
     store
-        .add_report(&new_report("UANA", "UBOSS", "2026-01-20"), "UBOSS", now)
+        .add_report(
+            &new_report("UANA", "UBOSS", "2026-01-20"),
+            &UserId::new("UBOSS"),
+            now,
+        )
         .await
         .expect("add ana");
     store
-        .add_report(&new_report("UBEN", "UBOSS", "2026-01-20"), "UBOSS", now)
+        .add_report(
+            &new_report("UBEN", "UBOSS", "2026-01-20"),
+            &UserId::new("UBOSS"),
+            now,
+        )
         .await
         .expect("add ben");
     let ana = reminder(
@@ -1685,7 +1889,13 @@ async fn a_cancelled_reminder_is_revived_only_if_it_was_never_tried() {
         .expect("retry ben");
     for report in ["UANA", "UBEN"] {
         store
-            .move_report(report, "UCAROL", &cadence(), "UADMIN", now)
+            .move_report(
+                &UserId::new(report),
+                &UserId::new("UCAROL"),
+                &cadence(),
+                &UserId::new("UADMIN"),
+                now,
+            )
             .await
             .expect("move");
     }
@@ -1699,7 +1909,13 @@ async fn a_cancelled_reminder_is_revived_only_if_it_was_never_tried() {
     assert_eq!(store.plan_reminders(&both, now).await.expect("plan"), 0);
     for report in ["UANA", "UBEN"] {
         store
-            .move_report(report, "UBOSS", &cadence(), "UADMIN", now)
+            .move_report(
+                &UserId::new(report),
+                &UserId::new("UBOSS"),
+                &cadence(),
+                &UserId::new("UADMIN"),
+                now,
+            )
             .await
             .expect("move back");
     }
@@ -1735,7 +1951,7 @@ async fn a_reminder_computed_before_a_conversation_snooze_or_removal_is_not_plan
             message: reminder(
                 &format!("reminder:{}:UBOSS:2026-04-20:0", candidate.user_id),
                 "UBOSS",
-                &candidate.user_id,
+                candidate.user_id.as_str(),
                 "2026-04-20T09:00:00Z",
             ),
             anchor_on: candidate.anchor_on,
@@ -1749,11 +1965,18 @@ async fn a_reminder_computed_before_a_conversation_snooze_or_removal_is_not_plan
         .await
         .expect("checkin");
     store
-        .snooze("UBEN", date("2026-05-04"), None, &cadence(), "UBOSS", now)
+        .snooze(
+            &UserId::new("UBEN"),
+            date("2026-05-04"),
+            None,
+            &cadence(),
+            &UserId::new("UBOSS"),
+            now,
+        )
         .await
         .expect("snooze");
     store
-        .deactivate("UCAT", "UBOSS", now)
+        .deactivate(&UserId::new("UCAT"), &UserId::new("UBOSS"), now)
         .await
         .expect("remove");
     // The pass's write finds none of them as it computed them: nothing is planned.

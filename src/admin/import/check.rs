@@ -13,6 +13,7 @@ use crate::checkins::held_on::FileDateError;
 use super::{OrgEntry, OrgRow, Role, RowError};
 use crate::ask::Engine;
 use crate::bot::Settings;
+use crate::ids::{FrameworkId, UserId};
 use crate::store::people::Person;
 
 /// Checks every row and returns the entries to write, or every problem found.
@@ -119,7 +120,7 @@ pub fn validate(
             ));
             None
         } else {
-            Some(row.manager.clone())
+            Some(UserId::new(row.manager.clone()))
         };
         let placement = match (row.framework.is_empty(), row.level.is_empty()) {
             (true, true) => Some(None),
@@ -147,7 +148,7 @@ pub fn validate(
                         problems.push(message);
                         None
                     }
-                    Ok(level) => Some(Some((framework.id.clone(), level))),
+                    Ok(level) => Some(Some((FrameworkId::new(framework.id.clone()), level))),
                 },
             },
         };
@@ -171,8 +172,7 @@ pub fn validate(
                     .or_else(|| {
                         before
                             .filter(|person| {
-                                person.active
-                                    && person.framework_id.as_deref() == Some(&framework_id)
+                                person.active && person.framework_id.as_ref() == Some(&framework_id)
                             })
                             .and_then(|person| person.start_date)
                     })
@@ -196,7 +196,7 @@ pub fn validate(
         };
         entries.push(OrgEntry {
             line: row.line,
-            user_id: row.user.clone(),
+            user_id: UserId::new(row.user.clone()),
             name: Some(row.name.clone()).filter(|name| !name.is_empty()),
             time_zone: time_zone.map(|zone| zone.name().to_owned()),
             role,
@@ -237,8 +237,8 @@ fn cycles(
     let mut manager_of: HashMap<&str, &str> = stored
         .values()
         .filter_map(|person| {
-            let manager = person.manager_id.as_deref()?;
-            (manager != person.user_id).then_some((person.user_id.as_str(), manager))
+            let manager = person.manager_id.as_ref()?.as_str();
+            (person.user_id != manager).then_some((person.user_id.as_str(), manager))
         })
         .collect();
     let listed = || {

@@ -25,6 +25,7 @@ pub use read::parse;
 pub use write::apply;
 
 use crate::bot::Bot;
+use crate::ids::{FrameworkId, UserId};
 use crate::store::StoreError;
 
 /// The audit actor of every change an import makes.
@@ -128,7 +129,7 @@ pub struct OrgEntry {
     /// The row's line, for the audit entry.
     pub line: u64,
     /// The person.
-    pub user_id: String,
+    pub user_id: UserId,
     /// A name to store; `None` keeps the stored one.
     pub name: Option<String>,
     /// A canonical IANA zone to store; `None` keeps the stored one.
@@ -143,11 +144,11 @@ pub enum Role {
     /// A person on a framework, with a manager of record: stored as `add` stores a report.
     Report {
         /// The resolved framework id.
-        framework_id: String,
+        framework_id: FrameworkId,
         /// The resolved level number.
         level: u32,
         /// Their manager.
-        manager_id: String,
+        manager_id: UserId,
         /// When they started on the framework.
         start_date: NaiveDate,
         /// `false` imports them as removed (history kept, no reminders).

@@ -7,6 +7,7 @@ use sqlx::SqliteConnection;
 
 use super::{ACTION, ACTOR, OrgEntry, Role};
 use crate::bot::Settings;
+use crate::ids::UserId;
 use crate::store::people::{self, NewReport, Person};
 use crate::store::{Store, StoreError, audit, reminders, time};
 
@@ -35,7 +36,7 @@ pub async fn apply(
         audit::record(
             &mut tx,
             now,
-            ACTOR,
+            &UserId::new(ACTOR),
             ACTION,
             Some(&entry.user_id),
             audit_details(entry, source, wrote),
@@ -65,9 +66,9 @@ async fn apply_report(
         return Ok(false);
     };
     let unchanged = before.is_some_and(|person| {
-        person.framework_id.as_deref() == Some(framework_id)
+        person.framework_id.as_ref() == Some(framework_id)
             && person.level == Some(*level)
-            && person.manager_id.as_deref() == Some(manager_id)
+            && person.manager_id.as_ref() == Some(manager_id)
             && person.start_date == Some(*start_date)
             && person.active == *active
             && profile_unchanged(entry, person)
@@ -85,12 +86,12 @@ async fn apply_report(
             manager_id: manager_id.clone(),
             start_date: *start_date,
             time_zone: entry.time_zone.clone(),
-            cadence: settings.cadence_for(framework_id),
+            cadence: settings.cadence_for(framework_id.as_str()),
         },
         now,
     )
     .await?;
-    let moved = before.is_some_and(|person| person.manager_id.as_deref() != Some(manager_id));
+    let moved = before.is_some_and(|person| person.manager_id.as_ref() != Some(manager_id));
     if moved || !active {
         // Reminders already planned were addressed to the old manager, or are now pointless.
         reminders::restart_reminders_in(conn, &entry.user_id).await?;

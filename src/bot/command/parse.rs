@@ -203,10 +203,11 @@ fn parse_snooze(text: &str) -> Result<(SnoozeUntil, String), UsageError> {
 mod tests {
     use super::*;
     use crate::checkins::held_on::DateWords;
+    use crate::ids::UserId;
 
     fn person(id: &str) -> Mention {
         Mention {
-            user_id: id.to_owned(),
+            user_id: UserId::new(id),
             name: None,
         }
     }
@@ -244,7 +245,7 @@ mod tests {
             parse("move <@U1|ana> <@U9>"),
             Ok(Command::Move {
                 person: Mention {
-                    user_id: "U1".into(),
+                    user_id: UserId::new("U1"),
                     name: Some("ana".into())
                 },
                 manager: person("U9")

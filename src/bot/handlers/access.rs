@@ -1,20 +1,21 @@
 //! Who may act on a report: its manager of record, or an admin.
 
 use crate::bot::{Bot, HandlerError};
+use crate::ids::UserId;
 use crate::reply::Text;
 use crate::store::people::Person;
 
 /// Whether `caller` may record, move, snooze or change `report`.
-pub fn can_manage(bot: &Bot, caller: &str, report: &Person) -> bool {
-    report.manager_id.as_deref() == Some(caller) || bot.settings().is_admin(caller)
+pub fn can_manage(bot: &Bot, caller: &UserId, report: &Person) -> bool {
+    report.manager_id.as_ref() == Some(caller) || bot.settings().is_admin(caller)
 }
 
 /// The active report `user_id`, if `caller` may manage it; otherwise a refusal that says why
 /// and who may. Nothing is written before this check passes.
 pub async fn require_manager(
     bot: &Bot,
-    caller: &str,
-    user_id: &str,
+    caller: &UserId,
+    user_id: &UserId,
 ) -> Result<Person, HandlerError> {
     let Some(report) = bot
         .store()
@@ -33,7 +34,7 @@ pub async fn require_manager(
     if can_manage(bot, caller, &report) {
         return Ok(report);
     }
-    let manager = match report.manager_id.as_deref() {
+    let manager = match report.manager_id.as_ref() {
         Some(manager) => Text::new().mention(manager),
         None => Text::from("nobody"),
     };

@@ -9,6 +9,7 @@ use crate::bot::mention::Mention;
 use crate::bot::messages::{self, level_label};
 use crate::bot::{Bot, HandlerError};
 use crate::checkins::held_on::{DateError, DateWords};
+use crate::ids::{FrameworkId, UserId};
 use crate::reply::{Reply, Text};
 use crate::store::checkins::{Acknowledgement, AnswerOutcome, Checkin, NewCheckin, Recorded};
 use crate::store::outbox::{NewMessage, kind};
@@ -25,7 +26,7 @@ pub struct Recording {
 /// `done @person [DATE] [note…]`: the manager (or an admin) records a conversation.
 pub async fn done(
     bot: &Bot,
-    caller: &str,
+    caller: &UserId,
     person: &Mention,
     date: Option<DateWords>,
     note: Option<String>,
@@ -47,14 +48,15 @@ pub async fn done(
         None => today,
     };
     let recording = recording.unwrap_or_default();
-    let framework = report.framework_id.clone().unwrap_or_default();
+    let framework = report
+        .framework_id
+        .clone()
+        .map(FrameworkId::into_string)
+        .unwrap_or_default();
     let level = recording.level.or(report.level);
     let engine = bot.engine();
     let label = level_label(&engine, &framework, level);
-    let manager = report
-        .manager_id
-        .clone()
-        .unwrap_or_else(|| caller.to_owned());
+    let manager = report.manager_id.clone().unwrap_or_else(|| caller.clone());
     let report_id = report.user_id.clone();
     let request_label = label.clone();
     let request_manager = manager.clone();
@@ -68,13 +70,13 @@ pub async fn done(
                 framework_id: report.framework_id.clone(),
                 level_discussed: level,
                 private_note: note,
-                recorded_by: caller.to_owned(),
+                recorded_by: caller.clone(),
                 request_key: recording.request_key,
                 cadence: bot.settings().cadence_for(&framework),
                 acknowledgement_request: Some(Box::new(move |id| NewMessage {
                     key: format!("ack:{id}"),
                     kind: kind::ACK_REQUEST,
-                    recipient: report_id,
+                    recipient: report_id.into_string(),
                     report_id: None,
                     payload: messages::acknowledgement_request(
                         &request_manager,
@@ -102,7 +104,7 @@ pub async fn done(
                 "A conversation with {{@}} on {} is already recorded (by {{@}}), so nothing was added. If that one was a mistake, `undo {{@}}` removes it.",
                 existing.held_on
             ),
-            &[who, &existing.recorded_by, who],
+            &[who, existing.recorded_by.as_str(), who],
         ))),
         Recorded::New(_) => {
             bot.metrics().checkin_recorded();
@@ -136,7 +138,7 @@ pub async fn done(
 /// answer; else their latest one (so an answer can be changed).
 async fn target_checkin(
     bot: &Bot,
-    caller: &str,
+    caller: &UserId,
     checkin_id: Option<i64>,
 ) -> Result<Checkin, HandlerError> {
     let found = match checkin_id {
@@ -147,7 +149,7 @@ async fn target_checkin(
         },
     };
     match found {
-        Some(checkin) if checkin.report_id == caller => Ok(checkin),
+        Some(checkin) if checkin.report_id == *caller => Ok(checkin),
         Some(_) => Err(HandlerError::Refused(
             "Only the person the conversation was with can confirm or dispute it.".into(),
         )),
@@ -161,7 +163,7 @@ async fn target_checkin(
 /// `ack`: the report confirms the conversation took place.
 pub async fn acknowledge(
     bot: &Bot,
-    caller: &str,
+    caller: &UserId,
     checkin_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Reply, HandlerError> {
@@ -197,7 +199,7 @@ pub async fn acknowledge(
 /// admins see it in `history` and exports.
 pub async fn dispute(
     bot: &Bot,
-    caller: &str,
+    caller: &UserId,
     checkin_id: Option<i64>,
     reason: Option<String>,
     now: DateTime<Utc>,
@@ -210,7 +212,7 @@ pub async fn dispute(
             crate::store::time::to_text(now)
         ),
         kind: kind::DISPUTE,
-        recipient: checkin.manager_id.clone(),
+        recipient: checkin.manager_id.to_string(),
         report_id: None,
         payload: messages::dispute_notice(caller, checkin.held_on, reason.as_deref()),
         planned_for: now,
@@ -252,7 +254,7 @@ const MAX_SNOOZE_DAYS: u64 = 366;
 /// `snooze @person PERIOD|DATE [reason]`.
 pub async fn snooze(
     bot: &Bot,
-    caller: &str,
+    caller: &UserId,
     person: &Mention,
     until: SnoozeUntil,
     reason: Option<String>,
@@ -288,7 +290,11 @@ pub async fn snooze(
                 .push(format!(" are already paused until {until}.")),
         ));
     }
-    let framework = report.framework_id.clone().unwrap_or_default();
+    let framework = report
+        .framework_id
+        .clone()
+        .map(FrameworkId::into_string)
+        .unwrap_or_default();
     bot.store()
         .snooze(
             &person.user_id,

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use super::access::require_manager;
 use crate::bot::mention::Mention;
 use crate::bot::{Bot, HandlerError};
+use crate::ids::{FrameworkId, UserId};
 use crate::reply::{Reply, Text};
 use crate::store::corrections::{RequestOutcome, UndoScope};
 
@@ -12,7 +13,7 @@ use crate::store::corrections::{RequestOutcome, UndoScope};
 /// admin: the last one anyone recorded).
 pub async fn undo(
     bot: &Bot,
-    caller: &str,
+    caller: &UserId,
     person: &Mention,
     now: DateTime<Utc>,
 ) -> Result<Reply, HandlerError> {
@@ -25,13 +26,13 @@ pub async fn undo(
     } else {
         UndoScope::RecordedBy(caller)
     };
-    let framework = report.framework_id.clone().unwrap_or_default();
+    let framework = report.framework_id.as_ref().map_or("", FrameworkId::as_str);
     let undone = bot
         .store()
         .undo_last_checkin(
             &person.user_id,
             scope,
-            &bot.settings().cadence_for(&framework),
+            &bot.settings().cadence_for(framework),
             |checkin| {
                 Reply::paragraph(Text::about(
                     &format!(
@@ -73,19 +74,19 @@ pub async fn undo(
 /// `unsnooze @person`: reminders about them resume now.
 pub async fn unsnooze(
     bot: &Bot,
-    caller: &str,
+    caller: &UserId,
     person: &Mention,
     now: DateTime<Utc>,
 ) -> Result<Reply, HandlerError> {
     let report = require_manager(bot, caller, &person.user_id).await?;
     let who = "{@}";
     let about = |text: String| Text::about(&text, &person.user_id);
-    let framework = report.framework_id.clone().unwrap_or_default();
+    let framework = report.framework_id.as_ref().map_or("", FrameworkId::as_str);
     let ended = bot
         .store()
         .unsnooze(
             &person.user_id,
-            &bot.settings().cadence_for(&framework),
+            &bot.settings().cadence_for(framework),
             caller,
             now,
         )

@@ -4,15 +4,16 @@
 use crate::bot::mention::Mention;
 use crate::bot::messages::level_label;
 use crate::bot::{Bot, HandlerError};
+use crate::ids::{FrameworkId, UserId};
 use crate::reply::{Reply, Text};
 
 /// Shows the history of `person`'s career conversations.
-pub async fn run(bot: &Bot, caller: &str, person: &Mention) -> Result<Reply, HandlerError> {
+pub async fn run(bot: &Bot, caller: &UserId, person: &Mention) -> Result<Reply, HandlerError> {
     let subject = bot.store().person(&person.user_id).await?;
     let is_manager = subject
         .as_ref()
-        .is_some_and(|p| p.manager_id.as_deref() == Some(caller));
-    if caller != person.user_id && !is_manager && !bot.settings().is_admin(caller) {
+        .is_some_and(|p| p.manager_id.as_ref() == Some(caller));
+    if *caller != person.user_id && !is_manager && !bot.settings().is_admin(caller) {
         return Err(HandlerError::Refused(
             Text::from("Only ")
                 .mention(&person.user_id)
@@ -34,7 +35,10 @@ pub async fn run(bot: &Bot, caller: &str, person: &Mention) -> Result<Reply, Han
             .push(format!(" ({})", history.len())),
     );
     for checkin in &history {
-        let framework = checkin.framework_id.as_deref().unwrap_or("?");
+        let framework = checkin
+            .framework_id
+            .as_ref()
+            .map_or("?", FrameworkId::as_str);
         let answer = match (checkin.ack_status.as_str(), &checkin.ack_at) {
             ("acknowledged", Some(at)) => format!("confirmed on {}", &at[..10.min(at.len())]),
             ("disputed", Some(at)) => format!(
@@ -64,7 +68,7 @@ pub async fn run(bot: &Bot, caller: &str, person: &Mention) -> Result<Reply, Han
             Text::from(format!("Report's answer: {answer}")),
         ];
         if let Some(note) = &checkin.private_note
-            && checkin.recorded_by == caller
+            && checkin.recorded_by == *caller
         {
             items.push(Text::from(format!("Your private note: {note}")));
         }

@@ -7,10 +7,11 @@ use chrono::{DateTime, Utc};
 use crate::bot::messages::{level_label, next_level_question, record_button, snooze_button};
 use crate::bot::{Bot, HandlerError};
 use crate::checkins::Status;
+use crate::ids::{FrameworkId, UserId};
 use crate::reply::{Action, Reply, Text, actions};
 
 /// The home view for `user`.
-pub async fn home(bot: &Bot, user: &str, now: DateTime<Utc>) -> Result<Reply, HandlerError> {
+pub async fn home(bot: &Bot, user: &UserId, now: DateTime<Utc>) -> Result<Reply, HandlerError> {
     let engine = bot.engine();
     let today = bot.local_date(user, now).await?;
     let mut reply = Reply::new().with_heading("Career conversations");
@@ -19,7 +20,10 @@ pub async fn home(bot: &Bot, user: &str, now: DateTime<Utc>) -> Result<Reply, Ha
         reply = reply.with_paragraph(format!("Your reports ({})", reports.len()));
         for row in &reports {
             let person = &row.person;
-            let framework = person.framework_id.as_deref().unwrap_or("?");
+            let framework = person
+                .framework_id
+                .as_ref()
+                .map_or("?", FrameworkId::as_str);
             let cadence = bot.settings().cadence_for(framework);
             let Some(timeline) = person.timeline() else {
                 continue;
@@ -49,7 +53,11 @@ pub async fn home(bot: &Bot, user: &str, now: DateTime<Utc>) -> Result<Reply, Ha
     }
     match bot.store().person(user).await?.filter(|p| p.active) {
         Some(me) if me.framework_id.is_some() => {
-            let framework = me.framework_id.clone().unwrap_or_default();
+            let framework = me
+                .framework_id
+                .clone()
+                .map(FrameworkId::into_string)
+                .unwrap_or_default();
             let next = me
                 .timeline()
                 .map(|timeline| {

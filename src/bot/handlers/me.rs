@@ -5,14 +5,17 @@ use chrono::{DateTime, Utc};
 
 use crate::bot::messages::{level_label, next_level_question};
 use crate::bot::{Bot, HandlerError};
+use crate::ids::UserId;
 use crate::reply::{Field, Reply, Text};
 
 /// Shows the caller's own career picture.
-pub async fn run(bot: &Bot, caller: &str, now: DateTime<Utc>) -> Result<Reply, HandlerError> {
+pub async fn run(bot: &Bot, caller: &UserId, now: DateTime<Utc>) -> Result<Reply, HandlerError> {
     let person = bot.store().person(caller).await?.filter(|p| p.active);
-    let Some((person, framework)) =
-        person.and_then(|p| p.framework_id.clone().map(|framework| (p, framework)))
-    else {
+    let Some((person, framework)) = person.and_then(|p| {
+        p.framework_id
+            .clone()
+            .map(|framework| (p, framework.into_string()))
+    }) else {
         return Ok(Reply::paragraph(
             "You are not on a career framework yet. Ask your manager to add you with `add @you FRAMEWORK LEVEL`; meanwhile you can ask about any level, e.g. `frameworks`.",
         ));
@@ -22,7 +25,7 @@ pub async fn run(bot: &Bot, caller: &str, now: DateTime<Utc>) -> Result<Reply, H
     let history = bot.store().history(caller).await?;
     let mut fields = vec![Field::new(
         "Manager",
-        match person.manager_id.as_deref() {
+        match person.manager_id.as_ref() {
             Some(manager) => Text::new().mention(manager),
             None => Text::from("none"),
         },

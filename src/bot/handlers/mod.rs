@@ -19,6 +19,7 @@ use tracing::Instrument;
 use super::command::{Command, CommandKind};
 use super::error::INTERNAL_ERROR_REPLY;
 use super::{Bot, HandlerError, Request};
+use crate::ids::UserId;
 use crate::reply::Reply;
 
 /// Runs `command` for `request`. Never fails: errors become a sentence.
@@ -46,7 +47,7 @@ pub struct Extras {
 /// error is logged here, once, inside that span.
 pub async fn run(
     bot: &Bot,
-    caller: &str,
+    caller: &UserId,
     command: Command,
     extras: Extras,
     now: DateTime<Utc>,
@@ -76,7 +77,7 @@ pub(crate) fn record_framework(framework_id: &str) {
 
 async fn run_in_span(
     bot: &Bot,
-    caller: &str,
+    caller: &UserId,
     command: Command,
     extras: Extras,
     now: DateTime<Utc>,

@@ -8,6 +8,7 @@ use crate::ask::Engine;
 use crate::bot::mention::Mention;
 use crate::bot::messages::level_label;
 use crate::bot::{Bot, HandlerError};
+use crate::ids::{FrameworkId, UserId};
 use crate::reply::{Reply, Text};
 use crate::store::people::{NewReport, Person};
 
@@ -15,15 +16,19 @@ use crate::store::people::{NewReport, Person};
 fn already_tracked(
     engine: &Engine,
     existing: &Person,
-    manager: &str,
-    caller: &str,
+    manager: &UserId,
+    caller: &UserId,
     caller_is_admin: bool,
 ) -> Text {
     let who = existing.user_id.as_str();
-    if manager == caller {
+    let (manager, caller_id) = (manager.as_str(), caller.as_str());
+    if manager == caller_id {
         let placement = level_label(
             engine,
-            existing.framework_id.as_deref().unwrap_or_default(),
+            existing
+                .framework_id
+                .as_ref()
+                .map_or("", FrameworkId::as_str),
             existing.level,
         );
         return Text::about(
@@ -43,13 +48,13 @@ fn already_tracked(
     }
     Text::template(
         "{@} is already on {@}'s team, so nothing was changed. Ask them or an admin to `move {@} {@}`.",
-        &[who, manager, who, caller],
+        &[who, manager, who, caller_id],
     )
 }
 
 /// Refuses to make `manager` the manager of `person` when `person` is already above
 /// `manager` in the org chart, naming the chain it would close.
-async fn refuse_loop(bot: &Bot, person: &str, manager: &str) -> Result<(), HandlerError> {
+async fn refuse_loop(bot: &Bot, person: &UserId, manager: &UserId) -> Result<(), HandlerError> {
     let chain = bot.store().management_chain(manager).await?;
     let Some(position) = chain.iter().position(|id| id == person) else {
         return Ok(());
@@ -58,7 +63,7 @@ async fn refuse_loop(bot: &Bot, person: &str, manager: &str) -> Result<(), Handl
     for id in &chain[..=position] {
         loop_text = loop_text.push(" → ").mention(id);
     }
-    Err(HandlerError::Refused(loop_text.append(Text::template(
+    Err(HandlerError::Refused(loop_text.append(Text::template_of(
         "), so nothing was changed. {@} already reports, directly or through others, to {@}.",
         &[manager, person],
     ))))
@@ -67,13 +72,13 @@ async fn refuse_loop(bot: &Bot, person: &str, manager: &str) -> Result<(), Handl
 /// `add @person FRAMEWORK LEVEL`: the caller becomes the person's manager.
 pub async fn add(
     bot: &Bot,
-    caller: &str,
+    caller: &UserId,
     person: &Mention,
     framework: &str,
     level: &str,
     now: DateTime<Utc>,
 ) -> Result<Reply, HandlerError> {
-    if person.user_id == caller {
+    if person.user_id == *caller {
         return Err(HandlerError::Invalid(
             "You can't be your own manager. Ask your manager to add you.".into(),
         ));
@@ -89,7 +94,7 @@ pub async fn add(
     if let Some(existing) = &existing
         && existing.active
         && existing.framework_id.is_some()
-        && let Some(manager) = existing.manager_id.as_deref()
+        && let Some(manager) = existing.manager_id.as_ref()
     {
         return Err(HandlerError::Refused(already_tracked(
             &engine,
@@ -116,9 +121,9 @@ pub async fn add(
             &NewReport {
                 user_id: person.user_id.clone(),
                 display_name: person.name.clone(),
-                framework_id: found.id.clone(),
+                framework_id: FrameworkId::new(found.id.clone()),
                 level: number,
-                manager_id: caller.to_owned(),
+                manager_id: caller.clone(),
                 start_date,
                 time_zone: None,
                 cadence,
@@ -156,7 +161,7 @@ pub async fn add(
 /// `move @person @new-manager`.
 pub async fn move_to(
     bot: &Bot,
-    caller: &str,
+    caller: &UserId,
     person: &Mention,
     manager: &Mention,
     now: DateTime<Utc>,
@@ -167,7 +172,7 @@ pub async fn move_to(
         ));
     }
     let report = require_manager(bot, caller, &person.user_id).await?;
-    if report.manager_id.as_deref() == Some(manager.user_id.as_str()) {
+    if report.manager_id.as_ref() == Some(&manager.user_id) {
         return Ok(Reply::paragraph(
             Text::new()
                 .mention(&person.user_id)
@@ -177,7 +182,7 @@ pub async fn move_to(
         ));
     }
     refuse_loop(bot, &person.user_id, &manager.user_id).await?;
-    let framework = report.framework_id.as_deref().unwrap_or_default();
+    let framework = report.framework_id.as_ref().map_or("", FrameworkId::as_str);
     bot.store()
         .move_report(
             &person.user_id,
@@ -201,7 +206,7 @@ pub async fn move_to(
 /// `remove @person`: stop tracking; history stays.
 pub async fn remove(
     bot: &Bot,
-    caller: &str,
+    caller: &UserId,
     person: &Mention,
     now: DateTime<Utc>,
 ) -> Result<Reply, HandlerError> {
@@ -217,14 +222,18 @@ pub async fn remove(
 /// `level @person N`.
 pub async fn set_level(
     bot: &Bot,
-    caller: &str,
+    caller: &UserId,
     person: &Mention,
     level: &str,
     now: DateTime<Utc>,
 ) -> Result<Reply, HandlerError> {
     let report = require_manager(bot, caller, &person.user_id).await?;
     let engine = bot.engine();
-    let framework_id = report.framework_id.clone().unwrap_or_default();
+    let framework_id = report
+        .framework_id
+        .clone()
+        .map(FrameworkId::into_string)
+        .unwrap_or_default();
     let framework = engine.library().get(&framework_id).ok_or_else(|| {
         HandlerError::Invalid(Text::new().mention(&person.user_id).push(format!(
             "'s framework \"{framework_id}\" is no longer loaded; `add` them again with a current one."
@@ -291,7 +300,7 @@ pub async fn set_level(
 /// `framework @person FRAMEWORK LEVEL`: moves a report to another framework.
 pub async fn set_framework(
     bot: &Bot,
-    caller: &str,
+    caller: &UserId,
     person: &Mention,
     framework: &str,
     level: &str,
@@ -309,10 +318,12 @@ pub async fn set_framework(
     let about = |text: String| Text::about(&text, &person.user_id);
     let before = level_label(
         &engine,
-        report.framework_id.as_deref().unwrap_or_default(),
+        report.framework_id.as_ref().map_or("", FrameworkId::as_str),
         report.level,
     );
-    if report.framework_id.as_deref() == Some(found.id.as_str()) && report.level == Some(number) {
+    if report.framework_id.as_ref().map(FrameworkId::as_str) == Some(found.id.as_str())
+        && report.level == Some(number)
+    {
         return Ok(Reply::paragraph(about(format!(
             "{who} is already at {before}, so nothing was changed."
         ))));
@@ -320,7 +331,7 @@ pub async fn set_framework(
     bot.store()
         .set_framework(
             &person.user_id,
-            &found.id,
+            &FrameworkId::new(found.id.clone()),
             number,
             &bot.settings().cadence_for(&found.id),
             caller,
@@ -336,7 +347,7 @@ pub async fn set_framework(
 /// `timezone [ZONE]`: show or set the caller's own time zone.
 pub async fn time_zone(
     bot: &Bot,
-    caller: &str,
+    caller: &UserId,
     zone: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Reply, HandlerError> {

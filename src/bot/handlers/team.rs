@@ -6,10 +6,11 @@ use chrono::{DateTime, Utc};
 use crate::bot::messages::level_label;
 use crate::bot::{Bot, HandlerError};
 use crate::checkins::Status;
+use crate::ids::{FrameworkId, UserId};
 use crate::reply::{Reply, Text};
 
 /// Lists the caller's reports.
-pub async fn run(bot: &Bot, caller: &str, now: DateTime<Utc>) -> Result<Reply, HandlerError> {
+pub async fn run(bot: &Bot, caller: &UserId, now: DateTime<Utc>) -> Result<Reply, HandlerError> {
     let reports = bot.store().reports_of(caller).await?;
     if reports.is_empty() {
         return Ok(Reply::paragraph(
@@ -23,7 +24,10 @@ pub async fn run(bot: &Bot, caller: &str, now: DateTime<Utc>) -> Result<Reply, H
         .iter()
         .map(|row| {
             let person = &row.person;
-            let framework = person.framework_id.as_deref().unwrap_or("?");
+            let framework = person
+                .framework_id
+                .as_ref()
+                .map_or("?", FrameworkId::as_str);
             let cadence = bot.settings().cadence_for(framework);
             let (status, next) = match person.timeline() {
                 Some(timeline) => {

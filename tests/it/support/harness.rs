@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use career_bot::bot::{Bot, Request};
 use career_bot::config::{Config, Overrides};
+use career_bot::ids::UserId;
 use career_bot::serve::Server;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -95,7 +96,7 @@ pub async fn run_as(
     now: chrono::DateTime<chrono::Utc>,
 ) -> String {
     bot.handle(&Request {
-        user: user.to_owned(),
+        user: UserId::new(user),
         text: text.to_owned(),
         now,
     })
