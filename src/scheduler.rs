@@ -170,8 +170,9 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
     Ok(planned)
 }
 
-/// Plans the weekly digest of overdue check-ins, when an admin channel is configured and
-/// the latest digest slot has not been planned yet.
+/// Plans the weekly digest of overdue check-ins, when an admin channel is configured, the
+/// latest digest slot has not been handled yet, and someone is overdue: a digest saying
+/// "nobody" is noise, so an empty slot is only noted as handled.
 async fn plan_digest(bot: &Bot, now: DateTime<Utc>) -> Result<bool, StoreError> {
     let settings = bot.settings();
     let Some(channel) = settings.admin_channel.clone() else {
@@ -185,7 +186,9 @@ async fn plan_digest(bot: &Bot, now: DateTime<Utc>) -> Result<bool, StoreError> 
         return Ok(false);
     };
     let key = format!("digest:{}", crate::store::time::to_text(slot));
-    if bot.store().is_planned(&key).await? {
+    if bot.store().setting(LAST_DIGEST_SLOT).await?.as_deref() == Some(key.as_str())
+        || bot.store().is_planned(&key).await?
+    {
         return Ok(false);
     }
     let today = now.with_timezone(&settings.default_time_zone).date_naive();
@@ -210,6 +213,10 @@ async fn plan_digest(bot: &Bot, now: DateTime<Utc>) -> Result<bool, StoreError> 
             })
         })
         .collect();
+    if lines.is_empty() {
+        bot.store().set_setting(LAST_DIGEST_SLOT, &key).await?;
+        return Ok(false);
+    }
     bot.store()
         .plan(
             &NewMessage {
@@ -224,6 +231,9 @@ async fn plan_digest(bot: &Bot, now: DateTime<Utc>) -> Result<bool, StoreError> 
         )
         .await
 }
+
+/// The settings key remembering the last digest slot that had nobody overdue.
+const LAST_DIGEST_SLOT: &str = "digest.last_empty_slot";
 
 /// Delivers every message ready at `now`.
 pub async fn deliver<C: Chat>(

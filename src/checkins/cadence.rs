@@ -90,13 +90,14 @@ impl Cadence {
         }
     }
 
-    /// The status on `today`.
+    /// The status on `today`. An active snooze always shows, even before the due date, so
+    /// a manager sees that reminders are paused.
     pub fn status(&self, timeline: &Timeline, today: NaiveDate) -> Status {
         let schedule = self.schedule(timeline);
-        if today < schedule.due_on {
-            Status::Ok
-        } else if timeline.snoozed_until.is_some_and(|until| until > today) {
+        if timeline.snoozed_until.is_some_and(|until| until > today) {
             Status::Snoozed
+        } else if today < schedule.due_on {
+            Status::Ok
         } else if today >= schedule.overdue_on {
             Status::Overdue
         } else {
@@ -170,11 +171,12 @@ mod tests {
     }
 
     #[test]
-    fn a_snooze_that_ends_before_the_due_date_changes_nothing() {
+    fn a_snooze_that_ends_before_the_due_date_changes_no_date_but_shows_while_it_lasts() {
         let cadence = Cadence::default();
         let t = timeline("2026-01-15", Some("2026-02-01"));
         assert_eq!(cadence.schedule(&t).remind_from, date("2026-04-15"));
-        assert_eq!(cadence.status(&t, date("2026-01-20")), Status::Ok);
+        assert_eq!(cadence.status(&t, date("2026-01-20")), Status::Snoozed);
+        assert_eq!(cadence.status(&t, date("2026-02-01")), Status::Ok);
     }
 
     #[test]

@@ -115,10 +115,10 @@ async fn import_org(file: &Path, config: &Config) -> CliResult {
         Err(error) => return Err(error.into()),
     };
     println!(
-        "Imported {} people ({} reports, {} managers only) from {}.",
-        summary.people,
-        summary.reports,
-        summary.managers_only,
+        "Imported {} ({}, {}) from {}.",
+        counted(summary.people, "person", "people"),
+        counted(summary.reports, "report", "reports"),
+        counted(summary.managers_only, "manager only", "managers only"),
         file.display()
     );
     if summary.changed < summary.people {
@@ -134,6 +134,11 @@ async fn import_org(file: &Path, config: &Config) -> CliResult {
         );
     }
     Ok(())
+}
+
+/// "1 report", "2 reports".
+fn counted(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// `export`: to stdout, or to `--output FILE` with a one-line summary.
@@ -154,9 +159,9 @@ async fn export(format: ExportFormat, output: Option<&Path>, config: &Config) ->
     written.map_err(|error| CliError::Failed(format!("{target}: {error}")))?;
     if output.is_some() {
         println!(
-            "Exported {} people and {} check-ins to {target}.",
-            export.people.len(),
-            export.checkins.len(),
+            "Exported {} and {} to {target}.",
+            counted(export.people.len(), "person", "people"),
+            counted(export.checkins.len(), "check-in", "check-ins"),
         );
     }
     Ok(())

@@ -396,3 +396,54 @@ async fn a_management_loop_is_refused_in_chat_naming_the_chain() {
         "A stays on the admin's team: {chain:?}"
     );
 }
+
+#[tokio::test]
+async fn the_weekly_digest_is_not_posted_when_nobody_is_overdue() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot_in(
+        dir.path(),
+        &[
+            ("CAREER_BOT_ADMINS", "admin"),
+            ("CAREER_BOT_ADMIN_CHANNEL", "C_PEOPLE"),
+        ],
+    )
+    .await;
+    let mut shell = boss_with_ana(&bot).await;
+    // Monday 2026-06-15: Ana was due on 2026-04-12 but is overdue only from 2026-07-12.
+    let out = run(&mut shell, &[":now 2026-06-15T10:00:00Z", ":tick"]).await;
+    assert!(!out.contains("[Post to #C_PEOPLE]"), "{out}");
+    // Overdue a month later: the digest goes out.
+    let out = run(&mut shell, &[":now 2026-07-13T10:00:00Z", ":tick"]).await;
+    assert!(out.contains("[Post to #C_PEOPLE]"), "{out}");
+}
+
+#[tokio::test]
+async fn wording_says_what_happened_to_whom() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell = boss_with_ana(&bot).await;
+    // A snooze that ends before the due date still shows in `team`.
+    let team = run(
+        &mut shell,
+        &[":now 2026-02-02T10:00:00Z", "snooze @ana 1w", "team"],
+    )
+    .await;
+    assert!(team.contains("snoozed until 2026-02-09"), "{team}");
+    assert!(team.contains("1 snoozed"), "{team}");
+    // Removing someone who is not on a team says so, not "add them first".
+    let out = run(&mut shell, &["remove @zed"]).await;
+    assert!(out.contains("@zed is not on your team"), "{out}");
+    assert!(!out.contains("Add them first"), "{out}");
+    // An admin removing someone says whose team they left.
+    let out = run(&mut shell, &[":as admin", "remove @ana"]).await;
+    assert!(out.contains("Removed @ana from @boss's team."), "{out}");
+    // History of someone unknown says there is no such person, not a permission refusal.
+    let out = run(&mut shell, &["history @nobody"]).await;
+    assert!(
+        out.contains("There is no one called @nobody in the records"),
+        "{out}"
+    );
+    // `history` alone is your own.
+    let out = run(&mut shell, &[":as ana", "history"]).await;
+    assert!(!out.contains("is not a person"), "{out}");
+}

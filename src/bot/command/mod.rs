@@ -108,10 +108,10 @@ pub enum Command {
         /// Why.
         reason: Option<String>,
     },
-    /// `history @person`.
+    /// `history [@person]`.
     History {
-        /// Whose.
-        person: Mention,
+        /// Whose; the caller's own when `None`.
+        person: Option<Mention>,
     },
     /// `timezone [ZONE]`: show or set the caller's time zone.
     TimeZone {

@@ -158,9 +158,13 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
                 reason: non_empty(&reason),
             })
         }
+        // `history` alone is the caller's own.
+        CommandKind::History if rest.is_empty() => Ok(Command::History { person: None }),
         CommandKind::History => {
             let (person, _) = person_then(rest)?;
-            Ok(Command::History { person })
+            Ok(Command::History {
+                person: Some(person),
+            })
         }
     }
 }
@@ -314,7 +318,7 @@ mod tests {
         assert_eq!(
             parse("history @ana"),
             Ok(Command::History {
-                person: person("ana")
+                person: Some(person("ana"))
             })
         );
     }

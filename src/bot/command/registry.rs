@@ -134,7 +134,7 @@ impl CommandKind {
             CommandKind::Snooze => "snooze @person PERIOD|YYYY-MM-DD [reason…]",
             CommandKind::Unsnooze => "unsnooze @person",
             CommandKind::Undo => "undo @person",
-            CommandKind::History => "history @person",
+            CommandKind::History => "history [@person]",
             CommandKind::Me => "me",
             CommandKind::TimeZone => "timezone [Area/City]",
         }
@@ -162,7 +162,9 @@ impl CommandKind {
             CommandKind::Undo => {
                 "take back the last conversation you recorded for someone (recorded by mistake)"
             }
-            CommandKind::History => "conversations and confirmations over time",
+            CommandKind::History => {
+                "conversations and confirmations over time (yours without a person)"
+            }
             CommandKind::Me => {
                 "your level, your manager, your next conversation and what your next level asks for"
             }

@@ -10,6 +10,17 @@ use crate::reply::{Reply, Text};
 /// Shows the history of `person`'s career conversations.
 pub async fn run(bot: &Bot, caller: &UserId, person: &Mention) -> Result<Reply, HandlerError> {
     let subject = bot.store().person(&person.user_id).await?;
+    if subject.is_none() && *caller == person.user_id {
+        return Ok(Reply::paragraph(
+            "You are not in the records yet: nobody has added you to a team or recorded a conversation with you.",
+        ));
+    }
+    if subject.is_none() {
+        return Err(HandlerError::Invalid(Text::about(
+            "There is no one called {@} in the records: nobody has added them or recorded a conversation with them.",
+            &person.user_id,
+        )));
+    }
     let is_manager = subject
         .as_ref()
         .is_some_and(|p| p.manager_id.as_ref() == Some(caller));

@@ -18,6 +18,7 @@ use tracing::Instrument;
 
 use super::command::{Command, CommandKind};
 use super::error::INTERNAL_ERROR_REPLY;
+use super::mention::Mention;
 use super::{Bot, HandlerError, Request};
 use crate::ids::UserId;
 use crate::reply::Reply;
@@ -120,7 +121,13 @@ async fn run_in_span(
             until,
             reason,
         } => checkin::snooze(bot, caller, &person, until, reason, now).await,
-        Command::History { person } => history::run(bot, caller, &person).await,
+        Command::History { person } => {
+            let person = person.unwrap_or_else(|| Mention {
+                user_id: caller.clone(),
+                name: None,
+            });
+            history::run(bot, caller, &person).await
+        }
     }
 }
 

@@ -210,12 +210,29 @@ pub async fn remove(
     person: &Mention,
     now: DateTime<Utc>,
 ) -> Result<Reply, HandlerError> {
-    require_manager(bot, caller, &person.user_id).await?;
+    let tracked = bot
+        .store()
+        .person(&person.user_id)
+        .await?
+        .filter(|p| p.active && p.framework_id.is_some());
+    if tracked.is_none() {
+        return Err(HandlerError::Invalid(Text::about(
+            "{@} is not on your team (nor anyone's), so there is nothing to remove.",
+            &person.user_id,
+        )));
+    }
+    let report = require_manager(bot, caller, &person.user_id).await?;
     bot.store().deactivate(&person.user_id, caller, now).await?;
+    let whose = match report.manager_id.as_ref() {
+        Some(manager) if manager != caller => Text::new().mention(manager).push("'s team"),
+        _ => Text::from("your team"),
+    };
     Ok(Reply::paragraph(
-        Text::from("Removed ").mention(&person.user_id).push(
-            " from your team. Their conversation history is kept; `add` them again to resume.",
-        ),
+        Text::from("Removed ")
+            .mention(&person.user_id)
+            .push(" from ")
+            .append(whose)
+            .push(". Their conversation history is kept; `add` them again to resume."),
     ))
 }
 
