@@ -447,3 +447,36 @@ async fn wording_says_what_happened_to_whom() {
     let out = run(&mut shell, &[":as ana", "history"]).await;
     assert!(!out.contains("is not a person"), "{out}");
 }
+
+#[tokio::test]
+async fn a_private_note_stays_readable_by_its_author_after_a_move_and_by_nobody_else() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell = boss_with_ana(&bot).await;
+    run(
+        &mut shell,
+        &["done @ana wants to lead the Q3 launch", "move @ana @carol"],
+    )
+    .await;
+    let out = run(&mut shell, &["history @ana"]).await;
+    assert!(
+        out.contains("Your private note: wants to lead the Q3 launch"),
+        "the author still reads it: {out}"
+    );
+    for reader in ["carol", "ana", "admin"] {
+        let out = run(&mut shell, &[&format!(":as {reader}"), "history @ana"]).await;
+        assert!(
+            out.contains("2026-06-15"),
+            "{reader} sees the conversation: {out}"
+        );
+        assert!(
+            !out.contains("Q3 launch"),
+            "{reader} must not read the note: {out}"
+        );
+    }
+    let out = run(&mut shell, &[":as stranger", "history @ana"]).await;
+    assert!(
+        out.contains("Only @ana, their manager or an admin"),
+        "{out}"
+    );
+}

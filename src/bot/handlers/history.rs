@@ -24,14 +24,21 @@ pub async fn run(bot: &Bot, caller: &UserId, person: &Mention) -> Result<Reply, 
     let is_manager = subject
         .as_ref()
         .is_some_and(|p| p.manager_id.as_ref() == Some(caller));
-    if *caller != person.user_id && !is_manager && !bot.settings().is_admin(caller) {
-        return Err(HandlerError::Refused(
-            Text::from("Only ")
-                .mention(&person.user_id)
-                .push(", their manager or an admin can see their conversation history."),
-        ));
+    let sees_everything =
+        *caller == person.user_id || is_manager || bot.settings().is_admin(caller);
+    let mut history = bot.store().history(&person.user_id).await?;
+    if !sees_everything {
+        // A former manager keeps the conversations they held or recorded, with their own
+        // private notes: a note is readable by its author forever, whoever manages now.
+        history.retain(|checkin| checkin.manager_id == *caller || checkin.recorded_by == *caller);
+        if history.is_empty() {
+            return Err(HandlerError::Refused(
+                Text::from("Only ")
+                    .mention(&person.user_id)
+                    .push(", their manager or an admin can see their conversation history."),
+            ));
+        }
     }
-    let history = bot.store().history(&person.user_id).await?;
     if history.is_empty() {
         return Ok(Reply::paragraph(
             Text::from("No career conversations are recorded for ")
