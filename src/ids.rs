@@ -69,6 +69,44 @@ string_id!(
     /// A chat user: a Slack user id (`U…`, `W…`) or, in the shell, a local name.
     UserId
 );
+/// Why some text is not a user id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UserIdError {
+    /// Nothing was given.
+    #[error("a user id is needed, e.g. U012AB3CD in Slack or a name such as ana in the shell")]
+    Empty,
+    /// Spaces, punctuation or too long.
+    #[error(
+        "\"{0}\" is not a user id; write one id alone, e.g. U012AB3CD in Slack or ana in the shell (letters, digits, _ . -; at most 64)"
+    )]
+    Malformed(String),
+}
+
+impl UserId {
+    /// The one user-id rule, for commands, the shell and imports: letters, digits, `_`, `.`
+    /// and `-`, at most 64 of them. Names are case-insensitive: one with any lowercase
+    /// letter is folded to lowercase (`Ana` is `ana`), while one written all in capitals is
+    /// kept as it is, as Slack's own ids (`U012AB3CD`) are.
+    pub fn parse(text: &str) -> Result<UserId, UserIdError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(UserIdError::Empty);
+        }
+        let well_formed = text.len() <= 64
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        if !well_formed {
+            return Err(UserIdError::Malformed(text.to_owned()));
+        }
+        if text.chars().any(|c| c.is_ascii_lowercase()) {
+            Ok(UserId(text.to_ascii_lowercase()))
+        } else {
+            Ok(UserId(text.to_owned()))
+        }
+    }
+}
+
 string_id!(
     /// A chat channel: a Slack channel id (`C…`, `G…`, `D…`) or, in the shell, a name.
     ChannelId
@@ -92,6 +130,21 @@ mod tests {
             FrameworkId::new("buffer-marketing").into_string(),
             "buffer-marketing"
         );
+    }
+
+    #[test]
+    fn one_user_id_rule_folds_names_and_keeps_slack_ids() {
+        assert_eq!(UserId::parse("Ana"), Ok(UserId::new("ana")));
+        assert_eq!(UserId::parse(" ana "), Ok(UserId::new("ana")));
+        assert_eq!(UserId::parse("U012AB3CD"), Ok(UserId::new("U012AB3CD")));
+        assert_eq!(UserId::parse("U_ADMIN"), Ok(UserId::new("U_ADMIN")));
+        assert_eq!(UserId::parse(""), Err(UserIdError::Empty));
+        for bad in ["ana bob", "<@U1>", "a/b", &"x".repeat(65)] {
+            assert!(
+                matches!(UserId::parse(bad), Err(UserIdError::Malformed(_))),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

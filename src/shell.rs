@@ -111,12 +111,14 @@ impl<'b> Shell<'b> {
     /// A shell acting as `user` (default `U_LOCAL`) with the real clock unless `now` is given.
     pub fn new(bot: &'b Bot, user: Option<String>, now: Option<&str>) -> Result<Self, String> {
         let clock = now.map(parse_datetime).transpose()?;
+        let user = match user {
+            Some(user) => UserId::parse(user.trim().trim_start_matches('@'))
+                .map_err(|problem| format!("--as: {problem}."))?,
+            None => UserId::new(DEFAULT_USER),
+        };
         Ok(Self {
             bot,
-            user: UserId::new(
-                user.map(|u| u.trim_start_matches('@').to_owned())
-                    .unwrap_or_else(|| DEFAULT_USER.to_owned()),
-            ),
+            user,
             clock,
             chat: ShellChat::default(),
         })
@@ -151,10 +153,16 @@ impl<'b> Shell<'b> {
             .map(|(name, rest)| (name, rest.trim()))
             .unwrap_or((directive, ""));
         match name {
-            "as" if !argument.is_empty() => {
-                self.user = UserId::new(argument.trim_start_matches('@'));
-                Outcome::Print(format!("Now acting as {}.\n", self.user))
-            }
+            "as" if !argument.is_empty() => match UserId::parse(argument.trim_start_matches('@')) {
+                Ok(user) => {
+                    self.user = user;
+                    Outcome::Print(format!("Now acting as {}.\n", self.user))
+                }
+                Err(problem) => Outcome::Print(format!(
+                    "`:as` takes one user, e.g. `:as ana`: {problem}. Still acting as {}.\n",
+                    self.user
+                )),
+            },
             "as" => Outcome::Print(format!(
                 "Acting as {}. Use `:as USER` to act as someone else.\n",
                 self.user

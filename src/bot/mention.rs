@@ -18,26 +18,17 @@ pub fn parse(token: &str) -> Option<Mention> {
             Some((id, name)) => (id, Some(name.to_owned()).filter(|n| !n.is_empty())),
             None => (inner, None),
         };
-        return valid_id(id).then(|| Mention {
-            user_id: UserId::new(id),
-            name,
-        });
+        return UserId::parse(id)
+            .ok()
+            .map(|user_id| Mention { user_id, name });
     }
     let id = token
         .strip_prefix('@')?
         .trim_end_matches([',', '.', ';', ':', '!', '?']);
-    valid_id(id).then(|| Mention {
-        user_id: UserId::new(id),
+    UserId::parse(id).ok().map(|user_id| Mention {
+        user_id,
         name: None,
     })
-}
-
-fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 64
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 #[cfg(test)]

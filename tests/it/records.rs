@@ -480,3 +480,30 @@ async fn a_private_note_stays_readable_by_its_author_after_a_move_and_by_nobody_
         "{out}"
     );
 }
+
+#[tokio::test]
+async fn one_user_id_rule_in_the_shell_with_names_case_insensitive() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    assert!(
+        Shell::new(&bot, Some(String::new()), None).is_err(),
+        "--as \"\""
+    );
+    assert!(Shell::new(&bot, Some("ana bob".into()), None).is_err());
+    let mut shell =
+        Shell::new(&bot, Some("Boss".into()), Some("2026-01-12T10:00:00Z")).expect("shell");
+    let out = run(&mut shell, &[":as ana bob"]).await;
+    assert!(out.contains("`:as` takes one user"), "{out}");
+    assert!(out.contains("Still acting as boss"), "{out}");
+    run(&mut shell, &["add @Ana marketing 2"]).await;
+    let out = run(&mut shell, &["add @ana marketing 2"]).await;
+    assert!(out.contains("already on your team"), "@Ana is @ana: {out}");
+    assert_eq!(
+        count(&bot, "SELECT COUNT(*) FROM people WHERE user_id = 'ana'").await,
+        1
+    );
+    assert_eq!(
+        count(&bot, "SELECT COUNT(*) FROM people WHERE user_id = 'Ana'").await,
+        0
+    );
+}

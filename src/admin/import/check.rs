@@ -217,9 +217,7 @@ fn user_id_problem(text: &str, column: &str) -> Option<String> {
             "{column} is empty; every row needs the person's chat user id, e.g. U012AB3CD."
         ));
     }
-    let valid = text
-        .chars()
-        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    let valid = crate::ids::UserId::parse(text).is_ok_and(|id| id.as_str() == text);
     (!valid).then(|| {
         format!(
             "\"{text}\" is not a chat user id; write the id alone, e.g. U012AB3CD (letters, digits, _ . -)."
