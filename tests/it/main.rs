@@ -18,6 +18,7 @@ mod framework_readers;
 mod framework_validation;
 mod logging;
 mod migrations;
+mod model;
 mod operations;
 mod org_transfer;
 mod records;

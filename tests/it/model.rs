@@ -1,0 +1,448 @@
+//! The record rules, proven on random command sequences (issue 10): several users add, move,
+//! remove, change levels, record conversations with dates in every form, take them back,
+//! snooze, answer and let time pass, through the real handlers on a temp database, beside a
+//! small reference model of what the records must then hold.
+//!
+//! After every step it checks that the stored conversations are exactly the model's (nothing
+//! recorded that was refused, nothing lost), that the org chart is the model's and has no
+//! loop, and that a private note reaches its author and nobody else. A failing case shrinks
+//! and is printed as the shell lines that reproduce it.
+//!
+//! `CAREER_BOT_MODEL_CASES=2000 cargo test --test it model::` runs more cases (256 by default).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use career_bot::bot::Bot;
+use career_bot::shell::Shell;
+use chrono::{Days, Months, NaiveDate};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+
+use crate::support::bot::bot_in;
+use crate::support::shell::run;
+
+/// Everyone who takes part; `admin` is configured as an admin.
+const USERS: [&str; 5] = ["ana", "bo", "cy", "di", "admin"];
+
+/// One step of a session.
+#[derive(Clone)]
+enum Step {
+    Add {
+        by: usize,
+        who: usize,
+        level: i8,
+    },
+    Move {
+        by: usize,
+        who: usize,
+        to: usize,
+    },
+    Remove {
+        by: usize,
+        who: usize,
+    },
+    Level {
+        by: usize,
+        who: usize,
+        level: i8,
+    },
+    Done {
+        by: usize,
+        who: usize,
+        date: DateForm,
+        note: bool,
+    },
+    Undo {
+        by: usize,
+        who: usize,
+    },
+    Snooze {
+        by: usize,
+        who: usize,
+    },
+    Unsnooze {
+        by: usize,
+        who: usize,
+    },
+    Ack {
+        by: usize,
+    },
+    Dispute {
+        by: usize,
+    },
+    Days(u8),
+    Tick,
+}
+
+/// How a conversation date is written after `done @x`.
+#[derive(Debug, Clone, Copy)]
+enum DateForm {
+    Today,
+    Yesterday,
+    DaysAgo(u16),
+    Iso(i32),
+    Slashed,
+}
+
+impl DateForm {
+    fn words(self, today: NaiveDate) -> String {
+        match self {
+            DateForm::Today => "today".to_owned(),
+            DateForm::Yesterday => "yesterday".to_owned(),
+            DateForm::DaysAgo(days) => format!("{days} days ago"),
+            DateForm::Iso(offset) => shift(today, offset).to_string(),
+            DateForm::Slashed => today.format("%Y/%m/%d").to_string(),
+        }
+    }
+
+    /// The date the bot must record, or `None` when it must refuse.
+    fn resolve(self, today: NaiveDate) -> Option<NaiveDate> {
+        let date = match self {
+            DateForm::Today => today,
+            DateForm::Yesterday => today - Days::new(1),
+            DateForm::DaysAgo(days) => today.checked_sub_days(Days::new(u64::from(days)))?,
+            DateForm::Iso(offset) => shift(today, offset),
+            DateForm::Slashed => return None,
+        };
+        let year_ago = today.checked_sub_months(Months::new(12))?;
+        (date <= today && date >= year_ago).then_some(date)
+    }
+}
+
+fn shift(date: NaiveDate, days: i32) -> NaiveDate {
+    if days >= 0 {
+        date + Days::new(days as u64)
+    } else {
+        date - Days::new(u64::from(days.unsigned_abs()))
+    }
+}
+
+impl Step {
+    /// The shell lines of this step at `today`.
+    fn lines(&self, today: NaiveDate) -> Vec<String> {
+        let user = |index: &usize| USERS[*index];
+        let r#as = |by: &usize| format!(":as {}", user(by));
+        match self {
+            Step::Add { by, who, level } => {
+                vec![r#as(by), format!("add @{} marketing {level}", user(who))]
+            }
+            Step::Move { by, who, to } => {
+                vec![r#as(by), format!("move @{} @{}", user(who), user(to))]
+            }
+            Step::Remove { by, who } => vec![r#as(by), format!("remove @{}", user(who))],
+            Step::Level { by, who, level } => {
+                vec![r#as(by), format!("level @{} {level}", user(who))]
+            }
+            Step::Done {
+                by,
+                who,
+                date,
+                note,
+            } => {
+                let note = if *note {
+                    format!(" secret-note-by-{}", user(by))
+                } else {
+                    String::new()
+                };
+                vec![
+                    r#as(by),
+                    format!("done @{} {}{note}", user(who), date.words(today)),
+                ]
+            }
+            Step::Undo { by, who } => vec![r#as(by), format!("undo @{}", user(who))],
+            Step::Snooze { by, who } => vec![r#as(by), format!("snooze @{} 2w", user(who))],
+            Step::Unsnooze { by, who } => vec![r#as(by), format!("unsnooze @{}", user(who))],
+            Step::Ack { by } => vec![r#as(by), "ack".to_owned()],
+            Step::Dispute { by } => vec![r#as(by), "dispute we did not meet".to_owned()],
+            Step::Days(days) => vec![format!(
+                ":now {}T10:00:00Z",
+                today + Days::new(u64::from(*days))
+            )],
+            Step::Tick => vec![":tick".to_owned()],
+        }
+    }
+}
+
+/// Printed as the shell lines that reproduce it (dates as of the session's start).
+impl fmt::Debug for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.lines(start()).join(" / "))
+    }
+}
+
+fn start() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, 2).expect("a date")
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let person = 0..4usize;
+    let anyone = 0..5usize;
+    let date = prop_oneof![
+        Just(DateForm::Today),
+        Just(DateForm::Yesterday),
+        (0u16..420).prop_map(DateForm::DaysAgo),
+        (-400i32..3).prop_map(DateForm::Iso),
+        Just(DateForm::Slashed),
+    ];
+    prop_oneof![
+        3 => (anyone.clone(), person.clone(), -1i8..7).prop_map(|(by, who, level)| Step::Add { by, who, level }),
+        1 => (anyone.clone(), person.clone(), anyone.clone()).prop_map(|(by, who, to)| Step::Move { by, who, to }),
+        1 => (anyone.clone(), person.clone()).prop_map(|(by, who)| Step::Remove { by, who }),
+        1 => (anyone.clone(), person.clone(), -1i8..7).prop_map(|(by, who, level)| Step::Level { by, who, level }),
+        4 => (anyone.clone(), person.clone(), date, any::<bool>()).prop_map(|(by, who, date, note)| Step::Done { by, who, date, note }),
+        2 => (anyone.clone(), person.clone()).prop_map(|(by, who)| Step::Undo { by, who }),
+        1 => (anyone.clone(), person.clone()).prop_map(|(by, who)| Step::Snooze { by, who }),
+        1 => (anyone.clone(), person.clone()).prop_map(|(by, who)| Step::Unsnooze { by, who }),
+        1 => person.clone().prop_map(|by| Step::Ack { by }),
+        1 => person.prop_map(|by| Step::Dispute { by }),
+        2 => (1u8..120).prop_map(Step::Days),
+        1 => Just(Step::Tick),
+    ]
+}
+
+/// A conversation as the model knows it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Conversation {
+    report: String,
+    held_on: NaiveDate,
+    recorded_by: String,
+    note: bool,
+}
+
+/// What the records must hold.
+#[derive(Debug, Default)]
+struct Model {
+    /// Active reports and their manager.
+    manager_of: BTreeMap<String, String>,
+    /// Every conversation, in the order recorded.
+    conversations: Vec<Conversation>,
+}
+
+impl Model {
+    fn may_manage(&self, by: &str, who: &str) -> bool {
+        self.manager_of
+            .get(who)
+            .is_some_and(|manager| manager == by || by == "admin")
+    }
+
+    /// Whether `who` is `from` or above `from` in the chart.
+    fn is_above_or_is(&self, who: &str, from: &str) -> bool {
+        let mut current = from.to_owned();
+        for _ in 0..USERS.len() + 1 {
+            if current == who {
+                return true;
+            }
+            match self.manager_of.get(&current) {
+                Some(manager) => current = manager.clone(),
+                None => return false,
+            }
+        }
+        false
+    }
+
+    fn apply(&mut self, step: &Step, today: NaiveDate) {
+        let user = |index: &usize| USERS[*index].to_owned();
+        match step {
+            Step::Add { by, who, level } => {
+                let (by, who) = (user(by), user(who));
+                if by != who
+                    && (1..=5).contains(level)
+                    && !self.manager_of.contains_key(&who)
+                    && !self.is_above_or_is(&who, &by)
+                {
+                    self.manager_of.insert(who, by);
+                }
+            }
+            Step::Move { by, who, to } => {
+                let (by, who, to) = (user(by), user(who), user(to));
+                if who != to && self.may_manage(&by, &who) && !self.is_above_or_is(&who, &to) {
+                    self.manager_of.insert(who, to);
+                }
+            }
+            Step::Remove { by, who } => {
+                let (by, who) = (user(by), user(who));
+                if self.may_manage(&by, &who) {
+                    self.manager_of.remove(&who);
+                }
+            }
+            Step::Done {
+                by,
+                who,
+                date,
+                note,
+            } => {
+                let (by, who) = (user(by), user(who));
+                let Some(held_on) = date.resolve(today) else {
+                    return;
+                };
+                let same_day = self
+                    .conversations
+                    .iter()
+                    .any(|c| c.report == who && c.held_on == held_on);
+                if self.may_manage(&by, &who) && !same_day {
+                    self.conversations.push(Conversation {
+                        report: who,
+                        held_on,
+                        recorded_by: by,
+                        note: *note,
+                    });
+                }
+            }
+            Step::Undo { by, who } => {
+                let (by, who) = (user(by), user(who));
+                if self.may_manage(&by, &who)
+                    && let Some(index) = self
+                        .conversations
+                        .iter()
+                        .rposition(|c| c.report == who && (c.recorded_by == by || by == "admin"))
+                {
+                    self.conversations.remove(index);
+                }
+            }
+            Step::Level { .. }
+            | Step::Snooze { .. }
+            | Step::Unsnooze { .. }
+            | Step::Ack { .. }
+            | Step::Dispute { .. }
+            | Step::Days(_)
+            | Step::Tick => {}
+        }
+    }
+}
+
+/// Runs `steps` and checks the records against the model after each one.
+fn check_session(steps: &[Step]) -> Result<(), TestCaseError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let bot = bot_in(dir.path(), &[("CAREER_BOT_ADMINS", "admin")]).await;
+        let mut shell =
+            Shell::new(&bot, Some("ana".into()), Some("2026-03-02T10:00:00Z")).expect("shell");
+        let mut model = Model::default();
+        let mut today = start();
+        for (number, step) in steps.iter().enumerate() {
+            let lines = step.lines(today);
+            let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+            run(&mut shell, &refs).await;
+            model.apply(step, today);
+            if let Step::Days(days) = step {
+                today = today + Days::new(u64::from(*days));
+            }
+            check_records(&bot, &model).await.map_err(|problem| {
+                TestCaseError::fail(format!("after step {number}: {problem}"))
+            })?;
+        }
+        check_private_notes(&bot, &mut shell, &model).await?;
+        Ok(())
+    })
+}
+
+async fn check_records(bot: &Bot, model: &Model) -> Result<(), String> {
+    let stored: BTreeSet<(String, NaiveDate, String, bool)> =
+        sqlx::query_as::<_, (String, NaiveDate, String, bool)>(
+            "SELECT report_id, held_on, recorded_by, private_note IS NOT NULL FROM checkins",
+        )
+        .fetch_all(bot.store().pool())
+        .await
+        .map_err(|error| error.to_string())?
+        .into_iter()
+        .collect();
+    let expected: BTreeSet<(String, NaiveDate, String, bool)> = model
+        .conversations
+        .iter()
+        .map(|c| (c.report.clone(), c.held_on, c.recorded_by.clone(), c.note))
+        .collect();
+    if stored != expected {
+        return Err(format!(
+            "conversations differ:\n stored   {stored:?}\n expected {expected:?}"
+        ));
+    }
+    let managers: BTreeMap<String, String> = sqlx::query_as::<_, (String, String)>(
+        "SELECT user_id, manager_id FROM people
+         WHERE active = 1 AND manager_id IS NOT NULL AND framework_id IS NOT NULL",
+    )
+    .fetch_all(bot.store().pool())
+    .await
+    .map_err(|error| error.to_string())?
+    .into_iter()
+    .collect();
+    if managers != model.manager_of {
+        return Err(format!(
+            "org chart differs:\n stored   {managers:?}\n expected {:?}",
+            model.manager_of
+        ));
+    }
+    for start in managers.keys() {
+        let mut current = start;
+        for _ in 0..=managers.len() {
+            match managers.get(current) {
+                Some(manager) if manager == start => {
+                    return Err(format!("a management loop through {start}"));
+                }
+                Some(manager) => current = manager,
+                None => break,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every note reaches its author's `history` and nobody else's.
+async fn check_private_notes(
+    _bot: &Bot,
+    shell: &mut Shell<'_>,
+    model: &Model,
+) -> Result<(), TestCaseError> {
+    for report in USERS.iter().take(4) {
+        for reader in USERS {
+            let out = run(
+                shell,
+                &[&format!(":as {reader}"), &format!("history @{report}")],
+            )
+            .await;
+            for conversation in model.conversations.iter().filter(|c| c.report == *report) {
+                let note = format!("secret-note-by-{}", conversation.recorded_by);
+                if !conversation.note {
+                    continue;
+                }
+                let shown = out.contains(&note);
+                let author = conversation.recorded_by == reader;
+                prop_assert!(
+                    !shown || author,
+                    "{reader} read {}'s private note about {report}:\n{out}",
+                    conversation.recorded_by
+                );
+                if author {
+                    prop_assert!(
+                        shown,
+                        "{reader} cannot read their own note about {report}:\n{out}"
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn random_sessions_keep_the_records_the_model_expects() {
+    let cases = std::env::var("CAREER_BOT_MODEL_CASES")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(256);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let result = runner.run(&prop::collection::vec(step(), 1..24), |steps| {
+        check_session(&steps)
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+}
