@@ -507,3 +507,29 @@ async fn one_user_id_rule_in_the_shell_with_names_case_insensitive() {
         0
     );
 }
+
+#[tokio::test]
+async fn a_line_naming_someone_gets_a_did_you_mean_among_commands_not_a_framework_lookup() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell = boss_with_ana(&bot).await;
+    let out = run(&mut shell, &["promote @ana"]).await;
+    assert!(
+        out.contains("`promote` is not a command; did you mean `level`?"),
+        "{out}"
+    );
+    assert!(out.contains("level @person N|next|previous"), "{out}");
+    let out = run(&mut shell, &["snoze @ana 1w"]).await;
+    assert!(out.contains("did you mean `snooze`?"), "{out}");
+    let out = run(&mut shell, &["team @carol"]).await;
+    assert!(out.contains("`team` takes no person"), "{out}");
+    let out = run(&mut shell, &["snooze @ana off"]).await;
+    assert!(out.contains("use `unsnooze`"), "{out}");
+    for out in [&out] {
+        assert!(!out.contains("framework or title"), "{out}");
+    }
+    assert_eq!(
+        count(&bot, "SELECT COUNT(*) FROM people WHERE level = 2").await,
+        1
+    );
+}

@@ -14,6 +14,46 @@ fn error(command: CommandKind, problem: impl Into<String>) -> UsageError {
     }
 }
 
+/// Words people use for a command, and the command they mean.
+const SYNONYMS: &[(&str, CommandKind)] = &[
+    ("promote", CommandKind::Level),
+    ("demote", CommandKind::Level),
+    ("record", CommandKind::Done),
+    ("log", CommandKind::Done),
+    ("met", CommandKind::Done),
+    ("delete", CommandKind::Remove),
+    ("drop", CommandKind::Remove),
+    ("transfer", CommandKind::Move),
+    ("reassign", CommandKind::Move),
+    ("pause", CommandKind::Snooze),
+    ("resume", CommandKind::Unsnooze),
+    ("revert", CommandKind::Undo),
+    ("show", CommandKind::History),
+];
+
+/// A line naming someone whose first word is no command: the closest command, by meaning
+/// or by spelling, with its usage.
+fn unknown_command(word: &str) -> UsageError {
+    let lower = word.to_lowercase();
+    let meant = SYNONYMS
+        .iter()
+        .find(|(synonym, _)| *synonym == lower)
+        .map(|(_, kind)| *kind)
+        .or_else(|| CommandKind::closest_word(&lower).and_then(CommandKind::from_word));
+    match meant {
+        Some(kind) => error(
+            kind,
+            format!("`{word}` is not a command; did you mean `{}`?", kind.name()),
+        ),
+        None => UsageError {
+            problem: format!(
+                "`{word}` is not a command. Commands that take a person: add, move, remove, level, framework, done, snooze, unsnooze, undo, history."
+            ),
+            usage: CommandKind::Help.usage(),
+        },
+    }
+}
+
 /// Splits off the first whitespace-separated word.
 fn next_word(text: &str) -> Option<(&str, &str)> {
     let text = text.trim_start();
@@ -38,7 +78,14 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
         return Ok(Command::Help);
     };
     let question = || Ok(Command::Ask(text.to_owned()));
+    let names_someone = rest
+        .split_whitespace()
+        .any(|token| mention::parse(token).is_some());
     let Some(kind) = CommandKind::from_word(first) else {
+        // A line that names someone is meant as a command, not a framework question.
+        if names_someone {
+            return Err(unknown_command(first));
+        }
         return question();
     };
     let person_then = |rest: &str| -> Result<(Mention, String), UsageError> {
@@ -62,6 +109,10 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
         }),
         // `team titles` and `me level` are questions.
         CommandKind::Team if rest.is_empty() => Ok(Command::Team),
+        CommandKind::Team if names_someone => Err(error(
+            kind,
+            "`team` takes no person: it lists your own reports. For one person, try `history @person`.",
+        )),
         CommandKind::Me if rest.is_empty() => Ok(Command::Me),
         CommandKind::Team | CommandKind::Me => question(),
         CommandKind::Ack => Ok(Command::Ack),
@@ -183,6 +234,15 @@ fn parse_snooze(text: &str) -> Result<(SnoozeUntil, String), UsageError> {
         )
     };
     let (first, rest) = next_word(text).ok_or_else(missing)?;
+    if ["off", "stop", "end", "cancel", "none", "no"]
+        .iter()
+        .any(|word| first.eq_ignore_ascii_case(word))
+    {
+        return Err(error(
+            CommandKind::Unsnooze,
+            "To end a snooze, use `unsnooze`.",
+        ));
+    }
     let (first, rest) = if first.eq_ignore_ascii_case("until") || first.eq_ignore_ascii_case("for")
     {
         next_word(rest).ok_or_else(missing)?
