@@ -5,10 +5,12 @@
 //! who wrote it, and an export is read by whoever runs it. [`ExportedCheckin`] has no field
 //! for it, so no format can leak it.
 //!
-//! The CSV is one file: a `record` column (`person` or `checkin`), then the `import-org`
-//! columns, then the person extras, then the check-in columns, empty where not applicable.
-//! People come first (by user), then check-ins (by user, date), so the file can be given
-//! straight back to `import-org`, which skips the check-in rows.
+//! The CSV is one file: a `record` column (`person`, `checkin` or `answer`), then the
+//! `import-org` columns, then the person extras, then the check-in columns, empty where not
+//! applicable. People come first (by user), then check-ins (by user, date), each followed by
+//! its answers in order (`acknowledgement`, `acknowledged_at`, `dispute_reason` hold the
+//! answer, its time and its reason), so a dispute that was later confirmed keeps both. The
+//! file can be given straight back to `import-org`, which skips the non-person rows.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -19,7 +21,7 @@ use serde::Serialize;
 use crate::bot::{Bot, Settings};
 use crate::checkins::Status;
 use crate::ids::{FrameworkId, UserId};
-use crate::store::checkins::Checkin;
+use crate::store::checkins::{Answer, Checkin};
 use crate::store::people::Person;
 use crate::store::{StoreError, time};
 
@@ -126,6 +128,19 @@ pub struct ExportedCheckin {
     pub acknowledged_at: Option<String>,
     /// The report's reason, when they disputed it.
     pub dispute_reason: Option<String>,
+    /// Every answer the report gave, oldest first (a dispute then a confirmation keeps both).
+    pub answers: Vec<ExportedAnswer>,
+}
+
+/// One answer to a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportedAnswer {
+    /// `acknowledged` or `disputed`.
+    pub answer: String,
+    /// The reason given with a dispute.
+    pub reason: Option<String>,
+    /// When (RFC 3339, UTC).
+    pub answered_at: String,
 }
 
 /// Why an export could not be written.
@@ -146,13 +161,15 @@ pub enum ExportError {
 pub async fn collect(bot: &Bot, now: DateTime<Utc>) -> Result<Export, StoreError> {
     let people = bot.store().people(true).await?;
     let checkins = bot.store().all_checkins().await?;
-    Ok(build(&people, &checkins, bot.settings(), now))
+    let answers = bot.store().all_answers().await?;
+    Ok(build(&people, &checkins, &answers, bot.settings(), now))
 }
 
 /// The export of `people` and `checkins`; statuses are as of `now` (UTC).
 pub fn build(
     people: &[Person],
     checkins: &[Checkin],
+    answers: &[Answer],
     settings: &Settings,
     now: DateTime<Utc>,
 ) -> Export {
@@ -218,6 +235,15 @@ pub fn build(
                 .ack_reason
                 .clone()
                 .filter(|_| checkin.ack_status == "disputed"),
+            answers: answers
+                .iter()
+                .filter(|answer| answer.checkin_id == checkin.id)
+                .map(|answer| ExportedAnswer {
+                    answer: answer.answer.to_string(),
+                    reason: answer.reason.clone(),
+                    answered_at: answer.answered_at.clone(),
+                })
+                .collect(),
             // `private_note` is deliberately not copied: see the module docs.
         })
         .collect();
@@ -299,6 +325,17 @@ pub fn write_csv(export: &Export, out: impl Write) -> Result<(), ExportError> {
             text(checkin.acknowledged_at.as_deref()),
             text(checkin.dispute_reason.as_deref()),
         ])?;
+        // Each answer, in order, under its conversation.
+        for answer in &checkin.answers {
+            let mut row: Vec<String> = vec![String::new(); CSV_COLUMNS.len()];
+            row[0] = "answer".to_owned();
+            row[1] = checkin.user.clone();
+            row[12] = time::date_text(checkin.held_on);
+            row[17] = answer.answer.clone();
+            row[18] = answer.answered_at.clone();
+            row[19] = text(answer.reason.as_deref());
+            writer.write_record(&row)?;
+        }
     }
     writer.flush()?;
     Ok(())

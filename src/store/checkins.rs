@@ -271,6 +271,17 @@ impl Store {
             .bind(checkin_id)
             .execute(&mut *tx)
             .await?;
+        // The answer history keeps every answer; the check-in row holds the latest.
+        sqlx::query(
+            "INSERT INTO checkin_answers (checkin_id, answer, reason, answered_at)
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(checkin_id)
+        .bind(answer.status().as_str())
+        .bind(reason)
+        .bind(time::to_text(now))
+        .execute(&mut *tx)
+        .await?;
         if let Some(message) = notify {
             outbox::plan_in(&mut tx, &message, now).await?;
         }
@@ -290,6 +301,42 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(AnswerOutcome::Updated(updated))
+    }
+}
+
+/// One answer a report gave to a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct Answer {
+    /// The conversation.
+    pub checkin_id: i64,
+    /// `acknowledged` or `disputed`.
+    pub answer: AckStatus,
+    /// The reason given with a dispute.
+    pub reason: Option<String>,
+    /// When (RFC 3339, UTC).
+    pub answered_at: String,
+}
+
+impl Store {
+    /// Every answer to the conversations with `report_id`, oldest first.
+    pub async fn answers_of(&self, report_id: &UserId) -> Result<Vec<Answer>, StoreError> {
+        Ok(sqlx::query_as::<_, Answer>(
+            "SELECT a.checkin_id, a.answer, a.reason, a.answered_at
+             FROM checkin_answers a JOIN checkins c ON c.id = a.checkin_id
+             WHERE c.report_id = ? ORDER BY a.id",
+        )
+        .bind(report_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Every answer, oldest first (for exports).
+    pub async fn all_answers(&self) -> Result<Vec<Answer>, StoreError> {
+        Ok(sqlx::query_as::<_, Answer>(
+            "SELECT checkin_id, answer, reason, answered_at FROM checkin_answers ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?)
     }
 }
 

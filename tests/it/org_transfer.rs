@@ -563,6 +563,7 @@ async fn export_json_is_one_object_with_exactly_the_documented_keys() {
         [
             "acknowledged_at",
             "acknowledgement",
+            "answers",
             "dispute_reason",
             "framework",
             "held_on",
@@ -654,8 +655,11 @@ async fn export_csv_has_the_documented_columns_with_people_first_then_check_ins(
             ("person", "U_DIANA"),
             ("person", "U_MARCO"),
             ("checkin", "U_ALICE"),
+            ("answer", "U_ALICE"),
         ]
     );
+    // Alice's dispute, as its own row under the conversation.
+    assert_eq!(&rows[7][17], "disputed");
     let alice: Vec<&str> = rows[0].iter().collect();
     assert_eq!(
         alice,
@@ -735,7 +739,10 @@ async fn an_exported_csv_imports_into_a_fresh_database_with_the_same_people() {
         .await
         .expect("the export imports");
     assert_eq!(summary.people, 6);
-    assert_eq!(summary.skipped_rows, 1, "the check-in row is skipped");
+    assert_eq!(
+        summary.skipped_rows, 2,
+        "the check-in row and its answer row are skipped"
+    );
 
     let original = bot.store().people(true).await.expect("people");
     let copied = fresh.store().people(true).await.expect("people");

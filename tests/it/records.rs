@@ -525,11 +525,48 @@ async fn a_line_naming_someone_gets_a_did_you_mean_among_commands_not_a_framewor
     assert!(out.contains("`team` takes no person"), "{out}");
     let out = run(&mut shell, &["snooze @ana off"]).await;
     assert!(out.contains("use `unsnooze`"), "{out}");
-    for out in [&out] {
-        assert!(!out.contains("framework or title"), "{out}");
-    }
+    assert!(!out.contains("framework or title"), "{out}");
     assert_eq!(
         count(&bot, "SELECT COUNT(*) FROM people WHERE level = 2").await,
         1
+    );
+}
+
+#[tokio::test]
+async fn a_dispute_then_a_confirmation_keeps_both_answers_in_history_and_export() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell = boss_with_ana(&bot).await;
+    run(
+        &mut shell,
+        &[
+            "done @ana",
+            ":as ana",
+            "dispute we only talked about the sprint",
+            ":now 2026-06-17T10:00:00Z",
+            "ack",
+        ],
+    )
+    .await;
+    let out = run(&mut shell, &[":as boss", "history @ana"]).await;
+    assert!(
+        out.contains(
+            "DISPUTED on 2026-06-15: \"we only talked about the sprint\", then confirmed on 2026-06-17"
+        ),
+        "{out}"
+    );
+    let export =
+        career_bot::admin::export::collect(&bot, "2026-06-18T10:00:00Z".parse().expect("time"))
+            .await
+            .expect("export");
+    let answers: Vec<&str> = export.checkins[0]
+        .answers
+        .iter()
+        .map(|answer| answer.answer.as_str())
+        .collect();
+    assert_eq!(answers, ["disputed", "acknowledged"]);
+    assert_eq!(
+        export.checkins[0].answers[0].reason.as_deref(),
+        Some("we only talked about the sprint")
     );
 }

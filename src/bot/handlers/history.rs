@@ -46,6 +46,7 @@ pub async fn run(bot: &Bot, caller: &UserId, person: &Mention) -> Result<Reply, 
                 .push(" yet."),
         ));
     }
+    let answers = bot.store().answers_of(&person.user_id).await?;
     let engine = bot.engine();
     let mut reply = Reply::new().with_heading(
         Text::from("Career conversations: ")
@@ -57,18 +58,28 @@ pub async fn run(bot: &Bot, caller: &UserId, person: &Mention) -> Result<Reply, 
             .framework_id
             .as_ref()
             .map_or("?", FrameworkId::as_str);
-        let answer = match (checkin.ack_status.as_str(), &checkin.ack_at) {
-            ("acknowledged", Some(at)) => format!("confirmed on {}", &at[..10.min(at.len())]),
-            ("disputed", Some(at)) => format!(
-                "DISPUTED on {}{}",
-                &at[..10.min(at.len())],
-                checkin
-                    .ack_reason
-                    .as_deref()
-                    .map(|r| format!(": \"{r}\""))
-                    .unwrap_or_default()
-            ),
-            _ => "not yet confirmed".to_owned(),
+        let given: Vec<String> = answers
+            .iter()
+            .filter(|answer| answer.checkin_id == checkin.id)
+            .map(|answer| {
+                let on = &answer.answered_at[..10.min(answer.answered_at.len())];
+                match answer.answer.as_str() {
+                    "acknowledged" => format!("confirmed on {on}"),
+                    _ => format!(
+                        "DISPUTED on {on}{}",
+                        answer
+                            .reason
+                            .as_deref()
+                            .map(|r| format!(": \"{r}\""))
+                            .unwrap_or_default()
+                    ),
+                }
+            })
+            .collect();
+        let answer = if given.is_empty() {
+            "not yet confirmed".to_owned()
+        } else {
+            given.join(", then ")
         };
         let mut items = vec![
             Text::from(format!(
