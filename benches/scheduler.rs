@@ -259,7 +259,8 @@ fn check(report: &TickReport) {
             planned: DUE,
             sent: DUE,
             retried: 0,
-            failed: 0
+            failed: 0,
+            superseded: 0
         },
         "the pass must plan and send exactly the due reminders"
     );

@@ -54,6 +54,7 @@ pub struct Metrics {
     reminders_planned: Family<KindLabel, Counter>,
     reminders_sent: Family<KindLabel, Counter>,
     reminders_failed: Family<KindLabel, Counter>,
+    messages_superseded: Family<KindLabel, Counter>,
     slack_api_duration: Family<MethodLabel, Histogram, fn() -> Histogram>,
     slack_api_errors: Family<MethodLabel, Counter>,
     http_requests: Family<RouteLabel, Histogram, fn() -> Histogram>,
@@ -107,6 +108,12 @@ impl Metrics {
             "Messages given up after failing, by kind",
             reminders_failed.clone(),
         );
+        let messages_superseded = Family::<KindLabel, Counter>::default();
+        registry.register(
+            "messages_superseded",
+            "Messages not sent because their purpose was gone when their turn came, by kind",
+            messages_superseded.clone(),
+        );
         let slack_api_duration =
             Family::<MethodLabel, Histogram, fn() -> Histogram>::new_with_constructor(
                 latency_histogram,
@@ -150,6 +157,7 @@ impl Metrics {
             reminders_planned,
             reminders_sent,
             reminders_failed,
+            messages_superseded,
             slack_api_duration,
             slack_api_errors,
             http_requests,
@@ -182,6 +190,15 @@ impl Metrics {
     /// A message of `kind` was delivered.
     pub fn sent(&self, kind: &str) {
         self.reminders_sent
+            .get_or_create(&KindLabel {
+                kind: kind.to_owned(),
+            })
+            .inc();
+    }
+
+    /// A message of `kind` was not sent because its purpose was gone.
+    pub fn superseded(&self, kind: &str) {
+        self.messages_superseded
             .get_or_create(&KindLabel {
                 kind: kind.to_owned(),
             })

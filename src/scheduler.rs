@@ -69,6 +69,9 @@ pub struct TickReport {
     pub retried: usize,
     /// Messages given up.
     pub failed: usize,
+    /// Messages not sent because their purpose was gone (see
+    /// [`crate::store::Store::superseded_among`]).
+    pub superseded: usize,
 }
 
 /// One scheduler pass at `now`: plan, then deliver. It runs in a `scheduler_pass` span, and
@@ -248,9 +251,20 @@ pub async fn deliver<C: Chat>(
         if rows.is_empty() {
             return Ok(report);
         }
+        // The stale-message rule (`Store::superseded_among`), checked as the batch is
+        // claimed: a message whose purpose is gone is marked superseded, never sent.
+        let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+        let superseded = store.superseded_among(&ids).await?;
         let (marks, marker) = SentMarker::start(bot, now);
         let mut rows = rows.into_iter();
         while let Some(row) = rows.next() {
+            if let Some(reason) = superseded.get(&row.id) {
+                store.mark_superseded(row.id, reason).await?;
+                bot.metrics().superseded(row.kind.as_str());
+                tracing::info!(key = %row.key, reason = %reason, "not sending a message whose purpose is gone");
+                report.superseded += 1;
+                continue;
+            }
             let reply = match row.reply() {
                 Ok(reply) => reply,
                 Err(error) => {
@@ -444,6 +458,7 @@ pub async fn run<C: Chat>(
                     sent = report.sent,
                     retried = report.retried,
                     failed = report.failed,
+                    superseded = report.superseded,
                     "scheduler pass"
                 );
             }

@@ -475,6 +475,71 @@ impl Store {
         .rows_affected())
     }
 
+    /// The stale-message rule, in one place: which of the rows `ids` no longer have a purpose,
+    /// with why. Checked right before each send, so a message planned (or claimed) before the
+    /// record changed is never sent:
+    /// - a reminder, when its report is no longer active, has another manager than the
+    ///   recipient, or is no longer due by the reminder's slot (a conversation was recorded
+    ///   or a snooze set meanwhile; one day of slack for zones ahead of UTC);
+    /// - a confirmation request, when its conversation was answered or taken back;
+    /// - a dispute notice, when its conversation was answered otherwise since, or taken back.
+    ///
+    /// Digests, alerts and notices always keep their purpose.
+    pub async fn superseded_among(
+        &self,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+        if ids.is_empty() {
+            return Ok(std::collections::HashMap::new());
+        }
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        // The ids are integers from our own rows, so they are safe to inline.
+        let sql = format!(
+            "SELECT o.id, CASE
+                 WHEN o.kind = 'reminder' AND p.user_id IS NULL
+                     THEN 'the report is no longer tracked'
+                 WHEN o.kind = 'reminder' AND p.active = 0
+                     THEN 'the report was removed'
+                 WHEN o.kind = 'reminder' AND p.manager_id IS NOT o.recipient
+                     THEN 'the report has another manager'
+                 WHEN o.kind = 'reminder'
+                      AND (p.due_on IS NULL OR p.due_on > date(o.planned_for, '+1 day'))
+                     THEN 'the conversation was recorded or snoozed'
+                 WHEN o.kind = 'ack_request' AND c.id IS NULL
+                     THEN 'the conversation was taken back'
+                 WHEN o.kind = 'ack_request' AND c.ack_status <> 'pending'
+                     THEN 'the conversation was already answered'
+                 WHEN o.kind = 'dispute' AND c.id IS NULL
+                     THEN 'the conversation was taken back'
+                 WHEN o.kind = 'dispute' AND c.ack_status <> 'disputed'
+                     THEN 'the report changed their answer'
+             END AS reason
+             FROM outbox o
+             LEFT JOIN people p ON p.user_id = o.report_id
+             LEFT JOIN checkins c
+                 ON o.kind IN ('ack_request', 'dispute')
+                AND c.id = CAST(substr(o.key, instr(o.key, ':') + 1) AS INTEGER)
+             WHERE o.id IN ({list})"
+        );
+        let rows: Vec<(i64, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, reason)| reason.map(|reason| (id, reason)))
+            .collect())
+    }
+
+    /// Marks a row superseded: not sent, not failed, with why.
+    pub async fn mark_superseded(&self, id: i64, reason: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE outbox SET status = 'superseded', last_error = ? WHERE id = ?")
+            .bind(reason)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// Messages with `status` (all when `None`), oldest first: for tests and admin views.
     pub async fn outbox(&self, status: Option<&str>) -> Result<Vec<OutboxRow>, StoreError> {
         let sql = format!(

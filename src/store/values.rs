@@ -127,6 +127,9 @@ pub enum OutboxStatus {
     Failed,
     /// Withdrawn before it went out.
     Cancelled,
+    /// Not sent because its purpose was gone when its turn came (see
+    /// `Store::superseded_among`).
+    Superseded,
 }
 
 impl StoredWord for OutboxStatus {
@@ -138,6 +141,7 @@ impl StoredWord for OutboxStatus {
         Self::Sent,
         Self::Failed,
         Self::Cancelled,
+        Self::Superseded,
     ];
 
     fn as_str(self) -> &'static str {
@@ -147,6 +151,7 @@ impl StoredWord for OutboxStatus {
             Self::Sent => "sent",
             Self::Failed => "failed",
             Self::Cancelled => "cancelled",
+            Self::Superseded => "superseded",
         }
     }
 }

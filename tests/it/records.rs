@@ -570,3 +570,86 @@ async fn a_dispute_then_a_confirmation_keeps_both_answers_in_history_and_export(
         Some("we only talked about the sprint")
     );
 }
+
+#[tokio::test]
+async fn a_message_whose_purpose_is_gone_is_superseded_not_sent() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell = boss_with_ana(&bot).await;
+    // Ana answers before the request to confirm goes out, then disputes and confirms again
+    // before the dispute notice goes out.
+    let out = run(
+        &mut shell,
+        &[
+            "done @ana",
+            ":as ana",
+            "ack",
+            "dispute not really",
+            "ack",
+            ":tick",
+        ],
+    )
+    .await;
+    assert!(
+        !out.contains("[DM to ana]"),
+        "no 'please confirm' after confirming: {out}"
+    );
+    assert!(
+        !out.contains("[DM to boss]"),
+        "no 'disputed' after confirming: {out}"
+    );
+    assert_eq!(
+        count(
+            &bot,
+            "SELECT COUNT(*) FROM outbox WHERE status = 'superseded'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(&bot, "SELECT COUNT(*) FROM outbox WHERE status = 'sent'").await,
+        0
+    );
+    assert!(
+        bot.metrics()
+            .encode()
+            .contains("career_bot_messages_superseded_total{kind=\"ack_request\"} 1")
+    );
+}
+
+#[tokio::test]
+async fn a_reminder_interrupted_mid_send_is_superseded_once_the_conversation_is_recorded() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-12T10:00:00Z")).expect("shell");
+    run(&mut shell, &["add @ana marketing 2"]).await;
+    // Due on 2026-04-13 (a Monday). A pass claims the reminder and the process dies mid-send.
+    let due = "2026-04-13T10:00:00Z".parse().expect("time");
+    career_bot::scheduler::plan(&bot, due).await.expect("plan");
+    let lease = due + chrono::Duration::minutes(5);
+    let claimed = bot
+        .store()
+        .claim_ready(due, lease, 10)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 1);
+    // Meanwhile the conversation is recorded; the claimed row is not cancelled by that.
+    run(&mut shell, &[":now 2026-04-13T10:01:00Z", "done @ana"]).await;
+    career_bot::scheduler::recover(&bot, due)
+        .await
+        .expect("recover");
+    let out = run(&mut shell, &[":now 2026-04-13T10:10:00Z", ":tick"]).await;
+    assert!(
+        !out.contains("[DM to boss]"),
+        "a stale reminder was sent: {out}"
+    );
+    assert_eq!(
+        count(
+            &bot,
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'reminder' AND status = 'superseded'"
+        )
+        .await,
+        1
+    );
+}
