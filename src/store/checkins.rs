@@ -8,8 +8,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
 use super::outbox::{self, NewMessage};
-use super::people::{ensure_person, refresh_due_on};
-use super::reminders::restart_reminders_in;
+use super::people::ensure_person;
+use super::reminders::reschedule_in;
 pub use super::values::AckStatus;
 use super::{Store, StoreError, audit, time};
 use crate::checkins::Cadence;
@@ -173,8 +173,7 @@ impl Store {
             .bind(&checkin.report_id)
             .execute(&mut *tx)
             .await?;
-            refresh_due_on(&mut tx, &checkin.report_id, &checkin.cadence).await?;
-            restart_reminders_in(&mut tx, &checkin.report_id).await?;
+            reschedule_in(&mut tx, &checkin.report_id, &checkin.cadence).await?;
         }
         if let Some(build) = checkin.acknowledgement_request {
             outbox::plan_in(&mut tx, &build(id), now).await?;

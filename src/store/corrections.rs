@@ -7,8 +7,8 @@ use serde_json::json;
 
 use super::checkins::Checkin;
 use super::outbox::{self, NewMessage};
-use super::people::{person_in, refresh_due_on};
-use super::reminders::restart_reminders_in;
+use super::people::person_in;
+use super::reminders::reschedule_in;
 use super::values::MessageKind;
 use super::{Store, StoreError, audit, time};
 use crate::checkins::Cadence;
@@ -103,8 +103,7 @@ impl Store {
             .bind(report_id)
             .execute(&mut *tx)
             .await?;
-        refresh_due_on(&mut tx, report_id, cadence).await?;
-        restart_reminders_in(&mut tx, report_id).await?;
+        reschedule_in(&mut tx, report_id, cadence).await?;
         let request_key = format!("ack:{}", checkin.id);
         let withdrawn = sqlx::query(
             "UPDATE outbox SET status = 'cancelled' WHERE key = ? AND status IN ('pending', 'sending')",
@@ -198,8 +197,7 @@ impl Store {
         .bind(report_id)
         .execute(&mut *tx)
         .await?;
-        refresh_due_on(&mut tx, report_id, cadence).await?;
-        restart_reminders_in(&mut tx, report_id).await?;
+        reschedule_in(&mut tx, report_id, cadence).await?;
         audit::record(
             &mut tx,
             now,
@@ -235,8 +233,7 @@ impl Store {
         .bind(report_id)
         .execute(&mut *tx)
         .await?;
-        refresh_due_on(&mut tx, report_id, cadence).await?;
-        restart_reminders_in(&mut tx, report_id).await?;
+        reschedule_in(&mut tx, report_id, cadence).await?;
         audit::record(
             &mut tx,
             now,

@@ -9,6 +9,7 @@ use sqlx::SqliteConnection;
 use super::outbox::{self, PlannedReminder, ReminderBatch};
 use super::people;
 use super::{Store, StoreError};
+use crate::checkins::Cadence;
 use crate::ids::UserId;
 
 /// Cancels the reminders about `report_id` that have not gone out and forgets the report's
@@ -22,6 +23,19 @@ pub async fn restart_reminders_in(
     let cancelled = outbox::cancel_reminders_in(conn, report_id).await?;
     people::forget_last_reminder_in(conn, report_id).await?;
     Ok(cancelled)
+}
+
+/// After a report's cadence inputs changed (a conversation recorded or taken back, a snooze
+/// set or ended, a framework changed): recomputes their due date with `cadence` and restarts
+/// their reminders, inside the caller's transaction.
+pub async fn reschedule_in(
+    conn: &mut SqliteConnection,
+    report_id: &UserId,
+    cadence: &Cadence,
+) -> Result<(), StoreError> {
+    people::refresh_due_on(conn, report_id, cadence).await?;
+    restart_reminders_in(conn, report_id).await?;
+    Ok(())
 }
 
 impl Store {

@@ -3,8 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
-use super::people::refresh_due_on;
-use super::reminders::restart_reminders_in;
+use super::reminders::reschedule_in;
 use super::{Store, StoreError, audit, time};
 use crate::checkins::Cadence;
 use crate::ids::UserId;
@@ -41,8 +40,7 @@ impl Store {
         .bind(report_id)
         .execute(&mut *tx)
         .await?;
-        refresh_due_on(&mut tx, report_id, cadence).await?;
-        restart_reminders_in(&mut tx, report_id).await?;
+        reschedule_in(&mut tx, report_id, cadence).await?;
         audit::record(
             &mut tx,
             now,
