@@ -6,19 +6,24 @@ use std::process::{Command, Output, Stdio};
 
 use crate::support::binary;
 
-fn career_bot(args: &[&str]) -> Command {
-    // Run in a scratch directory so no stray career-bot.toml or database is picked up.
-    let mut command = binary::career_bot(&std::env::temp_dir());
+/// The binary with `args`, run in a fresh scratch directory (kept while the returned guard
+/// lives): no stray career-bot.toml is picked up, and a default `./career-bot.db` is never
+/// left where another run, of this or an older version, would open it.
+fn career_bot(args: &[&str]) -> (tempfile::TempDir, Command) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut command = binary::career_bot(dir.path());
     command.args(args);
-    command
+    (dir, command)
 }
 
 fn run(args: &[&str]) -> Output {
-    career_bot(args).output().expect("the binary runs")
+    let (_dir, mut command) = career_bot(args);
+    command.output().expect("the binary runs")
 }
 
 fn run_with_stdin(args: &[&str], stdin: &str) -> Output {
-    let mut child = career_bot(args)
+    let (_dir, mut command) = career_bot(args);
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -317,7 +322,8 @@ fn healthcheck_asks_the_configured_listen_address() {
             .expect("write");
         request
     });
-    let output = career_bot(&["healthcheck"])
+    let (_dir, mut command) = career_bot(&["healthcheck"]);
+    let output = command
         .env("CAREER_BOT_LISTEN", format!("0.0.0.0:{}", address.port()))
         .output()
         .expect("the binary runs");
@@ -348,7 +354,8 @@ fn shell_echo_prints_each_line_before_its_answer() {
 fn a_shell_piped_into_a_reader_that_stops_early_ends_quietly() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("bot.db");
-    let mut child = career_bot(&["--db", db.to_str().expect("utf-8 path"), "shell"])
+    let (_scratch, mut command) = career_bot(&["--db", db.to_str().expect("utf-8 path"), "shell"]);
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
