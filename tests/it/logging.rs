@@ -49,6 +49,15 @@ fn subscriber(captured: &Captured) -> impl tracing::Subscriber + Send + Sync {
         .finish()
 }
 
+/// Makes `captured` this thread's subscriber. Other tests run on other threads at the same
+/// time and may register callsites with no subscriber of theirs; rebuilding the interest
+/// cache afterwards makes sure every callsite is re-asked with this subscriber in place.
+fn capture(captured: &Captured) -> tracing::subscriber::DefaultGuard {
+    let guard = tracing::subscriber::set_default(subscriber(captured));
+    tracing::callsite::rebuild_interest_cache();
+    guard
+}
+
 /// The spans named `name` that closed, with their fields.
 fn closed_spans(logs: &str, name: &str) -> Vec<serde_json::Value> {
     logs.lines()
@@ -67,7 +76,7 @@ async fn each_command_runs_in_a_span_with_the_user_and_kind_but_not_its_words() 
     let dir = tempfile::tempdir().expect("temp dir");
     let bot = bot::bot_in(dir.path(), &[]).await;
     let captured = Captured::default();
-    let _guard = tracing::subscriber::set_default(subscriber(&captured));
+    let _guard = capture(&captured);
 
     let secret_question = "what does level 3 happiness need for zebra-secret-word";
     for text in [secret_question, "done @ana zebra-private-note", "team"] {
@@ -104,7 +113,7 @@ async fn each_scheduler_pass_and_each_delivery_runs_in_a_span_with_the_outbox_ke
     })
     .await;
     let captured = Captured::default();
-    let _guard = tracing::subscriber::set_default(subscriber(&captured));
+    let _guard = capture(&captured);
     let chat = career_bot::shell::ShellChat::default();
     let due: DateTime<Utc> = "2026-06-02T09:00:00Z".parse().expect("time");
     let report = career_bot::scheduler::tick(&bot, &chat, due)
