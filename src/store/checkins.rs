@@ -44,7 +44,8 @@ pub struct Checkin {
     pub ack_at: Option<String>,
 }
 
-const CHECKIN_COLUMNS: &str = "id, report_id, manager_id, held_on, framework_id, level_discussed, \
+/// The columns a [`Checkin`] is read from, in its field order.
+pub(super) const CHECKIN_COLUMNS: &str = "id, report_id, manager_id, held_on, framework_id, level_discussed, \
      private_note, recorded_by, recorded_at, ack_status, ack_reason, ack_at";
 
 /// A conversation to record.

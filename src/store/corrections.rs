@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
-use super::checkins::Checkin;
+use super::checkins::{CHECKIN_COLUMNS, Checkin};
 use super::outbox::{self, NewMessage};
 use super::people::person_in;
 use super::reminders::reschedule_in;
@@ -45,9 +45,6 @@ pub enum UndoScope<'a> {
     /// The last one recorded for the report, by anyone (admins).
     Anyone,
 }
-
-const CHECKIN_COLUMNS: &str = "id, report_id, manager_id, held_on, framework_id, level_discussed, \
-     private_note, recorded_by, recorded_at, ack_status, ack_reason, ack_at";
 
 impl Store {
     /// Takes back the last conversation recorded for `report_id` (within `scope`): removes it,
