@@ -5,12 +5,16 @@
 //! who wrote it, and an export is read by whoever runs it. [`ExportedCheckin`] has no field
 //! for it, so no format can leak it.
 //!
-//! The CSV is one file: a `record` column (`person`, `checkin` or `answer`), then the
-//! `import-org` columns, then the person extras, then the check-in columns, empty where not
+//! The CSV is one file: a `record` column (`person`, `checkin`, `answer`, or an event word
+//! such as `level_changed`, see [`crate::store::events::EventKind::record`]), then the `import-org` columns, then
+//! the person extras, then the check-in columns, then the event columns, empty where not
 //! applicable. People come first (by user), then check-ins (by user, date), each followed by
 //! its answers in order (`acknowledgement`, `acknowledged_at`, `dispute_reason` hold the
-//! answer, its time and its reason), so a dispute that was later confirmed keeps both. The
-//! file can be given straight back to `import-org`, which skips the non-person rows.
+//! answer, its time and its reason), so a dispute that was later confirmed keeps both; then
+//! the timeline's events (by user, then as they happened: `event_at`, `event_by`, and
+//! `event_details`, the JSON the audit log keeps). The file goes straight back into
+//! `import-org`, which restores all of it: export, import into an empty database and export
+//! again gives the same file.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -22,11 +26,12 @@ use crate::bot::{Bot, Settings};
 use crate::checkins::Status;
 use crate::ids::{FrameworkId, UserId};
 use crate::store::checkins::{Answer, Checkin};
+use crate::store::events::PersonEvent;
 use crate::store::people::Person;
 use crate::store::{StoreError, time};
 
 /// The CSV header, in order.
-pub const CSV_COLUMNS: [&str; 20] = [
+pub const CSV_COLUMNS: [&str; 24] = [
     "record",
     // The import-org columns:
     "user",
@@ -50,6 +55,11 @@ pub const CSV_COLUMNS: [&str; 20] = [
     "acknowledgement",
     "acknowledged_at",
     "dispute_reason",
+    // Added later, so at the end: files written before keep their column positions.
+    "snoozed_until",
+    "event_at",
+    "event_by",
+    "event_details",
 ];
 
 /// The export file format. CSV is the default because it opens in a spreadsheet and goes
@@ -59,7 +69,7 @@ pub enum ExportFormat {
     /// One CSV file, person rows then check-in rows.
     #[default]
     Csv,
-    /// One JSON object: `exported_at`, `people`, `checkins`.
+    /// One JSON object: `exported_at`, `people`, `checkins`, `events`.
     Json,
 }
 
@@ -72,6 +82,24 @@ pub struct Export {
     pub people: Vec<ExportedPerson>,
     /// Every check-in, by report then date.
     pub checkins: Vec<ExportedCheckin>,
+    /// Every change to someone's record, by person then as they happened.
+    pub events: Vec<ExportedEvent>,
+}
+
+/// One change to a person's record (see [`crate::store::events`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportedEvent {
+    /// Whose record.
+    pub user: String,
+    /// What kind of change: `added`, `removed`, `moved`, `level_changed`,
+    /// `framework_changed`, `snoozed`, `unsnoozed` or `undone`.
+    pub event: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who made it.
+    pub by: String,
+    /// The details the audit log keeps (from/to values, a reason), as a JSON object's text.
+    pub details: String,
 }
 
 /// One person.
@@ -162,7 +190,15 @@ pub async fn collect(bot: &Bot, now: DateTime<Utc>) -> Result<Export, StoreError
     let people = bot.store().people(true).await?;
     let checkins = bot.store().all_checkins().await?;
     let answers = bot.store().all_answers().await?;
-    Ok(build(&people, &checkins, &answers, bot.settings(), now))
+    let events = bot.store().events(None).await?;
+    Ok(build(
+        &people,
+        &checkins,
+        &answers,
+        &events,
+        bot.settings(),
+        now,
+    ))
 }
 
 /// The export of `people` and `checkins`; statuses are as of `now` (UTC).
@@ -170,6 +206,7 @@ pub fn build(
     people: &[Person],
     checkins: &[Checkin],
     answers: &[Answer],
+    events: &[PersonEvent],
     settings: &Settings,
     now: DateTime<Utc>,
 ) -> Export {
@@ -248,10 +285,23 @@ pub fn build(
         })
         .collect();
     checkins.sort_by(|a, b| (&a.user, a.held_on, a.id).cmp(&(&b.user, b.held_on, b.id)));
+    let mut events: Vec<ExportedEvent> = events
+        .iter()
+        .map(|event| ExportedEvent {
+            user: event.subject.to_string(),
+            event: event.kind.record().to_owned(),
+            at: event.at.clone(),
+            by: event.actor.to_string(),
+            details: event.details.to_string(),
+        })
+        .collect();
+    // Stable: one person's events stay in the order they happened.
+    events.sort_by(|a, b| a.user.cmp(&b.user));
     Export {
         exported_at: time::to_text(now),
         people,
         checkins,
+        events,
     }
 }
 
@@ -279,64 +329,73 @@ pub fn write_csv(export: &Export, out: impl Write) -> Result<(), ExportError> {
     let number = |value: Option<u32>| value.map(|n| n.to_string()).unwrap_or_default();
     let date = |value: Option<NaiveDate>| value.map(time::date_text).unwrap_or_default();
     for person in &export.people {
-        writer.write_record([
-            "person".to_owned(),
-            person.user.clone(),
-            person.name.clone(),
-            text(person.manager.as_deref()),
-            text(person.framework.as_deref()),
-            number(person.level),
-            date(person.start_date),
-            text(person.time_zone.as_deref()),
-            person.active.to_string(),
-            date(person.last_conversation),
-            date(person.next_due),
-            text(person.status.map(Status::word)),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ])?;
+        let mut row = CsvRow::new("person", &person.user);
+        row.set("name", person.name.clone());
+        row.set("manager", text(person.manager.as_deref()));
+        row.set("framework", text(person.framework.as_deref()));
+        row.set("level", number(person.level));
+        row.set("start_date", date(person.start_date));
+        row.set("time_zone", text(person.time_zone.as_deref()));
+        row.set("active", person.active.to_string());
+        row.set("last_conversation", date(person.last_conversation));
+        row.set("next_due", date(person.next_due));
+        row.set("status", text(person.status.map(Status::word)));
+        row.set("snoozed_until", date(person.snoozed_until));
+        writer.write_record(row.cells())?;
     }
     for checkin in &export.checkins {
-        writer.write_record([
-            "checkin".to_owned(),
-            checkin.user.clone(),
-            String::new(),
-            String::new(),
-            text(checkin.framework.as_deref()),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            time::date_text(checkin.held_on),
-            number(checkin.level_discussed),
-            checkin.manager.clone(),
-            checkin.recorded_by.clone(),
-            checkin.recorded_at.clone(),
-            checkin.acknowledgement.clone(),
-            text(checkin.acknowledged_at.as_deref()),
-            text(checkin.dispute_reason.as_deref()),
-        ])?;
+        let mut row = CsvRow::new("checkin", &checkin.user);
+        row.set("framework", text(checkin.framework.as_deref()));
+        row.set("held_on", time::date_text(checkin.held_on));
+        row.set("level_discussed", number(checkin.level_discussed));
+        row.set("checkin_manager", checkin.manager.clone());
+        row.set("recorded_by", checkin.recorded_by.clone());
+        row.set("recorded_at", checkin.recorded_at.clone());
+        row.set("acknowledgement", checkin.acknowledgement.clone());
+        row.set("acknowledged_at", text(checkin.acknowledged_at.as_deref()));
+        row.set("dispute_reason", text(checkin.dispute_reason.as_deref()));
+        writer.write_record(row.cells())?;
         // Each answer, in order, under its conversation.
         for answer in &checkin.answers {
-            let mut row: Vec<String> = vec![String::new(); CSV_COLUMNS.len()];
-            row[0] = "answer".to_owned();
-            row[1] = checkin.user.clone();
-            row[12] = time::date_text(checkin.held_on);
-            row[17] = answer.answer.clone();
-            row[18] = answer.answered_at.clone();
-            row[19] = text(answer.reason.as_deref());
-            writer.write_record(&row)?;
+            let mut row = CsvRow::new("answer", &checkin.user);
+            row.set("held_on", time::date_text(checkin.held_on));
+            row.set("acknowledgement", answer.answer.clone());
+            row.set("acknowledged_at", answer.answered_at.clone());
+            row.set("dispute_reason", text(answer.reason.as_deref()));
+            writer.write_record(row.cells())?;
         }
+    }
+    for event in &export.events {
+        let mut row = CsvRow::new(&event.event, &event.user);
+        row.set("event_at", event.at.clone());
+        row.set("event_by", event.by.clone());
+        row.set("event_details", event.details.clone());
+        writer.write_record(row.cells())?;
     }
     writer.flush()?;
     Ok(())
+}
+
+/// One CSV row, its cells set by column name so no row can put a value in the wrong column.
+struct CsvRow(Vec<String>);
+
+impl CsvRow {
+    fn new(record: &str, user: &str) -> Self {
+        let mut row = CsvRow(vec![String::new(); CSV_COLUMNS.len()]);
+        row.set("record", record.to_owned());
+        row.set("user", user.to_owned());
+        row
+    }
+
+    fn set(&mut self, column: &str, value: String) {
+        let index = CSV_COLUMNS.iter().position(|name| *name == column);
+        debug_assert!(index.is_some(), "no CSV column {column}");
+        if let Some(index) = index {
+            self.0[index] = value;
+        }
+    }
+
+    fn cells(&self) -> &[String] {
+        &self.0
+    }
 }

@@ -127,10 +127,13 @@ async fn import_org(file: &Path, config: &Config) -> CliResult {
             summary.people - summary.changed
         );
     }
-    if summary.skipped_rows > 0 {
+    let history = summary.history;
+    if history != Default::default() {
         println!(
-            "Skipped {} row(s) whose record is not \"person\" (exported check-ins are not imported).",
-            summary.skipped_rows
+            "Restored {}, {} and {}.",
+            counted(history.conversations, "conversation", "conversations"),
+            counted(history.answers, "answer", "answers"),
+            counted(history.events, "timeline event", "timeline events"),
         );
     }
     Ok(())

@@ -83,24 +83,12 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         // The cadence counts from the latest conversation left, else the start date.
-        let person = person_in(&mut tx, report_id).await?;
-        let latest: Option<NaiveDate> =
-            sqlx::query_scalar("SELECT max(held_on) FROM checkins WHERE report_id = ?")
-                .bind(report_id)
-                .fetch_one(&mut *tx)
-                .await?;
-        let start = person.as_ref().and_then(|person| person.start_date);
-        let anchor = match (latest, start) {
-            (Some(latest), Some(start)) => Some(latest.max(start)),
-            (latest, start) => latest.or(start),
-        };
-        sqlx::query("UPDATE people SET anchor_on = ?, updated_at = ? WHERE user_id = ?")
-            .bind(anchor)
+        super::restore::reanchor_in(&mut tx, report_id, cadence).await?;
+        sqlx::query("UPDATE people SET updated_at = ? WHERE user_id = ?")
             .bind(time::to_text(now))
             .bind(report_id)
             .execute(&mut *tx)
             .await?;
-        reschedule_in(&mut tx, report_id, cadence).await?;
         let request_key = format!("ack:{}", checkin.id);
         let withdrawn = sqlx::query(
             "UPDATE outbox SET status = 'cancelled' WHERE key = ? AND status IN ('pending', 'sending')",

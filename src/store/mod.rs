@@ -7,17 +7,20 @@
 //! Files: [`people`] (the org chart and cadence dates), [`checkins`] (conversations and
 //! acknowledgements), [`snoozes`], [`outbox`] (every DM and channel post), [`reminders`]
 //! (reminders planned about reports: outbox rows and each report's last key), [`audit`],
-//! [`settings`], [`backup`] (online snapshots), [`time`] (how times are written), [`values`]
+//! [`events`] (the timeline's changes, read from the audit log),
+//! [`restore`] (history coming back from an export), [`settings`], [`backup`] (online snapshots), [`time`] (how times are written), [`values`]
 //! (the words stored in status and kind columns), [`ids`] (the typed ids as text columns).
 
 pub mod audit;
 pub mod backup;
 pub mod checkins;
 pub mod corrections;
+pub mod events;
 pub mod ids;
 pub mod outbox;
 pub mod people;
 pub mod reminders;
+pub mod restore;
 pub mod settings;
 pub mod snoozes;
 pub mod time;

@@ -6,13 +6,17 @@
 //! After every step it checks that the stored conversations are exactly the model's (nothing
 //! recorded that was refused, nothing lost), that the org chart is the model's and has no
 //! loop, and that a private note reaches its author and nobody else. A failing case shrinks
-//! and is printed as the shell lines that reproduce it.
+//! and is printed as the shell lines that reproduce it. Sessions also export and import the
+//! file back (nothing may change), and each ends by importing its export into an empty
+//! database, whose export must be the same file.
 //!
 //! `CAREER_BOT_MODEL_CASES=2000 cargo test --test it model::` runs more cases (256 by default).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use career_bot::admin::export::{self, ExportFormat};
+use career_bot::admin::import;
 use career_bot::bot::Bot;
 use career_bot::shell::Shell;
 use chrono::{Days, Months, NaiveDate};
@@ -73,6 +77,8 @@ enum Step {
     },
     Days(u8),
     Tick,
+    /// Export everything and import the file back into the same database: nothing changes.
+    Reimport,
 }
 
 /// How a conversation date is written after `done @x`.
@@ -160,6 +166,9 @@ impl Step {
                 today + Days::new(u64::from(*days))
             )],
             Step::Tick => vec![":tick".to_owned()],
+            Step::Reimport => {
+                vec!["# career-bot export > all.csv && career-bot import-org all.csv".to_owned()]
+            }
         }
     }
 }
@@ -198,6 +207,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => person.prop_map(|by| Step::Dispute { by }),
         2 => (1u8..120).prop_map(Step::Days),
         1 => Just(Step::Tick),
+        1 => Just(Step::Reimport),
     ]
 }
 
@@ -306,7 +316,8 @@ impl Model {
             | Step::Ack { .. }
             | Step::Dispute { .. }
             | Step::Days(_)
-            | Step::Tick => {}
+            | Step::Tick
+            | Step::Reimport => {}
         }
     }
 }
@@ -325,9 +336,15 @@ fn check_session(steps: &[Step]) -> Result<(), TestCaseError> {
         let mut model = Model::default();
         let mut today = start();
         for (number, step) in steps.iter().enumerate() {
-            let lines = step.lines(today);
-            let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
-            run(&mut shell, &refs).await;
+            if let Step::Reimport = step {
+                reimport(&bot, today).await.map_err(|problem| {
+                    TestCaseError::fail(format!("after step {number}: {problem}"))
+                })?;
+            } else {
+                let lines = step.lines(today);
+                let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+                run(&mut shell, &refs).await;
+            }
             model.apply(step, today);
             if let Step::Days(days) = step {
                 today = today + Days::new(u64::from(*days));
@@ -337,8 +354,89 @@ fn check_session(steps: &[Step]) -> Result<(), TestCaseError> {
             })?;
         }
         check_private_notes(&bot, &mut shell, &model).await?;
+        check_round_trip(&bot, today)
+            .await
+            .map_err(TestCaseError::fail)?;
         Ok(())
     })
+}
+
+/// The export as CSV text, as of `today` (10:00 UTC, the shell's clock).
+async fn export_csv(bot: &Bot, today: NaiveDate) -> Result<String, String> {
+    let now = at_ten(today);
+    let collected = export::collect(bot, now)
+        .await
+        .map_err(|error| error.to_string())?;
+    let mut bytes = Vec::new();
+    export::write(&collected, ExportFormat::Csv, &mut bytes).map_err(|error| error.to_string())?;
+    String::from_utf8(bytes).map_err(|error| error.to_string())
+}
+
+fn at_ten(today: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    today.and_hms_opt(10, 0, 0).expect("a time").and_utc()
+}
+
+/// Exports and imports the file back into the same database: the import is accepted and
+/// changes nothing (the same export afterwards).
+async fn reimport(bot: &Bot, today: NaiveDate) -> Result<(), String> {
+    let before = export_csv(bot, today).await?;
+    let summary = import::import_bytes(bot, before.as_bytes(), "all.csv", at_ten(today))
+        .await
+        .map_err(|error| format!("the export does not import back: {error:?}\n{before}"))?;
+    if summary.changed != 0 || summary.history != Default::default() {
+        return Err(format!(
+            "importing the database's own export changed it: {summary:?}\n{before}"
+        ));
+    }
+    let after = export_csv(bot, today).await?;
+    if after != before {
+        return Err(format!(
+            "the export changed after importing itself:\n before {before}\n after  {after}"
+        ));
+    }
+    Ok(())
+}
+
+/// Every conversation and answer is in the export, and export → import into an empty
+/// database → export gives the same file.
+async fn check_round_trip(bot: &Bot, today: NaiveDate) -> Result<(), String> {
+    let original = export_csv(bot, today).await?;
+    let stored: Vec<(String, String)> = sqlx::query_as::<_, (String, String)>(
+        "SELECT report_id, held_on FROM checkins
+         UNION ALL SELECT c.report_id, c.held_on FROM checkin_answers a JOIN checkins c ON c.id = a.checkin_id",
+    )
+    .fetch_all(bot.store().pool())
+    .await
+    .map_err(|error| error.to_string())?;
+    let rows = original
+        .lines()
+        .filter(|line| line.starts_with("checkin,") || line.starts_with("answer,"))
+        .count();
+    if rows != stored.len() {
+        return Err(format!(
+            "the export has {rows} conversation and answer rows for {} stored:\n{original}",
+            stored.len()
+        ));
+    }
+    for (report, held_on) in &stored {
+        if !original.contains(&format!(",{held_on},")) || !original.contains(report.as_str()) {
+            return Err(format!(
+                "{report}'s conversation of {held_on} is not in the export:\n{original}"
+            ));
+        }
+    }
+    let dir = tempfile::tempdir().map_err(|error| error.to_string())?;
+    let fresh = bot_in(dir.path(), &[("CAREER_BOT_ADMINS", "admin")]).await;
+    import::import_bytes(&fresh, original.as_bytes(), "all.csv", at_ten(today))
+        .await
+        .map_err(|error| format!("the export does not import: {error:?}\n{original}"))?;
+    let copy = export_csv(&fresh, today).await?;
+    if copy != original {
+        return Err(format!(
+            "export → import → export differs:\n original {original}\n copy     {copy}"
+        ));
+    }
+    Ok(())
 }
 
 async fn check_records(bot: &Bot, model: &Model) -> Result<(), String> {

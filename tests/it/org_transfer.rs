@@ -212,7 +212,7 @@ async fn a_valid_file_stores_people_managers_levels_dates_and_time_zones() {
             reports: 4,
             managers_only: 2,
             changed: 6,
-            skipped_rows: 0
+            history: Default::default(),
         }
     );
 
@@ -511,7 +511,15 @@ async fn export_json_is_one_object_with_exactly_the_documented_keys() {
         keys.sort_unstable();
         keys
     };
-    assert_eq!(keys(&value), ["checkins", "exported_at", "people"]);
+    assert_eq!(
+        keys(&value),
+        ["checkins", "events", "exported_at", "people"]
+    );
+    let events = value["events"].as_array().expect("events");
+    assert_eq!(events.len(), 1, "Cara's snooze: {events:?}");
+    assert_eq!(keys(&events[0]), ["at", "by", "details", "event", "user"]);
+    assert_eq!(events[0]["event"], "snoozed");
+    assert_eq!(events[0]["user"], "U_CARA");
     assert_eq!(value["exported_at"], "2026-05-20T12:00:00.000Z");
     let people = value["people"].as_array().expect("people");
     assert_eq!(people.len(), 6);
@@ -641,7 +649,7 @@ async fn export_csv_has_the_documented_columns_with_people_first_then_check_ins(
     assert_eq!(header, CSV_COLUMNS);
     assert_eq!(
         header.join(","),
-        "record,user,name,manager,framework,level,start_date,time_zone,active,last_conversation,next_due,status,held_on,level_discussed,checkin_manager,recorded_by,recorded_at,acknowledgement,acknowledged_at,dispute_reason"
+        "record,user,name,manager,framework,level,start_date,time_zone,active,last_conversation,next_due,status,held_on,level_discussed,checkin_manager,recorded_by,recorded_at,acknowledgement,acknowledged_at,dispute_reason,snoozed_until,event_at,event_by,event_details"
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
     let kinds: Vec<(&str, &str)> = rows.iter().map(|r| (&r[0], &r[1])).collect();
@@ -656,6 +664,7 @@ async fn export_csv_has_the_documented_columns_with_people_first_then_check_ins(
             ("person", "U_MARCO"),
             ("checkin", "U_ALICE"),
             ("answer", "U_ALICE"),
+            ("snoozed", "U_CARA"),
         ]
     );
     // Alice's dispute, as its own row under the conversation.
@@ -676,6 +685,10 @@ async fn export_csv_has_the_documented_columns_with_people_first_then_check_ins(
             "2026-02-20",
             "2026-05-20",
             "due",
+            "",
+            "",
+            "",
+            "",
             "",
             "",
             "",
@@ -709,7 +722,11 @@ async fn export_csv_has_the_documented_columns_with_people_first_then_check_ins(
             "2026-03-05T10:00:00.000Z",
             "disputed",
             "2026-03-06T10:00:00.000Z",
-            "We only talked about the offsite"
+            "We only talked about the offsite",
+            "",
+            "",
+            "",
+            ""
         ]
     );
 }
@@ -740,9 +757,28 @@ async fn an_exported_csv_imports_into_a_fresh_database_with_the_same_people() {
         .expect("the export imports");
     assert_eq!(summary.people, 6);
     assert_eq!(
-        summary.skipped_rows, 2,
-        "the check-in row and its answer row are skipped"
+        (summary.history.conversations, summary.history.answers),
+        (1, 1),
+        "the check-in row and its answer row are restored"
     );
+    let again = export::collect(&fresh, at(EXPORTED_AT))
+        .await
+        .expect("export of the copy");
+    let mut again_bytes = Vec::new();
+    export::write(&again, ExportFormat::Csv, &mut again_bytes).expect("CSV written");
+    assert_eq!(
+        String::from_utf8_lossy(&again_bytes),
+        String::from_utf8_lossy(&csv_bytes),
+        "export, import into an empty database, export gives the same file"
+    );
+    let twice = import::import_bytes(&fresh, &csv_bytes, "export.csv", at(EXPORTED_AT))
+        .await
+        .expect("the export imports again");
+    assert_eq!(
+        twice.changed, 0,
+        "importing the same file twice changes nobody"
+    );
+    assert_eq!(twice.history, Default::default(), "and adds no history");
 
     let original = bot.store().people(true).await.expect("people");
     let copied = fresh.store().people(true).await.expect("people");

@@ -653,3 +653,159 @@ async fn a_reminder_interrupted_mid_send_is_superseded_once_the_conversation_is_
         1
     );
 }
+
+#[tokio::test]
+async fn history_is_a_timeline_of_conversations_and_changes_with_snoozes_for_managers_only() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell = boss_with_ana(&bot).await;
+    run(
+        &mut shell,
+        &[
+            "done @ana 2026-06-01",
+            "level @ana 3",
+            "snooze @ana 2w parental leave",
+            "unsnooze @ana",
+            "framework @ana buffer-engineering 2",
+            "undo @ana",
+            "move @ana @carol",
+        ],
+    )
+    .await;
+    let out = run(&mut shell, &[":as admin", "history @ana"]).await;
+    for expected in [
+        "Added to @boss's team",
+        "Level changed from Level 2 to Level 3, by @boss",
+        "Reminders snoozed until 2026-06-29 (\"parental leave\"), by @boss",
+        "Snooze until 2026-06-29 ended early, by @boss",
+        "Framework changed from",
+        "Conversation of 2026-06-01 undone, by @boss",
+        "Moved from @boss's team to @carol's, by @boss",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+    // Oldest first: added in January comes before everything of June.
+    let added = out.find("Added to").expect("added");
+    let moved = out.find("Moved from").expect("moved");
+    assert!(added < moved, "{out}");
+    // The report sees their own timeline, but not their manager's snoozes.
+    let own = run(&mut shell, &[":as ana", "history"]).await;
+    assert!(own.contains("Level changed"), "{own}");
+    assert!(!own.contains("snoozed"), "{own}");
+    assert!(!own.contains("parental leave"), "{own}");
+    // The new manager sees everything.
+    let carol = run(&mut shell, &[":as carol", "history @ana"]).await;
+    assert!(carol.contains("parental leave"), "{carol}");
+}
+
+#[tokio::test]
+async fn an_export_imports_into_an_empty_database_with_every_conversation_answer_and_event() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell = boss_with_ana(&bot).await;
+    run(
+        &mut shell,
+        &[
+            "add @bo marketing 1",
+            "done @ana 2026-06-01 private words",
+            "done @bo yesterday",
+            ":as ana",
+            "dispute we did not meet",
+            "ack",
+            ":as boss",
+            "level @ana next",
+            "snooze @bo 1w holiday",
+            "remove @bo",
+        ],
+    )
+    .await;
+    let now = "2026-06-15T10:00:00Z".parse().expect("a time");
+    let original = export_csv(&bot, now).await;
+    assert!(!original.contains("private words"), "{original}");
+    let fresh_dir = tempfile::tempdir().expect("temp dir");
+    let fresh =
+        crate::support::bot::bot_in(fresh_dir.path(), &[("CAREER_BOT_ADMINS", "admin")]).await;
+    let summary =
+        career_bot::admin::import::import_bytes(&fresh, original.as_bytes(), "all.csv", now)
+            .await
+            .expect("the export imports");
+    assert_eq!(summary.history.conversations, 2, "{summary:?}");
+    assert_eq!(summary.history.answers, 2, "{summary:?}");
+    assert!(summary.history.events >= 5, "{summary:?}");
+    assert_eq!(
+        export_csv(&fresh, now).await,
+        original,
+        "export → import → export"
+    );
+    // Nobody became overdue: Ana's cadence counts from her conversation, not from zero.
+    let mut copy =
+        Shell::new(&fresh, Some("boss".into()), Some("2026-06-15T10:00:00Z")).expect("shell");
+    let team = run(&mut copy, &["team"]).await;
+    assert!(team.contains("2026-06-01"), "{team}");
+    assert!(team.contains("· ok"), "{team}");
+    let history = run(&mut copy, &["history @ana"]).await;
+    assert!(
+        history
+            .contains("DISPUTED on 2026-06-15: \"we did not meet\", then confirmed on 2026-06-15"),
+        "{history}"
+    );
+    assert!(
+        history.contains("Level changed from Level 2 to Level 3"),
+        "{history}"
+    );
+    // The same file again changes nothing.
+    let again =
+        career_bot::admin::import::import_bytes(&fresh, original.as_bytes(), "all.csv", now)
+            .await
+            .expect("the export imports again");
+    assert_eq!((again.changed, again.history), (0, Default::default()));
+    assert_eq!(export_csv(&fresh, now).await, original);
+}
+
+#[tokio::test]
+async fn history_rows_with_mistakes_are_refused_by_line_and_nothing_is_imported() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let file = "record,user,name,manager,framework,level,held_on,checkin_manager,recorded_by,recorded_at,acknowledgement,acknowledged_at,event_at,event_by,event_details
+person,U_ANA,Ana,U_BOSS,marketing,2,,,,,,,,,
+person,U_BOSS,Boss,,,,,,,,,,,,
+checkin,U_ANA,,,,,2026/06/01,U_BOSS,U_BOSS,2026-06-01T10:00:00Z,,,,,
+checkin,U_ANA,,,,,2026-06-02,U_BOSS,U_BOSS,yesterday,maybe,,,,
+answer,U_ANA,,,,,2026-05-01,,,,acknowledged,2026-05-02T10:00:00Z,,,
+level_changed,U_ANA,,,,,,,,,,,2026-06-03T10:00:00Z,U_BOSS,not json
+promoted,U_ANA,,,,,,,,,,,,,
+checkin,U_NOBODY,,,,,2026-06-02,U_BOSS,U_BOSS,2026-06-02T10:00:00Z,,,,,
+";
+    let now = "2026-06-15T10:00:00Z".parse().expect("a time");
+    let error = career_bot::admin::import::import_bytes(&bot, file.as_bytes(), "bad.csv", now)
+        .await
+        .expect_err("the file has mistakes");
+    let career_bot::admin::import::ImportError::Invalid(errors) = error else {
+        panic!("expected row errors, got {error:?}");
+    };
+    let lines: Vec<(u64, String)> = errors.iter().map(|e| (e.line, e.message.clone())).collect();
+    let on = |line: u64, words: &str| {
+        assert!(
+            lines.iter().any(|(l, m)| *l == line && m.contains(words)),
+            "no problem on line {line} saying {words:?}: {lines:#?}"
+        );
+    };
+    on(4, "\"2026/06/01\" is not a date");
+    on(5, "\"yesterday\" is not a time");
+    on(5, "\"maybe\" is not an acknowledgement");
+    on(6, "neither stored nor on an earlier checkin row");
+    on(7, "event_details is not a JSON object");
+    on(8, "record \"promoted\" is not a kind of row");
+    on(9, "U_NOBODY is neither in this file nor in the database");
+    assert_eq!(count(&bot, "SELECT count(*) FROM people").await, 0);
+    assert_eq!(count(&bot, "SELECT count(*) FROM checkins").await, 0);
+}
+
+/// The CSV export of `bot` as of `now`.
+async fn export_csv(bot: &Bot, now: chrono::DateTime<chrono::Utc>) -> String {
+    use career_bot::admin::export;
+    let collected = export::collect(bot, now).await.expect("export");
+    let mut out = Vec::new();
+    export::write(&collected, export::ExportFormat::Csv, &mut out).expect("CSV");
+    String::from_utf8(out).expect("UTF-8")
+}

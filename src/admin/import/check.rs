@@ -101,6 +101,23 @@ pub fn validate(
                 }
             }
         };
+        let snoozed_until = if row.snoozed_until.is_empty() {
+            None
+        } else {
+            match crate::checkins::held_on::file_date(&row.snoozed_until, now.date_naive()) {
+                Ok(date) => Some(date),
+                Err(FileDateError::NotIso(text)) => {
+                    problems.push(format!(
+                        "\"{text}\" is not a date; write snoozed_until as YYYY-MM-DD with a four-digit year, or leave it empty to keep the stored snooze."
+                    ));
+                    None
+                }
+                Err(error @ FileDateError::OutOfRange(_)) => {
+                    problems.push(format!("snoozed_until {error}."));
+                    None
+                }
+            }
+        };
         let manager = if row.manager.is_empty() {
             None
         } else if let Some(problem) = user_id_problem(&row.manager, "manager") {
@@ -200,6 +217,7 @@ pub fn validate(
             name: Some(row.name.clone()).filter(|name| !name.is_empty()),
             time_zone: time_zone.map(|zone| zone.name().to_owned()),
             role,
+            snoozed_until,
         });
     }
     errors.extend(cycles(rows, &first_line, &stored));
@@ -211,7 +229,7 @@ pub fn validate(
 }
 
 /// Why `text` is not a usable user id, if it is not.
-fn user_id_problem(text: &str, column: &str) -> Option<String> {
+pub(super) fn user_id_problem(text: &str, column: &str) -> Option<String> {
     if text.is_empty() {
         return Some(format!(
             "{column} is empty; every row needs the person's chat user id, e.g. U012AB3CD."

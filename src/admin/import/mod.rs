@@ -7,12 +7,15 @@
 //!    database, and collects *every* problem as a [`RowError`] with its line;
 //! 3. [`apply`] writes all rows in one transaction, only when there was no problem at all.
 //!
-//! Each step has its own file (`read.rs`, `check.rs`, `write.rs`); this one holds the types
-//! they pass along and the entry points that run all three.
+//! Each step has its own file (`read.rs`, `check.rs`, `write.rs`); `history.rs` checks the
+//! rows an export adds after the people (conversations, answers, timeline events), which are
+//! written in the same transaction, so an export goes back in whole. This file holds the
+//! types they pass along and the entry points that run all three.
 //!
 //! The columns and rules are documented for admins in `docs/org-csv.md`.
 
 mod check;
+pub mod history;
 mod read;
 mod write;
 
@@ -84,8 +87,9 @@ pub struct ImportSummary {
     pub managers_only: usize,
     /// People whose stored record actually changed (0 when the same file is imported again).
     pub changed: usize,
-    /// Rows skipped because their `record` column is not `person` (e.g. exported check-ins).
-    pub skipped_rows: usize,
+    /// Conversations, answers and timeline events added (0 when the same file is imported
+    /// again).
+    pub history: history::HistoryCounts,
 }
 
 /// One person row as written in the file, every value trimmed.
@@ -109,16 +113,54 @@ pub struct OrgRow {
     pub time_zone: String,
     /// `active` (written by `export`; empty means active).
     pub active: String,
+    /// `snoozed_until` (written by `export`; empty keeps the stored snooze).
+    pub snoozed_until: String,
 }
 
-/// The result of [`parse`]: the person rows, how many other rows were skipped, and the
-/// problems found in the file's structure.
+/// A history row of an export (`record` is `checkin`, `answer` or an event word), every value
+/// trimmed; see [`history`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryRow {
+    /// The line where the row starts.
+    pub line: u64,
+    /// `record`, lower case.
+    pub record: String,
+    /// `user`: the report.
+    pub user: String,
+    /// `framework` (a conversation's).
+    pub framework: String,
+    /// `held_on`.
+    pub held_on: String,
+    /// `level_discussed`.
+    pub level_discussed: String,
+    /// `checkin_manager`.
+    pub checkin_manager: String,
+    /// `recorded_by`.
+    pub recorded_by: String,
+    /// `recorded_at`.
+    pub recorded_at: String,
+    /// `acknowledgement`.
+    pub acknowledgement: String,
+    /// `acknowledged_at`.
+    pub acknowledged_at: String,
+    /// `dispute_reason`.
+    pub dispute_reason: String,
+    /// `event_at`.
+    pub event_at: String,
+    /// `event_by`.
+    pub event_by: String,
+    /// `event_details`.
+    pub event_details: String,
+}
+
+/// The result of [`parse`]: the person rows, the history rows, and the problems found in the
+/// file's structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParsedFile {
     /// Person rows, in file order.
     pub rows: Vec<OrgRow>,
-    /// Rows whose `record` is not `person`.
-    pub skipped: usize,
+    /// History rows, in file order.
+    pub history: Vec<HistoryRow>,
     /// Header and row-shape problems.
     pub errors: Vec<RowError>,
 }
@@ -136,6 +178,8 @@ pub struct OrgEntry {
     pub time_zone: Option<String>,
     /// Tracked report or manager only.
     pub role: Role,
+    /// Reminders paused until this date (an active report's); `None` keeps the stored snooze.
+    pub snoozed_until: Option<NaiveDate>,
 }
 
 /// What a valid row makes of its person.
@@ -192,12 +236,27 @@ pub async fn import_bytes(
             Vec::new()
         }
     };
+    let stored_checkins = bot.store().all_checkins().await?;
+    let history = match history::validate(
+        &parsed.history,
+        &parsed.rows,
+        &existing,
+        &stored_checkins,
+        now,
+    ) {
+        Ok(history) => history,
+        Err(mut more) => {
+            errors.append(&mut more);
+            history::HistoryEntries::default()
+        }
+    };
     if !errors.is_empty() {
         // Stable: several problems on one line stay in the order they were found.
         errors.sort_by_key(|error| error.line);
         return Err(ImportError::Invalid(errors));
     }
-    let changed = apply(bot.store(), bot.settings(), &entries, source, now).await?;
+    let (changed, history) =
+        apply(bot.store(), bot.settings(), &entries, &history, source, now).await?;
     let reports = entries
         .iter()
         .filter(|entry| matches!(entry.role, Role::Report { .. }))
@@ -207,6 +266,6 @@ pub async fn import_bytes(
         reports,
         managers_only: entries.len() - reports,
         changed,
-        skipped_rows: parsed.skipped,
+        history,
     })
 }

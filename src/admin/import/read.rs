@@ -4,7 +4,9 @@
 //! starts on, so every later problem can point at it. Nothing here judges the values: that is
 //! [`super::validate`]'s job.
 
-use super::{COLUMNS, OrgRow, ParsedFile, RowError};
+use std::collections::HashMap;
+
+use super::{COLUMNS, HistoryRow, OrgRow, ParsedFile, RowError, history};
 
 /// The columns the header may name; anything else is ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -18,6 +20,18 @@ enum Column {
     TimeZone,
     Record,
     Active,
+    SnoozedUntil,
+    HeldOn,
+    LevelDiscussed,
+    CheckinManager,
+    RecordedBy,
+    RecordedAt,
+    Acknowledgement,
+    AcknowledgedAt,
+    DisputeReason,
+    EventAt,
+    EventBy,
+    EventDetails,
 }
 
 impl Column {
@@ -35,6 +49,18 @@ impl Column {
             "time_zone" | "timezone" => Column::TimeZone,
             "record" => Column::Record,
             "active" => Column::Active,
+            "snoozed_until" => Column::SnoozedUntil,
+            "held_on" => Column::HeldOn,
+            "level_discussed" => Column::LevelDiscussed,
+            "checkin_manager" => Column::CheckinManager,
+            "recorded_by" => Column::RecordedBy,
+            "recorded_at" => Column::RecordedAt,
+            "acknowledgement" => Column::Acknowledgement,
+            "acknowledged_at" => Column::AcknowledgedAt,
+            "dispute_reason" => Column::DisputeReason,
+            "event_at" => Column::EventAt,
+            "event_by" => Column::EventBy,
+            "event_details" => Column::EventDetails,
             _ => return None,
         })
     }
@@ -50,11 +76,24 @@ impl Column {
             Column::TimeZone => "time_zone",
             Column::Record => "record",
             Column::Active => "active",
+            Column::SnoozedUntil => "snoozed_until",
+            Column::HeldOn => "held_on",
+            Column::LevelDiscussed => "level_discussed",
+            Column::CheckinManager => "checkin_manager",
+            Column::RecordedBy => "recorded_by",
+            Column::RecordedAt => "recorded_at",
+            Column::Acknowledgement => "acknowledgement",
+            Column::AcknowledgedAt => "acknowledged_at",
+            Column::DisputeReason => "dispute_reason",
+            Column::EventAt => "event_at",
+            Column::EventBy => "event_by",
+            Column::EventDetails => "event_details",
         }
     }
 }
 
-/// Reads the header and the person rows. Problems with the header stop here (no row can be
+/// Reads the header and the rows: person rows, and the history rows of an export
+/// (conversations, answers, events; see [`history`]). Problems with the header stop here (no row can be
 /// read without it); a row with the wrong number of fields or invalid UTF-8 is reported and
 /// left out, and the other rows are still read so that every problem is reported at once.
 pub fn parse(bytes: &[u8]) -> ParsedFile {
@@ -96,9 +135,6 @@ pub fn parse(bytes: &[u8]) -> ParsedFile {
             return parsed;
         }
     };
-    let record_index = columns
-        .iter()
-        .position(|column| *column == Some(Column::Record));
     let mut last_line = header_line;
     for result in records {
         let record = match result {
@@ -130,20 +166,54 @@ pub fn parse(bytes: &[u8]) -> ParsedFile {
             });
             continue;
         }
-        if let Some(index) = record_index {
-            let kind = record.get(index).unwrap_or_default().trim_ascii();
-            // Export files also hold check-in rows; import-org reads only people.
-            if !(kind.is_empty() || kind.eq_ignore_ascii_case(b"person")) {
-                parsed.skipped += 1;
-                continue;
-            }
-        }
-        match read_row(&columns, &record, line) {
-            Some(row) => parsed.rows.push(row),
-            None => parsed.errors.push(RowError {
+        let Some(mut values) = read_values(&columns, &record) else {
+            parsed.errors.push(RowError {
                 line,
                 message: "this row is not valid UTF-8 text; save the file as UTF-8 (\"CSV UTF-8\" in spreadsheet programs).".to_owned(),
-            }),
+            });
+            continue;
+        };
+        let mut take = |column: Column| values.remove(&column).unwrap_or_default();
+        let record = take(Column::Record).to_lowercase();
+        if record.is_empty() || record == "person" {
+            parsed.rows.push(OrgRow {
+                line,
+                user: take(Column::User),
+                name: take(Column::Name),
+                manager: take(Column::Manager),
+                framework: take(Column::Framework),
+                level: take(Column::Level),
+                start_date: take(Column::StartDate),
+                time_zone: take(Column::TimeZone),
+                active: take(Column::Active),
+                snoozed_until: take(Column::SnoozedUntil),
+            });
+        } else if history::is_history_record(&record) {
+            parsed.history.push(HistoryRow {
+                line,
+                record,
+                user: take(Column::User),
+                framework: take(Column::Framework),
+                held_on: take(Column::HeldOn),
+                level_discussed: take(Column::LevelDiscussed),
+                checkin_manager: take(Column::CheckinManager),
+                recorded_by: take(Column::RecordedBy),
+                recorded_at: take(Column::RecordedAt),
+                acknowledgement: take(Column::Acknowledgement),
+                acknowledged_at: take(Column::AcknowledgedAt),
+                dispute_reason: take(Column::DisputeReason),
+                event_at: take(Column::EventAt),
+                event_by: take(Column::EventBy),
+                event_details: take(Column::EventDetails),
+            });
+        } else {
+            parsed.errors.push(RowError {
+                line,
+                message: format!(
+                    "record \"{record}\" is not a kind of row import-org reads; write person (or leave it empty), or one of the kinds an export writes: {}.",
+                    history::RECORD_WORDS.join(", ")
+                ),
+            });
         }
     }
     parsed
@@ -192,27 +262,17 @@ fn read_header(header: &csv::ByteRecord, line: u64) -> Result<Vec<Option<Column>
 }
 
 /// The row's values by column, trimmed; `None` when a value is not UTF-8.
-fn read_row(columns: &[Option<Column>], record: &csv::ByteRecord, line: u64) -> Option<OrgRow> {
-    let mut row = OrgRow {
-        line,
-        ..OrgRow::default()
-    };
+fn read_values(
+    columns: &[Option<Column>],
+    record: &csv::ByteRecord,
+) -> Option<HashMap<Column, String>> {
+    let mut values = HashMap::new();
     for (column, field) in columns.iter().zip(record) {
         let Some(column) = column else {
             continue;
         };
         let value = std::str::from_utf8(field).ok()?.trim().to_owned();
-        match column {
-            Column::User => row.user = value,
-            Column::Name => row.name = value,
-            Column::Manager => row.manager = value,
-            Column::Framework => row.framework = value,
-            Column::Level => row.level = value,
-            Column::StartDate => row.start_date = value,
-            Column::TimeZone => row.time_zone = value,
-            Column::Active => row.active = value,
-            Column::Record => {}
-        }
+        values.insert(*column, value);
     }
-    Some(row)
+    Some(values)
 }

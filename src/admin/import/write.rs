@@ -1,27 +1,34 @@
 //! Step 3 of an import: writing the checked entries in one transaction, with an audit entry
 //! per person, so that a file is imported entirely or not at all.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::SqliteConnection;
 
+use super::history::{HistoryCounts, HistoryEntries};
 use super::{ACTION, ACTOR, OrgEntry, Role};
 use crate::bot::Settings;
-use crate::ids::UserId;
+use crate::ids::{FrameworkId, UserId};
 use crate::store::people::{self, NewReport, Person};
-use crate::store::{Store, StoreError, audit, reminders, time};
+use crate::store::{Store, StoreError, audit, events, reminders, restore, time};
 
-/// Writes `entries` in one transaction: all of them or, on any database error, none. A
-/// person whose stored record already matches their row is not written again (so a
-/// re-import keeps snoozes and timestamps), but every person gets an audit entry.
-/// Returns how many people changed.
+/// The audit action written once per import that added history.
+pub const HISTORY_ACTION: &str = "history.imported";
+
+/// Writes `entries`, then the history, in one transaction: all of it or, on any database
+/// error, none. A person whose stored record already matches their row is not written again
+/// (so a re-import keeps snoozes and timestamps), but every person gets an audit entry.
+/// Returns how many people changed and how much history was added.
 pub async fn apply(
     store: &Store,
     settings: &Settings,
     entries: &[OrgEntry],
+    history: &HistoryEntries,
     source: &str,
     now: DateTime<Utc>,
-) -> Result<usize, StoreError> {
+) -> Result<(usize, HistoryCounts), StoreError> {
     let mut tx = store.write().await?;
     let mut changed = 0;
     for entry in entries {
@@ -43,8 +50,83 @@ pub async fn apply(
         )
         .await?;
     }
+    // People whose cadence dates must be counted again.
+    let mut reanchor: BTreeSet<UserId> = BTreeSet::new();
+    for entry in entries {
+        if let Some(until) = entry.snoozed_until
+            && apply_snooze(&mut tx, &entry.user_id, until, now).await?
+        {
+            reanchor.insert(entry.user_id.clone());
+        }
+    }
+    let counts = apply_history(&mut tx, history, &mut reanchor).await?;
+    for user_id in &reanchor {
+        let framework = people::person_in(&mut tx, user_id)
+            .await?
+            .and_then(|person| person.framework_id);
+        let cadence = settings.cadence_for(framework.as_ref().map_or("", FrameworkId::as_str));
+        restore::reanchor_in(&mut tx, user_id, &cadence).await?;
+    }
+    if counts != HistoryCounts::default() {
+        audit::record(
+            &mut tx,
+            now,
+            &UserId::new(ACTOR),
+            HISTORY_ACTION,
+            None,
+            json!({
+                "file": source,
+                "conversations": counts.conversations,
+                "answers": counts.answers,
+                "events": counts.events,
+            }),
+        )
+        .await?;
+    }
     tx.commit().await?;
-    Ok(changed)
+    Ok((changed, counts))
+}
+
+/// Restores the conversations, answers and events that are not stored yet; every report who
+/// got a conversation is added to `reanchor`.
+async fn apply_history(
+    conn: &mut SqliteConnection,
+    history: &HistoryEntries,
+    reanchor: &mut BTreeSet<UserId>,
+) -> Result<HistoryCounts, StoreError> {
+    let mut counts = HistoryCounts::default();
+    for checkin in &history.checkins {
+        restore::restore_checkin_in(conn, checkin).await?;
+        reanchor.insert(checkin.report_id.clone());
+        counts.conversations += 1;
+    }
+    for answer in &history.answers {
+        counts.answers += usize::from(restore::restore_answer_in(conn, answer).await?);
+    }
+    for event in &history.events {
+        counts.events += usize::from(events::import_event_in(conn, event).await?);
+    }
+    Ok(counts)
+}
+
+/// Sets the file's snooze on a person whose stored one differs; returns whether it changed.
+async fn apply_snooze(
+    conn: &mut SqliteConnection,
+    user_id: &UserId,
+    until: chrono::NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let before = people::person_in(conn, user_id).await?;
+    if before.is_some_and(|person| person.snoozed_until == Some(until)) {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE people SET snoozed_until = ?, snooze_reason = NULL, updated_at = ? WHERE user_id = ?")
+        .bind(until)
+        .bind(time::to_text(now))
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(true)
 }
 
 /// Stores a report as `add` does; returns whether anything changed.

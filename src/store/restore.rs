@@ -1,0 +1,154 @@
+//! Restoring history from an export (`import-org`): conversations and their answers, written
+//! inside the import's transaction, each at most once, and the report's cadence dates counted
+//! again from the restored conversations.
+
+use chrono::NaiveDate;
+use sqlx::SqliteConnection;
+
+use super::StoreError;
+use super::people::person_in;
+use super::reminders::reschedule_in;
+use super::values::AckStatus;
+use crate::checkins::Cadence;
+use crate::ids::{FrameworkId, UserId};
+
+/// A conversation to restore.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedCheckin {
+    /// The row's line.
+    pub line: u64,
+    /// The report.
+    pub report_id: UserId,
+    /// Their manager of record then.
+    pub manager_id: UserId,
+    /// The day it was held.
+    pub held_on: NaiveDate,
+    /// Their framework then.
+    pub framework_id: Option<FrameworkId>,
+    /// The level discussed.
+    pub level_discussed: Option<u32>,
+    /// Who recorded it.
+    pub recorded_by: UserId,
+    /// When (as stored).
+    pub recorded_at: String,
+    /// The report's latest answer.
+    pub ack_status: AckStatus,
+    /// When they gave it.
+    pub ack_at: Option<String>,
+    /// A dispute's reason.
+    pub ack_reason: Option<String>,
+}
+
+/// An answer to restore, under the conversation of `report_id` on `held_on`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedAnswer {
+    /// The row's line.
+    pub line: u64,
+    /// The report.
+    pub report_id: UserId,
+    /// The conversation's day.
+    pub held_on: NaiveDate,
+    /// Confirmed or disputed.
+    pub answer: AckStatus,
+    /// A dispute's reason.
+    pub reason: Option<String>,
+    /// When (as stored).
+    pub answered_at: String,
+}
+
+/// Stores a conversation as the export had it (the import checked it is not stored yet; a
+/// private note is never exported, so there is none). Its acknowledgement request is not
+/// planned again: whatever was asked was asked in the database it came from.
+pub async fn restore_checkin_in(
+    conn: &mut SqliteConnection,
+    checkin: &ImportedCheckin,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO checkins (report_id, manager_id, held_on, framework_id, level_discussed,
+                               recorded_by, recorded_at, ack_status, ack_reason, ack_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&checkin.report_id)
+    .bind(&checkin.manager_id)
+    .bind(checkin.held_on)
+    .bind(&checkin.framework_id)
+    .bind(checkin.level_discussed)
+    .bind(&checkin.recorded_by)
+    .bind(&checkin.recorded_at)
+    .bind(checkin.ack_status.as_str())
+    .bind(&checkin.ack_reason)
+    .bind(&checkin.ack_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Stores an answer under its conversation unless the same answer at the same time is
+/// already there. Returns whether it was added.
+pub async fn restore_answer_in(
+    conn: &mut SqliteConnection,
+    answer: &ImportedAnswer,
+) -> Result<bool, StoreError> {
+    let checkin_id: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM checkins WHERE report_id = ? AND held_on = ? LIMIT 1")
+            .bind(&answer.report_id)
+            .bind(answer.held_on)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(checkin_id) = checkin_id else {
+        // The import checks that every answer follows a conversation; this is a guard.
+        return Err(StoreError::Corrupt(format!(
+            "an imported answer (line {}) has no conversation with {} on {}",
+            answer.line, answer.report_id, answer.held_on
+        )));
+    };
+    let exists: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM checkin_answers WHERE checkin_id = ? AND answer = ? AND answered_at = ?",
+    )
+    .bind(checkin_id)
+    .bind(answer.answer.as_str())
+    .bind(&answer.answered_at)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if exists.is_some() {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO checkin_answers (checkin_id, answer, reason, answered_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(checkin_id)
+    .bind(answer.answer.as_str())
+    .bind(&answer.reason)
+    .bind(&answer.answered_at)
+    .execute(conn)
+    .await?;
+    Ok(true)
+}
+
+/// Counts `report_id`'s cadence again from their latest conversation, or their start date
+/// if that is later (as recording and `undo` do), then their due date; reminders planned
+/// from the old dates are withdrawn.
+pub async fn reanchor_in(
+    conn: &mut SqliteConnection,
+    report_id: &UserId,
+    cadence: &Cadence,
+) -> Result<(), StoreError> {
+    let latest: Option<NaiveDate> =
+        sqlx::query_scalar("SELECT max(held_on) FROM checkins WHERE report_id = ?")
+            .bind(report_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let start = person_in(conn, report_id)
+        .await?
+        .and_then(|person| person.start_date);
+    let anchor = match (latest, start) {
+        (Some(latest), Some(start)) => Some(latest.max(start)),
+        (latest, start) => latest.or(start),
+    };
+    sqlx::query("UPDATE people SET anchor_on = ? WHERE user_id = ?")
+        .bind(anchor)
+        .bind(report_id)
+        .execute(&mut *conn)
+        .await?;
+    reschedule_in(conn, report_id, cadence).await
+}
