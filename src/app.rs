@@ -20,6 +20,14 @@ pub enum StartError {
     /// The settings are invalid.
     #[error("{0}")]
     Settings(#[from] crate::bot::settings::SettingsError),
+    /// The bot itself must write (records, the outbox), and the database cannot be written.
+    #[error(
+        "the database {location} is read-only, and serving needs to write to it (records, reminders); give this user write access to the file and its directory (read-only commands such as shell and export work as it is)"
+    )]
+    ReadOnly {
+        /// The path or URL.
+        location: String,
+    },
 }
 
 /// The configured framework paths gave no framework: a path that does not exist, or holds
@@ -85,13 +93,22 @@ pub fn load_frameworks_reporting(config: &Config, report: ProblemReport) -> Load
     loaded
 }
 
-/// Opens the database, loads frameworks and resolves settings. When the cadence settings
-/// changed since the last start, every report's due date is recomputed.
+/// Opens the bot itself (`serve`): the database, created if missing, the frameworks and the
+/// settings. When the cadence settings changed since the last start, every report's due date
+/// is recomputed. A database that cannot be written is refused ([`StartError::ReadOnly`]).
 pub async fn open(config: &Config, report: LoadReport) -> Result<Bot, StartError> {
-    open_with(config, report, OpenMode::CreateIfMissing).await
+    let bot = open_with(config, report, OpenMode::CreateIfMissing).await?;
+    if bot.store().is_read_only() {
+        bot.store().close().await;
+        return Err(StartError::ReadOnly {
+            location: config.database.clone(),
+        });
+    }
+    Ok(bot)
 }
 
-/// [`open`], creating the database only if `mode` allows.
+/// Opens the database (created only if `mode` allows; read-only if it cannot be written, see
+/// [`Store::is_read_only`]), loads frameworks and resolves settings.
 pub async fn open_with(
     config: &Config,
     report: LoadReport,
@@ -105,10 +122,17 @@ pub async fn open_with(
 }
 
 /// Recomputes stored due dates if the cadence configuration differs from the one they were
-/// computed with (its [`fingerprint`] is stored under the `cadence` setting).
+/// computed with (its [`fingerprint`] is stored under the `cadence` setting). A read-only
+/// database keeps its due dates, with a warning.
 async fn refresh_cadence(store: &Store, settings: &Settings) -> Result<(), StoreError> {
     let fingerprint = fingerprint(&settings.cadence, &settings.cadence_overrides);
     if store.setting("cadence").await?.as_deref() == Some(fingerprint.as_str()) {
+        return Ok(());
+    }
+    if store.is_read_only() {
+        tracing::warn!(
+            "the cadence settings differ from those the stored due dates were computed with; the database is read-only, so the stored due dates are shown"
+        );
         return Ok(());
     }
     let changed = store

@@ -183,12 +183,20 @@ impl<'b> Shell<'b> {
     }
 }
 
+/// What `:tick` says on a read-only database.
+const TICK_READ_ONLY: &str =
+    "No reminder pass was run and nothing was sent: this database is read-only.";
+
 const DIRECTIVES_HELP: &str = "Shell directives:\n  :as USER        act as that chat user (people are written @USER in commands)\n  :now DATETIME   set the clock (RFC 3339, e.g. 2026-03-02T09:00:00Z, or a date)\n  :tick           run one reminder pass at the shell's clock and print what it sends\n  :help           this list\n  :quit           leave (or Ctrl-D)\nAnything else is handled as `/career LINE`; try `help`.\n";
 
 impl Shell<'_> {
-    /// `:tick`: one scheduler pass; prints each delivered message, then a summary.
+    /// `:tick`: one scheduler pass; prints each delivered message, then a summary. A pass
+    /// writes (it plans and settles outbox rows), so on a read-only database it is not run.
     async fn tick(&mut self) -> Outcome {
         let now = self.now();
+        if self.bot.store().is_read_only() {
+            return Outcome::Print(format!("{TICK_READ_ONLY}\n"));
+        }
         match crate::scheduler::tick(self.bot, &self.chat, now).await {
             Ok(report) => {
                 let mut out = String::new();
@@ -205,6 +213,9 @@ impl Shell<'_> {
                     report.failed
                 ));
                 Outcome::Print(out)
+            }
+            Err(crate::store::StoreError::ReadOnly) => {
+                Outcome::Print(format!("{TICK_READ_ONLY}\n"))
             }
             Err(error) => {
                 tracing::error!(%error, "scheduler pass failed");

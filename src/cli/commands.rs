@@ -74,8 +74,16 @@ fn write_stdout(text: &str) -> CliResult {
 
 async fn shell(args: ShellArgs, config: &Config) -> CliResult {
     let bot = open_bot(config, OpenMode::CreateIfMissing).await?;
+    if bot.store().is_read_only() {
+        eprintln!(
+            "note: the database {} is read-only: questions, help, team, me and history work; nothing can be recorded.",
+            config.database
+        );
+    }
     let outcome = async {
-        crate::scheduler::recover(&bot, chrono::Utc::now()).await?;
+        if !bot.store().is_read_only() {
+            crate::scheduler::recover(&bot, chrono::Utc::now()).await?;
+        }
         let options = crate::shell::ShellOptions {
             user: args.as_user,
             now: args.now,
@@ -97,6 +105,13 @@ async fn shell(args: ShellArgs, config: &Config) -> CliResult {
 /// `import-org FILE`: problems go to stderr as `FILE:LINE: sentence`, exit 1, nothing written.
 async fn import_org(file: &Path, config: &Config) -> CliResult {
     let bot = open_bot(config, OpenMode::CreateIfMissing).await?;
+    if bot.store().is_read_only() {
+        bot.store().close().await;
+        return Err(CliError::Failed(format!(
+            "the database {} is read-only, so nothing was imported; import-org needs write access to the file and its directory",
+            config.database
+        )));
+    }
     let outcome = crate::admin::import::import_file(&bot, file, chrono::Utc::now()).await;
     bot.store().close().await;
     let summary = match outcome {

@@ -7,9 +7,11 @@
 //! Files: [`people`] (the org chart and cadence dates), [`checkins`] (conversations and
 //! acknowledgements), [`snoozes`], [`outbox`] (every DM and channel post), [`reminders`]
 //! (reminders planned about reports: outbox rows and each report's last key), [`audit`],
-//! [`events`] (the timeline's changes, read from the audit log),
-//! [`restore`] (history coming back from an export), [`settings`], [`backup`] (online snapshots), [`time`] (how times are written), [`values`]
-//! (the words stored in status and kind columns), [`ids`] (the typed ids as text columns).
+//! [`events`] (the timeline's changes, read from the audit log), [`restore`] (history coming
+//! back from an export), [`settings`], [`backup`] (online snapshots), [`time`] (how times are
+//! written), [`values`] (the words stored in status and kind columns), [`ids`] (the typed ids
+//! as text columns), [`open`] (opening: read-write with migrations, or read-only when the file
+//! cannot be written).
 
 pub mod audit;
 pub mod backup;
@@ -17,6 +19,7 @@ pub mod checkins;
 pub mod corrections;
 pub mod events;
 pub mod ids;
+pub mod open;
 pub mod outbox;
 pub mod people;
 pub mod reminders;
@@ -26,13 +29,10 @@ pub mod snoozes;
 pub mod time;
 pub mod values;
 
-use std::str::FromStr;
-use std::time::Duration;
-
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::SqlitePool;
+
+pub use open::OpenMode;
 
 /// The schema, embedded from `migrations/` at build time.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
@@ -70,26 +70,37 @@ pub enum StoreError {
     /// A background database task stopped unexpectedly.
     #[error("a database task failed: {0}")]
     Task(String),
-}
-
-/// Whether opening a database may create it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OpenMode {
-    /// Create the file when it is missing: the bot itself (`serve`, `shell`) and `import-org`.
-    CreateIfMissing,
-    /// Refuse a missing file: commands that only read or copy (`export`, `backup`), so a
-    /// mistyped path is reported instead of answered from a new, empty database.
-    Existing,
+    /// A write on a database that is open read-only (see [`Store::is_read_only`]): refused
+    /// before it starts, or by SQLite ("attempt to write a readonly database").
+    #[error("the database is read-only, so nothing was recorded")]
+    ReadOnly,
+    /// The database cannot be written and its schema is older than this build's: it is not
+    /// migrated (that would write), so it is not opened.
+    #[error(
+        "the database {location} is read-only and needs migration {version} ({description}); open it once with write access (for example with `career-bot shell`) so it is migrated"
+    )]
+    NeedsMigration {
+        /// The path or URL.
+        location: String,
+        /// The first migration it lacks.
+        version: i64,
+        /// That migration's description.
+        description: String,
+    },
 }
 
 impl From<sqlx::Error> for StoreError {
     /// A column holding a word outside its set (see [`values`]) is [`StoreError::Corrupt`];
-    /// any other failure is [`StoreError::Query`].
+    /// SQLite refusing to write a read-only database is [`StoreError::ReadOnly`]; any other
+    /// failure is [`StoreError::Query`].
     fn from(error: sqlx::Error) -> Self {
         if let sqlx::Error::ColumnDecode { source, .. } = &error
             && let Some(unknown) = source.downcast_ref::<values::UnknownValue>()
         {
             return unknown.clone().into();
+        }
+        if open::is_readonly_refusal(&error) {
+            return StoreError::ReadOnly;
         }
         StoreError::Query(error)
     }
@@ -99,60 +110,27 @@ impl From<sqlx::Error> for StoreError {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    read_only: bool,
 }
 
 impl Store {
-    /// Opens (creating if missing) the database at `location` — a file path or a `sqlite:` URL —
-    /// with WAL, foreign keys and a busy timeout, and applies pending migrations.
-    pub async fn open(location: &str) -> Result<Store, StoreError> {
-        Self::open_with(location, OpenMode::CreateIfMissing).await
-    }
-
-    /// Opens the database at `location`, creating it only if `mode` allows.
-    pub async fn open_with(location: &str, mode: OpenMode) -> Result<Store, StoreError> {
-        let create = mode == OpenMode::CreateIfMissing;
-        if !create && !location.starts_with("sqlite:") && !std::path::Path::new(location).exists() {
-            return Err(StoreError::Missing {
-                location: location.to_owned(),
-            });
-        }
-        let options = if location.starts_with("sqlite:") {
-            SqliteConnectOptions::from_str(location)
-        } else {
-            Ok(SqliteConnectOptions::new().filename(location))
-        }
-        .map_err(|source| StoreError::Open {
-            location: location.to_owned(),
-            source,
-        })?
-        .create_if_missing(create)
-        .journal_mode(SqliteJournalMode::Wal)
-        // With WAL, NORMAL is durable across application crashes; only an OS crash or power
-        // loss can lose the last commits, and then never corrupts the file.
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            // A local file does not drop connections; pinging before every statement only
-            // adds a round trip to the connection's worker thread.
-            .test_before_acquire(false)
-            .connect_with(options)
-            .await
-            .map_err(|source| StoreError::Open {
-                location: location.to_owned(),
-                source,
-            })?;
-        MIGRATOR.run(&pool).await?;
-        Ok(Store { pool })
-    }
-
     /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock at once, so a
     /// writer waits (up to the busy timeout) for another writer instead of failing with
     /// "database is locked" when its first statement is a read, as a plain `BEGIN` would in
     /// WAL mode.
+    ///
+    /// On a read-only database it fails at once with [`StoreError::ReadOnly`].
     pub async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly);
+        }
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Whether the database was opened read-only because this process cannot write it (see
+    /// [`open`]): reads work, every write is [`StoreError::ReadOnly`].
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// The connection pool, for this module's files and for tests and benchmarks that look

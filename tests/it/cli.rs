@@ -1,5 +1,5 @@
 //! The `career-bot` binary as users and scripts run it: `ask`, `ask --json`, `validate`,
-//! `shell` from a pipe, and `--help` on every subcommand.
+//! `shell` from a pipe, `--help` on every subcommand, and a database the process cannot write.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -372,4 +372,218 @@ fn a_shell_piped_into_a_reader_that_stops_early_ends_quietly() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("Broken pipe"), "{stderr}");
     assert!(output.status.success(), "{stderr}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A database the process cannot write
+// ---------------------------------------------------------------------------------------------
+
+/// How a database is made impossible to write.
+#[derive(Debug, Clone, Copy)]
+enum ReadOnlyBy {
+    /// The file is `0444`; its directory stays writable.
+    File,
+    /// The directory is `0555`, so no `-wal` or `-shm` can be created; the file stays `0644`.
+    Directory,
+}
+
+/// A database with a manager (`boss`), a report (`ana`) and one conversation, made by the
+/// binary, then made read-only. Every run is as a user the permissions stop (`nobody` when the
+/// tests run as root, who could write anyway).
+struct ReadOnlyDatabase {
+    dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+}
+
+/// Commands that only read, and a question, as a shell script for `boss` (then `ana`).
+const READ_ONLY_SCRIPT: &str = "team\nhistory @ana\n:as ana\nme\nmarketing titles\n";
+
+impl ReadOnlyDatabase {
+    fn new() -> Self {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+            .expect("chmod");
+        binary::give_to_unprivileged(dir.path());
+        let db = dir.path().join("bot.db");
+        let database = Self { dir, db };
+        let output = database.run(
+            &["shell", "--as", "boss", "--now", "2026-02-01"],
+            "add @ana marketing 2\ndone @ana 2026-01-10 a good talk\n",
+        );
+        assert!(output.status.success(), "{output:?}");
+        assert!(stdout(&output).contains("Recorded:"), "{output:?}");
+        database
+    }
+
+    /// Takes write access away, as `by` says.
+    fn make_read_only(&self, by: ReadOnlyBy) {
+        use std::os::unix::fs::PermissionsExt;
+        let (path, mode) = match by {
+            ReadOnlyBy::File => (&self.db, 0o444),
+            ReadOnlyBy::Directory => (&self.dir.path().to_path_buf(), 0o555),
+        };
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    }
+
+    /// The binary with `--db` and `args`, `stdin` piped in.
+    fn run(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = binary::career_bot_unprivileged(self.dir.path())
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        child
+            .stdin
+            .take()
+            .expect("stdin is piped")
+            .write_all(stdin.as_bytes())
+            .expect("stdin accepts the script");
+        child.wait_with_output().expect("the binary finishes")
+    }
+
+    /// The database's bytes and the directory's file names.
+    fn snapshot(&self) -> (Vec<u8>, Vec<String>) {
+        let bytes = std::fs::read(&self.db).expect("read the database");
+        let mut names: Vec<String> = std::fs::read_dir(self.dir.path())
+            .expect("list the directory")
+            .map(|entry| {
+                entry
+                    .expect("entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        names.sort();
+        (bytes, names)
+    }
+}
+
+impl Drop for ReadOnlyDatabase {
+    /// Gives write access back, so the temp directory can be removed.
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(self.dir.path(), std::fs::Permissions::from_mode(0o755));
+    }
+}
+
+fn read_only_commands_work_and_writes_are_refused(by: ReadOnlyBy) {
+    let database = ReadOnlyDatabase::new();
+    // The answers while the database can be written are the ones expected afterwards.
+    let shell = ["shell", "--as", "boss", "--now", "2026-02-01"];
+    let writable_answers = database.run(&shell, READ_ONLY_SCRIPT);
+    let writable_export = database.run(&["export"], "");
+    assert!(writable_answers.status.success(), "{writable_answers:?}");
+    assert!(writable_export.status.success(), "{writable_export:?}");
+    let answers = stdout(&writable_answers);
+    for expected in [
+        "@ana: Buffer Marketing, Level 2: Strategist",
+        "Your private note: a good talk",
+        "Manager: @boss",
+        "Buffer Marketing: levels and titles",
+    ] {
+        assert!(answers.contains(expected), "{expected:?} in {answers}");
+    }
+    let export = stdout(&writable_export);
+    assert!(export.contains("person,ana,"), "{export}");
+    assert!(export.contains("\ncheckin,ana,"), "{export}");
+
+    database.make_read_only(by);
+    let before = database.snapshot();
+
+    let read_only_answers = database.run(&shell, READ_ONLY_SCRIPT);
+    assert!(read_only_answers.status.success(), "{read_only_answers:?}");
+    assert_eq!(stdout(&read_only_answers), answers, "{by:?}");
+    let notice = String::from_utf8_lossy(&read_only_answers.stderr);
+    assert!(notice.contains("is read-only"), "{notice}");
+
+    let read_only_export = database.run(&["export"], "");
+    assert!(read_only_export.status.success(), "{read_only_export:?}");
+    assert_eq!(stdout(&read_only_export), export, "{by:?}");
+
+    let writes = database.run(&shell, "done @ana\nlevel @ana 3\n:tick\nteam\n");
+    assert!(writes.status.success(), "{writes:?}");
+    let text = stdout(&writes);
+    assert_eq!(
+        text.matches(
+            "Nothing was recorded: this database is read-only, so only questions and commands that just show things (team, me, history, help) work."
+        )
+        .count(),
+        2,
+        "{text}"
+    );
+    assert!(
+        text.contains("No reminder pass was run and nothing was sent: this database is read-only."),
+        "{text}"
+    );
+    assert!(!text.contains("Something went wrong"), "{text}");
+    assert!(
+        text.contains("@ana: Buffer Marketing, Level 2: Strategist"),
+        "the shell goes on after a refusal, and nothing changed: {text}"
+    );
+
+    assert!(
+        database.snapshot() == before,
+        "the database file or its directory changed ({by:?})"
+    );
+}
+
+#[test]
+fn a_read_only_database_file_answers_reads_and_refuses_writes() {
+    read_only_commands_work_and_writes_are_refused(ReadOnlyBy::File);
+}
+
+#[test]
+fn a_database_in_a_read_only_directory_answers_reads_and_refuses_writes() {
+    read_only_commands_work_and_writes_are_refused(ReadOnlyBy::Directory);
+}
+
+#[test]
+fn import_org_refuses_a_read_only_database() {
+    let database = ReadOnlyDatabase::new();
+    let csv = database.dir.path().join("org.csv");
+    std::fs::write(&csv, "user,manager,framework,level\nbob,boss,marketing,1\n").expect("write");
+    database.make_read_only(ReadOnlyBy::File);
+    let before = database.snapshot();
+    let output = database.run(&["import-org", csv.to_str().expect("utf-8")], "");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("is read-only, so nothing was imported"),
+        "{stderr}"
+    );
+    assert!(database.snapshot() == before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_refuses_a_read_only_database_with_exit_code_1() {
+    let fake = crate::support::FakeSlack::start().await;
+    fake.ignore("auth.test");
+    let database = ReadOnlyDatabase::new();
+    database.make_read_only(ReadOnlyBy::File);
+    let before = database.snapshot();
+    let mut command = binary::career_bot_unprivileged(database.dir.path());
+    command
+        .arg("--db")
+        .arg(&database.db)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("SLACK_BOT_TOKEN", "xoxb-read-only-test")
+        .env("SLACK_SIGNING_SECRET", "0123456789abcdef0123456789abcdef")
+        .env("SLACK_API_URL", fake.api_url());
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .expect("the wait finishes")
+        .expect("the binary runs");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("is read-only, and serving needs to write to it"),
+        "{stderr}"
+    );
+    assert!(database.snapshot() == before);
 }

@@ -27,3 +27,4 @@ mod slack_http;
 mod slack_limits;
 mod slack_socket;
 mod store_queries;
+mod store_read_only;

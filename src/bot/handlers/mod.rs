@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use tracing::Instrument;
 
 use super::command::{Command, CommandKind};
-use super::error::INTERNAL_ERROR_REPLY;
+use super::error::{INTERNAL_ERROR_REPLY, READ_ONLY_REPLY};
 use super::mention::Mention;
 use super::{Bot, HandlerError, Request};
 use crate::ids::UserId;
@@ -45,7 +45,8 @@ pub struct Extras {
 ///
 /// It runs in a `command` span with the caller and the command's kind (never its words:
 /// questions and notes are private), and the framework once a handler knows it; an internal
-/// error is logged here, once, inside that span.
+/// error is logged here, once, inside that span. On a read-only database a command that would
+/// change records is refused here ([`HandlerError::ReadOnly`]) before its handler runs.
 pub async fn run(
     bot: &Bot,
     caller: &UserId,
@@ -61,7 +62,11 @@ pub async fn run(
         framework = tracing::field::Empty,
     );
     async move {
-        let result = run_in_span(bot, caller, command, extras, now).await;
+        let result = if bot.store().is_read_only() && !command.is_read_only() {
+            Err(HandlerError::ReadOnly)
+        } else {
+            run_in_span(bot, caller, command, extras, now).await
+        };
         if let Err(HandlerError::Internal(error)) = &result {
             tracing::error!(%error, "a handler failed");
         }
@@ -169,6 +174,7 @@ pub fn error_reply(error: &HandlerError) -> Reply {
         HandlerError::Refused(message) | HandlerError::Invalid(message) => {
             Reply::paragraph(message.clone())
         }
+        HandlerError::ReadOnly => Reply::paragraph(READ_ONLY_REPLY),
         HandlerError::Internal(_) => Reply::paragraph(INTERNAL_ERROR_REPLY),
     }
 }

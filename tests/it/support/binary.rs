@@ -24,3 +24,30 @@ pub fn career_bot(dir: &Path) -> Command {
     }
     command
 }
+
+/// The user and group a test runs the binary as when file permissions must stop it: `None`
+/// (the test's own user) unless the tests run as root, whom permissions do not stop; then
+/// `nobody` (65534), which root can switch a child process to.
+pub fn unprivileged() -> Option<(u32, u32)> {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    root.then_some((65534, 65534))
+}
+
+/// [`career_bot`] run as the [`unprivileged`] user. `dir`, and whatever the binary must
+/// read or write, must be theirs first ([`give_to_unprivileged`]).
+pub fn career_bot_unprivileged(dir: &Path) -> Command {
+    let mut command = career_bot(dir);
+    if let Some((uid, gid)) = unprivileged() {
+        use std::os::unix::process::CommandExt;
+        command.uid(uid).gid(gid);
+    }
+    command
+}
+
+/// Gives `path` to the [`unprivileged`] user (nothing to do when the tests do not run as root).
+pub fn give_to_unprivileged(path: &Path) {
+    if let Some((uid, gid)) = unprivileged() {
+        std::os::unix::fs::chown(path, Some(uid), Some(gid)).expect("chown to the test user");
+    }
+}

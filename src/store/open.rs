@@ -1,0 +1,398 @@
+//! Opening the database: read-write with migrations, or read-only when this process cannot
+//! write it.
+//!
+//! An operator may point a command at a database it cannot write: a copy made read-only
+//! (`chmod 0444`), a directory without write access (WAL needs `-wal` and `-shm` files beside
+//! the database), a read-only mount. The store then opens it read-only instead of failing:
+//! it does not migrate (that would write) but checks that the schema is already this build's,
+//! and every write is [`StoreError::ReadOnly`]. Commands that only read keep working;
+//! `serve`, which must write, refuses to start (see `app::open`).
+//!
+//! **Detecting it.** The file cannot be opened for writing (permission denied, read-only
+//! file system), or opening it read-write fails with SQLite's read-only, permission or
+//! cannot-open codes (a directory where the `-wal` and `-shm` files cannot be created). The
+//! first check comes before SQLite sees the file: SQLite would otherwise open a write-protected
+//! file read-only by itself and create a `-shm` beside it with the file's read-only mode, which
+//! then breaks the next writer once write access is restored.
+//!
+//! **Reading it.** With no `-wal` file beside the database, everything committed is in the
+//! file, and it is opened `immutable`: SQLite creates no `-wal` or `-shm` and takes no locks
+//! (so a read-only directory works and nothing is left behind). The price is that a writer
+//! starting while it is open is not noticed. With a `-wal` file, a writer may be running or
+//! have left commits in it, so the database is opened read-only without `immutable`, reading
+//! through the WAL and its existing `-shm`.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::{MigrateError, Migration};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use super::{MIGRATOR, Store, StoreError};
+
+/// SQLite's primary result codes that mean "this cannot be written here".
+const SQLITE_PERM: i32 = 3;
+const SQLITE_READONLY: i32 = 8;
+const SQLITE_CANTOPEN: i32 = 14;
+
+/// How a database may be opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Create the file when it is missing: the bot itself (`serve`, `shell`) and `import-org`.
+    CreateIfMissing,
+    /// Refuse a missing file: commands that only read or copy (`export`, `backup`), so a
+    /// mistyped path is reported instead of answered from a new, empty database.
+    Existing,
+    /// An existing database, read-only even when this process could write it: what a database
+    /// that cannot be written gets anyway, asked for explicitly.
+    ReadOnly,
+}
+
+impl Store {
+    /// Opens (creating if missing) the database at `location` — a file path or a `sqlite:` URL —
+    /// with WAL, foreign keys and a busy timeout, and applies pending migrations; a database
+    /// this process cannot write is opened read-only (see the [module docs](self)).
+    pub async fn open(location: &str) -> Result<Store, StoreError> {
+        Self::open_with(location, OpenMode::CreateIfMissing).await
+    }
+
+    /// Opens the database at `location`, creating it only if `mode` allows, read-only if
+    /// `mode` asks or it cannot be written.
+    pub async fn open_with(location: &str, mode: OpenMode) -> Result<Store, StoreError> {
+        let create = mode == OpenMode::CreateIfMissing;
+        if !create && !location.starts_with("sqlite:") && !Path::new(location).exists() {
+            return Err(StoreError::Missing {
+                location: location.to_owned(),
+            });
+        }
+        let options = if location.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(location)
+        } else {
+            Ok(SqliteConnectOptions::new().filename(location))
+        }
+        .map_err(|source| StoreError::Open {
+            location: location.to_owned(),
+            source,
+        })?;
+        let file = options.get_filename().to_owned();
+        let exists = file.exists();
+        if mode == OpenMode::ReadOnly || (exists && !can_write(&file)) {
+            return open_read_only(location, options, &file).await;
+        }
+        match open_read_write(location, options.clone(), create).await {
+            Err(error) if exists && cannot_write(&error) => {
+                tracing::debug!(%error, "the database cannot be opened read-write; opening it read-only");
+                open_read_only(location, options, &file).await
+            }
+            other => other,
+        }
+    }
+}
+
+/// Opens the database read-write and applies pending migrations.
+async fn open_read_write(
+    location: &str,
+    options: SqliteConnectOptions,
+    create: bool,
+) -> Result<Store, StoreError> {
+    let options = options
+        .create_if_missing(create)
+        .journal_mode(SqliteJournalMode::Wal)
+        // With WAL, NORMAL is durable across application crashes; only an OS crash or power
+        // loss can lose the last commits, and then never corrupts the file.
+        .synchronous(SqliteSynchronous::Normal);
+    let pool = connect(location, options).await?;
+    if let Err(error) = MIGRATOR.run(&pool).await {
+        pool.close().await;
+        return Err(error.into());
+    }
+    Ok(Store {
+        pool,
+        read_only: false,
+    })
+}
+
+/// Opens the database read-only (immutable when no `-wal` is beside it) and checks that its
+/// schema is this build's.
+async fn open_read_only(
+    location: &str,
+    options: SqliteConnectOptions,
+    file: &Path,
+) -> Result<Store, StoreError> {
+    let immutable = !wal_file(file).exists();
+    let options = options.read_only(true).immutable(immutable);
+    let pool = connect(location, options).await?;
+    if let Err(error) = check_schema(&pool, location).await {
+        pool.close().await;
+        return Err(error);
+    }
+    tracing::debug!(immutable, "the database is open read-only");
+    Ok(Store {
+        pool,
+        read_only: true,
+    })
+}
+
+async fn connect(location: &str, options: SqliteConnectOptions) -> Result<SqlitePool, StoreError> {
+    let options = options
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+    SqlitePoolOptions::new()
+        .max_connections(4)
+        // A local file does not drop connections; pinging before every statement only
+        // adds a round trip to the connection's worker thread.
+        .test_before_acquire(false)
+        .connect_with(options)
+        .await
+        .map_err(|source| StoreError::Open {
+            location: location.to_owned(),
+            source,
+        })
+}
+
+/// The WAL file SQLite keeps beside `file`.
+fn wal_file(file: &Path) -> PathBuf {
+    let mut name = OsString::from(file.as_os_str());
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
+/// Whether this process may write `file`: opening it for writing (which changes nothing) is
+/// not refused. Other failures are left for SQLite to report.
+fn can_write(file: &Path) -> bool {
+    match std::fs::OpenOptions::new().write(true).open(file) {
+        Ok(_) => true,
+        Err(error) => !denies_writing(&error),
+    }
+}
+
+/// Whether an I/O error says writing is not allowed here.
+fn denies_writing(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+    )
+}
+
+/// SQLite's primary result code of `error`, if it is a database error.
+fn primary_code(error: &sqlx::Error) -> Option<i32> {
+    let sqlx::Error::Database(error) = error else {
+        return None;
+    };
+    let code: i32 = error.code()?.parse().ok()?;
+    Some(code & 0xff)
+}
+
+/// Whether `error` is SQLite refusing to write a read-only database (`SQLITE_READONLY` and
+/// its extended codes).
+pub(super) fn is_readonly_refusal(error: &sqlx::Error) -> bool {
+    primary_code(error) == Some(SQLITE_READONLY)
+}
+
+/// Whether opening read-write failed because the database (or its directory) cannot be
+/// written here, so opening it read-only may work.
+fn cannot_write(error: &StoreError) -> bool {
+    let source = match error {
+        StoreError::ReadOnly => return true,
+        StoreError::Open { source, .. }
+        | StoreError::Query(source)
+        | StoreError::Migrate(
+            MigrateError::Execute(source) | MigrateError::ExecuteMigration(source, _),
+        ) => source,
+        _ => return false,
+    };
+    match source {
+        sqlx::Error::Io(error) => denies_writing(error),
+        other => matches!(
+            primary_code(other),
+            Some(SQLITE_READONLY | SQLITE_PERM | SQLITE_CANTOPEN)
+        ),
+    }
+}
+
+/// One row of `_sqlx_migrations`.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+struct Applied {
+    version: i64,
+    checksum: Vec<u8>,
+    success: bool,
+}
+
+/// Refuses a schema that is not exactly this build's, without writing anything: what
+/// `MIGRATOR.run` would refuse, it refuses with the same error; what it would apply is
+/// [`StoreError::NeedsMigration`].
+async fn check_schema(pool: &SqlitePool, location: &str) -> Result<(), StoreError> {
+    let tracked: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations')",
+    )
+    .fetch_one(pool)
+    .await?;
+    let applied: Vec<Applied> = if tracked {
+        sqlx::query_as("SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(pool)
+            .await?
+    } else {
+        Vec::new()
+    };
+    match compare_schema(&applied, &MIGRATOR.migrations) {
+        Ok(()) => Ok(()),
+        Err(SchemaGap::Refused(error)) => Err(error.into()),
+        Err(SchemaGap::Lacks(migration)) => Err(StoreError::NeedsMigration {
+            location: location.to_owned(),
+            version: migration.version,
+            description: migration.description.to_string(),
+        }),
+    }
+}
+
+/// Why a schema is not the one `known` describes.
+#[derive(Debug)]
+enum SchemaGap<'m> {
+    /// Something migrating would refuse too (a failed, unknown or edited migration).
+    Refused(MigrateError),
+    /// The first migration not applied yet.
+    Lacks(&'m Migration),
+}
+
+/// Compares the applied migrations with the `known` ones, in the order `MIGRATOR.run` checks.
+fn compare_schema<'m>(applied: &[Applied], known: &'m [Migration]) -> Result<(), SchemaGap<'m>> {
+    if let Some(dirty) = applied.iter().find(|row| !row.success) {
+        return Err(SchemaGap::Refused(MigrateError::Dirty(dirty.version)));
+    }
+    let up = || {
+        known
+            .iter()
+            .filter(|migration| !migration.migration_type.is_down_migration())
+    };
+    if let Some(unknown) = applied
+        .iter()
+        .find(|row| !up().any(|migration| migration.version == row.version))
+    {
+        return Err(SchemaGap::Refused(MigrateError::VersionMissing(
+            unknown.version,
+        )));
+    }
+    for migration in up() {
+        match applied.iter().find(|row| row.version == migration.version) {
+            Some(row) if row.checksum != *migration.checksum => {
+                return Err(SchemaGap::Refused(MigrateError::VersionMismatch(
+                    migration.version,
+                )));
+            }
+            Some(_) => {}
+            None => return Err(SchemaGap::Lacks(migration)),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn applied_all() -> Vec<Applied> {
+        MIGRATOR
+            .iter()
+            .map(|migration| Applied {
+                version: migration.version,
+                checksum: migration.checksum.to_vec(),
+                success: true,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_schema_with_every_migration_applied_is_current() {
+        assert!(compare_schema(&applied_all(), &MIGRATOR.migrations).is_ok());
+    }
+
+    #[test]
+    fn the_first_missing_migration_is_named() {
+        assert!(MIGRATOR.migrations.len() > 1);
+        let first_only = &applied_all()[..1];
+        match compare_schema(first_only, &MIGRATOR.migrations) {
+            Err(SchemaGap::Lacks(migration)) => {
+                assert_eq!(migration.version, MIGRATOR.migrations[1].version);
+            }
+            other => panic!("expected a missing migration, got {other:?}"),
+        }
+        match compare_schema(&[], &MIGRATOR.migrations) {
+            Err(SchemaGap::Lacks(migration)) => {
+                assert_eq!(migration.version, MIGRATOR.migrations[0].version);
+            }
+            other => panic!("expected a missing migration, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn failed_unknown_and_edited_migrations_are_refused_as_migrating_would() {
+        let mut dirty = applied_all();
+        dirty[1].success = false;
+        assert!(matches!(
+            compare_schema(&dirty, &MIGRATOR.migrations),
+            Err(SchemaGap::Refused(MigrateError::Dirty(v))) if v == dirty[1].version
+        ));
+        let mut newer = applied_all();
+        newer.push(Applied {
+            version: 9999,
+            checksum: Vec::new(),
+            success: true,
+        });
+        assert!(matches!(
+            compare_schema(&newer, &MIGRATOR.migrations),
+            Err(SchemaGap::Refused(MigrateError::VersionMissing(9999)))
+        ));
+        let mut edited = applied_all();
+        edited[0].checksum = vec![0; 4];
+        assert!(matches!(
+            compare_schema(&edited, &MIGRATOR.migrations),
+            Err(SchemaGap::Refused(MigrateError::VersionMismatch(v))) if v == edited[0].version
+        ));
+    }
+
+    #[test]
+    fn permission_and_read_only_file_system_errors_deny_writing() {
+        use std::io::{Error, ErrorKind};
+        assert!(denies_writing(&Error::from(ErrorKind::PermissionDenied)));
+        assert!(denies_writing(&Error::from(ErrorKind::ReadOnlyFilesystem)));
+        assert!(!denies_writing(&Error::from(ErrorKind::NotFound)));
+        let io = |kind| StoreError::Open {
+            location: "bot.db".into(),
+            source: sqlx::Error::Io(Error::from(kind)),
+        };
+        assert!(cannot_write(&io(ErrorKind::PermissionDenied)));
+        assert!(!cannot_write(&io(ErrorKind::NotFound)));
+        assert!(cannot_write(&StoreError::ReadOnly));
+        assert!(!cannot_write(&StoreError::Corrupt("people.level".into())));
+    }
+
+    #[test]
+    fn the_wal_file_is_beside_the_database() {
+        assert_eq!(
+            wal_file(Path::new("/data/bot.db")),
+            PathBuf::from("/data/bot.db-wal")
+        );
+    }
+
+    /// A real SQLite refusal, from a database opened read-only, is recognised; as root, file
+    /// permissions would not produce one, so the read-only flag does.
+    #[tokio::test]
+    async fn sqlites_refusal_to_write_is_recognised_and_becomes_read_only() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("bot.db").display().to_string();
+        Store::open(&path).await.expect("creates").close().await;
+        let options = SqliteConnectOptions::new().filename(&path).read_only(true);
+        let pool = connect(&path, options).await.expect("opens read-only");
+        let error = sqlx::query("INSERT INTO settings (key, value) VALUES ('k', 'v')")
+            .execute(&pool)
+            .await
+            .expect_err("a read-only connection refuses to write");
+        assert!(is_readonly_refusal(&error), "{error}");
+        assert!(matches!(StoreError::from(error), StoreError::ReadOnly));
+        pool.close().await;
+    }
+}
