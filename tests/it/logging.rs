@@ -26,36 +26,70 @@ impl std::io::Write for Captured {
     }
 }
 
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 impl Captured {
     fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().expect("log buffer")).into_owned()
     }
 }
 
-fn subscriber(captured: &Captured) -> impl tracing::Subscriber + Send + Sync {
-    tracing_subscriber::fmt()
-        .json()
-        .with_writer(captured.clone())
-        .with_span_events(FmtSpan::CLOSE)
-        .with_max_level(tracing::Level::INFO)
-        .finish()
+thread_local! {
+    /// Where this thread's log lines go while a test captures them.
+    static SINK: std::cell::RefCell<Option<Captured>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Makes `captured` this thread's subscriber. Other tests run on other threads at the same
-/// time and may register callsites with no subscriber of theirs; rebuilding the interest
-/// cache afterwards makes sure every callsite is re-asked with this subscriber in place.
-fn capture(captured: &Captured) -> tracing::subscriber::DefaultGuard {
-    let guard = tracing::subscriber::set_default(subscriber(captured));
-    tracing::callsite::rebuild_interest_cache();
-    guard
+/// Writes to the capturing test's buffer, if the current thread has one; other tests' lines
+/// (on their own threads) are dropped.
+#[derive(Clone, Copy)]
+struct ThreadSink;
+
+impl std::io::Write for ThreadSink {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        SINK.with(|sink| match sink.borrow_mut().as_mut() {
+            Some(captured) => captured.write(bytes),
+            None => Ok(bytes.len()),
+        })
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for ThreadSink {
+    type Writer = ThreadSink;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        *self
+    }
+}
+
+/// Stops capturing when dropped.
+struct CaptureGuard;
+
+impl Drop for CaptureGuard {
+    fn drop(&mut self) {
+        SINK.with(|sink| sink.borrow_mut().take());
+    }
+}
+
+/// Sends this thread's log lines to `captured`. One global subscriber, installed once, serves
+/// every test: a per-thread default would race with other tests' threads over tracing's
+/// global callsite-interest cache (a callsite first hit elsewhere could be cached as "never"
+/// and its span lost here, which made a full run fail now and then).
+fn capture(captured: &Captured) -> CaptureGuard {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .with_writer(ThreadSink)
+            .with_span_events(FmtSpan::CLOSE)
+            .with_max_level(tracing::Level::INFO)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("no other global subscriber in the test binary");
+    });
+    SINK.with(|sink| *sink.borrow_mut() = Some(captured.clone()));
+    CaptureGuard
 }
 
 /// The spans named `name` that closed, with their fields.

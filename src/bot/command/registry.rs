@@ -163,7 +163,7 @@ impl CommandKind {
                 "take back the last conversation you recorded for someone (recorded by mistake)"
             }
             CommandKind::History => {
-                "conversations and confirmations over time (yours without a person)"
+                "a timeline of conversations, answers and changes to the record (yours without a person)"
             }
             CommandKind::Me => {
                 "your level, your manager, your next conversation and what your next level asks for"
