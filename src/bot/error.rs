@@ -1,6 +1,7 @@
 //! Errors from handlers: those meant for the user (shown as they are) and internal ones
 //! (logged; the user sees that nothing was changed).
 
+use crate::ids::UserId;
 use crate::reply::Text;
 use crate::store::StoreError;
 
@@ -23,11 +24,13 @@ pub enum HandlerError {
 }
 
 impl From<StoreError> for HandlerError {
-    /// A write refused because the database is read-only is [`HandlerError::ReadOnly`] (a
-    /// sentence for the user, not an internal error); anything else is internal.
+    /// A write refused because the database is read-only is [`HandlerError::ReadOnly`], one
+    /// that would close a management loop is a refusal naming the chain (sentences for the
+    /// user, not internal errors); anything else is internal.
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::ReadOnly => HandlerError::ReadOnly,
+            StoreError::Loop(chain) => HandlerError::Refused(loop_refusal(&chain)),
             other => HandlerError::Internal(other),
         }
     }
@@ -38,3 +41,22 @@ pub const READ_ONLY_REPLY: &str = "Nothing was recorded: this database is read-o
 
 /// What the user sees for an internal error.
 pub const INTERNAL_ERROR_REPLY: &str = "Something went wrong on my side and nothing was changed. Please try again; if it keeps happening, tell an admin.";
+
+/// The refusal for a change that would close a management loop: `chain` runs from the new
+/// manager up to the person who would be placed under them ([`StoreError::Loop`], checked by
+/// the store inside the write transaction).
+///
+/// [`StoreError::Loop`]: crate::store::StoreError::Loop
+fn loop_refusal(chain: &[UserId]) -> Text {
+    let (Some(manager), Some(person)) = (chain.first(), chain.last()) else {
+        return Text::from("That would make a management loop, so nothing was changed.");
+    };
+    let mut loop_text = Text::from("That would make a management loop (").mention(person);
+    for id in chain {
+        loop_text = loop_text.push(" → ").mention(id);
+    }
+    loop_text.append(Text::template_of(
+        "), so nothing was changed. {@} already reports, directly or through others, to {@}.",
+        &[manager, person],
+    ))
+}

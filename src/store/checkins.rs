@@ -157,13 +157,24 @@ impl Store {
         // the anchor, ends any snooze and cancels the reminders planned so far (planning
         // brings one back only if the new cadence is due with the very same key). A
         // back-filled, older conversation is history only: snoozes and reminders stay.
-        let anchor: Option<NaiveDate> =
-            sqlx::query_scalar("SELECT anchor_on FROM people WHERE user_id = ?")
-                .bind(&checkin.report_id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .flatten();
+        let (anchor, snoozed_until, snooze_reason): (
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            Option<String>,
+        ) = sqlx::query_as(
+            "SELECT anchor_on, snoozed_until, snooze_reason FROM people WHERE user_id = ?",
+        )
+        .bind(&checkin.report_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .unwrap_or_default();
+        // A snooze this conversation ends is kept in its audit entry, so `undo` can bring it
+        // back.
+        let mut ended_snooze = serde_json::Value::Null;
         if anchor.is_none_or(|anchor| checkin.held_on >= anchor) {
+            if let Some(until) = snoozed_until {
+                ended_snooze = json!({ "until": time::date_text(until), "reason": snooze_reason });
+            }
             sqlx::query(
                 "UPDATE people SET anchor_on = ?1, snoozed_until = NULL, snooze_reason = NULL,
                                    updated_at = ?2
@@ -191,6 +202,7 @@ impl Store {
                 "level_discussed": checkin.level_discussed,
                 "manager": checkin.manager_id,
                 "has_private_note": checkin.private_note.is_some(),
+                "ended_snooze": ended_snooze,
             }),
         )
         .await?;

@@ -35,6 +35,52 @@ pub struct Undone {
     pub due_on: Option<NaiveDate>,
     /// What became of the confirmation request.
     pub request: RequestOutcome,
+    /// The snooze that recording the conversation had ended, back in force until this date.
+    pub restored_snooze: Option<NaiveDate>,
+}
+
+/// Puts back the snooze that recording `checkin` ended (kept in its `checkin.recorded` audit
+/// entry), when it has not run out by `now` and the report has no snooze now. Returns the date
+/// it runs until.
+async fn restore_ended_snooze(
+    conn: &mut sqlx::SqliteConnection,
+    checkin: &Checkin,
+    now: DateTime<Utc>,
+) -> Result<Option<NaiveDate>, StoreError> {
+    let ended: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT json_extract(details, '$.ended_snooze.until'),
+                json_extract(details, '$.ended_snooze.reason')
+         FROM audit_log
+         WHERE action = 'checkin.recorded' AND subject = ?
+           AND json_extract(details, '$.checkin') = ?
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(&checkin.report_id)
+    .bind(checkin.id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((Some(until), reason)) = ended else {
+        return Ok(None);
+    };
+    let until = NaiveDate::parse_from_str(&until, "%Y-%m-%d").map_err(|_| {
+        StoreError::Corrupt(format!(
+            "audit_log.details.ended_snooze.until \"{until}\" is not a date"
+        ))
+    })?;
+    if until <= now.date_naive() {
+        return Ok(None);
+    }
+    let restored = sqlx::query(
+        "UPDATE people SET snoozed_until = ?, snooze_reason = ?
+         WHERE user_id = ? AND snoozed_until IS NULL",
+    )
+    .bind(until)
+    .bind(reason)
+    .bind(&checkin.report_id)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok((restored > 0).then_some(until))
 }
 
 /// Who may take back which conversation.
@@ -82,6 +128,9 @@ impl Store {
             .bind(checkin.id)
             .execute(&mut *tx)
             .await?;
+        // A snooze that recording this conversation ended comes back, if it still runs and
+        // no other snooze was set since.
+        let restored_snooze = restore_ended_snooze(&mut tx, &checkin, now).await?;
         // The cadence counts from the latest conversation left, else the start date.
         super::restore::reanchor_in(&mut tx, report_id, cadence).await?;
         sqlx::query("UPDATE people SET updated_at = ? WHERE user_id = ?")
@@ -145,6 +194,7 @@ impl Store {
                 "ack_status": checkin.ack_status.as_str(),
                 "ack_reason": checkin.ack_reason,
                 "had_private_note": checkin.private_note.is_some(),
+                "restored_snooze_until": restored_snooze.map(time::date_text),
             }),
         )
         .await?;
@@ -153,6 +203,7 @@ impl Store {
             checkin,
             due_on,
             request,
+            restored_snooze,
         }))
     }
 

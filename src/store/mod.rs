@@ -67,6 +67,11 @@ pub enum StoreError {
         /// The path or URL.
         location: String,
     },
+    /// The change would make someone their own manager, directly or through others: the chain
+    /// from the new manager up to the person being placed under them. Checked inside the
+    /// write transaction, so two changes at once cannot close a loop between them.
+    #[error("that would make a management loop: {}", chain_text(.0))]
+    Loop(Vec<crate::ids::UserId>),
     /// A background database task stopped unexpectedly.
     #[error("a database task failed: {0}")]
     Task(String),
@@ -87,6 +92,15 @@ pub enum StoreError {
         /// That migration's description.
         description: String,
     },
+}
+
+/// "U1 → U2 → U3", for the log line of a [`StoreError::Loop`].
+fn chain_text(chain: &[crate::ids::UserId]) -> String {
+    chain
+        .iter()
+        .map(|id| id.as_str())
+        .collect::<Vec<_>>()
+        .join(" → ")
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -227,6 +227,43 @@ pub async fn refresh_due_on(
     Ok(())
 }
 
+/// `user_id`, their manager, their manager's manager… up the active org chart, stopping at
+/// the top, at a repeat, or after 1,000 steps.
+pub async fn chain_in(
+    conn: &mut SqliteConnection,
+    user_id: &UserId,
+) -> Result<Vec<UserId>, StoreError> {
+    let mut chain = vec![user_id.clone()];
+    while chain.len() < 1_000 {
+        let current = chain.last().unwrap_or(user_id);
+        let manager: Option<UserId> =
+            sqlx::query_scalar("SELECT manager_id FROM people WHERE user_id = ? AND active = 1")
+                .bind(current)
+                .fetch_optional(&mut *conn)
+                .await?
+                .flatten();
+        match manager {
+            Some(manager) if !chain.contains(&manager) => chain.push(manager),
+            _ => break,
+        }
+    }
+    Ok(chain)
+}
+
+/// Refuses (with [`StoreError::Loop`]) to put `report_id` under `manager_id` when
+/// `report_id` is `manager_id` or above them in the org chart.
+async fn refuse_loop_in(
+    conn: &mut SqliteConnection,
+    report_id: &UserId,
+    manager_id: &UserId,
+) -> Result<(), StoreError> {
+    let chain = chain_in(conn, manager_id).await?;
+    match chain.iter().position(|id| id == report_id) {
+        Some(position) => Err(StoreError::Loop(chain[..=position].to_vec())),
+        None => Ok(()),
+    }
+}
+
 /// Adds (or re-adds) a report inside the caller's transaction, without an audit entry: the
 /// caller writes the one that says why (`add` in chat, `import-org` from a file). Stores the
 /// framework, level, manager and start date, the name and time zone when given (`None` keeps
@@ -269,28 +306,6 @@ pub async fn add_report_in(
 }
 
 impl Store {
-    /// `user_id`, their manager, their manager's manager… up the active org chart, stopping
-    /// at the top, at a repeat, or after 1,000 steps.
-    pub async fn management_chain(&self, user_id: &UserId) -> Result<Vec<UserId>, StoreError> {
-        let mut chain = vec![user_id.clone()];
-        let mut conn = self.pool().acquire().await?;
-        while chain.len() < 1_000 {
-            let current = chain.last().unwrap_or(user_id);
-            let manager: Option<UserId> = sqlx::query_scalar(
-                "SELECT manager_id FROM people WHERE user_id = ? AND active = 1",
-            )
-            .bind(current)
-            .fetch_optional(&mut *conn)
-            .await?
-            .flatten();
-            match manager {
-                Some(manager) if !chain.contains(&manager) => chain.push(manager),
-                _ => break,
-            }
-        }
-        Ok(chain)
-    }
-
     /// One person, active or not.
     pub async fn person(&self, user_id: &UserId) -> Result<Option<Person>, StoreError> {
         let mut conn = self.pool().acquire().await?;
@@ -345,6 +360,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
+        refuse_loop_in(&mut tx, &report.user_id, &report.manager_id).await?;
         add_report_in(&mut tx, report, now).await?;
         audit::record(
             &mut tx,
@@ -374,6 +390,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
+        refuse_loop_in(&mut tx, report_id, new_manager).await?;
         ensure_person(&mut tx, new_manager, now).await?;
         let old: Option<Option<String>> =
             sqlx::query_scalar("SELECT manager_id FROM people WHERE user_id = ?")

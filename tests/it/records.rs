@@ -809,3 +809,44 @@ async fn export_csv(bot: &Bot, now: chrono::DateTime<chrono::Utc>) -> String {
     export::write(&collected, export::ExportFormat::Csv, &mut out).expect("CSV");
     String::from_utf8(out).expect("UTF-8")
 }
+
+#[tokio::test]
+async fn undo_brings_back_the_snooze_that_recording_the_conversation_ended() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell = boss_with_ana(&bot).await;
+    run(&mut shell, &["snooze @ana 2w parental leave", "done @ana"]).await;
+    let snoozed = || async {
+        sqlx::query_as::<_, (Option<String>, Option<String>)>(
+            "SELECT snoozed_until, snooze_reason FROM people WHERE user_id = 'ana'",
+        )
+        .fetch_one(bot.store().pool())
+        .await
+        .expect("ana")
+    };
+    assert_eq!(snoozed().await, (None, None), "recording ends the snooze");
+    let out = run(&mut shell, &["undo @ana"]).await;
+    assert!(
+        out.contains(
+            "The snooze that recording it had ended is back: no reminders until 2026-06-29."
+        ),
+        "{out}"
+    );
+    assert_eq!(
+        snoozed().await,
+        (
+            Some("2026-06-29".to_owned()),
+            Some("parental leave".to_owned())
+        )
+    );
+    let team = run(&mut shell, &["team"]).await;
+    assert!(team.contains("snoozed until 2026-06-29"), "{team}");
+
+    // A snooze that has run out by the time of the undo stays ended.
+    run(
+        &mut shell,
+        &["done @ana", ":now 2026-07-20T10:00:00Z", "undo @ana"],
+    )
+    .await;
+    assert_eq!(snoozed().await.0, None);
+}

@@ -1998,3 +1998,51 @@ async fn a_reminder_computed_before_a_conversation_snooze_or_removal_is_not_plan
         0
     );
 }
+
+#[tokio::test]
+async fn the_store_refuses_a_management_loop_inside_the_write_even_when_two_changes_race() {
+    let (_dir, store) = open().await;
+    // Two managers put each other on their team at the same moment: one wins, the other is
+    // refused naming the chain, and the chart has no loop.
+    let (a_under_b, b_under_a) = (
+        new_report("U_A", "U_B", "2026-01-05"),
+        new_report("U_B", "U_A", "2026-01-05"),
+    );
+    let (user_a, user_b) = (UserId::new("U_A"), UserId::new("U_B"));
+    let when = at("2026-01-05T10:00:00Z");
+    let (a, b) = tokio::join!(
+        store.add_report(&a_under_b, &user_b, when),
+        store.add_report(&b_under_a, &user_a, when),
+    );
+    let refused: Vec<Vec<UserId>> = [a, b]
+        .into_iter()
+        .filter_map(|result| match result {
+            Ok(()) => None,
+            Err(StoreError::Loop(chain)) => Some(chain),
+            Err(other) => panic!("unexpected error: {other}"),
+        })
+        .collect();
+    assert_eq!(refused.len(), 1, "exactly one of the two is refused");
+    assert_eq!(
+        refused[0].len(),
+        2,
+        "the chain names both: {:?}",
+        refused[0]
+    );
+    // Moving someone under their own report is refused the same way.
+    add(&store, "U_C", "U_BOSS", "2026-01-05").await;
+    add(&store, "U_D", "U_C", "2026-01-05").await;
+    let moved = store
+        .move_report(
+            &UserId::new("U_C"),
+            &UserId::new("U_D"),
+            &cadence(),
+            &UserId::new("U_BOSS"),
+            at("2026-01-06T10:00:00Z"),
+        )
+        .await;
+    assert!(
+        matches!(&moved, Err(StoreError::Loop(chain)) if chain == &[UserId::new("U_D"), UserId::new("U_C")]),
+        "{moved:?}"
+    );
+}

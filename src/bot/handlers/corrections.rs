@@ -65,8 +65,14 @@ pub async fn undo(
         .due_on
         .map(|date| format!(" Their next conversation is due on {date} again."))
         .unwrap_or_default();
+    let snooze = undone
+        .restored_snooze
+        .map(|until| {
+            format!(" The snooze that recording it had ended is back: no reminders until {until}.")
+        })
+        .unwrap_or_default();
     Ok(Reply::paragraph(about(format!(
-        "Took back the conversation with {who} on {}.{told}{due}",
+        "Took back the conversation with {who} on {}.{told}{due}{snooze}",
         undone.checkin.held_on
     ))))
 }

@@ -52,23 +52,6 @@ fn already_tracked(
     )
 }
 
-/// Refuses to make `manager` the manager of `person` when `person` is already above
-/// `manager` in the org chart, naming the chain it would close.
-async fn refuse_loop(bot: &Bot, person: &UserId, manager: &UserId) -> Result<(), HandlerError> {
-    let chain = bot.store().management_chain(manager).await?;
-    let Some(position) = chain.iter().position(|id| id == person) else {
-        return Ok(());
-    };
-    let mut loop_text = Text::from("That would make a management loop (").mention(person);
-    for id in &chain[..=position] {
-        loop_text = loop_text.push(" → ").mention(id);
-    }
-    Err(HandlerError::Refused(loop_text.append(Text::template_of(
-        "), so nothing was changed. {@} already reports, directly or through others, to {@}.",
-        &[manager, person],
-    ))))
-}
-
 /// `add @person FRAMEWORK LEVEL`: the caller becomes the person's manager.
 pub async fn add(
     bot: &Bot,
@@ -104,7 +87,6 @@ pub async fn add(
             bot.settings().is_admin(caller),
         )));
     }
-    refuse_loop(bot, &person.user_id, caller).await?;
     let today = bot.local_date(caller, now).await?;
     // Someone coming back keeps their history: the cadence counts from their last
     // conversation (the store anchors on the later of that and the start date), so the
@@ -181,7 +163,6 @@ pub async fn move_to(
                 .push("'s team; nothing to change."),
         ));
     }
-    refuse_loop(bot, &person.user_id, &manager.user_id).await?;
     let framework = report.framework_id.as_ref().map_or("", FrameworkId::as_str);
     bot.store()
         .move_report(
