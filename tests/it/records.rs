@@ -850,3 +850,32 @@ async fn undo_brings_back_the_snooze_that_recording_the_conversation_ended() {
     .await;
     assert_eq!(snoozed().await.0, None);
 }
+
+#[tokio::test]
+async fn a_removed_person_still_naming_their_last_manager_does_not_make_an_export_a_loop() {
+    // Found by the model test: bo adds di, removes di, then di adds bo. Chat allows it (a
+    // removed person is out of the chart); the export must import back as well.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("bo".into()), Some("2026-03-02T10:00:00Z")).expect("shell");
+    let out = run(
+        &mut shell,
+        &[
+            "add @di marketing 1",
+            "remove @di",
+            ":as di",
+            "add @bo marketing 1",
+        ],
+    )
+    .await;
+    assert!(out.contains("Added"), "{out}");
+    let now = "2026-03-02T10:00:00Z".parse().expect("a time");
+    let original = export_csv(&bot, now).await;
+    let fresh_dir = tempfile::tempdir().expect("temp dir");
+    let fresh = bot_in(fresh_dir.path(), &[("CAREER_BOT_ADMINS", "admin")]).await;
+    career_bot::admin::import::import_bytes(&fresh, original.as_bytes(), "all.csv", now)
+        .await
+        .expect("the export imports");
+    assert_eq!(export_csv(&fresh, now).await, original);
+}
