@@ -14,7 +14,11 @@
 //!    is due again with the same key (they moved back before the next repeat): it is
 //!    revived, so it still goes out, once. A pass reads who is due before it writes, so the
 //!    write plans a reminder only if its report still has the manager, anchor and snooze it
-//!    was computed from: a conversation recorded in between wins over the stale pass.
+//!    was computed from: a conversation recorded in between wins over the stale pass. The
+//!    "Reminder N" a reminder says is counted at planning, from the reminders about that
+//!    report actually sent to that manager in the current due period (see
+//!    [`crate::store::Store::sent_reminder_counts`]), not from INDEX: the first one sent is
+//!    "Reminder 1" even when its slot was not the first, and a snooze does not restart it.
 //! 2. **Claiming** marks ready rows `sending` and leases them for five minutes, in a committed
 //!    transaction, so no concurrent pass can take them.
 //! 3. **Sending**, then **marking sent**: each delivered message is handed at once to a
@@ -46,7 +50,9 @@ use crate::bot::messages::{self, OverdueLine, ReminderFacts};
 use crate::chat::{Chat, Recipient, SendError};
 use crate::checkins::Timeline;
 use crate::store::StoreError;
-use crate::store::outbox::{NewMessage, OutboxRow, PlannedReminder, SentMark, kind};
+use crate::store::outbox::{
+    NewMessage, OutboxRow, PlannedReminder, ReminderPeriod, SentMark, kind,
+};
 use crate::wake::Wake;
 
 /// How long a claimed message is reserved for one delivery attempt.
@@ -115,7 +121,9 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
         .date_naive()
         .checked_add_days(Days::new(1))
         .unwrap_or(now.date_naive());
-    let mut messages = Vec::new();
+    // First which reminders are new, then how many of each period's reminders were sent
+    // already (one query for them all), then their texts.
+    let mut due = Vec::new();
     for candidate in bot.store().due_candidates(until).await? {
         let tz = settings.time_zone(candidate.manager_time_zone.as_deref());
         let cadence = settings.cadence_for(candidate.framework_id.as_str());
@@ -137,6 +145,19 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
         if candidate.last_reminder_key.as_deref() == Some(key.as_str()) {
             continue;
         }
+        due.push((candidate, cadence, schedule, reminder, key));
+    }
+    let periods: Vec<ReminderPeriod> = due
+        .iter()
+        .map(|(candidate, _, schedule, _, _)| ReminderPeriod {
+            report_id: candidate.user_id.clone(),
+            manager_id: candidate.manager_id.clone(),
+            due_on: schedule.due_on,
+        })
+        .collect();
+    let sent = bot.store().sent_reminder_counts(&periods).await?;
+    let mut messages = Vec::with_capacity(due.len());
+    for ((candidate, cadence, schedule, reminder, key), sent) in due.into_iter().zip(sent) {
         let payload = messages::reminder(
             &engine,
             &ReminderFacts {
@@ -148,6 +169,7 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
                 schedule,
                 cadence,
                 reminder,
+                number: sent.saturating_add(1),
             },
         );
         messages.push(PlannedReminder {

@@ -76,8 +76,11 @@ pub struct ReminderFacts<'a> {
     pub schedule: Schedule,
     /// The cadence.
     pub cadence: Cadence,
-    /// Which reminder this is.
+    /// The slot's reminder (whether it is overdue).
     pub reminder: Reminder,
+    /// Which reminder of the due period this is, counting the ones actually sent: 1 for the
+    /// first, whatever slot it goes out in.
+    pub number: u32,
 }
 
 /// The reminder DM to a manager.
@@ -132,7 +135,7 @@ pub fn reminder(engine: &Engine, facts: &ReminderFacts<'_>) -> Reply {
         .with_actions(actions)
         .with_context(format!(
             "Reminder {} · repeats until the conversation is recorded",
-            facts.reminder.index + 1
+            facts.number
         ))
 }
 

@@ -61,6 +61,28 @@ pub struct PlannedReminder {
     pub snoozed_until: Option<NaiveDate>,
 }
 
+/// One report's current due period with one manager, whose sent reminders
+/// [`Store::sent_reminder_counts`] counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderPeriod {
+    /// The report.
+    pub report_id: UserId,
+    /// The manager the reminders went to.
+    pub manager_id: UserId,
+    /// The day the period's conversation fell due (`Schedule::due_on` of its anchor).
+    pub due_on: NaiveDate,
+}
+
+impl ReminderPeriod {
+    /// The range of outbox keys (`reminder:REPORT:MANAGER:START:INDEX`) of this period's
+    /// reminders: every key of this report and manager whose START is on or after `due_on`.
+    /// User ids hold no `:`, so `;` (the next character) ends the report and manager's keys.
+    fn key_range(&self) -> (String, String) {
+        let prefix = format!("reminder:{}:{}", self.report_id, self.manager_id);
+        (format!("{prefix}:{}", self.due_on), format!("{prefix};"))
+    }
+}
+
 /// A stored message.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OutboxRow {
@@ -364,6 +386,46 @@ impl Store {
         }
         tx.commit().await?;
         Ok(inserted)
+    }
+
+    /// For each period, how many reminders about its report were sent to its manager in it:
+    /// the reminders whose START (the day they began: the due date, or the end of a snooze)
+    /// is on or after the period's due date. Reminders of the period before began before
+    /// its conversation was recorded, so before this period's due date (unless the
+    /// conversation recorded was dated more than a due period back). One statement for the
+    /// whole list, each count a range of the outbox's unique key index.
+    pub async fn sent_reminder_counts(
+        &self,
+        periods: &[ReminderPeriod],
+    ) -> Result<Vec<u32>, StoreError> {
+        if periods.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ranges = serde_json::Value::Array(
+            periods
+                .iter()
+                .map(|period| {
+                    let (from, until) = period.key_range();
+                    serde_json::json!([from, until])
+                })
+                .collect(),
+        )
+        .to_string();
+        let counts: Vec<i64> = sqlx::query_scalar(
+            "SELECT (SELECT count(*) FROM outbox o
+                     WHERE o.key >= json_extract(range.value, '$[0]')
+                       AND o.key < json_extract(range.value, '$[1]')
+                       AND o.status = 'sent')
+             FROM json_each(?1) AS range
+             ORDER BY range.key",
+        )
+        .bind(ranges)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(counts
+            .into_iter()
+            .map(|count| u32::try_from(count).unwrap_or(u32::MAX))
+            .collect())
     }
 
     /// Whether a message with `key` was ever planned.

@@ -737,3 +737,57 @@ async fn after_a_long_outage_a_reminder_still_gets_a_day_of_retries() {
         .expect("tick");
     assert_eq!((report.sent, report.retried, report.failed), (0, 1, 0));
 }
+
+#[tokio::test]
+async fn reminder_numbers_count_the_reminders_sent_in_the_due_period() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+    run(&mut shell, &["add @ana marketing 2"]).await;
+    // Due Monday 2026-04-20; the bot was down for that slot and first runs a week later: the
+    // first reminder sent is "Reminder 1", though it is the second slot.
+    let out = run(&mut shell, &[":now 2026-04-27T09:00:00Z", ":tick"]).await;
+    assert_eq!(dms_to(&out, "boss"), 1, "{out}");
+    assert!(out.contains("— Reminder 1 ·"), "{out}");
+    let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM outbox ORDER BY id")
+        .fetch_all(bot.store().pool())
+        .await
+        .expect("keys");
+    assert_eq!(
+        keys,
+        ["reminder:ana:boss:2026-04-20:1"],
+        "the key still names the slot"
+    );
+
+    // A snooze restarts the slots, not the count.
+    let out = run(
+        &mut shell,
+        &[
+            "snooze @ana 1w",
+            ":now 2026-05-04T09:00:00Z",
+            ":tick",
+            ":now 2026-05-11T09:00:00Z",
+            ":tick",
+        ],
+    )
+    .await;
+    assert_eq!(dms_to(&out, "boss"), 2, "{out}");
+    assert!(
+        out.contains("— Reminder 2 ·") && out.contains("— Reminder 3 ·"),
+        "{out}"
+    );
+
+    // The conversation is recorded (dated the Friday before the last reminder): the next
+    // period counts from 1 again.
+    let out = run(
+        &mut shell,
+        &["done @ana 2026-05-08", ":now 2026-08-10T09:00:00Z", ":tick"],
+    )
+    .await;
+    assert!(out.contains("The next one is due on 2026-08-08"), "{out}");
+    assert_eq!(dms_to(&out, "boss"), 1, "{out}");
+    assert!(out.contains("— Reminder 1 ·"), "{out}");
+    let out = run(&mut shell, &[":now 2026-08-17T09:00:00Z", ":tick"]).await;
+    assert!(out.contains("— Reminder 2 ·"), "{out}");
+}
