@@ -3,7 +3,9 @@
 //! A message is *planned* by inserting a row whose `key` is unique (a reminder's key names the
 //! report, the day reminders started and the reminder's index), so planning the same message
 //! twice inserts nothing. Delivery *claims* ready rows (marks them `sending` with a lease),
-//! sends each, and marks it `sent` right after. See `crate::scheduler` for the guarantees.
+//! sends each, and marks it `sent` right after. The reminders one manager has for one slot
+//! are claimed together and sent as one message, each still its own row (all of them marked
+//! with that message's channel and ts). See `crate::scheduler` for the guarantees.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::pool::PoolConnection;
@@ -442,6 +444,9 @@ impl Store {
     /// Claims up to `limit` messages that are ready at `now`: marks them `sending`, counts the
     /// attempt and leases them until `lease_until`, so no other pass picks them up meanwhile.
     /// A row still `sending` after its lease (the process died mid-delivery) is ready again.
+    /// The reminders one recipient has for one slot are claimed together (they are sent as
+    /// one message): when the limit falls inside such a group, the rest of it is claimed too.
+    /// Rows come back by slot, then id.
     pub async fn claim_ready(
         &self,
         now: DateTime<Utc>,
@@ -449,11 +454,27 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<OutboxRow>, StoreError> {
         let mut tx = self.write().await?;
+        // `picked` is the batch, in an order that keeps a recipient's rows of one slot
+        // together; `last` is the reminder group the batch may have cut in two, whose other
+        // ready rows are taken too (a batch can so exceed `limit` by one group).
         let sql = format!(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?1
-             WHERE id IN (SELECT id FROM outbox
-                          WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?2
-                          ORDER BY next_attempt_at, id LIMIT ?3)
+            "WITH picked AS (
+                 SELECT id, kind, recipient, planned_for, next_attempt_at FROM outbox
+                 WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?2
+                 ORDER BY next_attempt_at, recipient, planned_for, id LIMIT ?3),
+             last AS (
+                 SELECT kind, recipient, planned_for FROM picked
+                 ORDER BY next_attempt_at DESC, recipient DESC, planned_for DESC, id DESC
+                 LIMIT 1)
+             UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?1
+             WHERE id IN (
+                 SELECT id FROM picked
+                 UNION
+                 SELECT o.id FROM outbox o JOIN last
+                     ON last.kind = 'reminder' AND o.recipient = last.recipient
+                    AND o.planned_for = last.planned_for
+                 WHERE o.status IN ('pending', 'sending') AND o.kind = 'reminder'
+                   AND o.next_attempt_at <= ?2)
              RETURNING {OUTBOX_COLUMNS}"
         );
         let mut rows = sqlx::query_as::<_, OutboxRow>(sqlx::AssertSqlSafe(sql))

@@ -1551,6 +1551,46 @@ async fn claim_ready_leases_rows_until_the_lease_expires() {
 }
 
 #[tokio::test]
+async fn claim_ready_takes_the_rest_of_a_managers_slot_when_the_limit_cuts_it() {
+    let (_dir, store) = open().await;
+    let slot = "2026-03-02T09:00:00Z";
+    store
+        .plan_all(
+            &[
+                reminder("reminder:UANA:UBOSS:2026-03-02:0", "UBOSS", "UANA", slot),
+                reminder("reminder:UZED:UOTHER:2026-03-02:0", "UOTHER", "UZED", slot),
+                reminder("reminder:UBEN:UBOSS:2026-02-23:1", "UBOSS", "UBEN", slot),
+                message("digest", "2026-03-02T08:00:00Z"),
+                reminder("reminder:UCEM:UBOSS:2026-03-02:0", "UBOSS", "UCEM", slot),
+            ],
+            at("2026-03-01T10:00:00Z"),
+        )
+        .await
+        .expect("plan");
+    let now = at("2026-03-02T10:00:00Z");
+    let lease = at("2026-03-02T10:05:00Z");
+    // A limit of 2 takes the digest (the earliest) and one of UBOSS's reminders for the
+    // slot; the other two of that slot come with it, UOTHER's does not.
+    let claimed = store.claim_ready(now, lease, 2).await.expect("claim");
+    let keys: Vec<&str> = claimed.iter().map(|r| r.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "digest",
+            "reminder:UANA:UBOSS:2026-03-02:0",
+            "reminder:UBEN:UBOSS:2026-02-23:1",
+            "reminder:UCEM:UBOSS:2026-03-02:0"
+        ]
+    );
+    assert!(claimed.iter().all(|row| row.status == "sending"));
+    let rest = store.claim_ready(now, lease, 2).await.expect("claim");
+    assert_eq!(
+        rest.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(),
+        ["reminder:UZED:UOTHER:2026-03-02:0"]
+    );
+}
+
+#[tokio::test]
 async fn sent_reminder_counts_counts_the_reminders_sent_in_a_due_period() {
     use career_bot::store::outbox::ReminderPeriod;
 
