@@ -294,10 +294,15 @@ async fn shutdown_finishes_the_deliveries_in_progress_then_stops() {
             Shell::new(&bot, Some("boss".into()), Some("2026-01-01T10:00:00Z")).expect("shell");
         run(
             &mut shell,
+            // Four managers, so the pass has four messages to send (one manager's reminders
+            // for a slot would be one message).
             &[
                 "add @a marketing 1",
+                ":as boss2",
                 "add @b marketing 2",
+                ":as boss3",
                 "add @c marketing 3",
+                ":as boss4",
                 "add @d marketing 4",
             ],
         )
