@@ -5,7 +5,10 @@
 //!
 //! After every step it checks that the stored conversations are exactly the model's (nothing
 //! recorded that was refused, nothing lost), that the org chart is the model's and has no
-//! loop, and that a private note reaches its author and nobody else. A failing case shrinks
+//! loop, that every message sent was allowed (no reminder about someone not due, snoozed,
+//! removed or already recorded, none twice for one slot; no confirmation request for a
+//! conversation already answered or undone), and that a private note reaches its author and
+//! nobody else. A failing case shrinks
 //! and is printed as the shell lines that reproduce it. Sessions also export and import the
 //! file back (nothing may change), and each ends by importing its export into an empty
 //! database, whose export must be the same file.
@@ -227,6 +230,9 @@ struct Model {
     manager_of: BTreeMap<String, String>,
     /// Every conversation, in the order recorded.
     conversations: Vec<Conversation>,
+    /// Snoozes known for certain to be running: set by a snooze that succeeded, dropped on
+    /// anything that may end or change one (so the model is never stricter than the rules).
+    snoozed_until: BTreeMap<String, NaiveDate>,
 }
 
 impl Model {
@@ -253,6 +259,20 @@ impl Model {
 
     fn apply(&mut self, step: &Step, today: NaiveDate) {
         let user = |index: &usize| USERS[*index].to_owned();
+        match step {
+            Step::Snooze { by, who } if self.may_manage(&user(by), &user(who)) => {
+                self.snoozed_until.insert(user(who), today + Days::new(14));
+            }
+            Step::Add { who, .. }
+            | Step::Move { who, .. }
+            | Step::Remove { who, .. }
+            | Step::Done { who, .. }
+            | Step::Undo { who, .. }
+            | Step::Unsnooze { who, .. } => {
+                self.snoozed_until.remove(&user(who));
+            }
+            _ => {}
+        }
         match step {
             Step::Add { by, who, level } => {
                 let (by, who) = (user(by), user(who));
@@ -335,6 +355,7 @@ fn check_session(steps: &[Step]) -> Result<(), TestCaseError> {
             Shell::new(&bot, Some("ana".into()), Some("2026-03-02T10:00:00Z")).expect("shell");
         let mut model = Model::default();
         let mut today = start();
+        let mut seen_sent = BTreeSet::new();
         for (number, step) in steps.iter().enumerate() {
             if let Step::Reimport = step {
                 reimport(&bot, today).await.map_err(|problem| {
@@ -352,6 +373,11 @@ fn check_session(steps: &[Step]) -> Result<(), TestCaseError> {
             check_records(&bot, &model).await.map_err(|problem| {
                 TestCaseError::fail(format!("after step {number}: {problem}"))
             })?;
+            check_messages(&bot, &model, today, &mut seen_sent)
+                .await
+                .map_err(|problem| {
+                    TestCaseError::fail(format!("after step {number}: {problem}"))
+                })?;
         }
         check_private_notes(&bot, &mut shell, &model).await?;
         check_round_trip(&bot, today)
@@ -485,6 +511,97 @@ async fn check_records(bot: &Bot, model: &Model) -> Result<(), String> {
                 None => break,
             }
         }
+    }
+    Ok(())
+}
+
+/// The messages sent since the last check went to people the rules allow: a reminder only
+/// about an active report of that manager, not recorded within the last three months, not
+/// snoozed, and none twice for one slot; a confirmation request only for a conversation that
+/// still exists and has not been answered.
+async fn check_messages(
+    bot: &Bot,
+    model: &Model,
+    today: NaiveDate,
+    seen: &mut BTreeSet<i64>,
+) -> Result<(), String> {
+    let sent: Vec<(i64, String, String, Option<String>, String)> = sqlx::query_as(
+        "SELECT id, kind, recipient, report_id, key FROM outbox WHERE status = 'sent' ORDER BY id",
+    )
+    .fetch_all(bot.store().pool())
+    .await
+    .map_err(|error| error.to_string())?;
+    let three_months_ago = today - Months::new(3);
+    for (id, kind, recipient, report, key) in sent {
+        if !seen.insert(id) {
+            continue;
+        }
+        match kind.as_str() {
+            "reminder" => {
+                let report = report.unwrap_or_default();
+                if model.manager_of.get(&report) != Some(&recipient) {
+                    return Err(format!(
+                        "{key} went to {recipient}, who is not {report}'s manager"
+                    ));
+                }
+                if let Some(recent) = model
+                    .conversations
+                    .iter()
+                    .find(|c| c.report == report && c.held_on > three_months_ago)
+                {
+                    return Err(format!(
+                        "{key} was sent on {today} although {report} had a conversation on {}",
+                        recent.held_on
+                    ));
+                }
+                if let Some(until) = model.snoozed_until.get(&report)
+                    && today < *until
+                {
+                    return Err(format!(
+                        "{key} was sent on {today} although {report} is snoozed until {until}"
+                    ));
+                }
+            }
+            "ack_request" => {
+                let checkin: i64 = key
+                    .strip_prefix("ack:")
+                    .and_then(|id| id.parse().ok())
+                    .ok_or_else(|| format!("an ack request with key {key}"))?;
+                let status: Option<String> =
+                    sqlx::query_scalar("SELECT ack_status FROM checkins WHERE id = ?")
+                        .bind(checkin)
+                        .fetch_optional(bot.store().pool())
+                        .await
+                        .map_err(|error| error.to_string())?;
+                match status.as_deref() {
+                    Some("pending") => {}
+                    Some(answered) => {
+                        return Err(format!(
+                            "{recipient} was asked to confirm conversation {checkin}, already {answered}"
+                        ));
+                    }
+                    None => {
+                        return Err(format!(
+                            "{recipient} was asked to confirm conversation {checkin}, which was undone"
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let twice: Option<(String, String, i64)> = sqlx::query_as(
+        "SELECT report_id, planned_for, count(*) FROM outbox
+         WHERE kind = 'reminder' AND status = 'sent'
+         GROUP BY report_id, planned_for HAVING count(*) > 1 LIMIT 1",
+    )
+    .fetch_optional(bot.store().pool())
+    .await
+    .map_err(|error| error.to_string())?;
+    if let Some((report, slot, count)) = twice {
+        return Err(format!(
+            "{count} reminders about {report} for the slot {slot}"
+        ));
     }
     Ok(())
 }
