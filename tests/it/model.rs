@@ -1,5 +1,5 @@
 //! The record rules, proven on random command sequences (issue 10): several users add, move,
-//! remove, change levels, record conversations with dates in every form, take them back,
+//! remove, change levels and frameworks, record conversations with dates in every form, take them back,
 //! snooze, answer and let time pass, through the real handlers on a temp database, beside a
 //! small reference model of what the records must then hold.
 //!
@@ -50,6 +50,11 @@ enum Step {
         who: usize,
     },
     Level {
+        by: usize,
+        who: usize,
+        level: i8,
+    },
+    Framework {
         by: usize,
         who: usize,
         level: i8,
@@ -143,6 +148,12 @@ impl Step {
             Step::Level { by, who, level } => {
                 vec![r#as(by), format!("level @{} {level}", user(who))]
             }
+            Step::Framework { by, who, level } => {
+                vec![
+                    r#as(by),
+                    format!("framework @{} buffer-engineering {level}", user(who)),
+                ]
+            }
             Step::Done {
                 by,
                 who,
@@ -202,6 +213,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (anyone.clone(), person.clone(), anyone.clone()).prop_map(|(by, who, to)| Step::Move { by, who, to }),
         1 => (anyone.clone(), person.clone()).prop_map(|(by, who)| Step::Remove { by, who }),
         1 => (anyone.clone(), person.clone(), -1i8..7).prop_map(|(by, who, level)| Step::Level { by, who, level }),
+        1 => (anyone.clone(), person.clone(), -1i8..10).prop_map(|(by, who, level)| Step::Framework { by, who, level }),
         4 => (anyone.clone(), person.clone(), date, any::<bool>()).prop_map(|(by, who, date, note)| Step::Done { by, who, date, note }),
         2 => (anyone.clone(), person.clone()).prop_map(|(by, who)| Step::Undo { by, who }),
         1 => (anyone.clone(), person.clone()).prop_map(|(by, who)| Step::Snooze { by, who }),
@@ -331,6 +343,7 @@ impl Model {
                 }
             }
             Step::Level { .. }
+            | Step::Framework { .. }
             | Step::Snooze { .. }
             | Step::Unsnooze { .. }
             | Step::Ack { .. }
