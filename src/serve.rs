@@ -120,7 +120,12 @@ impl Server {
                 });
             }
         }
-        let report = crate::app::load_frameworks(&config);
+        // Reading and parsing framework files is blocking work (see `reload::reload`).
+        let report = crate::reload::blocking({
+            let config = config.clone();
+            move || crate::app::load_frameworks(&config)
+        })
+        .await;
         let wake = Wake::new();
         let bot = Arc::new(
             crate::app::open(&config, report)

@@ -20,6 +20,7 @@ pub mod vocabulary;
 
 use serde::Serialize;
 
+pub use parser::MAX_QUESTION_CHARS;
 pub use query::{Intent, Query};
 
 use crate::frameworks::Library;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::clues::Clues;
+use super::clues::{Clues, visit};
 use super::index::{Index, NameKind, Target};
 use super::lookup::{frameworks_named, title_level};
 use super::query::{Alternative, CompareQuery, LevelQuery, Query, TitlesQuery, Unknown};
@@ -37,10 +37,10 @@ impl<'a> Resolver<'a> {
     }
 
     fn has_word(&self, words: &[&str]) -> bool {
-        self.clues
-            .tokens
-            .iter()
-            .any(|token| token.number.is_none() && words.contains(&token.word.as_str()))
+        self.clues.tokens.iter().any(|token| {
+            visit();
+            token.number.is_none() && words.contains(&token.word.as_str())
+        })
     }
 
     pub(super) fn resolve(self) -> Query {
@@ -137,17 +137,13 @@ impl<'a> Resolver<'a> {
 
     /// Bare level numbers with their positions (not those inside titles).
     fn level_numbers(&self) -> Vec<(usize, u32)> {
-        let inside_phrase = |position: usize| {
-            self.clues
-                .phrases
-                .iter()
-                .any(|p| (p.start..p.start + p.len).contains(&position))
-        };
         self.clues
             .tokens
             .iter()
             .enumerate()
-            .filter(|(position, token)| !token.weak_number && !inside_phrase(*position))
+            .filter(|(position, token)| {
+                !token.weak_number && self.clues.covering(*position).is_none()
+            })
             .filter_map(|(position, token)| token.number.map(|number| (position, number)))
             .collect()
     }
@@ -241,13 +237,13 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// Token positions outside every used phrase.
+    /// Token positions outside every used phrase (`unused_phrases` is in ascending order).
     fn free_positions(&self, unused_phrases: &[usize]) -> Vec<usize> {
         (0..self.clues.tokens.len())
             .filter(|&position| {
-                !self.clues.phrases.iter().enumerate().any(|(i, p)| {
-                    !unused_phrases.contains(&i) && (p.start..p.start + p.len).contains(&position)
-                })
+                self.clues
+                    .covering(position)
+                    .is_none_or(|phrase| unused_phrases.binary_search(&phrase).is_ok())
             })
             .collect()
     }

@@ -159,6 +159,56 @@ fn the_backup_command_snapshots_the_database_and_refuses_to_overwrite() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("already exists"));
 }
 
+/// A test runtime has one thread; a reload that read files on it would stop everything else.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_framework_reload_leaves_the_async_thread_free_while_it_reads_the_files() {
+    use std::io::Write;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let frameworks = dir.path().join("frameworks");
+    std::fs::create_dir(&frameworks).expect("mkdir");
+    std::fs::write(frameworks.join("ops.yaml"), FRAMEWORK).expect("write");
+    let bot = bot_reading(dir.path(), &frameworks, &[]).await;
+    // A named pipe that looks like a framework file: reading it waits for its writer, and
+    // the writer waits for the runtime's thread to answer while the loader is reading.
+    let fifo = frameworks.join("slow.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let (opened_tx, opened_rx) = tokio::sync::oneshot::channel::<()>();
+    let (answer_tx, answer_rx) = std::sync::mpsc::channel::<()>();
+    let writer = std::thread::spawn(move || {
+        // Opening for writing returns once the loader has opened the pipe to read it.
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&fifo)
+            .expect("the pipe opens");
+        let _ = opened_tx.send(());
+        // A generous bound, so the test fails instead of hanging when nobody answers.
+        let answered = answer_rx.recv_timeout(Duration::from_secs(60)).is_ok();
+        file.write_all(FRAMEWORK.replace("acme-ops", "acme-slow").as_bytes())
+            .expect("the pipe takes the text");
+        answered
+    });
+
+    let sources = [FrameworkSource::Path(frameworks.clone())];
+    let answer = async {
+        if opened_rx.await.is_ok() {
+            let _ = answer_tx.send(());
+        }
+    };
+    let (outcome, ()) = tokio::join!(reload::reload(&bot, &sources), answer);
+    let answered = writer.join().expect("the writer does not panic");
+    assert!(
+        answered,
+        "the runtime's thread answered while a framework file was being read"
+    );
+    assert!(matches!(outcome, Outcome::Reloaded(2)), "{outcome:?}");
+}
+
 #[tokio::test]
 async fn a_broken_edit_keeps_the_last_good_frameworks_and_reports_file_and_line() {
     let dir = tempfile::tempdir().expect("temp dir");
