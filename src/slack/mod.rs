@@ -5,7 +5,8 @@
 //! - [`app`]: the shared state of request handlers; [`commands`], [`interactions`], [`modal`],
 //!   [`home`]: what they do; [`profiles`]: names and time zones from `users.info`.
 //! - [`chat`]: how the scheduler's messages reach Slack; [`answers`]: rendered answers, cached.
-//! - [`http`] and [`socket`]: the two ways Slack reaches us; [`ids`]: Slack's ids as the bot's.
+//! - [`http`] and [`socket`]: the two ways Slack reaches us; [`replay`]: signatures already
+//!   used, so a captured HTTP request cannot act twice; [`ids`]: Slack's ids as the bot's.
 
 pub mod answers;
 pub mod app;
@@ -19,6 +20,7 @@ pub mod ids;
 pub mod interactions;
 pub mod modal;
 pub mod profiles;
+pub mod replay;
 pub mod socket;
 
 pub use app::SlackApp;

@@ -647,3 +647,61 @@ async fn health_readiness_and_metrics_are_served() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_captured_signed_request_sent_again_is_acknowledged_and_acts_only_once() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    // The acknowledgement request to Ana is not what this test is about.
+    fake.ignore("conversations.open");
+    fake.ignore("chat.postMessage");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
+    {
+        let seed = bot::open(&config).await;
+        harness::run_as(&seed, "U_MGR", "add @U_ANA marketing 2", Utc::now()).await;
+        seed.store().close().await;
+    }
+    let server = harness::start(config).await;
+    let http = harness::http();
+    for text in ["done @U_ANA", "level @U_ANA next"] {
+        // One capture, sent three times within Slack's 5-minute window.
+        let body = command_body(&fake, "U_MGR", text);
+        let timestamp = harness::unix_now();
+        let mut answers = Vec::new();
+        for _ in 0..3 {
+            let response = harness::post_signed(
+                &http,
+                &server.url("/slack/commands"),
+                "application/x-www-form-urlencoded",
+                body.clone(),
+                harness::HEX_SECRET,
+                timestamp,
+            )
+            .await;
+            assert_eq!(response.status(), 200, "{text}");
+            answers.push(response.text().await.expect("a body"));
+        }
+        assert!(answers[0].contains("\"blocks\""), "{text}: {}", answers[0]);
+        assert_eq!(
+            answers[1..],
+            ["", ""],
+            "{text}: a replay is acknowledged and nothing more"
+        );
+    }
+    assert_eq!(count(&server, "SELECT count(*) FROM checkins").await, 1);
+    assert_eq!(
+        count(&server, "SELECT level FROM people WHERE user_id = 'U_ANA'").await,
+        3,
+        "the level moved one step, not three"
+    );
+    // A new request (a new timestamp and signature, as Slack's own retries have) still acts.
+    let answer = post_command(&server, &fake, "U_MGR", "level @U_ANA next").await;
+    assert!(all_text(&answer).contains("Level 4"), "{answer}");
+    assert_eq!(
+        count(&server, "SELECT level FROM people WHERE user_id = 'U_ANA'").await,
+        4
+    );
+    server.stop().await;
+}
