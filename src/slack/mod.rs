@@ -7,6 +7,7 @@
 //! - [`chat`]: how the scheduler's messages reach Slack; [`answers`]: rendered answers, cached.
 //! - [`http`] and [`socket`]: the two ways Slack reaches us; [`replay`]: signatures already
 //!   used, so a captured HTTP request cannot act twice; [`ids`]: Slack's ids as the bot's.
+//! - [`entities`]: Slack's `&amp;`, `&lt;`, `&gt;` in typed text, decoded where text enters.
 
 pub mod answers;
 pub mod app;
@@ -14,6 +15,7 @@ pub mod blocks;
 pub mod chat;
 pub mod client;
 pub mod commands;
+pub mod entities;
 pub mod home;
 pub mod http;
 pub mod ids;

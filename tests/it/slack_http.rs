@@ -705,3 +705,78 @@ async fn a_captured_signed_request_sent_again_is_acknowledged_and_acts_only_once
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_slack_sends_escaped_is_recorded_as_typed_and_shown_escaped_once() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
+    {
+        let seed = bot::open(&config).await;
+        harness::run_as(&seed, "U_MGR", "add @U_ANA marketing 2", Utc::now()).await;
+        seed.store().close().await;
+    }
+    let server = harness::start(config).await;
+
+    // Slack sends `&`, `<`, `>` typed by people as entities; its own markup stays markup.
+    let answer = post_command(
+        &server,
+        &fake,
+        "U_MGR",
+        "done <@U_ANA|ana> R&amp;D review &lt;!channel&gt;",
+    )
+    .await;
+    assert!(
+        all_text(&answer).contains("Recorded: a career conversation with <@U_ANA>"),
+        "{answer}"
+    );
+    let note: String = sqlx::query_scalar("SELECT private_note FROM checkins")
+        .fetch_one(server.bot.store().pool())
+        .await
+        .expect("note");
+    assert_eq!(note, "R&D review <!channel>");
+    let history = post_command(&server, &fake, "U_MGR", "history <@U_ANA>").await;
+    let shown = serde_json::to_string(&history["blocks"]).expect("JSON");
+    assert!(
+        shown.contains("Your private note: R&amp;D review &lt;!channel&gt;"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("&amp;amp;") && !shown.contains("<!channel>"),
+        "{shown}"
+    );
+
+    // Ana is asked to confirm; her dispute reaches her manager escaped exactly once.
+    fake.wait_for("chat.postMessage", 1, WAIT).await;
+    fake.take("chat.postMessage");
+    fake.take("conversations.open");
+    post_command(
+        &server,
+        &fake,
+        "U_ANA",
+        "dispute R&amp;D was not discussed &lt;!here&gt;",
+    )
+    .await;
+    fake.wait_for("chat.postMessage", 1, WAIT).await;
+    fake.take("conversations.open");
+    let notice = fake.expect_one("chat.postMessage");
+    assert_eq!(notice.str_param("channel"), Some("DU_MGR"));
+    let sent = notice.params.to_string();
+    assert!(
+        all_text(&notice.params["blocks"])
+            .contains("Their reason: \"R&amp;D was not discussed &lt;!here&gt;\""),
+        "{sent}"
+    );
+    assert!(
+        !sent.contains("&amp;amp;") && !sent.contains("<!here>"),
+        "nothing escaped twice, no markup a person typed made live: {sent}"
+    );
+    let reason: String = sqlx::query_scalar("SELECT reason FROM checkin_answers")
+        .fetch_one(server.bot.store().pool())
+        .await
+        .expect("reason");
+    assert_eq!(reason, "R&D was not discussed <!here>");
+    server.stop().await;
+}
