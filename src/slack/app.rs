@@ -176,7 +176,7 @@ impl SlackApp {
         let request = SlackApiChatUpdateRequest::new(
             channel.to_owned().into(),
             SlackMessageContent::new()
-                .with_text(blocks::unescaped(outcome))
+                .with_text(blocks::mrkdwn(outcome))
                 .with_blocks(kept),
             ts.clone(),
         );

@@ -260,9 +260,11 @@ fn render_action(action: &Action) -> SlackActionBlockElement {
 }
 
 /// The plain text Slack shows in notifications: the heading, else the first paragraph.
+/// The message's `text`: Slack reads it as mrkdwn (mentions, `<!channel>`, links), so words
+/// are escaped as in the blocks and only mention elements are live.
 fn fallback_text(reply: &Reply) -> String {
     let first = reply.blocks.iter().find_map(|block| match block {
-        Block::Heading { text } | Block::Paragraph { text } => Some(unescaped(text)),
+        Block::Heading { text } | Block::Paragraph { text } => Some(mrkdwn(text)),
         _ => None,
     });
     shorten(first.as_deref().unwrap_or("career-bot"), 300)
@@ -278,8 +280,8 @@ pub fn mrkdwn(text: &Text) -> String {
     write_text(text, escape)
 }
 
-/// `text` for a plain-text object or a notification fallback: words as they are, mentions
-/// written as Slack mentions.
+/// `text` for a plain-text object (a header, a modal's error): words as they are, mentions
+/// written as Slack mentions. Never for a message's `text`, which Slack reads as mrkdwn.
 pub fn unescaped(text: &Text) -> String {
     write_text(text, str::to_owned)
 }
@@ -402,13 +404,21 @@ mod tests {
     }
 
     #[test]
-    fn a_heading_and_the_fallback_write_mentions_unescaped() {
-        let reply =
-            Reply::new().with_heading(Text::from("History of ").mention("U1").push(" & co"));
+    fn a_heading_writes_words_unescaped_and_the_fallback_escapes_them_once() {
+        let reply = Reply::new().with_heading(
+            Text::from("History of ")
+                .mention("U1")
+                .push(" & co <!channel>"),
+        );
         let rendered = render(&reply, 0, None);
         let json = serde_json::to_value(&rendered.blocks).expect("serialises");
-        assert_eq!(json[0]["text"]["text"], "History of <@U1> & co");
-        assert_eq!(rendered.fallback, "History of <@U1> & co");
+        // A header is plain text: Slack shows it as it is.
+        assert_eq!(json[0]["text"]["text"], "History of <@U1> & co <!channel>");
+        // The fallback is mrkdwn: the mention is live, the typed markup is not.
+        assert_eq!(
+            rendered.fallback,
+            "History of <@U1> &amp; co &lt;!channel&gt;"
+        );
     }
 
     #[test]

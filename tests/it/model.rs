@@ -31,6 +31,14 @@ use crate::support::shell::run;
 
 /// Everyone who takes part; `admin` is configured as an admin.
 const USERS: [&str; 5] = ["ana", "bo", "cy", "di", "admin"];
+/// Each report's dispute reason: two start like spreadsheet formulas, which the CSV export
+/// must write inert and the import must read back as they were.
+const DISPUTE_REASONS: [&str; 4] = [
+    "we did not meet",
+    "=1+1 is not a conversation",
+    "-1 for this one",
+    "@boss never asked",
+];
 
 /// One step of a session.
 #[derive(Clone)]
@@ -174,7 +182,7 @@ impl Step {
             Step::Snooze { by, who } => vec![r#as(by), format!("snooze @{} 2w", user(who))],
             Step::Unsnooze { by, who } => vec![r#as(by), format!("unsnooze @{}", user(who))],
             Step::Ack { by } => vec![r#as(by), "ack".to_owned()],
-            Step::Dispute { by } => vec![r#as(by), "dispute we did not meet".to_owned()],
+            Step::Dispute { by } => vec![r#as(by), format!("dispute {}", DISPUTE_REASONS[*by])],
             Step::Days(days) => vec![format!(
                 ":now {}T10:00:00Z",
                 today + Days::new(u64::from(*days))

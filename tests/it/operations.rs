@@ -209,6 +209,62 @@ async fn a_framework_reload_leaves_the_async_thread_free_while_it_reads_the_file
     assert!(matches!(outcome, Outcome::Reloaded(2)), "{outcome:?}");
 }
 
+#[test]
+fn backups_and_export_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path| {
+        std::fs::metadata(path)
+            .expect("the file exists")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("live.db");
+    let db_text = db.to_str().expect("utf-8");
+    let run = |args: &[&str]| career_bot(dir.path()).args(args).output().expect("runs");
+    assert!(run(&["--db", db_text, "shell"]).status.success());
+    let succeeds = |args: &[&str]| {
+        let output = run(args);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+
+    // A backup holds private notes: a new file, 0600 from the moment it exists.
+    let backup = dir.path().join("copy.db");
+    succeeds(&["--db", db_text, "backup", backup.to_str().expect("utf-8")]);
+    assert_eq!(mode(&backup), 0o600, "the backup");
+
+    // An export to a new file, and over an existing file others could read.
+    let export = dir.path().join("export.csv");
+    succeeds(&[
+        "--db",
+        db_text,
+        "export",
+        "--output",
+        export.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(mode(&export), 0o600, "a new export");
+    let existing = dir.path().join("existing.json");
+    std::fs::write(&existing, "old").expect("write");
+    std::fs::set_permissions(&existing, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    succeeds(&[
+        "--db",
+        db_text,
+        "export",
+        "--format",
+        "json",
+        "--output",
+        existing.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(mode(&existing), 0o600, "an export over an existing file");
+    let written = std::fs::read_to_string(&existing).expect("read");
+    assert!(written.starts_with('{'), "{written}");
+}
+
 #[tokio::test]
 async fn a_broken_edit_keeps_the_last_good_frameworks_and_reports_file_and_line() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -891,3 +891,136 @@ async fn health_readiness_and_metrics_are_served() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_captured_signed_request_sent_again_is_acknowledged_and_acts_only_once() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    // The acknowledgement request to Ana is not what this test is about.
+    fake.ignore("conversations.open");
+    fake.ignore("chat.postMessage");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
+    {
+        let seed = bot::open(&config).await;
+        harness::run_as(&seed, "U_MGR", "add @U_ANA marketing 2", Utc::now()).await;
+        seed.store().close().await;
+    }
+    let server = harness::start(config).await;
+    let http = harness::http();
+    for text in ["done @U_ANA", "level @U_ANA next"] {
+        // One capture, sent three times within Slack's 5-minute window.
+        let body = command_body(&fake, "U_MGR", text);
+        let timestamp = harness::unix_now();
+        let mut answers = Vec::new();
+        for _ in 0..3 {
+            let response = harness::post_signed(
+                &http,
+                &server.url("/slack/commands"),
+                "application/x-www-form-urlencoded",
+                body.clone(),
+                harness::HEX_SECRET,
+                timestamp,
+            )
+            .await;
+            assert_eq!(response.status(), 200, "{text}");
+            answers.push(response.text().await.expect("a body"));
+        }
+        assert!(answers[0].contains("\"blocks\""), "{text}: {}", answers[0]);
+        assert_eq!(
+            answers[1..],
+            ["", ""],
+            "{text}: a replay is acknowledged and nothing more"
+        );
+    }
+    assert_eq!(count(&server, "SELECT count(*) FROM checkins").await, 1);
+    assert_eq!(
+        count(&server, "SELECT level FROM people WHERE user_id = 'U_ANA'").await,
+        3,
+        "the level moved one step, not three"
+    );
+    // A new request (a new timestamp and signature, as Slack's own retries have) still acts.
+    let answer = post_command(&server, &fake, "U_MGR", "level @U_ANA next").await;
+    assert!(all_text(&answer).contains("Level 4"), "{answer}");
+    assert_eq!(
+        count(&server, "SELECT level FROM people WHERE user_id = 'U_ANA'").await,
+        4
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_slack_sends_escaped_is_recorded_as_typed_and_shown_escaped_once() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
+    {
+        let seed = bot::open(&config).await;
+        harness::run_as(&seed, "U_MGR", "add @U_ANA marketing 2", Utc::now()).await;
+        seed.store().close().await;
+    }
+    let server = harness::start(config).await;
+
+    // Slack sends `&`, `<`, `>` typed by people as entities; its own markup stays markup.
+    let answer = post_command(
+        &server,
+        &fake,
+        "U_MGR",
+        "done <@U_ANA|ana> R&amp;D review &lt;!channel&gt;",
+    )
+    .await;
+    assert!(
+        all_text(&answer).contains("Recorded: a career conversation with <@U_ANA>"),
+        "{answer}"
+    );
+    let note: String = sqlx::query_scalar("SELECT private_note FROM checkins")
+        .fetch_one(server.bot.store().pool())
+        .await
+        .expect("note");
+    assert_eq!(note, "R&D review <!channel>");
+    let history = post_command(&server, &fake, "U_MGR", "history <@U_ANA>").await;
+    let shown = serde_json::to_string(&history["blocks"]).expect("JSON");
+    assert!(
+        shown.contains("Your private note: R&amp;D review &lt;!channel&gt;"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("&amp;amp;") && !shown.contains("<!channel>"),
+        "{shown}"
+    );
+
+    // Ana is asked to confirm; her dispute reaches her manager escaped exactly once.
+    fake.wait_for("chat.postMessage", 1, WAIT).await;
+    fake.take("chat.postMessage");
+    fake.take("conversations.open");
+    post_command(
+        &server,
+        &fake,
+        "U_ANA",
+        "dispute R&amp;D was not discussed &lt;!here&gt;",
+    )
+    .await;
+    fake.wait_for("chat.postMessage", 1, WAIT).await;
+    fake.take("conversations.open");
+    let notice = fake.expect_one("chat.postMessage");
+    assert_eq!(notice.str_param("channel"), Some("DU_MGR"));
+    let sent = notice.params.to_string();
+    assert!(
+        all_text(&notice.params["blocks"])
+            .contains("Their reason: \"R&amp;D was not discussed &lt;!here&gt;\""),
+        "{sent}"
+    );
+    assert!(
+        !sent.contains("&amp;amp;") && !sent.contains("<!here>"),
+        "nothing escaped twice, no markup a person typed made live: {sent}"
+    );
+    let reason: String = sqlx::query_scalar("SELECT reason FROM checkin_answers")
+        .fetch_one(server.bot.store().pool())
+        .await
+        .expect("reason");
+    assert_eq!(reason, "R&D was not discussed <!here>");
+    server.stop().await;
+}
