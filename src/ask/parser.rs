@@ -12,9 +12,10 @@
 
 use super::clues;
 use super::index::Index;
-use super::query::Query;
+use super::query::{Query, SmallTalk};
 use super::refusals::too_long;
 use super::resolve::Resolver;
+use super::{small_talk, whole_levels};
 use crate::frameworks::Library;
 
 /// The longest question read, in characters. Slack caps a slash command's text at a few
@@ -29,6 +30,31 @@ pub fn parse(index: &Index, library: &Library, text: &str) -> Query {
     if text.len() > MAX_QUESTION_CHARS && text.chars().nth(MAX_QUESTION_CHARS).is_some() {
         return Query::Unknown(too_long(text.chars().count(), MAX_QUESTION_CHARS));
     }
+    if let Some(kind) = small_talk::kind(text) {
+        let answer = (kind == small_talk::Kind::Pay)
+            .then(|| read(index, library, &small_talk::without_pay_words(text)))
+            .filter(|rest| rest.framework().is_some())
+            .map(Box::new);
+        return Query::SmallTalk(SmallTalk {
+            message: small_talk::sentence(kind).to_owned(),
+            answer,
+        });
+    }
+    if let Some(given) = whole_levels::malformed_level(text) {
+        // Read the rest to learn which framework's range to give.
+        let rest: String = text
+            .split_whitespace()
+            .filter(|word| !word.contains(given))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let rest = read(index, library, &rest);
+        return Query::Unknown(whole_levels::refusal(library, given, &rest));
+    }
+    read(index, library, text)
+}
+
+/// Reads `text` into clues and resolves them.
+fn read(index: &Index, library: &Library, text: &str) -> Query {
     let clues = clues::read(index, text);
     if clues.tokens.is_empty() {
         return Query::Help;

@@ -287,6 +287,11 @@ impl<'a> Resolver<'a> {
         distinct.sort_unstable();
         distinct.dedup();
         let id = framework.id.clone();
+        // `levels` is in the order the question names them: "from 3 to 2" is a step down.
+        let step_down = matches!(
+            (levels.first(), levels.last()),
+            (Some(first), Some(last)) if first.level > last.level
+        ) && self.has_word(&["from"]);
         match distinct.as_slice() {
             [] => Query::Titles(TitlesQuery {
                 framework: id,
@@ -297,8 +302,21 @@ impl<'a> Resolver<'a> {
                 framework: id,
                 from: distinct[0],
                 to: *distinct.last().unwrap_or(&distinct[0]),
+                step_down,
                 dimension,
                 alternatives,
+            }),
+            // The same level named twice ("compare 3 and 3"): there is nothing to compare, so
+            // show that level and say so rather than guessing a step.
+            [level] if levels.len() > 1 => Query::Level(LevelQuery {
+                framework: id,
+                level: *level,
+                dimension,
+                role: None,
+                alternatives,
+                note: Some(format!(
+                    "You named Level {level} twice: that is the same level, so there is nothing to compare. Here it is."
+                )),
             }),
             [level] => {
                 let reference = levels.remove(0);
@@ -341,6 +359,7 @@ impl<'a> Resolver<'a> {
                 framework: framework.id.clone(),
                 from,
                 to,
+                step_down: false,
                 dimension,
                 alternatives,
             });
