@@ -92,6 +92,9 @@ pub(super) struct TitleLevel {
     pub(super) level: u32,
     /// The specialist role, when the title is a role's.
     pub(super) role: Option<usize>,
+    /// Whether the phrase is a whole title ("Senior Engineer"), not a part of one
+    /// ("marketer" of "Social Media Marketer").
+    pub(super) exact: bool,
 }
 
 /// The level of the framework at `framework` that a phrase's `targets` name by title. Whole
@@ -110,7 +113,7 @@ pub(super) fn title_level(targets: &[Target], framework: usize) -> Option<TitleL
             _ => None,
         })
         .min_by_key(|(exact, level, role)| (!exact, role.is_some(), *level))
-        .map(|(_, level, role)| TitleLevel { level, role })
+        .map(|(exact, level, role)| TitleLevel { level, role, exact })
 }
 
 impl Engine {

@@ -161,21 +161,39 @@ impl<'a> Resolver<'a> {
             })
             .collect();
         let mut unused = Vec::new();
+        let mut titles: Vec<(LevelRef, bool)> = Vec::new();
         for (phrase_index, phrase) in self.clues.phrases.iter().enumerate() {
             let names_framework = phrase
                 .targets
                 .iter()
                 .any(|t| matches!(t, Target::Framework { .. }));
             match title_level(phrase.targets, framework) {
-                Some(title) => levels.push(LevelRef {
-                    position: phrase.start,
-                    level: title.level,
-                    role: title.role,
-                }),
+                Some(title) => titles.push((
+                    LevelRef {
+                        position: phrase.start,
+                        level: title.level,
+                        role: title.role,
+                    },
+                    title.exact,
+                )),
                 None if !names_framework => unused.push(phrase_index),
                 None => {}
             }
         }
+        // A title word beside an explicit level number is context ("engineer level 3 at
+        // infracloud", "marketer level 3"), not a second level, unless the question compares
+        // or moves between levels. Without a number, a whole title outweighs a part of one
+        // ("senior marketer": Senior, not Social Media Marketer).
+        let two_levels = self.has_word(COMPARE_WORDS)
+            || self.has_word(TOWARD_WORDS)
+            || self.has_word(&["from", "vs", "versus", "and"]);
+        let has_exact = titles.iter().any(|(_, exact)| *exact);
+        if !(levels.is_empty() || two_levels) {
+            titles.clear();
+        } else if levels.is_empty() && has_exact && !two_levels {
+            titles.retain(|(_, exact)| *exact);
+        }
+        levels.extend(titles.into_iter().map(|(reference, _)| reference));
         levels.sort_by_key(|reference| reference.position);
         (levels, unused)
     }

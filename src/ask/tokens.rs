@@ -55,6 +55,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     let normalized = normalize(text);
     let mut tokens: Vec<Token> = Vec::with_capacity(normalized.len() / 4 + 1);
     for word in normalized.split(' ').filter(|word| !word.is_empty()) {
+        let word = expand_abbreviation(word);
         if let Some((marker, number)) = split_level_prefix(word) {
             tokens.push(Token::word(marker));
             tokens.push(Token::number(word, number));
@@ -75,6 +76,20 @@ pub fn tokenize_title(text: &str) -> Vec<Token> {
             token
         })
         .collect()
+}
+
+/// The word an abbreviation people type stands for ("sr engineer" is "senior engineer");
+/// titles are read through the same function, so both sides match.
+fn expand_abbreviation(word: &str) -> &str {
+    match word {
+        "sr" | "snr" => "senior",
+        // No bundled title says "junior"; the entry titles say "Associate" (and typo
+        // correction would otherwise turn "junior" into "senior").
+        "jr" | "jnr" | "junior" => "associate",
+        "eng" | "engg" | "engr" => "engineering",
+        "mktg" | "mkt" => "marketing",
+        other => other,
+    }
 }
 
 /// "l3" → ("level", 3); also "lvl3", "level3", "lv3".
@@ -176,6 +191,19 @@ mod tests {
         assert_eq!(numbers("level III"), [None, Some(3)]);
         assert_eq!(numbers("3rd level"), [Some(3), None]);
         assert_eq!(numbers("level i"), [None, Some(1)]);
+    }
+
+    #[test]
+    fn abbreviations_people_type_read_as_the_words_they_stand_for() {
+        let words = |text: &str| -> Vec<String> {
+            tokenize(text).into_iter().map(|token| token.word).collect()
+        };
+        assert_eq!(words("Sr. engineer"), ["senior", "engineer"]);
+        assert_eq!(words("snr eng"), ["senior", "engineering"]);
+        assert_eq!(
+            words("jr mktg lvl 2"),
+            ["associate", "marketing", "lvl", "2"]
+        );
     }
 
     #[test]

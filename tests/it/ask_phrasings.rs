@@ -304,6 +304,46 @@ const CASES: &[(&str, Expect)] = &[
         "what is the weather",
         Chat("I only know the career frameworks"),
     ),
+    // A title word beside an explicit level number is context, not a second level.
+    (
+        "infracloud engineer level 3",
+        Level("infracloud-engineering", 3),
+    ),
+    (
+        "engineer level 3 at infracloud",
+        Level("infracloud-engineering", 3),
+    ),
+    ("marketer level 3", Level("buffer-marketing", 3)),
+    ("level 3 marketer", Level("buffer-marketing", 3)),
+    ("senior marketer", Level("buffer-marketing", 4)),
+    (
+        "what does a senior marketer need",
+        Level("buffer-marketing", 4),
+    ),
+    ("support level 2", Level("buffer-happiness", 2)),
+    (
+        "from strategist to coordinator",
+        Compare("buffer-marketing", 2, 3),
+    ),
+    (
+        "how do I go from strategist to level 3 in marketing",
+        Compare("buffer-marketing", 2, 3),
+    ),
+    // Abbreviations people type.
+    ("sr engineer", Level("buffer-engineering", 4)),
+    ("snr engineer", Level("buffer-engineering", 4)),
+    (
+        "Sr. Engineer at infracloud",
+        Level("infracloud-engineering", 3),
+    ),
+    ("sr eng", Level("buffer-engineering", 4)),
+    ("jr engineer", Level("infracloud-engineering", 1)),
+    ("eng level 3", Level("buffer-engineering", 3)),
+    ("engg level 2", Level("buffer-engineering", 2)),
+    ("mktg level 3", Level("buffer-marketing", 3)),
+    ("lvl 3 mktg", Level("buffer-marketing", 3)),
+    ("mktg L2", Level("buffer-marketing", 2)),
+    ("mktg level IV", Level("buffer-marketing", 4)),
     // Levels are whole numbers within the framework's range.
     (
         "marketing level 3.5",
