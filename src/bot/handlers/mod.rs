@@ -21,7 +21,7 @@ use super::error::{INTERNAL_ERROR_REPLY, READ_ONLY_REPLY};
 use super::mention::Mention;
 use super::{Bot, HandlerError, Request};
 use crate::ids::UserId;
-use crate::reply::Reply;
+use crate::reply::{Reply, Text};
 
 /// Runs `command` for `request`. Never fails: errors become a sentence.
 pub async fn dispatch(bot: &Bot, request: &Request, command: Command) -> Reply {
@@ -46,7 +46,9 @@ pub struct Extras {
 /// It runs in a `command` span with the caller and the command's kind (never its words:
 /// questions and notes are private), and the framework once a handler knows it; an internal
 /// error is logged here, once, inside that span. On a read-only database a command that would
-/// change records is refused here ([`HandlerError::ReadOnly`]) before its handler runs.
+/// change records is refused here ([`HandlerError::ReadOnly`]) before its handler runs; so is
+/// one that would take its caller over the per-user limit on changes
+/// ([`crate::bot::rate_limit`], counted at `now`), with a sentence saying when to try again.
 pub async fn run(
     bot: &Bot,
     caller: &UserId,
@@ -62,8 +64,16 @@ pub async fn run(
         framework = tracing::field::Empty,
     );
     async move {
-        let result = if bot.store().is_read_only() && !command.is_read_only() {
+        let result = if command.is_read_only() {
+            run_in_span(bot, caller, command, extras, now).await
+        } else if bot.store().is_read_only() {
             Err(HandlerError::ReadOnly)
+        } else if let Err(exceeded) = bot.rate_limiter().check(caller, now) {
+            tracing::warn!(
+                max = exceeded.limit.max,
+                "a user reached the limit on changes"
+            );
+            Err(HandlerError::Refused(rate_limited(&exceeded, now)))
         } else {
             run_in_span(bot, caller, command, extras, now).await
         };
@@ -74,6 +84,21 @@ pub async fn run(
     }
     .instrument(span)
     .await
+}
+
+/// The sentence for a command refused by the per-user limit on changes.
+fn rate_limited(exceeded: &crate::bot::rate_limit::Exceeded, now: DateTime<Utc>) -> Text {
+    let window = exceeded.limit.window;
+    let window = if window == chrono::Duration::minutes(1) {
+        "minute".to_owned()
+    } else {
+        format!("{} seconds", window.num_seconds())
+    };
+    Text::from(format!(
+        "You have made {} changes in the last {window}, the most I take from one person in that time, so nothing was recorded. Try again in {} seconds.",
+        exceeded.limit.max,
+        exceeded.seconds_from(now)
+    ))
 }
 
 /// Notes the framework a command is about in the current `command` span.
