@@ -2,7 +2,8 @@
 //!
 //! - "We had the conversation" opens the modal; submitting it records the check-in.
 //! - "Snooze 1 week", "Yes, we talked", "That didn't happen" act at once.
-//! - "What does their next level need?" (and any `ask` button) answers a question.
+//! - "What does their next level need?" (and any `ask` button) answers a question, or shows
+//!   what a read-only command shows; a value that would change anything is refused.
 //! - "Show more" shows the next part of a long answer.
 //!
 //! A click never records twice: the modal's submission carries a key for the conversation
@@ -136,7 +137,19 @@ impl SlackApp {
         }
     }
 
+    /// An `ask` button answers a question, or runs a command that only shows things: its
+    /// value is not trusted to be the bot's own, so anything that would change a record is
+    /// refused and nothing runs.
     async fn answer_question(&self, user: &UserId, question: &str, origin: &Origin) {
+        let read_only = crate::bot::command::parse(question).is_ok_and(|c| c.is_read_only());
+        if !read_only {
+            tracing::warn!("refusing an ask button whose value is not a question");
+            let refusal = Reply::paragraph(
+                "That button only answers questions, so nothing was done. Type the command yourself if you meant it.",
+            );
+            self.tell(user, &refusal, origin).await;
+            return;
+        }
         let reply = self.bot.handle(&self.request(user, question)).await;
         self.tell(user, &reply, origin).await;
     }
