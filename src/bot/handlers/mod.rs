@@ -8,6 +8,7 @@ mod history;
 mod home;
 mod me;
 mod people;
+mod requests;
 mod team;
 
 pub use access::{can_manage, require_manager};
@@ -38,6 +39,9 @@ pub struct Extras {
     pub checkin_id: Option<i64>,
     /// The level discussed and the once-only key of a `done` from the record form.
     pub recording: Option<Recording>,
+    /// The request to join a team an `accept` or `decline` button was on (typed, they answer
+    /// the open request from the person they name).
+    pub request_id: Option<i64>,
 }
 
 /// Runs `command` for `caller`: the one way in for typed commands, buttons and forms alike, so
@@ -157,6 +161,12 @@ async fn run_in_span(
                 name: None,
             });
             history::run(bot, caller, &person).await
+        }
+        Command::Accept { manager } => {
+            requests::accept(bot, caller, &manager, extras.request_id, now).await
+        }
+        Command::Decline { manager } => {
+            requests::decline(bot, caller, &manager, extras.request_id, now).await
         }
     }
 }
