@@ -1,6 +1,10 @@
 //! Parsing and answering one question with the bundled frameworks loaded.
 //! Budget (issue "Frameworks and answers"): under 50 µs median.
 //!
+//! Also long questions (issue 11, "Hardening"): each pattern repeated to 400 and to 4,000
+//! characters (the longest question read). Parsing must grow linearly with the length, so the
+//! second takes about ten times the first.
+//!
 //!     cargo bench --bench ask
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -31,7 +35,34 @@ fn bench(c: &mut Criterion) {
         });
     }
     group.finish();
+
+    let mut group = c.benchmark_group("ask long");
+    for pattern in LONG_PATTERNS {
+        for chars in [400, 4_000] {
+            let question = pattern.repeat(chars / pattern.len());
+            let label = format!(
+                "{} × {} ({chars} chars)",
+                pattern.trim(),
+                chars / pattern.len()
+            );
+            group.bench_function(label, |b| {
+                b.iter(|| {
+                    let answer = engine.ask(black_box(&question));
+                    black_box(answer.reply.to_plain_text())
+                })
+            });
+        }
+    }
+    group.finish();
 }
+
+/// Questions repeated to a length: names and titles (many phrases), and unknown words (typo
+/// correction and suggestions).
+const LONG_PATTERNS: &[&str] = &[
+    "what does level 3 happiness need ",
+    "senior engineer staff principal hero ",
+    "xyzzy plugh hapiness sales ",
+];
 
 criterion_group!(benches, bench);
 criterion_main!(benches);

@@ -53,4 +53,12 @@ pub trait Chat: Send + Sync {
         reply: &Reply,
         key: &str,
     ) -> impl Future<Output = Result<Delivered, SendError>> + Send;
+
+    /// Whether `reply` fits in one message of this chat. The scheduler splits a DM listing
+    /// several reminders where it would not (Slack: 50 blocks); a chat without limits, like
+    /// the shell, takes anything.
+    fn fits(&self, reply: &Reply) -> bool {
+        let _ = reply;
+        true
+    }
 }

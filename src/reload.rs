@@ -26,22 +26,40 @@ pub enum Outcome {
 
 /// Loads `sources` and swaps them in if they are clean; otherwise keeps the current set and
 /// reports every error.
+///
+/// Reading, parsing and indexing the files runs on a blocking thread
+/// ([`tokio::task::spawn_blocking`]): a large set takes long enough to stall the requests
+/// and deliveries sharing the async threads.
 pub async fn reload(bot: &Bot, sources: &[FrameworkSource]) -> Outcome {
-    let report = frameworks::load(sources);
-    if report.errors.is_empty() {
-        let count = report.library.len();
-        bot.replace_engine(Engine::new(report.library));
-        bot.metrics().framework_reload(true);
-        tracing::info!(frameworks = count, "frameworks reloaded");
-        return Outcome::Reloaded(count);
-    }
+    let loaded = blocking({
+        let sources = sources.to_vec();
+        move || {
+            let report = frameworks::load(&sources);
+            if report.errors.is_empty() {
+                Ok(Engine::new(report.library))
+            } else {
+                Err(report.errors)
+            }
+        }
+    })
+    .await;
+    let errors = match loaded {
+        Ok(engine) => {
+            let count = engine.library().len();
+            bot.replace_engine(engine);
+            bot.metrics().framework_reload(true);
+            tracing::info!(frameworks = count, "frameworks reloaded");
+            return Outcome::Reloaded(count);
+        }
+        Err(errors) => errors,
+    };
     bot.metrics().framework_reload(false);
-    for error in &report.errors {
+    for error in &errors {
         tracing::error!(%error, "framework reload rejected; the previous frameworks stay in use");
     }
     if let Some(channel) = bot.settings().admin_channel.clone() {
         let now = Utc::now();
-        let items = report.errors.iter().map(ToString::to_string).collect();
+        let items = errors.iter().map(ToString::to_string).collect();
         let message = NewMessage {
             key: format!("reload:{}", crate::store::time::to_text(now)),
             kind: kind::ALERT,
@@ -60,7 +78,17 @@ pub async fn reload(bot: &Bot, sources: &[FrameworkSource]) -> Outcome {
             Err(error) => tracing::error!(%error, "cannot queue the reload alert"),
         }
     }
-    Outcome::Rejected(report.errors)
+    Outcome::Rejected(errors)
+}
+
+/// Runs `work` on a blocking thread and waits for it; a panic there is resumed here.
+pub async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => value,
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        // Only a runtime shutting down cancels a blocking task, and then nobody waits here.
+        Err(error) => panic!("a blocking task was cancelled: {error}"),
+    }
 }
 
 /// The directories to watch for changes (nothing for the bundled set).

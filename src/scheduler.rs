@@ -14,12 +14,26 @@
 //!    is due again with the same key (they moved back before the next repeat): it is
 //!    revived, so it still goes out, once. A pass reads who is due before it writes, so the
 //!    write plans a reminder only if its report still has the manager, anchor and snooze it
-//!    was computed from: a conversation recorded in between wins over the stale pass.
+//!    was computed from: a conversation recorded in between wins over the stale pass. The
+//!    "Reminder N" a reminder says is counted at planning, from the reminders about that
+//!    report actually sent to that manager in the current due period (see
+//!    [`crate::store::Store::sent_reminder_counts`]), not from INDEX: the first one sent is
+//!    "Reminder 1" even when its slot was not the first, and a snooze does not restart it.
 //! 2. **Claiming** marks ready rows `sending` and leases them for five minutes, in a committed
 //!    transaction, so no concurrent pass can take them.
 //! 3. **Sending**, then **marking sent**: each delivered message is handed at once to a
 //!    marker task that commits every mark waiting for it in one statement, and repeats
 //!    (group commit). A pass returns only when all its marks are committed.
+//!
+//! **One DM per manager per slot.** The reminders one manager has for one slot (several
+//! reports due at once) go out as one message listing them all, most overdue first, split
+//! only where the chat's limits require ([`Chat::fits`]; Slack's is 50 blocks). Each stays
+//! its own row with its own key, so nothing is lost, doubled or stale: the stale-message rule
+//! is applied to each row before the message is built (a superseded one is left out, and a
+//! group left with one row is sent as that reminder alone); the rows sent together are
+//! marked sent with the same channel and ts; on a 429 or a temporary failure they are put
+//! back together; a permanent failure marks each of them failed. Claims keep a manager's
+//! rows of one slot together (see [`crate::store::Store::claim_ready`]).
 //!
 //! A crash between 1 and 2 leaves `pending` rows: the next pass sends them (nothing lost). A
 //! crash between 2 and 3 leaves `sending` rows: at start-up [`recover`] makes them ready again
@@ -35,6 +49,7 @@
 //! retry with exponential backoff; a message still failing a day after its slot, or failing
 //! permanently, is marked `failed`, logged, and reported to the admin channel.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -42,11 +57,15 @@ use chrono::{DateTime, Days, Utc};
 use tracing::Instrument;
 
 use crate::bot::Bot;
-use crate::bot::messages::{self, OverdueLine, ReminderFacts};
+use crate::bot::messages::{self, OverdueLine, ReminderFacts, ReminderList};
 use crate::chat::{Chat, Recipient, SendError};
 use crate::checkins::Timeline;
+use crate::ids::UserId;
+use crate::reply::Reply;
 use crate::store::StoreError;
-use crate::store::outbox::{NewMessage, OutboxRow, PlannedReminder, SentMark, kind};
+use crate::store::outbox::{
+    NewMessage, OutboxRow, PlannedReminder, ReminderPeriod, SentMark, kind,
+};
 use crate::wake::Wake;
 
 /// How long a claimed message is reserved for one delivery attempt.
@@ -63,11 +82,11 @@ const DIGEST_LOOKBACK_DAYS: u64 = 2;
 pub struct TickReport {
     /// Messages planned (new, or cancelled reminders revived).
     pub planned: usize,
-    /// Messages delivered.
+    /// Messages delivered (outbox rows: a DM listing several reminders counts each).
     pub sent: usize,
-    /// Messages put back for a later attempt.
+    /// Messages put back for a later attempt (rows, as `sent`).
     pub retried: usize,
-    /// Messages given up.
+    /// Messages given up (rows, as `sent`).
     pub failed: usize,
     /// Messages not sent because their purpose was gone (see
     /// [`crate::store::Store::superseded_among`]).
@@ -115,7 +134,9 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
         .date_naive()
         .checked_add_days(Days::new(1))
         .unwrap_or(now.date_naive());
-    let mut messages = Vec::new();
+    // First which reminders are new, then how many of each period's reminders were sent
+    // already (one query for them all), then their texts.
+    let mut due = Vec::new();
     for candidate in bot.store().due_candidates(until).await? {
         let tz = settings.time_zone(candidate.manager_time_zone.as_deref());
         let cadence = settings.cadence_for(candidate.framework_id.as_str());
@@ -137,6 +158,19 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
         if candidate.last_reminder_key.as_deref() == Some(key.as_str()) {
             continue;
         }
+        due.push((candidate, cadence, schedule, reminder, key));
+    }
+    let periods: Vec<ReminderPeriod> = due
+        .iter()
+        .map(|(candidate, _, schedule, _, _)| ReminderPeriod {
+            report_id: candidate.user_id.clone(),
+            manager_id: candidate.manager_id.clone(),
+            due_on: schedule.due_on,
+        })
+        .collect();
+    let sent = bot.store().sent_reminder_counts(&periods).await?;
+    let mut messages = Vec::with_capacity(due.len());
+    for ((candidate, cadence, schedule, reminder, key), sent) in due.into_iter().zip(sent) {
         let payload = messages::reminder(
             &engine,
             &ReminderFacts {
@@ -148,6 +182,7 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
                 schedule,
                 cadence,
                 reminder,
+                number: sent.saturating_add(1),
             },
         );
         messages.push(PlannedReminder {
@@ -238,7 +273,8 @@ async fn plan_digest(bot: &Bot, now: DateTime<Utc>) -> Result<bool, StoreError> 
 /// The settings key remembering the last digest slot that had nobody overdue.
 const LAST_DIGEST_SLOT: &str = "digest.last_empty_slot";
 
-/// Delivers every message ready at `now`.
+/// Delivers every message ready at `now`. The reminders one manager has for one slot go out
+/// as one message (see the module docs); everything else, one message per row.
 pub async fn deliver<C: Chat>(
     bot: &Bot,
     chat: &C,
@@ -252,12 +288,12 @@ pub async fn deliver<C: Chat>(
             return Ok(report);
         }
         // The stale-message rule (`Store::superseded_among`), checked as the batch is
-        // claimed: a message whose purpose is gone is marked superseded, never sent.
+        // claimed: a message whose purpose is gone is marked superseded, never sent (nor
+        // listed in a manager's combined reminder).
         let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
         let superseded = store.superseded_among(&ids).await?;
-        let (marks, marker) = SentMarker::start(bot, now);
-        let mut rows = rows.into_iter();
-        while let Some(row) = rows.next() {
+        let mut ready = Vec::with_capacity(rows.len());
+        for row in rows {
             if let Some(reason) = superseded.get(&row.id) {
                 store.mark_superseded(row.id, reason).await?;
                 bot.metrics().superseded(row.kind.as_str());
@@ -265,79 +301,209 @@ pub async fn deliver<C: Chat>(
                 report.superseded += 1;
                 continue;
             }
-            let reply = match row.reply() {
-                Ok(reply) => reply,
+            match row.reply() {
+                Ok(reply) => ready.push((row, reply)),
                 Err(error) => {
-                    give_up(bot, &row, &error.to_string(), now).await?;
+                    give_up(bot, &[&row], &error.to_string(), now).await?;
                     report.failed += 1;
-                    continue;
                 }
-            };
-            let recipient = match row.kind {
-                kind::DIGEST | kind::ALERT => Recipient::Channel(&row.recipient),
-                _ => Recipient::User(&row.recipient),
+            }
+        }
+        let (marks, marker) = SentMarker::start(bot, now);
+        let mut messages = outgoing(chat, ready).into_iter();
+        while let Some(message) = messages.next() {
+            let first = &message.rows[0];
+            let recipient = match first.kind {
+                kind::DIGEST | kind::ALERT => Recipient::Channel(&first.recipient),
+                _ => Recipient::User(&first.recipient),
             };
             let span = tracing::info_span!(
                 "delivery",
-                key = %row.key,
-                kind = %row.kind,
-                attempts = row.attempts,
+                key = %first.key,
+                kind = %first.kind,
+                attempts = first.attempts,
+                rows = message.rows.len(),
             );
             match chat
-                .send(recipient, &reply, &row.key)
+                .send(recipient, &message.reply, &first.key)
                 .instrument(span)
                 .await
             {
                 Ok(delivered) => {
-                    // If the marker has failed, its error is returned below.
-                    let _ = marks.send(SentMark {
-                        id: row.id,
-                        channel: delivered.channel,
-                        ts: delivered.ts,
-                    });
-                    bot.metrics().sent(row.kind.as_str());
-                    report.sent += 1;
+                    for row in &message.rows {
+                        // If the marker has failed, its error is returned below.
+                        let _ = marks.send(SentMark {
+                            id: row.id,
+                            channel: delivered.channel.clone(),
+                            ts: delivered.ts.clone(),
+                        });
+                        bot.metrics().sent(row.kind.as_str());
+                        report.sent += 1;
+                    }
                 }
                 Err(SendError::RateLimited { retry_after }) => {
-                    // The chat wants a pause: put this and the rest of the batch back.
+                    // The chat wants a pause: put this message and the rest of the batch back.
                     let resume = now + chrono::Duration::from_std(retry_after).unwrap_or(LEASE);
                     let error = format!("rate limited; retrying after {}s", retry_after.as_secs());
-                    store.mark_retry(row.id, &error, resume).await?;
-                    report.retried += 1;
+                    for row in &message.rows {
+                        store.mark_retry(row.id, &error, resume).await?;
+                        report.retried += 1;
+                    }
                     // The rest of the batch was never tried: put it back without an attempt.
-                    for rest in rows {
+                    for rest in messages.flat_map(|message| message.rows) {
                         store.release_untried(rest.id, resume).await?;
                         report.retried += 1;
                     }
-                    tracing::warn!(key = %row.key, retry_after_secs = retry_after.as_secs(), "chat rate limit; pausing delivery");
+                    tracing::warn!(key = %first.key, retry_after_secs = retry_after.as_secs(), "chat rate limit; pausing delivery");
                     SentMarker::finish(marks, marker).await?;
                     return Ok(report);
                 }
-                Err(SendError::Temporary(error)) => match first_due(&row) {
-                    Ok(first_due) if now - first_due < GIVE_UP_AFTER => {
-                        let delay = backoff(row.attempts);
-                        tracing::warn!(key = %row.key, attempts = row.attempts, error = %error, "delivery failed; will retry");
-                        store.mark_retry(row.id, &error, now + delay).await?;
-                        report.retried += 1;
+                Err(SendError::Temporary(error)) => {
+                    // The rows sent together are retried together, at one time.
+                    let attempts = message.rows.iter().map(|row| row.attempts).max();
+                    let retry_at = now + backoff(attempts.unwrap_or(1));
+                    let mut expired = Vec::new();
+                    for row in &message.rows {
+                        match first_due(row) {
+                            Ok(first_due) if now - first_due < GIVE_UP_AFTER => {
+                                store.mark_retry(row.id, &error, retry_at).await?;
+                                report.retried += 1;
+                            }
+                            Ok(_) => expired.push(row),
+                            // Without a readable slot there is no give-up clock to retry against.
+                            Err(corrupt) => {
+                                give_up(bot, &[row], &format!("{error}; {corrupt}"), now).await?;
+                                report.failed += 1;
+                            }
+                        }
                     }
-                    Ok(_) => {
-                        give_up(bot, &row, &error, now).await?;
-                        report.failed += 1;
+                    if expired.len() < message.rows.len() {
+                        tracing::warn!(key = %first.key, attempts = first.attempts, error = %error, "delivery failed; will retry");
                     }
-                    // Without a readable slot there is no give-up clock to retry against.
-                    Err(corrupt) => {
-                        give_up(bot, &row, &format!("{error}; {corrupt}"), now).await?;
-                        report.failed += 1;
+                    if !expired.is_empty() {
+                        give_up(bot, &expired, &error, now).await?;
+                        report.failed += expired.len();
                     }
-                },
+                }
                 Err(error) => {
-                    give_up(bot, &row, &error.to_string(), now).await?;
-                    report.failed += 1;
+                    let rows: Vec<&OutboxRow> = message.rows.iter().collect();
+                    give_up(bot, &rows, &error.to_string(), now).await?;
+                    report.failed += rows.len();
                 }
             }
         }
         SentMarker::finish(marks, marker).await?;
     }
+}
+
+/// One message to send: the outbox rows it delivers (one, or a manager's reminders for one
+/// slot) and what it says.
+struct Outgoing {
+    rows: Vec<OutboxRow>,
+    reply: Reply,
+}
+
+/// The messages that deliver `ready`, in the order of their first rows. Reminders to the
+/// same recipient for the same slot become one message listing them all, most overdue first
+/// (the earliest START in their keys: they have been due the longest), split only where the
+/// chat's limits require ([`Chat::fits`]). A group of one is that reminder as planned; every
+/// other kind of message is its own row.
+fn outgoing<C: Chat>(chat: &C, ready: Vec<(OutboxRow, Reply)>) -> Vec<Outgoing> {
+    let mut groups: Vec<Vec<(OutboxRow, Reply)>> = Vec::new();
+    let mut slots: HashMap<(String, String), usize> = HashMap::new();
+    for (row, reply) in ready {
+        if row.kind != kind::REMINDER {
+            groups.push(vec![(row, reply)]);
+            continue;
+        }
+        let slot = (row.recipient.clone(), row.planned_for.clone());
+        match slots.get(&slot) {
+            Some(&group) => groups[group].push((row, reply)),
+            None => {
+                slots.insert(slot, groups.len());
+                groups.push(vec![(row, reply)]);
+            }
+        }
+    }
+    let mut messages = Vec::with_capacity(groups.len());
+    for mut group in groups {
+        if group.len() == 1 {
+            let (row, reply) = group.remove(0);
+            messages.push(Outgoing {
+                rows: vec![row],
+                reply,
+            });
+            continue;
+        }
+        group.sort_by(|(a, _), (b, _)| {
+            reminder_start(a)
+                .cmp(reminder_start(b))
+                .then(a.id.cmp(&b.id))
+        });
+        messages.extend(together(chat, group));
+    }
+    messages
+}
+
+/// The START of a reminder's key (`reminder:REPORT:MANAGER:START:INDEX`): the day its
+/// reminders began.
+fn reminder_start(row: &OutboxRow) -> &str {
+    row.key.rsplit(':').nth(1).unwrap_or_default()
+}
+
+/// One recipient's reminders for one slot, as few messages as the chat allows.
+fn together<C: Chat>(chat: &C, group: Vec<(OutboxRow, Reply)>) -> Vec<Outgoing> {
+    let total = group.len();
+    let overdue = group
+        .iter()
+        .filter(|(_, reply)| messages::is_overdue_reminder(reply))
+        .count();
+    let list = |part| ReminderList {
+        total,
+        overdue,
+        part,
+    };
+    let render = |list: &ReminderList, part: &[(OutboxRow, Reply)]| {
+        let items: Vec<(UserId, &Reply)> = part
+            .iter()
+            .map(|(row, reply)| {
+                let report = row
+                    .report_id
+                    .clone()
+                    .unwrap_or_else(|| UserId::new(row.key.as_str()));
+                (report, reply)
+            })
+            .collect();
+        let items: Vec<(&UserId, &Reply)> = items.iter().map(|(id, reply)| (id, *reply)).collect();
+        messages::reminders_together(list, &items)
+    };
+    let mut parts: Vec<Vec<(OutboxRow, Reply)>> = Vec::new();
+    let mut current: Vec<(OutboxRow, Reply)> = Vec::new();
+    for item in group {
+        current.push(item);
+        // The heading's words do not change how many blocks it takes.
+        if current.len() > 1
+            && !chat.fits(&render(&list(None), &current))
+            && let Some(last) = current.pop()
+        {
+            parts.push(std::mem::replace(&mut current, vec![last]));
+        }
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    let count = parts.len();
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(index, part)| {
+            let reply = render(&list((count > 1).then_some((index + 1, count))), &part);
+            Outgoing {
+                rows: part.into_iter().map(|(row, _)| row).collect(),
+                reply,
+            }
+        })
+        .collect()
 }
 
 /// Commits "sent" marks as deliveries complete: each commit takes every mark waiting, so a
@@ -394,30 +560,37 @@ fn backoff(attempts: i64) -> chrono::Duration {
     chrono::Duration::seconds((30_i64 << exponent).min(3600))
 }
 
+/// Marks `rows` (sent, or tried, together) failed with `error`, and tells the admin channel
+/// once for them.
 async fn give_up(
     bot: &Bot,
-    row: &OutboxRow,
+    rows: &[&OutboxRow],
     error: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    tracing::error!(key = %row.key, kind = %row.kind, recipient = %row.recipient, attempts = row.attempts, error, "giving up on a message");
-    bot.store().mark_failed(row.id, error).await?;
-    bot.metrics().failed(row.kind.as_str());
+    let Some(first) = rows.first() else {
+        return Ok(());
+    };
+    for row in rows {
+        tracing::error!(key = %row.key, kind = %row.kind, recipient = %row.recipient, attempts = row.attempts, error, "giving up on a message");
+        bot.store().mark_failed(row.id, error).await?;
+        bot.metrics().failed(row.kind.as_str());
+    }
     // An alert about an alert could loop forever; the log line is enough for those.
-    if row.kind != kind::ALERT
+    if first.kind != kind::ALERT
         && let Some(channel) = bot.settings().admin_channel.clone()
     {
         bot.store()
             .plan(
                 &NewMessage {
-                    key: format!("alert:{}", row.key),
+                    key: format!("alert:{}", first.key),
                     kind: kind::ALERT,
                     recipient: channel,
                     report_id: None,
                     payload: messages::delivery_alert(
-                        &row.recipient,
-                        row.kind.as_str(),
-                        row.attempts,
+                        &first.recipient,
+                        first.kind.as_str(),
+                        first.attempts,
                         error,
                     ),
                     planned_for: now,

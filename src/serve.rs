@@ -37,6 +37,9 @@ pub enum ServeError {
         /// What it is and where to find it.
         what: &'static str,
     },
+    /// The configuration breaks a rule (a `Config` built in code skips `Config::load`).
+    #[error("{0}")]
+    Config(crate::config::ConfigProblem),
     /// Slack refused the bot token.
     #[error(
         "Slack rejected SLACK_BOT_TOKEN ({0}); copy the Bot User OAuth Token (xoxb-…) from your app's OAuth & Permissions page"
@@ -104,6 +107,10 @@ impl Server {
                 });
             }
         };
+        // The same rule as `config check`, before the token is sent anywhere.
+        if let Some(problem) = config.slack.api_url_problem() {
+            return Err(ServeError::Config(problem));
+        }
         let client = crate::slack::client::build(&config.slack.api_url)?;
         let token = SlackApiToken::new(bot_token.expose().to_owned().into());
         match client.open_session(&token).auth_test().await {
@@ -120,7 +127,12 @@ impl Server {
                 });
             }
         }
-        let report = crate::app::load_frameworks(&config);
+        // Reading and parsing framework files is blocking work (see `reload::reload`).
+        let report = crate::reload::blocking({
+            let config = config.clone();
+            move || crate::app::load_frameworks(&config)
+        })
+        .await;
         let wake = Wake::new();
         let bot = Arc::new(
             crate::app::open(&config, report)

@@ -53,12 +53,19 @@ pub fn is_typo_of(typed: &str, known: &str) -> bool {
 /// The candidate closest to `query` (compared normalised), if it is close enough to suggest.
 pub fn closest<'a>(query: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let query = normalize(query);
+    let query_len = query.chars().count();
     candidates
         .into_iter()
         .filter_map(|candidate| {
             let normalized = normalize(candidate);
+            let len = normalized.chars().count();
+            let budget = typo_budget(len).max(2);
+            // The distance is at least the difference in length: a query much longer than
+            // the candidate (a whole long question) is never close, and costs nothing here.
+            if query_len.abs_diff(len) > budget {
+                return None;
+            }
             let score = distance(&query, &normalized);
-            let budget = typo_budget(normalized.chars().count()).max(2);
             (score <= budget).then_some((score, candidate))
         })
         .min_by_key(|(score, _)| *score)

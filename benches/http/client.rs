@@ -2,6 +2,7 @@
 //! connection, the response read by `Content-Length`. It does the least work a client can,
 //! so as much of the CPU as possible is left to the server being measured.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -15,9 +16,16 @@ pub struct SignedRequest {
     body_start: usize,
 }
 
+/// Numbers every request this process signs: each has its own `trigger_id`, as Slack's do,
+/// so each has its own signature (the server answers a signature it has seen with an empty
+/// 200, as a replay).
+static SIGNED: AtomicU64 = AtomicU64::new(0);
+
 impl SignedRequest {
-    /// Signs a slash command asking `text`, as Slack would (`v0:TIMESTAMP:BODY`).
+    /// Signs a slash command asking `text`, as Slack would (`v0:TIMESTAMP:BODY`). The body
+    /// ends with a `trigger_id` no other request has.
     pub fn new(address: &str, secret: &str, text: &str) -> Self {
+        let unique = SIGNED.fetch_add(1, Ordering::Relaxed);
         let body = serde_urlencoded::to_string([
             ("team_id", "T0FAKE"),
             ("channel_id", "C1"),
@@ -25,7 +33,7 @@ impl SignedRequest {
             ("command", "/career"),
             ("text", text),
             ("response_url", "http://127.0.0.1:9/response"),
-            ("trigger_id", "1.2.3"),
+            ("trigger_id", &format!("1.2.{unique}")),
         ])
         .expect("form");
         let timestamp = harness::unix_now();
@@ -43,10 +51,19 @@ impl SignedRequest {
         }
     }
 
-    /// The form body (the same for every signing of the same question).
-    pub fn body(&self) -> &[u8] {
-        &self.bytes[self.body_start..]
+    /// The form body without its last field, the unique `trigger_id`: the same for every
+    /// signing of the same question.
+    pub fn question(&self) -> &[u8] {
+        question_of(&self.bytes[self.body_start..])
     }
+}
+
+/// A slash command's form `body` without its last field (the `trigger_id` [`SignedRequest`]
+/// puts last).
+pub fn question_of(body: &[u8]) -> &[u8] {
+    body.iter()
+        .rposition(|byte| *byte == b'&')
+        .map_or(body, |at| &body[..at])
 }
 
 /// One kept-alive connection to the server.

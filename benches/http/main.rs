@@ -8,7 +8,9 @@
 //! fake Slack Web API (for `auth.test` at start-up) and the load generator run here, on the
 //! same machine. The load generator writes pre-signed request bytes on 200 kept-alive
 //! connections and reads each response by its length (`client.rs`), so it takes as little
-//! CPU from the server as it can.
+//! CPU from the server as it can. Every request is signed once, before a run, with its own
+//! `trigger_id` as Slack's are: the server acts on a signature once and answers a replay with
+//! an empty 200, which would count as an error here.
 //!
 //! Two ways to hold 200 requests in flight, each run 100,000 requests (so one slow spell of
 //! the machine cannot decide a p99 alone):
@@ -207,18 +209,21 @@ impl Pattern {
     }
 }
 
-/// Signs the questions for `address` now: a run starts well within Slack's 5-minute window.
-fn signed_for(address: &str) -> Arc<Vec<SignedRequest>> {
+/// Signs `count` requests for `address` now, asking the questions in turn, each request
+/// unique: a run starts well within Slack's 5-minute window.
+fn signed_for(address: &str, count: usize) -> Arc<Vec<SignedRequest>> {
     Arc::new(
         QUESTIONS
             .iter()
+            .cycle()
+            .take(count)
             .map(|q| SignedRequest::new(address, SECRET, q))
             .collect(),
     )
 }
 
 async fn run(pattern: Pattern, address: &str, pid: Option<u32>) -> Run {
-    let requests = signed_for(address);
+    let requests = signed_for(address, REQUESTS);
     let open = connections(address).await;
     match pattern {
         Pattern::Waves => sampled(pid, waves(open, requests)).await,
@@ -287,9 +292,12 @@ async fn measure(placement: &Placement, fake_api_url: &str) {
     // servers stay up and take turns, so a slow spell of this machine hits them alike.
     let mut connection = Connection::open(&bot.address).await;
     let mut answers = HashMap::new();
-    for request in signed_for(&bot.address).iter() {
+    for request in signed_for(&bot.address, QUESTIONS.len()).iter() {
         let answer = connection.body(request).await;
-        answers.insert(Bytes::copy_from_slice(request.body()), Bytes::from(answer));
+        answers.insert(
+            Bytes::copy_from_slice(request.question()),
+            Bytes::from(answer),
+        );
     }
     drop(connection);
     let baseline = server::Baseline::start(answers, placement.server_cpus());

@@ -141,8 +141,8 @@ pub struct Baseline {
 
 impl Baseline {
     /// Starts the baseline on `cpus`: `POST /slack/commands` answered by looking its body up
-    /// in `answers` (career-bot's answer to each question, so both send the same bytes),
-    /// nothing verified or parsed. Like `career-bot serve`, it runs a multi-threaded runtime
+    /// in `answers` (career-bot's answer to each question, so both send the same bytes;
+    /// keyed by the body without its unique last field), nothing verified or parsed. Like `career-bot serve`, it runs a multi-threaded runtime
     /// with a worker per CPU it may use.
     pub fn start(answers: HashMap<Bytes, Bytes>, cpus: Vec<usize>) -> Self {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind baseline");
@@ -160,7 +160,10 @@ impl Baseline {
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
                 let route = axum::routing::post(move |body: Bytes| {
-                    let answer = answers.get(&body).cloned().unwrap_or_default();
+                    let answer = answers
+                        .get(super::client::question_of(&body))
+                        .cloned()
+                        .unwrap_or_default();
                     async move {
                         (
                             [(axum::http::header::CONTENT_TYPE, "application/json")],

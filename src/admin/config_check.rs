@@ -195,6 +195,13 @@ fn render(config: &Config, loaded: Vec<&str>) -> String {
         secret(&config.slack.signing_secret)
     );
     let _ = writeln!(out, "# SLACK_API_URL = {}", quoted(&config.slack.api_url));
+    if config.slack.allow_insecure_api_url {
+        let _ = writeln!(
+            out,
+            "# {} = 1 (plain http:// allowed off this machine)",
+            crate::config::ALLOW_INSECURE_SLACK_URL
+        );
+    }
     let mode = if config.slack.app_token.is_some() {
         "Socket Mode"
     } else {

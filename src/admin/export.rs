@@ -14,14 +14,17 @@
 //! the timeline's events (by user, then as they happened: `event_at`, `event_by`, and
 //! `event_details`, the JSON the audit log keeps). The file goes straight back into
 //! `import-org`, which restores all of it: export, import into an empty database and export
-//! again gives the same file.
+//! again gives the same file. A cell that a spreadsheet would run as a formula (`=…`, `-…`,
+//! `@…`) is written with a leading `'` that `import-org` takes off again ([`super::cells`]).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use super::cells;
 use crate::bot::{Bot, Settings};
 use crate::checkins::Status;
 use crate::ids::{FrameworkId, UserId};
@@ -376,7 +379,8 @@ pub fn write_csv(export: &Export, out: impl Write) -> Result<(), ExportError> {
     Ok(())
 }
 
-/// One CSV row, its cells set by column name so no row can put a value in the wrong column.
+/// One CSV row, its cells set by column name so no row can put a value in the wrong column,
+/// and each written so that no spreadsheet runs it as a formula ([`super::cells`]).
 struct CsvRow(Vec<String>);
 
 impl CsvRow {
@@ -391,7 +395,10 @@ impl CsvRow {
         let index = CSV_COLUMNS.iter().position(|name| *name == column);
         debug_assert!(index.is_some(), "no CSV column {column}");
         if let Some(index) = index {
-            self.0[index] = value;
+            self.0[index] = match cells::neutralise(&value) {
+                Cow::Borrowed(_) => value,
+                Cow::Owned(neutralised) => neutralised,
+            };
         }
     }
 

@@ -6,7 +6,8 @@
 //!   written, in one transaction, so nothing is ever half-imported.
 //! - [`export`]: `career-bot export --format csv|json` writes every person and the full
 //!   check-in history. Private notes are never exported: they are visible only to the person
-//!   who wrote them. The CSV export can be given straight back to `import-org`.
+//!   who wrote them. The CSV export can be given straight back to `import-org`; [`cells`]
+//!   keeps spreadsheets from running its cells as formulas, both ways.
 //!
 //! - [`config_check`]: `career-bot config check` prints the effective configuration with
 //!   secrets masked, and every problem.
@@ -17,6 +18,7 @@
 //! return data or errors; reading the clock and printing happen in [`crate::cli`], so tests
 //! run them at fixed times.
 
+pub mod cells;
 pub mod config_check;
 pub mod export;
 pub mod import;

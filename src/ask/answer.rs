@@ -14,6 +14,13 @@ pub fn answer(library: &Library, query: &Query) -> Reply {
         (Query::Frameworks, _) => frameworks_reply(library),
         (Query::Help, _) => help_reply(library),
         (Query::Unknown(unknown), _) => unknown_reply(unknown),
+        (Query::SmallTalk(talk), _) => {
+            let mut reply = Reply::paragraph(talk.message.clone());
+            if let Some(rest) = &talk.answer {
+                reply.blocks.extend(answer(library, rest).blocks);
+            }
+            reply
+        }
         // The parser only names frameworks from this library; a reload between parse and
         // answer could still remove one.
         (_, None) => unknown_reply(&Unknown {
@@ -145,10 +152,22 @@ fn compare_reply(framework: &Framework, query: &CompareQuery) -> Reply {
             suggestions: vec![format!("{} titles", framework.id)],
         });
     };
-    let mut reply = Reply::new().with_heading(format!(
-        "{}: Level {} → Level {}",
-        framework.name, from.number, to.number
-    ));
+    let mut reply = if query.step_down {
+        Reply::new()
+            .with_heading(format!(
+                "{}: Level {} → Level {} (a step down)",
+                framework.name, to.number, from.number
+            ))
+            .with_paragraph(format!(
+                "Level {} is a step down from Level {}. Below is what Level {} asks for beyond Level {}: what a move from {} to {} leaves behind.",
+                from.number, to.number, to.number, from.number, to.number, from.number
+            ))
+    } else {
+        Reply::new().with_heading(format!(
+            "{}: Level {} → Level {}",
+            framework.name, from.number, to.number
+        ))
+    };
     let mut fields = vec![
         Field::new(format!("Level {}", from.number), from.title_text()),
         Field::new(format!("Level {}", to.number), to.title_text()),

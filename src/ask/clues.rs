@@ -7,6 +7,12 @@
 //!
 //! Both the question parser and the name lookup read text this way, so a name means the same
 //! in a command as in a question.
+//!
+//! Each pass looks at each token a bounded number of times (the longest known phrase bounds
+//! the second), and [`Clues::covering`] says which phrase holds a token in one step, so
+//! reading and resolving a question stay linear in its length.
+
+use std::collections::HashMap;
 
 use super::index::{Index, Target};
 use super::tokens::{Token, tokenize};
@@ -23,8 +29,30 @@ pub(super) struct Phrase<'i> {
 pub(super) struct Clues<'i> {
     pub(super) tokens: Vec<Token>,
     pub(super) phrases: Vec<Phrase<'i>>,
+    /// For each token, the phrase (index in `phrases`) that holds it.
+    covered_by: Vec<Option<usize>>,
     /// Whether some word was read as a typo of a known one.
     pub(super) corrected: bool,
+}
+
+impl Clues<'_> {
+    /// The phrase (index in `phrases`) that holds the token at `position`, if any.
+    pub(super) fn covering(&self, position: usize) -> Option<usize> {
+        visit();
+        self.covered_by.get(position).copied().flatten()
+    }
+}
+
+/// For each of `tokens` positions, the phrase (index in `phrases`) that holds it. Phrases
+/// never overlap.
+pub(super) fn coverage(phrases: &[Phrase<'_>], tokens: usize) -> Vec<Option<usize>> {
+    let mut covered_by = vec![None; tokens];
+    for (index, phrase) in phrases.iter().enumerate() {
+        for slot in covered_by.iter_mut().skip(phrase.start).take(phrase.len) {
+            *slot = Some(index);
+        }
+    }
+    covered_by
 }
 
 /// Reads `text` against `index`.
@@ -32,9 +60,11 @@ pub(super) fn read<'i>(index: &'i Index, text: &str) -> Clues<'i> {
     let mut tokens = tokenize(text);
     let corrected = correct_typos(index, &mut tokens);
     let phrases = find_phrases(index, &tokens);
+    let covered_by = coverage(&phrases, tokens.len());
     Clues {
         tokens,
         phrases,
+        covered_by,
         corrected,
     }
 }
@@ -42,7 +72,9 @@ pub(super) fn read<'i>(index: &'i Index, text: &str) -> Clues<'i> {
 /// Replaces unknown words by the known word they are a typo of; says whether any was.
 fn correct_typos(index: &Index, tokens: &mut [Token]) -> bool {
     let mut corrected = false;
+    let mut seen: HashMap<String, Option<&str>> = HashMap::new();
     for token in tokens.iter_mut() {
+        visit();
         if token.number.is_some()
             || token.word.len() < 4
             || index.is_known_word(&token.word)
@@ -50,7 +82,11 @@ fn correct_typos(index: &Index, tokens: &mut [Token]) -> bool {
         {
             continue;
         }
-        if let Some(fixed) = index.correct_typo(&token.word) {
+        // A word repeated in a question is compared with the vocabulary once.
+        let fixed = *seen
+            .entry(token.word.clone())
+            .or_insert_with(|| index.correct_typo(&token.word));
+        if let Some(fixed) = fixed {
             token.word = fixed.to_owned();
             corrected = true;
         }
@@ -64,6 +100,7 @@ fn find_phrases<'i>(index: &'i Index, tokens: &[Token]) -> Vec<Phrase<'i>> {
     let mut phrases = Vec::new();
     for len in (1..=index.longest_phrase().min(tokens.len())).rev() {
         for start in 0..=tokens.len() - len {
+            visit();
             if taken[start..start + len].iter().any(|&t| t) {
                 continue;
             }
@@ -88,4 +125,26 @@ fn find_phrases<'i>(index: &'i Index, tokens: &[Token]) -> Vec<Phrase<'i>> {
     }
     phrases.sort_by_key(|phrase| phrase.start);
     phrases
+}
+
+/// Counts one look at a token of the question, or at whether a phrase covers it. Matching
+/// must look at each token a bounded number of times, whatever the question's length; the
+/// tests check it with this count (which costs nothing outside tests).
+#[inline]
+pub(super) fn visit() {
+    #[cfg(test)]
+    VISITS.with(|visits| visits.set(visits.get() + 1));
+}
+
+#[cfg(test)]
+thread_local! {
+    static VISITS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// How many tokens `run` looked at (see [`visit`]).
+#[cfg(test)]
+pub(super) fn visits_during(run: impl FnOnce()) -> usize {
+    let before = VISITS.with(std::cell::Cell::get);
+    run();
+    VISITS.with(std::cell::Cell::get) - before
 }

@@ -136,12 +136,14 @@ impl Engine {
             });
         let phrases = whole.as_deref().unwrap_or(&clues.phrases);
         let named = frameworks_named(phrases);
-        let every_word_names = clues.tokens.iter().enumerate().all(|(position, token)| {
-            is_stop_word(&token.word)
-                || phrases.iter().any(|phrase| {
-                    (phrase.start..phrase.start + phrase.len).contains(&position)
-                        && !strongest_names(phrase.targets).is_empty()
-                })
+        let names: Vec<bool> = phrases
+            .iter()
+            .map(|phrase| !strongest_names(phrase.targets).is_empty())
+            .collect();
+        let covered_by = clues::coverage(phrases, clues.tokens.len());
+        let every_word_names = clues.tokens.iter().zip(&covered_by).all(|(token, phrase)| {
+            clues::visit();
+            is_stop_word(&token.word) || phrase.is_some_and(|phrase| names[phrase])
         });
         let understood = every_word_names && !named.contradictory;
         match named.candidates.as_slice() {

@@ -15,11 +15,14 @@ pub mod parser;
 pub mod query;
 mod refusals;
 mod resolve;
+mod small_talk;
 pub mod tokens;
 pub mod vocabulary;
+mod whole_levels;
 
 use serde::Serialize;
 
+pub use parser::MAX_QUESTION_CHARS;
 pub use query::{Intent, Query};
 
 use crate::frameworks::Library;
@@ -44,7 +47,7 @@ pub struct Answer {
 /// The `ask --json` object: exactly these fields, always all present.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AnswerJson {
-    /// `level`, `compare`, `titles`, `frameworks`, `help` or `unknown`.
+    /// `level`, `compare`, `titles`, `frameworks`, `help`, `unknown` or `smalltalk`.
     pub intent: Intent,
     /// The framework id, or null.
     pub framework: Option<String>,
@@ -90,7 +93,7 @@ impl Engine {
 impl Answer {
     /// The answer in the `ask --json` shape.
     pub fn to_json(&self) -> AnswerJson {
-        let (level, from_level, to_level) = match &self.query {
+        let (level, from_level, to_level) = match self.query.answered() {
             Query::Level(query) => (Some(query.level), None, None),
             Query::Compare(query) => (None, Some(query.from), Some(query.to)),
             _ => (None, None, None),

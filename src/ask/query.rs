@@ -17,6 +17,18 @@ pub enum Query {
     Help,
     /// Nothing could be answered; says why and what would work.
     Unknown(Unknown),
+    /// Thanks, a greeting, or a request the frameworks cannot answer (pay): one sentence
+    /// about what the bot covers, and the framework answer where there is one.
+    SmallTalk(SmallTalk),
+}
+
+/// Small talk (see [`Query::SmallTalk`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmallTalk {
+    /// The friendly sentence.
+    pub message: String,
+    /// The rest of the question, answered ("salary of a senior engineer": the level).
+    pub answer: Option<Box<Query>>,
 }
 
 /// A question about one level.
@@ -45,6 +57,9 @@ pub struct CompareQuery {
     pub from: u32,
     /// The higher level.
     pub to: u32,
+    /// The question asked about going from the higher level down to the lower one ("from 3
+    /// to 2"): the answer says so and is labelled that way round.
+    pub step_down: bool,
     /// Only this dimension, when the question names one.
     pub dimension: Option<String>,
     /// Other readings of an ambiguous question.
@@ -96,12 +111,28 @@ pub enum Intent {
     Help,
     /// Not understood.
     Unknown,
+    /// Thanks, a greeting, or something the frameworks do not cover.
+    #[serde(rename = "smalltalk")]
+    SmallTalk,
 }
 
 impl Query {
+    /// The question the answer's details come from: the rest of a small-talk question when it
+    /// had one, else this one.
+    pub fn answered(&self) -> &Query {
+        match self {
+            Query::SmallTalk(SmallTalk {
+                answer: Some(answer),
+                ..
+            }) => answer,
+            other => other,
+        }
+    }
+
     /// The kind of question.
     pub fn intent(&self) -> Intent {
         match self {
+            Query::SmallTalk(_) => Intent::SmallTalk,
             Query::Level(_) => Intent::Level,
             Query::Compare(_) => Intent::Compare,
             Query::Titles(_) => Intent::Titles,
@@ -114,6 +145,7 @@ impl Query {
     /// The framework asked about, if any.
     pub fn framework(&self) -> Option<&str> {
         match self {
+            Query::SmallTalk(talk) => talk.answer.as_deref().and_then(Query::framework),
             Query::Level(query) => Some(&query.framework),
             Query::Compare(query) => Some(&query.framework),
             Query::Titles(query) => Some(&query.framework),
@@ -124,6 +156,7 @@ impl Query {
     /// The dimension asked about, if any.
     pub fn dimension(&self) -> Option<&str> {
         match self {
+            Query::SmallTalk(talk) => talk.answer.as_deref().and_then(Query::dimension),
             Query::Level(query) => query.dimension.as_deref(),
             Query::Compare(query) => query.dimension.as_deref(),
             Query::Titles(query) => query.dimension.as_deref(),
@@ -134,6 +167,12 @@ impl Query {
     /// Runnable suggestions: alternatives of an ambiguous question, or what to try instead.
     pub fn suggestions(&self) -> Vec<String> {
         let alternatives = match self {
+            Query::SmallTalk(talk) => {
+                return talk
+                    .answer
+                    .as_deref()
+                    .map_or_else(|| vec!["help".to_owned()], Query::suggestions);
+            }
             Query::Level(query) => &query.alternatives,
             Query::Compare(query) => &query.alternatives,
             Query::Titles(query) => &query.alternatives,

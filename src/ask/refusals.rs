@@ -4,6 +4,31 @@
 use super::query::Unknown;
 use crate::frameworks::{Framework, Library};
 
+/// "That question is 5,210 characters long; …": a question over the `limit`.
+pub(super) fn too_long(chars: usize, limit: usize) -> Unknown {
+    Unknown {
+        message: format!(
+            "That question is {} characters long; I read questions of up to {} characters. Ask about one framework, level or title at a time.",
+            thousands(chars),
+            thousands(limit)
+        ),
+        suggestions: vec!["help".to_owned()],
+    }
+}
+
+/// 360000 → "360,000".
+fn thousands(number: usize) -> String {
+    let digits = number.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// "Buffer Marketing has no level 9; its levels are 1–5."
 pub(super) fn level_does_not_exist(framework: &Framework, level: u32) -> Unknown {
     let closest = framework
@@ -82,9 +107,11 @@ pub(super) fn unknown_name(
             names.push((name.as_str(), framework.id.clone()));
         }
     }
+    let mut tried = std::collections::HashSet::new();
     let closest = crate::text::closest(&asked, names.iter().map(|(name, _)| *name)).or_else(|| {
         leftovers
             .iter()
+            .filter(|word| tried.insert(word.as_str()))
             .find_map(|word| crate::text::closest(word, names.iter().map(|(name, _)| *name)))
     });
     let level_suffix = numbers
@@ -120,5 +147,18 @@ pub(super) fn unknown_name(
                 })
                 .collect(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn thousands_are_grouped_by_commas() {
+        assert_eq!(thousands(7), "7");
+        assert_eq!(thousands(4_000), "4,000");
+        assert_eq!(thousands(360_000), "360,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::clues::Clues;
+use super::clues::{Clues, visit};
 use super::index::{Index, NameKind, Target};
 use super::lookup::{frameworks_named, title_level};
 use super::query::{Alternative, CompareQuery, LevelQuery, Query, TitlesQuery, Unknown};
@@ -37,10 +37,10 @@ impl<'a> Resolver<'a> {
     }
 
     fn has_word(&self, words: &[&str]) -> bool {
-        self.clues
-            .tokens
-            .iter()
-            .any(|token| token.number.is_none() && words.contains(&token.word.as_str()))
+        self.clues.tokens.iter().any(|token| {
+            visit();
+            token.number.is_none() && words.contains(&token.word.as_str())
+        })
     }
 
     pub(super) fn resolve(self) -> Query {
@@ -137,17 +137,13 @@ impl<'a> Resolver<'a> {
 
     /// Bare level numbers with their positions (not those inside titles).
     fn level_numbers(&self) -> Vec<(usize, u32)> {
-        let inside_phrase = |position: usize| {
-            self.clues
-                .phrases
-                .iter()
-                .any(|p| (p.start..p.start + p.len).contains(&position))
-        };
         self.clues
             .tokens
             .iter()
             .enumerate()
-            .filter(|(position, token)| !token.weak_number && !inside_phrase(*position))
+            .filter(|(position, token)| {
+                !token.weak_number && self.clues.covering(*position).is_none()
+            })
             .filter_map(|(position, token)| token.number.map(|number| (position, number)))
             .collect()
     }
@@ -241,13 +237,13 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// Token positions outside every used phrase.
+    /// Token positions outside every used phrase (`unused_phrases` is in ascending order).
     fn free_positions(&self, unused_phrases: &[usize]) -> Vec<usize> {
         (0..self.clues.tokens.len())
             .filter(|&position| {
-                !self.clues.phrases.iter().enumerate().any(|(i, p)| {
-                    !unused_phrases.contains(&i) && (p.start..p.start + p.len).contains(&position)
-                })
+                self.clues
+                    .covering(position)
+                    .is_none_or(|phrase| unused_phrases.binary_search(&phrase).is_ok())
             })
             .collect()
     }
@@ -291,6 +287,11 @@ impl<'a> Resolver<'a> {
         distinct.sort_unstable();
         distinct.dedup();
         let id = framework.id.clone();
+        // `levels` is in the order the question names them: "from 3 to 2" is a step down.
+        let step_down = matches!(
+            (levels.first(), levels.last()),
+            (Some(first), Some(last)) if first.level > last.level
+        ) && self.has_word(&["from"]);
         match distinct.as_slice() {
             [] => Query::Titles(TitlesQuery {
                 framework: id,
@@ -301,8 +302,21 @@ impl<'a> Resolver<'a> {
                 framework: id,
                 from: distinct[0],
                 to: *distinct.last().unwrap_or(&distinct[0]),
+                step_down,
                 dimension,
                 alternatives,
+            }),
+            // The same level named twice ("compare 3 and 3"): there is nothing to compare, so
+            // show that level and say so rather than guessing a step.
+            [level] if levels.len() > 1 => Query::Level(LevelQuery {
+                framework: id,
+                level: *level,
+                dimension,
+                role: None,
+                alternatives,
+                note: Some(format!(
+                    "You named Level {level} twice: that is the same level, so there is nothing to compare. Here it is."
+                )),
             }),
             [level] => {
                 let reference = levels.remove(0);
@@ -345,6 +359,7 @@ impl<'a> Resolver<'a> {
                 framework: framework.id.clone(),
                 from,
                 to,
+                step_down: false,
                 dimension,
                 alternatives,
             });

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use crate::ask::Engine;
 use crate::checkins::{Cadence, Reminder, Schedule};
 use crate::ids::UserId;
-use crate::reply::{Action, Reply, Text, actions};
+use crate::reply::{Action, Block, Reply, Text, actions};
 
 /// The value of buttons about a report's current conversation cycle: `REPORT|ANCHOR`, where
 /// ANCHOR is the last conversation (or start) the button was made for. A click that arrives
@@ -76,8 +76,11 @@ pub struct ReminderFacts<'a> {
     pub schedule: Schedule,
     /// The cadence.
     pub cadence: Cadence,
-    /// Which reminder this is.
+    /// The slot's reminder (whether it is overdue).
     pub reminder: Reminder,
+    /// Which reminder of the due period this is, counting the ones actually sent: 1 for the
+    /// first, whatever slot it goes out in.
+    pub number: u32,
 }
 
 /// The reminder DM to a manager.
@@ -92,7 +95,7 @@ pub fn reminder(engine: &Engine, facts: &ReminderFacts<'_>) -> Reply {
     };
     let (heading, status) = if facts.reminder.overdue {
         (
-            "Career conversation overdue".to_owned(),
+            OVERDUE_HEADING.to_owned(),
             format!(
                 "It is overdue: more than {} since the last one (overdue since {}).",
                 facts.cadence.overdue_after, facts.schedule.overdue_on
@@ -100,7 +103,7 @@ pub fn reminder(engine: &Engine, facts: &ReminderFacts<'_>) -> Reply {
         )
     } else {
         (
-            "Career conversation due".to_owned(),
+            DUE_HEADING.to_owned(),
             format!("It has been due since {}.", facts.schedule.due_on),
         )
     };
@@ -132,8 +135,72 @@ pub fn reminder(engine: &Engine, facts: &ReminderFacts<'_>) -> Reply {
         .with_actions(actions)
         .with_context(format!(
             "Reminder {} · repeats until the conversation is recorded",
-            facts.reminder.index + 1
+            facts.number
         ))
+}
+
+/// The heading of a reminder about a conversation that is due.
+const DUE_HEADING: &str = "Career conversation due";
+/// The heading of a reminder about a conversation that is overdue.
+const OVERDUE_HEADING: &str = "Career conversation overdue";
+
+/// Whether `reminder` (a [`reminder`] DM) says its conversation is overdue.
+pub fn is_overdue_reminder(reminder: &Reply) -> bool {
+    matches!(reminder.blocks.first(), Some(Block::Heading { text }) if text.to_string() == OVERDUE_HEADING)
+}
+
+/// What the heading of a DM listing several reminders says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReminderList {
+    /// How many reminders the manager has in this slot, in all parts.
+    pub total: usize,
+    /// How many of them are overdue.
+    pub overdue: usize,
+    /// Which part this is, of how many, when the list is split over several messages.
+    pub part: Option<(usize, usize)>,
+}
+
+/// One DM for several reminders to one manager in one slot: a heading counting them, then
+/// each reminder as [`reminder`] made it (its paragraph, buttons and context, without its
+/// own heading), in the order given (most overdue first), separated by dividers. Each
+/// reminder's buttons are marked as that report's item, so the chat can settle one person's
+/// buttons and keep the others'.
+pub fn reminders_together(list: &ReminderList, reminders: &[(&UserId, &Reply)]) -> Reply {
+    let conversations = if list.total == 1 {
+        "career conversation"
+    } else {
+        "career conversations"
+    };
+    let mut heading = if list.overdue == list.total {
+        format!("{} {conversations} overdue", list.total)
+    } else if list.overdue > 0 {
+        format!(
+            "{} {conversations} due, {} overdue",
+            list.total, list.overdue
+        )
+    } else {
+        format!("{} {conversations} due", list.total)
+    };
+    if let Some((part, parts)) = list.part {
+        heading.push_str(&format!(" (part {part} of {parts})"));
+    }
+    let mut together = Reply::new().with_heading(heading);
+    for (position, (report_id, reminder)) in reminders.iter().enumerate() {
+        if position > 0 {
+            together = together.with_divider();
+        }
+        for block in &reminder.blocks {
+            match block {
+                Block::Heading { .. } => {}
+                Block::Actions { actions, .. } => together.blocks.push(Block::Actions {
+                    actions: actions.clone(),
+                    item: Some(report_id.to_string()),
+                }),
+                other => together.blocks.push(other.clone()),
+            }
+        }
+    }
+    together
 }
 
 /// "We had the conversation" for `report_id`'s current cycle.
@@ -300,4 +367,72 @@ pub fn add_request_answered(person: &UserId, accepted: bool, level_label: &str) 
             .push(" said no to joining your team, so they were not added.")
     };
     Reply::paragraph(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn single(report: &str, overdue: bool) -> Reply {
+        Reply::new()
+            .with_heading(if overdue {
+                OVERDUE_HEADING
+            } else {
+                DUE_HEADING
+            })
+            .with_paragraph(Text::from("Time for a career conversation with ").mention(report))
+            .with_actions(vec![snooze_button(
+                &UserId::new(report),
+                "2026-01-20".parse().expect("date"),
+            )])
+            .with_context("Reminder 1 · repeats until the conversation is recorded")
+    }
+
+    #[test]
+    fn reminders_together_list_each_reminder_without_its_heading_and_mark_its_buttons() {
+        let (ana, ben) = (UserId::new("ana"), UserId::new("ben"));
+        let (first, second) = (single("ana", true), single("ben", false));
+        assert!(is_overdue_reminder(&first) && !is_overdue_reminder(&second));
+        let list = ReminderList {
+            total: 2,
+            overdue: 1,
+            part: None,
+        };
+        let together = reminders_together(&list, &[(&ana, &first), (&ben, &second)]);
+        let text = together.to_plain_text();
+        assert!(
+            text.starts_with("2 career conversations due, 1 overdue\n"),
+            "{text}"
+        );
+        assert!(!text.contains(OVERDUE_HEADING) && !text.contains(DUE_HEADING));
+        let items: Vec<Option<&str>> = together
+            .blocks
+            .iter()
+            .filter_map(|block| match block {
+                Block::Actions { item, .. } => Some(item.as_deref()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(items, [Some("ana"), Some("ben")]);
+        assert_eq!(
+            together
+                .blocks
+                .iter()
+                .filter(|block| matches!(block, Block::Divider))
+                .count(),
+            1
+        );
+        let all_overdue = ReminderList {
+            total: 30,
+            overdue: 30,
+            part: Some((2, 3)),
+        };
+        assert_eq!(
+            reminders_together(&all_overdue, &[(&ana, &first)])
+                .first_line()
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("30 career conversations overdue (part 2 of 3)")
+        );
+    }
 }

@@ -166,7 +166,7 @@ async fn export(format: ExportFormat, output: Option<&Path>, config: &Config) ->
     bot.store().close().await;
     let export = collected?;
     let written = match output {
-        Some(path) => std::fs::File::create(path)
+        Some(path) => private_file(path)
             .map_err(crate::admin::ExportError::from)
             .and_then(|file| {
                 crate::admin::export::write(&export, format, std::io::BufWriter::new(file))
@@ -183,6 +183,26 @@ async fn export(format: ExportFormat, output: Option<&Path>, config: &Config) ->
         );
     }
     Ok(())
+}
+
+/// Opens `path` to write an export readable only by its owner: a new file is created with
+/// mode 0600 (no moment when others could open it); an existing regular file is truncated and
+/// set to 0600 through the open handle before anything is written. (A process that already had
+/// that existing file open keeps its access; a new file name avoids even that.) Devices and
+/// pipes (`/dev/stdout`) are written as they are.
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    let metadata = file.metadata()?;
+    if metadata.is_file() && metadata.permissions().mode() & 0o077 != 0 {
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(file)
 }
 
 /// `config check`: the effective configuration, then every problem; exit 1 on any.

@@ -2,6 +2,7 @@
 //! syntax, the shape of Slack tokens), each adding a [`ConfigProblem`] instead of failing, so
 //! every problem is reported at once.
 
+use std::net::IpAddr;
 use std::str::FromStr;
 
 use super::{ConfigProblem, DEFAULT_REMINDER_CRON, Secret, SlackSettings};
@@ -89,13 +90,78 @@ pub(super) fn check_slack(slack: &SlackSettings, problems: &mut Vec<ConfigProble
             });
         }
     }
-    if !(slack.api_url.starts_with("http://") || slack.api_url.starts_with("https://")) {
-        problems.push(ConfigProblem {
-            source: "SLACK_API_URL".to_owned(),
-            message: format!(
-                "\"{}\" is not an http(s) URL; the default is https://slack.com/api",
-                slack.api_url
-            ),
-        });
+    problems.extend(slack.api_url_problem());
+}
+
+/// The environment variable that allows plain `http://` to a Slack API URL off this machine.
+pub const ALLOW_INSECURE_SLACK_URL: &str = "CAREER_BOT_ALLOW_INSECURE_SLACK_URL";
+
+impl SlackSettings {
+    /// What is wrong with `SLACK_API_URL`, if anything: it must be an http(s) URL, and plain
+    /// `http://` only to this machine (loopback: `localhost`, `127.0.0.0/8`, `::1`), since every
+    /// call carries the bot token; [`ALLOW_INSECURE_SLACK_URL`] allows it elsewhere. The one
+    /// rule for `config check`, every command that loads the configuration, and `serve`.
+    pub fn api_url_problem(&self) -> Option<ConfigProblem> {
+        let problem = |message: String| {
+            Some(ConfigProblem {
+                source: "SLACK_API_URL".to_owned(),
+                message,
+            })
+        };
+        let url = &self.api_url;
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return problem(format!(
+                "\"{url}\" is not an http(s) URL; the default is https://slack.com/api"
+            ));
+        }
+        let parsed = match reqwest::Url::parse(url) {
+            Ok(parsed) if parsed.host_str().is_some_and(|host| !host.is_empty()) => parsed,
+            _ => {
+                return problem(format!(
+                    "\"{url}\" is not a URL with a host; the default is https://slack.com/api"
+                ));
+            }
+        };
+        if parsed.scheme() == "http" && !is_loopback(&parsed) && !self.allow_insecure_api_url {
+            return problem(format!(
+                "\"{url}\" would send the bot token unencrypted to {}, which is not this machine; use https://, or set {ALLOW_INSECURE_SLACK_URL}=1 if the network in between is trusted",
+                parsed.host_str().unwrap_or_default()
+            ));
+        }
+        None
+    }
+}
+
+/// Whether `url`'s host is this machine: `localhost` or a loopback address (an IPv4 one
+/// written inside IPv6 too).
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|inner| inner.strip_suffix(']'))
+        .unwrap_or(host);
+    match bare.parse::<IpAddr>() {
+        Ok(IpAddr::V4(ip)) => ip.is_loopback(),
+        Ok(IpAddr::V6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        Err(_) => false,
+    }
+}
+
+/// Reads a yes/no switch from the environment: `1`, `true`, `yes` or `0`, `false`, `no`
+/// (any case; empty is no).
+pub(super) fn parse_switch(text: &str) -> Result<bool, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" => Ok(true),
+        "" | "0" | "false" | "no" => Ok(false),
+        _ => Err(format!(
+            "\"{text}\" is not a switch; write 1 to turn it on, or leave it unset"
+        )),
     }
 }

@@ -29,7 +29,8 @@ pub use secret::{Secret, SlackSettings};
 
 use crate::checkins::{Cadence, Period};
 use crate::frameworks::FrameworkSource;
-use checks::{check_cadence, check_cron, check_slack, parse_or_report};
+pub use checks::ALLOW_INSECURE_SLACK_URL;
+use checks::{check_cadence, check_cron, check_slack, parse_or_report, parse_switch};
 use file::read_file;
 
 /// The default reminder slots: 09:00 on working days, in each manager's time zone.
@@ -348,6 +349,13 @@ impl Config {
                 .unwrap_or_else(|| "https://slack.com/api".to_owned())
                 .trim_end_matches('/')
                 .to_owned(),
+            allow_insecure_api_url: parse_or_report(
+                env.var(ALLOW_INSECURE_SLACK_URL)
+                    .map(|v| (ALLOW_INSECURE_SLACK_URL.to_owned(), v)),
+                false,
+                parse_switch,
+                &mut problems,
+            ),
         };
         check_slack(&slack, &mut problems);
 

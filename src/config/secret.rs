@@ -46,4 +46,7 @@ pub struct SlackSettings {
     pub signing_secret: Option<Secret>,
     /// `SLACK_API_URL`, default `https://slack.com/api`.
     pub api_url: String,
+    /// `CAREER_BOT_ALLOW_INSECURE_SLACK_URL=1`: allows an `http://` API URL on a host other
+    /// than this machine (the bot token then crosses the network unencrypted).
+    pub allow_insecure_api_url: bool,
 }

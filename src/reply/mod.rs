@@ -55,6 +55,11 @@ pub enum Block {
     Actions {
         /// The actions, left to right.
         actions: Vec<Action>,
+        /// The item of a list these actions are about (a report, in a reminder listing
+        /// several), so a chat can settle one item's buttons and keep the others'; `None`
+        /// when the reply is about one thing.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<String>,
     },
     /// A separator.
     Divider,
@@ -144,7 +149,10 @@ impl Reply {
     /// Adds a row of actions (skipped when empty).
     pub fn with_actions(mut self, actions: Vec<Action>) -> Self {
         if !actions.is_empty() {
-            self.blocks.push(Block::Actions { actions });
+            self.blocks.push(Block::Actions {
+                actions,
+                item: None,
+            });
         }
         self
     }

@@ -45,7 +45,7 @@ fn render_block(block: &Block, out: &mut String) {
         Block::Context { text } => {
             let _ = writeln!(out, "— {text}");
         }
-        Block::Actions { actions } => {
+        Block::Actions { actions, .. } => {
             let labels: Vec<String> = actions
                 .iter()
                 .map(|action| match action {

@@ -46,6 +46,11 @@ impl AnswerCache {
         let intent = crate::bot::handlers::intent_name(answer.query.intent());
         let response = ephemeral(render_answer(text, &answer.reply, 0));
         let body = Bytes::from(serde_json::to_vec(&response).ok()?);
+        // A text too long to be a question is refused at once, and keeping it as a key could
+        // hold megabytes per entry: it is not kept.
+        if text.len() > 4 * crate::ask::MAX_QUESTION_CHARS {
+            return Some(body);
+        }
         let mut entries = self.lock();
         if entries.len() >= CAPACITY {
             entries.clear();

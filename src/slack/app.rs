@@ -22,6 +22,58 @@ pub struct SlackApp {
     pub(super) chat: SlackChat,
     pub(super) profiles: Profiles,
     pub(super) answers: Arc<super::answers::AnswerCache>,
+    pub(super) item_messages: Arc<ItemMessages>,
+}
+
+/// How many messages [`ItemMessages`] keeps; it starts over when it is full.
+const ITEM_MESSAGES_CAPACITY: usize = 1024;
+
+/// The latest blocks seen of messages whose buttons are settled one item at a time (a DM
+/// listing several reminders), by channel and ts. The record form's submission carries no
+/// message, so it settles the clicked person's buttons in the blocks remembered when the
+/// form was opened, or since. Lost on restart: a submission then leaves the message as it
+/// is (its buttons still work, and a click on the recorded person's says it is out of date).
+#[derive(Default)]
+pub struct ItemMessages {
+    entries: std::sync::Mutex<std::collections::HashMap<(String, String), Vec<SlackBlock>>>,
+}
+
+impl ItemMessages {
+    /// Remembers `blocks` as the message `ts` in `channel`.
+    pub fn remember(&self, channel: &str, ts: &SlackTs, blocks: Vec<SlackBlock>) {
+        let mut entries = self.lock();
+        if entries.len() >= ITEM_MESSAGES_CAPACITY {
+            entries.clear();
+        }
+        entries.insert((channel.to_owned(), ts.to_string()), blocks);
+    }
+
+    /// The blocks last remembered for the message `ts` in `channel`.
+    pub fn blocks(&self, channel: &str, ts: &SlackTs) -> Option<Vec<SlackBlock>> {
+        self.lock()
+            .get(&(channel.to_owned(), ts.to_string()))
+            .cloned()
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<(String, String), Vec<SlackBlock>>>
+    {
+        match self.entries.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+}
+
+/// The position in `blocks` of the actions block whose block id is `block_id`, when that is
+/// an item block id (see [`blocks::ITEM_BLOCK_PREFIX`]).
+pub(super) fn item_actions(blocks: &[SlackBlock], block_id: Option<&str>) -> Option<usize> {
+    let block_id = block_id.filter(|id| id.starts_with(blocks::ITEM_BLOCK_PREFIX))?;
+    blocks.iter().position(|block| {
+        matches!(block, SlackBlock::Actions(actions)
+            if actions.block_id.as_ref().is_some_and(|id| id.0 == block_id))
+    })
 }
 
 impl SlackApp {
@@ -36,6 +88,7 @@ impl SlackApp {
             chat,
             profiles,
             answers: Arc::default(),
+            item_messages: Arc::default(),
         }
     }
 
@@ -85,25 +138,45 @@ impl SlackApp {
 
     /// Replaces a message's buttons with a line saying what was done, so nobody clicks them
     /// again. `original` are the message's blocks as the interaction payload carried them.
+    /// When the click came from one item's buttons (`clicked`, an item block id: one person
+    /// in a DM listing several), only those are replaced, in place, and the others stay;
+    /// otherwise every button goes and the line is added at the end.
     pub(super) async fn settle_message(
         &self,
         channel: &str,
         ts: &SlackTs,
         original: Option<&[SlackBlock]>,
+        clicked: Option<&str>,
         outcome: &Text,
     ) {
-        let mut kept: Vec<SlackBlock> = original
-            .unwrap_or_default()
-            .iter()
-            .filter(|block| !matches!(block, SlackBlock::Actions(_)))
-            .cloned()
-            .collect();
-        kept.push(SlackContextBlock::new(vec![md!(blocks::mrkdwn(outcome))]).into());
+        let original = original.unwrap_or_default();
+        let line: SlackBlock = SlackContextBlock::new(vec![md!(blocks::mrkdwn(outcome))]).into();
+        let item = clicked.filter(|id| id.starts_with(blocks::ITEM_BLOCK_PREFIX));
+        let mut kept: Vec<SlackBlock> = match (item, item_actions(original, item)) {
+            (_, Some(position)) => {
+                let mut kept = original.to_vec();
+                kept[position] = line;
+                self.item_messages.remember(channel, ts, kept.clone());
+                kept
+            }
+            // That person's buttons were settled already (say, a second submission of the
+            // form): the other people's stay as they are.
+            (Some(_), None) => return,
+            (None, None) => {
+                let mut kept: Vec<SlackBlock> = original
+                    .iter()
+                    .filter(|block| !matches!(block, SlackBlock::Actions(_)))
+                    .cloned()
+                    .collect();
+                kept.push(line);
+                kept
+            }
+        };
         kept.truncate(blocks::MAX_BLOCKS);
         let request = SlackApiChatUpdateRequest::new(
             channel.to_owned().into(),
             SlackMessageContent::new()
-                .with_text(blocks::unescaped(outcome))
+                .with_text(blocks::mrkdwn(outcome))
                 .with_blocks(kept),
             ts.clone(),
         );

@@ -40,6 +40,10 @@ pub const MAX_BUTTON_TEXT: usize = 75;
 /// The most characters in a button's value.
 pub const MAX_BUTTON_VALUE: usize = 2000;
 
+/// How the block id of an item's actions block begins (see [`Block::Actions`]): `item:ID`,
+/// so a click says whose buttons it came from and only those are settled.
+pub const ITEM_BLOCK_PREFIX: &str = "item:";
+
 /// A reply rendered for Slack.
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -93,8 +97,9 @@ pub fn ephemeral(rendered: Rendered) -> SlackCommandEventResponse {
 /// cut with a note.
 pub fn render(reply: &Reply, page: usize, more: Option<&dyn Fn(usize) -> String>) -> Rendered {
     let mut blocks = Vec::new();
+    let mut block_ids = std::collections::HashSet::new();
     for block in &reply.blocks {
-        render_block(block, &mut blocks);
+        render_block(block, &mut blocks, &mut block_ids);
     }
     let fallback = fallback_text(reply);
     let per_page = MAX_BLOCKS - 1;
@@ -125,7 +130,30 @@ pub fn render(reply: &Reply, page: usize, more: Option<&dyn Fn(usize) -> String>
     }
 }
 
-fn render_block(block: &Block, out: &mut Vec<SlackBlock>) {
+/// Whether `reply` fits in one message: [`render`] would neither cut it nor add a button
+/// for the rest.
+pub fn fits(reply: &Reply) -> bool {
+    !render(reply, 0, None).truncated
+}
+
+/// The block id for an actions block about `item` that no other block in the message has
+/// (`used` holds those given so far).
+fn item_block_id(item: &str, used: &mut std::collections::HashSet<String>) -> SlackBlockId {
+    let base = format!("{ITEM_BLOCK_PREFIX}{item}");
+    let mut id = base.clone();
+    let mut copy = 1;
+    while !used.insert(id.clone()) {
+        copy += 1;
+        id = format!("{base}#{copy}");
+    }
+    id.into()
+}
+
+fn render_block(
+    block: &Block,
+    out: &mut Vec<SlackBlock>,
+    block_ids: &mut std::collections::HashSet<String>,
+) {
     match block {
         Block::Heading { text } => out.push(
             SlackHeaderBlock::new(
@@ -145,11 +173,15 @@ fn render_block(block: &Block, out: &mut Vec<SlackBlock>) {
         Block::Context { text } => out.push(
             SlackContextBlock::new(vec![md!(shorten(&mrkdwn(text), MAX_SECTION_TEXT))]).into(),
         ),
-        Block::Actions { actions } => {
+        Block::Actions { actions, item } => {
             for chunk in actions.chunks(MAX_ACTIONS) {
                 let elements: Vec<SlackActionBlockElement> =
                     chunk.iter().map(render_action).collect();
-                out.push(SlackActionsBlock::new(elements).into());
+                let block = SlackActionsBlock::new(elements);
+                out.push(match item {
+                    Some(item) => block.with_block_id(item_block_id(item, block_ids)).into(),
+                    None => block.into(),
+                });
             }
         }
         Block::Divider => out.push(SlackDividerBlock::new().into()),
@@ -228,9 +260,11 @@ fn render_action(action: &Action) -> SlackActionBlockElement {
 }
 
 /// The plain text Slack shows in notifications: the heading, else the first paragraph.
+/// The message's `text`: Slack reads it as mrkdwn (mentions, `<!channel>`, links), so words
+/// are escaped as in the blocks and only mention elements are live.
 fn fallback_text(reply: &Reply) -> String {
     let first = reply.blocks.iter().find_map(|block| match block {
-        Block::Heading { text } | Block::Paragraph { text } => Some(unescaped(text)),
+        Block::Heading { text } | Block::Paragraph { text } => Some(mrkdwn(text)),
         _ => None,
     });
     shorten(first.as_deref().unwrap_or("career-bot"), 300)
@@ -246,8 +280,8 @@ pub fn mrkdwn(text: &Text) -> String {
     write_text(text, escape)
 }
 
-/// `text` for a plain-text object or a notification fallback: words as they are, mentions
-/// written as Slack mentions.
+/// `text` for a plain-text object (a header, a modal's error): words as they are, mentions
+/// written as Slack mentions. Never for a message's `text`, which Slack reads as mrkdwn.
 pub fn unescaped(text: &Text) -> String {
     write_text(text, str::to_owned)
 }
@@ -370,13 +404,21 @@ mod tests {
     }
 
     #[test]
-    fn a_heading_and_the_fallback_write_mentions_unescaped() {
-        let reply =
-            Reply::new().with_heading(Text::from("History of ").mention("U1").push(" & co"));
+    fn a_heading_writes_words_unescaped_and_the_fallback_escapes_them_once() {
+        let reply = Reply::new().with_heading(
+            Text::from("History of ")
+                .mention("U1")
+                .push(" & co <!channel>"),
+        );
         let rendered = render(&reply, 0, None);
         let json = serde_json::to_value(&rendered.blocks).expect("serialises");
-        assert_eq!(json[0]["text"]["text"], "History of <@U1> & co");
-        assert_eq!(rendered.fallback, "History of <@U1> & co");
+        // A header is plain text: Slack shows it as it is.
+        assert_eq!(json[0]["text"]["text"], "History of <@U1> & co <!channel>");
+        // The fallback is mrkdwn: the mention is live, the typed markup is not.
+        assert_eq!(
+            rendered.fallback,
+            "History of <@U1> &amp; co &lt;!channel&gt;"
+        );
     }
 
     #[test]
@@ -439,6 +481,47 @@ mod tests {
             .map(|block| block["fields"].as_array().map_or(0, Vec::len))
             .collect();
         assert_eq!(counts, [10, 10, 3]);
+    }
+
+    #[test]
+    fn each_items_actions_get_their_own_block_id_and_other_actions_none() {
+        let button = |value: &str| Action::Button {
+            label: "Snooze 1 week".into(),
+            action_id: "checkin.snooze_week".into(),
+            value: value.into(),
+            primary: false,
+            typed: None,
+        };
+        let item = |item: &str| Block::Actions {
+            actions: vec![button(item)],
+            item: Some(item.into()),
+        };
+        let mut reply = Reply::new().with_actions(vec![button("plain")]);
+        reply.blocks.extend([item("U1"), item("U2"), item("U1")]);
+        let json = serde_json::to_value(render(&reply, 0, None).blocks).expect("serialises");
+        let ids: Vec<&serde_json::Value> = (0..4).map(|i| &json[i]["block_id"]).collect();
+        assert_eq!(
+            ids,
+            [
+                &serde_json::Value::Null,
+                &serde_json::json!("item:U1"),
+                &serde_json::json!("item:U2"),
+                &serde_json::json!("item:U1#2")
+            ],
+            "distinct within the message"
+        );
+    }
+
+    #[test]
+    fn a_reply_fits_while_render_keeps_it_whole() {
+        let paragraphs = |count: usize| {
+            (0..count).fold(Reply::new(), |reply, i| {
+                reply.with_paragraph(format!("paragraph {i}"))
+            })
+        };
+        assert!(fits(&paragraphs(MAX_BLOCKS - 1)));
+        assert!(!fits(&paragraphs(MAX_BLOCKS)));
+        assert!(!render(&paragraphs(MAX_BLOCKS - 1), 0, None).truncated);
     }
 
     #[test]

@@ -108,4 +108,8 @@ impl Chat for SlackChat {
             classify(&error)
         })
     }
+
+    fn fits(&self, reply: &Reply) -> bool {
+        blocks::fits(reply)
+    }
 }

@@ -12,6 +12,7 @@ use slack_morphism::prelude::*;
 
 use super::app::SlackApp;
 use super::blocks::{self, ephemeral, render_answer};
+use super::entities;
 use crate::bot::Request;
 use crate::bot::error::INTERNAL_ERROR_REPLY;
 use crate::ids::UserId;
@@ -22,8 +23,9 @@ pub const DEADLINE: Duration = Duration::from_millis(2500);
 
 impl SlackApp {
     /// The finished response body when the command is a question (see [`super::answers`]).
+    /// `text` is as Slack sent it (entities and all).
     pub fn cached_answer(&self, user: &UserId, text: &str) -> Option<axum::body::Bytes> {
-        let body = self.answers.answer(&self.bot, text)?;
+        let body = self.answers.answer(&self.bot, &entities::decode(text))?;
         self.profiles.refresh_if_stale(&self.bot, user);
         Some(body)
     }
@@ -32,7 +34,8 @@ impl SlackApp {
     pub async fn command(&self, event: SlackCommandEvent) -> SlackCommandEventResponse {
         let user = UserId::from(&event.user_id);
         self.profiles.refresh_if_stale(&self.bot, &user);
-        let text = event.text.unwrap_or_default();
+        // Slack sends `&`, `<`, `>` as entities; the bot reads the words as typed.
+        let text = entities::decode(event.text.as_deref().unwrap_or_default()).into_owned();
         let request = Request {
             user,
             text: text.clone(),

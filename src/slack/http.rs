@@ -3,7 +3,9 @@
 //!
 //! Every Slack request's signature and timestamp are verified (HMAC-SHA256 with the signing
 //! secret, 5-minute window) before anything is parsed; a bad one gets 401 and a log line that
-//! names the route and the reason, never the secret, the signature or the body.
+//! names the route and the reason, never the secret, the signature or the body. A verified
+//! request whose signature was already seen is a replay (see [`super::replay`]): it gets an
+//! empty 200 and does nothing.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -22,6 +24,7 @@ use slack_morphism::signature_verifier::{
 };
 
 use super::app::SlackApp;
+use super::replay::Replays;
 use crate::ids::UserId;
 use crate::metrics::Metrics;
 
@@ -37,6 +40,7 @@ pub struct HttpState {
 struct SlackRoutes {
     app: SlackApp,
     verifier: SlackEventSignatureVerifier,
+    replays: Arc<Replays>,
 }
 
 impl HttpState {
@@ -60,6 +64,7 @@ impl HttpState {
             slack: Some(SlackRoutes {
                 app,
                 verifier: SlackEventSignatureVerifier::new(&signing_secret.to_owned().into()),
+                replays: Arc::default(),
             }),
             metrics,
             ready,
@@ -126,7 +131,7 @@ async fn metrics(State(state): State<Arc<HttpState>>) -> Response {
         .into_response()
 }
 
-/// Verifies the request; `Err` is the response to send instead.
+/// Verifies the request and that it is not a replay; `Err` is the response to send instead.
 fn verified<'a>(
     state: &'a HttpState,
     route: &str,
@@ -168,6 +173,17 @@ fn verified<'a>(
             }
         };
         return rejection(reason);
+    }
+    // The verifier checked the timestamp against the clock; the replay memory keeps the
+    // signature until then. Now is read here, at the edge, and passed on as a value.
+    let now = chrono::Utc::now().timestamp();
+    let signed_at = timestamp.parse::<i64>().unwrap_or(now);
+    if !slack.replays.first_time(signature, signed_at, now) {
+        tracing::warn!(
+            route,
+            "ignored a replayed Slack request (its signature was already used)"
+        );
+        return Err(Box::new(StatusCode::OK.into_response()));
     }
     Ok((&slack.app, text))
 }

@@ -10,13 +10,14 @@
 //! A click never records twice: the modal's submission carries a key for the conversation
 //! cycle the reminder was about, acknowledgements are idempotent, and a click on a reminder
 //! whose conversation has since been recorded is recognised as stale. After an action, the
-//! original message's buttons are replaced by a line saying what was done and by whom.
+//! original message's buttons are replaced by a line saying what was done and by whom; in a
+//! DM listing several people, only that person's buttons are, and the others stay.
 
 use chrono::Utc;
 use slack_morphism::prelude::*;
 use tracing::Instrument;
 
-use super::app::SlackApp;
+use super::app::{self, SlackApp};
 use super::blocks::{self, MoreValue, render_answer};
 use super::modal::{self, ModalContext};
 use crate::bot::command::{Command, DateWords, SnoozeUntil};
@@ -29,10 +30,13 @@ use crate::ids::UserId;
 use crate::reply::{Reply, Text, actions};
 
 /// Where a clicked button lives.
+#[derive(Clone)]
 struct Origin {
     channel: Option<String>,
     ts: Option<SlackTs>,
     blocks: Option<Vec<SlackBlock>>,
+    /// The block the button is in.
+    block_id: Option<String>,
     response_url: Option<SlackResponseUrl>,
     in_home_tab: bool,
 }
@@ -75,17 +79,22 @@ impl SlackApp {
             ),
             SlackInteractionActionContainer::View(_) => (None, None, true),
         };
-        let origin = Origin {
+        let message = Origin {
             channel: channel.or_else(|| event.channel.as_ref().map(|c| c.id.to_string())),
             ts,
             blocks: event
                 .message
                 .as_ref()
                 .and_then(|m| m.content.blocks.clone()),
+            block_id: None,
             response_url: event.response_url.clone(),
             in_home_tab,
         };
         for action in event.actions.clone().unwrap_or_default() {
+            let origin = Origin {
+                block_id: action.block_id.as_ref().map(|id| id.0.clone()),
+                ..message.clone()
+            };
             let value = action.value.clone().unwrap_or_default();
             let action_id = action.action_id.to_string();
             // The user and the button; never the value, which can hold a question.
@@ -138,8 +147,14 @@ impl SlackApp {
             return;
         }
         if let (Some(channel), Some(ts)) = (&origin.channel, &origin.ts) {
-            self.settle_message(channel, ts, origin.blocks.as_deref(), outcome)
-                .await;
+            self.settle_message(
+                channel,
+                ts,
+                origin.blocks.as_deref(),
+                origin.block_id.as_deref(),
+                outcome,
+            )
+            .await;
         }
     }
 
@@ -234,11 +249,23 @@ impl SlackApp {
                 return;
             }
         };
+        // In a DM listing several people, the submission settles only this person's buttons,
+        // in the message's blocks as they are now (the submission does not carry them).
+        let item_block = match (&origin.channel, &origin.ts, &origin.blocks) {
+            (Some(channel), Some(ts), Some(blocks))
+                if app::item_actions(blocks, origin.block_id.as_deref()).is_some() =>
+            {
+                self.item_messages.remember(channel, ts, blocks.clone());
+                origin.block_id.clone()
+            }
+            _ => None,
+        };
         let context = ModalContext {
             report: report_id.clone(),
             anchor,
             channel: origin.channel.clone(),
             ts: origin.ts.as_ref().map(ToString::to_string),
+            block_id: item_block,
         };
         let view = modal::view(
             &context,
@@ -296,7 +323,29 @@ impl SlackApp {
                 if let (Some(channel), Some(ts)) = (&context.channel, &context.ts) {
                     let ts: SlackTs = ts.clone().into();
                     let settled = line.push(" (by ").mention(&user).push(")");
-                    self.settle_message(channel, &ts, None, &settled).await;
+                    match &context.block_id {
+                        // One person's buttons in a DM listing several: settled in the blocks
+                        // remembered since the form was opened.
+                        Some(block_id) => match self.item_messages.blocks(channel, &ts) {
+                            Some(blocks) => {
+                                self.settle_message(
+                                    channel,
+                                    &ts,
+                                    Some(&blocks),
+                                    Some(block_id),
+                                    &settled,
+                                )
+                                .await;
+                            }
+                            None => tracing::info!(
+                                "the message's blocks are no longer known (a restart); leaving its buttons"
+                            ),
+                        },
+                        None => {
+                            self.settle_message(channel, &ts, None, None, &settled)
+                                .await
+                        }
+                    }
                 } else {
                     self.publish_home(&user).await;
                 }

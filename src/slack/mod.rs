@@ -5,7 +5,9 @@
 //! - [`app`]: the shared state of request handlers; [`commands`], [`interactions`], [`modal`],
 //!   [`home`]: what they do; [`profiles`]: names and time zones from `users.info`.
 //! - [`chat`]: how the scheduler's messages reach Slack; [`answers`]: rendered answers, cached.
-//! - [`http`] and [`socket`]: the two ways Slack reaches us; [`ids`]: Slack's ids as the bot's.
+//! - [`http`] and [`socket`]: the two ways Slack reaches us; [`replay`]: signatures already
+//!   used, so a captured HTTP request cannot act twice; [`ids`]: Slack's ids as the bot's.
+//! - [`entities`]: Slack's `&amp;`, `&lt;`, `&gt;` in typed text, decoded where text enters.
 
 pub mod answers;
 pub mod app;
@@ -13,12 +15,14 @@ pub mod blocks;
 pub mod chat;
 pub mod client;
 pub mod commands;
+pub mod entities;
 pub mod home;
 pub mod http;
 pub mod ids;
 pub mod interactions;
 pub mod modal;
 pub mod profiles;
+pub mod replay;
 pub mod socket;
 
 pub use app::SlackApp;

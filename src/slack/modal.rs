@@ -24,6 +24,10 @@ pub struct ModalContext {
     pub channel: Option<String>,
     /// Its ts.
     pub ts: Option<String>,
+    /// The block of the person's buttons, when the message lists several people (only those
+    /// are settled afterwards).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_id: Option<String>,
 }
 
 /// The modal for recording a conversation with `report` (shown as `report_label`).

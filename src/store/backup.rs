@@ -3,7 +3,15 @@
 //! `VACUUM INTO` reads one transaction-consistent view of the database (WAL included) and
 //! writes it as a fresh, compact database file, without blocking the bot's writes for longer
 //! than a read. Restoring is copying the file back while the bot is stopped (see README).
+//!
+//! A backup holds everything, private notes included, so only its owner may read it. The file
+//! is created first, empty, with mode 0600 and `O_EXCL` (so never over an existing file, and
+//! never readable by anyone else for a moment); `VACUUM INTO` then fills that empty file, and
+//! SQLite keeps its mode (and gives its journal the same one). There is no window between
+//! creating the file and restricting it, as a chmod after `VACUUM INTO` would leave.
 
+use std::fs::OpenOptions;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use super::{Store, StoreError};
@@ -23,6 +31,14 @@ pub enum BackupError {
     /// The target exists; backups never overwrite.
     #[error("{0} already exists; choose a new file name (backups never overwrite)")]
     Exists(String),
+    /// The target could not be created.
+    #[error("cannot create {path}: {error}")]
+    Create {
+        /// The file.
+        path: String,
+        /// Why.
+        error: std::io::Error,
+    },
     /// The database failed.
     #[error("{0}")]
     Store(#[from] StoreError),
@@ -47,18 +63,36 @@ pub const TABLES: &[&str] = &[
 ];
 
 impl Store {
-    /// Writes a consistent snapshot to `target`, then opens it, checks its integrity and
-    /// counts every table.
+    /// Writes a consistent snapshot to `target` (a new file, readable only by its owner),
+    /// then opens it, checks its integrity and counts every table.
     pub async fn backup_to(&self, target: &Path) -> Result<BackupSummary, BackupError> {
-        if target.exists() {
-            return Err(BackupError::Exists(target.display().to_string()));
-        }
         let target_text = target.display().to_string();
-        sqlx::query("VACUUM INTO ?")
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(target)
+        {
+            Ok(_) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(BackupError::Exists(target_text));
+            }
+            Err(error) => {
+                return Err(BackupError::Create {
+                    path: target_text,
+                    error,
+                });
+            }
+        }
+        let vacuum = sqlx::query("VACUUM INTO ?")
             .bind(&target_text)
             .execute(self.pool())
-            .await
-            .map_err(StoreError::from)?;
+            .await;
+        if let Err(error) = vacuum {
+            // The empty file is ours; leave nothing behind that would refuse the next try.
+            let _ = std::fs::remove_file(target);
+            return Err(StoreError::from(error).into());
+        }
         let copy = Store::open(&target_text).await?;
         let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
             .fetch_one(copy.pool())

@@ -3,7 +3,9 @@
 //! A message is *planned* by inserting a row whose `key` is unique (a reminder's key names the
 //! report, the day reminders started and the reminder's index), so planning the same message
 //! twice inserts nothing. Delivery *claims* ready rows (marks them `sending` with a lease),
-//! sends each, and marks it `sent` right after. See `crate::scheduler` for the guarantees.
+//! sends each, and marks it `sent` right after. The reminders one manager has for one slot
+//! are claimed together and sent as one message, each still its own row (all of them marked
+//! with that message's channel and ts). See `crate::scheduler` for the guarantees.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::pool::PoolConnection;
@@ -63,6 +65,28 @@ pub struct PlannedReminder {
     pub anchor_on: NaiveDate,
     /// The report's snooze when it was computed.
     pub snoozed_until: Option<NaiveDate>,
+}
+
+/// One report's current due period with one manager, whose sent reminders
+/// [`Store::sent_reminder_counts`] counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderPeriod {
+    /// The report.
+    pub report_id: UserId,
+    /// The manager the reminders went to.
+    pub manager_id: UserId,
+    /// The day the period's conversation fell due (`Schedule::due_on` of its anchor).
+    pub due_on: NaiveDate,
+}
+
+impl ReminderPeriod {
+    /// The range of outbox keys (`reminder:REPORT:MANAGER:START:INDEX`) of this period's
+    /// reminders: every key of this report and manager whose START is on or after `due_on`.
+    /// User ids hold no `:`, so `;` (the next character) ends the report and manager's keys.
+    fn key_range(&self) -> (String, String) {
+        let prefix = format!("reminder:{}:{}", self.report_id, self.manager_id);
+        (format!("{prefix}:{}", self.due_on), format!("{prefix};"))
+    }
 }
 
 /// A stored message.
@@ -412,6 +436,46 @@ impl Store {
         Ok(inserted)
     }
 
+    /// For each period, how many reminders about its report were sent to its manager in it:
+    /// the reminders whose START (the day they began: the due date, or the end of a snooze)
+    /// is on or after the period's due date. Reminders of the period before began before
+    /// its conversation was recorded, so before this period's due date (unless the
+    /// conversation recorded was dated more than a due period back). One statement for the
+    /// whole list, each count a range of the outbox's unique key index.
+    pub async fn sent_reminder_counts(
+        &self,
+        periods: &[ReminderPeriod],
+    ) -> Result<Vec<u32>, StoreError> {
+        if periods.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ranges = serde_json::Value::Array(
+            periods
+                .iter()
+                .map(|period| {
+                    let (from, until) = period.key_range();
+                    serde_json::json!([from, until])
+                })
+                .collect(),
+        )
+        .to_string();
+        let counts: Vec<i64> = sqlx::query_scalar(
+            "SELECT (SELECT count(*) FROM outbox o
+                     WHERE o.key >= json_extract(range.value, '$[0]')
+                       AND o.key < json_extract(range.value, '$[1]')
+                       AND o.status = 'sent')
+             FROM json_each(?1) AS range
+             ORDER BY range.key",
+        )
+        .bind(ranges)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(counts
+            .into_iter()
+            .map(|count| u32::try_from(count).unwrap_or(u32::MAX))
+            .collect())
+    }
+
     /// Whether a message with `key` was ever planned.
     pub async fn is_planned(&self, key: &str) -> Result<bool, StoreError> {
         Ok(
@@ -436,6 +500,9 @@ impl Store {
     /// Claims up to `limit` messages that are ready at `now`: marks them `sending`, counts the
     /// attempt and leases them until `lease_until`, so no other pass picks them up meanwhile.
     /// A row still `sending` after its lease (the process died mid-delivery) is ready again.
+    /// The reminders one recipient has for one slot are claimed together (they are sent as
+    /// one message): when the limit falls inside such a group, the rest of it is claimed too.
+    /// Rows come back by slot, then id.
     pub async fn claim_ready(
         &self,
         now: DateTime<Utc>,
@@ -443,11 +510,27 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<OutboxRow>, StoreError> {
         let mut tx = self.write().await?;
+        // `picked` is the batch, in an order that keeps a recipient's rows of one slot
+        // together; `last` is the reminder group the batch may have cut in two, whose other
+        // ready rows are taken too (a batch can so exceed `limit` by one group).
         let sql = format!(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?1
-             WHERE id IN (SELECT id FROM outbox
-                          WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?2
-                          ORDER BY next_attempt_at, id LIMIT ?3)
+            "WITH picked AS (
+                 SELECT id, kind, recipient, planned_for, next_attempt_at FROM outbox
+                 WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?2
+                 ORDER BY next_attempt_at, recipient, planned_for, id LIMIT ?3),
+             last AS (
+                 SELECT kind, recipient, planned_for FROM picked
+                 ORDER BY next_attempt_at DESC, recipient DESC, planned_for DESC, id DESC
+                 LIMIT 1)
+             UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?1
+             WHERE id IN (
+                 SELECT id FROM picked
+                 UNION
+                 SELECT o.id FROM outbox o JOIN last
+                     ON last.kind = 'reminder' AND o.recipient = last.recipient
+                    AND o.planned_for = last.planned_for
+                 WHERE o.status IN ('pending', 'sending') AND o.kind = 'reminder'
+                   AND o.next_attempt_at <= ?2)
              RETURNING {OUTBOX_COLUMNS}"
         );
         let mut rows = sqlx::query_as::<_, OutboxRow>(sqlx::AssertSqlSafe(sql))

@@ -18,6 +18,14 @@ enum Expect {
     Help,
     /// Refused: the text must contain this, and there must be suggestions.
     Refused(&'static str),
+    /// A level, with this in the text (a remark on how the question was read).
+    LevelSays(&'static str, u32, &'static str),
+    /// A comparison (lower, higher), with this in the text.
+    CompareSays(&'static str, u32, u32, &'static str),
+    /// Small talk: this sentence, no framework answer.
+    Chat(&'static str),
+    /// Small talk: this sentence, then the answer for this level.
+    ChatThen(&'static str, &'static str, u32),
 }
 
 use Expect::*;
@@ -292,7 +300,81 @@ const CASES: &[(&str, Expect)] = &[
         Refused("Which framework do you mean? Level 3 exists in"),
     ),
     ("compare 2 and 3", Refused("Levels 2 and 3 exist in")),
-    ("what is the weather", Refused("Known frameworks:")),
+    (
+        "what is the weather",
+        Chat("I only know the career frameworks"),
+    ),
+    // Levels are whole numbers within the framework's range.
+    (
+        "marketing level 3.5",
+        Refused("Levels are whole numbers: \"3.5\" is not one. Buffer Marketing's levels are 1–5"),
+    ),
+    (
+        "marketing level -1",
+        Refused("\"-1\" is not one. Buffer Marketing's levels are 1–5"),
+    ),
+    (
+        "marketing level +1",
+        Refused("\"+1\" is not one. Buffer Marketing's levels are 1–5"),
+    ),
+    (
+        "marketing level 99999999999999999999",
+        Refused("Buffer Marketing's levels are 1–5"),
+    ),
+    (
+        "what does happiness level 2.0 need",
+        Refused("Buffer Happiness's levels are 1–3"),
+    ),
+    ("level -2", Refused("Levels are whole numbers")),
+    // The same level twice, and a step down.
+    (
+        "compare marketing 3 and 3",
+        LevelSays("buffer-marketing", 3, "that is the same level"),
+    ),
+    (
+        "marketing level 2 vs level 2",
+        LevelSays("buffer-marketing", 2, "same level"),
+    ),
+    (
+        "how do I get from 3 to 2 in marketing",
+        CompareSays("buffer-marketing", 2, 3, "Level 3 → Level 2 (a step down)"),
+    ),
+    (
+        "from level 4 to level 2 in marketing",
+        CompareSays(
+            "buffer-marketing",
+            2,
+            4,
+            "Level 2 is a step down from Level 4",
+        ),
+    ),
+    // Small talk and what the frameworks do not cover.
+    ("thanks!", Chat("You're welcome")),
+    ("thank you so much", Chat("You're welcome")),
+    ("cheers", Chat("You're welcome")),
+    ("hello", Chat("Hi!")),
+    ("hey there", Chat("Hi!")),
+    (
+        "can you write me a poem",
+        Chat("I only know the career frameworks"),
+    ),
+    ("tell me a joke", Chat("I only know the career frameworks")),
+    (
+        "salary of a senior engineer",
+        ChatThen(
+            "Pay isn't part of the career frameworks",
+            "buffer-engineering",
+            4,
+        ),
+    ),
+    (
+        "how much does a marketing level 3 earn",
+        ChatThen("Pay isn't part", "buffer-marketing", 3),
+    ),
+    (
+        "what's the pay for happiness level 2",
+        ChatThen("Pay isn't part", "buffer-happiness", 2),
+    ),
     (
         "tech hero in marketing",
         Refused("\"Tech Hero\" is a title in Buffer Happiness, not in Buffer Marketing"),
@@ -354,6 +436,30 @@ fn check(engine: &Engine, question: &str, expect: Expect) -> Result<(), String> 
                 && answer.framework.is_none()
                 && answer.text.contains(text)
                 && !answer.suggestions.is_empty()
+        }
+        LevelSays(fw, level, text) => {
+            answer.intent == Intent::Level
+                && framework == Some(fw)
+                && answer.level == Some(level)
+                && answer.text.contains(text)
+        }
+        CompareSays(fw, from, to, text) => {
+            answer.intent == Intent::Compare
+                && framework == Some(fw)
+                && answer.from_level == Some(from)
+                && answer.to_level == Some(to)
+                && answer.text.contains(text)
+        }
+        Chat(text) => {
+            answer.intent == Intent::SmallTalk
+                && answer.framework.is_none()
+                && answer.text.starts_with(text)
+        }
+        ChatThen(text, fw, level) => {
+            answer.intent == Intent::SmallTalk
+                && framework == Some(fw)
+                && answer.level == Some(level)
+                && answer.text.starts_with(text)
         }
     };
     if ok {

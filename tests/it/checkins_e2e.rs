@@ -227,8 +227,10 @@ async fn overdue_reminders_say_so_and_the_digest_lists_them() {
     .await;
     run(&mut shell, &["done @ben"]).await;
     // Six months on, Ana is overdue; Ben (conversation on 2026-01-20) too. Monday 2026-07-20.
+    // Both are boss's, due in the same slot: one DM lists them.
     let out = run(&mut shell, &[":now 2026-07-20T09:00:00Z", ":tick"]).await;
-    assert!(out.contains("Career conversation overdue"), "{out}");
+    assert_eq!(dms_to(&out, "boss"), 1, "{out}");
+    assert!(out.contains("2 career conversations overdue"), "{out}");
     assert!(out.contains("overdue since 2026-07-20"), "{out}");
     assert!(out.contains("[Post to #C_PEOPLE]"), "{out}");
     assert!(out.contains("Overdue career conversations: 2"), "{out}");
@@ -490,11 +492,15 @@ async fn a_restart_in_the_middle_of_delivery_neither_loses_nor_duplicates_beyond
         let bot = bot(dir.path()).await;
         let mut shell =
             Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+        // Three managers, so delivery is three messages (one manager's reminders for a slot
+        // would be one message).
         run(
             &mut shell,
             &[
                 "add @ana marketing 2",
+                ":as carol",
                 "add @ben marketing 1",
+                ":as dan",
                 "add @cem marketing 3",
             ],
         )
@@ -736,4 +742,286 @@ async fn after_a_long_outage_a_reminder_still_gets_a_day_of_retries() {
         .await
         .expect("tick");
     assert_eq!((report.sent, report.retried, report.failed), (0, 1, 0));
+}
+
+#[tokio::test]
+async fn reminder_numbers_count_the_reminders_sent_in_the_due_period() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+    run(&mut shell, &["add @ana marketing 2"]).await;
+    // Due Monday 2026-04-20; the bot was down for that slot and first runs a week later: the
+    // first reminder sent is "Reminder 1", though it is the second slot.
+    let out = run(&mut shell, &[":now 2026-04-27T09:00:00Z", ":tick"]).await;
+    assert_eq!(dms_to(&out, "boss"), 1, "{out}");
+    assert!(out.contains("— Reminder 1 ·"), "{out}");
+    let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM outbox ORDER BY id")
+        .fetch_all(bot.store().pool())
+        .await
+        .expect("keys");
+    assert_eq!(
+        keys,
+        ["reminder:ana:boss:2026-04-20:1"],
+        "the key still names the slot"
+    );
+
+    // A snooze restarts the slots, not the count.
+    let out = run(
+        &mut shell,
+        &[
+            "snooze @ana 1w",
+            ":now 2026-05-04T09:00:00Z",
+            ":tick",
+            ":now 2026-05-11T09:00:00Z",
+            ":tick",
+        ],
+    )
+    .await;
+    assert_eq!(dms_to(&out, "boss"), 2, "{out}");
+    assert!(
+        out.contains("— Reminder 2 ·") && out.contains("— Reminder 3 ·"),
+        "{out}"
+    );
+
+    // The conversation is recorded (dated the Friday before the last reminder): the next
+    // period counts from 1 again.
+    let out = run(
+        &mut shell,
+        &["done @ana 2026-05-08", ":now 2026-08-10T09:00:00Z", ":tick"],
+    )
+    .await;
+    assert!(out.contains("The next one is due on 2026-08-08"), "{out}");
+    assert_eq!(dms_to(&out, "boss"), 1, "{out}");
+    assert!(out.contains("— Reminder 1 ·"), "{out}");
+    let out = run(&mut shell, &[":now 2026-08-17T09:00:00Z", ":tick"]).await;
+    assert!(out.contains("— Reminder 2 ·"), "{out}");
+}
+
+/// The reminders to `manager` that went out in one message: `(report, message ts)` by row.
+async fn sent_reminders(bot: &Bot, manager: &str) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT report_id, message_ts FROM outbox
+         WHERE kind = 'reminder' AND recipient = ? AND status = 'sent' ORDER BY id",
+    )
+    .bind(manager)
+    .fetch_all(bot.store().pool())
+    .await
+    .expect("sent reminders")
+}
+
+#[tokio::test]
+async fn a_managers_reminders_for_one_slot_are_one_dm_most_overdue_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    // Zoe is carol's at first and due since 2026-04-13; Adam is boss's, due 2026-04-20.
+    let mut shell =
+        Shell::new(&bot, Some("carol".into()), Some("2026-01-13T10:00:00Z")).expect("shell");
+    run(
+        &mut shell,
+        &[
+            "add @zoe marketing 2",
+            ":as boss",
+            ":now 2026-01-20T10:00:00Z",
+            "add @adam marketing 1",
+        ],
+    )
+    .await;
+    // The 2026-04-20 slot is planned (Zoe's reminder to carol, Adam's to boss), then Zoe moves
+    // to boss: her reminder for the same slot is planned after Adam's.
+    let slot = career_bot::shell::parse_datetime("2026-04-20T09:00:00Z").expect("time");
+    assert_eq!(
+        career_bot::scheduler::plan(&bot, slot).await.expect("plan"),
+        2
+    );
+    let out = run(
+        &mut shell,
+        &[
+            ":as carol",
+            "move @zoe @boss",
+            ":now 2026-04-20T09:05:00Z",
+            ":tick",
+        ],
+    )
+    .await;
+    assert_eq!(dms_to(&out, "carol"), 0, "{out}");
+    assert_eq!(dms_to(&out, "boss"), 1, "one DM for both: {out}");
+    assert!(out.contains("2 career conversations due"), "{out}");
+    assert!(out.contains("1 planned, 2 sent"), "{out}");
+    // Zoe has been due the longest: she comes first, though her reminder was planned last.
+    let zoe = out
+        .find("Time for a career conversation with @zoe")
+        .expect("Zoe is listed");
+    let adam = out
+        .find("Time for a career conversation with @adam")
+        .expect("Adam is listed");
+    assert!(zoe < adam, "{out}");
+    for typed in [
+        "(type: done @zoe)",
+        "(type: snooze @zoe 1w)",
+        "(type: done @adam)",
+        "(type: snooze @adam 1w)",
+    ] {
+        assert!(out.contains(typed), "missing {typed}: {out}");
+    }
+    assert_eq!(out.matches("— Reminder 1 ·").count(), 2, "{out}");
+    // Each reminder is its own row, both sent as the one message.
+    let sent = sent_reminders(&bot, "boss").await;
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(sent[0].1, sent[1].1, "the same message: {sent:?}");
+    let out = run(&mut shell, &[":tick"]).await;
+    assert_eq!(dms_to(&out, "boss"), 0, "nothing sent twice: {out}");
+}
+
+#[tokio::test]
+async fn a_report_recorded_before_the_slot_is_left_out_of_the_managers_dm() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+    run(
+        &mut shell,
+        &["add @ana marketing 2", "add @ben marketing 1"],
+    )
+    .await;
+    // Both reminders are planned and claimed for the 2026-04-20 slot, then the process dies;
+    // meanwhile Ana's conversation is recorded (the claimed rows are not cancelled by that).
+    let due = career_bot::shell::parse_datetime("2026-04-20T09:00:00Z").expect("time");
+    career_bot::scheduler::plan(&bot, due).await.expect("plan");
+    let claimed = bot
+        .store()
+        .claim_ready(due, due + chrono::Duration::minutes(5), 10)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 2);
+    run(&mut shell, &[":now 2026-04-20T09:01:00Z", "done @ana"]).await;
+    career_bot::scheduler::recover(&bot, due)
+        .await
+        .expect("recover");
+    let out = run(&mut shell, &[":now 2026-04-20T09:10:00Z", ":tick"]).await;
+    // Ben's reminder goes out alone, exactly as a single reminder does.
+    assert_eq!(dms_to(&out, "boss"), 1, "{out}");
+    assert!(
+        out.contains("[DM to boss]\nCareer conversation due\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Time for a career conversation with @ben"),
+        "{out}"
+    );
+    assert!(!out.contains("career conversations due"), "{out}");
+    assert!(!out.contains("with @ana"), "{out}");
+    assert_eq!(
+        count(
+            &bot,
+            "SELECT count(*) FROM outbox WHERE report_id = 'ana' AND status = 'superseded'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &bot,
+            "SELECT count(*) FROM outbox WHERE report_id = 'ben' AND status = 'sent'"
+        )
+        .await,
+        1
+    );
+}
+
+/// A chat that answers 429 to its first send and records every message it accepts.
+#[derive(Default)]
+struct RateLimitedOnceChat {
+    attempts: Mutex<usize>,
+    sent: Mutex<Vec<String>>,
+}
+
+impl Chat for RateLimitedOnceChat {
+    async fn send(
+        &self,
+        _to: Recipient<'_>,
+        reply: &Reply,
+        _key: &str,
+    ) -> Result<Delivered, SendError> {
+        let attempt = {
+            let mut attempts = self.attempts.lock().expect("lock");
+            *attempts += 1;
+            *attempts
+        };
+        if attempt == 1 {
+            return Err(SendError::RateLimited {
+                retry_after: std::time::Duration::from_secs(30),
+            });
+        }
+        let mut sent = self.sent.lock().expect("lock");
+        sent.push(reply.to_plain_text());
+        Ok(Delivered {
+            channel: Some(career_bot::ids::ChannelId::new("D_BOSS")),
+            ts: Some(format!("{}.0", sent.len())),
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_rate_limited_dm_listing_several_reminders_is_retried_whole_and_sent_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+    run(
+        &mut shell,
+        &[
+            "add @ana marketing 2",
+            "add @ben marketing 1",
+            "add @cem marketing 3",
+        ],
+    )
+    .await;
+    let at = |text: &str| career_bot::shell::parse_datetime(text).expect("time");
+    let chat = RateLimitedOnceChat::default();
+    let first = career_bot::scheduler::tick(&bot, &chat, at("2026-04-20T09:00:00Z"))
+        .await
+        .expect("tick");
+    assert_eq!((first.planned, first.sent, first.retried), (3, 0, 3));
+    // All three wait for the same time, each with its one attempt counted.
+    let pending: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT attempts, next_attempt_at FROM outbox WHERE status = 'pending' ORDER BY id",
+    )
+    .fetch_all(bot.store().pool())
+    .await
+    .expect("pending");
+    assert_eq!(
+        pending,
+        vec![(1, "2026-04-20T09:00:30.000Z".to_owned()); 3],
+        "retried together"
+    );
+    let early = career_bot::scheduler::tick(&bot, &chat, at("2026-04-20T09:00:20Z"))
+        .await
+        .expect("tick");
+    assert_eq!(early.sent, 0, "not before Retry-After");
+    let later = career_bot::scheduler::tick(&bot, &chat, at("2026-04-20T09:00:31Z"))
+        .await
+        .expect("tick");
+    assert_eq!(later.sent, 3);
+    let again = career_bot::scheduler::tick(&bot, &chat, at("2026-04-20T09:05:00Z"))
+        .await
+        .expect("tick");
+    assert_eq!(again.sent, 0);
+    let sent = chat.sent.lock().expect("lock").clone();
+    assert_eq!(sent.len(), 1, "one message, sent once: {sent:?}");
+    assert!(
+        sent[0].starts_with("3 career conversations due"),
+        "{}",
+        sent[0]
+    );
+    for report in ["ana", "ben", "cem"] {
+        assert!(
+            sent[0].contains(&format!("(type: done @{report})")),
+            "{}",
+            sent[0]
+        );
+    }
+    let rows = sent_reminders(&bot, "boss").await;
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(rows.iter().all(|(_, ts)| ts == "1.0"), "{rows:?}");
 }

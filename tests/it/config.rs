@@ -309,3 +309,148 @@ fn config_check_prints_no_effective_configuration_for_a_file_that_failed_to_pars
         report.effective
     );
 }
+
+#[test]
+fn a_plain_http_slack_api_url_off_this_machine_is_refused_unless_explicitly_allowed() {
+    let refused = |url: &str, extra: &[(&str, &str)]| {
+        let mut variables = vec![("SLACK_API_URL", url)];
+        variables.extend_from_slice(extra);
+        problems("", &variables)
+            .into_iter()
+            .find(|problem| problem.starts_with("SLACK_API_URL:"))
+    };
+    // The bot token would cross the network in clear.
+    for url in [
+        "http://slack.example.com/api",
+        "http://10.0.0.5:8080/api",
+        "http://[2001:db8::1]/api",
+        "http://127.0.0.1@evil.example/api",
+        "http://localhost.evil.example/api",
+    ] {
+        let problem = refused(url, &[]).unwrap_or_else(|| panic!("{url} is accepted"));
+        assert!(
+            problem.contains("would send the bot token unencrypted")
+                && problem.contains("set CAREER_BOT_ALLOW_INSECURE_SLACK_URL=1"),
+            "{problem}"
+        );
+    }
+    // Loopback, or https anywhere, is fine.
+    for url in [
+        "http://127.0.0.1:9999/api",
+        "http://127.5.6.7/api",
+        "http://localhost:3001/api",
+        "http://LOCALHOST/api",
+        "http://[::1]:8080/api",
+        "https://slack.example.com/api",
+        "https://slack.com/api",
+    ] {
+        assert_eq!(refused(url, &[]), None, "{url}");
+    }
+    // Only when the operator says so explicitly.
+    let allow = "CAREER_BOT_ALLOW_INSECURE_SLACK_URL";
+    assert_eq!(
+        refused("http://slack.example.com/api", &[(allow, "1")]),
+        None
+    );
+    assert!(refused("http://slack.example.com/api", &[(allow, "0")]).is_some());
+    let found = problems(
+        "",
+        &[
+            ("SLACK_API_URL", "http://slack.example.com/api"),
+            (allow, "please"),
+        ],
+    );
+    let joined = found.join("\n");
+    assert!(
+        joined.contains("CAREER_BOT_ALLOW_INSECURE_SLACK_URL: \"please\" is not a switch"),
+        "{joined}"
+    );
+    assert!(joined.contains("SLACK_API_URL:"), "{joined}");
+    // A scheme in capitals is refused too (as it always was), whatever the host.
+    assert!(refused("HTTP://127.0.0.1/api", &[]).is_some());
+    // A URL without a host is no URL at all.
+    assert!(refused("http://:80/api", &[]).is_some_and(|p| p.contains("not a URL with a host")));
+}
+
+#[test]
+fn config_check_and_serve_refuse_a_plain_http_slack_api_url_off_this_machine() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = |args: &[&str], variables: &[(&str, &str)]| {
+        let mut command = binary::career_bot(dir.path());
+        command
+            .args(args)
+            .env(
+                "DATABASE_URL",
+                dir.path().join("bot.db").display().to_string(),
+            )
+            .env("SLACK_BOT_TOKEN", "xoxb-a-b")
+            .env("SLACK_SIGNING_SECRET", "0123456789abcdef0123456789abcdef");
+        for (key, value) in variables {
+            command.env(key, value);
+        }
+        command.output().expect("runs")
+    };
+    // `config check` sends nothing anywhere; a documentation-only address.
+    let output = run(
+        &["config", "check"],
+        &[("SLACK_API_URL", "http://192.0.2.1/api")],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "SLACK_API_URL: \"http://192.0.2.1/api\" would send the bot token unencrypted to 192.0.2.1, which is not this machine"
+        ),
+        "{stderr}"
+    );
+    let output = run(
+        &["config", "check"],
+        &[
+            ("SLACK_API_URL", "http://192.0.2.1/api"),
+            ("CAREER_BOT_ALLOW_INSECURE_SLACK_URL", "1"),
+        ],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .contains("# CAREER_BOT_ALLOW_INSECURE_SLACK_URL = 1")
+    );
+    // `serve` stops before its first call. 0.0.0.0 is no loopback name, yet a connection to
+    // it would stay on this machine: even without the rule, no request leaves it.
+    let output = run(
+        &["serve", "--listen", "127.0.0.1:0"],
+        &[("SLACK_API_URL", "http://0.0.0.0:9/api")],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "SLACK_API_URL: \"http://0.0.0.0:9/api\" would send the bot token unencrypted"
+        ),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn a_server_built_from_a_configuration_made_in_code_applies_the_same_rule() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config =
+        crate::support::harness::config(dir.path(), "http://127.0.0.1:9/api", false, &[]);
+    // Set after resolving, as code that builds a `Config` itself could; 0.0.0.0 keeps any
+    // connection on this machine.
+    config.slack.api_url = "http://0.0.0.0:9/api".to_owned();
+    let Err(error) = career_bot::serve::Server::build(config).await else {
+        panic!("the server starts with an insecure API URL");
+    };
+    assert!(
+        error
+            .to_string()
+            .contains("set CAREER_BOT_ALLOW_INSECURE_SLACK_URL=1"),
+        "{error}"
+    );
+}

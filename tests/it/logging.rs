@@ -1,7 +1,7 @@
 //! Logs: every command runs in a span that names the user and the command's kind, never the
 //! words of a question or a note, and an internal error is logged once inside it.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use career_bot::bot::Request;
 use career_bot::ids::UserId;
@@ -11,13 +11,20 @@ use tracing_subscriber::fmt::format::FmtSpan;
 
 use crate::support::bot;
 
-/// Collects everything the subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+/// Everything the global subscriber writes while at least one test captures.
+static LINES: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+/// How many tests are capturing.
+static CAPTURING: Mutex<usize> = Mutex::new(0);
 
-impl std::io::Write for Captured {
+/// Writes into [`LINES`] while a test captures; otherwise drops the line.
+#[derive(Clone, Copy)]
+struct GlobalSink;
+
+impl std::io::Write for GlobalSink {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("log buffer").extend_from_slice(bytes);
+        if *CAPTURING.lock().expect("capture count") > 0 {
+            LINES.lock().expect("log lines").extend_from_slice(bytes);
+        }
         Ok(bytes.len())
     }
 
@@ -26,69 +33,49 @@ impl std::io::Write for Captured {
     }
 }
 
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("log buffer")).into_owned()
-    }
-}
-
-thread_local! {
-    /// Where this thread's log lines go while a test captures them.
-    static SINK: std::cell::RefCell<Option<Captured>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Writes to the capturing test's buffer, if the current thread has one; other tests' lines
-/// (on their own threads) are dropped.
-#[derive(Clone, Copy)]
-struct ThreadSink;
-
-impl std::io::Write for ThreadSink {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        SINK.with(|sink| match sink.borrow_mut().as_mut() {
-            Some(captured) => captured.write(bytes),
-            None => Ok(bytes.len()),
-        })
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for ThreadSink {
-    type Writer = ThreadSink;
+impl<'a> MakeWriter<'a> for GlobalSink {
+    type Writer = GlobalSink;
 
     fn make_writer(&'a self) -> Self::Writer {
         *self
     }
 }
 
-/// Stops capturing when dropped.
+/// Capturing goes on until this is dropped.
 struct CaptureGuard;
 
-impl Drop for CaptureGuard {
-    fn drop(&mut self) {
-        SINK.with(|sink| sink.borrow_mut().take());
+impl CaptureGuard {
+    /// The lines captured so far (every test's: pick yours by user or key).
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&LINES.lock().expect("log lines")).into_owned()
     }
 }
 
-/// Sends this thread's log lines to `captured`. One global subscriber, installed once, serves
-/// every test: a per-thread default would race with other tests' threads over tracing's
-/// global callsite-interest cache (a callsite first hit elsewhere could be cached as "never"
-/// and its span lost here, which made a full run fail now and then).
-fn capture(captured: &Captured) -> CaptureGuard {
+impl Drop for CaptureGuard {
+    fn drop(&mut self) {
+        let mut capturing = CAPTURING.lock().expect("capture count");
+        *capturing = capturing.saturating_sub(1);
+    }
+}
+
+/// Starts capturing log lines. One global subscriber, installed once,
+/// serves every test: a per-thread default races with other tests' threads over tracing's
+/// global callsite-interest cache, and routing lines by thread loses a span that closes on
+/// another thread. So every line is kept while any test captures, and each test picks its
+/// own lines by the unique user or key it uses.
+fn capture() -> CaptureGuard {
     static INSTALL: std::sync::Once = std::sync::Once::new();
     INSTALL.call_once(|| {
         let subscriber = tracing_subscriber::fmt()
             .json()
-            .with_writer(ThreadSink)
+            .with_writer(GlobalSink)
             .with_span_events(FmtSpan::CLOSE)
             .with_max_level(tracing::Level::INFO)
             .finish();
         tracing::subscriber::set_global_default(subscriber)
             .expect("no other global subscriber in the test binary");
     });
-    SINK.with(|sink| *sink.borrow_mut() = Some(captured.clone()));
+    *CAPTURING.lock().expect("capture count") += 1;
     CaptureGuard
 }
 
@@ -109,27 +96,29 @@ fn now() -> DateTime<Utc> {
 async fn each_command_runs_in_a_span_with_the_user_and_kind_but_not_its_words() {
     let dir = tempfile::tempdir().expect("temp dir");
     let bot = bot::bot_in(dir.path(), &[]).await;
-    let captured = Captured::default();
-    let _guard = capture(&captured);
+    let captured = capture();
 
     let secret_question = "what does level 3 happiness need for zebra-secret-word";
     for text in [secret_question, "done @ana zebra-private-note", "team"] {
         bot.handle(&Request {
-            user: UserId::new("U_MANAGER"),
+            user: UserId::new("U_LOGGED_MANAGER"),
             text: text.to_owned(),
             now: now(),
         })
         .await;
     }
     let logs = captured.text();
-    let spans = closed_spans(&logs, "command");
+    let spans: Vec<serde_json::Value> = closed_spans(&logs, "command")
+        .into_iter()
+        .filter(|span| span["user"] == "U_LOGGED_MANAGER")
+        .collect();
     let kinds: Vec<&str> = spans
         .iter()
         .map(|span| span["kind"].as_str().unwrap_or_default())
         .collect();
     assert_eq!(kinds, ["ask", "done", "team"], "{logs}");
     assert!(
-        spans.iter().all(|span| span["user"] == "U_MANAGER"),
+        spans.iter().all(|span| span["user"] == "U_LOGGED_MANAGER"),
         "{logs}"
     );
     assert_eq!(spans[0]["framework"], "buffer-happiness", "{logs}");
@@ -141,13 +130,12 @@ async fn each_scheduler_pass_and_each_delivery_runs_in_a_span_with_the_outbox_ke
     let dir = tempfile::tempdir().expect("temp dir");
     let bot = bot::bot_in(dir.path(), &[]).await;
     bot.handle(&Request {
-        user: career_bot::ids::UserId::new("U_MANAGER"),
-        text: "add @U_ANA marketing 2".to_owned(),
+        user: career_bot::ids::UserId::new("U_LOGGED_MANAGER"),
+        text: "add @U_LOGGED_REPORT marketing 2".to_owned(),
         now: now(),
     })
     .await;
-    let captured = Captured::default();
-    let _guard = capture(&captured);
+    let captured = capture();
     let chat = career_bot::shell::ShellChat::default();
     let due: DateTime<Utc> = "2026-06-02T09:00:00Z".parse().expect("time");
     let report = career_bot::scheduler::tick(&bot, &chat, due)
@@ -155,15 +143,20 @@ async fn each_scheduler_pass_and_each_delivery_runs_in_a_span_with_the_outbox_ke
         .expect("a pass");
     assert_eq!(report.sent, 1, "{report:?}");
     let logs = captured.text();
-    let deliveries = closed_spans(&logs, "delivery");
-    assert_eq!(deliveries.len(), 1, "{logs}");
-    let key = deliveries[0]["key"].as_str().unwrap_or_default();
-    assert!(key.contains("U_ANA"), "the key names the report: {key}");
+    let deliveries: Vec<serde_json::Value> = closed_spans(&logs, "delivery")
+        .into_iter()
+        .filter(|span| {
+            span["key"]
+                .as_str()
+                .is_some_and(|key| key.contains("U_LOGGED_REPORT"))
+        })
+        .collect();
+    assert_eq!(deliveries.len(), 1, "the key names the report: {logs}");
     assert_eq!(deliveries[0]["kind"], "reminder", "{logs}");
     // The delivery ran inside the pass: its line lists the pass among its parent spans.
     let delivery_line = logs
         .lines()
-        .find(|line| line.contains("\"name\":\"delivery\""))
+        .find(|line| line.contains("\"name\":\"delivery\"") && line.contains("U_LOGGED_REPORT"))
         .unwrap_or_default();
     let line: serde_json::Value = serde_json::from_str(delivery_line).expect("json");
     assert_eq!(line["spans"][0]["name"], "scheduler_pass", "{logs}");

@@ -83,6 +83,7 @@ async fn all_migrations_apply_to_an_empty_database() {
         "snoozes_by_report",
         "outbox_ready",
         "outbox_by_report",
+        "outbox_ready_by_recipient",
     ] {
         assert!(
             indexes.iter().any(|i| i == index),

@@ -1,14 +1,18 @@
 //! The record rules, proven on random command sequences (issues 10 and 11): several users
-//! add, move, remove, change levels, record conversations with dates in every form, take them
-//! back, snooze, answer, accept or decline requests to join a team and let time pass, through
-//! the real handlers on a temp database, beside a small reference model of what the records
-//! must then hold.
+//! add, move, remove, change levels and frameworks, record conversations with dates in every
+//! form, take them back, snooze, answer, accept or decline requests to join a team and let
+//! time pass, through the real handlers on a temp database, beside a small reference model of
+//! what the records must then hold.
 //!
 //! After every step it checks that the stored conversations are exactly the model's (nothing
 //! recorded that was refused, nothing lost), that the org chart is the model's and has no
 //! loop (someone who had another manager joins a team only through an admin or their own
-//! `accept`), that a private note reaches its author and nobody else, and that a manager's
-//! `history` shows only conversations they held or recorded. A failing case shrinks
+//! `accept`), that every message sent was allowed (no reminder about someone not due,
+//! snoozed, removed or already recorded, none twice for one slot; no confirmation request for
+//! a conversation already answered or undone; no request to join a team that was answered or
+//! whose person is on a team), that a private note reaches its author and nobody else, and
+//! that a manager's `history` shows only conversations they held or recorded. A failing case
+//! shrinks
 //! and is printed as the shell lines that reproduce it. Sessions also export and import the
 //! file back (nothing may change), and each ends by importing its export into an empty
 //! database, whose export must be the same file.
@@ -31,6 +35,14 @@ use crate::support::shell::run;
 
 /// Everyone who takes part; `admin` is configured as an admin.
 const USERS: [&str; 5] = ["ana", "bo", "cy", "di", "admin"];
+/// Each report's dispute reason: two start like spreadsheet formulas, which the CSV export
+/// must write inert and the import must read back as they were.
+const DISPUTE_REASONS: [&str; 4] = [
+    "we did not meet",
+    "=1+1 is not a conversation",
+    "-1 for this one",
+    "@boss never asked",
+];
 
 /// One step of a session.
 #[derive(Clone)]
@@ -50,6 +62,11 @@ enum Step {
         who: usize,
     },
     Level {
+        by: usize,
+        who: usize,
+        level: i8,
+    },
+    Framework {
         by: usize,
         who: usize,
         level: i8,
@@ -153,6 +170,12 @@ impl Step {
             Step::Level { by, who, level } => {
                 vec![r#as(by), format!("level @{} {level}", user(who))]
             }
+            Step::Framework { by, who, level } => {
+                vec![
+                    r#as(by),
+                    format!("framework @{} buffer-engineering {level}", user(who)),
+                ]
+            }
             Step::Done {
                 by,
                 who,
@@ -173,7 +196,7 @@ impl Step {
             Step::Snooze { by, who } => vec![r#as(by), format!("snooze @{} 2w", user(who))],
             Step::Unsnooze { by, who } => vec![r#as(by), format!("unsnooze @{}", user(who))],
             Step::Ack { by } => vec![r#as(by), "ack".to_owned()],
-            Step::Dispute { by } => vec![r#as(by), "dispute we did not meet".to_owned()],
+            Step::Dispute { by } => vec![r#as(by), format!("dispute {}", DISPUTE_REASONS[*by])],
             Step::Accept { who, from } => vec![r#as(who), format!("accept @{}", user(from))],
             Step::Decline { who, from } => vec![r#as(who), format!("decline @{}", user(from))],
             Step::Days(days) => vec![format!(
@@ -214,6 +237,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (anyone.clone(), person.clone(), anyone.clone()).prop_map(|(by, who, to)| Step::Move { by, who, to }),
         1 => (anyone.clone(), person.clone()).prop_map(|(by, who)| Step::Remove { by, who }),
         1 => (anyone.clone(), person.clone(), -1i8..7).prop_map(|(by, who, level)| Step::Level { by, who, level }),
+        1 => (anyone.clone(), person.clone(), -1i8..10).prop_map(|(by, who, level)| Step::Framework { by, who, level }),
         4 => (anyone.clone(), person.clone(), date, any::<bool>()).prop_map(|(by, who, date, note)| Step::Done { by, who, date, note }),
         2 => (anyone.clone(), person.clone()).prop_map(|(by, who)| Step::Undo { by, who }),
         1 => (anyone.clone(), person.clone()).prop_map(|(by, who)| Step::Snooze { by, who }),
@@ -257,6 +281,9 @@ struct Model {
     requests: BTreeMap<(String, String), Request>,
     /// Every conversation, in the order recorded.
     conversations: Vec<Conversation>,
+    /// Snoozes known for certain to be running: set by a snooze that succeeded, dropped on
+    /// anything that may end or change one (so the model is never stricter than the rules).
+    snoozed_until: BTreeMap<String, NaiveDate>,
 }
 
 impl Model {
@@ -292,6 +319,21 @@ impl Model {
 
     fn apply(&mut self, step: &Step, today: NaiveDate) {
         let user = |index: &usize| USERS[*index].to_owned();
+        match step {
+            Step::Snooze { by, who } if self.may_manage(&user(by), &user(who)) => {
+                self.snoozed_until.insert(user(who), today + Days::new(14));
+            }
+            Step::Add { who, .. }
+            | Step::Accept { who, .. }
+            | Step::Move { who, .. }
+            | Step::Remove { who, .. }
+            | Step::Done { who, .. }
+            | Step::Undo { who, .. }
+            | Step::Unsnooze { who, .. } => {
+                self.snoozed_until.remove(&user(who));
+            }
+            _ => {}
+        }
         match step {
             Step::Add { by, who, level } => {
                 let (by, who) = (user(by), user(who));
@@ -375,6 +417,7 @@ impl Model {
                 }
             }
             Step::Level { .. }
+            | Step::Framework { .. }
             | Step::Snooze { .. }
             | Step::Unsnooze { .. }
             | Step::Ack { .. }
@@ -399,6 +442,7 @@ fn check_session(steps: &[Step]) -> Result<(), TestCaseError> {
             Shell::new(&bot, Some("ana".into()), Some("2026-03-02T10:00:00Z")).expect("shell");
         let mut model = Model::default();
         let mut today = start();
+        let mut seen_sent = BTreeSet::new();
         for (number, step) in steps.iter().enumerate() {
             if let Step::Reimport = step {
                 reimport(&bot, today).await.map_err(|problem| {
@@ -416,6 +460,11 @@ fn check_session(steps: &[Step]) -> Result<(), TestCaseError> {
             check_records(&bot, &model).await.map_err(|problem| {
                 TestCaseError::fail(format!("after step {number}: {problem}"))
             })?;
+            check_messages(&bot, &model, today, &mut seen_sent)
+                .await
+                .map_err(|problem| {
+                    TestCaseError::fail(format!("after step {number}: {problem}"))
+                })?;
         }
         check_private_notes(&bot, &mut shell, &model).await?;
         check_round_trip(&bot, today)
@@ -549,6 +598,120 @@ async fn check_records(bot: &Bot, model: &Model) -> Result<(), String> {
                 None => break,
             }
         }
+    }
+    Ok(())
+}
+
+/// The messages sent since the last check went to people the rules allow: a reminder only
+/// about an active report of that manager, not recorded within the last three months, not
+/// snoozed, and none twice for one slot; a confirmation request only for a conversation that
+/// still exists and has not been answered; a request to join a team only while it is open and
+/// its person on nobody's team.
+async fn check_messages(
+    bot: &Bot,
+    model: &Model,
+    today: NaiveDate,
+    seen: &mut BTreeSet<i64>,
+) -> Result<(), String> {
+    let sent: Vec<(i64, String, String, Option<String>, String)> = sqlx::query_as(
+        "SELECT id, kind, recipient, report_id, key FROM outbox WHERE status = 'sent' ORDER BY id",
+    )
+    .fetch_all(bot.store().pool())
+    .await
+    .map_err(|error| error.to_string())?;
+    let three_months_ago = today - Months::new(3);
+    for (id, kind, recipient, report, key) in sent {
+        if !seen.insert(id) {
+            continue;
+        }
+        match kind.as_str() {
+            "reminder" => {
+                let report = report.unwrap_or_default();
+                if model.manager_of.get(&report) != Some(&recipient) {
+                    return Err(format!(
+                        "{key} went to {recipient}, who is not {report}'s manager"
+                    ));
+                }
+                if let Some(recent) = model
+                    .conversations
+                    .iter()
+                    .find(|c| c.report == report && c.held_on > three_months_ago)
+                {
+                    return Err(format!(
+                        "{key} was sent on {today} although {report} had a conversation on {}",
+                        recent.held_on
+                    ));
+                }
+                if let Some(until) = model.snoozed_until.get(&report)
+                    && today < *until
+                {
+                    return Err(format!(
+                        "{key} was sent on {today} although {report} is snoozed until {until}"
+                    ));
+                }
+            }
+            "ack_request" => {
+                let checkin: i64 = key
+                    .strip_prefix("ack:")
+                    .and_then(|id| id.parse().ok())
+                    .ok_or_else(|| format!("an ack request with key {key}"))?;
+                let status: Option<String> =
+                    sqlx::query_scalar("SELECT ack_status FROM checkins WHERE id = ?")
+                        .bind(checkin)
+                        .fetch_optional(bot.store().pool())
+                        .await
+                        .map_err(|error| error.to_string())?;
+                match status.as_deref() {
+                    Some("pending") => {}
+                    Some(answered) => {
+                        return Err(format!(
+                            "{recipient} was asked to confirm conversation {checkin}, already {answered}"
+                        ));
+                    }
+                    None => {
+                        return Err(format!(
+                            "{recipient} was asked to confirm conversation {checkin}, which was undone"
+                        ));
+                    }
+                }
+            }
+            "add_request" => {
+                let requester: Option<String> = sqlx::query_scalar(
+                    "SELECT requester_id FROM add_requests
+                     WHERE id = CAST(substr(?1, instr(?1, ':') + 1) AS INTEGER)",
+                )
+                .bind(&key)
+                .fetch_optional(bot.store().pool())
+                .await
+                .map_err(|error| error.to_string())?;
+                let requester = requester.ok_or_else(|| format!("{key} has no request"))?;
+                let request = model.requests.get(&(recipient.clone(), requester.clone()));
+                if request != Some(&Request::Pending) {
+                    return Err(format!(
+                        "{recipient} was asked to join {requester}'s team, a request that is {request:?}"
+                    ));
+                }
+                if let Some(manager) = model.manager_of.get(&recipient) {
+                    return Err(format!(
+                        "{recipient} was asked to join {requester}'s team while on {manager}'s"
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    let twice: Option<(String, String, i64)> = sqlx::query_as(
+        "SELECT report_id, planned_for, count(*) FROM outbox
+         WHERE kind = 'reminder' AND status = 'sent'
+         GROUP BY report_id, planned_for HAVING count(*) > 1 LIMIT 1",
+    )
+    .fetch_optional(bot.store().pool())
+    .await
+    .map_err(|error| error.to_string())?;
+    if let Some((report, slot, count)) = twice {
+        return Err(format!(
+            "{count} reminders about {report} for the slot {slot}"
+        ));
     }
     Ok(())
 }

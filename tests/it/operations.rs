@@ -159,6 +159,112 @@ fn the_backup_command_snapshots_the_database_and_refuses_to_overwrite() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("already exists"));
 }
 
+/// A test runtime has one thread; a reload that read files on it would stop everything else.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_framework_reload_leaves_the_async_thread_free_while_it_reads_the_files() {
+    use std::io::Write;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let frameworks = dir.path().join("frameworks");
+    std::fs::create_dir(&frameworks).expect("mkdir");
+    std::fs::write(frameworks.join("ops.yaml"), FRAMEWORK).expect("write");
+    let bot = bot_reading(dir.path(), &frameworks, &[]).await;
+    // A named pipe that looks like a framework file: reading it waits for its writer, and
+    // the writer waits for the runtime's thread to answer while the loader is reading.
+    let fifo = frameworks.join("slow.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let (opened_tx, opened_rx) = tokio::sync::oneshot::channel::<()>();
+    let (answer_tx, answer_rx) = std::sync::mpsc::channel::<()>();
+    let writer = std::thread::spawn(move || {
+        // Opening for writing returns once the loader has opened the pipe to read it.
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&fifo)
+            .expect("the pipe opens");
+        let _ = opened_tx.send(());
+        // A generous bound, so the test fails instead of hanging when nobody answers.
+        let answered = answer_rx.recv_timeout(Duration::from_secs(60)).is_ok();
+        file.write_all(FRAMEWORK.replace("acme-ops", "acme-slow").as_bytes())
+            .expect("the pipe takes the text");
+        answered
+    });
+
+    let sources = [FrameworkSource::Path(frameworks.clone())];
+    let answer = async {
+        if opened_rx.await.is_ok() {
+            let _ = answer_tx.send(());
+        }
+    };
+    let (outcome, ()) = tokio::join!(reload::reload(&bot, &sources), answer);
+    let answered = writer.join().expect("the writer does not panic");
+    assert!(
+        answered,
+        "the runtime's thread answered while a framework file was being read"
+    );
+    assert!(matches!(outcome, Outcome::Reloaded(2)), "{outcome:?}");
+}
+
+#[test]
+fn backups_and_export_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path| {
+        std::fs::metadata(path)
+            .expect("the file exists")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("live.db");
+    let db_text = db.to_str().expect("utf-8");
+    let run = |args: &[&str]| career_bot(dir.path()).args(args).output().expect("runs");
+    assert!(run(&["--db", db_text, "shell"]).status.success());
+    let succeeds = |args: &[&str]| {
+        let output = run(args);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+
+    // A backup holds private notes: a new file, 0600 from the moment it exists.
+    let backup = dir.path().join("copy.db");
+    succeeds(&["--db", db_text, "backup", backup.to_str().expect("utf-8")]);
+    assert_eq!(mode(&backup), 0o600, "the backup");
+
+    // An export to a new file, and over an existing file others could read.
+    let export = dir.path().join("export.csv");
+    succeeds(&[
+        "--db",
+        db_text,
+        "export",
+        "--output",
+        export.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(mode(&export), 0o600, "a new export");
+    let existing = dir.path().join("existing.json");
+    std::fs::write(&existing, "old").expect("write");
+    std::fs::set_permissions(&existing, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    succeeds(&[
+        "--db",
+        db_text,
+        "export",
+        "--format",
+        "json",
+        "--output",
+        existing.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(mode(&existing), 0o600, "an export over an existing file");
+    let written = std::fs::read_to_string(&existing).expect("read");
+    assert!(written.starts_with('{'), "{written}");
+}
+
 #[tokio::test]
 async fn a_broken_edit_keeps_the_last_good_frameworks_and_reports_file_and_line() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -294,10 +400,15 @@ async fn shutdown_finishes_the_deliveries_in_progress_then_stops() {
             Shell::new(&bot, Some("boss".into()), Some("2026-01-01T10:00:00Z")).expect("shell");
         run(
             &mut shell,
+            // Four managers, so the pass has four messages to send (one manager's reminders
+            // for a slot would be one message).
             &[
                 "add @a marketing 1",
+                ":as boss2",
                 "add @b marketing 2",
+                ":as boss3",
                 "add @c marketing 3",
+                ":as boss4",
                 "add @d marketing 4",
             ],
         )

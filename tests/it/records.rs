@@ -858,3 +858,104 @@ async fn undo_brings_back_the_snooze_that_recording_the_conversation_ended() {
     .await;
     assert_eq!(snoozed().await.0, None);
 }
+
+#[tokio::test]
+async fn a_removed_person_still_naming_their_last_manager_does_not_make_an_export_a_loop() {
+    // Found by the model test: bo adds di, removes di, then di adds bo. Chat allows it (a
+    // removed person is out of the chart); the export must import back as well.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("bo".into()), Some("2026-03-02T10:00:00Z")).expect("shell");
+    let out = run(
+        &mut shell,
+        &[
+            "add @di marketing 1",
+            "remove @di",
+            ":as di",
+            "add @bo marketing 1",
+        ],
+    )
+    .await;
+    assert!(out.contains("Added"), "{out}");
+    let now = "2026-03-02T10:00:00Z".parse().expect("a time");
+    let original = export_csv(&bot, now).await;
+    let fresh_dir = tempfile::tempdir().expect("temp dir");
+    let fresh = bot_in(fresh_dir.path(), &[("CAREER_BOT_ADMINS", "admin")]).await;
+    career_bot::admin::import::import_bytes(&fresh, original.as_bytes(), "all.csv", now)
+        .await
+        .expect("the export imports");
+    assert_eq!(export_csv(&fresh, now).await, original);
+}
+
+#[tokio::test]
+async fn cells_a_spreadsheet_would_run_as_formulas_are_exported_inert_and_import_back_as_they_were()
+{
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-06-01T10:00:00Z")).expect("shell");
+    run(
+        &mut shell,
+        &[
+            "add <@ana|=HYPERLINK(\"x\")> marketing 2",
+            "add <@bo|'=already-quoted> marketing 1",
+            "done @ana",
+            ":as ana",
+            "dispute -1+2",
+            ":now 2026-06-08T10:00:00Z",
+            ":as boss",
+            "done @ana",
+            ":as ana",
+            "dispute @evil",
+        ],
+    )
+    .await;
+    let now = "2026-06-15T10:00:00Z".parse().expect("a time");
+    let original = export_csv(&bot, now).await;
+    assert!(original.contains(r#","'=HYPERLINK(""x"")","#), "{original}");
+    assert!(original.contains(",'-1+2,"), "{original}");
+    assert!(original.contains(",'@evil,"), "{original}");
+    assert!(original.contains(",''=already-quoted,"), "{original}");
+    // No cell of the file starts a formula.
+    let mut reader = csv::Reader::from_reader(original.as_bytes());
+    for record in reader.records() {
+        for cell in &record.expect("a CSV row") {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell:?} in\n{original}"
+            );
+        }
+    }
+
+    let fresh_dir = tempfile::tempdir().expect("temp dir");
+    let fresh =
+        crate::support::bot::bot_in(fresh_dir.path(), &[("CAREER_BOT_ADMINS", "admin")]).await;
+    career_bot::admin::import::import_bytes(&fresh, original.as_bytes(), "all.csv", now)
+        .await
+        .expect("the export imports");
+    assert_eq!(
+        export_csv(&fresh, now).await,
+        original,
+        "export → import → export"
+    );
+    let names: Vec<(String, String)> = sqlx::query_as(
+        "SELECT user_id, display_name FROM people WHERE user_id IN ('ana', 'bo') ORDER BY user_id",
+    )
+    .fetch_all(fresh.store().pool())
+    .await
+    .expect("names");
+    assert_eq!(
+        names,
+        [
+            ("ana".to_owned(), "=HYPERLINK(\"x\")".to_owned()),
+            ("bo".to_owned(), "'=already-quoted".to_owned())
+        ]
+    );
+    let reasons: Vec<String> =
+        sqlx::query_scalar("SELECT reason FROM checkin_answers ORDER BY answered_at")
+            .fetch_all(fresh.store().pool())
+            .await
+            .expect("reasons");
+    assert_eq!(reasons, ["-1+2", "@evil"]);
+}

@@ -603,6 +603,252 @@ async fn a_rate_limited_reminder_is_retried_after_retry_after_and_sent_once() {
     server.stop().await;
 }
 
+/// The actions block with `block_id` in Block Kit `blocks`, and its position.
+fn actions_block(blocks: &Value, block_id: &str) -> (usize, Value) {
+    blocks
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .enumerate()
+        .find(|(_, block)| block["type"] == "actions" && block["block_id"] == block_id)
+        .map(|(position, block)| (position, block.clone()))
+        .unwrap_or_else(|| panic!("no actions block {block_id} in {blocks}"))
+}
+
+/// The item block ids of the actions blocks in `blocks`, top to bottom.
+fn action_block_ids(blocks: &Value) -> Vec<String> {
+    blocks
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .filter(|block| block["type"] == "actions")
+        .map(|block| block["block_id"].as_str().unwrap_or("(none)").to_owned())
+        .collect()
+}
+
+/// A click on `action` in the block `block_id` of the message `ts`.
+fn click_in_block(
+    user: &str,
+    ts: &str,
+    blocks: &Value,
+    block_id: &str,
+    action: &Value,
+    response_url: &str,
+) -> Value {
+    let mut payload = block_actions(user, "DU_MGR", ts, blocks, action, response_url);
+    payload["actions"][0]["block_id"] = json!(block_id);
+    payload
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_dm_listing_several_reports_a_click_settles_only_that_persons_buttons() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
+    {
+        // Ana and Ben were added four months ago: both are due in the same slot.
+        let seed = bot::open(&config).await;
+        let added = Utc::now() - chrono::Duration::days(120);
+        harness::run_as(&seed, "U_MGR", "add @U_ANA marketing 2", added).await;
+        harness::run_as(&seed, "U_MGR", "add @U_BEN marketing 1", added).await;
+        seed.store().close().await;
+    }
+    let server = harness::start(config).await;
+
+    // One DM lists both, each with their own buttons in their own block.
+    fake.wait_for("chat.postMessage", 1, WAIT).await;
+    fake.expect_one("conversations.open");
+    let dm = fake.expect_one("chat.postMessage");
+    assert_eq!(dm.str_param("channel"), Some("DU_MGR"));
+    let blocks = dm.params["blocks"].clone();
+    assert!(
+        all_text(&blocks).contains("2 career conversations due"),
+        "{blocks}"
+    );
+    assert_eq!(action_block_ids(&blocks), ["item:U_ANA", "item:U_BEN"]);
+    let (ana_at, ana_actions) = actions_block(&blocks, "item:U_ANA");
+    let (ben_at, ben_actions) = actions_block(&blocks, "item:U_BEN");
+    let ts = "1700000000.000100";
+
+    // Ana's "We had the conversation": the form, then the record.
+    let record = button(&json!([ana_actions]), "checkin.record");
+    assert!(
+        record["value"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("U_ANA|")
+    );
+    let clicked = post_interaction(
+        &server,
+        click_in_block(
+            "U_MGR",
+            ts,
+            &blocks,
+            "item:U_ANA",
+            &record,
+            &fake.response_url(),
+        ),
+    )
+    .await;
+    assert_eq!(clicked.status(), 200);
+    fake.wait_for("views.open", 1, WAIT).await;
+    let view = fake.expect_one("views.open").params["view"].clone();
+    let today = Utc::now().date_naive().to_string();
+    let submitted = post_interaction(
+        &server,
+        view_submission("U_MGR", &view, &today, "2", "growth plan"),
+    )
+    .await;
+    assert_eq!(submitted.status(), 200);
+    fake.wait_for("chat.update", 1, WAIT).await;
+    let update = fake.expect_one("chat.update");
+    assert_eq!(update.str_param("ts"), Some(ts));
+    let updated = update.params["blocks"].clone();
+    // Only Ana's buttons became the outcome line, where they were; Ben's are untouched.
+    assert_eq!(action_block_ids(&updated), ["item:U_BEN"], "{updated}");
+    assert_eq!(actions_block(&updated, "item:U_BEN"), (ben_at, ben_actions));
+    assert_eq!(updated[ana_at]["type"], "context", "{updated}");
+    let line = all_text(&updated[ana_at]);
+    assert!(
+        line.contains("Recorded: a career conversation with <@U_ANA>")
+            && line.contains("(by <@U_MGR>)"),
+        "{line}"
+    );
+    assert_eq!(
+        updated.as_array().map(Vec::len),
+        blocks.as_array().map(Vec::len),
+        "every other block is kept"
+    );
+    // Ana is asked to confirm.
+    fake.wait_for("chat.postMessage", 1, WAIT).await;
+    fake.expect_one("conversations.open");
+    assert_eq!(
+        fake.expect_one("chat.postMessage").str_param("channel"),
+        Some("DU_ANA")
+    );
+
+    // Ben's "Snooze 1 week", on the message as it now is.
+    let (_, ben_actions) = actions_block(&updated, "item:U_BEN");
+    let snooze = button(&json!([ben_actions]), "checkin.snooze_week");
+    let clicked = post_interaction(
+        &server,
+        click_in_block(
+            "U_MGR",
+            ts,
+            &updated,
+            "item:U_BEN",
+            &snooze,
+            &fake.response_url(),
+        ),
+    )
+    .await;
+    assert_eq!(clicked.status(), 200);
+    fake.wait_for("chat.update", 1, WAIT).await;
+    let settled = fake.expect_one("chat.update").params["blocks"].clone();
+    assert!(action_block_ids(&settled).is_empty(), "{settled}");
+    assert!(
+        all_text(&settled[ana_at]).contains("Recorded: a career conversation with <@U_ANA>"),
+        "Ana's line stays: {settled}"
+    );
+    assert!(
+        all_text(&settled[ben_at]).contains("Reminders about <@U_BEN> are paused"),
+        "{settled}"
+    );
+    assert_eq!(count(&server, "SELECT count(*) FROM checkins").await, 1);
+    assert_eq!(count(&server, "SELECT count(*) FROM snoozes").await, 1);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn thirty_reminders_for_one_slot_are_split_only_where_block_kit_requires() {
+    let fake = FakeSlack::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot::bot_in(dir.path(), &[]).await;
+    let added: chrono::DateTime<Utc> = "2026-01-20T10:00:00Z".parse().expect("time");
+    let reports: Vec<String> = (1..=30).map(|n| format!("U_R{n:02}")).collect();
+    for (minute, report) in (0..).zip(&reports) {
+        // A minute apart: more changes a minute than one person may make are refused.
+        let at = added + chrono::Duration::minutes(minute);
+        harness::run_as(&bot, "U_MGR", &format!("add @{report} marketing 2"), at).await;
+    }
+    let chat = career_bot::slack::chat::SlackChat::new(
+        std::sync::Arc::new(fake.slack_client()),
+        slack_morphism::prelude::SlackApiToken::new(harness::BOT_TOKEN.into()),
+        bot.metrics(),
+    );
+    let due: chrono::DateTime<Utc> = "2026-04-20T09:00:00Z".parse().expect("time");
+    let report = career_bot::scheduler::tick(&bot, &chat, due)
+        .await
+        .expect("a pass");
+    assert_eq!((report.planned, report.sent, report.failed), (30, 30, 0));
+
+    fake.expect_one("conversations.open");
+    let posts = fake.take("chat.postMessage");
+    // Four blocks a person (text, buttons, context, divider) and a heading: 12 fit in a
+    // message of at most 50 blocks (with the 49 `render` allows before cutting), 13 do not.
+    assert_eq!(posts.len(), 3, "split only where needed");
+    let mut listed = Vec::new();
+    for (part, post) in posts.iter().enumerate() {
+        let blocks = post.params["blocks"].as_array().expect("blocks");
+        assert!(blocks.len() <= 50, "{} blocks", blocks.len());
+        let text = all_text(&post.params["blocks"]);
+        assert!(
+            text.contains(&format!(
+                "30 career conversations due (part {} of 3)",
+                part + 1
+            )),
+            "{text}"
+        );
+        assert!(!text.contains("shortened"), "{text}");
+        for id in action_block_ids(&post.params["blocks"]) {
+            listed.push(id.trim_start_matches("item:").to_owned());
+        }
+    }
+    assert_eq!(listed.len(), 30);
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(sorted, reports, "each report exactly once");
+    // Every row sent, each marked with the message it went out in.
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT report_id, message_ts FROM outbox WHERE status = 'sent' ORDER BY id",
+    )
+    .fetch_all(bot.store().pool())
+    .await
+    .expect("rows");
+    assert_eq!(rows.len(), 30);
+    // The fake's ts increase with each post, so the rows per ts, in order, are the posts'.
+    let mut per_message: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (report, ts) in &rows {
+        per_message.entry(ts).or_default().push(report);
+    }
+    let per_post: Vec<Vec<String>> = posts
+        .iter()
+        .map(|post| {
+            action_block_ids(&post.params["blocks"])
+                .iter()
+                .map(|id| id.trim_start_matches("item:").to_owned())
+                .collect()
+        })
+        .collect();
+    let mut per_row: Vec<Vec<String>> = per_message
+        .into_values()
+        .map(|reports| reports.into_iter().map(str::to_owned).collect())
+        .collect();
+    for reports in &mut per_row {
+        reports.sort();
+    }
+    let mut per_post_sorted = per_post.clone();
+    for reports in &mut per_post_sorted {
+        reports.sort();
+    }
+    assert_eq!(
+        per_row, per_post_sorted,
+        "rows marked with their message's ts"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_readiness_and_metrics_are_served() {
     let fake = FakeSlack::start().await;
@@ -645,5 +891,138 @@ async fn health_readiness_and_metrics_are_served() {
         metrics.contains("career_bot_slack_api_duration_seconds"),
         "{metrics}"
     );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_captured_signed_request_sent_again_is_acknowledged_and_acts_only_once() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    // The acknowledgement request to Ana is not what this test is about.
+    fake.ignore("conversations.open");
+    fake.ignore("chat.postMessage");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
+    {
+        let seed = bot::open(&config).await;
+        harness::run_as(&seed, "U_MGR", "add @U_ANA marketing 2", Utc::now()).await;
+        seed.store().close().await;
+    }
+    let server = harness::start(config).await;
+    let http = harness::http();
+    for text in ["done @U_ANA", "level @U_ANA next"] {
+        // One capture, sent three times within Slack's 5-minute window.
+        let body = command_body(&fake, "U_MGR", text);
+        let timestamp = harness::unix_now();
+        let mut answers = Vec::new();
+        for _ in 0..3 {
+            let response = harness::post_signed(
+                &http,
+                &server.url("/slack/commands"),
+                "application/x-www-form-urlencoded",
+                body.clone(),
+                harness::HEX_SECRET,
+                timestamp,
+            )
+            .await;
+            assert_eq!(response.status(), 200, "{text}");
+            answers.push(response.text().await.expect("a body"));
+        }
+        assert!(answers[0].contains("\"blocks\""), "{text}: {}", answers[0]);
+        assert_eq!(
+            answers[1..],
+            ["", ""],
+            "{text}: a replay is acknowledged and nothing more"
+        );
+    }
+    assert_eq!(count(&server, "SELECT count(*) FROM checkins").await, 1);
+    assert_eq!(
+        count(&server, "SELECT level FROM people WHERE user_id = 'U_ANA'").await,
+        3,
+        "the level moved one step, not three"
+    );
+    // A new request (a new timestamp and signature, as Slack's own retries have) still acts.
+    let answer = post_command(&server, &fake, "U_MGR", "level @U_ANA next").await;
+    assert!(all_text(&answer).contains("Level 4"), "{answer}");
+    assert_eq!(
+        count(&server, "SELECT level FROM people WHERE user_id = 'U_ANA'").await,
+        4
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_slack_sends_escaped_is_recorded_as_typed_and_shown_escaped_once() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
+    {
+        let seed = bot::open(&config).await;
+        harness::run_as(&seed, "U_MGR", "add @U_ANA marketing 2", Utc::now()).await;
+        seed.store().close().await;
+    }
+    let server = harness::start(config).await;
+
+    // Slack sends `&`, `<`, `>` typed by people as entities; its own markup stays markup.
+    let answer = post_command(
+        &server,
+        &fake,
+        "U_MGR",
+        "done <@U_ANA|ana> R&amp;D review &lt;!channel&gt;",
+    )
+    .await;
+    assert!(
+        all_text(&answer).contains("Recorded: a career conversation with <@U_ANA>"),
+        "{answer}"
+    );
+    let note: String = sqlx::query_scalar("SELECT private_note FROM checkins")
+        .fetch_one(server.bot.store().pool())
+        .await
+        .expect("note");
+    assert_eq!(note, "R&D review <!channel>");
+    let history = post_command(&server, &fake, "U_MGR", "history <@U_ANA>").await;
+    let shown = serde_json::to_string(&history["blocks"]).expect("JSON");
+    assert!(
+        shown.contains("Your private note: R&amp;D review &lt;!channel&gt;"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("&amp;amp;") && !shown.contains("<!channel>"),
+        "{shown}"
+    );
+
+    // Ana is asked to confirm; her dispute reaches her manager escaped exactly once.
+    fake.wait_for("chat.postMessage", 1, WAIT).await;
+    fake.take("chat.postMessage");
+    fake.take("conversations.open");
+    post_command(
+        &server,
+        &fake,
+        "U_ANA",
+        "dispute R&amp;D was not discussed &lt;!here&gt;",
+    )
+    .await;
+    fake.wait_for("chat.postMessage", 1, WAIT).await;
+    fake.take("conversations.open");
+    let notice = fake.expect_one("chat.postMessage");
+    assert_eq!(notice.str_param("channel"), Some("DU_MGR"));
+    let sent = notice.params.to_string();
+    assert!(
+        all_text(&notice.params["blocks"])
+            .contains("Their reason: \"R&amp;D was not discussed &lt;!here&gt;\""),
+        "{sent}"
+    );
+    assert!(
+        !sent.contains("&amp;amp;") && !sent.contains("<!here>"),
+        "nothing escaped twice, no markup a person typed made live: {sent}"
+    );
+    let reason: String = sqlx::query_scalar("SELECT reason FROM checkin_answers")
+        .fetch_one(server.bot.store().pool())
+        .await
+        .expect("reason");
+    assert_eq!(reason, "R&D was not discussed <!here>");
     server.stop().await;
 }

@@ -175,3 +175,40 @@ async fn time_zones_come_from_users_info() {
     fake.expect_none("users.info");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_over_4000_characters_is_refused_with_a_sentence_in_slack_and_the_shell() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
+    let shell_bot = bot::open(&config).await;
+    let server = harness::start(config).await;
+    let refusal =
+        "That question is 6,599 characters long; I read questions of up to 4,000 characters.";
+
+    // 200 times a question Slack would answer, as one slash command: refused, unread.
+    let long = "what does level 3 happiness need ".repeat(200);
+    let long = long.trim();
+    let answer = command(&server, &fake, "U_ASKER", long).await;
+    assert!(all_text(&answer).contains(refusal), "{answer}");
+
+    // The shell reads questions through the same handlers, and refuses the same way.
+    let mut shell =
+        career_bot::shell::Shell::new(&shell_bot, Some("U_ASKER".into()), None).expect("a shell");
+    let printed = support::shell::run(&mut shell, &[long]).await;
+    assert!(printed.contains(refusal), "{printed}");
+
+    // Exactly 4,000 characters is still a question.
+    let tail = " level 3 happiness";
+    let at_limit = format!("please{}{tail}", " ".repeat(4_000 - 6 - tail.len()));
+    assert_eq!(at_limit.chars().count(), 4_000);
+    let answer = command(&server, &fake, "U_ASKER", &at_limit).await;
+    assert_eq!(
+        answer["blocks"][0]["text"]["text"], "Buffer Happiness · Level 3: Happiness Hero III",
+        "{answer}"
+    );
+    server.stop().await;
+    shell_bot.store().close().await;
+}

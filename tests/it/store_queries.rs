@@ -1555,6 +1555,119 @@ async fn claim_ready_leases_rows_until_the_lease_expires() {
 }
 
 #[tokio::test]
+async fn claim_ready_takes_the_rest_of_a_managers_slot_when_the_limit_cuts_it() {
+    let (_dir, store) = open().await;
+    let slot = "2026-03-02T09:00:00Z";
+    store
+        .plan_all(
+            &[
+                reminder("reminder:UANA:UBOSS:2026-03-02:0", "UBOSS", "UANA", slot),
+                reminder("reminder:UZED:UOTHER:2026-03-02:0", "UOTHER", "UZED", slot),
+                reminder("reminder:UBEN:UBOSS:2026-02-23:1", "UBOSS", "UBEN", slot),
+                message("digest", "2026-03-02T08:00:00Z"),
+                reminder("reminder:UCEM:UBOSS:2026-03-02:0", "UBOSS", "UCEM", slot),
+            ],
+            at("2026-03-01T10:00:00Z"),
+        )
+        .await
+        .expect("plan");
+    let now = at("2026-03-02T10:00:00Z");
+    let lease = at("2026-03-02T10:05:00Z");
+    // A limit of 2 takes the digest (the earliest) and one of UBOSS's reminders for the
+    // slot; the other two of that slot come with it, UOTHER's does not.
+    let claimed = store.claim_ready(now, lease, 2).await.expect("claim");
+    let keys: Vec<&str> = claimed.iter().map(|r| r.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "digest",
+            "reminder:UANA:UBOSS:2026-03-02:0",
+            "reminder:UBEN:UBOSS:2026-02-23:1",
+            "reminder:UCEM:UBOSS:2026-03-02:0"
+        ]
+    );
+    assert!(claimed.iter().all(|row| row.status == "sending"));
+    let rest = store.claim_ready(now, lease, 2).await.expect("claim");
+    assert_eq!(
+        rest.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(),
+        ["reminder:UZED:UOTHER:2026-03-02:0"]
+    );
+}
+
+#[tokio::test]
+async fn sent_reminder_counts_counts_the_reminders_sent_in_a_due_period() {
+    use career_bot::store::outbox::ReminderPeriod;
+
+    let (_dir, store) = open().await;
+    let sent = [
+        // The period before (its reminders began before this period's due date).
+        ("reminder:UANA:UBOSS:2026-01-05:0", "UBOSS", "UANA"),
+        // This period: two from its due date, one after a snooze.
+        ("reminder:UANA:UBOSS:2026-04-06:0", "UBOSS", "UANA"),
+        ("reminder:UANA:UBOSS:2026-04-06:1", "UBOSS", "UANA"),
+        ("reminder:UANA:UBOSS:2026-04-20:0", "UBOSS", "UANA"),
+        // Other managers and reports, with ids that begin the same way.
+        ("reminder:UANA:UOTHER:2026-04-06:0", "UOTHER", "UANA"),
+        ("reminder:UANA:UBOSS2:2026-04-06:0", "UBOSS2", "UANA"),
+        ("reminder:UANA.B:UBOSS:2026-04-06:0", "UBOSS", "UANA.B"),
+        ("reminder:UANA_B:UBOSS:2026-04-06:0", "UBOSS", "UANA_B"),
+    ];
+    let mut messages: Vec<NewMessage> = sent
+        .iter()
+        .map(|(key, manager, report)| reminder(key, manager, report, "2026-04-06T09:00:00Z"))
+        .collect();
+    // Planned, failed or superseded reminders were not sent.
+    for key in [
+        "reminder:UANA:UBOSS:2026-04-20:1",
+        "reminder:UANA:UBOSS:2026-04-20:2",
+        "reminder:UANA:UBOSS:2026-04-20:3",
+    ] {
+        messages.push(reminder(key, "UBOSS", "UANA", "2026-04-27T09:00:00Z"));
+    }
+    store
+        .plan_all(&messages, at("2026-04-06T08:00:00Z"))
+        .await
+        .expect("plan");
+    sqlx::query("UPDATE outbox SET status = 'sent' WHERE planned_for < '2026-04-27'")
+        .execute(store.pool())
+        .await
+        .expect("sent");
+    sqlx::query(
+        "UPDATE outbox SET status = CASE key WHEN 'reminder:UANA:UBOSS:2026-04-20:2' THEN 'failed'
+                                            WHEN 'reminder:UANA:UBOSS:2026-04-20:3' THEN 'superseded'
+                                            ELSE status END",
+    )
+    .execute(store.pool())
+    .await
+    .expect("failed and superseded");
+
+    let period = |report: &str, manager: &str, due_on: &str| ReminderPeriod {
+        report_id: UserId::new(report),
+        manager_id: UserId::new(manager),
+        due_on: date(due_on),
+    };
+    let counts = store
+        .sent_reminder_counts(&[
+            period("UANA", "UBOSS", "2026-04-06"),
+            period("UANA", "UOTHER", "2026-04-06"),
+            period("UANA", "UBOSS", "2026-01-05"),
+            period("UNEW", "UBOSS", "2026-04-06"),
+            period("UANA", "UBOSS", "2026-04-21"),
+            period("UANA.B", "UBOSS", "2026-04-06"),
+        ])
+        .await
+        .expect("counts");
+    assert_eq!(counts, [3, 1, 4, 0, 0, 1], "one count per period, in order");
+    assert!(
+        store
+            .sent_reminder_counts(&[])
+            .await
+            .expect("counts")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
 async fn mark_sent_retry_and_failed_settle_a_claimed_row() {
     let (_dir, store) = open().await;
     let now = at("2026-03-02T09:00:00Z");

@@ -252,6 +252,9 @@ fn cycles(
 ) -> Vec<RowError> {
     let mut manager_of: HashMap<&str, &str> = stored
         .values()
+        // A removed person keeps their last manager on record but is not in the chart, as
+        // in chat: only active people can close a loop.
+        .filter(|person| person.active)
         .filter_map(|person| {
             let manager = person.manager_id.as_ref()?.as_str();
             (person.user_id != manager).then_some((person.user_id.as_str(), manager))
@@ -262,8 +265,10 @@ fn cycles(
             .filter(|row| first_line.get(row.user.as_str()) == Some(&row.line))
     };
     for row in listed() {
-        // The file's manager replaces the stored one; empty means the top of the tree.
-        if row.manager.is_empty() || row.manager == row.user {
+        // The file's manager replaces the stored one; empty means the top of the tree, and a
+        // removed person (`active` false) is out of the chart.
+        let removed = matches!(row.active.to_lowercase().as_str(), "false" | "no" | "0");
+        if removed || row.manager.is_empty() || row.manager == row.user {
             manager_of.remove(row.user.as_str());
         } else {
             manager_of.insert(row.user.as_str(), row.manager.as_str());

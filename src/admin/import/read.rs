@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use super::{COLUMNS, HistoryRow, OrgRow, ParsedFile, RowError, history};
+use crate::admin::cells;
 
 /// The columns the header may name; anything else is ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -261,7 +262,8 @@ fn read_header(header: &csv::ByteRecord, line: u64) -> Result<Vec<Option<Column>
     }
 }
 
-/// The row's values by column, trimmed; `None` when a value is not UTF-8.
+/// The row's values by column, trimmed, with the `'` an export puts before a formula-like
+/// cell taken off ([`crate::admin::cells`]); `None` when a value is not UTF-8.
 fn read_values(
     columns: &[Option<Column>],
     record: &csv::ByteRecord,
@@ -271,7 +273,7 @@ fn read_values(
         let Some(column) = column else {
             continue;
         };
-        let value = std::str::from_utf8(field).ok()?.trim().to_owned();
+        let value = cells::restore(std::str::from_utf8(field).ok()?.trim()).to_owned();
         values.insert(*column, value);
     }
     Some(values)

@@ -191,6 +191,7 @@ pub fn intent_name(intent: crate::ask::Intent) -> &'static str {
         Intent::Frameworks => "frameworks",
         Intent::Help => "help",
         Intent::Unknown => "unknown",
+        Intent::SmallTalk => "smalltalk",
     }
 }
 

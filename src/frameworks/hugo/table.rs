@@ -26,7 +26,7 @@ pub(super) fn table_indicators(html: &str) -> Vec<Indicator> {
     let lower = html.to_ascii_lowercase();
     let mut indicators = Vec::new();
     let mut from = 0;
-    while let Some(start) = find_tag(&lower, from, "table") {
+    while let Some(start) = find_tag(&lower, from, lower.len(), "table") {
         let end = lower[start..]
             .find("</table")
             .map_or(lower.len(), |offset| start + offset);
@@ -39,10 +39,14 @@ pub(super) fn table_indicators(html: &str) -> Vec<Indicator> {
     indicators
 }
 
-/// Byte position of the next opening tag `<name` (followed by `>`, `/` or whitespace).
-fn find_tag(lower: &str, mut from: usize, name: &str) -> Option<usize> {
+/// Byte position of the next opening tag `<name` (followed by `>`, `/` or whitespace) in
+/// `from..end`. The search stops at `end`, so finding the cells of each row reads that row
+/// only, and a whole table is read a bounded number of times however many rows it has.
+fn find_tag(lower: &str, mut from: usize, end: usize, name: &str) -> Option<usize> {
     let needle = format!("<{name}");
-    while let Some(offset) = lower.get(from..)?.find(&needle) {
+    let end = end.min(lower.len());
+    while let Some(offset) = lower.get(from..end)?.find(&needle) {
+        scanned(offset + needle.len());
         let start = from + offset;
         let next = lower[start + needle.len()..].chars().next();
         if next.is_none_or(|c| c == '>' || c == '/' || c.is_ascii_whitespace()) {
@@ -50,6 +54,7 @@ fn find_tag(lower: &str, mut from: usize, name: &str) -> Option<usize> {
         }
         from = start + needle.len();
     }
+    scanned(end.saturating_sub(from));
     None
 }
 
@@ -57,7 +62,7 @@ fn find_tag(lower: &str, mut from: usize, name: &str) -> Option<usize> {
 fn element_spans(lower: &str, start: usize, end: usize, name: &str) -> Vec<(usize, usize)> {
     let mut starts = Vec::new();
     let mut from = start;
-    while let Some(found) = find_tag(lower, from, name).filter(|found| *found < end) {
+    while let Some(found) = find_tag(lower, from, end, name) {
         starts.push(found);
         from = found + 1;
     }
@@ -73,7 +78,7 @@ fn row_cells(html: &str, lower: &str, start: usize, end: usize) -> Vec<Cell> {
     let mut positions: Vec<(usize, bool)> = Vec::new();
     for (name, header) in [("td", false), ("th", true)] {
         let mut from = start;
-        while let Some(found) = find_tag(lower, from, name).filter(|found| *found < end) {
+        while let Some(found) = find_tag(lower, from, end, name) {
             positions.push((found, header));
             from = found + 1;
         }
@@ -272,6 +277,21 @@ fn entity(name: &str) -> Option<char> {
     }
 }
 
+/// Counts bytes searched for tags. Reading a table must search each byte a bounded number of
+/// times, whatever the table's length; the tests check it with this count (which costs nothing
+/// outside tests).
+#[inline]
+fn scanned(bytes: usize) {
+    #[cfg(test)]
+    SCANNED.with(|scanned| scanned.set(scanned.get() + bytes));
+    let _ = bytes;
+}
+
+#[cfg(test)]
+thread_local! {
+    static SCANNED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,6 +314,35 @@ mod tests {
                 ("Approximate tenure in this role", "~1 year")
             ]
         );
+    }
+
+    /// An InfraCloud-style table of `rows` rows, each a label and a value.
+    fn table(rows: usize) -> String {
+        let mut html = String::from("<table>\n<tr><th>Indicator</th><th>Value</th></tr>\n");
+        for row in 0..rows {
+            html.push_str(&format!(
+                "<tr><td>Indicator {row} <br><i>(rough)</i></td><td>~{row} weeks</td></tr>\n"
+            ));
+        }
+        html.push_str("</table>\n");
+        html
+    }
+
+    #[test]
+    fn reading_a_table_searches_each_byte_a_bounded_number_of_times_however_many_rows() {
+        for rows in [200, 2_000] {
+            let html = table(rows);
+            let before = SCANNED.with(std::cell::Cell::get);
+            let indicators = table_indicators(&html);
+            let searched = SCANNED.with(std::cell::Cell::get) - before;
+            assert_eq!(indicators.len(), rows);
+            assert_eq!(indicators[rows - 1].value, format!("~{} weeks", rows - 1));
+            assert!(
+                searched <= 8 * html.len(),
+                "{rows} rows: searched {searched} bytes of {}",
+                html.len()
+            );
+        }
     }
 
     #[test]

@@ -5,10 +5,12 @@ use std::process::Command;
 
 /// Variables that configure the bot; a test's process must not pass on the developer's own.
 const CONFIGURING_VARIABLES: &[&str] = &[
+    "CAREER_BOT_ALLOW_INSECURE_SLACK_URL",
     "CAREER_BOT_CONFIG",
     "CAREER_BOT_FRAMEWORKS",
     "DATABASE_URL",
     "RUST_LOG",
+    "SLACK_API_URL",
     "SLACK_APP_TOKEN",
     "SLACK_BOT_TOKEN",
     "SLACK_SIGNING_SECRET",
