@@ -316,6 +316,59 @@ pub fn delivery_alert(recipient: &str, kind: &str, attempts: i64, error: &str) -
         )
 }
 
+/// The value of the buttons on a request to join a team: `REQUEST|REQUESTER`.
+pub fn request_value(request_id: i64, requester: &UserId) -> String {
+    format!("{request_id}|{requester}")
+}
+
+/// Reads a [`request_value`].
+pub fn parse_request_value(value: &str) -> Option<(i64, UserId)> {
+    let (id, requester) = value.split_once('|')?;
+    let requester = UserId::parse(requester).ok()?;
+    Some((id.parse().ok()?, requester))
+}
+
+/// The DM asking someone who had another manager whether `requester` may add them.
+pub fn add_request(requester: &UserId, level_label: &str, request_id: i64) -> Reply {
+    Reply::new()
+        .with_heading("Someone wants to add you to their team")
+        .with_paragraph(Text::new().mention(requester).push(format!(
+            " wants to add you to their team ({level_label}). You have had another manager before, so you decide: if you say yes, "
+        )).mention(requester).push(
+            " becomes your manager and sees your record from then on (not your earlier conversations).",
+        ))
+        .with_actions(vec![
+            Action::Button {
+                label: "Yes, add me".to_owned(),
+                action_id: actions::ACCEPT_ADD.to_owned(),
+                value: request_value(request_id, requester),
+                primary: true,
+                typed: Some(format!("accept @{requester}")),
+            },
+            Action::Button {
+                label: "No".to_owned(),
+                action_id: actions::DECLINE_ADD.to_owned(),
+                value: request_value(request_id, requester),
+                primary: false,
+                typed: Some(format!("decline @{requester}")),
+            },
+        ])
+}
+
+/// The DM telling `requester` what `person` answered to their request.
+pub fn add_request_answered(person: &UserId, accepted: bool, level_label: &str) -> Reply {
+    let text = if accepted {
+        Text::new().mention(person).push(format!(
+            " said yes: they are on your team now ({level_label})."
+        ))
+    } else {
+        Text::new()
+            .mention(person)
+            .push(" said no to joining your team, so they were not added.")
+    };
+    Reply::paragraph(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

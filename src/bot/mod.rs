@@ -11,6 +11,7 @@ pub mod error;
 pub mod handlers;
 pub mod mention;
 pub mod messages;
+pub mod rate_limit;
 pub mod settings;
 
 use std::sync::{Arc, RwLock};
@@ -48,6 +49,7 @@ pub struct Bot {
     wake: Wake,
     metrics: Arc<Metrics>,
     engine_generation: std::sync::atomic::AtomicU64,
+    rate_limiter: rate_limit::RateLimiter,
 }
 
 impl Bot {
@@ -60,6 +62,7 @@ impl Bot {
             wake: Wake::new(),
             metrics: Arc::new(Metrics::new()),
             engine_generation: std::sync::atomic::AtomicU64::new(0),
+            rate_limiter: rate_limit::RateLimiter::default(),
         }
     }
 
@@ -117,6 +120,18 @@ impl Bot {
     /// What to ring after queueing a message.
     pub fn wake(&self) -> &Wake {
         &self.wake
+    }
+
+    /// The bot, allowing each user `limit` write commands (the default is
+    /// [`rate_limit::Limit::default`]).
+    pub fn with_rate_limit(mut self, limit: rate_limit::Limit) -> Self {
+        self.rate_limiter = rate_limit::RateLimiter::new(limit);
+        self
+    }
+
+    /// The per-user limit on write commands (see [`rate_limit`]).
+    pub fn rate_limiter(&self) -> &rate_limit::RateLimiter {
+        &self.rate_limiter
     }
 
     /// `now` as a date in `user`'s time zone (or the default one).

@@ -14,9 +14,22 @@ pub const SNOOZE_WEEK: &str = "checkin.snooze_week";
 pub const ACKNOWLEDGE: &str = "checkin.acknowledge";
 /// "That didn't happen" (value: check-in id).
 pub const DISPUTE: &str = "checkin.dispute";
+/// "Yes, add me" on a request to join a team (value: `bot::messages::request_value`).
+pub const ACCEPT_ADD: &str = "team.accept";
+/// "No" on a request to join a team (value: `bot::messages::request_value`).
+pub const DECLINE_ADD: &str = "team.decline";
 
 /// Every action id.
-pub const ALL: [&str; 6] = [ASK, SHOW_MORE, RECORD, SNOOZE_WEEK, ACKNOWLEDGE, DISPUTE];
+pub const ALL: [&str; 8] = [
+    ASK,
+    SHOW_MORE,
+    RECORD,
+    SNOOZE_WEEK,
+    ACKNOWLEDGE,
+    DISPUTE,
+    ACCEPT_ADD,
+    DECLINE_ADD,
+];
 
 #[cfg(test)]
 mod tests {

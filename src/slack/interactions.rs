@@ -1,8 +1,10 @@
 //! Buttons and the record modal.
 //!
 //! - "We had the conversation" opens the modal; submitting it records the check-in.
-//! - "Snooze 1 week", "Yes, we talked", "That didn't happen" act at once.
-//! - "What does their next level need?" (and any `ask` button) answers a question.
+//! - "Snooze 1 week", "Yes, we talked", "That didn't happen" act at once, as do "Yes, add me"
+//!   and "No" on a request to join a team.
+//! - "What does their next level need?" (and any `ask` button) answers a question, or shows
+//!   what a read-only command shows; a value that would change anything is refused.
 //! - "Show more" shows the next part of a long answer.
 //!
 //! A click never records twice: the modal's submission carries a key for the conversation
@@ -21,7 +23,7 @@ use super::modal::{self, ModalContext};
 use crate::bot::command::{Command, DateWords, SnoozeUntil};
 use crate::bot::handlers::{self, Extras, Recording, require_manager};
 use crate::bot::mention::Mention;
-use crate::bot::messages::parse_cycle_value;
+use crate::bot::messages::{parse_cycle_value, parse_request_value};
 use crate::bot::{HandlerError, Request};
 use crate::checkins::Period;
 use crate::ids::UserId;
@@ -110,6 +112,11 @@ impl SlackApp {
                         let dispute = action_id == actions::DISPUTE;
                         self.answer_checkin(&user, &value, dispute, &origin).await;
                     }
+                    actions::ACCEPT_ADD | actions::DECLINE_ADD => {
+                        let decline = action_id == actions::DECLINE_ADD;
+                        self.answer_add_request(&user, &value, decline, &origin)
+                            .await;
+                    }
                     other => tracing::debug!(action = other, "ignoring an unknown action"),
                 }
             }
@@ -151,7 +158,19 @@ impl SlackApp {
         }
     }
 
+    /// An `ask` button answers a question, or runs a command that only shows things: its
+    /// value is not trusted to be the bot's own, so anything that would change a record is
+    /// refused and nothing runs.
     async fn answer_question(&self, user: &UserId, question: &str, origin: &Origin) {
+        let read_only = crate::bot::command::parse(question).is_ok_and(|c| c.is_read_only());
+        if !read_only {
+            tracing::warn!("refusing an ask button whose value is not a question");
+            let refusal = Reply::paragraph(
+                "That button only answers questions, so nothing was done. Type the command yourself if you meant it.",
+            );
+            self.tell(user, &refusal, origin).await;
+            return;
+        }
         let reply = self.bot.handle(&self.request(user, question)).await;
         self.tell(user, &reply, origin).await;
     }
@@ -377,6 +396,27 @@ impl SlackApp {
         };
         let extras = Extras {
             checkin_id: Some(checkin),
+            ..Extras::default()
+        };
+        let result = handlers::run(&self.bot, user, command, extras, Utc::now()).await;
+        self.finish(user, result, origin).await;
+    }
+
+    async fn answer_add_request(&self, user: &UserId, value: &str, decline: bool, origin: &Origin) {
+        let Some((request, requester)) = parse_request_value(value) else {
+            return;
+        };
+        let manager = Mention {
+            user_id: requester,
+            name: None,
+        };
+        let command = if decline {
+            Command::Decline { manager }
+        } else {
+            Command::Accept { manager }
+        };
+        let extras = Extras {
+            request_id: Some(request),
             ..Extras::default()
         };
         let result = handlers::run(&self.bot, user, command, extras, Utc::now()).await;

@@ -253,7 +253,9 @@ impl Store {
     /// Records the report's answer on check-in `checkin_id`. Giving the same answer again
     /// changes nothing (a button clicked twice); a different answer replaces the first and is
     /// audited. `notify` (a dispute told to the manager) is queued in the same transaction,
-    /// only when something changed.
+    /// only when something changed, with [`outbox::plan_latest_in`]: a notice with the same
+    /// key that has not gone out says the latest instead, and one that went out is not sent
+    /// again (so its key bounds how many reach the recipient).
     pub async fn answer_checkin(
         &self,
         report_id: &UserId,
@@ -295,7 +297,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if let Some(message) = notify {
-            outbox::plan_in(&mut tx, &message, now).await?;
+            outbox::plan_latest_in(&mut tx, &message, now).await?;
         }
         audit::record(
             &mut tx,

@@ -130,8 +130,21 @@ impl PersonEvent {
     }
 }
 
+/// From one point of a person's record on, who manages them: read from the audit log's
+/// additions, moves, removals and imports, so management periods can be told from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagementChange {
+    /// Where it is in the audit log.
+    pub id: i64,
+    /// When (RFC 3339, UTC, as stored).
+    pub at: String,
+    /// The manager from then on; `None` when the person stopped being tracked.
+    pub manager: Option<UserId>,
+}
+
 #[derive(sqlx::FromRow)]
 struct EventRow {
+    id: i64,
     at: String,
     actor: UserId,
     action: String,
@@ -140,7 +153,7 @@ struct EventRow {
 }
 
 impl EventRow {
-    fn into_event(self) -> Result<Option<PersonEvent>, StoreError> {
+    fn into_event(self) -> Result<Option<(i64, PersonEvent)>, StoreError> {
         let (Some(kind), Some(subject)) = (EventKind::from_action(&self.action), self.subject)
         else {
             return Ok(None);
@@ -151,13 +164,16 @@ impl EventRow {
                 self.action, self.at
             ))
         })?;
-        Ok(Some(PersonEvent {
-            kind,
-            subject,
-            at: self.at,
-            actor: self.actor,
-            details,
-        }))
+        Ok(Some((
+            self.id,
+            PersonEvent {
+                kind,
+                subject,
+                at: self.at,
+                actor: self.actor,
+                details,
+            },
+        )))
     }
 }
 
@@ -173,8 +189,22 @@ fn actions_sql() -> String {
 impl Store {
     /// The events of `subject` (everyone's when `None`), oldest first.
     pub async fn events(&self, subject: Option<&UserId>) -> Result<Vec<PersonEvent>, StoreError> {
+        Ok(self
+            .numbered_events(subject)
+            .await?
+            .into_iter()
+            .map(|(_, event)| event)
+            .collect())
+    }
+
+    /// The events of `subject` (everyone's when `None`) with their audit log ids, oldest
+    /// first, to compare with [`Store::management_changes`].
+    pub async fn numbered_events(
+        &self,
+        subject: Option<&UserId>,
+    ) -> Result<Vec<(i64, PersonEvent)>, StoreError> {
         let sql = format!(
-            "SELECT at, actor, action, subject, details FROM audit_log
+            "SELECT id, at, actor, action, subject, details FROM audit_log
              WHERE action IN ({}) AND (?1 IS NULL OR subject = ?1) ORDER BY id",
             actions_sql()
         );
@@ -189,6 +219,46 @@ impl Store {
             }
         }
         Ok(events)
+    }
+
+    /// Who managed `subject` from when, in the order it happened (by time, then by audit log
+    /// id: an import brings back older changes after newer entries): an addition starts its
+    /// manager's period, a move ends one and starts the next, a removal ends it, and an
+    /// import sets the manager its row named (or none for an inactive row).
+    pub async fn management_changes(
+        &self,
+        subject: &UserId,
+    ) -> Result<Vec<ManagementChange>, StoreError> {
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT id, at, action, details FROM audit_log
+             WHERE subject = ? AND action IN
+                 ('person.added', 'person.moved', 'person.removed', 'person.imported')
+             ORDER BY id",
+        )
+        .bind(subject)
+        .fetch_all(self.pool())
+        .await?;
+        let mut changes = Vec::with_capacity(rows.len());
+        for (id, at, action, details) in rows {
+            let details: Value = serde_json::from_str(&details).map_err(|error| {
+                StoreError::Corrupt(format!(
+                    "audit_log.details of a {action} entry at {at} is not JSON ({error})"
+                ))
+            })?;
+            let named = |key: &str| details.get(key).and_then(Value::as_str).map(UserId::new);
+            let manager = match action.as_str() {
+                "person.added" => named("manager"),
+                "person.moved" => named("to"),
+                "person.removed" => None,
+                // A manager-only row (no framework) says nothing about being managed.
+                _ if details.get("framework").is_none_or(Value::is_null) => continue,
+                _ if details.get("active") == Some(&Value::Bool(false)) => None,
+                _ => named("manager"),
+            };
+            changes.push(ManagementChange { id, at, manager });
+        }
+        changes.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
+        Ok(changes)
     }
 }
 

@@ -6,7 +6,8 @@
 //!
 //! Files: [`people`] (the org chart and cadence dates), [`checkins`] (conversations and
 //! acknowledgements), [`snoozes`], [`outbox`] (every DM and channel post), [`reminders`]
-//! (reminders planned about reports: outbox rows and each report's last key), [`audit`],
+//! (reminders planned about reports: outbox rows and each report's last key), [`requests`]
+//! (asking someone before adding them to a team), [`audit`],
 //! [`events`] (the timeline's changes, read from the audit log), [`restore`] (history coming
 //! back from an export), [`settings`], [`backup`] (online snapshots), [`time`] (how times are
 //! written), [`values`] (the words stored in status and kind columns), [`ids`] (the typed ids
@@ -23,6 +24,7 @@ pub mod open;
 pub mod outbox;
 pub mod people;
 pub mod reminders;
+pub mod requests;
 pub mod restore;
 pub mod settings;
 pub mod snoozes;

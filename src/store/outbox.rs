@@ -31,6 +31,10 @@ pub mod kind {
     pub const DIGEST: MessageKind = MessageKind::Digest;
     /// A problem reported to the admin channel.
     pub const ALERT: MessageKind = MessageKind::Alert;
+    /// A DM about a change to someone's record, or an answer to their request.
+    pub const NOTICE: MessageKind = MessageKind::Notice;
+    /// A request to someone to say whether they may be added to a team.
+    pub const ADD_REQUEST: MessageKind = MessageKind::AddRequest;
 }
 
 /// A message to plan.
@@ -43,7 +47,7 @@ pub struct NewMessage {
     pub kind: MessageKind,
     /// A user id (DM) or a channel id.
     pub recipient: String,
-    /// The report a reminder is about.
+    /// The report a reminder is about (the person a request to join a team is to).
     pub report_id: Option<UserId>,
     /// What to send.
     pub payload: Reply,
@@ -177,6 +181,48 @@ pub async fn plan_in(
     .await?
     .rows_affected();
     Ok(inserted > 0)
+}
+
+/// Plans a message whose latest version is the one that matters (a notice about an answer
+/// that may change again): a new key is inserted; a key already planned whose message has not
+/// gone out gets this payload instead (one message, saying the latest); a key whose message
+/// was superseded or cancelled before it went out is planned again. A key whose message is
+/// being sent, was sent or failed is left alone, so the key bounds how many go out. Returns
+/// whether a message is now waiting to go out with this payload.
+pub async fn plan_latest_in(
+    conn: &mut SqliteConnection,
+    message: &NewMessage,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let payload = serde_json::to_string(&message.payload)
+        .map_err(|error| StoreError::Corrupt(format!("cannot serialise a reply: {error}")))?;
+    let planned_for = time::to_text(message.planned_for);
+    let changed = sqlx::query(
+        "INSERT INTO outbox (key, kind, recipient, report_id, payload, planned_for,
+                             next_attempt_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)
+         ON CONFLICT (key) DO UPDATE SET
+             payload = excluded.payload,
+             status = 'pending',
+             next_attempt_at = CASE WHEN outbox.status = 'pending' THEN outbox.next_attempt_at
+                                    ELSE excluded.next_attempt_at END,
+             created_at = CASE WHEN outbox.status = 'pending' THEN outbox.created_at
+                               ELSE excluded.created_at END,
+             attempts = CASE WHEN outbox.status = 'pending' THEN outbox.attempts ELSE 0 END,
+             last_error = CASE WHEN outbox.status = 'pending' THEN outbox.last_error END
+         WHERE outbox.status IN ('pending', 'superseded', 'cancelled')",
+    )
+    .bind(&message.key)
+    .bind(message.kind.as_str())
+    .bind(&message.recipient)
+    .bind(&message.report_id)
+    .bind(payload)
+    .bind(&planned_for)
+    .bind(time::to_text(now))
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(changed > 0)
 }
 
 /// Cancels reminders about `report_id` that have not gone out (a conversation was recorded,
@@ -441,6 +487,16 @@ impl Store {
         )
     }
 
+    /// Where the message with `key` stands, if it was ever planned.
+    pub async fn outbox_status(&self, key: &str) -> Result<Option<OutboxStatus>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT status FROM outbox WHERE key = ?")
+                .bind(key)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
     /// Claims up to `limit` messages that are ready at `now`: marks them `sending`, counts the
     /// attempt and leases them until `lease_until`, so no other pass picks them up meanwhile.
     /// A row still `sending` after its lease (the process died mid-delivery) is ready again.
@@ -565,7 +621,9 @@ impl Store {
     ///   recipient, or is no longer due by the reminder's slot (a conversation was recorded
     ///   or a snooze set meanwhile; one day of slack for zones ahead of UTC);
     /// - a confirmation request, when its conversation was answered or taken back;
-    /// - a dispute notice, when its conversation was answered otherwise since, or taken back.
+    /// - a dispute notice, when its conversation was answered otherwise since, or taken back;
+    /// - a request to join a team, when it was answered (by a typed command) since, or the
+    ///   person joined a team meanwhile (their `report_id`).
     ///
     /// Digests, alerts and notices always keep their purpose.
     pub async fn superseded_among(
@@ -596,12 +654,20 @@ impl Store {
                      THEN 'the conversation was taken back'
                  WHEN o.kind = 'dispute' AND c.ack_status <> 'disputed'
                      THEN 'the report changed their answer'
+                 WHEN o.kind = 'add_request' AND (r.id IS NULL OR r.status <> 'pending')
+                     THEN 'the request was already answered'
+                 WHEN o.kind = 'add_request' AND p.active = 1 AND p.manager_id IS NOT NULL
+                      AND p.framework_id IS NOT NULL
+                     THEN 'the person joined a team meanwhile'
              END AS reason
              FROM outbox o
              LEFT JOIN people p ON p.user_id = o.report_id
              LEFT JOIN checkins c
                  ON o.kind IN ('ack_request', 'dispute')
                 AND c.id = CAST(substr(o.key, instr(o.key, ':') + 1) AS INTEGER)
+             LEFT JOIN add_requests r
+                 ON o.kind = 'add_request'
+                AND r.id = CAST(substr(o.key, instr(o.key, ':') + 1) AS INTEGER)
              WHERE o.id IN ({list})"
         );
         let rows: Vec<(i64, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))

@@ -252,7 +252,7 @@ pub async fn chain_in(
 
 /// Refuses (with [`StoreError::Loop`]) to put `report_id` under `manager_id` when
 /// `report_id` is `manager_id` or above them in the org chart.
-async fn refuse_loop_in(
+pub(super) async fn refuse_loop_in(
     conn: &mut SqliteConnection,
     report_id: &UserId,
     manager_id: &UserId,
@@ -303,6 +303,16 @@ pub async fn add_report_in(
     // Reminders already planned may be addressed to a previous manager or cycle.
     restart_reminders_in(conn, &report.user_id).await?;
     refresh_due_on(conn, &report.user_id, &report.cadence).await
+}
+
+/// The details of a `person.added` audit entry: the manager, framework, level and start date.
+pub(super) fn added_details(report: &NewReport) -> serde_json::Value {
+    json!({
+        "manager": report.manager_id,
+        "framework": report.framework_id,
+        "level": report.level,
+        "start_date": time::date_text(report.start_date),
+    })
 }
 
 impl Store {
@@ -368,16 +378,36 @@ impl Store {
             actor,
             "person.added",
             Some(&report.user_id),
-            json!({
-                "manager": report.manager_id,
-                "framework": report.framework_id,
-                "level": report.level,
-                "start_date": time::date_text(report.start_date),
-            }),
+            added_details(report),
         )
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Everyone `user_id` has had as a manager, by their record: their manager of record (kept
+    /// after a `remove`), the managers of their conversations, and every manager named by an
+    /// addition, a move or an import in the audit log. Sorted, each once.
+    pub async fn managers_ever(&self, user_id: &UserId) -> Result<Vec<UserId>, StoreError> {
+        let mut managers: Vec<UserId> = sqlx::query_scalar(
+            "SELECT manager_id FROM people WHERE user_id = ?1 AND manager_id IS NOT NULL
+             UNION SELECT manager_id FROM checkins WHERE report_id = ?1
+             UNION SELECT json_extract(details, '$.manager') FROM audit_log
+                   WHERE subject = ?1 AND action IN ('person.added', 'person.imported')
+                     AND json_extract(details, '$.manager') IS NOT NULL
+             UNION SELECT json_extract(details, '$.from') FROM audit_log
+                   WHERE subject = ?1 AND action = 'person.moved'
+                     AND json_extract(details, '$.from') IS NOT NULL
+             UNION SELECT json_extract(details, '$.to') FROM audit_log
+                   WHERE subject = ?1 AND action = 'person.moved'
+                     AND json_extract(details, '$.to') IS NOT NULL",
+        )
+        .bind(user_id)
+        .fetch_all(self.pool())
+        .await?;
+        managers.sort();
+        managers.dedup();
+        Ok(managers)
     }
 
     /// Moves a report to a new manager.

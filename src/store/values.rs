@@ -1,5 +1,5 @@
-//! The closed sets of words stored in text columns: an outbox message's kind and status, and
-//! a check-in's acknowledgement status.
+//! The closed sets of words stored in text columns: an outbox message's kind and status, a
+//! check-in's acknowledgement status, and where a request to join a team stands.
 //!
 //! Each is an enum that reads its column through sqlx (so a `FromRow` field can have the
 //! enum's type) and is written with [`as_str`](OutboxStatus::as_str). A stored word outside
@@ -179,8 +179,12 @@ pub enum MessageKind {
     Digest,
     /// A problem reported to the admin channel.
     Alert,
-    /// A DM telling someone about a change to their record (a conversation taken back).
+    /// A DM telling someone about a change to their record (a conversation taken back, an
+    /// answer to their request to add someone).
     Notice,
+    /// A request to someone to say whether they may be added to a team (see
+    /// `Store::request_add`).
+    AddRequest,
 }
 
 impl StoredWord for MessageKind {
@@ -193,6 +197,7 @@ impl StoredWord for MessageKind {
         Self::Digest,
         Self::Alert,
         Self::Notice,
+        Self::AddRequest,
     ];
 
     fn as_str(self) -> &'static str {
@@ -203,6 +208,7 @@ impl StoredWord for MessageKind {
             Self::Digest => "digest",
             Self::Alert => "alert",
             Self::Notice => "notice",
+            Self::AddRequest => "add_request",
         }
     }
 }
@@ -256,6 +262,41 @@ impl AckStatus {
 
 stored_word_conversions!(AckStatus);
 
+/// Where a request to add someone to a team stands (`add_requests.status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    /// Not answered yet.
+    Pending,
+    /// The person said yes: they were added.
+    Accepted,
+    /// The person said no.
+    Declined,
+}
+
+impl StoredWord for RequestStatus {
+    const TABLE: &'static str = "add_requests";
+    const COLUMN: &'static str = "status";
+    const ALL: &'static [Self] = &[Self::Pending, Self::Accepted, Self::Declined];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Declined => "declined",
+        }
+    }
+}
+
+impl RequestStatus {
+    /// The word as stored.
+    pub fn as_str(self) -> &'static str {
+        StoredWord::as_str(self)
+    }
+}
+
+stored_word_conversions!(RequestStatus);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,6 +346,14 @@ mod tests {
         unknown_is_corrupt::<AckStatus>("checkins", "ack_status");
         // Words are exact: the schema stores lower case.
         assert!(AckStatus::try_from("Pending").is_err());
+    }
+
+    #[test]
+    fn request_statuses_round_trip_and_reject_unknown_words() {
+        round_trips::<RequestStatus>();
+        unknown_is_corrupt::<RequestStatus>("add_requests", "status");
+        assert_eq!(MessageKind::AddRequest, "add_request");
+        assert!(!MessageKind::AddRequest.goes_to_a_channel());
     }
 
     #[test]

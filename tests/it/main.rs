@@ -16,6 +16,7 @@ mod deploy;
 mod fake_slack_smoke;
 mod framework_readers;
 mod framework_validation;
+mod hardening;
 mod logging;
 mod migrations;
 mod model;

@@ -1,14 +1,18 @@
-//! The record rules, proven on random command sequences (issue 10): several users add, move,
-//! remove, change levels and frameworks, record conversations with dates in every form, take them back,
-//! snooze, answer and let time pass, through the real handlers on a temp database, beside a
-//! small reference model of what the records must then hold.
+//! The record rules, proven on random command sequences (issues 10 and 11): several users
+//! add, move, remove, change levels and frameworks, record conversations with dates in every
+//! form, take them back, snooze, answer, accept or decline requests to join a team and let
+//! time pass, through the real handlers on a temp database, beside a small reference model of
+//! what the records must then hold.
 //!
 //! After every step it checks that the stored conversations are exactly the model's (nothing
 //! recorded that was refused, nothing lost), that the org chart is the model's and has no
-//! loop, that every message sent was allowed (no reminder about someone not due, snoozed,
-//! removed or already recorded, none twice for one slot; no confirmation request for a
-//! conversation already answered or undone), and that a private note reaches its author and
-//! nobody else. A failing case shrinks
+//! loop (someone who had another manager joins a team only through an admin or their own
+//! `accept`), that every message sent was allowed (no reminder about someone not due,
+//! snoozed, removed or already recorded, none twice for one slot; no confirmation request for
+//! a conversation already answered or undone; no request to join a team that was answered or
+//! whose person is on a team), that a private note reaches its author and nobody else, and
+//! that a manager's `history` shows only conversations they held or recorded. A failing case
+//! shrinks
 //! and is printed as the shell lines that reproduce it. Sessions also export and import the
 //! file back (nothing may change), and each ends by importing its export into an empty
 //! database, whose export must be the same file.
@@ -90,6 +94,16 @@ enum Step {
     },
     Dispute {
         by: usize,
+    },
+    /// `who` says yes to `from`'s request to add them.
+    Accept {
+        who: usize,
+        from: usize,
+    },
+    /// `who` says no to it.
+    Decline {
+        who: usize,
+        from: usize,
     },
     Days(u8),
     Tick,
@@ -183,6 +197,8 @@ impl Step {
             Step::Unsnooze { by, who } => vec![r#as(by), format!("unsnooze @{}", user(who))],
             Step::Ack { by } => vec![r#as(by), "ack".to_owned()],
             Step::Dispute { by } => vec![r#as(by), format!("dispute {}", DISPUTE_REASONS[*by])],
+            Step::Accept { who, from } => vec![r#as(who), format!("accept @{}", user(from))],
+            Step::Decline { who, from } => vec![r#as(who), format!("decline @{}", user(from))],
             Step::Days(days) => vec![format!(
                 ":now {}T10:00:00Z",
                 today + Days::new(u64::from(*days))
@@ -227,7 +243,9 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (anyone.clone(), person.clone()).prop_map(|(by, who)| Step::Snooze { by, who }),
         1 => (anyone.clone(), person.clone()).prop_map(|(by, who)| Step::Unsnooze { by, who }),
         1 => person.clone().prop_map(|by| Step::Ack { by }),
-        1 => person.prop_map(|by| Step::Dispute { by }),
+        1 => person.clone().prop_map(|by| Step::Dispute { by }),
+        1 => (person.clone(), anyone.clone()).prop_map(|(who, from)| Step::Accept { who, from }),
+        1 => (person, anyone.clone()).prop_map(|(who, from)| Step::Decline { who, from }),
         2 => (1u8..120).prop_map(Step::Days),
         1 => Just(Step::Tick),
         1 => Just(Step::Reimport),
@@ -243,11 +261,24 @@ struct Conversation {
     note: bool,
 }
 
+/// A request to join a team, as the model knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Request {
+    Pending,
+    Accepted,
+    /// Said no on that day.
+    Declined(NaiveDate),
+}
+
 /// What the records must hold.
 #[derive(Debug, Default)]
 struct Model {
     /// Active reports and their manager.
     manager_of: BTreeMap<String, String>,
+    /// Everyone each person has ever had as manager.
+    managers_ever: BTreeMap<String, BTreeSet<String>>,
+    /// The latest request of (person, requester).
+    requests: BTreeMap<(String, String), Request>,
     /// Every conversation, in the order recorded.
     conversations: Vec<Conversation>,
     /// Snoozes known for certain to be running: set by a snooze that succeeded, dropped on
@@ -277,6 +308,15 @@ impl Model {
         false
     }
 
+    /// `who` joins `manager`'s team.
+    fn place(&mut self, who: String, manager: String) {
+        self.managers_ever
+            .entry(who.clone())
+            .or_default()
+            .insert(manager.clone());
+        self.manager_of.insert(who, manager);
+    }
+
     fn apply(&mut self, step: &Step, today: NaiveDate) {
         let user = |index: &usize| USERS[*index].to_owned();
         match step {
@@ -284,6 +324,7 @@ impl Model {
                 self.snoozed_until.insert(user(who), today + Days::new(14));
             }
             Step::Add { who, .. }
+            | Step::Accept { who, .. }
             | Step::Move { who, .. }
             | Step::Remove { who, .. }
             | Step::Done { who, .. }
@@ -296,18 +337,43 @@ impl Model {
         match step {
             Step::Add { by, who, level } => {
                 let (by, who) = (user(by), user(who));
-                if by != who
-                    && (1..=5).contains(level)
-                    && !self.manager_of.contains_key(&who)
-                    && !self.is_above_or_is(&who, &by)
+                if by == who || !(1..=5).contains(level) || self.manager_of.contains_key(&who) {
+                    return;
+                }
+                let had_another = self
+                    .managers_ever
+                    .get(&who)
+                    .is_some_and(|managers| managers.iter().any(|m| *m != by));
+                if had_another && by != "admin" {
+                    // Asked, not added: a "no" today means not even asked.
+                    let key = (who, by);
+                    if self.requests.get(&key) != Some(&Request::Declined(today)) {
+                        self.requests.insert(key, Request::Pending);
+                    }
+                } else if !self.is_above_or_is(&who, &by) {
+                    self.place(who, by);
+                }
+            }
+            Step::Accept { who, from } => {
+                let key = (user(who), user(from));
+                if self.requests.get(&key) == Some(&Request::Pending)
+                    && !self.manager_of.contains_key(&key.0)
+                    && !self.is_above_or_is(&key.0, &key.1)
                 {
-                    self.manager_of.insert(who, by);
+                    self.requests.insert(key.clone(), Request::Accepted);
+                    self.place(key.0, key.1);
+                }
+            }
+            Step::Decline { who, from } => {
+                let key = (user(who), user(from));
+                if self.requests.get(&key) == Some(&Request::Pending) {
+                    self.requests.insert(key, Request::Declined(today));
                 }
             }
             Step::Move { by, who, to } => {
                 let (by, who, to) = (user(by), user(who), user(to));
                 if who != to && self.may_manage(&by, &who) && !self.is_above_or_is(&who, &to) {
-                    self.manager_of.insert(who, to);
+                    self.place(who, to);
                 }
             }
             Step::Remove { by, who } => {
@@ -539,7 +605,8 @@ async fn check_records(bot: &Bot, model: &Model) -> Result<(), String> {
 /// The messages sent since the last check went to people the rules allow: a reminder only
 /// about an active report of that manager, not recorded within the last three months, not
 /// snoozed, and none twice for one slot; a confirmation request only for a conversation that
-/// still exists and has not been answered.
+/// still exists and has not been answered; a request to join a team only while it is open and
+/// its person on nobody's team.
 async fn check_messages(
     bot: &Bot,
     model: &Model,
@@ -608,6 +675,28 @@ async fn check_messages(
                     }
                 }
             }
+            "add_request" => {
+                let requester: Option<String> = sqlx::query_scalar(
+                    "SELECT requester_id FROM add_requests
+                     WHERE id = CAST(substr(?1, instr(?1, ':') + 1) AS INTEGER)",
+                )
+                .bind(&key)
+                .fetch_optional(bot.store().pool())
+                .await
+                .map_err(|error| error.to_string())?;
+                let requester = requester.ok_or_else(|| format!("{key} has no request"))?;
+                let request = model.requests.get(&(recipient.clone(), requester.clone()));
+                if request != Some(&Request::Pending) {
+                    return Err(format!(
+                        "{recipient} was asked to join {requester}'s team, a request that is {request:?}"
+                    ));
+                }
+                if let Some(manager) = model.manager_of.get(&recipient) {
+                    return Err(format!(
+                        "{recipient} was asked to join {requester}'s team while on {manager}'s"
+                    ));
+                }
+            }
             _ => {}
         }
     }
@@ -627,7 +716,8 @@ async fn check_messages(
     Ok(())
 }
 
-/// Every note reaches its author's `history` and nobody else's.
+/// Every note reaches its author's `history` and nobody else's, and a manager's `history`
+/// shows only the conversations they held or recorded.
 async fn check_private_notes(
     _bot: &Bot,
     shell: &mut Shell<'_>,
@@ -640,6 +730,15 @@ async fn check_private_notes(
                 &[&format!(":as {reader}"), &format!("history @{report}")],
             )
             .await;
+            if reader != "admin" && reader != *report {
+                for line in out.lines().filter(|line| line.contains("; recorded by @")) {
+                    prop_assert!(
+                        line.contains(&format!("With @{reader};"))
+                            || line.contains(&format!("recorded by @{reader} ")),
+                        "{reader} sees someone else's conversation with {report}:\n{out}"
+                    );
+                }
+            }
             for conversation in model.conversations.iter().filter(|c| c.report == *report) {
                 let note = format!("secret-note-by-{}", conversation.recorded_by);
                 if !conversation.note {

@@ -465,9 +465,12 @@ async fn a_private_note_stays_readable_by_its_author_after_a_move_and_by_nobody_
     );
     for reader in ["carol", "ana", "admin"] {
         let out = run(&mut shell, &[&format!(":as {reader}"), "history @ana"]).await;
-        assert!(
-            out.contains("2026-06-15"),
-            "{reader} sees the conversation: {out}"
+        // The new manager sees the move, not the conversation held before it.
+        let sees_conversation = reader != "carol";
+        assert_eq!(
+            out.contains("Level discussed"),
+            sees_conversation,
+            "{reader}: {out}"
         );
         assert!(
             !out.contains("Q3 launch"),
@@ -693,9 +696,14 @@ async fn history_is_a_timeline_of_conversations_and_changes_with_snoozes_for_man
     assert!(own.contains("Level changed"), "{own}");
     assert!(!own.contains("snoozed"), "{own}");
     assert!(!own.contains("parental leave"), "{own}");
-    // The new manager sees everything.
+    // The new manager sees what happened since Ana joined their team, not the snoozes (or
+    // anything else) from before.
     let carol = run(&mut shell, &[":as carol", "history @ana"]).await;
-    assert!(carol.contains("parental leave"), "{carol}");
+    assert!(
+        carol.contains("Moved from @boss's team to @carol's"),
+        "{carol}"
+    );
+    assert!(!carol.contains("parental leave"), "{carol}");
 }
 
 #[tokio::test]

@@ -9,8 +9,12 @@ use career_bot::checkins::{self, Cadence, Period};
 use career_bot::ids::{ChannelId, FrameworkId, UserId};
 use career_bot::reply::Reply;
 use career_bot::store::checkins::{Acknowledgement, AnswerOutcome, NewCheckin, Recorded};
-use career_bot::store::outbox::{NewMessage, PlannedReminder, kind};
+use career_bot::store::events::{self, EventKind, PersonEvent};
+use career_bot::store::outbox::{self, NewMessage, PlannedReminder, kind};
 use career_bot::store::people::{self, DUE_CANDIDATES_SQL, NewReport};
+use career_bot::store::requests::{
+    AddRequest, Answered, NewAddRequest, RequestStatus, Requested, request_key,
+};
 use career_bot::store::{Store, StoreError};
 
 // ---------------------------------------------------------------------------------------------
@@ -2157,5 +2161,479 @@ async fn the_store_refuses_a_management_loop_inside_the_write_even_when_two_chan
     assert!(
         matches!(&moved, Err(StoreError::Loop(chain)) if chain == &[UserId::new("U_D"), UserId::new("U_C")]),
         "{moved:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests to join a team, notices that say the latest, management periods (issue 11)
+// ---------------------------------------------------------------------------------------------
+
+fn request(person: &str, requester: &str, level: u32) -> NewAddRequest {
+    NewAddRequest {
+        person_id: UserId::new(person),
+        requester_id: UserId::new(requester),
+        framework_id: FrameworkId::new("buffer-engineering"),
+        level,
+        display_name: None,
+    }
+}
+
+fn request_dm(request: &AddRequest) -> NewMessage {
+    NewMessage {
+        key: request_key(request.id),
+        kind: kind::ADD_REQUEST,
+        recipient: request.person_id.to_string(),
+        report_id: Some(request.person_id.clone()),
+        payload: Reply::paragraph(format!("level {}?", request.level)),
+        planned_for: at("2026-02-02T10:00:00Z"),
+    }
+}
+
+fn answer_notice(id: i64, requester: &str) -> NewMessage {
+    NewMessage {
+        key: format!("add_answer:{id}"),
+        kind: kind::NOTICE,
+        recipient: requester.to_owned(),
+        report_id: None,
+        payload: Reply::paragraph("answered"),
+        planned_for: at("2026-02-02T10:00:00Z"),
+    }
+}
+
+async fn plan_latest(store: &Store, message: &NewMessage, now: DateTime<Utc>) -> bool {
+    let mut tx = store.write().await.expect("write");
+    let planned = outbox::plan_latest_in(&mut tx, message, now)
+        .await
+        .expect("plan_latest_in");
+    tx.commit().await.expect("commit");
+    planned
+}
+
+#[tokio::test]
+async fn plan_latest_replaces_an_unsent_message_revives_a_superseded_one_and_leaves_a_sent_one() {
+    let (_dir, store) = open().await;
+    let now = at("2026-03-02T09:00:00Z");
+    let mut notice = message("dispute:1:UBOSS:2026-03-02", "2026-03-02T09:00:00Z");
+    assert!(plan_latest(&store, &notice, now).await);
+    notice.payload = Reply::paragraph("the latest");
+    assert!(plan_latest(&store, &notice, at("2026-03-02T09:05:00Z")).await);
+    let rows = store.outbox(None).await.expect("outbox");
+    assert_eq!(rows.len(), 1, "one message, not two");
+    assert_eq!(
+        rows[0].reply().expect("parses"),
+        Reply::paragraph("the latest")
+    );
+    assert_eq!(
+        rows[0].created_at, "2026-03-02T09:00:00.000Z",
+        "still the first one"
+    );
+    // Superseded when its turn came: planned again, as new.
+    store
+        .mark_superseded(rows[0].id, "the report changed their answer")
+        .await
+        .expect("superseded");
+    let later = at("2026-03-02T10:00:00Z");
+    assert!(plan_latest(&store, &notice, later).await);
+    let row = &store.outbox(None).await.expect("outbox")[0];
+    assert_eq!(row.status, "pending");
+    assert_eq!(row.attempts, 0);
+    assert_eq!(row.last_error, None);
+    assert_eq!(row.created_at, "2026-03-02T10:00:00.000Z");
+    // Sent: never sent again, whatever it would now say.
+    store
+        .mark_sent(row.id, None, None, later)
+        .await
+        .expect("sent");
+    notice.payload = Reply::paragraph("another");
+    assert!(!plan_latest(&store, &notice, later).await);
+    let row = &store.outbox(None).await.expect("outbox")[0];
+    assert_eq!(row.status, "sent");
+    assert_eq!(row.reply().expect("parses"), Reply::paragraph("the latest"));
+}
+
+#[tokio::test]
+async fn a_request_to_add_someone_is_asked_once_updated_while_open_and_refused_for_a_day_after_a_no()
+ {
+    let (_dir, store) = open().await;
+    let now = at("2026-02-02T10:00:00Z");
+    let asked = store
+        .request_add(&request("UANA", "UNEW", 2), &request_dm, now)
+        .await
+        .expect("request");
+    let Requested::New(first) = asked else {
+        panic!("{asked:?}");
+    };
+    assert_eq!(first.status, RequestStatus::Pending);
+    let again = store
+        .request_add(&request("UANA", "UNEW", 4), &request_dm, now)
+        .await
+        .expect("request");
+    assert!(matches!(&again, Requested::Updated(r) if r.id == first.id && r.level == 4));
+    let rows = store.outbox(None).await.expect("outbox");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].key, format!("add_request:{}", first.id));
+    assert_eq!(
+        rows[0].reply().expect("parses"),
+        Reply::paragraph("level 4?")
+    );
+    assert_eq!(
+        actions(&store, Some("UANA")).await,
+        ["person.add_requested", "person.add_requested"]
+    );
+    assert_eq!(
+        store
+            .latest_add_request(&UserId::new("UANA"), &UserId::new("UNEW"))
+            .await
+            .expect("query")
+            .map(|r| r.id),
+        Some(first.id)
+    );
+
+    // Someone else cannot answer it; the person says no, and the requester is told.
+    let declined = store
+        .decline_add_request(
+            first.id,
+            &UserId::new("UEVE"),
+            &answer_notice(first.id, "UNEW"),
+            now,
+        )
+        .await
+        .expect("decline");
+    assert_eq!(declined, Answered::NotOpen);
+    let declined = store
+        .decline_add_request(
+            first.id,
+            &UserId::new("UANA"),
+            &answer_notice(first.id, "UNEW"),
+            now,
+        )
+        .await
+        .expect("decline");
+    assert!(matches!(&declined, Answered::Done(r) if r.status == RequestStatus::Declined));
+    assert_eq!(
+        store
+            .add_request(first.id)
+            .await
+            .expect("query")
+            .map(|r| r.status),
+        Some(RequestStatus::Declined)
+    );
+    assert!(
+        store
+            .is_planned(&format!("add_answer:{}", first.id))
+            .await
+            .expect("query")
+    );
+    // Within a day of the no, asking again writes nothing; a day later it asks anew.
+    let audited = actions(&store, None).await.len();
+    let soon = store
+        .request_add(
+            &request("UANA", "UNEW", 2),
+            &request_dm,
+            at("2026-02-03T09:59:59Z"),
+        )
+        .await
+        .expect("request");
+    assert!(matches!(soon, Requested::RecentlyDeclined(_)), "{soon:?}");
+    assert_eq!(actions(&store, None).await.len(), audited);
+    let later = store
+        .request_add(
+            &request("UANA", "UNEW", 2),
+            &request_dm,
+            at("2026-02-03T10:00:00Z"),
+        )
+        .await
+        .expect("request");
+    assert!(
+        matches!(&later, Requested::New(r) if r.id != first.id),
+        "{later:?}"
+    );
+}
+
+#[tokio::test]
+async fn accepting_a_request_adds_the_person_under_the_requester_closes_it_and_tells_them_at_once()
+{
+    let (_dir, store) = open().await;
+    let now = at("2026-02-02T10:00:00Z");
+    let Requested::New(open_request) = store
+        .request_add(&request("UANA", "UNEW", 2), &request_dm, now)
+        .await
+        .expect("request")
+    else {
+        panic!("a new request");
+    };
+    let mut report = new_report("UANA", "UNEW", "2026-02-02");
+    report.level = 2;
+    let accepted = store
+        .accept_add_request(
+            open_request.id,
+            &report,
+            &answer_notice(open_request.id, "UNEW"),
+            now,
+        )
+        .await
+        .expect("accept");
+    assert!(matches!(&accepted, Answered::Done(r) if r.status == RequestStatus::Accepted));
+    let person = store
+        .person(&UserId::new("UANA"))
+        .await
+        .expect("query")
+        .expect("stored");
+    assert_eq!(person.manager_id, Some(UserId::new("UNEW")));
+    assert!(person.active);
+    let entries = store
+        .audit_log(Some(&UserId::new("UANA")))
+        .await
+        .expect("audit");
+    let added = entries
+        .iter()
+        .find(|entry| entry.action == "person.added")
+        .expect("added");
+    assert_eq!(added.actor, "UANA", "the person's yes made the change");
+    let details = details(&added.details);
+    assert_eq!(details["manager"], "UNEW");
+    assert_eq!(details["requested_by"], "UNEW");
+    assert!(
+        store
+            .is_planned(&format!("add_answer:{}", open_request.id))
+            .await
+            .expect("query")
+    );
+    // Answered already: nothing more.
+    let again = store
+        .accept_add_request(
+            open_request.id,
+            &report,
+            &answer_notice(open_request.id, "UNEW"),
+            now,
+        )
+        .await
+        .expect("accept");
+    assert_eq!(again, Answered::NotOpen);
+
+    // On a team meanwhile: refused, nothing written.
+    let Requested::New(other) = store
+        .request_add(&request("UANA", "UOTHER", 2), &request_dm, now)
+        .await
+        .expect("request")
+    else {
+        panic!("a new request");
+    };
+    let audited = actions(&store, None).await.len();
+    let mut to_other = report.clone();
+    to_other.manager_id = UserId::new("UOTHER");
+    let tracked = store
+        .accept_add_request(other.id, &to_other, &answer_notice(other.id, "UOTHER"), now)
+        .await
+        .expect("accept");
+    assert!(
+        matches!(tracked, Answered::AlreadyTracked(p) if p.manager_id == Some(UserId::new("UNEW")))
+    );
+    assert_eq!(actions(&store, None).await.len(), audited);
+    assert_eq!(
+        store
+            .add_request(other.id)
+            .await
+            .expect("query")
+            .map(|r| r.status),
+        Some(RequestStatus::Pending)
+    );
+
+    // Accepting a report of yours as your manager would close a loop: refused.
+    add(&store, "UBOSS", "UANA", "2026-02-02").await;
+    store
+        .deactivate(&UserId::new("UANA"), &UserId::new("UNEW"), now)
+        .await
+        .expect("remove");
+    let Requested::New(upward) = store
+        .request_add(&request("UANA", "UBOSS", 2), &request_dm, now)
+        .await
+        .expect("request")
+    else {
+        panic!("a new request");
+    };
+    let mut under_boss = report.clone();
+    under_boss.manager_id = UserId::new("UBOSS");
+    let looped = store
+        .accept_add_request(
+            upward.id,
+            &under_boss,
+            &answer_notice(upward.id, "UBOSS"),
+            now,
+        )
+        .await;
+    assert!(matches!(looped, Err(StoreError::Loop(_))), "{looped:?}");
+}
+
+#[tokio::test]
+async fn managers_ever_names_every_manager_of_the_record_its_conversations_and_its_audit_log() {
+    let (_dir, store) = open().await;
+    assert!(
+        store
+            .managers_ever(&UserId::new("UANA"))
+            .await
+            .expect("query")
+            .is_empty()
+    );
+    add(&store, "UANA", "UFIRST", "2026-01-05").await;
+    store
+        .record_checkin(
+            checkin("UANA", "UFIRST", "2026-01-20", None),
+            at("2026-01-20T10:00:00Z"),
+        )
+        .await
+        .expect("record");
+    store
+        .move_report(
+            &UserId::new("UANA"),
+            &UserId::new("USECOND"),
+            &cadence(),
+            &UserId::new("UADMIN"),
+            at("2026-02-01T10:00:00Z"),
+        )
+        .await
+        .expect("move");
+    store
+        .deactivate(
+            &UserId::new("UANA"),
+            &UserId::new("USECOND"),
+            at("2026-02-02T10:00:00Z"),
+        )
+        .await
+        .expect("remove");
+    assert_eq!(
+        store
+            .managers_ever(&UserId::new("UANA"))
+            .await
+            .expect("query"),
+        [UserId::new("UFIRST"), UserId::new("USECOND")],
+        "the admin who moved her never managed her"
+    );
+}
+
+#[tokio::test]
+async fn management_changes_follow_time_then_audit_order_so_imported_history_sorts_first() {
+    let (_dir, store) = open().await;
+    let subject = UserId::new("UANA");
+    let entry = |at_text: &str, action: &str, details: Value| PersonEvent {
+        kind: EventKind::from_action(action).expect("an event action"),
+        subject: subject.clone(),
+        at: at_text.to_owned(),
+        actor: UserId::new("UADMIN"),
+        details,
+    };
+    let mut tx = store.write().await.expect("write");
+    // An import: its own entry first (written at import time), then the history it brought
+    // back, with the times it happened.
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, subject, details) VALUES
+           ('2026-05-01T10:00:00.000Z', 'import', 'person.imported', 'UANA',
+            '{\"framework\": \"buffer-engineering\", \"manager\": \"USECOND\", \"active\": true}'),
+           ('2026-05-01T10:00:00.000Z', 'import', 'person.imported', 'UBOSS',
+            '{\"framework\": null, \"manager\": null, \"active\": null}')",
+    )
+    .execute(&mut *tx)
+    .await
+    .expect("import entries");
+    for event in [
+        entry(
+            "2026-01-05T10:00:00.000Z",
+            "person.added",
+            serde_json::json!({ "manager": "UFIRST" }),
+        ),
+        entry(
+            "2026-02-01T10:00:00.000Z",
+            "person.moved",
+            serde_json::json!({ "from": "UFIRST", "to": "USECOND" }),
+        ),
+        entry(
+            "2026-03-01T10:00:00.000Z",
+            "person.removed",
+            serde_json::json!({}),
+        ),
+        entry(
+            "2026-04-01T10:00:00.000Z",
+            "person.added",
+            serde_json::json!({ "manager": "USECOND" }),
+        ),
+    ] {
+        events::import_event_in(&mut tx, &event)
+            .await
+            .expect("import event");
+    }
+    tx.commit().await.expect("commit");
+    let changes: Vec<(String, Option<String>)> = store
+        .management_changes(&subject)
+        .await
+        .expect("changes")
+        .into_iter()
+        .map(|change| {
+            (
+                change.at[..10].to_owned(),
+                change.manager.map(UserId::into_string),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("2026-01-05".to_owned(), Some("UFIRST".to_owned())),
+            ("2026-02-01".to_owned(), Some("USECOND".to_owned())),
+            ("2026-03-01".to_owned(), None),
+            ("2026-04-01".to_owned(), Some("USECOND".to_owned())),
+            ("2026-05-01".to_owned(), Some("USECOND".to_owned())),
+        ]
+    );
+    let numbered = store.numbered_events(Some(&subject)).await.expect("events");
+    assert_eq!(numbered.len(), 4);
+    assert!(numbered.windows(2).all(|pair| pair[0].0 < pair[1].0));
+}
+
+#[tokio::test]
+async fn a_request_dm_is_superseded_once_answered_or_once_the_person_joined_a_team() {
+    let (_dir, store) = open().await;
+    let now = at("2026-02-02T10:00:00Z");
+    let mut ids = Vec::new();
+    for requester in ["UONE", "UTWO", "UTHREE"] {
+        let Requested::New(made) = store
+            .request_add(&request("UANA", requester, 2), &request_dm, now)
+            .await
+            .expect("request")
+        else {
+            panic!("a new request");
+        };
+        ids.push(made.id);
+    }
+    let rows = store.outbox(None).await.expect("outbox");
+    let row_ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    assert!(
+        store
+            .superseded_among(&row_ids)
+            .await
+            .expect("query")
+            .is_empty()
+    );
+    store
+        .decline_add_request(
+            ids[0],
+            &UserId::new("UANA"),
+            &answer_notice(ids[0], "UONE"),
+            now,
+        )
+        .await
+        .expect("decline");
+    let superseded = store.superseded_among(&row_ids).await.expect("query");
+    assert_eq!(
+        superseded.get(&row_ids[0]).map(String::as_str),
+        Some("the request was already answered")
+    );
+    assert_eq!(superseded.len(), 1);
+    // An admin adds her meanwhile: the other requests are moot.
+    add(&store, "UANA", "UADMIN", "2026-02-02").await;
+    let superseded = store.superseded_among(&row_ids).await.expect("query");
+    assert_eq!(superseded.len(), 3);
+    assert_eq!(
+        superseded.get(&row_ids[2]).map(String::as_str),
+        Some("the person joined a team meanwhile")
     );
 }

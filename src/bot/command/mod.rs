@@ -118,6 +118,16 @@ pub enum Command {
         /// The new zone.
         zone: Option<String>,
     },
+    /// `accept @manager`: the caller says yes to joining `manager`'s team.
+    Accept {
+        /// Who asked to add the caller.
+        manager: Mention,
+    },
+    /// `decline @manager`: the caller says no to joining `manager`'s team.
+    Decline {
+        /// Who asked to add the caller.
+        manager: Mention,
+    },
 }
 
 impl Command {
@@ -141,6 +151,8 @@ impl Command {
             Command::Snooze { .. } => CommandKind::Snooze,
             Command::History { .. } => CommandKind::History,
             Command::TimeZone { .. } => CommandKind::TimeZone,
+            Command::Accept { .. } => CommandKind::Accept,
+            Command::Decline { .. } => CommandKind::Decline,
         })
     }
 
@@ -201,6 +213,8 @@ mod tests {
             "dispute",
             "snooze @ana 1w",
             "timezone Europe/Berlin",
+            "accept @boss",
+            "decline @boss",
         ];
         for text in writes {
             assert!(!parse(text).expect(text).is_read_only(), "{text}");
@@ -220,6 +234,7 @@ mod tests {
             CommandKind::Level => " @ana 3",
             CommandKind::Framework => " @ana marketing 3",
             CommandKind::Snooze => " @ana 1w",
+            CommandKind::Accept | CommandKind::Decline => " @boss",
             CommandKind::Help
             | CommandKind::Team
             | CommandKind::Ack

@@ -47,7 +47,7 @@ fn unknown_command(word: &str) -> UsageError {
         ),
         None => UsageError {
             problem: format!(
-                "`{word}` is not a command. Commands that take a person: add, move, remove, level, framework, done, snooze, unsnooze, undo, history."
+                "`{word}` is not a command. Commands that take a person: add, move, remove, level, framework, done, snooze, unsnooze, undo, history, accept, decline."
             ),
             usage: CommandKind::Help.usage(),
         },
@@ -176,6 +176,17 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
             }
         }
         CommandKind::Framework => question(),
+        CommandKind::Accept | CommandKind::Decline => {
+            let (manager, extra) = person_then(rest)?;
+            if !extra.is_empty() {
+                return Err(error(kind, format!("I don't understand \"{extra}\".")));
+            }
+            Ok(if kind == CommandKind::Accept {
+                Command::Accept { manager }
+            } else {
+                Command::Decline { manager }
+            })
+        }
         CommandKind::Unsnooze | CommandKind::Undo => {
             let (person, extra) = person_then(rest)?;
             if !extra.is_empty() {
@@ -381,6 +392,20 @@ mod tests {
                 person: Some(person("ana"))
             })
         );
+        assert_eq!(
+            parse("accept @boss"),
+            Ok(Command::Accept {
+                manager: person("boss")
+            })
+        );
+        assert_eq!(
+            parse("decline <@U9>"),
+            Ok(Command::Decline {
+                manager: person("U9")
+            })
+        );
+        let message = parse("accept").expect_err("no person").to_string();
+        assert!(message.contains("`accept` needs a person"), "{message}");
     }
 
     #[test]

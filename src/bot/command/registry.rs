@@ -37,6 +37,10 @@ pub enum CommandKind {
     Me,
     /// `timezone [Area/City]`.
     TimeZone,
+    /// `accept @manager`: say yes to joining their team.
+    Accept,
+    /// `decline @manager`: say no to joining their team.
+    Decline,
 }
 
 /// Who may run a command: what its handler checks, said for `help COMMAND`.
@@ -44,8 +48,9 @@ pub enum CommandKind {
 pub enum Who {
     /// Anyone: what it shows or changes is the caller's own.
     Anyone,
-    /// Anyone, for someone not yet on another manager's team; otherwise that manager or an
-    /// admin.
+    /// Anyone, for someone new to the records or who only ever had the caller as manager;
+    /// for someone who had another manager, an admin, or anyone once that person says yes
+    /// (someone on a team is moved by their manager or an admin instead).
     AnyoneUnlessManaged,
     /// The person's manager of record, or an admin.
     ManagerOrAdmin,
@@ -53,6 +58,8 @@ pub enum Who {
     Report,
     /// The person, their manager or an admin.
     PersonManagerOrAdmin,
+    /// The person someone asked to add to their team.
+    Asked,
 }
 
 impl Who {
@@ -61,18 +68,19 @@ impl Who {
         match self {
             Who::Anyone => "anyone",
             Who::AnyoneUnlessManaged => {
-                "anyone, for someone not yet on another manager's team (otherwise that manager or an admin)"
+                "anyone, for someone new or who only ever had you as manager; someone who had another manager is added by an admin, or once they `accept` (someone on a team: their manager or an admin, with `move`)"
             }
             Who::ManagerOrAdmin => "the person's manager or an admin",
             Who::Report => "the person the conversation was with",
             Who::PersonManagerOrAdmin => "the person, their manager or an admin",
+            Who::Asked => "the person who was asked to join the team",
         }
     }
 }
 
 impl CommandKind {
     /// Every command, in the order `help` lists them.
-    pub const ALL: [CommandKind; 16] = [
+    pub const ALL: [CommandKind; 18] = [
         CommandKind::Help,
         CommandKind::Team,
         CommandKind::Add,
@@ -89,6 +97,8 @@ impl CommandKind {
         CommandKind::History,
         CommandKind::Me,
         CommandKind::TimeZone,
+        CommandKind::Accept,
+        CommandKind::Decline,
     ];
 
     /// The words that start the command: its name first, then its aliases (lowercase).
@@ -110,6 +120,8 @@ impl CommandKind {
             CommandKind::History => &["history"],
             CommandKind::Me => &["me"],
             CommandKind::TimeZone => &["timezone", "tz"],
+            CommandKind::Accept => &["accept"],
+            CommandKind::Decline => &["decline"],
         }
     }
 
@@ -137,6 +149,8 @@ impl CommandKind {
             CommandKind::History => "history [@person]",
             CommandKind::Me => "me",
             CommandKind::TimeZone => "timezone [Area/City]",
+            CommandKind::Accept => "accept @manager",
+            CommandKind::Decline => "decline @manager",
         }
     }
 
@@ -147,7 +161,9 @@ impl CommandKind {
                 "how to ask questions, and every command; `help COMMAND` for one of them"
             }
             CommandKind::Team => "your reports, their last and next conversation, and who is due",
-            CommandKind::Add => "you become their manager (e.g. add @ana marketing 2)",
+            CommandKind::Add => {
+                "you become their manager (e.g. add @ana marketing 2); someone who had another manager is asked first"
+            }
             CommandKind::Move => "hand a report to another manager",
             CommandKind::Remove => "stop tracking someone (their history is kept)",
             CommandKind::Level => "change a report's level, or move it one step (next, previous)",
@@ -169,6 +185,10 @@ impl CommandKind {
                 "your level, your manager, your next conversation and what your next level asks for"
             }
             CommandKind::TimeZone => "show or set your time zone (reminders arrive at 09:00 in it)",
+            CommandKind::Accept => {
+                "say yes to joining the team of someone who asked to add you (they see what happens from then on)"
+            }
+            CommandKind::Decline => "say no to joining the team of someone who asked to add you",
         }
     }
 
@@ -188,7 +208,9 @@ impl CommandKind {
             | CommandKind::Snooze
             | CommandKind::Unsnooze
             | CommandKind::Undo
-            | CommandKind::TimeZone => false,
+            | CommandKind::TimeZone
+            | CommandKind::Accept
+            | CommandKind::Decline => false,
         }
     }
 
@@ -209,6 +231,7 @@ impl CommandKind {
             | CommandKind::Undo => Who::ManagerOrAdmin,
             CommandKind::Ack | CommandKind::Dispute => Who::Report,
             CommandKind::History => Who::PersonManagerOrAdmin,
+            CommandKind::Accept | CommandKind::Decline => Who::Asked,
         }
     }
 

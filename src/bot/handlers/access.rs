@@ -1,4 +1,5 @@
-//! Who may act on a report: its manager of record, or an admin.
+//! Who may act on a report: its manager of record, or an admin; and who may add someone
+//! without asking them first.
 
 use crate::bot::{Bot, HandlerError};
 use crate::ids::UserId;
@@ -8,6 +9,26 @@ use crate::store::people::Person;
 /// Whether `caller` may record, move, snooze or change `report`.
 pub fn can_manage(bot: &Bot, caller: &UserId, report: &Person) -> bool {
     report.manager_id.as_ref() == Some(caller) || bot.settings().is_admin(caller)
+}
+
+/// Whether `caller` may add `user_id` to their team without asking them first: an admin
+/// may; anyone else only when `user_id` has never had a manager other than `caller` (so a
+/// `remove` never lets someone new take over a record and message its person as their
+/// manager). Otherwise `add` asks the person, who answers with `accept` or `decline`.
+pub async fn may_add_without_asking(
+    bot: &Bot,
+    caller: &UserId,
+    user_id: &UserId,
+) -> Result<bool, HandlerError> {
+    if bot.settings().is_admin(caller) {
+        return Ok(true);
+    }
+    Ok(bot
+        .store()
+        .managers_ever(user_id)
+        .await?
+        .iter()
+        .all(|manager| manager == caller))
 }
 
 /// The active report `user_id`, if `caller` may manage it; otherwise a refusal that says why

@@ -12,7 +12,7 @@ use crate::checkins::held_on::{DateError, DateWords};
 use crate::ids::{FrameworkId, UserId};
 use crate::reply::{Reply, Text};
 use crate::store::checkins::{Acknowledgement, AnswerOutcome, Checkin, NewCheckin, Recorded};
-use crate::store::outbox::{NewMessage, kind};
+use crate::store::outbox::{NewMessage, OutboxStatus, kind};
 
 /// Extra details an interactive recording can carry.
 #[derive(Debug, Clone, Default)]
@@ -205,12 +205,21 @@ pub async fn dispute(
     now: DateTime<Utc>,
 ) -> Result<Reply, HandlerError> {
     let checkin = target_checkin(bot, caller, checkin_id).await?;
+    // One notice per conversation, manager and day: answers changed back and forth reach the
+    // manager once a day, saying the latest (see `Store::answer_checkin`).
+    let key = dispute_notice_key(checkin.id, &checkin.manager_id, now);
+    let already_told = bot
+        .store()
+        .outbox_status(&key)
+        .await?
+        .is_some_and(|status| {
+            matches!(
+                status,
+                OutboxStatus::Sending | OutboxStatus::Sent | OutboxStatus::Failed
+            )
+        });
     let notice = NewMessage {
-        key: format!(
-            "dispute:{}:{}",
-            checkin.id,
-            crate::store::time::to_text(now)
-        ),
+        key,
         kind: kind::DISPUTE,
         recipient: checkin.manager_id.to_string(),
         report_id: None,
@@ -230,6 +239,16 @@ pub async fn dispute(
         .await?;
     let with = checkin.manager_id.as_str();
     Ok(Reply::paragraph(match outcome {
+        AnswerOutcome::Updated(_) if already_told => {
+            Text::from("Noted: you say the conversation ")
+                .mention(with)
+                .push(format!(
+                    " recorded for {} did not happen. ",
+                    checkin.held_on
+                ))
+                .mention(with)
+                .push(" was already told about a dispute today, so I'm not messaging them again; they see your latest answer in `history`.")
+        }
         AnswerOutcome::Updated(_) => {
             bot.wake().ring();
             Text::from("Noted: you say the conversation ")
@@ -246,6 +265,13 @@ pub async fn dispute(
             .push(format!(" recorded for {}.", checkin.held_on)),
         AnswerOutcome::NotFound => "That conversation is not yours to dispute.".into(),
     }))
+}
+
+/// The outbox key of the notice telling `manager` about a dispute of conversation
+/// `checkin_id` on `now`'s day (UTC): the conversation's id comes first, as
+/// `Store::superseded_among` reads it.
+fn dispute_notice_key(checkin_id: i64, manager: &UserId, now: DateTime<Utc>) -> String {
+    format!("dispute:{checkin_id}:{manager}:{}", now.date_naive())
 }
 
 /// The longest a snooze may run.

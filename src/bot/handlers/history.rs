@@ -2,9 +2,16 @@
 //! answer and reason, and of changes to the person's record (added, removed, manager moves,
 //! level and framework changes, snoozes, undone conversations), oldest first.
 //!
-//! Who sees what: the person sees their own timeline except snoozes (their manager's
-//! planning); their manager and admins see everything; a former manager sees the
-//! conversations they held or recorded. A private note only ever reaches the one who wrote it.
+//! Who sees what:
+//! - the person: their whole timeline except snoozes (their manager's planning);
+//! - an admin: everything;
+//! - a manager, current or former: only what happened while they managed the person (the
+//!   changes in their management periods, told from the audit log's additions, moves,
+//!   removals and imports) and the conversations they held or recorded, so adding someone
+//!   never opens what earlier managers recorded;
+//! - anyone else: nothing.
+//!
+//! A private note only ever reaches the one who wrote it: not the person, not an admin.
 
 use crate::ask::Engine;
 use crate::bot::mention::Mention;
@@ -13,7 +20,38 @@ use crate::bot::{Bot, HandlerError};
 use crate::ids::{FrameworkId, UserId};
 use crate::reply::{Reply, Text};
 use crate::store::checkins::{Answer, Checkin};
-use crate::store::events::{EventKind, PersonEvent};
+use crate::store::events::{EventKind, ManagementChange, PersonEvent};
+
+/// Where an audit entry falls in a person's record: its time, then its audit log id.
+type Position = (String, i64);
+
+/// The stretches of the record during which `manager` managed the person, from the entry
+/// that made them manager to the one that ended it (both included; open at the end while
+/// they still manage).
+fn periods_of(changes: &[ManagementChange], manager: &UserId) -> Vec<(Position, Option<Position>)> {
+    let mut periods = Vec::new();
+    let mut open: Option<Position> = None;
+    for change in changes {
+        let position = (change.at.clone(), change.id);
+        let theirs = change.manager.as_ref() == Some(manager);
+        match open.take() {
+            None if theirs => open = Some(position),
+            Some(start) if !theirs => periods.push((start, Some(position))),
+            still => open = still,
+        }
+    }
+    if let Some(start) = open {
+        periods.push((start, None));
+    }
+    periods
+}
+
+/// Whether `position` falls in one of `periods`.
+fn within(periods: &[(Position, Option<Position>)], position: &Position) -> bool {
+    periods
+        .iter()
+        .any(|(start, end)| start <= position && end.as_ref().is_none_or(|end| position <= end))
+}
 
 /// Shows the timeline of `person`'s record.
 pub async fn run(bot: &Bot, caller: &UserId, person: &Mention) -> Result<Reply, HandlerError> {
@@ -34,19 +72,20 @@ pub async fn run(bot: &Bot, caller: &UserId, person: &Mention) -> Result<Reply, 
         .is_some_and(|p| p.manager_id.as_ref() == Some(caller));
     let is_admin = bot.settings().is_admin(caller);
     let is_self = *caller == person.user_id;
-    let sees_everything = is_self || is_manager || is_admin;
     let mut history = bot.store().history(&person.user_id).await?;
-    let mut events = Vec::new();
-    if sees_everything {
-        events = bot.store().events(Some(&person.user_id)).await?;
-        if !(is_manager || is_admin) {
-            events.retain(|event| !event.kind.is_managers_only());
-        }
-    } else {
-        // A former manager keeps the conversations they held or recorded, with their own
-        // private notes: a note is readable by its author forever, whoever manages now.
+    let mut events = bot.store().numbered_events(Some(&person.user_id)).await?;
+    let partial = !(is_admin || is_self);
+    if is_self && !is_admin {
+        events.retain(|(_, event)| !event.kind.is_managers_only());
+    } else if partial {
+        // A manager, current or former: the conversations they held or recorded (with their
+        // own private notes: a note is readable by its author forever), and the changes made
+        // while they managed the person.
         history.retain(|checkin| checkin.manager_id == *caller || checkin.recorded_by == *caller);
-        if history.is_empty() {
+        let changes = bot.store().management_changes(&person.user_id).await?;
+        let periods = periods_of(&changes, caller);
+        events.retain(|(id, event)| within(&periods, &(event.at.clone(), *id)));
+        if history.is_empty() && events.is_empty() && !is_manager {
             return Err(HandlerError::Refused(
                 Text::from("Only ")
                     .mention(&person.user_id)
@@ -54,6 +93,7 @@ pub async fn run(bot: &Bot, caller: &UserId, person: &Mention) -> Result<Reply, 
             ));
         }
     }
+    let events: Vec<PersonEvent> = events.into_iter().map(|(_, event)| event).collect();
     if history.is_empty() && events.is_empty() {
         return Ok(Reply::paragraph(
             Text::from("No career conversations are recorded for ")
@@ -108,6 +148,13 @@ pub async fn run(bot: &Bot, caller: &UserId, person: &Mention) -> Result<Reply, 
     }
     if let Some((day, items)) = changes {
         reply = reply.with_bullets(Some(day), items);
+    }
+    if partial {
+        reply = reply.with_context(
+            Text::from("You see what happened while ")
+                .mention(&person.user_id)
+                .push(" was on your team, and the conversations you held or recorded."),
+        );
     }
     Ok(reply)
 }
@@ -198,11 +245,18 @@ fn describe(engine: &Engine, event: &PersonEvent) -> Text {
     let text = match event.kind {
         EventKind::Added => {
             let on = level(event.text("framework"), "level");
+            // Added at the manager's request, once the person said yes (the person is the
+            // actor).
+            let asked = if user("requested_by").is_some() {
+                " at their request, confirmed"
+            } else {
+                ""
+            };
             match user("manager") {
                 Some(manager) => Text::from("Added to ")
                     .mention(&manager)
-                    .push(format!("'s team ({on})")),
-                None => Text::from(format!("Added ({on})")),
+                    .push(format!("'s team ({on}){asked}")),
+                None => Text::from(format!("Added ({on}){asked}")),
             }
         }
         EventKind::Removed => Text::from("Removed from their team (history kept, no reminders)"),
@@ -243,4 +297,48 @@ fn describe(engine: &Engine, event: &PersonEvent) -> Text {
         )),
     };
     text.push(", by ").mention(&event.actor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(id: i64, manager: Option<&str>) -> ManagementChange {
+        ManagementChange {
+            id,
+            at: format!("2026-0{id}-01T10:00:00.000Z"),
+            manager: manager.map(UserId::new),
+        }
+    }
+
+    fn at(id: i64) -> Position {
+        (format!("2026-0{id}-01T10:00:00.000Z"), id)
+    }
+
+    #[test]
+    fn a_manager_s_periods_run_from_the_change_that_made_them_manager_to_the_one_that_ended_it() {
+        // Added under boss, moved to carol, moved back to boss, removed, added by dan.
+        let changes = [
+            change(1, Some("boss")),
+            change(2, Some("carol")),
+            change(3, Some("boss")),
+            change(4, None),
+            change(5, Some("dan")),
+        ];
+        let boss = periods_of(&changes, &UserId::new("boss"));
+        assert_eq!(boss, [(at(1), Some(at(2))), (at(3), Some(at(4)))]);
+        let carol = periods_of(&changes, &UserId::new("carol"));
+        assert_eq!(carol, [(at(2), Some(at(3)))]);
+        let dan = periods_of(&changes, &UserId::new("dan"));
+        assert_eq!(dan, [(at(5), None)]);
+        assert!(periods_of(&changes, &UserId::new("eve")).is_empty());
+        // Both ends are included: the move is in both managers' timelines.
+        assert!(within(&boss, &at(2)) && within(&carol, &at(2)));
+        assert!(!within(&carol, &at(1)) && !within(&carol, &at(4)));
+        assert!(within(&dan, &("2027-01-01T00:00:00.000Z".to_owned(), 9)));
+        assert!(!within(&dan, &at(4)));
+        // The same manager named again (an import of the same chart) continues the period.
+        let again = [change(1, Some("boss")), change(2, Some("boss"))];
+        assert_eq!(periods_of(&again, &UserId::new("boss")), [(at(1), None)]);
+    }
 }

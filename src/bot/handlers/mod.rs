@@ -8,6 +8,7 @@ mod history;
 mod home;
 mod me;
 mod people;
+mod requests;
 mod team;
 
 pub use access::{can_manage, require_manager};
@@ -21,7 +22,7 @@ use super::error::{INTERNAL_ERROR_REPLY, READ_ONLY_REPLY};
 use super::mention::Mention;
 use super::{Bot, HandlerError, Request};
 use crate::ids::UserId;
-use crate::reply::Reply;
+use crate::reply::{Reply, Text};
 
 /// Runs `command` for `request`. Never fails: errors become a sentence.
 pub async fn dispatch(bot: &Bot, request: &Request, command: Command) -> Reply {
@@ -38,6 +39,9 @@ pub struct Extras {
     pub checkin_id: Option<i64>,
     /// The level discussed and the once-only key of a `done` from the record form.
     pub recording: Option<Recording>,
+    /// The request to join a team an `accept` or `decline` button was on (typed, they answer
+    /// the open request from the person they name).
+    pub request_id: Option<i64>,
 }
 
 /// Runs `command` for `caller`: the one way in for typed commands, buttons and forms alike, so
@@ -46,7 +50,9 @@ pub struct Extras {
 /// It runs in a `command` span with the caller and the command's kind (never its words:
 /// questions and notes are private), and the framework once a handler knows it; an internal
 /// error is logged here, once, inside that span. On a read-only database a command that would
-/// change records is refused here ([`HandlerError::ReadOnly`]) before its handler runs.
+/// change records is refused here ([`HandlerError::ReadOnly`]) before its handler runs; so is
+/// one that would take its caller over the per-user limit on changes
+/// ([`crate::bot::rate_limit`], counted at `now`), with a sentence saying when to try again.
 pub async fn run(
     bot: &Bot,
     caller: &UserId,
@@ -62,8 +68,16 @@ pub async fn run(
         framework = tracing::field::Empty,
     );
     async move {
-        let result = if bot.store().is_read_only() && !command.is_read_only() {
+        let result = if command.is_read_only() {
+            run_in_span(bot, caller, command, extras, now).await
+        } else if bot.store().is_read_only() {
             Err(HandlerError::ReadOnly)
+        } else if let Err(exceeded) = bot.rate_limiter().check(caller, now) {
+            tracing::warn!(
+                max = exceeded.limit.max,
+                "a user reached the limit on changes"
+            );
+            Err(HandlerError::Refused(rate_limited(&exceeded, now)))
         } else {
             run_in_span(bot, caller, command, extras, now).await
         };
@@ -74,6 +88,21 @@ pub async fn run(
     }
     .instrument(span)
     .await
+}
+
+/// The sentence for a command refused by the per-user limit on changes.
+fn rate_limited(exceeded: &crate::bot::rate_limit::Exceeded, now: DateTime<Utc>) -> Text {
+    let window = exceeded.limit.window;
+    let window = if window == chrono::Duration::minutes(1) {
+        "minute".to_owned()
+    } else {
+        format!("{} seconds", window.num_seconds())
+    };
+    Text::from(format!(
+        "You have made {} changes in the last {window}, the most I take from one person in that time, so nothing was recorded. Try again in {} seconds.",
+        exceeded.limit.max,
+        exceeded.seconds_from(now)
+    ))
 }
 
 /// Notes the framework a command is about in the current `command` span.
@@ -132,6 +161,12 @@ async fn run_in_span(
                 name: None,
             });
             history::run(bot, caller, &person).await
+        }
+        Command::Accept { manager } => {
+            requests::accept(bot, caller, &manager, extras.request_id, now).await
+        }
+        Command::Decline { manager } => {
+            requests::decline(bot, caller, &manager, extras.request_id, now).await
         }
     }
 }

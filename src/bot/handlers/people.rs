@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::access::require_manager;
+use super::access::{may_add_without_asking, require_manager};
 use crate::ask::Engine;
 use crate::bot::mention::Mention;
 use crate::bot::messages::level_label;
@@ -86,6 +86,11 @@ pub async fn add(
             caller,
             bot.settings().is_admin(caller),
         )));
+    }
+    // Someone who has had another manager is not taken over by whoever adds them first: an
+    // admin adds them, anyone else asks them (see `requests`).
+    if !may_add_without_asking(bot, caller, &person.user_id).await? {
+        return super::requests::ask(bot, caller, person, found, number, now).await;
     }
     let today = bot.local_date(caller, now).await?;
     // Someone coming back keeps their history: the cadence counts from their last
