@@ -35,6 +35,17 @@ impl Default for Limit {
     }
 }
 
+impl Limit {
+    /// No limit: the local shell, where the one typing is the operator, and scripts replay
+    /// many changes at one fixed `--now`.
+    pub fn unlimited() -> Self {
+        Limit {
+            max: usize::MAX,
+            window: Duration::minutes(1),
+        }
+    }
+}
+
 /// Why a command was not let through: how many were made, and when the next is allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Exceeded {

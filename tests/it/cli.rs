@@ -587,3 +587,28 @@ async fn serve_refuses_a_read_only_database_with_exit_code_1() {
     );
     assert!(database.snapshot() == before);
 }
+
+#[test]
+fn a_shell_script_replays_more_changes_than_the_chat_rate_limit_at_one_fixed_time() {
+    // The per-user limit (20 changes a minute) protects people from floods through Slack;
+    // the local shell is the operator's, and a script runs at one fixed --now.
+    let script: String = (0..25)
+        .map(|n| format!("add @person{n} marketing 2\n"))
+        .collect();
+    let output = run_with_stdin(
+        &[
+            "shell",
+            "--db",
+            "bot.db",
+            "--as",
+            "boss",
+            "--now",
+            "2026-06-01T10:00:00Z",
+        ],
+        &script,
+    );
+    assert!(output.status.success(), "{output:?}");
+    let text = stdout(&output);
+    assert_eq!(text.matches("Added").count(), 25, "{text}");
+    assert!(!text.contains("try again"), "{text}");
+}

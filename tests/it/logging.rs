@@ -79,6 +79,20 @@ fn capture() -> CaptureGuard {
     CaptureGuard
 }
 
+/// The captured lines once `done` says they are complete, or after a generous bound (the
+/// assertions then say what is missing): spans close when their last handle is dropped,
+/// which a task started inside them may do after the command returned.
+async fn settled(captured: &CaptureGuard, done: impl Fn(&str) -> bool) -> String {
+    for _ in 0..500 {
+        let logs = captured.text();
+        if done(&logs) {
+            return logs;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    captured.text()
+}
+
 /// The spans named `name` that closed, with their fields.
 fn closed_spans(logs: &str, name: &str) -> Vec<serde_json::Value> {
     logs.lines()
@@ -107,11 +121,16 @@ async fn each_command_runs_in_a_span_with_the_user_and_kind_but_not_its_words() 
         })
         .await;
     }
-    let logs = captured.text();
-    let spans: Vec<serde_json::Value> = closed_spans(&logs, "command")
-        .into_iter()
-        .filter(|span| span["user"] == "U_LOGGED_MANAGER")
-        .collect();
+    // A span closes when its last handle is dropped, and a task a command started (a new
+    // database connection, say) may hold one a little longer: wait for the closes, bounded.
+    let mine = |logs: &str| -> Vec<serde_json::Value> {
+        closed_spans(logs, "command")
+            .into_iter()
+            .filter(|span| span["user"] == "U_LOGGED_MANAGER")
+            .collect()
+    };
+    let logs = settled(&captured, |logs| mine(logs).len() >= 3).await;
+    let spans = mine(&logs);
     let kinds: Vec<&str> = spans
         .iter()
         .map(|span| span["kind"].as_str().unwrap_or_default())
@@ -142,15 +161,18 @@ async fn each_scheduler_pass_and_each_delivery_runs_in_a_span_with_the_outbox_ke
         .await
         .expect("a pass");
     assert_eq!(report.sent, 1, "{report:?}");
-    let logs = captured.text();
-    let deliveries: Vec<serde_json::Value> = closed_spans(&logs, "delivery")
-        .into_iter()
-        .filter(|span| {
-            span["key"]
-                .as_str()
-                .is_some_and(|key| key.contains("U_LOGGED_REPORT"))
-        })
-        .collect();
+    let mine = |logs: &str| -> Vec<serde_json::Value> {
+        closed_spans(logs, "delivery")
+            .into_iter()
+            .filter(|span| {
+                span["key"]
+                    .as_str()
+                    .is_some_and(|key| key.contains("U_LOGGED_REPORT"))
+            })
+            .collect()
+    };
+    let logs = settled(&captured, |logs| !mine(logs).is_empty()).await;
+    let deliveries = mine(&logs);
     assert_eq!(deliveries.len(), 1, "the key names the report: {logs}");
     assert_eq!(deliveries[0]["kind"], "reminder", "{logs}");
     // The delivery ran inside the pass: its line lists the pass among its parent spans.
