@@ -6,7 +6,8 @@
 //! future resolves:
 //!
 //! - Socket Mode when `SLACK_APP_TOKEN` is set, else Slack's HTTP routes (signed requests);
-//! - `GET /healthz`, `/readyz`, `/metrics` in both modes;
+//! - `GET /healthz`, `/readyz`, `/metrics` in both modes, through [`crate::http_server`]
+//!   (timeouts and a connection cap for slow clients);
 //! - the reminder scheduler, the daily profile refresh and framework reloads.
 //!
 //! Shutdown is graceful: stop taking requests, let in-flight requests and the delivery pass
@@ -187,14 +188,13 @@ impl Server {
             }
             Mode::Socket(_) => HttpState::operational(bot.metrics(), Arc::clone(&ready)),
         };
-        let http = tokio::spawn({
-            let stopped = stopped();
-            async move {
-                axum::serve(listener, router(state))
-                    .with_graceful_shutdown(stopped)
-                    .await
-            }
-        });
+        let http = tokio::spawn(crate::http_server::serve(
+            listener,
+            router(state),
+            config.http,
+            bot.metrics(),
+            stopped(),
+        ));
         let scheduler = tokio::spawn(crate::scheduler::run(
             Arc::clone(&bot),
             app.chat(),
@@ -235,11 +235,7 @@ impl Server {
         let _ = profiles.await;
         bot.store().close().await;
         tracing::info!("stopped");
-        match http_result {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(error)) => Err(ServeError::Http(error)),
-            Err(error) => Err(ServeError::Http(std::io::Error::other(error))),
-        }
+        http_result.map_err(|error| ServeError::Http(std::io::Error::other(error)))
     }
 }
 
