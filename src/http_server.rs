@@ -15,11 +15,12 @@
 //!   [`RESERVED_DESCRIPTORS`] for the database, the Slack client and the log. When a new
 //!   connection arrives at the cap, the connection that has been **waiting on its client**
 //!   longest (idle, sending its headers or its body, or reading its answer) is closed to make
-//!   room; a connection whose request is being handled is never closed. So a flood of slow
-//!   clients cannot lock out `/healthz` or Slack: every new connection gets in, and each slow
-//!   one is closed at the latest by its timeout. When every connection is busy, new ones
-//!   wait in the listen queue until one finishes. Running out of descriptors anyway (`accept`
-//!   failing) closes the longest-waiting connection too.
+//!   room, once it has waited at least [`EVICTION_GRACE`]; a connection whose request is
+//!   being handled is never closed. So a flood of slow clients cannot lock out `/healthz` or
+//!   Slack: new connections keep getting in, and each slow one is closed at the latest by its
+//!   timeout. While no connection can be closed (all busy, or all just opened), new ones wait
+//!   in the listen queue ([`LISTEN_BACKLOG`]). Running out of descriptors anyway (`accept`
+//!   failing) closes the longest-waiting connection at once.
 //!
 //! Only HTTP/1.1 is served: Slack and Prometheus speak it, and HTTP/2 would bring its own
 //! slow-client questions. Shutdown is graceful: stop accepting, let each connection finish
@@ -28,6 +29,7 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -37,7 +39,7 @@ use axum::http::{HeaderValue, Request, Response, StatusCode, header};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{Notify, oneshot, watch};
 use tokio::task::JoinSet;
 use tower::ServiceExt;
@@ -59,6 +61,12 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 pub const RESERVED_DESCRIPTORS: usize = 48;
 /// The fewest connections allowed, however low the descriptor limit.
 const MIN_CONNECTIONS: usize = 4;
+/// How long a connection must have waited on its client before it may be closed to make
+/// room. A connection accepted in a burst has sent its request, but its task may not have
+/// read it yet; without this, a burst of new connections would close each other (and a
+/// `/healthz` among them) before any was read. Until some connection has waited this long,
+/// new ones wait in the listen queue.
+pub const EVICTION_GRACE: Duration = Duration::from_millis(250);
 
 /// How long clients may take, and how many may be connected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +114,24 @@ fn descriptor_limit() -> Option<usize> {
     }
 }
 
+/// How many connections the kernel may queue before they are accepted (capped by
+/// `net.core.somaxconn`). The standard library's 128 overflows under a burst of connections:
+/// clients whose handshake is dropped retry only after a second.
+pub const LISTEN_BACKLOG: u32 = 1024;
+
+/// A listener on `address` with a [`LISTEN_BACKLOG`]-long queue.
+pub fn bind(address: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if address.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 /// Serves `router` on `listener` within `limits` until `shutdown` resolves, then finishes the
 /// requests in progress and returns.
 pub async fn serve(
@@ -131,7 +157,7 @@ pub async fn serve(
             _ = &mut shutdown => break,
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
             stream = accept(&listener, &registry, cap, &metrics) => {
-                if registry.open() >= cap && registry.close_longest_waiting() {
+                if registry.open() >= cap && registry.close_longest_waiting(EVICTION_GRACE) {
                     metrics.http_connection_closed("evicted");
                 }
                 let (entry, evicted) = registry.register();
@@ -164,7 +190,7 @@ async fn accept(
             Err(error) if is_connection_error(&error) => {}
             Err(error) => {
                 // Out of descriptors (or memory): free one and retry shortly.
-                let closed = registry.close_longest_waiting();
+                let closed = registry.close_longest_waiting(Duration::ZERO);
                 if closed {
                     metrics.http_connection_closed("evicted");
                 }
@@ -372,14 +398,16 @@ impl Registry {
         self.lock().open.len()
     }
 
-    /// Closes the connection that has waited on its client longest; false if none waits.
-    fn close_longest_waiting(&self) -> bool {
+    /// Closes the connection that has waited on its client longest, if it has waited at
+    /// least `min_wait`; false if none has.
+    fn close_longest_waiting(&self, min_wait: Duration) -> bool {
         let mut state = self.lock();
         let longest = state
             .open
             .iter()
             .filter_map(|(id, open)| open.waiting_since.map(|since| (since, *id)))
             .min()
+            .filter(|(since, _)| since.elapsed() >= min_wait)
             .map(|(_, id)| id);
         match longest.and_then(|id| state.open.remove(&id)) {
             Some(open) => {
@@ -390,20 +418,36 @@ impl Registry {
         }
     }
 
-    /// Resolves when a new connection can be taken: under the cap, or some connection waits
-    /// on its client and can be closed to make room.
+    /// Resolves when a new connection can be taken: under the cap, or some connection has
+    /// waited on its client for [`EVICTION_GRACE`] and can be closed to make room.
     async fn wait_for_room(&self, cap: usize) {
         loop {
             let changed = self.changed.notified();
-            {
+            let wait = {
                 let state = self.lock();
-                if state.open.len() < cap
-                    || state.open.values().any(|open| open.waiting_since.is_some())
-                {
+                if state.open.len() < cap {
                     return;
                 }
+                let longest = state
+                    .open
+                    .values()
+                    .filter_map(|open| open.waiting_since)
+                    .min();
+                match longest {
+                    Some(since) if since.elapsed() >= EVICTION_GRACE => return,
+                    Some(since) => Some(since + EVICTION_GRACE),
+                    None => None,
+                }
+            };
+            match wait {
+                Some(until) => {
+                    tokio::select! {
+                        _ = changed => {}
+                        _ = tokio::time::sleep_until(until.into()) => {}
+                    }
+                }
+                None => changed.await,
             }
-            changed.await;
         }
     }
 }
@@ -418,9 +462,11 @@ mod tests {
         let (first, mut first_closed) = registry.register();
         let (second, mut second_closed) = registry.register();
         let (_third, mut third_closed) = registry.register();
+        // Just opened: none has waited long enough to be closed to make room.
+        assert!(!registry.close_longest_waiting(Duration::from_secs(3600)));
         // The first is handling a request: it is never closed to make room.
         registry.set_waiting(first.id, false);
-        assert!(registry.close_longest_waiting());
+        assert!(registry.close_longest_waiting(Duration::ZERO));
         assert!(
             second_closed.try_recv().is_ok(),
             "the second waited longest"
@@ -430,9 +476,12 @@ mod tests {
         assert_eq!(registry.open(), 2);
         drop(second);
         assert_eq!(registry.open(), 2, "closing it already unregistered it");
-        assert!(registry.close_longest_waiting());
+        assert!(registry.close_longest_waiting(Duration::ZERO));
         assert!(third_closed.try_recv().is_ok());
-        assert!(!registry.close_longest_waiting(), "only a busy one is left");
+        assert!(
+            !registry.close_longest_waiting(Duration::ZERO),
+            "only a busy one is left"
+        );
         drop(first);
         assert_eq!(registry.open(), 0);
     }

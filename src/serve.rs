@@ -134,9 +134,8 @@ impl Server {
                 .with_wake(wake.clone()),
         );
         let app = SlackApp::new(Arc::clone(&bot), client, token);
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .map_err(|error| ServeError::Listen {
+        let listener =
+            crate::http_server::bind(config.listen).map_err(|error| ServeError::Listen {
                 address: config.listen,
                 error,
             })?;
