@@ -24,6 +24,7 @@ const ADAPTERS: &[&str] = &[
     "chat",
     "cli",
     "config",
+    "http_server",
     "logging",
     "metrics",
     "reload",

@@ -17,6 +17,7 @@
 //! - [`scheduler`]: plans reminders into the outbox and delivers them, crash-safe; [`wake`]:
 //!   the signal that a message was queued.
 //! - [`app`]: assembling a bot from the configuration; [`serve`]: the bot in Slack;
+//!   [`http_server`]: its HTTP connections, with timeouts and a cap for slow clients;
 //!   [`reload`]: frameworks reloaded without a restart.
 //! - [`slack`]: the Slack adapter (Web API client, Block Kit, HTTP routes, Socket Mode).
 //! - [`admin`]: `import-org` and `export`, the admin operations run from the command line.
@@ -34,6 +35,7 @@ pub mod checkins;
 pub mod cli;
 pub mod config;
 pub mod frameworks;
+pub mod http_server;
 pub mod ids;
 pub mod logging;
 pub mod metrics;

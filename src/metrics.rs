@@ -36,6 +36,11 @@ struct OutcomeLabel {
     outcome: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabel {
+    reason: String,
+}
+
 fn latency_histogram() -> Histogram {
     // 1 ms … ~16 s
     Histogram::new(exponential_buckets(0.001, 2.0, 15))
@@ -60,6 +65,7 @@ pub struct Metrics {
     http_requests: Family<RouteLabel, Histogram, fn() -> Histogram>,
     checkins_recorded: Counter,
     framework_reloads: Family<OutcomeLabel, Counter>,
+    http_connections_closed: Family<ReasonLabel, Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -150,6 +156,14 @@ impl Metrics {
             "Framework reloads, by outcome (ok or error)",
             framework_reloads.clone(),
         );
+        let http_connections_closed = Family::<ReasonLabel, Counter>::default();
+        registry.register(
+            "http_connections_closed",
+            "HTTP connections the server closed on a slow or idle client, by reason \
+             (header_timeout, which includes idle keep-alive, body_timeout, or evicted to make \
+             room at the connection cap)",
+            http_connections_closed.clone(),
+        );
         Self {
             registry,
             questions,
@@ -163,6 +177,7 @@ impl Metrics {
             http_requests,
             checkins_recorded,
             framework_reloads,
+            http_connections_closed,
         }
     }
 
@@ -246,6 +261,15 @@ impl Metrics {
         self.framework_reloads
             .get_or_create(&OutcomeLabel {
                 outcome: if ok { "ok" } else { "error" }.to_owned(),
+            })
+            .inc();
+    }
+
+    /// The HTTP server closed a connection for `reason` (see `http_server`).
+    pub fn http_connection_closed(&self, reason: &str) {
+        self.http_connections_closed
+            .get_or_create(&ReasonLabel {
+                reason: reason.to_owned(),
             })
             .inc();
     }

@@ -6,7 +6,8 @@
 //! future resolves:
 //!
 //! - Socket Mode when `SLACK_APP_TOKEN` is set, else Slack's HTTP routes (signed requests);
-//! - `GET /healthz`, `/readyz`, `/metrics` in both modes;
+//! - `GET /healthz`, `/readyz`, `/metrics` in both modes, through [`crate::http_server`]
+//!   (timeouts and a connection cap for slow clients);
 //! - the reminder scheduler, the daily profile refresh and framework reloads.
 //!
 //! Shutdown is graceful: stop taking requests, let in-flight requests and the delivery pass
@@ -140,9 +141,8 @@ impl Server {
                 .with_wake(wake.clone()),
         );
         let app = SlackApp::new(Arc::clone(&bot), client, token);
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .map_err(|error| ServeError::Listen {
+        let listener =
+            crate::http_server::bind(config.listen).map_err(|error| ServeError::Listen {
                 address: config.listen,
                 error,
             })?;
@@ -194,14 +194,13 @@ impl Server {
             }
             Mode::Socket(_) => HttpState::operational(bot.metrics(), Arc::clone(&ready)),
         };
-        let http = tokio::spawn({
-            let stopped = stopped();
-            async move {
-                axum::serve(listener, router(state))
-                    .with_graceful_shutdown(stopped)
-                    .await
-            }
-        });
+        let http = tokio::spawn(crate::http_server::serve(
+            listener,
+            router(state),
+            config.http,
+            bot.metrics(),
+            stopped(),
+        ));
         let scheduler = tokio::spawn(crate::scheduler::run(
             Arc::clone(&bot),
             app.chat(),
@@ -242,11 +241,7 @@ impl Server {
         let _ = profiles.await;
         bot.store().close().await;
         tracing::info!("stopped");
-        match http_result {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(error)) => Err(ServeError::Http(error)),
-            Err(error) => Err(ServeError::Http(std::io::Error::other(error))),
-        }
+        http_result.map_err(|error| ServeError::Http(std::io::Error::other(error)))
     }
 }
 

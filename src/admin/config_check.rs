@@ -178,6 +178,19 @@ fn render(config: &Config, loaded: Vec<&str>) -> String {
     );
     let _ = writeln!(out, "digest_cron = {}", quoted(&config.digest_cron));
     let _ = writeln!(out, "tick_seconds = {}", config.tick_seconds);
+    let _ = writeln!(out, "\n[http]");
+    let http = &config.http;
+    let _ = writeln!(
+        out,
+        "header_timeout_seconds = {}",
+        http.header_timeout.as_secs()
+    );
+    let _ = writeln!(
+        out,
+        "body_timeout_seconds = {}",
+        http.body_timeout.as_secs()
+    );
+    let _ = writeln!(out, "max_connections = {}", http.max_connections);
     let _ = writeln!(out, "\n# Slack (environment only)");
     let _ = writeln!(
         out,

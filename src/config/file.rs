@@ -31,6 +31,8 @@ pub struct FileConfig {
     pub cadence: FileCadence,
     /// Reminder schedule.
     pub reminders: FileReminders,
+    /// Limits on HTTP clients.
+    pub http: FileHttp,
 }
 
 /// `[cadence]` in the config file.
@@ -67,6 +69,18 @@ pub struct FileReminders {
     pub digest_cron: Option<String>,
     /// Seconds between scheduler passes in `serve`.
     pub tick_seconds: Option<u64>,
+}
+
+/// `[http]` in the config file: how long HTTP clients may take, and how many may connect.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileHttp {
+    /// Seconds a request's headers may take; also how long an idle connection stays open.
+    pub header_timeout_seconds: Option<u64>,
+    /// Seconds a request's body may take after its headers.
+    pub body_timeout_seconds: Option<u64>,
+    /// The most connections open at once.
+    pub max_connections: Option<usize>,
 }
 
 /// Reads the config file named by `--config` or `CAREER_BOT_CONFIG`, else `career-bot.toml`

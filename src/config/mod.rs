@@ -23,13 +23,14 @@ use std::path::{Path, PathBuf};
 use chrono_tz::Tz;
 
 pub use env::{Environment, ProcessEnvironment};
-pub use file::{FileCadence, FileCadenceOverride, FileConfig, FileReminders};
+pub use file::{FileCadence, FileCadenceOverride, FileConfig, FileHttp, FileReminders};
 pub use log_format::LogFormat;
 pub use secret::{Secret, SlackSettings};
 
 use crate::checkins::{Cadence, Period};
 use crate::frameworks::FrameworkSource;
 pub use checks::ALLOW_INSECURE_SLACK_URL;
+use crate::http_server::Limits;
 use checks::{check_cadence, check_cron, check_slack, parse_or_report, parse_switch};
 use file::read_file;
 
@@ -94,6 +95,8 @@ pub struct Config {
     pub digest_cron: String,
     /// Seconds between scheduler passes.
     pub tick_seconds: u64,
+    /// Limits on HTTP clients (`serve`).
+    pub http: Limits,
     /// Slack settings.
     pub slack: SlackSettings,
 }
@@ -340,6 +343,8 @@ impl Config {
             });
         }
 
+        let http = http_limits(&file.http, &key, &mut problems);
+
         let slack = SlackSettings {
             bot_token: env.var("SLACK_BOT_TOKEN").map(Secret::new),
             app_token: env.var("SLACK_APP_TOKEN").map(Secret::new),
@@ -375,8 +380,61 @@ impl Config {
             reminder_repeat,
             digest_cron: digest_cron.1,
             tick_seconds,
+            http,
             slack,
         };
         (config, problems)
+    }
+}
+
+/// The `[http]` limits, defaults for unset or invalid values (each invalid one a problem).
+fn http_limits(
+    file: &file::FileHttp,
+    key: &dyn Fn(&str) -> String,
+    problems: &mut Vec<ConfigProblem>,
+) -> Limits {
+    let defaults = Limits::default();
+    let mut seconds = |value: Option<u64>, name: &str, default: std::time::Duration| match value {
+        None => default,
+        Some(seconds @ 1..=300) => std::time::Duration::from_secs(seconds),
+        Some(seconds) => {
+            problems.push(ConfigProblem {
+                source: key(name),
+                message: format!(
+                    "{seconds} is out of range; use 1 to 300 seconds (default {})",
+                    default.as_secs()
+                ),
+            });
+            default
+        }
+    };
+    let header_timeout = seconds(
+        file.header_timeout_seconds,
+        "http.header_timeout_seconds",
+        defaults.header_timeout,
+    );
+    let body_timeout = seconds(
+        file.body_timeout_seconds,
+        "http.body_timeout_seconds",
+        defaults.body_timeout,
+    );
+    let max_connections = match file.max_connections {
+        None => defaults.max_connections,
+        Some(count @ 4..=1_000_000) => count,
+        Some(count) => {
+            problems.push(ConfigProblem {
+                source: key("http.max_connections"),
+                message: format!(
+                    "{count} is out of range; use 4 to 1000000 (default {})",
+                    defaults.max_connections
+                ),
+            });
+            defaults.max_connections
+        }
+    };
+    Limits {
+        header_timeout,
+        body_timeout,
+        max_connections,
     }
 }

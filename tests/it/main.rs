@@ -27,5 +27,6 @@ mod serve_process;
 mod slack_http;
 mod slack_limits;
 mod slack_socket;
+mod slow_clients;
 mod store_queries;
 mod store_read_only;
