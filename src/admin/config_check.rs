@@ -195,6 +195,11 @@ fn render(config: &Config, loaded: Vec<&str>) -> String {
         secret(&config.slack.signing_secret)
     );
     let _ = writeln!(out, "# SLACK_API_URL = {}", quoted(&config.slack.api_url));
+    let _ = writeln!(
+        out,
+        "# SLACK_API_TIMEOUT = {}",
+        config.slack.api_timeout.as_secs_f64()
+    );
     let mode = if config.slack.app_token.is_some() {
         "Socket Mode"
     } else {

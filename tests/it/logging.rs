@@ -82,7 +82,7 @@ fn capture(captured: &Captured) -> CaptureGuard {
         let subscriber = tracing_subscriber::fmt()
             .json()
             .with_writer(ThreadSink)
-            .with_span_events(FmtSpan::CLOSE)
+            .with_span_events(FmtSpan::NEW | FmtSpan::CLOSE)
             .with_max_level(tracing::Level::INFO)
             .finish();
         tracing::subscriber::set_global_default(subscriber)
@@ -92,11 +92,24 @@ fn capture(captured: &Captured) -> CaptureGuard {
     CaptureGuard
 }
 
-/// The spans named `name` that closed, with their fields.
+/// The spans named `name` that closed, with their fields. A span that ran a database query
+/// may close on sqlx's worker thread instead (the worker holds a clone of the current span
+/// while it runs a statement, and can drop it last), where this thread's capture does not
+/// see it: look for such spans with [`opened_spans`].
 fn closed_spans(logs: &str, name: &str) -> Vec<serde_json::Value> {
+    span_events(logs, name, "close")
+}
+
+/// The spans named `name` that were created, with the fields they had then (always on the
+/// thread that created them).
+fn opened_spans(logs: &str, name: &str) -> Vec<serde_json::Value> {
+    span_events(logs, name, "new")
+}
+
+fn span_events(logs: &str, name: &str, event: &str) -> Vec<serde_json::Value> {
     logs.lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|line| line["span"]["name"] == name)
+        .filter(|line| line["span"]["name"] == name && line["fields"]["message"] == event)
         .map(|line| line["span"].clone())
         .collect()
 }
@@ -122,7 +135,7 @@ async fn each_command_runs_in_a_span_with_the_user_and_kind_but_not_its_words() 
         .await;
     }
     let logs = captured.text();
-    let spans = closed_spans(&logs, "command");
+    let spans = opened_spans(&logs, "command");
     let kinds: Vec<&str> = spans
         .iter()
         .map(|span| span["kind"].as_str().unwrap_or_default())
@@ -132,7 +145,11 @@ async fn each_command_runs_in_a_span_with_the_user_and_kind_but_not_its_words() 
         spans.iter().all(|span| span["user"] == "U_MANAGER"),
         "{logs}"
     );
-    assert_eq!(spans[0]["framework"], "buffer-happiness", "{logs}");
+    // The question touches no database, so its span closes here, with the framework
+    // recorded once the handler knew it.
+    let asked = closed_spans(&logs, "command");
+    assert_eq!(asked[0]["kind"], "ask", "{logs}");
+    assert_eq!(asked[0]["framework"], "buffer-happiness", "{logs}");
     assert!(!logs.contains("zebra"), "private words were logged: {logs}");
 }
 
@@ -167,4 +184,53 @@ async fn each_scheduler_pass_and_each_delivery_runs_in_a_span_with_the_outbox_ke
         .unwrap_or_default();
     let line: serde_json::Value = serde_json::from_str(delivery_line).expect("json");
     assert_eq!(line["spans"][0]["name"], "scheduler_pass", "{logs}");
+}
+
+/// A chat whose token is refused.
+struct RefusedTokenChat;
+
+impl career_bot::chat::Chat for RefusedTokenChat {
+    async fn send(
+        &self,
+        _recipient: career_bot::chat::Recipient<'_>,
+        _reply: &career_bot::reply::Reply,
+        _key: &str,
+    ) -> Result<career_bot::chat::Delivered, career_bot::chat::SendError> {
+        Err(career_bot::chat::SendError::Unauthorized(
+            "Slack refused the bot token: invalid_auth".to_owned(),
+        ))
+    }
+}
+
+#[tokio::test]
+async fn a_refused_bot_token_is_logged_once_however_many_messages_fail() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot::bot_in(dir.path(), &[("CAREER_BOT_ADMIN_CHANNEL", "C_ADMIN")]).await;
+    for n in 1..=3 {
+        bot.handle(&Request {
+            user: UserId::new(format!("U_M{n}")),
+            text: format!("add @U_R{n} marketing 2"),
+            now: now(),
+        })
+        .await;
+    }
+    let captured = Captured::default();
+    let _guard = capture(&captured);
+    let due: DateTime<Utc> = "2026-06-02T09:00:00Z".parse().expect("time");
+    for hours in [0, 1, 2] {
+        let at = due + chrono::Duration::hours(hours);
+        career_bot::scheduler::tick(&bot, &RefusedTokenChat, at)
+            .await
+            .expect("a pass");
+    }
+    let logs = captured.text();
+    let refusals = logs
+        .lines()
+        .filter(|line| line.contains("the chat refused the bot token"))
+        .count();
+    assert_eq!(refusals, 1, "{logs}");
+    assert!(
+        !logs.contains("giving up on a message"),
+        "not one error line per message: {logs}"
+    );
 }
