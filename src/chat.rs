@@ -36,12 +36,19 @@ pub enum SendError {
         /// The delay the chat asked for.
         retry_after: Duration,
     },
-    /// A failure that may pass (network, 5xx): try again with backoff.
+    /// A failure that may pass (network, no answer in time, 5xx, a proxy's 408): try again
+    /// with backoff.
     #[error("{0}")]
     Temporary(String),
-    /// A failure that will not pass (unknown user, the bot was removed): do not retry.
+    /// A failure that will not pass for this message (unknown user, the bot was removed from
+    /// the channel): do not retry.
     #[error("{0}")]
     Permanent(String),
+    /// The chat refused the bot's own credentials (Slack's `invalid_auth`): no message can
+    /// go out until an operator fixes them. Given up at once, like [`SendError::Permanent`],
+    /// and told to the admin channel and the log once rather than once per message.
+    #[error("{0}")]
+    Unauthorized(String),
 }
 
 /// Sends messages on the bot's own initiative.

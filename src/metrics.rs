@@ -8,6 +8,7 @@ use std::time::Instant;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
@@ -66,6 +67,9 @@ pub struct Metrics {
     checkins_recorded: Counter,
     framework_reloads: Family<OutcomeLabel, Counter>,
     http_connections_closed: Family<ReasonLabel, Counter>,
+    scheduler_running: Gauge,
+    scheduler_restarts: Counter,
+    sent_mark_failures: Counter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -164,6 +168,24 @@ impl Metrics {
              room at the connection cap)",
             http_connections_closed.clone(),
         );
+        let scheduler_running = Gauge::default();
+        registry.register(
+            "scheduler_running",
+            "1 while the scheduler task runs; 0 means nothing is delivered (the log says why)",
+            scheduler_running.clone(),
+        );
+        let scheduler_restarts = Counter::default();
+        registry.register(
+            "scheduler_restarts",
+            "Times the scheduler task ended unexpectedly and was started again",
+            scheduler_restarts.clone(),
+        );
+        let sent_mark_failures = Counter::default();
+        registry.register(
+            "sent_mark_failures",
+            "Commits of \"sent\" marks that failed (database busy) and were retried",
+            sent_mark_failures.clone(),
+        );
         Self {
             registry,
             questions,
@@ -178,6 +200,9 @@ impl Metrics {
             checkins_recorded,
             framework_reloads,
             http_connections_closed,
+            scheduler_running,
+            scheduler_restarts,
+            sent_mark_failures,
         }
     }
 
@@ -272,6 +297,21 @@ impl Metrics {
                 reason: reason.to_owned(),
             })
             .inc();
+    }
+
+    /// The scheduler task started (`true`) or ended (`false`).
+    pub fn scheduler_running(&self, running: bool) {
+        self.scheduler_running.set(i64::from(running));
+    }
+
+    /// The scheduler task ended unexpectedly and is started again.
+    pub fn scheduler_restarted(&self) {
+        self.scheduler_restarts.inc();
+    }
+
+    /// A commit of "sent" marks failed and will be retried.
+    pub fn sent_mark_failed(&self) {
+        self.sent_mark_failures.inc();
     }
 
     /// The metrics in OpenMetrics text format.

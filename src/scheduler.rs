@@ -1,7 +1,8 @@
 //! The reminder scheduler: [`tick`] plans due reminders into the outbox and delivers what is
-//! ready through a [`Chat`]; [`run`] calls it on a timer inside `serve`.
+//! ready through a [`Chat`]; [`run`] calls it on a timer inside `serve`, and [`supervise`]
+//! starts [`run`] again if it ever ends.
 //!
-//! # Nothing lost, nothing sent twice
+//! # Nothing lost, nothing sent twice (but one window)
 //!
 //! Every message goes through a row in the `outbox` table before it is sent:
 //!
@@ -21,50 +22,81 @@
 //!    "Reminder 1" even when its slot was not the first, and a snooze does not restart it.
 //! 2. **Claiming** marks ready rows `sending` and leases them for five minutes, in a committed
 //!    transaction, so no concurrent pass can take them.
-//! 3. **Sending**, then **marking sent**: each delivered message is handed at once to a
+//! 3. **Checking**, right before each message is sent (not once per claimed batch: against a
+//!    slow chat a batch of 500 takes minutes): the stale-message rule,
+//!    [`crate::store::Store::superseded_among`], one query on the message's rows. A row whose
+//!    purpose is gone (`done`, `move`, `remove`, `snooze`, an answered confirmation…) is
+//!    marked `superseded` and left out; a retried row is checked again at each attempt.
+//! 4. **Sending**, then **marking sent**: each delivered message is handed at once to a
 //!    marker task that commits every mark waiting for it in one statement, and repeats
 //!    (group commit). A pass returns only when all its marks are committed.
+//!
+//! **Marks are never dropped.** A mark that cannot be committed (another writer holds the
+//! database longer than the busy timeout: an `import-org` of 100,000 rows holds it for about
+//! 20 s) is retried, with backoff, until it commits: the message *was* sent, and a row left
+//! `sending` would be sent again when its lease ran out. While a mark is failing, or marks
+//! have waited more than a second, nothing more is sent; after a failure the pass stops, puts
+//! the rest of its batch back untried, waits for the marks to commit and returns. So a long
+//! writer delays delivery; it no longer doubles it.
 //!
 //! **One DM per manager per slot.** The reminders one manager has for one slot (several
 //! reports due at once) go out as one message listing them all, most overdue first, split
 //! only where the chat's limits require ([`Chat::fits`]; Slack's is 50 blocks). Each stays
 //! its own row with its own key, so nothing is lost, doubled or stale: the stale-message rule
-//! is applied to each row before the message is built (a superseded one is left out, and a
-//! group left with one row is sent as that reminder alone); the rows sent together are
-//! marked sent with the same channel and ts; on a 429 or a temporary failure they are put
-//! back together; a permanent failure marks each of them failed. Claims keep a manager's
-//! rows of one slot together (see [`crate::store::Store::claim_ready`]).
+//! is applied to each row right before the message is sent (a superseded one is left out and
+//! the message said again without it; a group left with one row is sent as that reminder
+//! alone); the rows sent together are marked sent with the same channel and ts; on a 429 or
+//! a temporary failure they are put back together; a permanent failure marks each of them
+//! failed. Claims keep a manager's rows of one slot together (see
+//! [`crate::store::Store::claim_ready`]).
 //!
-//! A crash between 1 and 2 leaves `pending` rows: the next pass sends them (nothing lost). A
-//! crash between 2 and 3 leaves `sending` rows: at start-up [`recover`] makes them ready again
-//! (and, failing that, their lease expires), so they are sent (nothing lost). If the crash
-//! came after the chat accepted a message but before its mark was committed, that message is
-//! sent a second time: Slack's `chat.postMessage` has no idempotency key, so a window between
-//! the chat's answer and our local commit is the duplicate the chat API makes unavoidable.
-//! The marker keeps that window to one commit (about a tenth of a millisecond): against
-//! Slack, where one send takes milliseconds to seconds, that is the single message being
-//! marked; only against an instant chat do several messages share a commit.
+//! **The duplicate window.** A crash between 1 and 2 leaves `pending` rows: the next pass
+//! sends them (nothing lost). A crash between 2 and 4 leaves `sending` rows: at start-up
+//! [`recover`] makes them ready again (and, failing that, their lease expires), so they are
+//! sent (nothing lost). But Slack's `chat.postMessage` has no idempotency key, and a message
+//! can be posted before Slack answers: the window in which a message may go out twice runs
+//! from the moment the request leaves until its "sent" mark is committed. That is the whole
+//! Slack call plus one commit, not one commit: a `kill -9` during a 4 s `chat.postMessage`
+//! (measured) gave one duplicate, the message being sent. The same holds for a call that
+//! runs out of time (Slack may have posted it; the retry posts it again) and for a send that
+//! shutdown abandons after [`STOP_GRACE`]. Only the message in flight is exposed, plus those
+//! whose marks wait for a busy database (at most about a second of sends, see above); the
+//! group commit keeps everything else out. Closing the window needs the chat to recognise a
+//! repeat (the replicas issue).
 //!
-//! Failures: a 429 stops the pass and retries after `Retry-After`; other temporary failures
-//! retry with exponential backoff; a message still failing a day after its slot, or failing
-//! permanently, is marked `failed`, logged, and reported to the admin channel.
+//! Failures: a 429 stops the pass and retries after `Retry-After` (at most
+//! [`MAX_RETRY_AFTER`] at a time, whatever the header says); other temporary failures — no
+//! answer within the Slack client's time limit, a dropped connection, any HTTP status
+//! without a Slack error (a proxy's 408, a 5xx), Slack errors that are not final — retry with
+//! exponential backoff; a message still failing a day after its slot, or failing permanently
+//! (Slack's own final errors: `channel_not_found`, `not_in_channel`…), is marked `failed`,
+//! logged, and reported to the admin channel. When Slack refuses the bot token itself
+//! (`invalid_auth`), every message fails alike: each is given up, and the admin channel and
+//! the log are told once a day, not once per message (the alert waits for a working token).
+//!
+//! **Time arithmetic never panics.** Leases, backoffs and rate-limit pauses are added with
+//! checked arithmetic that saturates at the end of time, so no chat answer (a `Retry-After`
+//! of a billion years) can end the task; and if anything ever does, [`supervise`] starts it
+//! again, while `/readyz` fails and the log and `career_bot_scheduler_running` say why.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Days, Utc};
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::bot::Bot;
 use crate::bot::messages::{self, OverdueLine, ReminderFacts, ReminderList};
-use crate::chat::{Chat, Recipient, SendError};
+use crate::chat::{Chat, Delivered, Recipient, SendError};
 use crate::checkins::Timeline;
 use crate::ids::UserId;
 use crate::reply::Reply;
 use crate::store::StoreError;
 use crate::store::outbox::{
-    NewMessage, OutboxRow, PlannedReminder, ReminderPeriod, SentMark, kind,
+    NewMessage, OutboxRow, PlannedReminder, ReminderPeriod, SentMark, SentMarkWriter, kind,
 };
 use crate::wake::Wake;
 
@@ -76,6 +108,21 @@ const BATCH: u32 = 500;
 const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::days(1);
 /// Digest slots older than this are not sent (the bot was down for longer).
 const DIGEST_LOOKBACK_DAYS: u64 = 2;
+/// The longest pause one rate limit imposes: a longer `Retry-After` (a bug, or a header that
+/// means something else) is read as this, and the pause asked again after it if need be.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(15 * 60);
+/// Once a stop is requested (shutdown), how long delivery may go on: new sends start during
+/// the first half, the send in flight and the last marks' commit may take all of it. A send
+/// the chat has not answered by then is abandoned and put back (it may have been delivered:
+/// see the duplicate window); marks not committed by then are logged as messages that will
+/// go out again.
+pub const STOP_GRACE: Duration = Duration::from_secs(5);
+/// Marks that have waited this long for their commit pause sending until they are committed.
+const MARK_STALL: Duration = Duration::from_secs(1);
+/// The longest wait between two attempts to commit marks.
+const MARK_RETRY_MAX: Duration = Duration::from_secs(2);
+/// The settings key remembering the last day the token refusal was reported.
+const TOKEN_REFUSED_DAY: &str = "delivery.token_refused_day";
 
 /// What one pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -93,6 +140,55 @@ pub struct TickReport {
     pub superseded: usize,
 }
 
+/// `at` plus `by`, saturating at the last representable time instead of panicking.
+fn later(at: DateTime<Utc>, by: chrono::Duration) -> DateTime<Utc> {
+    at.checked_add_signed(by)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// Whether, and since when, the scheduler was asked to stop.
+#[derive(Clone)]
+struct Stopping(Option<watch::Receiver<Option<Instant>>>);
+
+impl Stopping {
+    /// For a pass nobody stops ([`tick`]).
+    fn never() -> Self {
+        Self(None)
+    }
+
+    fn requested(&self) -> bool {
+        self.0.as_ref().is_some_and(|rx| rx.borrow().is_some())
+    }
+
+    /// Whether a new send may start: always, and until half of [`STOP_GRACE`] after a stop
+    /// request, so that a send started then still has the other half to be answered.
+    fn may_start_send(&self) -> bool {
+        match self.0.as_ref().and_then(|rx| *rx.borrow()) {
+            None => true,
+            Some(at) => at.elapsed() < STOP_GRACE / 2,
+        }
+    }
+
+    /// When the stop was requested; pending until it is.
+    async fn requested_at(&self) -> Instant {
+        if let Some(rx) = &self.0 {
+            let mut rx = rx.clone();
+            if let Ok(at) = rx.wait_for(Option::is_some).await
+                && let Some(at) = *at
+            {
+                return at;
+            }
+        }
+        std::future::pending().await
+    }
+
+    /// Resolves [`STOP_GRACE`] after the stop request; pending until one is made.
+    async fn deadline(&self) {
+        let at = self.requested_at().await;
+        tokio::time::sleep_until(at + STOP_GRACE).await;
+    }
+}
+
 /// One scheduler pass at `now`: plan, then deliver. It runs in a `scheduler_pass` span, and
 /// each message's send in a `delivery` span with its outbox key, so every log line (the Slack
 /// client's too) says which pass and which message it is about.
@@ -101,10 +197,20 @@ pub async fn tick<C: Chat>(
     chat: &C,
     now: DateTime<Utc>,
 ) -> Result<TickReport, StoreError> {
+    tick_until(bot, chat, now, &Stopping::never()).await
+}
+
+/// [`tick`], ending early (see [`STOP_GRACE`]) once `stopping` is requested.
+async fn tick_until<C: Chat>(
+    bot: &Bot,
+    chat: &C,
+    now: DateTime<Utc>,
+    stopping: &Stopping,
+) -> Result<TickReport, StoreError> {
     let span = tracing::info_span!("scheduler_pass", at = %now);
     async {
         let planned = plan(bot, now).await?;
-        let mut report = deliver(bot, chat, now).await?;
+        let mut report = deliver_until(bot, chat, now, stopping).await?;
         report.planned = planned;
         Ok(report)
     }
@@ -280,127 +386,325 @@ pub async fn deliver<C: Chat>(
     chat: &C,
     now: DateTime<Utc>,
 ) -> Result<TickReport, StoreError> {
+    deliver_until(bot, chat, now, &Stopping::never()).await
+}
+
+/// How a claimed batch ended.
+enum BatchEnd {
+    /// Every message was handled.
+    Done,
+    /// The pass stops: `unsent` were never tried and go back, ready at `resume`.
+    Stopped {
+        unsent: Vec<OutboxRow>,
+        resume: DateTime<Utc>,
+    },
+}
+
+/// [`deliver`], ending early once `stopping` is requested.
+async fn deliver_until<C: Chat>(
+    bot: &Bot,
+    chat: &C,
+    now: DateTime<Utc>,
+    stopping: &Stopping,
+) -> Result<TickReport, StoreError> {
     let store = bot.store();
     let mut report = TickReport::default();
+    let lease_until = later(now, LEASE);
     loop {
-        let rows = store.claim_ready(now, now + LEASE, BATCH).await?;
+        if stopping.requested() {
+            return Ok(report);
+        }
+        let rows = store.claim_ready(now, lease_until, BATCH).await?;
         if rows.is_empty() {
             return Ok(report);
         }
-        // The stale-message rule (`Store::superseded_among`), checked as the batch is
-        // claimed: a message whose purpose is gone is marked superseded, never sent (nor
-        // listed in a manager's combined reminder).
-        let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
-        let superseded = store.superseded_among(&ids).await?;
-        let mut ready = Vec::with_capacity(rows.len());
-        for row in rows {
-            if let Some(reason) = superseded.get(&row.id) {
-                store.mark_superseded(row.id, reason).await?;
-                bot.metrics().superseded(row.kind.as_str());
-                tracing::info!(key = %row.key, reason = %reason, "not sending a message whose purpose is gone");
-                report.superseded += 1;
-                continue;
-            }
-            match row.reply() {
-                Ok(reply) => ready.push((row, reply)),
-                Err(error) => {
-                    give_up(bot, &[&row], &error.to_string(), now).await?;
-                    report.failed += 1;
-                }
-            }
+        let marker = SentMarker::start(bot, now);
+        let end = deliver_batch(bot, chat, now, rows, &marker, stopping, &mut report).await;
+        // Whatever happened, every mark handed over is committed first (retried until it
+        // is): a delivered message left `sending` would be sent again when its lease ends.
+        let marked = marker.finish(stopping).await;
+        let end = end?;
+        marked?;
+        if let BatchEnd::Stopped { unsent, resume } = end {
+            put_back(bot, &unsent, resume, &mut report).await;
+            return Ok(report);
         }
-        let (marks, marker) = SentMarker::start(bot, now);
-        let mut messages = outgoing(chat, ready).into_iter();
-        while let Some(message) = messages.next() {
-            let first = &message.rows[0];
-            let recipient = match first.kind {
-                kind::DIGEST | kind::ALERT => Recipient::Channel(&first.recipient),
-                _ => Recipient::User(&first.recipient),
-            };
-            let span = tracing::info_span!(
-                "delivery",
-                key = %first.key,
-                kind = %first.kind,
-                attempts = first.attempts,
-                rows = message.rows.len(),
-            );
-            match chat
-                .send(recipient, &message.reply, &first.key)
-                .instrument(span)
-                .await
-            {
-                Ok(delivered) => {
-                    for row in &message.rows {
-                        // If the marker has failed, its error is returned below.
-                        let _ = marks.send(SentMark {
-                            id: row.id,
-                            channel: delivered.channel.clone(),
-                            ts: delivered.ts.clone(),
-                        });
-                        bot.metrics().sent(row.kind.as_str());
-                        report.sent += 1;
-                    }
-                }
-                Err(SendError::RateLimited { retry_after }) => {
-                    // The chat wants a pause: put this message and the rest of the batch back.
-                    let resume = now + chrono::Duration::from_std(retry_after).unwrap_or(LEASE);
-                    let error = format!("rate limited; retrying after {}s", retry_after.as_secs());
-                    for row in &message.rows {
-                        store.mark_retry(row.id, &error, resume).await?;
-                        report.retried += 1;
-                    }
-                    // The rest of the batch was never tried: put it back without an attempt.
-                    for rest in messages.flat_map(|message| message.rows) {
-                        store.release_untried(rest.id, resume).await?;
-                        report.retried += 1;
-                    }
-                    tracing::warn!(key = %first.key, retry_after_secs = retry_after.as_secs(), "chat rate limit; pausing delivery");
-                    SentMarker::finish(marks, marker).await?;
-                    return Ok(report);
-                }
-                Err(SendError::Temporary(error)) => {
-                    // The rows sent together are retried together, at one time.
-                    let attempts = message.rows.iter().map(|row| row.attempts).max();
-                    let retry_at = now + backoff(attempts.unwrap_or(1));
-                    let mut expired = Vec::new();
-                    for row in &message.rows {
-                        match first_due(row) {
-                            Ok(first_due) if now - first_due < GIVE_UP_AFTER => {
-                                store.mark_retry(row.id, &error, retry_at).await?;
-                                report.retried += 1;
-                            }
-                            Ok(_) => expired.push(row),
-                            // Without a readable slot there is no give-up clock to retry against.
-                            Err(corrupt) => {
-                                give_up(bot, &[row], &format!("{error}; {corrupt}"), now).await?;
-                                report.failed += 1;
-                            }
-                        }
-                    }
-                    if expired.len() < message.rows.len() {
-                        tracing::warn!(key = %first.key, attempts = first.attempts, error = %error, "delivery failed; will retry");
-                    }
-                    if !expired.is_empty() {
-                        give_up(bot, &expired, &error, now).await?;
-                        report.failed += expired.len();
-                    }
-                }
-                Err(error) => {
-                    let rows: Vec<&OutboxRow> = message.rows.iter().collect();
-                    give_up(bot, &rows, &error.to_string(), now).await?;
-                    report.failed += rows.len();
-                }
-            }
-        }
-        SentMarker::finish(marks, marker).await?;
     }
 }
 
-/// One message to send: the outbox rows it delivers (one, or a manager's reminders for one
-/// slot) and what it says.
-struct Outgoing {
+/// Sends the messages of one claimed batch.
+async fn deliver_batch<C: Chat>(
+    bot: &Bot,
+    chat: &C,
+    now: DateTime<Utc>,
     rows: Vec<OutboxRow>,
-    reply: Reply,
+    marker: &SentMarker,
+    stopping: &Stopping,
+    report: &mut TickReport,
+) -> Result<BatchEnd, StoreError> {
+    let store = bot.store();
+    let mut ready = Vec::with_capacity(rows.len());
+    for row in rows {
+        match row.reply() {
+            Ok(reply) => ready.push((row, reply)),
+            Err(error) => {
+                give_up(bot, &[&row], &error.to_string(), now).await?;
+                report.failed += 1;
+            }
+        }
+    }
+    let mut messages = outgoing(chat, ready).into_iter();
+    let rest = |message: Outgoing, messages: std::vec::IntoIter<Outgoing>| -> Vec<OutboxRow> {
+        message
+            .into_rows()
+            .chain(messages.flat_map(Outgoing::into_rows))
+            .collect()
+    };
+    while let Some(message) = messages.next() {
+        if let Err(pause) = marker.clear_to_send(stopping).await {
+            match pause {
+                Pause::MarksFailing => tracing::warn!(
+                    "stopped sending: delivered messages could not be marked sent (the database is busy); the rest of the batch goes back, and the marks are retried until they commit"
+                ),
+                Pause::Stopping => {
+                    tracing::info!("stopping: the rest of the batch goes back untried");
+                }
+            }
+            return Ok(BatchEnd::Stopped {
+                unsent: rest(message, messages),
+                resume: now,
+            });
+        }
+        // The stale-message rule, right before the send.
+        let Some(message) = without_superseded(bot, message, report).await? else {
+            continue;
+        };
+        let first = &message.items[0].0;
+        let recipient = match first.kind {
+            kind::DIGEST | kind::ALERT => Recipient::Channel(&first.recipient),
+            _ => Recipient::User(&first.recipient),
+        };
+        let span = tracing::info_span!(
+            "delivery",
+            key = %first.key,
+            kind = %first.kind,
+            attempts = first.attempts,
+            rows = message.items.len(),
+        );
+        let sent = tokio::select! {
+            biased;
+            sent = chat.send(recipient, message.reply(), &first.key).instrument(span) => Some(sent),
+            () = stopping.deadline() => None,
+        };
+        let Some(sent) = sent else {
+            // Shutting down, and the chat has not answered within the grace: the send is
+            // abandoned. It may have been delivered (the duplicate window), and it goes out
+            // again at the next start.
+            let error = "stopped while the chat had not answered; it may have been delivered";
+            for (row, _) in &message.items {
+                store.mark_retry(row.id, error, now).await?;
+                report.retried += 1;
+            }
+            tracing::warn!(key = %first.key, "stopping: abandoned a send the chat had not answered; it is sent again at the next start, so it may arrive twice");
+            return Ok(BatchEnd::Stopped {
+                unsent: messages.flat_map(Outgoing::into_rows).collect(),
+                resume: now,
+            });
+        };
+        match sent {
+            Ok(delivered) => {
+                marker.mark(&message.items, &delivered);
+                for (row, _) in &message.items {
+                    bot.metrics().sent(row.kind.as_str());
+                    report.sent += 1;
+                }
+            }
+            Err(SendError::RateLimited { retry_after }) => {
+                // The chat wants a pause: put this message and the rest of the batch back.
+                let wait = retry_after.min(MAX_RETRY_AFTER);
+                let resume = later(now, chrono::Duration::from_std(wait).unwrap_or(LEASE));
+                let error = format!("rate limited; retrying after {}s", wait.as_secs());
+                for (row, _) in &message.items {
+                    store.mark_retry(row.id, &error, resume).await?;
+                    report.retried += 1;
+                }
+                tracing::warn!(
+                    key = %first.key,
+                    retry_after_secs = retry_after.as_secs(),
+                    pause_secs = wait.as_secs(),
+                    "chat rate limit; pausing delivery"
+                );
+                // The rest of the batch was never tried: it goes back without an attempt.
+                return Ok(BatchEnd::Stopped {
+                    unsent: messages.flat_map(Outgoing::into_rows).collect(),
+                    resume,
+                });
+            }
+            Err(SendError::Temporary(error)) => {
+                retry_or_give_up(bot, &message, &error, now, report).await?;
+            }
+            Err(SendError::Unauthorized(error)) if first.kind == kind::ALERT => {
+                // An alert is what an admin needs once the token works again: it waits.
+                retry_or_give_up(bot, &message, &error, now, report).await?;
+            }
+            Err(SendError::Unauthorized(error)) => {
+                for (row, _) in &message.items {
+                    tracing::debug!(key = %row.key, "giving up on a message: the bot token is refused");
+                    store.mark_failed(row.id, &error).await?;
+                    bot.metrics().failed(row.kind.as_str());
+                    report.failed += 1;
+                }
+                token_refused(bot, &error, now).await?;
+            }
+            Err(error) => {
+                let rows: Vec<&OutboxRow> = message.items.iter().map(|(row, _)| row).collect();
+                give_up(bot, &rows, &error.to_string(), now).await?;
+                report.failed += rows.len();
+            }
+        }
+    }
+    Ok(BatchEnd::Done)
+}
+
+/// After a temporary failure: the rows sent together are retried together, at one time, or
+/// given up once they have failed for a day.
+async fn retry_or_give_up(
+    bot: &Bot,
+    message: &Outgoing,
+    error: &str,
+    now: DateTime<Utc>,
+    report: &mut TickReport,
+) -> Result<(), StoreError> {
+    let store = bot.store();
+    let first = &message.items[0].0;
+    let attempts = message.items.iter().map(|(row, _)| row.attempts).max();
+    let retry_at = later(now, backoff(attempts.unwrap_or(1)));
+    let mut expired = Vec::new();
+    for (row, _) in &message.items {
+        match first_due(row) {
+            Ok(first_due) if now.signed_duration_since(first_due) < GIVE_UP_AFTER => {
+                store.mark_retry(row.id, error, retry_at).await?;
+                report.retried += 1;
+            }
+            Ok(_) => expired.push(row),
+            // Without a readable slot there is no give-up clock to retry against.
+            Err(corrupt) => {
+                give_up(bot, &[row], &format!("{error}; {corrupt}"), now).await?;
+                report.failed += 1;
+            }
+        }
+    }
+    if expired.len() < message.items.len() {
+        tracing::warn!(key = %first.key, attempts = first.attempts, error = %error, "delivery failed; will retry");
+    }
+    if !expired.is_empty() {
+        give_up(bot, &expired, error, now).await?;
+        report.failed += expired.len();
+    }
+    Ok(())
+}
+
+/// Puts rows that were claimed but never tried back, ready at `resume`. Best effort: a row
+/// that cannot be put back (the database is busy) becomes ready when its lease ends.
+async fn put_back(bot: &Bot, rows: &[OutboxRow], resume: DateTime<Utc>, report: &mut TickReport) {
+    for row in rows {
+        match bot.store().release_untried(row.id, resume).await {
+            Ok(()) => report.retried += 1,
+            Err(error) => {
+                tracing::warn!(key = %row.key, %error, "cannot put a message back; it is retried when its lease ends");
+            }
+        }
+    }
+}
+
+/// The message without the rows whose purpose is gone by now (marked superseded), said
+/// again for the rows that are left; `None` when none is.
+async fn without_superseded(
+    bot: &Bot,
+    message: Outgoing,
+    report: &mut TickReport,
+) -> Result<Option<Outgoing>, StoreError> {
+    let store = bot.store();
+    let ids: Vec<i64> = message.items.iter().map(|(row, _)| row.id).collect();
+    let superseded = store.superseded_among(&ids).await?;
+    if superseded.is_empty() {
+        return Ok(Some(message));
+    }
+    let Outgoing { items, list, .. } = message;
+    let mut kept = Vec::with_capacity(items.len());
+    let (mut removed, mut removed_overdue) = (0, 0);
+    for (row, reply) in items {
+        let Some(reason) = superseded.get(&row.id) else {
+            kept.push((row, reply));
+            continue;
+        };
+        store.mark_superseded(row.id, reason).await?;
+        bot.metrics().superseded(row.kind.as_str());
+        tracing::info!(key = %row.key, reason = %reason, "not sending a message whose purpose is gone");
+        report.superseded += 1;
+        removed += 1;
+        removed_overdue += usize::from(messages::is_overdue_reminder(&reply));
+    }
+    if kept.is_empty() {
+        return Ok(None);
+    }
+    let Some(list) = list else {
+        return Ok(Some(Outgoing::alone(kept)));
+    };
+    let list = ReminderList {
+        total: list.total.saturating_sub(removed),
+        overdue: list.overdue.saturating_sub(removed_overdue),
+        part: list.part,
+    };
+    Ok(Some(if kept.len() == 1 && list.part.is_none() {
+        Outgoing::alone(kept)
+    } else {
+        Outgoing::together(list, kept)
+    }))
+}
+
+/// One message to send: the outbox rows it delivers (one, or a manager's reminders for one
+/// slot), each with what it says alone, and what the message says.
+struct Outgoing {
+    items: Vec<(OutboxRow, Reply)>,
+    /// The heading's counts, for a message listing several reminders.
+    list: Option<ReminderList>,
+    /// What a message listing several reminders says; `None` for a row sent alone.
+    combined: Option<Reply>,
+}
+
+impl Outgoing {
+    /// The first of `items` sent as it was planned.
+    fn alone(mut items: Vec<(OutboxRow, Reply)>) -> Self {
+        items.truncate(1);
+        Self {
+            items,
+            list: None,
+            combined: None,
+        }
+    }
+
+    /// `items` listed in one message with `list`'s heading.
+    fn together(list: ReminderList, items: Vec<(OutboxRow, Reply)>) -> Self {
+        let combined = render_together(&list, &items);
+        Self {
+            items,
+            list: Some(list),
+            combined: Some(combined),
+        }
+    }
+
+    /// What to send.
+    fn reply(&self) -> &Reply {
+        match &self.combined {
+            Some(combined) => combined,
+            None => &self.items[0].1,
+        }
+    }
+
+    fn into_rows(self) -> impl Iterator<Item = OutboxRow> {
+        self.items.into_iter().map(|(row, _)| row)
+    }
 }
 
 /// The messages that deliver `ready`, in the order of their first rows. Reminders to the
@@ -428,11 +732,7 @@ fn outgoing<C: Chat>(chat: &C, ready: Vec<(OutboxRow, Reply)>) -> Vec<Outgoing> 
     let mut messages = Vec::with_capacity(groups.len());
     for mut group in groups {
         if group.len() == 1 {
-            let (row, reply) = group.remove(0);
-            messages.push(Outgoing {
-                rows: vec![row],
-                reply,
-            });
+            messages.push(Outgoing::alone(group));
             continue;
         }
         group.sort_by(|(a, _), (b, _)| {
@@ -451,6 +751,24 @@ fn reminder_start(row: &OutboxRow) -> &str {
     row.key.rsplit(':').nth(1).unwrap_or_default()
 }
 
+/// What a message listing `items` (reminders to one recipient for one slot) says.
+fn render_together(list: &ReminderList, items: &[(OutboxRow, Reply)]) -> Reply {
+    let reports: Vec<UserId> = items
+        .iter()
+        .map(|(row, _)| {
+            row.report_id
+                .clone()
+                .unwrap_or_else(|| UserId::new(row.key.as_str()))
+        })
+        .collect();
+    let listed: Vec<(&UserId, &Reply)> = reports
+        .iter()
+        .zip(items)
+        .map(|(report, (_, reply))| (report, reply))
+        .collect();
+    messages::reminders_together(list, &listed)
+}
+
 /// One recipient's reminders for one slot, as few messages as the chat allows.
 fn together<C: Chat>(chat: &C, group: Vec<(OutboxRow, Reply)>) -> Vec<Outgoing> {
     let total = group.len();
@@ -463,27 +781,13 @@ fn together<C: Chat>(chat: &C, group: Vec<(OutboxRow, Reply)>) -> Vec<Outgoing> 
         overdue,
         part,
     };
-    let render = |list: &ReminderList, part: &[(OutboxRow, Reply)]| {
-        let items: Vec<(UserId, &Reply)> = part
-            .iter()
-            .map(|(row, reply)| {
-                let report = row
-                    .report_id
-                    .clone()
-                    .unwrap_or_else(|| UserId::new(row.key.as_str()));
-                (report, reply)
-            })
-            .collect();
-        let items: Vec<(&UserId, &Reply)> = items.iter().map(|(id, reply)| (id, *reply)).collect();
-        messages::reminders_together(list, &items)
-    };
     let mut parts: Vec<Vec<(OutboxRow, Reply)>> = Vec::new();
     let mut current: Vec<(OutboxRow, Reply)> = Vec::new();
     for item in group {
         current.push(item);
         // The heading's words do not change how many blocks it takes.
         if current.len() > 1
-            && !chat.fits(&render(&list(None), &current))
+            && !chat.fits(&render_together(&list(None), &current))
             && let Some(last) = current.pop()
         {
             parts.push(std::mem::replace(&mut current, vec![last]));
@@ -497,54 +801,178 @@ fn together<C: Chat>(chat: &C, group: Vec<(OutboxRow, Reply)>) -> Vec<Outgoing> 
         .into_iter()
         .enumerate()
         .map(|(index, part)| {
-            let reply = render(&list((count > 1).then_some((index + 1, count))), &part);
-            Outgoing {
-                rows: part.into_iter().map(|(row, _)| row).collect(),
-                reply,
-            }
+            Outgoing::together(list((count > 1).then_some((index + 1, count))), part)
         })
         .collect()
 }
 
+/// What the marker has left to commit, shared between it and the pass handing it marks.
+#[derive(Debug, Clone, Copy, Default)]
+struct MarkerState {
+    /// Marks handed over and not committed yet.
+    waiting: usize,
+    /// About since when the oldest of them has waited (reset at each commit).
+    since: Option<Instant>,
+    /// A commit failed during this batch (it is retried until it succeeds).
+    failed: bool,
+}
+
+/// Why the pass must not send now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pause {
+    /// A stop was requested.
+    Stopping,
+    /// Marking delivered messages sent failed: sending more would only widen what a crash
+    /// would send twice.
+    MarksFailing,
+}
+
 /// Commits "sent" marks as deliveries complete: each commit takes every mark waiting, so a
-/// fast chat shares commits and a slow one gets one commit per message.
-struct SentMarker;
+/// fast chat shares commits and a slow one gets one commit per message. A commit that fails
+/// is retried, with backoff, until it succeeds.
+struct SentMarker {
+    marks: mpsc::UnboundedSender<SentMark>,
+    state: Arc<watch::Sender<MarkerState>>,
+    task: tokio::task::JoinHandle<()>,
+}
 
 impl SentMarker {
-    fn start(
-        bot: &Bot,
-        now: DateTime<Utc>,
-    ) -> (
-        tokio::sync::mpsc::UnboundedSender<SentMark>,
-        tokio::task::JoinHandle<Result<(), StoreError>>,
-    ) {
-        let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<SentMark>();
+    fn start(bot: &Bot, now: DateTime<Utc>) -> SentMarker {
+        let (marks, mut receiver) = mpsc::unbounded_channel::<SentMark>();
+        let state = Arc::new(watch::Sender::new(MarkerState::default()));
+        let shared = Arc::clone(&state);
         let store = bot.store().clone();
+        let metrics = bot.metrics();
         let task = tokio::spawn(async move {
-            let mut writer = store.sent_mark_writer().await?;
+            let mut writer = None;
             let mut batch = Vec::new();
             while receiver.recv_many(&mut batch, 500).await > 0 {
-                writer.mark(&batch, now).await?;
+                let mut failures = 0_u32;
+                loop {
+                    match commit(&store, &mut writer, &batch, now).await {
+                        Ok(()) => break,
+                        Err(error) => {
+                            failures = failures.saturating_add(1);
+                            metrics.sent_mark_failed();
+                            shared.send_modify(|state| state.failed = true);
+                            if failures == 1 {
+                                tracing::warn!(%error, marks = batch.len(), "cannot mark delivered messages sent; retrying until it commits");
+                            }
+                            // A fresh connection for the next attempt.
+                            writer = None;
+                            tokio::time::sleep(mark_retry_delay(failures)).await;
+                        }
+                    }
+                }
+                if failures > 0 {
+                    tracing::info!(
+                        marks = batch.len(),
+                        failures,
+                        "marked delivered messages sent after the database was busy"
+                    );
+                }
+                shared.send_modify(|state| {
+                    state.waiting = state.waiting.saturating_sub(batch.len());
+                    state.since = (state.waiting > 0).then(Instant::now);
+                });
                 batch.clear();
             }
-            Ok(())
         });
-        (sender, task)
+        SentMarker { marks, state, task }
     }
 
-    /// Waits until every mark sent so far is committed.
-    async fn finish(
-        marks: tokio::sync::mpsc::UnboundedSender<SentMark>,
-        marker: tokio::task::JoinHandle<Result<(), StoreError>>,
-    ) -> Result<(), StoreError> {
-        drop(marks);
-        match marker.await {
-            Ok(result) => result,
-            Err(error) => Err(StoreError::Task(format!(
-                "the sent-marker task failed: {error}"
-            ))),
+    /// Hands over the marks of `items`, delivered to `delivered`.
+    fn mark(&self, items: &[(OutboxRow, Reply)], delivered: &Delivered) {
+        self.state.send_modify(|state| {
+            state.waiting += items.len();
+            state.since.get_or_insert_with(Instant::now);
+        });
+        for (row, _) in items {
+            // The receiver lives as long as the task; a dead task is seen by `clear_to_send`
+            // and `finish`.
+            let _ = self.marks.send(SentMark {
+                id: row.id,
+                channel: delivered.channel.clone(),
+                ts: delivered.ts.clone(),
+            });
         }
     }
+
+    /// Whether the pass may send the next message: not when a stop was requested or a mark
+    /// failed; after marks have waited [`MARK_STALL`], once they are committed.
+    async fn clear_to_send(&self, stopping: &Stopping) -> Result<(), Pause> {
+        if !stopping.may_start_send() {
+            return Err(Pause::Stopping);
+        }
+        let mut state = self.state.subscribe();
+        let now = *state.borrow_and_update();
+        if now.failed || self.task.is_finished() {
+            return Err(Pause::MarksFailing);
+        }
+        let stalled =
+            now.waiting > 0 && now.since.is_some_and(|since| since.elapsed() >= MARK_STALL);
+        if !stalled {
+            return Ok(());
+        }
+        loop {
+            let current = *state.borrow_and_update();
+            if current.failed || self.task.is_finished() {
+                return Err(Pause::MarksFailing);
+            }
+            if current.waiting == 0 {
+                return Ok(());
+            }
+            tokio::select! {
+                _ = state.changed() => {}
+                // A marker that died would never change the state again.
+                () = tokio::time::sleep(MARK_STALL) => {}
+                () = stopping.deadline() => return Err(Pause::Stopping),
+            }
+        }
+    }
+
+    /// Waits until every mark handed over is committed; once a stop is requested, only until
+    /// [`STOP_GRACE`] after it.
+    async fn finish(self, stopping: &Stopping) -> Result<(), StoreError> {
+        let SentMarker {
+            marks,
+            state,
+            mut task,
+        } = self;
+        drop(marks);
+        tokio::select! {
+            biased;
+            joined = &mut task => joined.map_err(|error| {
+                StoreError::Task(format!("the sent-marker task failed: {error}"))
+            }),
+            () = stopping.deadline() => {
+                task.abort();
+                let waiting = state.borrow().waiting;
+                tracing::error!(waiting, "stopping before delivered messages could be marked sent (the database stayed busy): they will be sent again at the next start");
+                Ok(())
+            }
+        }
+    }
+}
+
+/// One attempt to commit `marks`, on the marker's connection (taken when there is none).
+async fn commit(
+    store: &crate::store::Store,
+    writer: &mut Option<SentMarkWriter>,
+    marks: &[SentMark],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let writer = match writer {
+        Some(writer) => writer,
+        None => writer.insert(store.sent_mark_writer().await?),
+    };
+    writer.mark(marks, now).await
+}
+
+/// 50 ms, 100 ms, 200 ms … capped at [`MARK_RETRY_MAX`].
+fn mark_retry_delay(failures: u32) -> Duration {
+    let exponent = failures.saturating_sub(1).min(6);
+    Duration::from_millis(50 << exponent).min(MARK_RETRY_MAX)
 }
 
 /// When the message first became deliverable: its slot, or when it was planned if that was
@@ -602,9 +1030,42 @@ async fn give_up(
     Ok(())
 }
 
+/// The chat refused the bot token: told to the log, and to the admin channel, once a day
+/// (the day of `now`, in UTC) however many messages fail.
+async fn token_refused(bot: &Bot, error: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let day = now.date_naive().to_string();
+    if bot.store().setting(TOKEN_REFUSED_DAY).await?.as_deref() == Some(day.as_str()) {
+        return Ok(());
+    }
+    bot.store().set_setting(TOKEN_REFUSED_DAY, &day).await?;
+    tracing::error!(
+        error,
+        "the chat refused the bot token: no message can be delivered, and each is given up, until SLACK_BOT_TOKEN is fixed"
+    );
+    if let Some(channel) = bot.settings().admin_channel.clone() {
+        bot.store()
+            .plan(
+                &NewMessage {
+                    key: format!("alert:token:{day}"),
+                    kind: kind::ALERT,
+                    recipient: channel,
+                    report_id: None,
+                    payload: messages::token_alert(error),
+                    planned_for: now,
+                },
+                now,
+            )
+            .await?;
+    }
+    Ok(())
+}
+
 /// Runs [`tick`] every `interval` (and whenever `wake` is rung, e.g. after a check-in
 /// queued an acknowledgement request) until `shutdown` resolves. A pass in progress when
-/// shutdown is requested is finished first, so no claimed message is left half-delivered.
+/// shutdown is requested claims nothing more and goes on sending its batch for half of
+/// [`STOP_GRACE`]; the send in flight then, and the marks of those delivered, get until
+/// [`STOP_GRACE`]; what was claimed but not tried goes back, ready at once. So `run` returns
+/// within about [`STOP_GRACE`] whatever the chat does, and nothing is left `sending`.
 pub async fn run<C: Chat>(
     bot: Arc<Bot>,
     chat: C,
@@ -615,16 +1076,44 @@ pub async fn run<C: Chat>(
     if let Err(error) = recover(&bot, Utc::now()).await {
         tracing::error!(%error, "cannot re-queue interrupted messages");
     }
+    passes(&bot, &chat, interval, &wake, shutdown).await;
+}
+
+/// The passes of [`run`], after recovery.
+async fn passes<C: Chat>(
+    bot: &Bot,
+    chat: &C,
+    interval: Duration,
+    wake: &Wake,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let (stop, stop_requested) = watch::channel(None);
+    let stopping = Stopping(Some(stop_requested));
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stop.send(Some(Instant::now()));
+    };
+    tokio::pin!(shutdown);
+    let mut shutting_down = false;
     let mut timer = tokio::time::interval(interval);
     timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tokio::pin!(shutdown);
-    loop {
+    while !shutting_down {
         tokio::select! {
-            _ = &mut shutdown => break,
+            () = &mut shutdown => break,
             _ = timer.tick() => {}
             _ = wake.rung() => {}
         }
-        match tick(&bot, &chat, Utc::now()).await {
+        let pass = tick_until(bot, chat, Utc::now(), &stopping);
+        tokio::pin!(pass);
+        // The pass sees the shutdown through `stopping`, so this future must keep being
+        // polled while it runs.
+        let result = loop {
+            tokio::select! {
+                result = &mut pass => break result,
+                () = &mut shutdown, if !shutting_down => shutting_down = true,
+            }
+        };
+        match result {
             Ok(report) if report != TickReport::default() => {
                 tracing::info!(
                     planned = report.planned,
@@ -640,4 +1129,95 @@ pub async fn run<C: Chat>(
         }
     }
     tracing::info!("scheduler stopped");
+}
+
+/// Runs the scheduler ([`run`]) in a task of its own until `shutdown` resolves, and starts it
+/// again whenever it ends before that (a panic: a bug), after 1 s, 2 s, 4 s … at most a
+/// minute. `running` says whether it runs (`serve` makes `/readyz` fail while it does not);
+/// so do the metric `career_bot_scheduler_running` and an error log line with the reason.
+///
+/// A restarted scheduler does not re-queue the rows the ended one had claimed (as [`run`]
+/// does at start-up): the marks of the messages it delivered may still be committing, and
+/// re-queuing them would send them twice. Those rows are ready again when their lease ends,
+/// five minutes after they were claimed.
+pub async fn supervise<C: Chat + Clone + 'static>(
+    bot: Arc<Bot>,
+    chat: C,
+    interval: Duration,
+    wake: Wake,
+    shutdown: impl std::future::Future<Output = ()>,
+    running: watch::Sender<bool>,
+) {
+    tokio::pin!(shutdown);
+    let (stop, stopped) = watch::channel(false);
+    let mut restarts = 0_u32;
+    let mut first = true;
+    loop {
+        let task = tokio::spawn({
+            let (bot, chat, wake, mut stopped) = (
+                Arc::clone(&bot),
+                chat.clone(),
+                wake.clone(),
+                stopped.clone(),
+            );
+            let recovers = std::mem::replace(&mut first, false);
+            async move {
+                let shutdown = async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                };
+                if recovers {
+                    run(bot, chat, interval, wake, shutdown).await;
+                } else {
+                    passes(&bot, &chat, interval, &wake, shutdown).await;
+                }
+            }
+        });
+        let started = Instant::now();
+        running.send_replace(true);
+        bot.metrics().scheduler_running(true);
+        let mut task = task;
+        let ended = tokio::select! {
+            ended = &mut task => Some(ended),
+            () = &mut shutdown => None,
+        };
+        let Some(ended) = ended else {
+            let _ = stop.send(true);
+            // The scheduler gives up on the chat STOP_GRACE after this.
+            let _ = task.await;
+            break;
+        };
+        let reason = match ended {
+            Ok(()) => "it returned".to_owned(),
+            Err(error) if error.is_panic() => {
+                let payload = error.into_panic();
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|text| (*text).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown".to_owned());
+                format!("it panicked: {message}")
+            }
+            Err(error) => error.to_string(),
+        };
+        if started.elapsed() > Duration::from_secs(600) {
+            restarts = 0;
+        }
+        restarts = restarts.saturating_add(1);
+        let delay = Duration::from_secs(1_u64 << restarts.saturating_sub(1).min(6))
+            .min(Duration::from_secs(60));
+        bot.metrics().scheduler_restarted();
+        bot.metrics().scheduler_running(false);
+        running.send_replace(false);
+        tracing::error!(
+            %reason,
+            restart_in_secs = delay.as_secs(),
+            "the scheduler stopped: no message is delivered, and /readyz fails, until it runs again"
+        );
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = &mut shutdown => break,
+        }
+    }
+    running.send_replace(false);
+    bot.metrics().scheduler_running(false);
 }

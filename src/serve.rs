@@ -10,8 +10,17 @@
 //!   (timeouts and a connection cap for slow clients);
 //! - the reminder scheduler, the daily profile refresh and framework reloads.
 //!
-//! Shutdown is graceful: stop taking requests, let in-flight requests and the delivery pass
-//! in progress finish, then close the database.
+//! Shutdown is graceful and bounded: stop taking requests, let in-flight requests and the
+//! delivery in progress finish — the scheduler claims nothing more, sends for half of
+//! [`crate::scheduler::STOP_GRACE`] and gives the send in flight until all of it — then close
+//! the database. Whatever Slack does (every Web
+//! API call has a time limit, `SLACK_API_TIMEOUT`), a task still running
+//! [`SHUTDOWN_DEADLINE`] after the signal is stopped, so the process exits within 10 s,
+//! inside systemd's 30 s.
+//!
+//! `/readyz` is ready while the scheduler runs: the scheduler is supervised (restarted if its
+//! task ever ends), and while it is down `/readyz` fails, with the reason in the log and
+//! `career_bot_scheduler_running` at 0.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -26,6 +35,11 @@ use crate::config::Config;
 use crate::slack::SlackApp;
 use crate::slack::http::{HttpState, router};
 use crate::wake::Wake;
+
+/// After the shutdown signal, how long the server waits for its tasks before stopping them.
+pub const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(8);
+/// How long closing the database may take after that (it checkpoints the WAL).
+const CLOSE_DEADLINE: Duration = Duration::from_secs(1);
 
 /// Why `serve` could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -114,7 +128,13 @@ impl Server {
         }
         let client = crate::slack::client::build(&config.slack.api_url)?;
         let token = SlackApiToken::new(bot_token.expose().to_owned().into());
-        match client.open_session(&token).auth_test().await {
+        let identity = crate::slack::client::within(
+            config.slack.api_timeout,
+            "auth.test",
+            client.open_session(&token).auth_test(),
+        )
+        .await;
+        match identity {
             Ok(identity) => {
                 tracing::info!(team = ?identity.team, bot = ?identity.user, "connected to Slack")
             }
@@ -140,7 +160,8 @@ impl Server {
                 .await?
                 .with_wake(wake.clone()),
         );
-        let app = SlackApp::new(Arc::clone(&bot), client, token);
+        let app = SlackApp::new(Arc::clone(&bot), client, token)
+            .with_api_timeout(config.slack.api_timeout);
         let listener =
             crate::http_server::bind(config.listen).map_err(|error| ServeError::Listen {
                 address: config.listen,
@@ -201,13 +222,17 @@ impl Server {
             bot.metrics(),
             stopped(),
         ));
-        let scheduler = tokio::spawn(crate::scheduler::run(
+        // Ready as soon as the scheduler is started, and only while it runs.
+        let (scheduler_running, running) = watch::channel(true);
+        let scheduler = tokio::spawn(crate::scheduler::supervise(
             Arc::clone(&bot),
             app.chat(),
             Duration::from_secs(config.tick_seconds),
             wake,
             stopped(),
+            scheduler_running,
         ));
+        let readiness = tokio::spawn(track_readiness(Arc::clone(&ready), running, stopped()));
         let reloads = tokio::spawn(crate::reload::watch(
             Arc::clone(&bot),
             config.frameworks.clone(),
@@ -222,7 +247,6 @@ impl Server {
             ))),
             Mode::Http(_) => None,
         };
-        ready.store(true, Ordering::Release);
         let mode_name = if socket.is_some() { "socket" } else { "http" };
         tracing::info!(%address, mode = mode_name, "career-bot is serving");
 
@@ -230,31 +254,86 @@ impl Server {
         tracing::info!("shutting down: finishing requests and deliveries in progress");
         ready.store(false, Ordering::Release);
         let _ = stop_tx.send(true);
-        let http_result = http.await;
-        if let Some(socket) = socket
-            && let Ok(Err(error)) = socket.await
+        let mut tasks = vec![
+            scheduler.abort_handle(),
+            readiness.abort_handle(),
+            reloads.abort_handle(),
+            profiles.abort_handle(),
+            http.abort_handle(),
+        ];
+        tasks.extend(socket.as_ref().map(tokio::task::JoinHandle::abort_handle));
+        let finished = async {
+            let http_result = http.await;
+            if let Some(socket) = socket
+                && let Ok(Err(error)) = socket.await
+            {
+                tracing::warn!(error = %crate::slack::client::short_error(&error), "Socket Mode stopped with an error");
+            }
+            let _ = scheduler.await;
+            let _ = readiness.await;
+            let _ = reloads.await;
+            let _ = profiles.await;
+            http_result
+        };
+        let http_result = match tokio::time::timeout(SHUTDOWN_DEADLINE, finished).await {
+            Ok(result) => result,
+            Err(_) => {
+                tracing::warn!(
+                    deadline_secs = SHUTDOWN_DEADLINE.as_secs(),
+                    "shutdown: tasks still running at the deadline (requests or deliveries waiting for Slack) are stopped"
+                );
+                for task in &tasks {
+                    task.abort();
+                }
+                Ok(())
+            }
+        };
+        if tokio::time::timeout(CLOSE_DEADLINE, bot.store().close())
+            .await
+            .is_err()
         {
-            tracing::warn!(error = %crate::slack::client::short_error(&error), "Socket Mode stopped with an error");
+            tracing::warn!(
+                "shutdown: the database did not close in time; SQLite recovers the WAL at the next start"
+            );
         }
-        let _ = scheduler.await;
-        let _ = reloads.await;
-        let _ = profiles.await;
-        bot.store().close().await;
         tracing::info!("stopped");
         http_result.map_err(|error| ServeError::Http(std::io::Error::other(error)))
     }
 }
 
-/// Refreshes managers' profiles (time zones) once a day.
+/// Refreshes managers' profiles (time zones) once a day; a refresh in progress stops at
+/// shutdown.
 async fn refresh_profiles_daily(app: SlackApp, stopped: impl std::future::Future<Output = ()>) {
     let mut timer = tokio::time::interval(crate::slack::profiles::PROFILE_TTL);
     tokio::pin!(stopped);
     loop {
         tokio::select! {
             _ = &mut stopped => break,
-            _ = timer.tick() => app.profiles().refresh_managers(app.bot()).await,
+            _ = timer.tick() => {}
+        }
+        tokio::select! {
+            _ = &mut stopped => break,
+            () = app.profiles().refresh_managers(app.bot()) => {}
         }
     }
+}
+
+/// Keeps `ready` (what `/readyz` answers) in step with the scheduler: ready while it runs,
+/// not ready from shutdown on.
+async fn track_readiness(
+    ready: Arc<AtomicBool>,
+    mut running: watch::Receiver<bool>,
+    stopped: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(stopped);
+    loop {
+        ready.store(*running.borrow_and_update(), Ordering::Release);
+        tokio::select! {
+            changed = running.changed() => if changed.is_err() { break },
+            () = &mut stopped => break,
+        }
+    }
+    ready.store(false, Ordering::Release);
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -215,6 +215,11 @@ fn render(config: &Config, loaded: Vec<&str>) -> String {
             crate::config::ALLOW_INSECURE_SLACK_URL
         );
     }
+    let _ = writeln!(
+        out,
+        "# SLACK_API_TIMEOUT = {}",
+        config.slack.api_timeout.as_secs_f64()
+    );
     let mode = if config.slack.app_token.is_some() {
         "Socket Mode"
     } else {

@@ -369,6 +369,17 @@ pub fn add_request_answered(person: &UserId, accepted: bool, level_label: &str) 
     Reply::paragraph(text)
 }
 
+/// To the admin channel: the chat refused the bot's own token, so nothing can be delivered.
+pub fn token_alert(error: &str) -> Reply {
+    Reply::new()
+        .with_heading("Slack refused the bot token")
+        .with_paragraph(format!(
+            "I cannot deliver any message ({error}). Reminders and other messages are given up \
+             as they fail until SLACK_BOT_TOKEN is replaced with a valid Bot User OAuth Token \
+             and the bot restarted; the outbox keeps each one as failed."
+        ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,7 +43,9 @@ impl ReminderRules {
 
     /// The first slot at or after `instant`.
     pub fn slot_at_or_after(&self, tz: Tz, instant: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let just_before = instant.with_timezone(&tz) - chrono::Duration::seconds(1);
+        let just_before = instant
+            .with_timezone(&tz)
+            .checked_sub_signed(chrono::Duration::seconds(1))?;
         self.slots
             .after(&just_before)
             .next()

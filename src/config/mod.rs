@@ -25,12 +25,12 @@ use chrono_tz::Tz;
 pub use env::{Environment, ProcessEnvironment};
 pub use file::{FileCadence, FileCadenceOverride, FileConfig, FileHttp, FileReminders};
 pub use log_format::LogFormat;
-pub use secret::{Secret, SlackSettings};
+pub use secret::{DEFAULT_SLACK_API_TIMEOUT, Secret, SlackSettings};
 
 use crate::checkins::{Cadence, Period};
 use crate::frameworks::FrameworkSource;
-pub use checks::ALLOW_INSECURE_SLACK_URL;
 use crate::http_server::Limits;
+pub use checks::ALLOW_INSECURE_SLACK_URL;
 use checks::{check_cadence, check_cron, check_slack, parse_or_report, parse_switch};
 use file::read_file;
 
@@ -99,6 +99,18 @@ pub struct Config {
     pub http: Limits,
     /// Slack settings.
     pub slack: SlackSettings,
+}
+
+/// Reads `SLACK_API_TIMEOUT`: seconds, fractions allowed, more than 0 and at most 300.
+fn parse_api_timeout(text: &str) -> Result<std::time::Duration, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|seconds| *seconds > 0.0 && *seconds <= 300.0)
+        .map(std::time::Duration::from_secs_f64)
+        .ok_or_else(|| {
+            format!("\"{text}\" is not a number of seconds from 0.1 to 300; the default is 10")
+        })
 }
 
 /// One problem found while reading configuration.
@@ -359,6 +371,13 @@ impl Config {
                     .map(|v| (ALLOW_INSECURE_SLACK_URL.to_owned(), v)),
                 false,
                 parse_switch,
+                &mut problems,
+            ),
+            api_timeout: parse_or_report(
+                env.var("SLACK_API_TIMEOUT")
+                    .map(|v| ("SLACK_API_TIMEOUT".to_owned(), v)),
+                DEFAULT_SLACK_API_TIMEOUT,
+                parse_api_timeout,
                 &mut problems,
             ),
         };

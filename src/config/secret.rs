@@ -2,6 +2,10 @@
 //! configuration can be logged and shown by `config check` safely.
 
 use std::fmt;
+use std::time::Duration;
+
+/// How long one Slack Web API call may take when `SLACK_API_TIMEOUT` is not set.
+pub const DEFAULT_SLACK_API_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A secret value: prints as `xoxb-…abcd (56 chars)`, never in full.
 #[derive(Clone, PartialEq, Eq)]
@@ -36,7 +40,7 @@ impl fmt::Debug for Secret {
 }
 
 /// The Slack settings, all from the environment.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SlackSettings {
     /// `SLACK_BOT_TOKEN` (xoxb-…).
     pub bot_token: Option<Secret>,
@@ -49,4 +53,20 @@ pub struct SlackSettings {
     /// `CAREER_BOT_ALLOW_INSECURE_SLACK_URL=1`: allows an `http://` API URL on a host other
     /// than this machine (the bot token then crosses the network unencrypted).
     pub allow_insecure_api_url: bool,
+    /// `SLACK_API_TIMEOUT` (seconds), default 10: how long one Web API call may take before
+    /// it is abandoned as a temporary failure.
+    pub api_timeout: Duration,
+}
+
+impl Default for SlackSettings {
+    fn default() -> Self {
+        Self {
+            bot_token: None,
+            app_token: None,
+            signing_secret: None,
+            api_url: String::new(),
+            allow_insecure_api_url: false,
+            api_timeout: DEFAULT_SLACK_API_TIMEOUT,
+        }
+    }
 }

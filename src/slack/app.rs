@@ -1,14 +1,15 @@
 //! The Slack application's shared state and the small Web API helpers every handler uses.
 
+use std::future::Future;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 
 use super::blocks;
 use super::chat::SlackChat;
-use super::client::{Client, short_error};
+use super::client::{Client, DEFAULT_API_TIMEOUT, short_error};
 use super::profiles::Profiles;
 use crate::bot::Bot;
 use crate::reply::{Reply, Text};
@@ -23,6 +24,8 @@ pub struct SlackApp {
     pub(super) profiles: Profiles,
     pub(super) answers: Arc<super::answers::AnswerCache>,
     pub(super) item_messages: Arc<ItemMessages>,
+    /// The time limit of each Web API call (see [`super::client::within`]).
+    pub(super) api_timeout: Duration,
 }
 
 /// How many messages [`ItemMessages`] keeps; it starts over when it is full.
@@ -89,7 +92,26 @@ impl SlackApp {
             profiles,
             answers: Arc::default(),
             item_messages: Arc::default(),
+            api_timeout: DEFAULT_API_TIMEOUT,
         }
+    }
+
+    /// The same app with `limit` on each Web API call (its chat's and profile fetches'
+    /// too) instead of 10 s.
+    pub fn with_api_timeout(mut self, limit: Duration) -> Self {
+        self.api_timeout = limit;
+        self.chat = self.chat.with_api_timeout(limit);
+        self.profiles = self.profiles.with_api_timeout(limit);
+        self
+    }
+
+    /// Runs the Web API call `call` to `method` within this app's time limit.
+    pub(super) async fn within<T>(
+        &self,
+        method: &str,
+        call: impl Future<Output = Result<T, SlackClientError>>,
+    ) -> Result<T, SlackClientError> {
+        super::client::within(self.api_timeout, method, call).await
     }
 
     /// The bot behind the app.
@@ -127,7 +149,12 @@ impl SlackApp {
         )
         .with_replace_original(replace);
         let started = Instant::now();
-        let result = self.client.respond_to_event(response_url, &request).await;
+        let result = self
+            .within(
+                "response_url",
+                self.client.respond_to_event(response_url, &request),
+            )
+            .await;
         self.bot
             .metrics()
             .slack_call("response_url", started, result.is_ok());
@@ -181,7 +208,9 @@ impl SlackApp {
             ts.clone(),
         );
         let started = Instant::now();
-        let result: Result<_, SlackClientError> = self.session().chat_update(&request).await;
+        let result: Result<_, SlackClientError> = self
+            .within("chat.update", self.session().chat_update(&request))
+            .await;
         self.bot
             .metrics()
             .slack_call("chat.update", started, result.is_ok());

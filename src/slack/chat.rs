@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use slack_morphism::errors::*;
 use slack_morphism::prelude::*;
 
 use super::blocks;
-use super::client::{Client, classify, short_error};
+use super::client::{Client, DEFAULT_API_TIMEOUT, classify, short_error, within};
 use crate::chat::{Chat, Delivered, Recipient, SendError};
 use crate::reply::Reply;
 
@@ -20,6 +20,8 @@ pub struct SlackChat {
     token: SlackApiToken,
     dm_channels: Arc<Mutex<HashMap<String, String>>>,
     metrics: Arc<crate::metrics::Metrics>,
+    /// The time limit of each Web API call (see [`within`]).
+    api_timeout: Duration,
 }
 
 impl SlackChat {
@@ -34,7 +36,14 @@ impl SlackChat {
             token,
             dm_channels: Arc::new(Mutex::new(HashMap::new())),
             metrics,
+            api_timeout: DEFAULT_API_TIMEOUT,
         }
+    }
+
+    /// The same chat with `limit` on each Web API call instead of 10 s.
+    pub fn with_api_timeout(mut self, limit: Duration) -> Self {
+        self.api_timeout = limit;
+        self
     }
 
     /// The DM channel with `user`, opened once and remembered.
@@ -43,13 +52,16 @@ impl SlackChat {
             return Ok(channel);
         }
         let started = Instant::now();
-        let response = self
-            .client
-            .open_session(&self.token)
-            .conversations_open(
-                &SlackApiConversationsOpenRequest::new().with_users(vec![user.to_owned().into()]),
-            )
-            .await;
+        let request =
+            SlackApiConversationsOpenRequest::new().with_users(vec![user.to_owned().into()]);
+        let response = within(
+            self.api_timeout,
+            "conversations.open",
+            self.client
+                .open_session(&self.token)
+                .conversations_open(&request),
+        )
+        .await;
         self.metrics
             .slack_call("conversations.open", started, response.is_ok());
         let channel = response?.channel.id.to_string();
@@ -74,11 +86,14 @@ impl SlackChat {
                 .with_blocks(rendered.blocks),
         );
         let started = Instant::now();
-        let response = self
-            .client
-            .open_session(&self.token)
-            .chat_post_message(&request)
-            .await;
+        let response = within(
+            self.api_timeout,
+            "chat.postMessage",
+            self.client
+                .open_session(&self.token)
+                .chat_post_message(&request),
+        )
+        .await;
         self.metrics
             .slack_call("chat.postMessage", started, response.is_ok());
         let response = response?;

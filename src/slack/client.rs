@@ -1,6 +1,13 @@
-//! The slack-morphism client, pointed at `SLACK_API_URL` over http or https, and how its
-//! errors map onto what the scheduler needs to know (retry later, or give up).
+//! The slack-morphism client, pointed at `SLACK_API_URL` over http or https, the time limit
+//! on every Web API call ([`within`]), and how its errors map onto what the scheduler needs to
+//! know (retry later, or give up).
+//!
+//! slack-morphism has no request timeout of its own, and one `chat.postMessage` that never
+//! answers would hold whatever awaits it forever. So every call the bot makes goes through
+//! [`within`] with the configured limit (`SLACK_API_TIMEOUT`, 10 s by default); a call that
+//! runs out of time is an error like a dropped connection, which the scheduler retries.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -43,7 +50,38 @@ pub fn build(api_url: &str) -> Result<Arc<Client>, ClientError> {
     Ok(Arc::new(SlackClient::new(connector)))
 }
 
-/// Slack error codes that will not go away by retrying.
+/// How long a Web API call may take when `SLACK_API_TIMEOUT` is not set.
+pub const DEFAULT_API_TIMEOUT: Duration = crate::config::DEFAULT_SLACK_API_TIMEOUT;
+
+/// The start of the message of the error [`within`] returns for a call out of time.
+const NO_ANSWER: &str = "Slack did not answer";
+
+/// Runs the Web API call `call` (to `method`, named in the error) for at most `limit`. Out of
+/// time, the call is dropped (its connection closed) and the result is an error that
+/// [`classify`] reads as temporary. Slack may still have acted on it: a `chat.postMessage`
+/// that timed out may have been posted, and retrying it posts it again (see
+/// `crate::scheduler` on the duplicate window).
+pub async fn within<T>(
+    limit: Duration,
+    method: &str,
+    call: impl Future<Output = Result<T, SlackClientError>>,
+) -> Result<T, SlackClientError> {
+    match tokio::time::timeout(limit, call).await {
+        Ok(result) => result,
+        Err(_) => Err(SlackClientError::SystemError(
+            SlackClientSystemError::new()
+                .with_message(format!("{NO_ANSWER} {method} within {limit:?}")),
+        )),
+    }
+}
+
+/// Whether `error` is a call that ran out of time in [`within`].
+pub fn is_timeout(error: &SlackClientError) -> bool {
+    matches!(error, SlackClientError::SystemError(system)
+        if system.message.as_deref().is_some_and(|message| message.starts_with(NO_ANSWER)))
+}
+
+/// Slack error codes that will not go away by retrying this message.
 const PERMANENT_ERRORS: &[&str] = &[
     "user_not_found",
     "users_not_found",
@@ -52,9 +90,6 @@ const PERMANENT_ERRORS: &[&str] = &[
     "is_archived",
     "account_inactive",
     "user_disabled",
-    "invalid_auth",
-    "not_authed",
-    "token_revoked",
     "missing_scope",
     "cannot_dm_bot",
     "invalid_blocks",
@@ -62,20 +97,33 @@ const PERMANENT_ERRORS: &[&str] = &[
     "no_text",
 ];
 
-/// How the scheduler should treat a client error.
+/// Slack error codes that say the bot token itself is refused: nothing can be sent until it
+/// is fixed (see [`SendError::Unauthorized`]).
+const AUTH_ERRORS: &[&str] = &[
+    "invalid_auth",
+    "not_authed",
+    "token_revoked",
+    "token_expired",
+];
+
+/// How the scheduler should treat a client error. Only Slack's own answers (`ok: false` with
+/// a code it documents as final) give up on a message at once. An HTTP status without one is
+/// a proxy or load balancer talking (a 408 from a proxy, a 502 from a gateway), so every
+/// status but 429 is temporary: the message is retried with backoff and given up only after
+/// a day of failures.
 pub fn classify(error: &SlackClientError) -> SendError {
     match error {
         SlackClientError::RateLimitError(limit) => SendError::RateLimited {
             retry_after: limit.retry_after.unwrap_or(Duration::from_secs(30)),
         },
+        SlackClientError::ApiError(api) if AUTH_ERRORS.contains(&api.code.as_str()) => {
+            SendError::Unauthorized(format!("Slack refused the bot token: {}", api.code))
+        }
         SlackClientError::ApiError(api) if PERMANENT_ERRORS.contains(&api.code.as_str()) => {
             SendError::Permanent(format!("Slack refused it: {}", api.code))
         }
         SlackClientError::ApiError(api) => {
             SendError::Temporary(format!("Slack error: {}", api.code))
-        }
-        SlackClientError::HttpError(http) if http.status_code.is_client_error() => {
-            SendError::Permanent(format!("Slack answered HTTP {}", http.status_code))
         }
         other => SendError::Temporary(short_error(other)),
     }
@@ -93,6 +141,14 @@ pub fn short_error(error: &SlackClientError) -> String {
         ),
         SlackClientError::HttpProtocolError(error) => format!("cannot talk to Slack: {error}"),
         SlackClientError::EndOfStream(_) => "connection to Slack closed".to_owned(),
+        SlackClientError::SystemError(error)
+            if error
+                .message
+                .as_deref()
+                .is_some_and(|message| message.starts_with(NO_ANSWER)) =>
+        {
+            error.message.clone().unwrap_or_default()
+        }
         SlackClientError::SystemError(error) => format!(
             "system error: {}",
             error.message.clone().unwrap_or_default()
@@ -121,5 +177,37 @@ mod tests {
         assert!(matches!(classify(&gone), SendError::Permanent(_)));
         let busy = SlackClientError::ApiError(SlackClientApiError::new("internal_error".into()));
         assert!(matches!(classify(&busy), SendError::Temporary(_)));
+        let revoked = SlackClientError::ApiError(SlackClientApiError::new("invalid_auth".into()));
+        assert!(matches!(classify(&revoked), SendError::Unauthorized(_)));
+    }
+
+    #[test]
+    fn an_http_status_without_a_slack_error_is_temporary_whatever_it_is() {
+        for status in [400, 403, 404, 408, 409, 425, 500, 502, 503, 504] {
+            let error = SlackClientError::HttpError(SlackClientHttpError::new(
+                axum::http::StatusCode::from_u16(status).expect("a status"),
+            ));
+            assert!(
+                matches!(classify(&error), SendError::Temporary(_)),
+                "HTTP {status}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_call_that_does_not_answer_in_time_is_a_temporary_error_naming_the_method() {
+        let hung = within(
+            Duration::from_millis(10),
+            "chat.postMessage",
+            std::future::pending::<Result<(), SlackClientError>>(),
+        )
+        .await
+        .expect_err("out of time");
+        assert!(is_timeout(&hung));
+        assert_eq!(
+            short_error(&hung),
+            "Slack did not answer chat.postMessage within 10ms"
+        );
+        assert!(matches!(classify(&hung), SendError::Temporary(_)));
     }
 }

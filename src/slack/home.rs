@@ -20,9 +20,9 @@ impl SlackApp {
         let rendered = blocks::render(&reply, 0, None);
         let view = SlackView::Home(SlackHomeView::new(rendered.blocks));
         let started = std::time::Instant::now();
+        let request = SlackApiViewsPublishRequest::new(user.into(), view);
         let result = self
-            .session()
-            .views_publish(&SlackApiViewsPublishRequest::new(user.into(), view))
+            .within("views.publish", self.session().views_publish(&request))
             .await;
         self.bot
             .metrics()

@@ -194,7 +194,10 @@ impl SlackApp {
                 .with_blocks(rendered.blocks),
         )
         .with_replace_original(true);
-        if let Err(error) = self.client.respond_to_event(url, &request).await {
+        if let Err(error) = self
+            .within("response_url", self.client.respond_to_event(url, &request))
+            .await
+        {
             tracing::warn!(error = %super::client::short_error(&error), "cannot show more");
         }
     }
@@ -275,9 +278,9 @@ impl SlackApp {
             today,
         );
         let started = std::time::Instant::now();
+        let request = SlackApiViewsOpenRequest::new(trigger.clone(), view);
         let result = self
-            .session()
-            .views_open(&SlackApiViewsOpenRequest::new(trigger.clone(), view))
+            .within("views.open", self.session().views_open(&request))
             .await;
         self.bot
             .metrics()
@@ -310,6 +313,8 @@ impl SlackApp {
                 level: submission.level,
                 // One record per conversation cycle, however many times the modal is submitted.
                 request_key: Some(format!("cycle:{}:{}", context.report, context.anchor)),
+                // Refused if a conversation was recorded another way since the form opened.
+                opened_for: Some(context.anchor),
             }),
             ..Extras::default()
         };

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use slack_morphism::prelude::*;
 
-use super::client::{Client, short_error};
+use super::client::{Client, DEFAULT_API_TIMEOUT, short_error, within};
 use crate::bot::Bot;
 use crate::ids::UserId;
 use crate::metrics::Metrics;
@@ -27,6 +27,8 @@ pub struct Profiles {
     token: SlackApiToken,
     fetched: Arc<Mutex<HashMap<String, Instant>>>,
     metrics: Arc<Metrics>,
+    /// The time limit of each `users.info` call.
+    api_timeout: Duration,
 }
 
 impl Profiles {
@@ -37,7 +39,14 @@ impl Profiles {
             token,
             fetched: Arc::new(Mutex::new(HashMap::new())),
             metrics,
+            api_timeout: DEFAULT_API_TIMEOUT,
         }
+    }
+
+    /// The same cache with `limit` on each `users.info` call instead of 10 s.
+    pub fn with_api_timeout(mut self, limit: Duration) -> Self {
+        self.api_timeout = limit;
+        self
     }
 
     fn is_fresh(&self, user: &str) -> bool {
@@ -61,11 +70,13 @@ impl Profiles {
     /// Fetches `user`'s profile now and stores their name and time zone.
     pub async fn refresh(&self, bot: &Bot, user: &UserId) {
         let started = Instant::now();
-        let response = self
-            .client
-            .open_session(&self.token)
-            .users_info(&SlackApiUsersInfoRequest::new(user.into()))
-            .await;
+        let request = SlackApiUsersInfoRequest::new(user.into());
+        let response = within(
+            self.api_timeout,
+            "users.info",
+            self.client.open_session(&self.token).users_info(&request),
+        )
+        .await;
         self.metrics
             .slack_call("users.info", started, response.is_ok());
         let info = match response {

@@ -3,6 +3,11 @@
 //! Recording a conversation is one transaction: the check-in row, the report's new cadence
 //! dates, cancelling reminders that are now pointless, the outbox row that asks the report to
 //! acknowledge, and the audit entry. Only after it commits does the bot say "recorded".
+//!
+//! A form opened for one conversation cycle (the record modal carries the anchor it was
+//! opened for, [`NewCheckin::opened_for`]) records only if that is still the report's anchor
+//! inside the transaction: a conversation recorded another way in between (`done` in chat, a
+//! second form) makes the form [`Recorded::Outdated`] instead of a second conversation.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
@@ -66,6 +71,10 @@ pub struct NewCheckin {
     pub recorded_by: UserId,
     /// Set for interactive submissions: the same key twice records once.
     pub request_key: Option<String>,
+    /// For a form: the report's anchor (last conversation or start date) when it was opened.
+    /// If the anchor is another one by the time this is recorded, nothing is written
+    /// ([`Recorded::Outdated`]).
+    pub opened_for: Option<NaiveDate>,
     /// The cadence for the report's framework.
     pub cadence: Cadence,
     /// Builds, from the new check-in's id, the message asking the report to acknowledge; it
@@ -86,6 +95,12 @@ pub enum Recorded {
     /// A conversation with this person on this day is already recorded (by a typed command,
     /// so not the same submission): nothing was written.
     SameDay(Box<Checkin>),
+    /// The form was opened for another anchor than the report's current one (a conversation
+    /// was recorded, or taken back, since): nothing was written.
+    Outdated {
+        /// The report's anchor now.
+        anchor_on: Option<NaiveDate>,
+    },
 }
 
 /// The report's answer.
@@ -123,6 +138,17 @@ impl Store {
                 .await?
             {
                 return Ok(Recorded::AlreadyRecorded(Box::new(existing)));
+            }
+        }
+        if let Some(opened_for) = checkin.opened_for {
+            let anchor_on: Option<NaiveDate> =
+                sqlx::query_scalar("SELECT anchor_on FROM people WHERE user_id = ?")
+                    .bind(&checkin.report_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .flatten();
+            if anchor_on != Some(opened_for) {
+                return Ok(Recorded::Outdated { anchor_on });
             }
         }
         let sql = format!(

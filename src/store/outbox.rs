@@ -3,9 +3,13 @@
 //! A message is *planned* by inserting a row whose `key` is unique (a reminder's key names the
 //! report, the day reminders started and the reminder's index), so planning the same message
 //! twice inserts nothing. Delivery *claims* ready rows (marks them `sending` with a lease),
-//! sends each, and marks it `sent` right after. The reminders one manager has for one slot
-//! are claimed together and sent as one message, each still its own row (all of them marked
-//! with that message's channel and ts). See `crate::scheduler` for the guarantees.
+//! checks each message against the stale-message rule ([`Store::superseded_among`]) right
+//! before sending it, sends it, and marks it `sent` right after; a mark that cannot be
+//! committed is retried until it is, because a row left `sending` is sent again once its
+//! lease ends. The reminders one manager has for one slot are claimed together and sent as
+//! one message, each still its own row (all of them marked with that message's channel and
+//! ts). See `crate::scheduler` for the guarantees, and for the one window in which a message
+//! can go out twice (a crash while the chat has it but its mark is not committed).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::pool::PoolConnection;
@@ -615,8 +619,9 @@ impl Store {
     }
 
     /// The stale-message rule, in one place: which of the rows `ids` no longer have a purpose,
-    /// with why. Checked right before each send, so a message planned (or claimed) before the
-    /// record changed is never sent:
+    /// with why. The scheduler checks it right before each message is sent (on that
+    /// message's rows), so a message planned, claimed or retried before the record changed is
+    /// never sent:
     /// - a reminder, when its report is no longer active, has another manager than the
     ///   recipient, or is no longer due by the reminder's slot (a conversation was recorded
     ///   or a snooze set meanwhile; one day of slack for zones ahead of UTC);
@@ -625,7 +630,9 @@ impl Store {
     /// - a request to join a team, when it was answered (by a typed command) since, or the
     ///   person joined a team meanwhile (their `report_id`).
     ///
-    /// Digests, alerts and notices always keep their purpose.
+    /// Digests, alerts and notices always keep their purpose. One statement, the same text
+    /// whatever the ids (so it is prepared once per connection), reading each row by its
+    /// primary key and its report and check-in by theirs.
     pub async fn superseded_among(
         &self,
         ids: &[i64],
@@ -633,9 +640,8 @@ impl Store {
         if ids.is_empty() {
             return Ok(std::collections::HashMap::new());
         }
-        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        // The ids are integers from our own rows, so they are safe to inline.
-        let sql = format!(
+        let list = serde_json::Value::from(ids.to_vec()).to_string();
+        let rows: Vec<(i64, Option<String>)> = sqlx::query_as(
             "SELECT o.id, CASE
                  WHEN o.kind = 'reminder' AND p.user_id IS NULL
                      THEN 'the report is no longer tracked'
@@ -668,11 +674,11 @@ impl Store {
              LEFT JOIN add_requests r
                  ON o.kind = 'add_request'
                 AND r.id = CAST(substr(o.key, instr(o.key, ':') + 1) AS INTEGER)
-             WHERE o.id IN ({list})"
-        );
-        let rows: Vec<(i64, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .fetch_all(self.pool())
-            .await?;
+             WHERE o.id IN (SELECT value FROM json_each(?1))",
+        )
+        .bind(list)
+        .fetch_all(self.pool())
+        .await?;
         Ok(rows
             .into_iter()
             .filter_map(|(id, reason)| reason.map(|reason| (id, reason)))

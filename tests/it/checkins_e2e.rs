@@ -679,6 +679,7 @@ async fn concurrent_writes_wait_for_each_other_instead_of_failing() {
                 let recording = career_bot::bot::handlers::Recording {
                     level: None,
                     request_key: Some("cycle:ana:2026-01-20".into()),
+                    opened_for: None,
                 };
                 career_bot::bot::handlers::done(
                     &bot,

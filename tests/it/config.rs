@@ -114,6 +114,33 @@ fn overdue_must_come_after_due() {
 }
 
 #[test]
+fn the_slack_call_time_limit_defaults_to_ten_seconds_and_reads_seconds() {
+    let resolve =
+        |value: &str| Config::resolve(&Overrides::default(), &env(&[("SLACK_API_TIMEOUT", value)]));
+    let default = Config::resolve(&Overrides::default(), &env(&[])).expect("valid");
+    assert_eq!(
+        default.slack.api_timeout,
+        std::time::Duration::from_secs(10)
+    );
+    let half = resolve("0.5").expect("valid");
+    assert_eq!(
+        half.slack.api_timeout,
+        std::time::Duration::from_millis(500)
+    );
+    for bad in ["0", "-3", "soon", "301"] {
+        let problems = resolve(bad).expect_err("invalid");
+        assert!(
+            problems
+                .iter()
+                .any(|problem| problem.to_string().starts_with(&format!(
+                    "SLACK_API_TIMEOUT: \"{bad}\" is not a number of seconds"
+                ))),
+            "{bad}: {problems:?}"
+        );
+    }
+}
+
+#[test]
 fn malformed_slack_secrets_are_named() {
     let found = problems(
         "",

@@ -93,11 +93,16 @@ async fn settled(captured: &CaptureGuard, done: impl Fn(&str) -> bool) -> String
     captured.text()
 }
 
-/// The spans named `name` that closed, with their fields.
+/// The spans named `name` that closed, with their fields (a span that ran a database query
+/// may close on sqlx's worker thread: the global sink keeps every thread's lines).
 fn closed_spans(logs: &str, name: &str) -> Vec<serde_json::Value> {
+    span_events(logs, name, "close")
+}
+
+fn span_events(logs: &str, name: &str, event: &str) -> Vec<serde_json::Value> {
     logs.lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|line| line["span"]["name"] == name)
+        .filter(|line| line["span"]["name"] == name && line["fields"]["message"] == event)
         .map(|line| line["span"].clone())
         .collect()
 }
@@ -140,7 +145,11 @@ async fn each_command_runs_in_a_span_with_the_user_and_kind_but_not_its_words() 
         spans.iter().all(|span| span["user"] == "U_LOGGED_MANAGER"),
         "{logs}"
     );
-    assert_eq!(spans[0]["framework"], "buffer-happiness", "{logs}");
+    // The question touches no database, so its span closes here, with the framework
+    // recorded once the handler knew it.
+    let asked = closed_spans(&logs, "command");
+    assert_eq!(asked[0]["kind"], "ask", "{logs}");
+    assert_eq!(asked[0]["framework"], "buffer-happiness", "{logs}");
     assert!(!logs.contains("zebra"), "private words were logged: {logs}");
 }
 
@@ -182,4 +191,59 @@ async fn each_scheduler_pass_and_each_delivery_runs_in_a_span_with_the_outbox_ke
         .unwrap_or_default();
     let line: serde_json::Value = serde_json::from_str(delivery_line).expect("json");
     assert_eq!(line["spans"][0]["name"], "scheduler_pass", "{logs}");
+}
+
+/// A chat whose token is refused.
+struct RefusedTokenChat;
+
+impl career_bot::chat::Chat for RefusedTokenChat {
+    async fn send(
+        &self,
+        _recipient: career_bot::chat::Recipient<'_>,
+        _reply: &career_bot::reply::Reply,
+        _key: &str,
+    ) -> Result<career_bot::chat::Delivered, career_bot::chat::SendError> {
+        Err(career_bot::chat::SendError::Unauthorized(
+            "Slack refused the bot token: invalid_auth".to_owned(),
+        ))
+    }
+}
+
+#[tokio::test]
+async fn a_refused_bot_token_is_logged_once_however_many_messages_fail() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot::bot_in(dir.path(), &[("CAREER_BOT_ADMIN_CHANNEL", "C_ADMIN")]).await;
+    for n in 1..=3 {
+        bot.handle(&Request {
+            user: UserId::new(format!("U_M{n}")),
+            text: format!("add @U_R{n} marketing 2"),
+            now: now(),
+        })
+        .await;
+    }
+    let captured = capture();
+    // An unusual pass time marks this test's lines: other tests log at the same time into
+    // the same capture.
+    let due: DateTime<Utc> = "2031-07-14T09:17:00Z".parse().expect("time");
+    for hours in [0, 1, 2] {
+        let at = due + chrono::Duration::hours(hours);
+        career_bot::scheduler::tick(&bot, &RefusedTokenChat, at)
+            .await
+            .expect("a pass");
+    }
+    let logs: String = captured
+        .text()
+        .lines()
+        .filter(|line| line.contains("2031-07-14"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let refusals = logs
+        .lines()
+        .filter(|line| line.contains("the chat refused the bot token"))
+        .count();
+    assert_eq!(refusals, 1, "{logs}");
+    assert!(
+        !logs.contains("giving up on a message"),
+        "not one error line per message: {logs}"
+    );
 }

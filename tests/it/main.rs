@@ -23,6 +23,7 @@ mod model;
 mod operations;
 mod org_transfer;
 mod records;
+mod scheduler_hardening;
 mod serve_process;
 mod slack_http;
 mod slack_limits;

@@ -142,6 +142,7 @@ async fn record_checkin(
                 private_note: Some(note.to_owned()),
                 recorded_by: UserId::new(manager),
                 request_key: None,
+                opened_for: None,
                 cadence: bot.settings().cadence_for(framework.as_str()),
                 acknowledgement_request: None,
             },
@@ -152,6 +153,7 @@ async fn record_checkin(
     match recorded {
         Recorded::New(id) => id,
         Recorded::AlreadyRecorded(existing) | Recorded::SameDay(existing) => existing.id,
+        Recorded::Outdated { .. } => unreachable!("no form was opened"),
     }
 }
 

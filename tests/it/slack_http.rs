@@ -1026,3 +1026,78 @@ async fn text_slack_sends_escaped_is_recorded_as_typed_and_shown_escaped_once() 
     assert_eq!(reason, "R&D was not discussed <!here>");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_form_opened_before_the_conversation_was_recorded_in_chat_records_nothing() {
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore("users.info");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
+    {
+        let seed = bot::open(&config).await;
+        let added = Utc::now() - chrono::Duration::days(120);
+        harness::run_as(&seed, "U_MGR", "add <@U_ANA|ana> marketing 2", added).await;
+        seed.store().close().await;
+    }
+    let server = harness::start(config).await;
+    fake.wait_for("chat.postMessage", 1, WAIT).await;
+    let reminder = fake.expect_one("chat.postMessage");
+    fake.take("conversations.open");
+    // What follows posts confirmation requests and settles messages: not what this is about.
+    for method in [
+        "chat.postMessage",
+        "conversations.open",
+        "chat.update",
+        "response_url",
+    ] {
+        fake.ignore(method);
+    }
+    let blocks = reminder.params["blocks"].clone();
+    let record = button(&blocks, "checkin.record");
+    let clicked = post_interaction(
+        &server,
+        block_actions(
+            "U_MGR",
+            "DU_MGR",
+            "1700000000.000100",
+            &blocks,
+            &record,
+            &fake.response_url(),
+        ),
+    )
+    .await;
+    assert_eq!(clicked.status(), 200);
+    fake.wait_for("views.open", 1, WAIT).await;
+    let view = fake.expect_one("views.open").params["view"].clone();
+
+    // While the form is open, the conversation is recorded in chat (dated yesterday)…
+    let yesterday = (Utc::now() - chrono::Duration::days(1)).date_naive();
+    let typed = post_command(&server, &fake, "U_MGR", &format!("done @U_ANA {yesterday}")).await;
+    assert!(all_text(&typed).contains("Recorded"), "{typed}");
+    // … then the form is submitted for the same conversation, dated two days ago.
+    let earlier = (Utc::now() - chrono::Duration::days(2))
+        .date_naive()
+        .to_string();
+    let submitted = post_interaction(
+        &server,
+        view_submission("U_MGR", &view, &earlier, "2", "same talk"),
+    )
+    .await;
+    assert_eq!(submitted.status(), 200);
+    let body = submitted.text().await.expect("a body");
+    let answer: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    assert_eq!(
+        answer["response_action"],
+        "errors",
+        "the form was accepted ({body:?}); conversations recorded: {}",
+        count(&server, "SELECT count(*) FROM checkins").await
+    );
+    let said = answer["errors"]["date"].as_str().unwrap_or_default();
+    assert!(
+        said.contains("was recorded after this form was opened, so nothing was added"),
+        "{answer}"
+    );
+    assert_eq!(count(&server, "SELECT count(*) FROM checkins").await, 1);
+    server.stop().await;
+}

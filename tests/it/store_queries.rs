@@ -77,6 +77,7 @@ fn checkin(report: &str, manager: &str, held_on: &str, key: Option<&str>) -> New
         private_note: Some("wants to lead the migration".to_owned()),
         recorded_by: UserId::new(manager),
         request_key: key.map(str::to_owned),
+        opened_for: None,
         cadence: cadence(),
         acknowledgement_request: None,
     }
@@ -1116,6 +1117,40 @@ async fn record_checkin_moves_the_cadence_cancels_reminders_queues_the_ack_reque
         other => panic!("expected SameDay, got {other:?}"),
     }
     assert_eq!(scalar_i64(&store, "SELECT count(*) FROM checkins").await, 2);
+}
+
+#[tokio::test]
+async fn a_form_opened_for_an_anchor_that_changed_since_records_nothing() {
+    let (_dir, store) = open().await;
+    add(&store, "UANA", "UBOSS", "2025-06-01").await;
+    // The form opened while Ana's anchor was her start date; a conversation is recorded in
+    // chat meanwhile, which moves the anchor.
+    store
+        .record_checkin(
+            checkin("UANA", "UBOSS", "2025-10-01", None),
+            at("2025-10-01T12:00:00Z"),
+        )
+        .await
+        .expect("record");
+    let mut form = checkin("UANA", "UBOSS", "2025-09-30", Some("cycle:UANA:2025-06-01"));
+    form.opened_for = Some(date("2025-06-01"));
+    match store
+        .record_checkin(form, at("2025-10-01T12:05:00Z"))
+        .await
+        .expect("record")
+    {
+        Recorded::Outdated { anchor_on } => assert_eq!(anchor_on, Some(date("2025-10-01"))),
+        other => panic!("expected Outdated, got {other:?}"),
+    }
+    assert_eq!(scalar_i64(&store, "SELECT count(*) FROM checkins").await, 1);
+    // A form opened for the current anchor records.
+    let mut current = checkin("UANA", "UBOSS", "2026-01-05", Some("cycle:UANA:2025-10-01"));
+    current.opened_for = Some(date("2025-10-01"));
+    let recorded = store
+        .record_checkin(current, at("2026-01-05T12:00:00Z"))
+        .await
+        .expect("record");
+    assert!(matches!(recorded, Recorded::New(_)), "{recorded:?}");
 }
 
 #[tokio::test]

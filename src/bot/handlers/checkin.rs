@@ -21,6 +21,8 @@ pub struct Recording {
     pub level: Option<u32>,
     /// A key that makes the same submission record only once.
     pub request_key: Option<String>,
+    /// The report's anchor when the form was opened: recording refuses if it has changed.
+    pub opened_for: Option<chrono::NaiveDate>,
 }
 
 /// `done @person [DATE] [note…]`: the manager (or an admin) records a conversation.
@@ -48,6 +50,7 @@ pub async fn done(
         None => today,
     };
     let recording = recording.unwrap_or_default();
+    let recording_opened_for = recording.opened_for;
     let framework = report
         .framework_id
         .clone()
@@ -72,6 +75,7 @@ pub async fn done(
                 private_note: note,
                 recorded_by: caller.clone(),
                 request_key: recording.request_key,
+                opened_for: recording.opened_for,
                 cadence: bot.settings().cadence_for(&framework),
                 acknowledgement_request: Some(Box::new(move |id| NewMessage {
                     key: format!("ack:{id}"),
@@ -106,6 +110,11 @@ pub async fn done(
             ),
             &[who, existing.recorded_by.as_str(), who],
         ))),
+        Recorded::Outdated { anchor_on } => Err(HandlerError::Refused(outdated_form(
+            who,
+            anchor_on,
+            recording_opened_for,
+        ))),
         Recorded::New(_) => {
             bot.metrics().checkin_recorded();
             bot.wake().ring();
@@ -131,6 +140,27 @@ pub async fn done(
                     .push(format!(" to confirm it.{next}")),
             ))
         }
+    }
+}
+
+/// Why a form opened for the conversation cycle of `opened_for` records nothing now that the
+/// report's anchor is `anchor_on`.
+fn outdated_form(
+    who: &str,
+    anchor_on: Option<chrono::NaiveDate>,
+    opened_for: Option<chrono::NaiveDate>,
+) -> Text {
+    match (anchor_on, opened_for) {
+        (Some(now), Some(then)) if now > then => Text::template(
+            &format!(
+                "A conversation with {{@}} on {now} was recorded after this form was opened, so nothing was added. If you had another one, record it with `done {{@}} DATE`."
+            ),
+            &[who, who],
+        ),
+        _ => Text::template(
+            "{@}'s record changed after this form was opened, so nothing was added. Check `history {@}`, then record the conversation with `done {@} DATE` if it is missing.",
+            &[who, who, who],
+        ),
     }
 }
 

@@ -37,3 +37,22 @@ pub async fn open(config: &Config) -> Bot {
 pub async fn bot_in(dir: &Path, env: &[(&str, &str)]) -> Bot {
     open(&config(&database_in(dir), env)).await
 }
+
+/// Makes every connection of `store`'s pool wait at most `wait` for another writer's lock
+/// (instead of the store's 5 s), so a test can outlast it with a writer holding the lock for a
+/// fraction of a second. Takes all the pool's connections at once (so each one exists) and
+/// sets SQLite's busy timeout on each.
+pub async fn shorten_busy_timeout(store: &career_bot::store::Store, wait: std::time::Duration) {
+    let pool = store.pool();
+    let mut held = Vec::new();
+    for _ in 0..pool.options().get_max_connections() {
+        held.push(pool.acquire().await.expect("a connection"));
+    }
+    let pragma = format!("PRAGMA busy_timeout = {}", wait.as_millis());
+    for conn in &mut held {
+        sqlx::query(sqlx::AssertSqlSafe(pragma.clone()))
+            .execute(&mut **conn)
+            .await
+            .expect("the busy timeout is set");
+    }
+}

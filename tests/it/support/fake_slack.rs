@@ -13,6 +13,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
+use futures_util::future::BoxFuture;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Map, Value, json};
 use slack_morphism::prelude::{SlackClient, SlackClientHyperConnector, SlackHyperClient};
@@ -91,7 +92,17 @@ pub enum Failure {
     /// That HTTP status with a small JSON body; slack-morphism returns
     /// `SlackClientError::HttpError` (or `RateLimitError` for 429).
     Status(u16),
+    /// Never answers: the request is recorded when it arrives, and the connection stays open
+    /// until the client gives up (or the fake is dropped). Slack did not act on it.
+    Hang,
+    /// Answers as usual, but only after this long (recorded when it arrives).
+    Slow(Duration),
 }
+
+/// Decides what the fake does with one call: `None` answers as usual, `Some` fails as given.
+/// It runs before the call is answered (and may act meanwhile, say change the database the
+/// client's caller reads); see [`FakeSlack::respond_with`].
+pub type Responder = Arc<dyn Fn(&Recorded) -> BoxFuture<'static, Option<Failure>> + Send + Sync>;
 
 struct FakeUser {
     name: String,
@@ -109,6 +120,7 @@ struct Inner {
     unexpected: Vec<String>,
     ignored: HashSet<String>,
     scripted: HashMap<String, VecDeque<Failure>>,
+    responders: HashMap<String, Responder>,
     users: HashMap<String, FakeUser>,
     ts_counter: u64,
     view_counter: u64,
@@ -235,6 +247,19 @@ impl FakeSlack {
     /// several calls). The failing call is still recorded.
     pub fn fail_next(&self, method: &str, failure: Failure) {
         self.push_scripted(method, failure);
+    }
+
+    /// Every call of `method` from now on is answered as `responder` decides (before any
+    /// [`Self::fail_next`] script for it).
+    pub fn respond_with(
+        &self,
+        method: &str,
+        responder: impl Fn(&Recorded) -> BoxFuture<'static, Option<Failure>> + Send + Sync + 'static,
+    ) {
+        self.shared
+            .lock()
+            .responders
+            .insert(method.to_string(), Arc::new(responder));
     }
 
     /// Calls of `method` still get recorded (and can be taken) but need not be checked.
@@ -604,12 +629,39 @@ async fn api_handler(
         path: format!("/api/{method}"),
     };
 
-    let response = {
-        let mut inner = shared.lock();
-        let scripted = inner
+    let responder = shared.lock().responders.get(&method).cloned();
+    let decided = match responder {
+        Some(responder) => responder(&rec).await,
+        None => None,
+    };
+    let scripted = match decided {
+        Some(decided) => Some(decided),
+        None => shared
+            .lock()
             .scripted
             .get_mut(&method)
-            .and_then(VecDeque::pop_front);
+            .and_then(VecDeque::pop_front),
+    };
+    match scripted {
+        Some(Failure::Hang) => {
+            shared.lock().recorded.push(rec);
+            shared.notify();
+            return std::future::pending().await;
+        }
+        Some(Failure::Slow(delay)) => {
+            shared.lock().recorded.push(rec.clone());
+            shared.notify();
+            tokio::time::sleep(delay).await;
+            let body = {
+                let mut inner = shared.lock();
+                default_response(&mut inner, &shared, &method, &rec.params)
+            };
+            return axum::Json(body).into_response();
+        }
+        _ => {}
+    }
+    let response = {
+        let mut inner = shared.lock();
         let served = scripted.is_some() || SERVED_METHODS.contains(&method.as_str());
         if !served {
             inner.unexpected.push(format!(
@@ -682,6 +734,8 @@ async fn fallback_handler(
 
 fn failure_response(f: &Failure) -> Response {
     match f {
+        // Handled where the request arrives; never answered here.
+        Failure::Hang | Failure::Slow(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         Failure::RateLimited { retry_after_secs } => {
             let mut r = (
                 StatusCode::TOO_MANY_REQUESTS,

@@ -54,8 +54,12 @@
 //!
 //! ## Scripting
 //! - `fail_next(method, Failure::RateLimited { retry_after_secs })`: HTTP 429 + `Retry-After`;
-//!   `Failure::SlackError("channel_not_found")`: 200 with ok=false; `Failure::Status(500)`.
+//!   `Failure::SlackError("channel_not_found")`: 200 with ok=false; `Failure::Status(500)`;
+//!   `Failure::Hang`: never answers; `Failure::Slow(d)`: the usual answer after `d`.
 //!   Queued per method; the failed call is still recorded.
+//! - `respond_with(method, |call| Box::pin(async { … }))`: every call of `method` is answered
+//!   as the closure decides (`None`: as usual; `Some(failure)`), after it has run; it may act
+//!   meanwhile (a faulty or slow Slack while someone writes the database).
 //!
 //! ## Recording and checking
 //! Each request becomes a `Recorded { method, token, params, http_method, path }`. `params` is
