@@ -158,14 +158,19 @@ impl OutboxRow {
     }
 }
 
+/// The stored form of a message's reply.
+fn payload_text(message: &NewMessage) -> Result<String, StoreError> {
+    serde_json::to_string(&message.payload)
+        .map_err(|error| StoreError::Corrupt(format!("cannot serialise a reply: {error}")))
+}
+
 /// Plans a message inside the caller's transaction. Returns whether it was new.
 pub async fn plan_in(
     conn: &mut SqliteConnection,
     message: &NewMessage,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let payload = serde_json::to_string(&message.payload)
-        .map_err(|error| StoreError::Corrupt(format!("cannot serialise a reply: {error}")))?;
+    let payload = payload_text(message)?;
     let planned_for = time::to_text(message.planned_for);
     let inserted = sqlx::query(
         "INSERT INTO outbox (key, kind, recipient, report_id, payload, planned_for,
@@ -198,8 +203,7 @@ pub async fn plan_latest_in(
     message: &NewMessage,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let payload = serde_json::to_string(&message.payload)
-        .map_err(|error| StoreError::Corrupt(format!("cannot serialise a reply: {error}")))?;
+    let payload = payload_text(message)?;
     let planned_for = time::to_text(message.planned_for);
     let changed = sqlx::query(
         "INSERT INTO outbox (key, kind, recipient, report_id, payload, planned_for,
@@ -267,9 +271,7 @@ impl ReminderBatch {
                 "kind": message.kind.as_str(),
                 "recipient": message.recipient,
                 "report_id": message.report_id,
-                "payload": serde_json::to_string(&message.payload).map_err(|error| {
-                    StoreError::Corrupt(format!("cannot serialise a reply: {error}"))
-                })?,
+                "payload": payload_text(message)?,
                 "planned_for": time::to_text(message.planned_for),
                 // The text sqlx stores a NaiveDate as (`%F`), to compare with the column.
                 "anchor_on": reminder.anchor_on.format("%F").to_string(),
