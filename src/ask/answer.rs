@@ -1,6 +1,7 @@
 //! Builds the [`Reply`] for a parsed [`Query`] from the framework text.
 
 use super::query::{Alternative, CompareQuery, LevelQuery, Query, TitlesQuery, Unknown};
+use super::side_by_side;
 use crate::frameworks::{Dimension, Framework, Level, Library, Role};
 use crate::reply::{Action, Field, Reply, actions};
 
@@ -10,6 +11,9 @@ pub fn answer(library: &Library, query: &Query) -> Reply {
     match (query, framework) {
         (Query::Level(query), Some(framework)) => level_reply(framework, query),
         (Query::Compare(query), Some(framework)) => compare_reply(framework, query),
+        (Query::Roles(query), Some(framework)) => side_by_side::roles_reply(framework, query),
+        (Query::CrossCompare(query), Some(_)) => side_by_side::cross_reply(library, query)
+            .unwrap_or_else(|| unknown_reply(&no_longer_loaded())),
         (Query::Titles(query), Some(framework)) => titles_reply(framework, query),
         (Query::Frameworks, _) => frameworks_reply(library),
         (Query::Help, _) => help_reply(library),
@@ -23,10 +27,14 @@ pub fn answer(library: &Library, query: &Query) -> Reply {
         }
         // The parser only names frameworks from this library; a reload between parse and
         // answer could still remove one.
-        (_, None) => unknown_reply(&Unknown {
-            message: "That framework is no longer loaded.".to_owned(),
-            suggestions: vec!["frameworks".to_owned()],
-        }),
+        (_, None) => unknown_reply(&no_longer_loaded()),
+    }
+}
+
+fn no_longer_loaded() -> Unknown {
+    Unknown {
+        message: "That framework is no longer loaded.".to_owned(),
+        suggestions: vec!["frameworks".to_owned()],
     }
 }
 
@@ -54,6 +62,9 @@ fn level_reply(framework: &Framework, query: &LevelQuery) -> Reply {
     let mut reply = Reply::new();
     if let Some(dimension) = &query.dimension {
         reply = reply.with_heading(format!("{dimension} · {}", heading_for(framework, level)));
+        if let Some(note) = &query.note {
+            reply = reply.with_paragraph(note.clone());
+        }
         reply = match level.dimension(dimension) {
             Some(found) => reply.with_bullets(None, found.items.clone()),
             None => reply.with_paragraph(format!(
@@ -61,6 +72,9 @@ fn level_reply(framework: &Framework, query: &LevelQuery) -> Reply {
                 dimension.to_lowercase()
             )),
         };
+        // The time split and tenure answer "how much time … on management" as much as the
+        // expectations do.
+        reply = reply.with_fields(level_fields(framework, level));
     } else {
         if let Some(role) = query.role.and_then(|index| framework.roles.get(index)) {
             return with_source(role_reply(framework, role), framework);
@@ -120,7 +134,8 @@ fn role_reply(framework: &Framework, role: &Role) -> Reply {
         ))
 }
 
-fn level_fields(framework: &Framework, level: &Level) -> Vec<Field> {
+/// A level's focus, typical time to the next level and indicators, as fields.
+pub(super) fn level_fields(framework: &Framework, level: &Level) -> Vec<Field> {
     let mut fields = Vec::new();
     if let Some(focus) = &level.focus {
         fields.push(Field::new("Focus", focus));
@@ -168,6 +183,9 @@ fn compare_reply(framework: &Framework, query: &CompareQuery) -> Reply {
             framework.name, from.number, to.number
         ))
     };
+    if let Some(note) = &query.note {
+        reply = reply.with_paragraph(note.clone());
+    }
     let mut fields = vec![
         Field::new(format!("Level {}", from.number), from.title_text()),
         Field::new(format!("Level {}", to.number), to.title_text()),
@@ -191,6 +209,7 @@ fn compare_reply(framework: &Framework, query: &CompareQuery) -> Reply {
     if !steps.is_empty() {
         fields.push(Field::new("Typical time", steps.join("; ")));
     }
+    fields.extend(indicator_changes(from, to));
     reply = reply.with_fields(fields);
     if !to.summary.is_empty() {
         reply = reply.with_paragraph(format!("Level {}: {}", to.number, to.summary));
@@ -210,6 +229,42 @@ fn compare_reply(framework: &Framework, query: &CompareQuery) -> Reply {
     }
     reply = with_alternatives(reply, &query.alternatives);
     with_source(reply, framework)
+}
+
+/// Each indicator of either level (InfraCloud's time split and tenure) from one to the
+/// other: "Management: Level 3 ~10% → Level 4 ~20-25%".
+fn indicator_changes(from: &Level, to: &Level) -> Vec<Field> {
+    let mut labels: Vec<&str> = Vec::new();
+    for indicator in from.indicators.iter().chain(&to.indicators) {
+        if !labels.contains(&indicator.label.as_str()) {
+            labels.push(&indicator.label);
+        }
+    }
+    let value = |level: &Level, label: &str| {
+        level
+            .indicators
+            .iter()
+            .find(|indicator| indicator.label == label)
+            .map_or_else(
+                || "not given".to_owned(),
+                |indicator| indicator.value.clone(),
+            )
+    };
+    labels
+        .into_iter()
+        .map(|label| {
+            Field::new(
+                label,
+                format!(
+                    "Level {} {} → Level {} {}",
+                    from.number,
+                    value(from, label),
+                    to.number,
+                    value(to, label)
+                ),
+            )
+        })
+        .collect()
 }
 
 /// What `to` adds or changes along one dimension compared with `from`.
@@ -260,10 +315,11 @@ fn titles_reply(framework: &Framework, query: &TitlesQuery) -> Reply {
     if let Some(dimension) = &query.dimension {
         reply = reply.with_heading(format!("{}: {dimension}, level by level", framework.name));
         for level in &framework.levels {
-            let items = level
+            let mut items = level
                 .dimension(dimension)
                 .map(|found| found.items.clone())
                 .unwrap_or_else(|| vec!["(nothing specific at this level)".to_owned()]);
+            items.extend(ladder_figures(framework, level, Some(dimension)));
             reply = reply.with_bullets(
                 Some(format!("Level {}: {}", level.number, level.title_text())),
                 items,
@@ -279,13 +335,9 @@ fn titles_reply(framework: &Framework, query: &TitlesQuery) -> Reply {
             .iter()
             .map(|level| {
                 let mut line = format!("Level {}: {}", level.number, level.title_text());
-                if let (Some(timeframe), Some(next)) =
-                    (&level.timeframe_to_next, framework.next_level(level.number))
-                {
-                    line.push_str(&format!(
-                        " (to Level {}: typically {timeframe})",
-                        next.number
-                    ));
+                let figures = ladder_figures(framework, level, None);
+                if !figures.is_empty() {
+                    line.push_str(&format!(" ({})", figures.join("; ")));
                 }
                 line
             })
@@ -307,6 +359,33 @@ fn titles_reply(framework: &Framework, query: &TitlesQuery) -> Reply {
     }
     reply = with_alternatives(reply, &query.alternatives);
     with_source(reply, framework)
+}
+
+/// A level's typical time to the next level and its indicators, for a line of a ladder.
+/// Along one dimension, only the indicators about that dimension ("Management" for
+/// Management, "Core" for Core Competencies) or about none (tenure).
+fn ladder_figures(framework: &Framework, level: &Level, dimension: Option<&str>) -> Vec<String> {
+    let mut figures = Vec::new();
+    if let (Some(timeframe), Some(next)) =
+        (&level.timeframe_to_next, framework.next_level(level.number))
+    {
+        figures.push(format!("to Level {}: typically {timeframe}", next.number));
+    }
+    let about = |label: &str, name: &str| name.to_lowercase().starts_with(&label.to_lowercase());
+    for indicator in &level.indicators {
+        let about_some = framework
+            .dimensions
+            .iter()
+            .any(|name| about(&indicator.label, name));
+        let shown = match dimension {
+            Some(name) => about(&indicator.label, name) || !about_some,
+            None => true,
+        };
+        if shown {
+            figures.push(format!("{}: {}", indicator.label, indicator.value));
+        }
+    }
+    figures
 }
 
 fn frameworks_reply(library: &Library) -> Reply {
@@ -386,7 +465,8 @@ fn with_alternatives(reply: Reply, alternatives: &[Alternative]) -> Reply {
     reply.with_bullets(Some("Also matches".to_owned()), items)
 }
 
-fn with_source(mut reply: Reply, framework: &Framework) -> Reply {
+/// `reply` with the framework's notes and source line.
+pub(super) fn with_source(mut reply: Reply, framework: &Framework) -> Reply {
     for note in &framework.notes {
         reply = reply.with_context(note.clone());
     }

@@ -19,6 +19,7 @@ use super::tokens::{Token, tokenize};
 use super::vocabulary::is_stop_word;
 
 /// A phrase found in the text.
+#[derive(Clone, Copy)]
 pub(super) struct Phrase<'i> {
     pub(super) start: usize,
     pub(super) len: usize,

@@ -164,7 +164,9 @@ impl Index {
             for start in 0..tokens.len() {
                 for end in start + 1..=tokens.len() {
                     let part = &tokens[start..end];
-                    if part.len() == tokens.len() || !part.iter().any(is_distinctive) {
+                    if part.len() == tokens.len()
+                        || !(part.iter().any(is_distinctive) || is_numbered_part(part))
+                    {
                         continue;
                     }
                     self.insert(
@@ -236,6 +238,15 @@ impl Index {
     pub fn dimensions(&self, position: usize) -> &[DimensionWords] {
         self.dimensions.get(position).map_or(&[], Vec::as_slice)
     }
+}
+
+/// A shortened title that keeps its grade ("hero II" of "Happiness Hero II"): the number
+/// singles the level out even when every word of the part is shared by many levels.
+fn is_numbered_part(part: &[Token]) -> bool {
+    part.iter().any(|token| token.number.is_some())
+        && part
+            .iter()
+            .any(|token| token.number.is_none() && !is_stop_word(&token.word))
 }
 
 /// "Happiness Hero II" and "happiness hero 2" share the key "happiness hero 2".

@@ -9,12 +9,14 @@
 
 pub mod answer;
 mod clues;
+mod cross;
 pub mod index;
 pub mod lookup;
 pub mod parser;
 pub mod query;
 mod refusals;
 mod resolve;
+mod side_by_side;
 mod small_talk;
 pub mod tokens;
 pub mod vocabulary;
@@ -53,10 +55,14 @@ pub struct AnswerJson {
     pub framework: Option<String>,
     /// The level for `level`, else null.
     pub level: Option<u32>,
-    /// The lower level for `compare`, else null.
+    /// The lower level for `compare`, else null; in `framework` for a comparison across
+    /// frameworks.
     pub from_level: Option<u32>,
-    /// The higher level for `compare`, else null.
+    /// The higher level for `compare`, else null; in `other_framework` for a comparison
+    /// across frameworks.
     pub to_level: Option<u32>,
+    /// The second framework of a comparison across frameworks, else null.
+    pub other_framework: Option<String>,
     /// The dimension asked about, or null.
     pub dimension: Option<String>,
     /// The whole answer as plain text.
@@ -91,11 +97,24 @@ impl Engine {
 }
 
 impl Answer {
+    /// Every question the answer offers next: the query's alternatives or suggestions, then
+    /// each button's typed form, each once.
+    fn suggestions(&self) -> Vec<String> {
+        let mut suggestions = self.query.suggestions();
+        for typed in self.reply.typed_follow_ups() {
+            if !suggestions.iter().any(|known| known == typed) {
+                suggestions.push(typed.to_owned());
+            }
+        }
+        suggestions
+    }
+
     /// The answer in the `ask --json` shape.
     pub fn to_json(&self) -> AnswerJson {
         let (level, from_level, to_level) = match self.query.answered() {
             Query::Level(query) => (Some(query.level), None, None),
             Query::Compare(query) => (None, Some(query.from), Some(query.to)),
+            Query::CrossCompare(query) => (None, Some(query.level), Some(query.other_level)),
             _ => (None, None, None),
         };
         AnswerJson {
@@ -104,9 +123,10 @@ impl Answer {
             level,
             from_level,
             to_level,
+            other_framework: self.query.other_framework().map(str::to_owned),
             dimension: self.query.dimension().map(str::to_owned),
             text: self.reply.to_plain_text(),
-            suggestions: self.query.suggestions(),
+            suggestions: self.suggestions(),
         }
     }
 }

@@ -9,6 +9,10 @@ pub enum Query {
     Level(LevelQuery),
     /// What changes between two levels of one framework.
     Compare(CompareQuery),
+    /// The same level, or levels, in two frameworks side by side.
+    CrossCompare(CrossCompareQuery),
+    /// Specialist roles (and levels) named together: what the framework says about each.
+    Roles(RolesQuery),
     /// A framework's titles, level by level.
     Titles(TitlesQuery),
     /// The loaded frameworks.
@@ -64,6 +68,41 @@ pub struct CompareQuery {
     pub dimension: Option<String>,
     /// Other readings of an ambiguous question.
     pub alternatives: Vec<Alternative>,
+    /// A remark on how the question was read ("Answered from InfraCloud Engineering…").
+    pub note: Option<String>,
+}
+
+/// Two levels of different frameworks ("a senior engineer at buffer and at infracloud").
+/// Their dimensions differ, so the answer sets them side by side instead of diffing them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrossCompareQuery {
+    /// The first framework named.
+    pub framework: String,
+    /// The level in `framework`.
+    pub level: u32,
+    /// The second framework named.
+    pub other_framework: String,
+    /// The level in `other_framework`.
+    pub other_level: u32,
+}
+
+/// Specialist roles, and levels, that a question names together ("tech hero vs happiness
+/// lead"): roles are not steps of the ladder, so they are described, not compared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RolesQuery {
+    /// The framework's id.
+    pub framework: String,
+    /// What was named, in question order.
+    pub named: Vec<RoleOrLevel>,
+}
+
+/// One thing a [`RolesQuery`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleOrLevel {
+    /// A specialist role, by position in `Framework::roles`.
+    Role(usize),
+    /// A numbered level.
+    Level(u32),
 }
 
 /// A question about a framework's titles.
@@ -105,6 +144,8 @@ pub enum Intent {
     Compare,
     /// A framework's titles.
     Titles,
+    /// One dimension up a framework's ladder, a line per level.
+    Dimension,
     /// The list of frameworks.
     Frameworks,
     /// Help.
@@ -134,7 +175,8 @@ impl Query {
         match self {
             Query::SmallTalk(_) => Intent::SmallTalk,
             Query::Level(_) => Intent::Level,
-            Query::Compare(_) => Intent::Compare,
+            Query::Compare(_) | Query::CrossCompare(_) | Query::Roles(_) => Intent::Compare,
+            Query::Titles(query) if query.dimension.is_some() => Intent::Dimension,
             Query::Titles(_) => Intent::Titles,
             Query::Frameworks => Intent::Frameworks,
             Query::Help => Intent::Help,
@@ -148,8 +190,18 @@ impl Query {
             Query::SmallTalk(talk) => talk.answer.as_deref().and_then(Query::framework),
             Query::Level(query) => Some(&query.framework),
             Query::Compare(query) => Some(&query.framework),
+            Query::CrossCompare(query) => Some(&query.framework),
+            Query::Roles(query) => Some(&query.framework),
             Query::Titles(query) => Some(&query.framework),
             Query::Frameworks | Query::Help | Query::Unknown(_) => None,
+        }
+    }
+
+    /// The second framework of a cross-framework comparison, else `None`.
+    pub fn other_framework(&self) -> Option<&str> {
+        match self.answered() {
+            Query::CrossCompare(query) => Some(&query.other_framework),
+            _ => None,
         }
     }
 
@@ -160,7 +212,11 @@ impl Query {
             Query::Level(query) => query.dimension.as_deref(),
             Query::Compare(query) => query.dimension.as_deref(),
             Query::Titles(query) => query.dimension.as_deref(),
-            Query::Frameworks | Query::Help | Query::Unknown(_) => None,
+            Query::CrossCompare(_)
+            | Query::Roles(_)
+            | Query::Frameworks
+            | Query::Help
+            | Query::Unknown(_) => None,
         }
     }
 
@@ -177,7 +233,9 @@ impl Query {
             Query::Compare(query) => &query.alternatives,
             Query::Titles(query) => &query.alternatives,
             Query::Unknown(unknown) => return unknown.suggestions.clone(),
-            Query::Frameworks | Query::Help => return Vec::new(),
+            Query::CrossCompare(_) | Query::Roles(_) | Query::Frameworks | Query::Help => {
+                return Vec::new();
+            }
         };
         alternatives
             .iter()

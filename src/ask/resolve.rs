@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 use super::clues::{Clues, visit};
 use super::index::{Index, NameKind, Target};
 use super::lookup::{frameworks_named, title_level};
-use super::query::{Alternative, CompareQuery, LevelQuery, Query, TitlesQuery, Unknown};
+use super::query::{
+    Alternative, CompareQuery, LevelQuery, Query, RoleOrLevel, RolesQuery, TitlesQuery, Unknown,
+};
 use super::refusals::{level_does_not_exist, unknown_name, which_framework};
 use super::tokens::is_level_word;
 use super::vocabulary::{
@@ -18,10 +20,20 @@ use crate::frameworks::{Framework, Library};
 
 /// A level the question points at, by number or by title.
 #[derive(Debug, Clone, Copy)]
-struct LevelRef {
-    position: usize,
-    level: u32,
-    role: Option<usize>,
+pub(super) struct LevelRef {
+    pub(super) position: usize,
+    pub(super) level: u32,
+    pub(super) role: Option<usize>,
+}
+
+/// `query` with `note` as its remark on how the question was read.
+fn with_note(mut query: Query, note: String) -> Query {
+    match &mut query {
+        Query::Level(level) => level.note = Some(note),
+        Query::Compare(compare) => compare.note = Some(note),
+        _ => {}
+    }
+    query
 }
 
 /// Resolves one question's clues against the library they were read from.
@@ -32,11 +44,11 @@ pub(super) struct Resolver<'a> {
 }
 
 impl<'a> Resolver<'a> {
-    fn framework_at(&self, position: usize) -> &'a Framework {
+    pub(super) fn framework_at(&self, position: usize) -> &'a Framework {
         &self.library.frameworks()[position]
     }
 
-    fn has_word(&self, words: &[&str]) -> bool {
+    pub(super) fn has_word(&self, words: &[&str]) -> bool {
         self.clues.tokens.iter().any(|token| {
             visit();
             token.number.is_none() && words.contains(&token.word.as_str())
@@ -44,11 +56,27 @@ impl<'a> Resolver<'a> {
     }
 
     pub(super) fn resolve(self) -> Query {
+        if let Some(query) = self.across_frameworks() {
+            return query;
+        }
         let candidates = self.framework_candidates();
         let chosen = self.choose_framework(&candidates);
         let Some((framework_position, alternatives)) = chosen else {
             return self.without_framework(&candidates);
         };
+        // Only a framework picked through a title may give way to another that has the
+        // dimension asked about; one the question names is kept, and told it lacks it.
+        let may_look_elsewhere = candidates.is_empty();
+        self.resolve_in(framework_position, &alternatives, may_look_elsewhere)
+    }
+
+    /// Resolves the question within the framework at `framework_position`.
+    fn resolve_in(
+        &self,
+        framework_position: usize,
+        alternatives: &[usize],
+        may_look_elsewhere: bool,
+    ) -> Query {
         let framework = self.framework_at(framework_position);
         let (levels, unused_phrases) = self.levels_in(framework_position);
         if levels.is_empty()
@@ -59,7 +87,12 @@ impl<'a> Resolver<'a> {
         let asked_level = levels.first().map(|reference| reference.level);
         let dimension = match self.dimension_in(framework_position, &unused_phrases, asked_level) {
             Ok(dimension) => dimension,
-            Err(unknown) => return Query::Unknown(unknown),
+            Err(unknown) => {
+                return may_look_elsewhere
+                    .then(|| self.dimension_elsewhere(framework_position))
+                    .flatten()
+                    .unwrap_or(Query::Unknown(unknown));
+            }
         };
         if let Some(missing) = levels
             .iter()
@@ -67,8 +100,34 @@ impl<'a> Resolver<'a> {
         {
             return Query::Unknown(level_does_not_exist(framework, missing.level));
         }
-        let alternatives = self.alternatives(&alternatives, &levels);
+        let alternatives = self.alternatives(alternatives, &levels);
         self.build_query(framework, levels, dimension, alternatives)
+    }
+
+    /// "How much time does a staff engineer spend on management": the framework the title
+    /// pointed at first (Buffer Engineering) has no such dimension, but another framework
+    /// with the same title does (InfraCloud Engineering). Answers from the best such one,
+    /// saying which and why.
+    fn dimension_elsewhere(&self, tried: usize) -> Option<Query> {
+        let mut others = self.title_frameworks();
+        others.sort_by_key(|(framework, score)| (std::cmp::Reverse(*score), *framework));
+        others
+            .into_iter()
+            .map(|(framework, _)| framework)
+            .filter(|framework| *framework != tried)
+            .find_map(|position| {
+                let (levels, unused) = self.levels_in(position);
+                let asked = levels.first()?.level;
+                let dimension = self.dimension_in(position, &unused, Some(asked)).ok()??;
+                let query = self.resolve_in(position, &[], false);
+                let (first, other) = (self.framework_at(tried), self.framework_at(position));
+                let title = other.level(asked)?.title_text();
+                let note = format!(
+                    "{} has no {dimension} dimension, so this answer is from {}, whose {title} (Level {asked}) has one.",
+                    first.name, other.name
+                );
+                Some(with_note(query, note))
+            })
     }
 
     /// Frameworks the question names (see [`frameworks_named`]): names narrow each other;
@@ -114,7 +173,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// Frameworks the titles point at, with a score: exact titles count more than parts.
-    fn title_frameworks(&self) -> Vec<(usize, u32)> {
+    pub(super) fn title_frameworks(&self) -> Vec<(usize, u32)> {
         let mut scores: Vec<(usize, u32)> = Vec::new();
         for phrase in &self.clues.phrases {
             let mut seen = BTreeSet::new();
@@ -136,7 +195,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// Bare level numbers with their positions (not those inside titles).
-    fn level_numbers(&self) -> Vec<(usize, u32)> {
+    pub(super) fn level_numbers(&self) -> Vec<(usize, u32)> {
         self.clues
             .tokens
             .iter()
@@ -301,6 +360,24 @@ impl<'a> Resolver<'a> {
         dimension: Option<String>,
         alternatives: Vec<Alternative>,
     ) -> Query {
+        // Specialist roles sit beside the ladder: two things named with a role among them are
+        // described side by side, never read as a step between levels.
+        if levels.len() > 1 && levels.iter().any(|reference| reference.role.is_some()) {
+            let mut named: Vec<RoleOrLevel> = Vec::new();
+            for reference in &levels {
+                let item = match reference.role {
+                    Some(role) => RoleOrLevel::Role(role),
+                    None => RoleOrLevel::Level(reference.level),
+                };
+                if !named.contains(&item) {
+                    named.push(item);
+                }
+            }
+            return Query::Roles(RolesQuery {
+                framework: framework.id.clone(),
+                named,
+            });
+        }
         let mut distinct: Vec<u32> = levels.iter().map(|r| r.level).collect();
         distinct.sort_unstable();
         distinct.dedup();
@@ -323,6 +400,7 @@ impl<'a> Resolver<'a> {
                 step_down,
                 dimension,
                 alternatives,
+                note: None,
             }),
             // The same level named twice ("compare 3 and 3"): there is nothing to compare, so
             // show that level and say so rather than guessing a step.
@@ -380,6 +458,7 @@ impl<'a> Resolver<'a> {
                 step_down: false,
                 dimension,
                 alternatives,
+                note: None,
             });
         }
         let note = if after && next.is_none() {

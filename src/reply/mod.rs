@@ -106,6 +106,24 @@ impl Reply {
         Self::default()
     }
 
+    /// What a text reader would type to follow each button that has a typed form ("compare
+    /// buffer-marketing level 3 and level 4"), in order.
+    pub fn typed_follow_ups(&self) -> impl Iterator<Item = &str> {
+        self.blocks
+            .iter()
+            .filter_map(|block| match block {
+                Block::Actions { actions, .. } => Some(actions),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|action| match action {
+                Action::Button {
+                    typed: Some(typed), ..
+                } => Some(typed.as_str()),
+                _ => None,
+            })
+    }
+
     /// A reply of one paragraph.
     pub fn paragraph(text: impl Into<Text>) -> Self {
         Self::new().with_paragraph(text)

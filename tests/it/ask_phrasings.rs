@@ -26,6 +26,14 @@ enum Expect {
     Chat(&'static str),
     /// Small talk: this sentence, then the answer for this level.
     ChatThen(&'static str, &'static str, u32),
+    /// One dimension of a level, with this in the text.
+    LevelDimSays(&'static str, u32, &'static str, &'static str),
+    /// Two frameworks' levels side by side: (framework, level, other framework, level).
+    Across(&'static str, u32, &'static str, u32),
+    /// Specialist roles described side by side: the framework, with each of these in the text.
+    Roles(&'static str, &'static [&'static str]),
+    /// One dimension up the ladder, with this in the text.
+    LadderSays(&'static str, &'static str, &'static str),
 }
 
 use Expect::*;
@@ -423,6 +431,175 @@ const CASES: &[(&str, Expect)] = &[
         "ownership at infracloud level 2",
         Refused("InfraCloud Engineering has no \"ownership\" dimension"),
     ),
+    // A title shortened to its distinctive word and grade.
+    (
+        "from hero II to hero III",
+        Compare("buffer-happiness", 2, 3),
+    ),
+    ("hero 2 to hero 3", Compare("buffer-happiness", 2, 3)),
+    ("what does a hero II need", Level("buffer-happiness", 2)),
+    ("hero iii", Level("buffer-happiness", 3)),
+    (
+        "compare hero I and hero III",
+        Compare("buffer-happiness", 1, 3),
+    ),
+    (
+        "difference between hero 1 and hero 2",
+        Compare("buffer-happiness", 1, 2),
+    ),
+    // A dimension only another framework with the same title has.
+    (
+        "how much time does a staff engineer spend on management",
+        LevelDimSays(
+            "infracloud-engineering",
+            4,
+            "Management",
+            "Buffer Engineering has no Management dimension, so this answer is from InfraCloud Engineering",
+        ),
+    ),
+    (
+        "management for a senior engineer",
+        LevelDimSays(
+            "infracloud-engineering",
+            3,
+            "Management",
+            "Management: ~10-15%",
+        ),
+    ),
+    (
+        "social capital of a principal engineer",
+        LevelDimSays(
+            "infracloud-engineering",
+            5,
+            "Social Capital",
+            "so this answer is from InfraCloud Engineering",
+        ),
+    ),
+    (
+        "staff engineer organization building",
+        LevelDimSays(
+            "infracloud-engineering",
+            4,
+            "Organization Building",
+            "~15-20%",
+        ),
+    ),
+    // Time and tenure in comparisons and ladders.
+    (
+        "how long does it take to go from associate engineer to engineer",
+        CompareSays(
+            "infracloud-engineering",
+            1,
+            2,
+            "Approximate tenure in this role: Level 1 ~1 year → Level 2 ~2 year",
+        ),
+    ),
+    (
+        "how long from senior engineer to staff engineer at infracloud",
+        CompareSays(
+            "infracloud-engineering",
+            3,
+            4,
+            "Management: Level 3 ~10-15% → Level 4 ~20-25%",
+        ),
+    ),
+    (
+        "how long from marketing 2 to 3",
+        CompareSays("buffer-marketing", 2, 3, "Level 2 → 3: 6–12 months"),
+    ),
+    ("infracloud titles", Titles("infracloud-engineering")),
+    // Specialist roles beside the ladder.
+    (
+        "tech hero vs happiness lead",
+        Roles(
+            "buffer-happiness",
+            &["Tech Hero", "Happiness Lead", "Happiness Hero III"],
+        ),
+    ),
+    (
+        "difference between a happiness lead and a tech hero",
+        Roles("buffer-happiness", &["Happiness Lead", "Tech Hero"]),
+    ),
+    (
+        "compare tech hero with happiness hero 2",
+        Roles(
+            "buffer-happiness",
+            &["Tech Hero", "Level 2: Happiness Hero II"],
+        ),
+    ),
+    (
+        "onboarding and education specialist vs happiness lead",
+        Roles(
+            "buffer-happiness",
+            &["Onboarding and Education Specialist I", "Happiness Lead"],
+        ),
+    ),
+    // Across frameworks.
+    (
+        "what's the difference between a senior engineer at buffer and at infracloud",
+        Across("buffer-engineering", 4, "infracloud-engineering", 3),
+    ),
+    (
+        "marketing level 2 vs infracloud level 2",
+        Across("buffer-marketing", 2, "infracloud-engineering", 2),
+    ),
+    (
+        "infracloud level 3 versus buffer engineering level 4",
+        Across("infracloud-engineering", 3, "buffer-engineering", 4),
+    ),
+    (
+        "compare staff engineer at infracloud with buffer",
+        Across("infracloud-engineering", 4, "buffer-engineering", 6),
+    ),
+    (
+        "marketing 3 and happiness 3",
+        Across("buffer-marketing", 3, "buffer-happiness", 3),
+    ),
+    (
+        "how does a strategist in marketing compare to a happiness hero 2",
+        Across("buffer-marketing", 2, "buffer-happiness", 2),
+    ),
+    (
+        "level 1 at infracloud vs level 1 in marketing",
+        Across("infracloud-engineering", 1, "buffer-marketing", 1),
+    ),
+    (
+        "marketing level 9 vs infracloud level 2",
+        Refused("Buffer Marketing has no level 9"),
+    ),
+    // One dimension up the ladder.
+    (
+        "how does ownership grow in marketing",
+        LadderSays("buffer-marketing", "Ownership", "Level 5: Head of"),
+    ),
+    (
+        "scope of influence across happiness levels",
+        LadderSays(
+            "buffer-happiness",
+            "Scope of influence",
+            "Level 3: Happiness Hero III",
+        ),
+    ),
+    (
+        "management across infracloud levels",
+        LadderSays(
+            "infracloud-engineering",
+            "Management",
+            "Management: ~20-25%",
+        ),
+    ),
+    (
+        "how does ownership change through the engineering levels",
+        LadderSays("buffer-engineering", "Ownership", "Level 8"),
+    ),
+    (
+        "ownership in marketing level by level",
+        LadderSays(
+            "buffer-marketing",
+            "Ownership",
+            "to Level 2: typically 3–6 months",
+        ),
+    ),
 ];
 
 fn engine() -> Engine {
@@ -467,7 +644,7 @@ fn check(engine: &Engine, question: &str, expect: Expect) -> Result<(), String> 
             answer.intent == Intent::Titles && framework == Some(fw) && dimension.is_none()
         }
         TitlesDim(fw, dim) => {
-            answer.intent == Intent::Titles && framework == Some(fw) && dimension == Some(dim)
+            answer.intent == Intent::Dimension && framework == Some(fw) && dimension == Some(dim)
         }
         Frameworks => answer.intent == Intent::Frameworks,
         Help => answer.intent == Intent::Help,
@@ -494,6 +671,34 @@ fn check(engine: &Engine, question: &str, expect: Expect) -> Result<(), String> 
             answer.intent == Intent::SmallTalk
                 && answer.framework.is_none()
                 && answer.text.starts_with(text)
+        }
+        LevelDimSays(fw, level, dim, text) => {
+            answer.intent == Intent::Level
+                && framework == Some(fw)
+                && answer.level == Some(level)
+                && dimension == Some(dim)
+                && answer.text.contains(text)
+        }
+        Across(fw, level, other, other_level) => {
+            answer.intent == Intent::Compare
+                && framework == Some(fw)
+                && answer.from_level == Some(level)
+                && answer.other_framework.as_deref() == Some(other)
+                && answer.to_level == Some(other_level)
+        }
+        Roles(fw, texts) => {
+            answer.intent == Intent::Compare
+                && framework == Some(fw)
+                && answer.from_level.is_none()
+                && answer.other_framework.is_none()
+                && answer.text.contains("Specialist roles sit beside")
+                && texts.iter().all(|text| answer.text.contains(text))
+        }
+        LadderSays(fw, dim, text) => {
+            answer.intent == Intent::Dimension
+                && framework == Some(fw)
+                && dimension == Some(dim)
+                && answer.text.contains(text)
         }
         ChatThen(text, fw, level) => {
             answer.intent == Intent::SmallTalk
@@ -550,7 +755,7 @@ fn refusals_suggest_questions_that_work() {
 fn an_ambiguous_title_answers_the_best_match_and_names_the_alternative() {
     let answer = engine().ask("senior engineer");
     let json = answer.to_json();
-    assert_eq!(json.suggestions, ["infracloud-engineering level 3"]);
+    assert_eq!(json.suggestions[0], "infracloud-engineering level 3");
     assert!(json.text.contains("Also matches"), "{}", json.text);
     assert!(
         json.text
@@ -605,4 +810,52 @@ fn infracloud_levels_show_the_time_split_and_tenure() {
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
+}
+
+#[test]
+fn every_follow_up_offered_in_the_text_is_also_a_suggestion() {
+    let engine = engine();
+    let mut checked = 0;
+    for (question, _) in CASES {
+        let answer = engine.ask(question).to_json();
+        for offered in answer.text.split("(type: ").skip(1) {
+            let offered = offered.split(')').next().unwrap_or_default();
+            checked += 1;
+            assert!(
+                answer.suggestions.iter().any(|s| s == offered),
+                "{question:?} offers {offered:?} but suggests {:?}",
+                answer.suggestions
+            );
+        }
+    }
+    assert!(checked > 20, "only {checked} follow-ups were offered");
+}
+
+#[test]
+fn a_comparison_across_frameworks_aligns_dimensions_with_the_same_name_and_sets_the_rest_apart() {
+    let answer = engine().ask("marketing 3 vs engineering 3").to_json();
+    let text = &answer.text;
+    for expected in [
+        "Two frameworks side by side",
+        "Scope of influence (in both)",
+        "Buffer Marketing: Your whole area.",
+        "Ownership (in both)",
+        "How work is conducted",
+        "Focus: Results",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    assert!(
+        !text.contains("what Level"),
+        "no diff across frameworks:\n{text}"
+    );
+    assert_eq!(
+        answer.other_framework.as_deref(),
+        Some("buffer-engineering")
+    );
+    assert!(
+        answer
+            .suggestions
+            .contains(&"buffer-marketing level 3".to_owned())
+    );
 }

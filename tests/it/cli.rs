@@ -78,6 +78,7 @@ fn ask_json_prints_exactly_one_object_with_every_field() {
             "from_level",
             "intent",
             "level",
+            "other_framework",
             "suggestions",
             "text",
             "to_level"

@@ -188,6 +188,7 @@ pub fn intent_name(intent: crate::ask::Intent) -> &'static str {
         Intent::Level => "level",
         Intent::Compare => "compare",
         Intent::Titles => "titles",
+        Intent::Dimension => "dimension",
         Intent::Frameworks => "frameworks",
         Intent::Help => "help",
         Intent::Unknown => "unknown",
