@@ -8,6 +8,7 @@
 //! (`engine.find_framework`, `engine.find_level`) look names up through [`lookup`].
 
 pub mod answer;
+pub mod cache;
 mod clues;
 mod cross;
 pub mod index;
@@ -35,6 +36,7 @@ use crate::reply::Reply;
 pub struct Engine {
     library: Library,
     index: index::Index,
+    cache: cache::AnswerCache,
 }
 
 /// A question's answer: how it was understood, and what to show.
@@ -75,7 +77,11 @@ impl Engine {
     /// Indexes `library` for questions.
     pub fn new(library: Library) -> Self {
         let index = index::Index::new(&library);
-        Self { library, index }
+        Self {
+            library,
+            index,
+            cache: cache::AnswerCache::new(cache::ANSWER_CACHE_BYTES),
+        }
     }
 
     /// The loaded frameworks.
@@ -90,9 +96,24 @@ impl Engine {
 
     /// Parses and answers a question.
     pub fn ask(&self, question: &str) -> Answer {
-        let query = self.parse(question);
-        let reply = answer::answer(&self.library, &query);
-        Answer { query, reply }
+        self.answer(self.parse(question))
+    }
+
+    /// Answers a parsed question, from the cache when the same question (however worded)
+    /// was answered before.
+    pub fn answer(&self, query: Query) -> Answer {
+        let reply = self
+            .cache
+            .get_or_answer(&query, || answer::answer(&self.library, &query));
+        Answer {
+            query,
+            reply: Reply::clone(&reply),
+        }
+    }
+
+    /// How often questions were answered from the cache.
+    pub fn cache_stats(&self) -> cache::CacheStats {
+        self.cache.stats()
     }
 }
 

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// A parsed question.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Query {
     /// One level (or one dimension of it).
     Level(LevelQuery),
@@ -27,7 +27,7 @@ pub enum Query {
 }
 
 /// Small talk (see [`Query::SmallTalk`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SmallTalk {
     /// The friendly sentence.
     pub message: String,
@@ -36,7 +36,7 @@ pub struct SmallTalk {
 }
 
 /// A question about one level.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LevelQuery {
     /// The framework's id.
     pub framework: String,
@@ -53,7 +53,7 @@ pub struct LevelQuery {
 }
 
 /// A question about what changes between two levels.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CompareQuery {
     /// The framework's id.
     pub framework: String,
@@ -74,7 +74,7 @@ pub struct CompareQuery {
 
 /// Two levels of different frameworks ("a senior engineer at buffer and at infracloud").
 /// Their dimensions differ, so the answer sets them side by side instead of diffing them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CrossCompareQuery {
     /// The first framework named.
     pub framework: String,
@@ -88,7 +88,7 @@ pub struct CrossCompareQuery {
 
 /// Specialist roles, and levels, that a question names together ("tech hero vs happiness
 /// lead"): roles are not steps of the ladder, so they are described, not compared.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RolesQuery {
     /// The framework's id.
     pub framework: String,
@@ -97,7 +97,7 @@ pub struct RolesQuery {
 }
 
 /// One thing a [`RolesQuery`] names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RoleOrLevel {
     /// A specialist role, by position in `Framework::roles`.
     Role(usize),
@@ -106,7 +106,7 @@ pub enum RoleOrLevel {
 }
 
 /// A question about a framework's titles.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TitlesQuery {
     /// The framework's id.
     pub framework: String,
@@ -117,7 +117,7 @@ pub struct TitlesQuery {
 }
 
 /// Another framework (or level) the question may have meant.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Alternative {
     /// What it is, for people: "Senior Engineer, level 3 of InfraCloud Engineering".
     pub description: String,
@@ -126,7 +126,7 @@ pub struct Alternative {
 }
 
 /// A question that could not be answered.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Unknown {
     /// What was wrong and what is known, as sentences.
     pub message: String,

@@ -1,75 +1,76 @@
 //! A cache of rendered answers to questions, for the HTTP slash-command route.
 //!
-//! An answer depends only on the loaded frameworks and the words of the question, and people
-//! ask the same questions again and again, so the finished JSON body is kept per question and
-//! reused until the frameworks are reloaded. Commands that read or change people's records
-//! (`team`, `done`…) are never cached.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
+//! An answer depends only on the loaded frameworks and the question as understood, and
+//! people ask the same things again and again in many wordings ("Marketing L3", "what does
+//! level 3 in marketing need"), so the finished JSON body is kept per resolved question
+//! ([`Query`]): a new wording of a known question costs only the parse. Entries are weighed
+//! by their bytes and the least useful evicted first (quick_cache), and a framework reload
+//! makes every entry stale (the engine generation is part of the key). Commands that read
+//! or change people's records (`team`, `done`…) are never cached.
 
 use axum::body::Bytes;
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
 
 use super::blocks::{ephemeral, render_answer};
+use crate::ask::Query;
 use crate::bot::Bot;
 use crate::bot::command::{self, Command};
 
-/// How many distinct questions are kept; the cache starts over when it is full.
-const CAPACITY: usize = 2048;
+/// The most bytes of response bodies kept.
+const MAX_BYTES: u64 = 4 * 1024 * 1024;
 
-/// Rendered answers by question text.
-#[derive(Default)]
+/// A cached body is valid for one engine generation and one resolved question.
+type Key = (u64, Query);
+
+/// Rendered answers by resolved question.
 pub struct AnswerCache {
-    entries: Mutex<HashMap<String, Cached>>,
+    entries: Cache<Key, Bytes, ByBodySize>,
 }
 
-struct Cached {
-    generation: u64,
-    intent: &'static str,
-    body: Bytes,
+#[derive(Clone)]
+struct ByBodySize;
+
+impl Weighter<Key, Bytes> for ByBodySize {
+    fn weight(&self, _key: &Key, body: &Bytes) -> u64 {
+        // The key's text is small beside the body; a fixed allowance covers it.
+        body.len() as u64 + 256
+    }
+}
+
+impl Default for AnswerCache {
+    fn default() -> Self {
+        Self {
+            entries: Cache::with_weighter(1024, MAX_BYTES, ByBodySize),
+        }
+    }
 }
 
 impl AnswerCache {
     /// The JSON response body for `text` when it is a question (`None` for commands).
     /// Counts the question in the metrics either way.
     pub fn answer(&self, bot: &Bot, text: &str) -> Option<Bytes> {
-        let generation = bot.engine_generation();
-        // Only questions are ever cached, so a hit needs no parsing.
-        if let Some(cached) = self.lock().get(text).filter(|c| c.generation == generation) {
-            bot.metrics().question(cached.intent);
-            return Some(cached.body.clone());
-        }
         let Ok(Command::Ask(question)) = command::parse(text) else {
             return None;
         };
-        let answer = crate::bot::handlers::ask(bot, &question);
-        let intent = crate::bot::handlers::intent_name(answer.query.intent());
+        let engine = bot.engine();
+        let key = (bot.engine_generation(), engine.parse(&question));
+        if let Some(cached) = self.entries.get(&key) {
+            crate::bot::handlers::count_question(bot, &key.1);
+            return Some(cached);
+        }
+        let answer = engine.answer(key.1.clone());
+        crate::bot::handlers::count_question(bot, &answer.query);
+        // The "Show more" button re-asks this wording; any wording of the same question gives
+        // the same pages, so the body serves them all.
         let response = ephemeral(render_answer(text, &answer.reply, 0));
         let body = Bytes::from(serde_json::to_vec(&response).ok()?);
-        // A text too long to be a question is refused at once, and keeping it as a key could
-        // hold megabytes per entry: it is not kept.
-        if text.len() > 4 * crate::ask::MAX_QUESTION_CHARS {
-            return Some(body);
-        }
-        let mut entries = self.lock();
-        if entries.len() >= CAPACITY {
-            entries.clear();
-        }
-        entries.insert(
-            text.to_owned(),
-            Cached {
-                generation,
-                intent,
-                body: body.clone(),
-            },
-        );
+        self.entries.insert(key, body.clone());
         Some(body)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Cached>> {
-        match self.entries.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+    /// The bytes held now.
+    pub fn bytes(&self) -> u64 {
+        self.entries.weight()
     }
 }

@@ -859,3 +859,23 @@ fn a_comparison_across_frameworks_aligns_dimensions_with_the_same_name_and_sets_
             .contains(&"buffer-marketing level 3".to_owned())
     );
 }
+
+#[test]
+fn a_new_wording_of_a_known_question_is_answered_from_the_cache() {
+    let engine = engine();
+    let first = engine.ask("what does Level 3 Happiness need");
+    let before = engine.cache_stats();
+    for wording in [
+        "HAPPINESS L3",
+        "happiness level three",
+        "Level 3 in happiness?",
+    ] {
+        let again = engine.ask(wording);
+        assert_eq!(again.reply, first.reply, "{wording:?}");
+    }
+    let after = engine.cache_stats();
+    assert_eq!(after.hits, before.hits + 3, "{after:?}");
+    assert_eq!(after.misses, before.misses, "{after:?}");
+    engine.ask("happiness level 2");
+    assert_eq!(engine.cache_stats().misses, after.misses + 1);
+}

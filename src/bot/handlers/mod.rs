@@ -174,11 +174,16 @@ async fn run_in_span(
 /// Answers a question and counts it in the metrics by intent.
 pub fn ask(bot: &Bot, question: &str) -> crate::ask::Answer {
     let answer = bot.engine().ask(question);
-    bot.metrics().question(intent_name(answer.query.intent()));
-    if let Some(framework) = answer.query.framework() {
+    count_question(bot, &answer.query);
+    answer
+}
+
+/// Counts a question in the metrics by intent and notes its framework in the current span.
+pub fn count_question(bot: &Bot, query: &crate::ask::Query) {
+    bot.metrics().question(intent_name(query.intent()));
+    if let Some(framework) = query.framework() {
         record_framework(framework);
     }
-    answer
 }
 
 /// The label of an intent in metrics (the same words as `ask --json`).
