@@ -297,6 +297,90 @@ impl RequestStatus {
 
 stored_word_conversions!(RequestStatus);
 
+/// Which side an assessment is from (`assessments.side`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssessmentSide {
+    /// The person assessing themselves.
+    #[serde(rename = "self")]
+    Own,
+    /// Their manager.
+    Manager,
+}
+
+impl StoredWord for AssessmentSide {
+    const TABLE: &'static str = "assessments";
+    const COLUMN: &'static str = "side";
+    const ALL: &'static [Self] = &[Self::Own, Self::Manager];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Own => "self",
+            Self::Manager => "manager",
+        }
+    }
+}
+
+impl AssessmentSide {
+    /// The word as stored.
+    pub fn as_str(self) -> &'static str {
+        StoredWord::as_str(self)
+    }
+
+    /// The other side.
+    pub fn other(self) -> Self {
+        match self {
+            Self::Own => Self::Manager,
+            Self::Manager => Self::Own,
+        }
+    }
+}
+
+stored_word_conversions!(AssessmentSide);
+
+/// How consistently someone shows a dimension of their next level
+/// (`assessment_answers.rating`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum Rating {
+    /// Not yet.
+    #[serde(rename = "not-yet")]
+    NotYet,
+    /// Sometimes.
+    #[serde(rename = "sometimes")]
+    Sometimes,
+    /// Consistently.
+    #[serde(rename = "consistently")]
+    Consistently,
+}
+
+impl StoredWord for Rating {
+    const TABLE: &'static str = "assessment_answers";
+    const COLUMN: &'static str = "rating";
+    const ALL: &'static [Self] = &[Self::NotYet, Self::Sometimes, Self::Consistently];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::NotYet => "not-yet",
+            Self::Sometimes => "sometimes",
+            Self::Consistently => "consistently",
+        }
+    }
+}
+
+impl Rating {
+    /// The word as stored and typed.
+    pub fn as_str(self) -> &'static str {
+        StoredWord::as_str(self)
+    }
+
+    /// Steps between two ratings (0–2): two steps apart is a gap worth talking about.
+    pub fn steps_from(self, other: Rating) -> u8 {
+        (self as u8).abs_diff(other as u8)
+    }
+}
+
+stored_word_conversions!(Rating);
+
 #[cfg(test)]
 mod tests {
     use super::*;

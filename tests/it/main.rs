@@ -29,5 +29,6 @@ mod slack_http;
 mod slack_limits;
 mod slack_socket;
 mod slow_clients;
+mod store_growth;
 mod store_queries;
 mod store_read_only;
