@@ -3,8 +3,10 @@
 //! naming of other organisations' formats ([`hugo`](super::hugo), [`monzo`](super::monzo)).
 //!
 //! Those formats name neither the organisation nor the framework's id, so both readers derive
-//! them from directory names ("infracloud-career-ladders" → "Infracloud"), and neither has level
-//! summaries, so both take the first sentence of a level's first item. Keeping one copy here
+//! them: the organisation from a repository title ("Kestrel Progression Framework" →
+//! "Kestrel") or, failing that, a directory name ("infracloud-career-ladders" → "Infracloud"),
+//! the id from the organisation and the team's title. Hugo pages have no level summaries, so
+//! the Hugo reader takes the first sentence of a level's first item. Keeping one copy here
 //! keeps the two readers naming things the same way.
 
 use std::path::Path;

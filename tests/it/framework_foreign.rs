@@ -382,3 +382,39 @@ fn framework_organisation_from_the_config_file_answers_its_titles_question() {
         "{stdout}"
     );
 }
+
+#[test]
+fn framework_files_that_cannot_load_get_one_warning_line_each_on_ask() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "good.yaml",
+        "id: good\nname: Good\norganisation: O\nteam: T\nsource: {url: u, attribution: a}\nlevels:\n  - level: 1\n    titles: [Tester]\n    summary: Tests things.\n",
+    );
+    // Two problems in one file: a repeated level and an empty one.
+    write(
+        dir.path(),
+        "bad.yaml",
+        "id: bad\nname: Bad\norganisation: O\nteam: T\nsource: {url: u, attribution: a}\nlevels:\n  - level: 1\n    titles: [A]\n    summary: s\n  - level: 1\n    titles: [B]\n    summary: s\n  - level: 2\n    titles: [C]\n",
+    );
+    let path = dir.path().to_str().expect("utf-8");
+    let output = run(&["ask", "--frameworks", path, "tester"]);
+    assert!(output.status.success());
+    let stderr = text(&output.stderr);
+    let warnings: Vec<&str> = stderr.lines().collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(warnings[0].starts_with("warning: "), "{stderr}");
+    assert!(
+        warnings[0].contains("bad.yaml:10: level 1 is defined twice"),
+        "{stderr}"
+    );
+    assert!(warnings[0].contains("and 1 more problem"), "{stderr}");
+    assert!(text(&output.stdout).contains("Good · Level 1: Tester"));
+    let validate = run(&["validate", path]);
+    assert_eq!(validate.status.code(), Some(1));
+    assert_eq!(
+        text(&validate.stderr).lines().count(),
+        2,
+        "validate lists both"
+    );
+}
