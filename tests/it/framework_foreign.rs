@@ -418,3 +418,20 @@ fn framework_files_that_cannot_load_get_one_warning_line_each_on_ask() {
         "validate lists both"
     );
 }
+
+#[test]
+fn a_level_titled_only_level_n_is_offered_as_an_alternative_without_repeating_itself() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "README.md", "# Kestrel Progression Framework\n");
+    write(dir.path(), "frameworks/web.md", WEB);
+    write(
+        dir.path(),
+        "frameworks/mobile.md",
+        &WEB.replace("Web", "Mobile"),
+    );
+    let report = load(&[FrameworkSource::Path(dir.path().to_path_buf())]);
+    let text = ask(report, "kestrel level 1");
+    assert!(text.contains("Also matches"), "{text}");
+    assert!(text.contains("  • Level 1 of "), "{text}");
+    assert!(!text.contains("Level 1 is level 1"), "{text}");
+}
