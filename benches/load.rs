@@ -11,6 +11,7 @@ use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
+use career_bot::frameworks::repository::Repository;
 use career_bot::frameworks::source::SourceFile;
 use career_bot::frameworks::{FrameworkSource, bundled, hugo, load};
 
@@ -53,11 +54,12 @@ fn bench(c: &mut Criterion) {
     for rows in [2_000, 20_000] {
         let page = hugo_page(rows);
         let team = Path::new("site/content/docs/platform");
-        let outcome = hugo::parse_team(team, None, std::slice::from_ref(&page));
+        let site = Repository::new("site", "Site");
+        let outcome = hugo::parse_team(&site, team, None, std::slice::from_ref(&page));
         let framework = outcome.framework.expect("the page reads").expect("a level");
         assert_eq!(framework.framework.levels[0].indicators.len(), rows);
         group.bench_function(format!("{rows} rows"), |b| {
-            b.iter(|| hugo::parse_team(team, None, std::slice::from_ref(&page)))
+            b.iter(|| hugo::parse_team(&site, team, None, std::slice::from_ref(&page)))
         });
     }
     group.finish();

@@ -5,7 +5,7 @@ use crate::ask::Engine;
 use crate::bot::{Bot, Settings};
 use crate::checkins::fingerprint;
 use crate::config::Config;
-use crate::frameworks::{self, LoadReport};
+use crate::frameworks::{self, FrameworkError, LoadReport, Notice, NoticeKind};
 use crate::store::{OpenMode, Store, StoreError};
 
 /// Why the bot could not start.
@@ -52,7 +52,8 @@ pub fn require_frameworks(config: &Config, report: &LoadReport) -> Result<(), No
         .iter()
         .map(|source| match source {
             frameworks::FrameworkSource::Bundled => "the bundled frameworks".to_owned(),
-            frameworks::FrameworkSource::Path(path) => path.display().to_string(),
+            frameworks::FrameworkSource::Path(path)
+            | frameworks::FrameworkSource::Repository { path, .. } => path.display().to_string(),
         })
         .collect();
     Err(NoFrameworks {
@@ -63,10 +64,12 @@ pub fn require_frameworks(config: &Config, report: &LoadReport) -> Result<(), No
 /// Where the framework loader reports files it could not load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProblemReport {
-    /// As log events: `serve`, reload, tests.
+    /// As log events: `serve`, reload, tests. Notices are logged too (see [`log_notices`]).
     Log,
-    /// As one `warning:` line per file on standard error: the command line, where a person
-    /// reads them.
+    /// As one `warning:` line per file on standard error: the command line (`ask`, `shell`…),
+    /// where a person reads them before the answer. Notices are not printed there: a foreign
+    /// file read as it is answers questions, and what does not add up in it is for whoever
+    /// maintains the files, whom `validate` tells, not for every question asked.
     Terminal,
 }
 
@@ -79,18 +82,58 @@ pub fn load_frameworks(config: &Config) -> LoadReport {
 /// once, to `report`. The valid frameworks are used, so one broken file never stops the bot.
 pub fn load_frameworks_reporting(config: &Config, report: ProblemReport) -> LoadReport {
     let loaded = frameworks::load(&config.frameworks);
-    for error in &loaded.errors {
-        match report {
-            ProblemReport::Log => tracing::error!(%error, "framework file not loaded"),
-            ProblemReport::Terminal => {
-                eprintln!("warning: {error} (this framework is not loaded)");
+    match report {
+        ProblemReport::Log => {
+            for error in &loaded.errors {
+                tracing::error!(%error, "framework file not loaded");
+            }
+        }
+        ProblemReport::Terminal => {
+            for line in warning_lines(&loaded.errors) {
+                eprintln!("{line}");
             }
         }
     }
-    for notice in &loaded.notices {
-        tracing::debug!(path = %notice.path.display(), message = %notice.message, "framework loader notice");
-    }
+    log_notices(&loaded.notices);
     loaded
+}
+
+/// Logs the loader's notices, once per load: a foreign file read despite inconsistencies at
+/// `info` (someone may want to fix it), a file skipped on purpose (a README) at `debug`.
+pub fn log_notices(notices: &[Notice]) {
+    for notice in notices {
+        let path = notice.path.display();
+        match notice.kind {
+            NoticeKind::Inconsistent => {
+                tracing::info!(%path, note = %notice.message, "framework file read as it is");
+            }
+            NoticeKind::Skipped => {
+                tracing::debug!(%path, note = %notice.message, "framework loader notice");
+            }
+        }
+    }
+}
+
+/// One `warning:` line per file that was not loaded: its first error, and how many more
+/// there are (`career-bot validate` lists them all).
+pub fn warning_lines(errors: &[FrameworkError]) -> Vec<String> {
+    let mut lines: Vec<(&std::path::Path, String, usize)> = Vec::new();
+    for error in errors {
+        match lines.iter_mut().find(|(path, _, _)| *path == error.path) {
+            Some((_, _, more)) => *more += 1,
+            None => lines.push((&error.path, error.to_string(), 0)),
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(_, first, more)| match more {
+            0 => format!("warning: {first} (this framework is not loaded)"),
+            more => format!(
+                "warning: {first} (and {more} more problem{} in this file, which `career-bot validate` lists; this framework is not loaded)",
+                if more == 1 { "" } else { "s" }
+            ),
+        })
+        .collect()
 }
 
 /// Opens the bot itself (`serve`): the database, created if missing, the frameworks and the

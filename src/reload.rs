@@ -35,6 +35,7 @@ pub async fn reload(bot: &Bot, sources: &[FrameworkSource]) -> Outcome {
         let sources = sources.to_vec();
         move || {
             let report = frameworks::load(&sources);
+            crate::app::log_notices(&report.notices);
             if report.errors.is_empty() {
                 Ok(Engine::new(report.library))
             } else {
@@ -95,10 +96,7 @@ pub async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'stat
 pub fn watched_paths(sources: &[FrameworkSource]) -> Vec<PathBuf> {
     sources
         .iter()
-        .filter_map(|source| match source {
-            FrameworkSource::Path(path) => Some(path.clone()),
-            FrameworkSource::Bundled => None,
-        })
+        .filter_map(|source| source.path().map(std::path::Path::to_path_buf))
         .collect()
 }
 

@@ -112,6 +112,11 @@ fn render(config: &Config, loaded: Vec<&str>) -> String {
         .map(|source| match source {
             FrameworkSource::Bundled => quoted("(bundled)"),
             FrameworkSource::Path(path) => quoted(&path.display().to_string()),
+            FrameworkSource::Repository { path, organisation } => format!(
+                "{{ path = {}, organisation = {} }}",
+                quoted(&path.display().to_string()),
+                quoted(organisation)
+            ),
         })
         .collect();
     let _ = writeln!(

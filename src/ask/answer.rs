@@ -39,12 +39,7 @@ fn no_longer_loaded() -> Unknown {
 }
 
 fn heading_for(framework: &Framework, level: &Level) -> String {
-    format!(
-        "{} · Level {}: {}",
-        framework.name,
-        level.number,
-        level.title_text()
-    )
+    format!("{} · {}", framework.name, level.label())
 }
 
 fn level_reply(framework: &Framework, query: &LevelQuery) -> Reply {
@@ -122,7 +117,7 @@ fn role_reply(framework: &Framework, role: &Role) -> Reply {
         .levels
         .iter()
         .filter(|level| (role.from_level..=role.to_level).contains(&level.number))
-        .map(|level| format!("Level {}: {}", level.number, level.title_text()))
+        .map(Level::label)
         .collect();
     Reply::new()
         .with_heading(format!("{} · {}", framework.name, role.titles.join(" / ")))
@@ -186,10 +181,12 @@ fn compare_reply(framework: &Framework, query: &CompareQuery) -> Reply {
     if let Some(note) = &query.note {
         reply = reply.with_paragraph(note.clone());
     }
-    let mut fields = vec![
-        Field::new(format!("Level {}", from.number), from.title_text()),
-        Field::new(format!("Level {}", to.number), to.title_text()),
-    ];
+    // A level titled only "Level N" would read "Level N: Level N".
+    let mut fields: Vec<Field> = [from, to]
+        .into_iter()
+        .filter(|level| level.has_own_title())
+        .map(|level| Field::new(format!("Level {}", level.number), level.title_text()))
+        .collect();
     if let (Some(before), Some(after)) = (&from.focus, &to.focus) {
         fields.push(Field::new("Focus", format!("{before} → {after}")));
     }
@@ -320,10 +317,7 @@ fn titles_reply(framework: &Framework, query: &TitlesQuery) -> Reply {
                 .map(|found| found.items.clone())
                 .unwrap_or_else(|| vec!["(nothing specific at this level)".to_owned()]);
             items.extend(ladder_figures(framework, level, Some(dimension)));
-            reply = reply.with_bullets(
-                Some(format!("Level {}: {}", level.number, level.title_text())),
-                items,
-            );
+            reply = reply.with_bullets(Some(level.label()), items);
         }
     } else {
         reply = reply.with_heading(format!("{}: levels and titles", framework.name));
@@ -334,7 +328,7 @@ fn titles_reply(framework: &Framework, query: &TitlesQuery) -> Reply {
             .levels
             .iter()
             .map(|level| {
-                let mut line = format!("Level {}: {}", level.number, level.title_text());
+                let mut line = level.label();
                 let figures = ladder_figures(framework, level, None);
                 if !figures.is_empty() {
                     line.push_str(&format!(" ({})", figures.join("; ")));

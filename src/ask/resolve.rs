@@ -534,13 +534,19 @@ impl<'a> Resolver<'a> {
             match other_levels.first() {
                 Some(reference) if levels.len() <= 1 => {
                     if let Some(level) = framework.level(reference.level) {
-                        alternatives.push(Alternative {
-                            description: format!(
+                        // Not "Level 2 is level 2 of …" for a level titled only that way.
+                        let description = if level.has_own_title() {
+                            format!(
                                 "{} is level {} of {}",
                                 level.title_text(),
                                 level.number,
                                 framework.name
-                            ),
+                            )
+                        } else {
+                            format!("Level {} of {}", level.number, framework.name)
+                        };
+                        alternatives.push(Alternative {
+                            description,
                             question: format!("{} level {}", framework.id, level.number),
                         });
                     }

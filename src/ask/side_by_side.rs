@@ -28,7 +28,7 @@ pub(super) fn cross_reply(library: &Library, query: &CrossCompareQuery) -> Optio
                 .map(|(framework, level)| {
                     Field::new(
                         &framework.name,
-                        format!("Level {}: {}", level.number, level.title_text()),
+                        level.label(),
                     )
                 })
                 .collect(),
@@ -111,7 +111,7 @@ pub(super) fn roles_reply(framework: &Framework, query: &RolesQuery) -> Reply {
                     .levels
                     .iter()
                     .filter(|level| (role.from_level..=role.to_level).contains(&level.number))
-                    .map(|level| format!("Level {}: {}", level.number, level.title_text()))
+                    .map(|level| level.label())
                     .collect();
                 reply
                     .with_bullets(
@@ -134,10 +134,7 @@ pub(super) fn roles_reply(framework: &Framework, query: &RolesQuery) -> Reply {
                         .iter()
                         .map(|d| format!("{}: {}", d.name, d.items.join(" "))),
                 );
-                reply.with_bullets(
-                    Some(format!("Level {}: {}", level.number, level.title_text())),
-                    items,
-                )
+                reply.with_bullets(Some(level.label()), items)
             }
         };
     }

@@ -33,12 +33,7 @@ pub fn level_label(engine: &Engine, framework: &str, level: Option<u32>) -> Stri
         };
     };
     match level.and_then(|number| found.level(number)) {
-        Some(level) => format!(
-            "{}, Level {}: {}",
-            found.name,
-            level.number,
-            level.title_text()
-        ),
+        Some(level) => format!("{}, {}", found.name, level.label()),
         None => match level {
             Some(level) => format!("{}, Level {level}", found.name),
             None => found.name.clone(),

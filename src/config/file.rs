@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 
 use super::{ConfigProblem, DEFAULT_CONFIG_FILE, Environment, Overrides};
 
@@ -13,8 +14,9 @@ use super::{ConfigProblem, DEFAULT_CONFIG_FILE, Environment, Overrides};
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FileConfig {
-    /// Framework directories (relative paths are relative to the config file).
-    pub frameworks: Vec<PathBuf>,
+    /// Framework directories (relative paths are relative to the config file): a path, or
+    /// `{ path = "…", organisation = "…" }` to name whose Hugo site or Monzo repository it is.
+    pub frameworks: Vec<FileFrameworkSource>,
     /// SQLite database path or `sqlite:` URL.
     pub database: Option<String>,
     /// Slack user ids of admins.
@@ -33,6 +35,60 @@ pub struct FileConfig {
     pub reminders: FileReminders,
     /// Limits on HTTP clients.
     pub http: FileHttp,
+}
+
+/// One entry of `frameworks`: `"vendor/progression-framework"`, or
+/// `{ path = "vendor/progression-framework", organisation = "Monzo" }`. The organisation names
+/// the frameworks of a Hugo site or Monzo repository at that path (their README title, else
+/// their directory name, otherwise); native YAML files name their own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileFrameworkSource {
+    /// The directory or file.
+    pub path: PathBuf,
+    /// Whose frameworks they are; `None` when not given.
+    pub organisation: Option<String>,
+}
+
+/// The table form, strict like every other table in the file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrameworkSourceTable {
+    path: PathBuf,
+    #[serde(default)]
+    organisation: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for FileFrameworkSource {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SourceVisitor;
+        impl<'de> Visitor<'de> for SourceVisitor {
+            type Value = FileFrameworkSource;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a directory path, or a table { path = \"…\", organisation = \"…\" }")
+            }
+
+            fn visit_str<E: de::Error>(self, path: &str) -> Result<Self::Value, E> {
+                Ok(FileFrameworkSource {
+                    path: PathBuf::from(path),
+                    organisation: None,
+                })
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let table =
+                    FrameworkSourceTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(FileFrameworkSource {
+                    path: table.path,
+                    organisation: table
+                        .organisation
+                        .map(|name| name.trim().to_owned())
+                        .filter(|name| !name.is_empty()),
+                })
+            }
+        }
+        deserializer.deserialize_any(SourceVisitor)
+    }
 }
 
 /// `[cadence]` in the config file.
@@ -178,6 +234,34 @@ mod tests {
         assert_eq!(lines, vec![Some(1), Some(3), Some(4)], "{problems:?}");
         assert!(
             problems[2].1.contains("unknown field `tick`"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_framework_source_is_a_path_or_a_table_with_an_organisation() {
+        let file = parse_all(
+            "frameworks = [\"ours\", { path = \"vendor/ladders\", organisation = \"Monzo\" }]\n",
+        )
+        .expect("parses");
+        assert_eq!(
+            file.frameworks,
+            [
+                FileFrameworkSource {
+                    path: PathBuf::from("ours"),
+                    organisation: None
+                },
+                FileFrameworkSource {
+                    path: PathBuf::from("vendor/ladders"),
+                    organisation: Some("Monzo".to_owned())
+                },
+            ]
+        );
+        let problems = parse_all("\nframeworks = [{ path = \"x\", organisaton = \"Monzo\" }]\n")
+            .expect_err("a typo");
+        assert_eq!(problems[0].0, Some(2), "{problems:?}");
+        assert!(
+            problems[0].1.contains("unknown field `organisaton`"),
             "{problems:?}"
         );
     }

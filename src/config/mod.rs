@@ -23,7 +23,9 @@ use std::path::{Path, PathBuf};
 use chrono_tz::Tz;
 
 pub use env::{Environment, ProcessEnvironment};
-pub use file::{FileCadence, FileCadenceOverride, FileConfig, FileHttp, FileReminders};
+pub use file::{
+    FileCadence, FileCadenceOverride, FileConfig, FileFrameworkSource, FileHttp, FileReminders,
+};
 pub use log_format::LogFormat;
 pub use secret::{DEFAULT_SLACK_API_TIMEOUT, Secret, SlackSettings};
 
@@ -167,20 +169,38 @@ impl Config {
             .unwrap_or_else(|| "config".to_owned());
         let key = |name: &str| format!("{file_source} ({name})");
 
-        let frameworks = if !overrides.frameworks.is_empty() {
-            overrides.frameworks.clone()
+        // Only the file can name a source's organisation; a flag or the environment gives
+        // paths, whose repositories then name themselves (README title, directory).
+        let frameworks: Vec<FrameworkSource> = if !overrides.frameworks.is_empty() {
+            overrides
+                .frameworks
+                .iter()
+                .cloned()
+                .map(FrameworkSource::Path)
+                .collect()
         } else if let Some(list) = env.var("CAREER_BOT_FRAMEWORKS") {
-            std::env::split_paths(&list).collect()
+            std::env::split_paths(&list)
+                .map(FrameworkSource::Path)
+                .collect()
         } else {
             file.frameworks
                 .iter()
-                .map(|path| base_dir.join(path))
+                .map(|source| {
+                    let path = base_dir.join(&source.path);
+                    match &source.organisation {
+                        Some(organisation) => FrameworkSource::Repository {
+                            path,
+                            organisation: organisation.clone(),
+                        },
+                        None => FrameworkSource::Path(path),
+                    }
+                })
                 .collect()
         };
         let frameworks = if frameworks.is_empty() {
             vec![FrameworkSource::Bundled]
         } else {
-            frameworks.into_iter().map(FrameworkSource::Path).collect()
+            frameworks
         };
 
         let database = overrides

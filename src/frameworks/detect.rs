@@ -53,6 +53,12 @@ fn detect_markdown(path: &Path, text: &str) -> Detected {
     if has_top_level_key(front.yaml, &["topics", "levels", "yaml"]) {
         return Detected::Monzo;
     }
+    if path.ends_with("content/docs/_index.md") {
+        return Detected::Skip(
+            "the Hugo site's docs index (its title may name the organisation); not a team"
+                .to_owned(),
+        );
+    }
     if let Some(team_dir) = hugo_team_dir(path) {
         let is_index = path.file_name().is_some_and(|name| name == "_index.md");
         return if is_index {

@@ -4,6 +4,16 @@
 //! [`Library`], and every problem is returned as a [`FrameworkError`] with file and line. A
 //! file with an error is left out entirely (a half-read framework would give wrong answers);
 //! the caller decides whether errors are fatal (`validate`) or only reported (a running bot).
+//!
+//! Files of other organisations' formats (Hugo, Monzo) are read as they are: what does not
+//! add up in them (more levels used than declared, a level without content, a prose page
+//! among data pages) is a [`Notice`], not an error. Every file gets at most one notice per
+//! load, listing everything about it on one line.
+//!
+//! Ids: a native file declares its id, which must be unique as written. The Hugo and Monzo
+//! readers derive theirs from titles, so two files may derive the same one; the later one (in
+//! path order, after every declared id) then takes its reader's next choice, with a notice,
+//! and ids stay unique across the library.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -11,6 +21,8 @@ use std::path::{Path, PathBuf};
 use super::detect::{Detected, detect};
 use super::error::{FrameworkError, FrameworkErrorKind, location_text};
 use super::library::Library;
+use super::model::Format;
+use super::repository::Repositories;
 use super::source::{Notice, ParsedFramework, SourceFile};
 use super::{bundled, hugo, monzo, native};
 
@@ -21,6 +33,33 @@ pub enum FrameworkSource {
     Bundled,
     /// A directory (searched recursively) or a single file.
     Path(PathBuf),
+    /// Like [`FrameworkSource::Path`], for a Hugo site or a Monzo repository whose
+    /// organisation is given (the config file's `organisation`): its frameworks take this
+    /// name instead of the one its README or directory suggests.
+    Repository {
+        /// The directory or file.
+        path: PathBuf,
+        /// The organisation's name, e.g. "Monzo".
+        organisation: String,
+    },
+}
+
+impl FrameworkSource {
+    /// The directory or file, unless bundled.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            FrameworkSource::Bundled => None,
+            FrameworkSource::Path(path) | FrameworkSource::Repository { path, .. } => Some(path),
+        }
+    }
+
+    /// The organisation configured for it, if any.
+    pub fn organisation(&self) -> Option<&str> {
+        match self {
+            FrameworkSource::Repository { organisation, .. } => Some(organisation),
+            FrameworkSource::Bundled | FrameworkSource::Path(_) => None,
+        }
+    }
 }
 
 /// The outcome of loading: what loaded, and what was wrong.
@@ -30,7 +69,8 @@ pub struct LoadReport {
     pub library: Library,
     /// Every problem found, in path order.
     pub errors: Vec<FrameworkError>,
-    /// Files skipped on purpose, and similar remarks.
+    /// Files skipped on purpose, and foreign files read despite inconsistencies: at most one
+    /// per file, in path order.
     pub notices: Vec<Notice>,
     /// How many candidate files were read.
     pub files_read: usize,
@@ -51,26 +91,43 @@ pub fn load(sources: &[FrameworkSource]) -> LoadReport {
         files.extend(bundled_files());
     }
     for source in sources {
-        match source {
-            FrameworkSource::Bundled => files.extend(bundled_files()),
-            FrameworkSource::Path(path) => collect_files(path, &mut files, &mut report.errors),
+        match source.path() {
+            None => files.extend(bundled_files()),
+            Some(path) => {
+                collect_files(path, source.organisation(), &mut files, &mut report.errors)
+            }
         }
     }
     report.files_read = files.len();
     let parsed = parse_files(files, &mut report);
-    report.library = check_across_files(parsed, &mut report.errors);
+    report.library = check_across_files(parsed, &mut report.errors, &mut report.notices);
+    report.notices = one_notice_per_file(std::mem::take(&mut report.notices));
     report
 }
 
-fn bundled_files() -> impl Iterator<Item = SourceFile> {
-    bundled::FILES.iter().map(|(path, text)| SourceFile {
-        path: PathBuf::from(path),
-        text: (*text).to_owned(),
+/// A file to read, with the organisation configured for the source it came from.
+struct Candidate {
+    file: SourceFile,
+    organisation: Option<String>,
+}
+
+fn bundled_files() -> impl Iterator<Item = Candidate> {
+    bundled::FILES.iter().map(|(path, text)| Candidate {
+        file: SourceFile {
+            path: PathBuf::from(path),
+            text: (*text).to_owned(),
+        },
+        organisation: None,
     })
 }
 
 /// Reads every candidate file under `path` (or `path` itself), sorted for stable results.
-fn collect_files(path: &Path, files: &mut Vec<SourceFile>, errors: &mut Vec<FrameworkError>) {
+fn collect_files(
+    path: &Path,
+    organisation: Option<&str>,
+    files: &mut Vec<Candidate>,
+    errors: &mut Vec<FrameworkError>,
+) {
     let mut paths = Vec::new();
     if path.is_file() {
         paths.push(path.to_path_buf());
@@ -88,7 +145,10 @@ fn collect_files(path: &Path, files: &mut Vec<SourceFile>, errors: &mut Vec<Fram
     }
     for path in paths {
         match std::fs::read_to_string(&path) {
-            Ok(text) => files.push(SourceFile { path, text }),
+            Ok(text) => files.push(Candidate {
+                file: SourceFile { path, text },
+                organisation: organisation.map(str::to_owned),
+            }),
             Err(error) => errors.push(FrameworkError::file(
                 &path,
                 FrameworkErrorKind::Io(error.to_string()),
@@ -133,39 +193,51 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 struct HugoTeam {
     index: Option<SourceFile>,
     pages: Vec<SourceFile>,
+    organisation: Option<String>,
 }
 
-fn parse_files(files: Vec<SourceFile>, report: &mut LoadReport) -> Vec<ParsedFramework> {
+fn parse_files(files: Vec<Candidate>, report: &mut LoadReport) -> Vec<ParsedFramework> {
     let mut parsed = Vec::new();
+    let mut repositories = Repositories::default();
     let mut hugo_teams: BTreeMap<PathBuf, HugoTeam> = BTreeMap::new();
-    for file in files {
+    for Candidate { file, organisation } in files {
         match detect(&file.path, &file.text) {
             Detected::Native => match native::parse(&file.path, &file.text) {
                 Ok(framework) => parsed.push(framework),
                 Err(errors) => report.errors.extend(errors),
             },
-            Detected::Monzo => match monzo::parse(&file) {
-                Ok(monzo::Outcome::Framework(framework)) => parsed.push(*framework),
-                Ok(monzo::Outcome::Prose) => report.notices.push(Notice {
-                    path: file.path,
-                    message: "prose page (`yaml: false`), skipped".to_owned(),
-                }),
-                Err(errors) => report.errors.extend(errors),
-            },
+            Detected::Monzo => {
+                let root = monzo::repository_root(&file.path);
+                let repository =
+                    repositories.resolve(&root, organisation.as_deref(), Format::Monzo);
+                match monzo::parse(&file, &repository) {
+                    Ok(monzo::Outcome::Framework(framework, note)) => {
+                        parsed.push(*framework);
+                        report.notices.extend(note);
+                    }
+                    Ok(monzo::Outcome::Prose(notice)) => report.notices.push(notice),
+                    Err(errors) => report.errors.extend(errors),
+                }
+            }
             Detected::HugoIndex { team_dir } => {
-                hugo_teams.entry(team_dir).or_default().index = Some(file);
+                let team = hugo_teams.entry(team_dir).or_default();
+                team.organisation = team.organisation.take().or(organisation);
+                team.index = Some(file);
             }
             Detected::HugoPage { team_dir } => {
-                hugo_teams.entry(team_dir).or_default().pages.push(file);
+                let team = hugo_teams.entry(team_dir).or_default();
+                team.organisation = team.organisation.take().or(organisation);
+                team.pages.push(file);
             }
-            Detected::Skip(reason) => report.notices.push(Notice {
-                path: file.path,
-                message: format!("{reason}, skipped"),
-            }),
+            Detected::Skip(reason) => report
+                .notices
+                .push(Notice::skipped(file.path, format!("{reason}, skipped"))),
         }
     }
     for (team_dir, team) in hugo_teams {
-        let outcome = hugo::parse_team(&team_dir, team.index.as_ref(), &team.pages);
+        let root = hugo::site_root(&team_dir);
+        let repository = repositories.resolve(&root, team.organisation.as_deref(), Format::Hugo);
+        let outcome = hugo::parse_team(&repository, &team_dir, team.index.as_ref(), &team.pages);
         report.notices.extend(outcome.notices);
         match outcome.framework {
             Ok(Some(framework)) => parsed.push(framework),
@@ -176,21 +248,51 @@ fn parse_files(files: Vec<SourceFile>, report: &mut LoadReport) -> Vec<ParsedFra
     parsed
 }
 
-/// Rejects a framework whose id or alias another one already uses. The first in path order
-/// wins, so adding a file can never silently replace a framework that was already there.
+/// Joins the notices about one file into one line ("…; …"), sorted by path; a file read
+/// despite inconsistencies is marked so even if it was also skipped in part.
+fn one_notice_per_file(notices: Vec<Notice>) -> Vec<Notice> {
+    let mut by_path: BTreeMap<PathBuf, Notice> = BTreeMap::new();
+    for notice in notices {
+        match by_path.get_mut(&notice.path) {
+            Some(joined) => {
+                if !joined.message.contains(&notice.message) {
+                    joined.message.push_str("; ");
+                    joined.message.push_str(&notice.message);
+                }
+                joined.kind = joined.kind.max(notice.kind);
+            }
+            None => {
+                by_path.insert(notice.path.clone(), notice);
+            }
+        }
+    }
+    by_path.into_values().collect()
+}
+
+/// Rejects a framework whose id or alias another one already uses. Declared (native) ids
+/// come first, then derived ones, each in path order; the first wins, so adding a file can
+/// never silently replace a framework that was already there. A derived id that is taken
+/// moves to its reader's next choice, or gets a number (`acme-web-2`), with a notice.
 fn check_across_files(
     mut parsed: Vec<ParsedFramework>,
     errors: &mut Vec<FrameworkError>,
+    notices: &mut Vec<Notice>,
 ) -> Library {
-    parsed.sort_by(|a, b| a.framework.origin.path.cmp(&b.framework.origin.path));
+    parsed.sort_by(|a, b| {
+        let derived = |p: &ParsedFramework| p.framework.origin.format != Format::Native;
+        (derived(a), &a.framework.origin.path).cmp(&(derived(b), &b.framework.origin.path))
+    });
     // name (lowercased) → (framework id, "path:line")
     let mut claimed: HashMap<String, (String, String)> = HashMap::new();
     let mut accepted = Vec::with_capacity(parsed.len());
-    for candidate in parsed {
+    for mut candidate in parsed {
+        if candidate.framework.origin.format != Format::Native {
+            move_derived_id(&mut candidate, &claimed, notices);
+        }
         let framework = &candidate.framework;
         let path = &framework.origin.path;
-        let mut rejected = Vec::new();
         let id_key = framework.id.to_lowercase();
+        let mut rejected = Vec::new();
         if let Some((other_id, other)) = claimed.get(&id_key) {
             let kind = if *other_id == framework.id {
                 FrameworkErrorKind::DuplicateId {
@@ -251,4 +353,34 @@ fn check_across_files(
         accepted.push(candidate.framework);
     }
     Library::new(accepted)
+}
+
+/// Gives a framework with a derived id that another framework already has its first free
+/// fallback id (or the id with a number), and says so in a notice.
+fn move_derived_id(
+    candidate: &mut ParsedFramework,
+    claimed: &HashMap<String, (String, String)>,
+    notices: &mut Vec<Notice>,
+) {
+    let id = &candidate.framework.id;
+    let Some((_, other)) = claimed.get(&id.to_lowercase()) else {
+        return;
+    };
+    let is_free = |id: &String| !claimed.contains_key(&id.to_lowercase());
+    let chosen = candidate
+        .fallback_ids
+        .iter()
+        .find(|fallback| is_free(fallback))
+        .cloned()
+        .unwrap_or_else(|| {
+            (2u32..)
+                .map(|number| format!("{id}-{number}"))
+                .find(is_free)
+                .unwrap_or_else(|| id.clone())
+        });
+    notices.push(Notice::inconsistent(
+        &candidate.framework.origin.path,
+        format!("the id \"{id}\" is already used by {other}; this framework's id is \"{chosen}\""),
+    ));
+    candidate.framework.id = chosen;
 }

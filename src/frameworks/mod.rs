@@ -6,7 +6,8 @@
 //!   aliases across files, and returns a [`Library`] plus every error with file and line.
 //! - [`library`]: the loaded, validated set that questions are answered from.
 //! - [`source`]: what the readers take in and give back, shared by the loader and the readers;
-//!   `naming`: names and text helpers the readers share.
+//!   [`repository`]: whose a Hugo site or Monzo repository is (configured, its README title…)
+//!   and paths inside it; `naming`: names and text helpers the readers share.
 //!
 //! This module is part of the pure core: it reads files but knows nothing of Slack or SQL.
 
@@ -20,6 +21,7 @@ pub mod model;
 pub mod monzo;
 pub(crate) mod naming;
 pub mod native;
+pub mod repository;
 pub mod source;
 pub(crate) mod yaml;
 
@@ -27,4 +29,4 @@ pub use error::{FrameworkError, FrameworkErrorKind};
 pub use library::Library;
 pub use loader::{FrameworkSource, LoadReport, load};
 pub use model::{Dimension, Format, Framework, Indicator, Level, Origin, Role, Source};
-pub use source::{Notice, ParsedFramework, SourceFile, SourceLines};
+pub use source::{Notice, NoticeKind, ParsedFramework, SourceFile, SourceLines};

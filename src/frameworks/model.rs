@@ -52,7 +52,8 @@ pub struct Level {
     pub number: u32,
     /// Titles held at this level; at least one.
     pub titles: Vec<String>,
-    /// One or two sentences on what the level is about.
+    /// One or two sentences on what the level is about; may be empty (a Monzo level, titled
+    /// only "Level N", gets no summary made from its first expectation).
     pub summary: String,
     /// Expectations grouped by dimension, in the framework's dimension order.
     pub expectations: Vec<Dimension>,
@@ -174,6 +175,25 @@ impl Level {
     /// The level's titles joined for display: "Software Engineer II".
     pub fn title_text(&self) -> String {
         self.titles.join(" / ")
+    }
+
+    /// Whether the level has a title of its own, rather than only "Level N" (formats without
+    /// level titles, such as Monzo's, title every level that way).
+    pub fn has_own_title(&self) -> bool {
+        let plain = format!("level {}", self.number);
+        self.titles
+            .iter()
+            .any(|title| !title.trim().eq_ignore_ascii_case(&plain))
+    }
+
+    /// The level as a heading or list item names it: "Level 3: Senior Engineer", or just
+    /// "Level 3" when that is its only title (never "Level 3: Level 3").
+    pub fn label(&self) -> String {
+        if self.has_own_title() {
+            format!("Level {}: {}", self.number, self.title_text())
+        } else {
+            format!("Level {}", self.number)
+        }
     }
 
     /// Expectations along the named dimension (case-insensitive).

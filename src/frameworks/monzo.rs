@@ -3,26 +3,36 @@
 //! Everything is in the front matter; the Markdown body is prose about the framework and is not
 //! read. The mapping:
 //!
-//! - `yaml: false` marks a prose page, which is skipped ([`Outcome::Prose`]).
-//! - `levels: N` is a count: levels are 1..=N, titled "Level N" (Monzo has no level titles).
+//! - `yaml: false` marks a prose page, and so does a page whose topics give no criteria at all
+//!   (published repositories mix such pages with data pages, without `yaml: false`): both are
+//!   skipped with a notice ([`Outcome::Prose`]).
+//! - Levels are the level numbers the `content` entries use, titled "Level N" (Monzo has no
+//!   level titles) and given no summary (Monzo has none; the first expectation is not repeated
+//!   as one). `levels: N` is what the file declares; published files do not always agree with
+//!   it, so the content is read as it is and the file gets one note listing what does not add
+//!   up: levels used beyond the declared count, declared or used levels without any criteria
+//!   (left out), a missing or unusable count.
 //! - Each topic is a dimension, named by its `title` without emoji, or else by its `name` with a
 //!   capital first letter ("communication" → "Communication").
 //! - Each `content` entry adds to one level of its topic: every `criteria` string is an item,
 //!   then every `exampleCriteria` entry as `<criteria> (e.g. <example>; <example>)`.
-//! - A level's summary is the first sentence of its first item (Monzo has no level summaries).
-//! - The name is the `title` without emoji ("Backend Engineering Framework"); the team is the
-//!   `sidebarTitle` without emoji, else the name without a trailing " Framework".
+//! - Names come from the file's own titles, not from where it was copied: the name is the
+//!   `title` without emoji ("Backend Engineering Framework"); the team is the `sidebarTitle`
+//!   without emoji, else the name without a trailing " Framework"; the organisation is the
+//!   repository's (configured, else its README title: see [`repository`](super::repository)).
+//!   The id is `<organisation slug>-<team slug>` (`monzo-backend`); when another framework
+//!   already has it, `<organisation slug>-<path slug>`, the path being the file's below
+//!   `frameworks/` without extension (`monzo-engineering-backend`).
 //! - The repository root is the directory holding the nearest `frameworks/` directory above the
-//!   file; the organisation is the root's name without suffixes such as
-//!   `-progression-framework`. The id is `<organisation slug>-<path slug>`, the path being the
-//!   file's path below `frameworks/` without extension (`engineering/backend.md` →
-//!   `engineering-backend`). A file outside any `frameworks/` directory gets
-//!   `<parent directory slug>-<file stem slug>`, and its organisation comes from that parent.
+//!   file, or the file's own directory; the source shows the file's path inside it
+//!   (`frameworks/engineering/backend.md`).
 //!
-//! Errors carry the line in the file (front matter starts on line 2): a `content` level outside
-//! 1..=`levels`, a missing or zero `levels`, and a level no topic gives any criteria. Unknown
-//! keys are tolerated, as Monzo files carry many (`path`, `homepage`, `sidebarGroup`…).
+//! Errors, which leave the file out, carry the line in the file (front matter starts on line
+//! 2): YAML that does not parse or has the wrong shape, a `content` level that cannot be a
+//! level number (outside 1..=99), a topic with neither `name` nor `title`. Unknown keys are
+//! tolerated, as Monzo files carry many (`path`, `homepage`, `sidebarGroup`…).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
@@ -32,22 +42,23 @@ use super::detect::front_matter;
 use super::error::{FrameworkError, FrameworkErrorKind};
 use super::model::{Dimension, Format, Framework, Level, Origin, Source};
 use super::naming::{
-    capitalise, collapse_whitespace, dir_name, first_item_sentence, is_valid_id, join_id_parts,
-    organisation_from_dir_name, register_dimension, slugify, title_case,
+    capitalise, collapse_whitespace, is_valid_id, join_id_parts, levels_phrase, register_dimension,
+    slugify, strip_emoji, title_case,
 };
-use super::source::{ParsedFramework, SourceFile, SourceLines};
+use super::repository::Repository;
+use super::source::{Notice, ParsedFramework, SourceFile, SourceLines};
 use super::yaml::{line_of, parse_yaml, yaml_error};
 
-/// The most levels a framework may have, as in the native format.
-const MAX_LEVELS: i64 = 99;
+/// The highest level number, as in the native format.
+const MAX_LEVEL: i64 = 99;
 
 /// What one Monzo file holds.
 #[derive(Debug)]
 pub enum Outcome {
-    /// A framework.
-    Framework(Box<ParsedFramework>),
-    /// A prose page (`yaml: false`), to be skipped with a notice.
-    Prose,
+    /// A framework, with the note listing what in the file does not add up, if anything.
+    Framework(Box<ParsedFramework>, Option<Notice>),
+    /// A prose page, skipped with this notice.
+    Prose(Notice),
 }
 
 /// Only the `yaml` flag, read first so a prose page's other keys cannot cause errors.
@@ -97,8 +108,19 @@ struct RawExample {
     examples: Option<Vec<String>>,
 }
 
-/// Reads one Monzo file.
-pub fn parse(file: &SourceFile) -> Result<Outcome, Vec<FrameworkError>> {
+/// The expectations read from a file's topics, by level.
+#[derive(Default)]
+struct Content {
+    /// Dimension names in order of first use.
+    dimensions: Vec<String>,
+    /// Level number → its expectations (only levels with at least one item).
+    by_level: BTreeMap<u32, Vec<Dimension>>,
+    /// Every level number a `content` entry names, with items or not.
+    mentioned: BTreeSet<u32>,
+}
+
+/// Reads one Monzo file of `repository`.
+pub fn parse(file: &SourceFile, repository: &Repository) -> Result<Outcome, Vec<FrameworkError>> {
     let path = file.path.as_path();
     let Some(parts) = front_matter(&file.text) else {
         return Err(vec![FrameworkError::at(
@@ -114,19 +136,88 @@ pub fn parse(file: &SourceFile) -> Result<Outcome, Vec<FrameworkError>> {
     let flag: RawFlag =
         parse_yaml(parts.yaml, offset).map_err(|error| vec![yaml_error(path, &error)])?;
     if flag.yaml == Some(false) {
-        return Ok(Outcome::Prose);
+        return Ok(Outcome::Prose(Notice::skipped(
+            path,
+            "prose page (`yaml: false`), skipped",
+        )));
     }
     let raw: RawPage =
         parse_yaml(parts.yaml, offset).map_err(|error| vec![yaml_error(path, &error)])?;
     let file_line = |line: u32| line.saturating_add(u32::try_from(offset).unwrap_or(u32::MAX));
+    let declared = raw.levels.as_ref().map(|levels| levels.value);
+    let content = read_topics(path, raw.topics.unwrap_or_default(), file_line)?;
+    if content.by_level.is_empty() {
+        return Ok(Outcome::Prose(prose_notice(path, flag.yaml, declared)));
+    }
 
-    let level_count = level_count(path, raw.levels.as_ref(), file_line)?;
-    let levels_line = raw.levels.as_ref().map(|levels| file_line(line_of(levels)));
+    let names = Names::of(
+        path,
+        repository,
+        raw.title.as_deref(),
+        raw.sidebar_title.as_deref(),
+    );
+    let Some(id) = names.ids.first().cloned() else {
+        return Err(vec![FrameworkError::file(
+            path,
+            FrameworkErrorKind::Structure(format!(
+                "cannot derive a framework id from the title or the path {}; give the file a `title` or `sidebarTitle` with letters or digits",
+                path.display()
+            )),
+        )]);
+    };
+    let note =
+        inconsistencies(declared, &content).map(|message| Notice::inconsistent(path, message));
+    let levels = content
+        .by_level
+        .into_iter()
+        .map(|(number, expectations)| Level {
+            number,
+            titles: vec![format!("Level {number}")],
+            summary: String::new(),
+            expectations,
+            focus: None,
+            timeframe_to_next: None,
+            indicators: Vec::new(),
+        })
+        .collect();
+    let framework = Framework {
+        id,
+        source: Source {
+            url: repository.inside(path),
+            attribution: format!("{} progression framework", names.organisation),
+        },
+        name: names.name,
+        organisation: names.organisation,
+        team: names.team,
+        aliases: Vec::new(),
+        summary: None,
+        notes: Vec::new(),
+        dimensions: content.dimensions,
+        levels,
+        roles: Vec::new(),
+        origin: Origin {
+            path: path.to_path_buf(),
+            format: Format::Monzo,
+        },
+    };
+    let parsed = ParsedFramework {
+        framework,
+        lines: SourceLines::default(),
+        fallback_ids: names.ids[1..].to_vec(),
+    };
+    Ok(Outcome::Framework(Box::new(parsed), note))
+}
+
+/// Reads every topic's content by level. Errors: a topic without a name, a level number that
+/// cannot be one.
+fn read_topics(
+    path: &Path,
+    topics: Vec<Spanned<RawTopic>>,
+    file_line: impl Fn(u32) -> u32,
+) -> Result<Content, Vec<FrameworkError>> {
+    let mut content = Content::default();
     let mut errors = Vec::new();
-    let mut dimensions: Vec<String> = Vec::new();
-    // Expectations per level, index 0 being level 1.
-    let mut by_level: Vec<Vec<Dimension>> = vec![Vec::new(); level_count as usize];
-    for topic in raw.topics.unwrap_or_default() {
+    for topic in topics {
         let topic_line = file_line(line_of(&topic));
         let topic = topic.value;
         let Some(name) = topic_name(&topic) else {
@@ -141,136 +232,96 @@ pub fn parse(file: &SourceFile) -> Result<Outcome, Vec<FrameworkError>> {
             ));
             continue;
         };
-        let name = register_dimension(&mut dimensions, name);
-        for content in topic.content.unwrap_or_default() {
-            let number = content.level.value;
-            let Some(expectations) = usize::try_from(number)
+        for entry in topic.content.unwrap_or_default() {
+            let number = entry.level.value;
+            let Some(number) = u32::try_from(number)
                 .ok()
-                .and_then(|number| number.checked_sub(1))
-                .and_then(|index| by_level.get_mut(index))
+                .filter(|number| (1..=MAX_LEVEL).contains(&i64::from(*number)))
             else {
                 errors.push(FrameworkError::at(
                     path,
-                    file_line(line_of(&content.level)),
-                    FrameworkErrorKind::Structure(format!(
-                        "level {number} is outside this framework's levels; `levels: {level_count}` allows levels 1 to {level_count}"
-                    )),
+                    file_line(line_of(&entry.level)),
+                    FrameworkErrorKind::LevelOutOfRange { number },
                 ));
                 continue;
             };
-            let items = content_items(content);
+            content.mentioned.insert(number);
+            let items = content_items(entry);
             if items.is_empty() {
                 continue;
             }
+            let name = register_dimension(&mut content.dimensions, name.clone());
+            let expectations = content.by_level.entry(number).or_default();
             match expectations
                 .iter_mut()
                 .find(|dimension| dimension.name == name)
             {
                 Some(dimension) => dimension.items.extend(items),
-                None => expectations.push(Dimension {
-                    name: name.clone(),
-                    items,
-                }),
+                None => expectations.push(Dimension { name, items }),
             }
         }
     }
-
-    let mut levels = Vec::with_capacity(by_level.len());
-    for (number, expectations) in (1..=level_count).zip(by_level) {
-        if expectations.is_empty() {
-            errors.push(FrameworkError {
-                path: path.to_path_buf(),
-                line: levels_line,
-                kind: FrameworkErrorKind::EmptyLevel { number },
-            });
-            continue;
-        }
-        levels.push(Level {
-            number,
-            titles: vec![format!("Level {number}")],
-            summary: first_item_sentence(&expectations).unwrap_or_default(),
-            expectations,
-            focus: None,
-            timeframe_to_next: None,
-            indicators: Vec::new(),
-        });
+    if errors.is_empty() {
+        Ok(content)
+    } else {
+        Err(errors)
     }
-
-    let names = Names::of(path, raw.title.as_deref(), raw.sidebar_title.as_deref());
-    if !is_valid_id(&names.id) {
-        errors.push(FrameworkError::file(
-            path,
-            FrameworkErrorKind::Structure(format!(
-                "cannot derive a framework id from the path {}; rename the file or its directories to use letters or digits",
-                path.display()
-            )),
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let framework = Framework {
-        id: names.id,
-        source: Source {
-            url: path.display().to_string(),
-            attribution: format!(
-                "{} progression framework ({}, in Monzo's progression-framework format)",
-                names.organisation,
-                path.display()
-            ),
-        },
-        name: names.name,
-        organisation: names.organisation,
-        team: names.team,
-        aliases: Vec::new(),
-        summary: None,
-        notes: Vec::new(),
-        dimensions,
-        levels,
-        roles: Vec::new(),
-        origin: Origin {
-            path: path.to_path_buf(),
-            format: Format::Monzo,
-        },
-    };
-    Ok(Outcome::Framework(Box::new(ParsedFramework {
-        framework,
-        lines: SourceLines::default(),
-    })))
 }
 
-/// The number of levels, checked: present, at least 1 and at most [`MAX_LEVELS`].
-fn level_count(
-    path: &Path,
-    levels: Option<&Spanned<i64>>,
-    file_line: impl Fn(u32) -> u32,
-) -> Result<u32, Vec<FrameworkError>> {
-    let Some(levels) = levels else {
-        return Err(vec![FrameworkError::file(
+/// The notice for a page without any criteria: plain prose, or a data page whose data is
+/// missing (it says `yaml: true` or declares a level count).
+fn prose_notice(path: &Path, yaml: Option<bool>, declared: Option<i64>) -> Notice {
+    match (yaml, declared) {
+        (_, Some(count)) => Notice::inconsistent(
             path,
-            FrameworkErrorKind::Empty {
-                field: "levels".to_owned(),
-                hint: "set `levels` to the number of levels in this framework, e.g. `levels: 6` (or `yaml: false` for a prose page)"
-                    .to_owned(),
-            },
-        )]);
-    };
-    let line = file_line(line_of(levels));
-    match levels.value {
-        count @ 1..=MAX_LEVELS => Ok(u32::try_from(count).unwrap_or(1)),
-        count if count > MAX_LEVELS => Err(vec![FrameworkError::at(
+            format!(
+                "`levels: {count}`, but no topic gives any criteria; read as a prose page, skipped"
+            ),
+        ),
+        (Some(true), None) => Notice::inconsistent(
             path,
-            line,
-            FrameworkErrorKind::LevelOutOfRange { number: count },
-        )]),
-        count => Err(vec![FrameworkError::at(
-            path,
-            line,
-            FrameworkErrorKind::Structure(format!(
-                "`levels` is {count}; set it to the number of levels in this framework, e.g. `levels: 6`"
-            )),
-        )]),
+            "`yaml: true`, but no topic gives any criteria; read as a prose page, skipped",
+        ),
+        (_, None) => Notice::skipped(path, "prose page (no topics with criteria), skipped"),
     }
+}
+
+/// One sentence listing what does not add up between the declared level count and the
+/// content, or `None` when they agree.
+fn inconsistencies(declared: Option<i64>, content: &Content) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut expected: BTreeSet<u32> = content.mentioned.clone();
+    match declared {
+        None => parts.push("no `levels` count".to_owned()),
+        Some(count @ 1..=MAX_LEVEL) => {
+            let count = u32::try_from(count).unwrap_or(1);
+            expected.extend(1..=count);
+            if content.mentioned.iter().any(|number| *number > count) {
+                let used: Vec<u32> = content.mentioned.iter().copied().collect();
+                let range = match (used.first(), used.last()) {
+                    (Some(first), Some(last)) if first != last => format!("levels {first}–{last}"),
+                    _ => levels_phrase(&used),
+                };
+                parts.push(format!("`levels: {count}`, but the content uses {range}"));
+            }
+        }
+        Some(count) => parts.push(format!("`levels: {count}` is not a number of levels")),
+    }
+    let empty: Vec<u32> = expected
+        .iter()
+        .copied()
+        .filter(|number| !content.by_level.contains_key(number))
+        .collect();
+    if !empty.is_empty() {
+        let verb = if empty.len() == 1 { "has" } else { "have" };
+        parts.push(format!("{} {verb} no content", levels_phrase(&empty)));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let read: Vec<u32> = content.by_level.keys().copied().collect();
+    parts.push(format!("read as {}", levels_phrase(&read)));
+    Some(parts.join("; "))
 }
 
 /// The dimension name of a topic: its title without emoji, else its name capitalised.
@@ -315,16 +366,21 @@ fn content_items(content: RawContent) -> Vec<String> {
     items
 }
 
-/// A framework's id, name, organisation and team, derived from its path and titles.
+/// A framework's ids (preferred first), name, organisation and team, from its titles.
 struct Names {
-    id: String,
+    ids: Vec<String>,
     name: String,
     organisation: String,
     team: String,
 }
 
 impl Names {
-    fn of(path: &Path, title: Option<&str>, sidebar_title: Option<&str>) -> Self {
+    fn of(
+        path: &Path,
+        repository: &Repository,
+        title: Option<&str>,
+        sidebar_title: Option<&str>,
+    ) -> Self {
         let stem = path
             .file_stem()
             .map(|stem| stem.to_string_lossy().into_owned())
@@ -347,25 +403,21 @@ impl Names {
                     .trim()
                     .to_owned()
             });
-        let (organisation, prefix, relative) = match frameworks_root(path) {
-            Some((root, relative)) => {
-                let root_name = dir_name(&root).unwrap_or_default();
-                let organisation = organisation_from_dir_name(&root_name);
-                (organisation.clone(), slugify(&organisation), relative)
-            }
-            None => {
-                let parent = path.parent().and_then(dir_name).unwrap_or_default();
-                (
-                    organisation_from_dir_name(&parent),
-                    slugify(&parent),
-                    PathBuf::from(&stem),
-                )
-            }
-        };
+        let organisation = repository.organisation.clone();
+        let prefix = slugify(&organisation);
+        let relative = below_frameworks(path).unwrap_or_else(|| PathBuf::from(&stem));
         let relative = relative.with_extension("");
-        let id = join_id_parts([prefix, slugify(&relative.to_string_lossy())]);
+        let mut ids: Vec<String> = Vec::new();
+        for id in [
+            join_id_parts([prefix.clone(), slugify(&team)]),
+            join_id_parts([prefix, slugify(&relative.to_string_lossy())]),
+        ] {
+            if is_valid_id(&id) && !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
         Self {
-            id,
+            ids,
             name,
             organisation,
             team,
@@ -373,9 +425,23 @@ impl Names {
     }
 }
 
+/// The repository root of a Monzo file: the directory holding the nearest `frameworks/`
+/// directory above it, else the file's own directory.
+pub(crate) fn repository_root(path: &Path) -> PathBuf {
+    frameworks_dir(path).map_or_else(
+        || path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        |(root, _)| root,
+    )
+}
+
+/// The file's path below its nearest `frameworks/` directory.
+fn below_frameworks(path: &Path) -> Option<PathBuf> {
+    frameworks_dir(path).map(|(_, relative)| relative)
+}
+
 /// The repository root (the directory holding the nearest `frameworks/` above `path`) and the
 /// path of the file below that `frameworks/` directory.
-fn frameworks_root(path: &Path) -> Option<(PathBuf, PathBuf)> {
+fn frameworks_dir(path: &Path) -> Option<(PathBuf, PathBuf)> {
     let parent = path.parent()?;
     let components: Vec<Component<'_>> = parent.components().collect();
     let position = components
@@ -386,66 +452,122 @@ fn frameworks_root(path: &Path) -> Option<(PathBuf, PathBuf)> {
     Some((root, relative.ok()?.to_path_buf()))
 }
 
-/// Removes emoji, pictographs, variation selectors and joiners, keeping letters, digits,
-/// punctuation and spaces: "🛠️ Backend Engineering Framework" → "Backend Engineering Framework".
-pub(crate) fn strip_emoji(text: &str) -> String {
-    let kept: String = text.chars().filter(|&c| is_text_char(c)).collect();
-    collapse_whitespace(&kept)
-}
-
-fn is_text_char(c: char) -> bool {
-    c.is_alphanumeric()
-        || c.is_whitespace()
-        || c.is_ascii_punctuation()
-        // Latin-1 punctuation and signs (but not © and ®, which are emoji when styled).
-        || (('\u{a1}'..='\u{bf}').contains(&c) && c != '\u{a9}' && c != '\u{ae}')
-        // Combining accents, for letters written as base + accent.
-        || ('\u{300}'..='\u{36f}').contains(&c)
-        // Dashes, quotes, bullets, ellipsis (U+200B–U+200F joiners and marks excluded).
-        || ('\u{2010}'..='\u{2027}').contains(&c)
-        || ('\u{2030}'..='\u{205e}').contains(&c)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_saphyr::Location;
 
+    fn repository() -> Repository {
+        Repository::new("repo", "Acme")
+    }
+
     fn parse_text(text: &str) -> Result<Outcome, Vec<FrameworkError>> {
-        parse(&SourceFile {
-            path: PathBuf::from("repo/frameworks/team.md"),
-            text: text.to_owned(),
-        })
+        parse(
+            &SourceFile {
+                path: PathBuf::from("repo/frameworks/team.md"),
+                text: text.to_owned(),
+            },
+            &repository(),
+        )
     }
 
     fn errors_of(text: &str) -> Vec<FrameworkError> {
         match parse_text(text) {
             Err(errors) => errors,
-            Ok(_) => panic!("expected errors"),
+            Ok(outcome) => panic!("expected errors, got {outcome:?}"),
         }
     }
 
+    fn framework_of(text: &str) -> (Framework, Option<Notice>) {
+        match parse_text(text) {
+            Ok(Outcome::Framework(parsed, note)) => (parsed.framework, note),
+            other => panic!("expected a framework, got {other:?}"),
+        }
+    }
+
+    fn prose_of(text: &str) -> Notice {
+        match parse_text(text) {
+            Ok(Outcome::Prose(notice)) => notice,
+            other => panic!("expected a prose page, got {other:?}"),
+        }
+    }
+
+    fn numbers(framework: &Framework) -> Vec<u32> {
+        framework.levels.iter().map(|level| level.number).collect()
+    }
+
+    const TOPIC: &str = "topics:\n  - name: a\n    content:\n";
+
     #[test]
-    fn missing_or_zero_levels_is_an_error() {
-        let missing = errors_of("---\ntitle: T\ntopics: []\n---\n");
+    fn a_page_without_criteria_is_prose_whatever_its_level_count() {
+        let plain = prose_of("---\ntitle: T\nlevels:\n---\nProse.\n");
+        assert_eq!(plain.kind, crate::frameworks::NoticeKind::Skipped);
+        let counted = prose_of("---\ntitle: T\nlevels: 6\ntopics: []\n---\n");
+        assert_eq!(counted.kind, crate::frameworks::NoticeKind::Inconsistent);
         assert!(
-            missing[0].to_string().contains("`levels`"),
+            counted.message.contains("`levels: 6`"),
             "{}",
-            missing[0]
+            counted.message
         );
-        let zero = errors_of("---\ntitle: T\nlevels: 0\ntopics: []\n---\n");
-        assert_eq!(zero[0].line, Some(3));
-        let huge = errors_of("---\nlevels: 4000000000\n---\n");
-        assert_eq!(huge[0].line, Some(2));
+        prose_of("---\nlevels: 4000000000\n---\n");
     }
 
     #[test]
-    fn a_level_without_criteria_is_an_empty_level() {
-        let text = "---\ntitle: T\nlevels: 2\ntopics:\n  - name: a\n    content:\n      - level: 1\n        criteria: [x]\n---\n";
-        let errors = errors_of(text);
+    fn content_beyond_the_declared_count_is_read_with_one_note() {
+        let text = format!(
+            "---\nlevels: 2\n{TOPIC}      - level: 1\n        criteria: [x]\n      - level: 3\n        criteria: [y]\n---\n"
+        );
+        let (framework, note) = framework_of(&text);
+        assert_eq!(numbers(&framework), [1, 3]);
+        let note = note.expect("a note");
+        assert_eq!(note.kind, crate::frameworks::NoticeKind::Inconsistent);
+        assert_eq!(
+            note.message,
+            "`levels: 2`, but the content uses levels 1–3; level 2 has no content; read as levels 1 and 3"
+        );
+    }
+
+    #[test]
+    fn a_level_without_criteria_is_left_out_with_a_note() {
+        let text = format!(
+            "---\ntitle: T\nlevels: 2\n{TOPIC}      - level: 1\n        criteria: [x]\n      - level: 2\n        criteria: []\n---\n"
+        );
+        let (framework, note) = framework_of(&text);
+        assert_eq!(numbers(&framework), [1]);
+        assert_eq!(
+            note.expect("a note").message,
+            "level 2 has no content; read as level 1"
+        );
+    }
+
+    #[test]
+    fn a_file_that_agrees_with_itself_gets_no_note() {
+        let text = format!("---\nlevels: 1\n{TOPIC}      - level: 1\n        criteria: [x]\n---\n");
+        let (framework, note) = framework_of(&text);
+        assert!(note.is_none(), "{note:?}");
+        assert_eq!(framework.levels[0].titles, ["Level 1"]);
+        assert_eq!(
+            framework.levels[0].summary, "",
+            "no summary made up from an item"
+        );
+        let missing = format!("---\n{TOPIC}      - level: 1\n        criteria: [x]\n---\n");
+        let (_, note) = framework_of(&missing);
+        assert_eq!(
+            note.expect("a note").message,
+            "no `levels` count; read as level 1"
+        );
+    }
+
+    #[test]
+    fn a_level_number_that_cannot_be_one_is_an_error_at_its_line() {
+        let text = format!("---\nlevels: 1\n{TOPIC}      - level: 0\n        criteria: [x]\n---\n");
+        let errors = errors_of(&text);
         assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].kind, FrameworkErrorKind::EmptyLevel { number: 2 });
-        assert_eq!(errors[0].line, Some(3));
+        assert_eq!(
+            errors[0].kind,
+            FrameworkErrorKind::LevelOutOfRange { number: 0 }
+        );
+        assert_eq!(errors[0].line, Some(6));
     }
 
     #[test]
@@ -460,8 +582,8 @@ mod tests {
 
     #[test]
     fn yaml_false_is_prose_whatever_else_the_page_holds() {
-        let outcome = parse_text("---\nyaml: false\nlevels: nonsense\n---\nProse.\n");
-        assert!(matches!(outcome, Ok(Outcome::Prose)));
+        let notice = prose_of("---\nyaml: false\nlevels: nonsense\n---\nProse.\n");
+        assert!(notice.message.contains("yaml: false"), "{}", notice.message);
     }
 
     #[test]
@@ -479,27 +601,51 @@ mod tests {
     }
 
     #[test]
-    fn id_comes_from_the_path_below_frameworks() {
+    fn ids_come_from_the_titles_then_from_the_path_below_frameworks() {
         let names = Names::of(
-            Path::new("/x/acme-progression-framework/frameworks/engineering/backend.md"),
+            Path::new("/x/copied-here/frameworks/engineering/backend.md"),
+            &Repository::new("/x/copied-here", "Acme"),
             Some("🛠️ Backend Engineering Framework"),
-            None,
+            Some("🛠️ Backend"),
         );
-        assert_eq!(names.id, "acme-engineering-backend");
+        assert_eq!(names.ids, ["acme-backend", "acme-engineering-backend"]);
         assert_eq!(names.organisation, "Acme");
         assert_eq!(names.name, "Backend Engineering Framework");
-        assert_eq!(names.team, "Backend Engineering");
+        assert_eq!(names.team, "Backend");
+        let untitled = Names::of(
+            Path::new("/x/copied-here/frameworks/web.md"),
+            &Repository::new("/x/copied-here", "Acme"),
+            Some("Web Framework"),
+            None,
+        );
+        assert_eq!(untitled.ids, ["acme-web"]);
+        assert_eq!(untitled.team, "Web");
     }
 
     #[test]
-    fn a_file_outside_frameworks_is_named_after_its_parent_directory() {
+    fn a_file_outside_frameworks_has_its_own_directory_as_root() {
+        let path = Path::new("/x/team-docs/support.md");
+        assert_eq!(repository_root(path), Path::new("/x/team-docs"));
+        assert_eq!(
+            repository_root(Path::new("/x/repo/frameworks/a/b.md")),
+            Path::new("/x/repo")
+        );
         let names = Names::of(
-            Path::new("/x/team-docs/support.md"),
+            path,
+            &Repository::new("/x/team-docs", "Team Docs"),
             Some("Support"),
             Some("🎧 Help"),
         );
-        assert_eq!(names.id, "team-docs-support");
+        assert_eq!(names.ids, ["team-docs-help", "team-docs-support"]);
         assert_eq!(names.team, "Help");
+    }
+
+    #[test]
+    fn the_source_is_the_path_inside_the_repository() {
+        let text = format!("---\nlevels: 1\n{TOPIC}      - level: 1\n        criteria: [x]\n---\n");
+        let (framework, _) = framework_of(&text);
+        assert_eq!(framework.source.url, "frameworks/team.md");
+        assert_eq!(framework.source.attribution, "Acme progression framework");
     }
 
     #[test]

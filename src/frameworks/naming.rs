@@ -3,8 +3,10 @@
 //! naming of other organisations' formats ([`hugo`](super::hugo), [`monzo`](super::monzo)).
 //!
 //! Those formats name neither the organisation nor the framework's id, so both readers derive
-//! them from directory names ("infracloud-career-ladders" → "Infracloud"), and neither has level
-//! summaries, so both take the first sentence of a level's first item. Keeping one copy here
+//! them: the organisation from a repository title ("Kestrel Progression Framework" →
+//! "Kestrel") or, failing that, a directory name ("infracloud-career-ladders" → "Infracloud"),
+//! the id from the organisation and the team's title. Hugo pages have no level summaries, so
+//! the Hugo reader takes the first sentence of a level's first item. Keeping one copy here
 //! keeps the two readers naming things the same way.
 
 use std::path::Path;
@@ -138,11 +140,19 @@ pub(crate) fn first_item_sentence(expectations: &[Dimension]) -> Option<String> 
         .map(|item| first_sentence(item).to_owned())
 }
 
-/// The first sentence of `text`, or all of it. Common abbreviations ("e.g.") do not end one.
+/// The first sentence of `text`, or all of it. Common abbreviations ("e.g.", also written
+/// "(e.g.") do not end one, and neither does a full stop inside parentheses or brackets, so
+/// "Criteria for sublevel A (e.g. a talk. A post)" stays whole.
 pub(crate) fn first_sentence(text: &str) -> &str {
     let text = text.trim();
+    let mut depth = 0usize;
     for (index, c) in text.char_indices() {
-        if !matches!(c, '.' | '!' | '?') {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > 0 || !matches!(c, '.' | '!' | '?') {
             continue;
         }
         let end = index + c.len_utf8();
@@ -151,6 +161,7 @@ pub(crate) fn first_sentence(text: &str) -> &str {
             continue;
         }
         let word = text[..index].rsplit(' ').next().unwrap_or_default();
+        let word = word.trim_start_matches(['(', '[', '"', '\'', '“', '‘']);
         let abbreviation = matches!(
             word.to_lowercase().as_str(),
             "e.g" | "i.e" | "etc" | "vs" | "approx" | "incl" | "cf" | "mr" | "ms" | "dr"
@@ -162,6 +173,125 @@ pub(crate) fn first_sentence(text: &str) -> &str {
         return &text[..end];
     }
     text
+}
+
+/// Words that say what kind of document a title names rather than whose it is.
+const KIND_WORDS: &[&str] = &[
+    "progression",
+    "career",
+    "careers",
+    "framework",
+    "frameworks",
+    "ladder",
+    "ladders",
+    "levels",
+    "levelling",
+    "leveling",
+    "matrix",
+    "path",
+    "paths",
+    "site",
+    "handbook",
+    "repository",
+    "repo",
+    "docs",
+];
+
+/// The organisation a repository's own title names, e.g. a README's "# Kestrel Progression
+/// Framework" or a Hugo site's "InfraCloud Career Ladders" (→ "Kestrel", "InfraCloud"), or
+/// "Progression at Monzo" (→ "Monzo"). `None` when the title names only the kind of document
+/// ("Career Ladders", "progression-framework").
+pub(crate) fn organisation_from_title(title: &str) -> Option<String> {
+    let title = strip_emoji(title);
+    let mut words: Vec<&str> = title.split_whitespace().collect();
+    let is_kind = |word: &str| {
+        let lower = word
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        !lower.is_empty()
+            && lower
+                .split(['-', '_', '/'])
+                .all(|part| part.is_empty() || KIND_WORDS.contains(&part))
+    };
+    let is_filler = |word: &str| matches!(word.to_lowercase().as_str(), "the" | "our" | "a" | "an");
+    // "Progression at Monzo", "Career ladders of Acme": the name follows the connector.
+    if let Some(connector) = words
+        .iter()
+        .position(|word| matches!(word.to_lowercase().as_str(), "at" | "of" | "for" | "@"))
+        && connector > 0
+        && words[..connector]
+            .iter()
+            .all(|word| is_kind(word) || is_filler(word))
+    {
+        words.drain(..=connector);
+    }
+    while words.first().is_some_and(|word| is_filler(word)) {
+        words.remove(0);
+    }
+    while words.last().is_some_and(|word| is_kind(word)) {
+        words.pop();
+    }
+    let mut name = words.join(" ");
+    for possessive in ["'s", "’s"] {
+        if let Some(stem) = name.strip_suffix(possessive) {
+            name = stem.to_owned();
+        }
+    }
+    let name = name
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != ')' && c != '.')
+        .to_owned();
+    (!name.is_empty() && !is_kind(&name)).then_some(name)
+}
+
+/// Level numbers as a sentence names them: "level 4", "levels 1 and 4", "levels 2–6",
+/// "levels 1, 3 and 5–7". `numbers` must be sorted and distinct.
+pub(crate) fn levels_phrase(numbers: &[u32]) -> String {
+    let mut runs: Vec<(u32, u32)> = Vec::new();
+    for &number in numbers {
+        match runs.last_mut() {
+            Some((_, last)) if number == *last + 1 => *last = number,
+            _ => runs.push((number, number)),
+        }
+    }
+    // A run of three or more is written "2–6"; shorter runs as single numbers.
+    let mut parts: Vec<String> = Vec::new();
+    for (first, last) in runs {
+        if last - first >= 2 {
+            parts.push(format!("{first}–{last}"));
+        } else {
+            parts.extend((first..=last).map(|number| number.to_string()));
+        }
+    }
+    let noun = if numbers.len() == 1 {
+        "level"
+    } else {
+        "levels"
+    };
+    match parts.split_last() {
+        None => format!("no {noun}"),
+        Some((last, [])) => format!("{noun} {last}"),
+        Some((last, others)) => format!("{noun} {} and {last}", others.join(", ")),
+    }
+}
+
+/// Removes emoji, pictographs, variation selectors and joiners, keeping letters, digits,
+/// punctuation and spaces: "🛠️ Backend Engineering Framework" → "Backend Engineering Framework".
+pub(crate) fn strip_emoji(text: &str) -> String {
+    let kept: String = text.chars().filter(|&c| is_text_char(c)).collect();
+    collapse_whitespace(&kept)
+}
+
+fn is_text_char(c: char) -> bool {
+    c.is_alphanumeric()
+        || c.is_whitespace()
+        || c.is_ascii_punctuation()
+        // Latin-1 punctuation and signs (but not © and ®, which are emoji when styled).
+        || (('\u{a1}'..='\u{bf}').contains(&c) && c != '\u{a9}' && c != '\u{ae}')
+        // Combining accents, for letters written as base + accent.
+        || ('\u{300}'..='\u{36f}').contains(&c)
+        // Dashes, quotes, bullets, ellipsis (U+200B–U+200F joiners and marks excluded).
+        || ('\u{2010}'..='\u{2027}').contains(&c)
+        || ('\u{2030}'..='\u{205e}').contains(&c)
 }
 
 #[cfg(test)]
@@ -193,5 +323,53 @@ mod tests {
             "Use tools, e.g. git."
         );
         assert_eq!(first_sentence("No full stop"), "No full stop");
+    }
+
+    #[test]
+    fn first_sentence_never_ends_inside_parentheses() {
+        let text = "Criteria for sublevel A (e.g. ships a fix. Asks early) and more. Next.";
+        assert_eq!(
+            first_sentence(text),
+            "Criteria for sublevel A (e.g. ships a fix. Asks early) and more."
+        );
+        assert_eq!(
+            first_sentence("Builds views (e.g. sales). Keeps them."),
+            "Builds views (e.g. sales)."
+        );
+        assert_eq!(
+            first_sentence("Criteria for sublevel A (e.g. a talk"),
+            "Criteria for sublevel A (e.g. a talk"
+        );
+    }
+
+    #[test]
+    fn organisation_comes_from_a_repository_title() {
+        for (title, expected) in [
+            ("Kestrel Progression Framework", Some("Kestrel")),
+            ("🎉 InfraCloud Career Ladders", Some("InfraCloud")),
+            ("Progression at Monzo", Some("Monzo")),
+            ("The Acme career framework", Some("Acme")),
+            ("Acme's Career Ladder", Some("Acme")),
+            ("Bank of Examples Career Ladders", Some("Bank of Examples")),
+            ("Career Ladders", None),
+            ("progression-framework", None),
+            ("Wren", Some("Wren")),
+        ] {
+            assert_eq!(
+                organisation_from_title(title).as_deref(),
+                expected,
+                "{title}"
+            );
+        }
+    }
+
+    #[test]
+    fn level_lists_read_as_a_sentence() {
+        assert_eq!(levels_phrase(&[4]), "level 4");
+        assert_eq!(levels_phrase(&[1, 4]), "levels 1 and 4");
+        assert_eq!(levels_phrase(&[1, 2]), "levels 1 and 2");
+        assert_eq!(levels_phrase(&[2, 3, 4, 5, 6]), "levels 2–6");
+        assert_eq!(levels_phrase(&[1, 3, 5, 6, 7]), "levels 1, 3 and 5–7");
+        assert_eq!(levels_phrase(&[2, 3, 5, 6]), "levels 2, 3, 5 and 6");
     }
 }

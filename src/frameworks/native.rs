@@ -286,6 +286,7 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedFramework, Vec<FrameworkEr
             id: Some(id_line),
             aliases: alias_lines,
         },
+        fallback_ids: Vec::new(),
     })
 }
 

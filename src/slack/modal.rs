@@ -58,10 +58,7 @@ pub fn view(
             .iter()
             .map(|l| {
                 SlackBlockChoiceItem::new(
-                    pt!(super::blocks::shorten(
-                        &format!("Level {}: {}", l.number, l.title_text()),
-                        75
-                    )),
+                    pt!(super::blocks::shorten(&l.label(), 75)),
                     l.number.to_string(),
                 )
             })

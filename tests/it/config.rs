@@ -207,6 +207,30 @@ fn framework_paths_in_the_file_are_relative_to_it() {
 }
 
 #[test]
+fn a_framework_source_in_the_file_may_name_its_organisation() {
+    let (dir, overrides) = with_file(
+        "frameworks = [\"ladders\", { path = \"vendor/progression\", organisation = \"Kestrel\" }]\n",
+    );
+    let config = Config::resolve(&overrides, &env(&[])).expect("valid");
+    assert_eq!(
+        config.frameworks,
+        [
+            FrameworkSource::Path(dir.path().join("ladders")),
+            FrameworkSource::Repository {
+                path: dir.path().join("vendor/progression"),
+                organisation: "Kestrel".to_owned()
+            },
+        ]
+    );
+    let report = config_check::check(&overrides, &env(&[]));
+    assert!(
+        report.effective.contains("organisation = \"Kestrel\" }"),
+        "{}",
+        report.effective
+    );
+}
+
+#[test]
 fn config_check_masks_secrets_and_lists_every_problem() {
     let (_dir, overrides) =
         with_file("frameworks = [\"missing-dir\"]\n[reminders]\ncron = \"bad\"\n");

@@ -14,6 +14,7 @@ mod cli;
 mod config;
 mod deploy;
 mod fake_slack_smoke;
+mod framework_foreign;
 mod framework_readers;
 mod framework_validation;
 mod hardening;

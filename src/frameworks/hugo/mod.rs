@@ -6,10 +6,11 @@
 //! - **Levels.** Every page that is a level page becomes a [`Level`]. Pages are ordered by the
 //!   front-matter `weight` (pages without one go last, as Hugo does), ties by file name, and
 //!   numbered 1..n in that order. The level's title is the front-matter `title`.
-//! - **Which pages are levels.** A page is a level page when it has Markdown headings. Pages
-//!   titled "FAQ", drafts (`draft: true`) and pages without any heading (or whose bullets all sit
-//!   before the first heading) are skipped with a [`Notice`]. A page with headings but no bullets
-//!   at all is an empty level and an error, since it looks like a level whose content is missing.
+//! - **Which pages are levels.** A page is a level page when it has bullets under Markdown
+//!   headings. Pages titled "FAQ", drafts (`draft: true`), pages without any heading (or whose
+//!   bullets all sit before the first heading) and pages with headings over prose only (an
+//!   overview beside the levels, or a level whose content was never written) are skipped with a
+//!   [`Notice`] and take no level number: a site is read as it is, from what is there.
 //! - **Dimensions.** Each heading that directly holds bullets becomes a [`Dimension`] named after
 //!   the heading; a heading that only groups sub-headings ("Functional Competencies") is not one.
 //!   The framework's dimensions are listed in order of first appearance (levels in order), and
@@ -31,10 +32,14 @@
 //!   summary is the first sentence of the first bullet of its first dimension; the description
 //!   is used only when a page has no bullets.
 //! - **Metadata.** The site root is the directory holding `content/`. The organisation is the
-//!   root's name without suffixes such as `-career-ladders` (`infracloud-career-ladders` →
-//!   "Infracloud"); the team is the `title` of the team's `_index.md`, else the directory name in
-//!   title case. The id is `<organisation slug>-<team directory slug>`. The framework summary is
-//!   the `_index.md` description, if any.
+//!   repository's: configured, else the site's own title (its README, else
+//!   `content/docs/_index.md`: "Acme Career Ladders" → "Acme"), and only then the root's
+//!   directory name (see [`repository`](super::repository)). The team is the `title` of the
+//!   team's `_index.md`, else the directory name in title case. The name is
+//!   `<organisation> <team>`; the id is `<organisation slug>-<team slug>` (`acme-platform`),
+//!   or, when another framework already has it, `<organisation slug>-<team directory slug>`.
+//!   The framework summary is the `_index.md` description, if any; the source shows the team
+//!   directory's path inside the site (`content/docs/platform`).
 //!
 //! Front matter is someone else's format, so unknown keys are ignored rather than rejected.
 //!
@@ -54,8 +59,9 @@ use super::error::{FrameworkError, FrameworkErrorKind};
 use super::model::{Dimension, Format, Framework, Level, Origin, Source};
 use super::naming::{
     collapse_whitespace, dir_name, first_item_sentence, is_valid_id, join_id_parts,
-    organisation_from_dir_name, register_dimension, slugify, title_case,
+    register_dimension, slugify, title_case,
 };
+use super::repository::Repository;
 use super::source::{Notice, ParsedFramework, SourceFile, SourceLines};
 
 /// What reading one team directory produced.
@@ -67,8 +73,9 @@ pub struct TeamOutcome {
     pub notices: Vec<Notice>,
 }
 
-/// Reads one team directory: its `_index.md` (if any) and its pages.
+/// Reads one team directory of the site `repository`: its `_index.md` (if any) and its pages.
 pub fn parse_team(
+    repository: &Repository,
     team_dir: &Path,
     index: Option<&SourceFile>,
     pages: &[SourceFile],
@@ -86,10 +93,9 @@ pub fn parse_team(
     for page in pages {
         match read_page(page) {
             Ok(PageKind::Level(level)) => levels.push(*level),
-            Ok(PageKind::Skipped(reason)) => notices.push(Notice {
-                path: page.path.clone(),
-                message: format!("{reason}, skipped"),
-            }),
+            Ok(PageKind::Skipped(reason)) => {
+                notices.push(Notice::skipped(&page.path, format!("{reason}, skipped")));
+            }
             Err(error) => errors.push(error),
         }
     }
@@ -102,13 +108,20 @@ pub fn parse_team(
     let framework = if levels.is_empty() {
         Ok(None)
     } else {
-        build_framework(team_dir, index_front.unwrap_or_default(), levels).map(Some)
+        build_framework(
+            repository,
+            team_dir,
+            index_front.unwrap_or_default(),
+            levels,
+        )
+        .map(Some)
     };
     TeamOutcome { framework, notices }
 }
 
-/// Builds the framework from the team's level pages (at least one).
+/// Builds the framework from the team's level pages (at least one, each with bullets).
 fn build_framework(
+    repository: &Repository,
     team_dir: &Path,
     index: HugoFrontMatter,
     mut pages: Vec<LevelPage>,
@@ -121,21 +134,12 @@ fn build_framework(
             b.path.file_name(),
         ))
     });
-    let mut errors = Vec::new();
     let mut dimensions: Vec<String> = Vec::new();
-    let mut levels = Vec::with_capacity(pages.len());
-    for (index, page) in pages.into_iter().enumerate() {
-        let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        if page.body.sections.is_empty() {
-            errors.push(FrameworkError {
-                path: page.path.clone(),
-                line: page.body.first_heading_line,
-                kind: FrameworkErrorKind::EmptyLevel { number },
-            });
-            continue;
-        }
-        levels.push(build_level(number, page, &mut dimensions));
-    }
+    let mut levels: Vec<Level> = pages
+        .into_iter()
+        .zip(1u32..)
+        .map(|(page, number)| build_level(number, page, &mut dimensions))
+        .collect();
     for level in &mut levels {
         level.expectations.sort_by_key(|dimension| {
             dimensions
@@ -145,9 +149,7 @@ fn build_framework(
         });
     }
 
-    let root = site_root(team_dir);
-    let root_name = dir_name(&root).unwrap_or_else(|| root.display().to_string());
-    let organisation = organisation_from_dir_name(&root_name);
+    let organisation = repository.organisation.clone();
     let team_dir_name = dir_name(team_dir).unwrap_or_default();
     let team = index
         .title
@@ -155,27 +157,34 @@ fn build_framework(
         .map(collapse_whitespace)
         .filter(|title| !title.is_empty())
         .unwrap_or_else(|| title_case(&team_dir_name));
-    let id = join_id_parts([slugify(&organisation), slugify(&team_dir_name)]);
-    if !is_valid_id(&id) {
-        errors.push(FrameworkError::file(
+    let mut ids: Vec<String> = Vec::new();
+    for id in [
+        owned_id(&organisation, &team),
+        join_id_parts([slugify(&organisation), slugify(&team_dir_name)]),
+    ] {
+        if is_valid_id(&id) && !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    let Some(id) = ids.first().cloned() else {
+        return Err(vec![FrameworkError::file(
             team_dir,
             FrameworkErrorKind::Structure(format!(
-                "cannot derive a framework id from the site directory \"{root_name}\" and the team directory \"{team_dir_name}\"; rename them to use letters or digits"
+                "cannot derive a framework id from the organisation \"{organisation}\" and the team \"{team}\"; give the team's _index.md a title with letters or digits"
             )),
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+        )]);
+    };
+    let name = if starts_with_words(&team, &organisation) {
+        team.clone()
+    } else {
+        format!("{organisation} {team}")
+    };
     let framework = Framework {
         id,
-        name: format!("{organisation} {team}"),
+        name,
         source: Source {
-            url: team_dir.display().to_string(),
-            attribution: format!(
-                "{organisation} career ladders (Hugo site at {})",
-                root.display()
-            ),
+            url: repository.inside(team_dir),
+            attribution: format!("{organisation} career ladders"),
         },
         organisation,
         team,
@@ -197,7 +206,28 @@ fn build_framework(
     Ok(ParsedFramework {
         framework,
         lines: SourceLines::default(),
+        fallback_ids: ids[1..].to_vec(),
     })
+}
+
+/// `<organisation>-<team>`, without repeating the organisation when the team's title already
+/// starts with it ("Wren Data" → `wren-data`, not `wren-wren-data`).
+fn owned_id(organisation: &str, team: &str) -> String {
+    if starts_with_words(team, organisation) {
+        slugify(team)
+    } else {
+        join_id_parts([slugify(organisation), slugify(team)])
+    }
+}
+
+/// Whether `text` starts with the words of `prefix` (case-insensitive, whole words).
+fn starts_with_words(text: &str, prefix: &str) -> bool {
+    let text = slugify(text);
+    let prefix = slugify(prefix);
+    !prefix.is_empty()
+        && text
+            .strip_prefix(&prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
 }
 
 /// Turns one level page into a [`Level`], registering new dimension names in `dimensions`.
@@ -226,13 +256,12 @@ fn build_level(number: u32, page: LevelPage, dimensions: &mut Vec<String>) -> Le
 }
 
 /// The site root (the directory holding `content/`) of `content/docs/<team>`.
-fn site_root(team_dir: &Path) -> PathBuf {
+pub(crate) fn site_root(team_dir: &Path) -> PathBuf {
     team_dir
         .parent()
         .and_then(Path::parent)
         .and_then(Path::parent)
-        .filter(|root| !root.as_os_str().is_empty())
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        .map_or_else(PathBuf::new, Path::to_path_buf)
 }
 
 #[cfg(test)]
@@ -247,7 +276,12 @@ mod tests {
     }
 
     fn team(pages: &[SourceFile]) -> TeamOutcome {
-        parse_team(Path::new("site/content/docs/ops"), None, pages)
+        parse_team(
+            &Repository::new("site", "Site"),
+            Path::new("site/content/docs/ops"),
+            None,
+            pages,
+        )
     }
 
     #[test]
@@ -279,11 +313,47 @@ mod tests {
     }
 
     #[test]
-    fn headings_without_bullets_are_an_empty_level_at_the_first_heading() {
-        let outcome = team(&[page("a.md", "---\ntitle: A\n---\n\n## Core\nProse only.\n")]);
-        let errors = outcome.framework.expect_err("empty level");
-        assert_eq!(errors[0].line, Some(5));
-        assert_eq!(errors[0].kind, FrameworkErrorKind::EmptyLevel { number: 1 });
+    fn headings_without_bullets_are_a_prose_page_that_takes_no_level_number() {
+        let outcome = team(&[
+            page("a.md", "---\ntitle: A\nweight: 1\n---\n## Core\n* a\n"),
+            page(
+                "b.md",
+                "---\ntitle: B\nweight: 2\n---\n\n## Core\nProse only.\n",
+            ),
+            page("c.md", "---\ntitle: C\nweight: 3\n---\n## Core\n* c\n"),
+        ]);
+        let parsed = outcome.framework.expect("no errors").expect("a framework");
+        let levels: Vec<(u32, String)> = parsed
+            .framework
+            .levels
+            .iter()
+            .map(|level| (level.number, level.title_text()))
+            .collect();
+        assert_eq!(levels, [(1, "A".to_owned()), (2, "C".to_owned())]);
+        let [notice] = outcome.notices.as_slice() else {
+            panic!("one notice: {:?}", outcome.notices);
+        };
+        assert!(notice.path.ends_with("b.md"));
+        assert!(notice.message.contains("no bullets"), "{}", notice.message);
+    }
+
+    #[test]
+    fn the_team_title_names_the_framework_and_its_id() {
+        let index = SourceFile {
+            path: PathBuf::from("site/content/docs/ops/_index.md"),
+            text: "---\ntitle: Site Reliability\n---\n".to_owned(),
+        };
+        let outcome = parse_team(
+            &Repository::new("site", "Site"),
+            Path::new("site/content/docs/ops"),
+            Some(&index),
+            &[page("a.md", "---\ntitle: A\n---\n## Core\n* a\n")],
+        );
+        let parsed = outcome.framework.expect("no errors").expect("a framework");
+        assert_eq!(parsed.framework.id, "site-reliability");
+        assert_eq!(parsed.framework.name, "Site Reliability");
+        assert_eq!(parsed.fallback_ids, ["site-ops"]);
+        assert_eq!(parsed.framework.source.url, "content/docs/ops");
     }
 
     #[test]

@@ -128,6 +128,14 @@ pub(super) fn read_page(file: &SourceFile) -> Result<PageKind, FrameworkError> {
             "not a level page (its bullets are not under any heading)",
         ));
     }
+    // Headings over prose only: an overview page beside the levels, or a level whose content
+    // was never written. Either way there is nothing to answer from, and it takes no level
+    // number, so the levels around it keep theirs in page order.
+    if body.sections.is_empty() {
+        return Ok(PageKind::Skipped(
+            "not a level page (headings, but no bullets under them)",
+        ));
+    }
     let Some(title) = title else {
         let line = if parts.body_line_offset > 0 {
             1
