@@ -14,6 +14,7 @@ pub fn answer(library: &Library, query: &Query) -> Reply {
         (Query::Frameworks, _) => frameworks_reply(library),
         (Query::Help, _) => help_reply(library),
         (Query::Unknown(unknown), _) => unknown_reply(unknown),
+        (Query::Personal(personal), _) => super::personal::reply(library, personal),
         (Query::SmallTalk(talk), _) => {
             let mut reply = Reply::paragraph(talk.message.clone());
             if let Some(rest) = &talk.answer {
@@ -349,6 +350,7 @@ fn help_reply(library: &Library) -> Reply {
         "difference between staff and principal at infracloud",
         "marketing titles",
         "frameworks",
+        "what level am I",
     ];
     Reply::new()
         .with_heading("Ask me about career levels")

@@ -12,6 +12,7 @@ mod clues;
 pub mod index;
 pub mod lookup;
 pub mod parser;
+pub mod personal;
 pub mod query;
 mod refusals;
 mod resolve;
@@ -23,6 +24,7 @@ mod whole_levels;
 use serde::Serialize;
 
 pub use parser::MAX_QUESTION_CHARS;
+pub use personal::{AskerRecord, PersonalKind, PersonalQuery};
 pub use query::{Intent, Query};
 
 use crate::frameworks::Library;
@@ -47,7 +49,8 @@ pub struct Answer {
 /// The `ask --json` object: exactly these fields, always all present.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AnswerJson {
-    /// `level`, `compare`, `titles`, `frameworks`, `help`, `unknown` or `smalltalk`.
+    /// `level`, `compare`, `titles`, `frameworks`, `help`, `unknown`, `smalltalk` or
+    /// `personal` (a question about the asker where nobody is known to be asking).
     pub intent: Intent,
     /// The framework id, or null.
     pub framework: Option<String>,

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+pub use super::personal::PersonalQuery;
+
 /// A parsed question.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Query {
@@ -20,6 +22,9 @@ pub enum Query {
     /// Thanks, a greeting, or a request the frameworks cannot answer (pay): one sentence
     /// about what the bot covers, and the framework answer where there is one.
     SmallTalk(SmallTalk),
+    /// A question about the asker ("what level am I"): answered from their own record where
+    /// they are known (see [`super::personal`]).
+    Personal(PersonalQuery),
 }
 
 /// Small talk (see [`Query::SmallTalk`]).
@@ -114,6 +119,9 @@ pub enum Intent {
     /// Thanks, a greeting, or something the frameworks do not cover.
     #[serde(rename = "smalltalk")]
     SmallTalk,
+    /// A question about the asker, asked where nobody is known to be asking (or by someone
+    /// not tracked); answered from their record it is a `level` or `compare`.
+    Personal,
 }
 
 impl Query {
@@ -125,6 +133,7 @@ impl Query {
                 answer: Some(answer),
                 ..
             }) => answer,
+            Query::Personal(personal) => personal.answered().unwrap_or(self),
             other => other,
         }
     }
@@ -139,6 +148,7 @@ impl Query {
             Query::Frameworks => Intent::Frameworks,
             Query::Help => Intent::Help,
             Query::Unknown(_) => Intent::Unknown,
+            Query::Personal(personal) => personal.intent(),
         }
     }
 
@@ -149,6 +159,7 @@ impl Query {
             Query::Level(query) => Some(&query.framework),
             Query::Compare(query) => Some(&query.framework),
             Query::Titles(query) => Some(&query.framework),
+            Query::Personal(personal) => personal.framework(),
             Query::Frameworks | Query::Help | Query::Unknown(_) => None,
         }
     }
@@ -160,6 +171,7 @@ impl Query {
             Query::Level(query) => query.dimension.as_deref(),
             Query::Compare(query) => query.dimension.as_deref(),
             Query::Titles(query) => query.dimension.as_deref(),
+            Query::Personal(personal) => personal.dimension(),
             Query::Frameworks | Query::Help | Query::Unknown(_) => None,
         }
     }
@@ -177,6 +189,7 @@ impl Query {
             Query::Compare(query) => &query.alternatives,
             Query::Titles(query) => &query.alternatives,
             Query::Unknown(unknown) => return unknown.suggestions.clone(),
+            Query::Personal(personal) => return personal.suggestions(),
             Query::Frameworks | Query::Help => return Vec::new(),
         };
         alternatives
