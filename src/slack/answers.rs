@@ -3,7 +3,7 @@
 //! An answer depends only on the loaded frameworks and the words of the question, and people
 //! ask the same questions again and again, so the finished JSON body is kept per question and
 //! reused until the frameworks are reloaded. Commands that read or change people's records
-//! (`team`, `done`…) are never cached.
+//! (`team`, `done`…) and questions about the asker ("what level am I") are never cached.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use axum::body::Bytes;
 
 use super::blocks::{ephemeral, render_answer};
+use crate::ask::Query;
 use crate::bot::Bot;
 use crate::bot::command::{self, Command};
 
@@ -30,8 +31,9 @@ struct Cached {
 }
 
 impl AnswerCache {
-    /// The JSON response body for `text` when it is a question (`None` for commands).
-    /// Counts the question in the metrics either way.
+    /// The JSON response body for `text` when it is a question that does not depend on who
+    /// asks (`None` for commands and questions about the asker); counts the questions it
+    /// answers in the metrics.
     pub fn answer(&self, bot: &Bot, text: &str) -> Option<Bytes> {
         let generation = bot.engine_generation();
         // Only questions are ever cached, so a hit needs no parsing.
@@ -42,7 +44,13 @@ impl AnswerCache {
         let Ok(Command::Ask(question)) = command::parse(text) else {
             return None;
         };
-        let answer = crate::bot::handlers::ask(bot, &question);
+        let answer = bot.engine().ask(&question);
+        // A question about the asker is answered from their own record: it is never cached,
+        // and the full command path answers (and counts) it.
+        if matches!(answer.query, Query::Personal(_)) {
+            return None;
+        }
+        crate::bot::handlers::count_question(bot, &answer);
         let intent = crate::bot::handlers::intent_name(answer.query.intent());
         let response = ephemeral(render_answer(text, &answer.reply, 0));
         let body = Bytes::from(serde_json::to_vec(&response).ok()?);
