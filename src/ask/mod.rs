@@ -24,8 +24,8 @@ mod whole_levels;
 use serde::Serialize;
 
 pub use parser::MAX_QUESTION_CHARS;
-pub use personal::{AskerRecord, PersonalKind, PersonalQuery};
-pub use query::{Intent, Query};
+pub use personal::AskerRecord;
+pub use query::{Intent, PersonalKind, PersonalQuery, Query};
 
 use crate::frameworks::Library;
 use crate::reply::Reply;

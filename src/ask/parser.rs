@@ -6,13 +6,14 @@
 //! dimension words, intent cues, leftover words) and decides which framework, level(s),
 //! dimension and intent the question means; anything it cannot resolve becomes a
 //! [`Query::Unknown`] that says what was understood and suggests questions that would work
-//! (module `refusals`).
+//! (module `refusals`). A question about the asker ("what level am I") is noticed before
+//! that, in module `personal`.
 //!
 //! Dependencies run one way: parser → resolve → clues.
 
 use super::clues;
 use super::index::Index;
-use super::query::{PersonalQuery, Query, SmallTalk};
+use super::query::{Query, SmallTalk};
 use super::refusals::too_long;
 use super::resolve::Resolver;
 use super::{personal, small_talk, whole_levels};
@@ -59,8 +60,8 @@ fn read(index: &Index, library: &Library, text: &str) -> Query {
     if clues.tokens.is_empty() {
         return Query::Help;
     }
-    if let Some(kind) = personal::detect(&clues, text) {
-        return Query::Personal(PersonalQuery::new(kind));
+    if let Some(personal) = personal::read(&clues, text) {
+        return Query::Personal(personal);
     }
     Resolver {
         index,

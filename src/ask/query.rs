@@ -2,8 +2,6 @@
 
 use serde::Serialize;
 
-pub use super::personal::PersonalQuery;
-
 /// A parsed question.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Query {
@@ -100,6 +98,32 @@ pub struct Unknown {
     pub suggestions: Vec<String>,
 }
 
+/// A question about the asker (see [`Query::Personal`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonalQuery {
+    /// What they asked about themselves.
+    pub kind: PersonalKind,
+    /// Their level ([`Query::Level`]) or the step from it to the next ([`Query::Compare`]),
+    /// once answered from their record; `None` while nobody is known to be asking, or when
+    /// they are not tracked.
+    pub answer: Option<Box<Query>>,
+    /// Without an answer, the one sentence said instead (where to ask; not tracked and who can
+    /// add them); with one, where their record puts them, said first.
+    pub message: String,
+    /// Every command or question the reply offers, in its order (for `ask --json`).
+    pub follow_ups: Vec<String>,
+}
+
+/// What someone asks about themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonalKind {
+    /// Where they are: "what level am I", "what's my title", "where am I on the ladder".
+    CurrentLevel,
+    /// What comes next and what it adds: "what's my next level", "what do I need for my next
+    /// level", "how do I get promoted", "what should I work on".
+    NextLevel,
+}
+
 /// The kind of question, as reported by `ask --json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -133,7 +157,10 @@ impl Query {
                 answer: Some(answer),
                 ..
             }) => answer,
-            Query::Personal(personal) => personal.answered().unwrap_or(self),
+            Query::Personal(PersonalQuery {
+                answer: Some(answer),
+                ..
+            }) => answer,
             other => other,
         }
     }
@@ -148,7 +175,10 @@ impl Query {
             Query::Frameworks => Intent::Frameworks,
             Query::Help => Intent::Help,
             Query::Unknown(_) => Intent::Unknown,
-            Query::Personal(personal) => personal.intent(),
+            Query::Personal(personal) => personal
+                .answer
+                .as_deref()
+                .map_or(Intent::Personal, Query::intent),
         }
     }
 
@@ -159,7 +189,7 @@ impl Query {
             Query::Level(query) => Some(&query.framework),
             Query::Compare(query) => Some(&query.framework),
             Query::Titles(query) => Some(&query.framework),
-            Query::Personal(personal) => personal.framework(),
+            Query::Personal(personal) => personal.answer.as_deref().and_then(Query::framework),
             Query::Frameworks | Query::Help | Query::Unknown(_) => None,
         }
     }
@@ -171,7 +201,7 @@ impl Query {
             Query::Level(query) => query.dimension.as_deref(),
             Query::Compare(query) => query.dimension.as_deref(),
             Query::Titles(query) => query.dimension.as_deref(),
-            Query::Personal(personal) => personal.dimension(),
+            Query::Personal(personal) => personal.answer.as_deref().and_then(Query::dimension),
             Query::Frameworks | Query::Help | Query::Unknown(_) => None,
         }
     }
@@ -189,7 +219,19 @@ impl Query {
             Query::Compare(query) => &query.alternatives,
             Query::Titles(query) => &query.alternatives,
             Query::Unknown(unknown) => return unknown.suggestions.clone(),
-            Query::Personal(personal) => return personal.suggestions(),
+            Query::Personal(personal) => {
+                // What the answer suggests, then every follow-up its text and buttons offer.
+                let mut suggestions = personal
+                    .answer
+                    .as_deref()
+                    .map_or_else(Vec::new, Query::suggestions);
+                for follow_up in &personal.follow_ups {
+                    if !suggestions.contains(follow_up) {
+                        suggestions.push(follow_up.clone());
+                    }
+                }
+                return suggestions;
+            }
             Query::Frameworks | Query::Help => return Vec::new(),
         };
         alternatives

@@ -1,7 +1,8 @@
 //! Answering a question about the asker from their own record (or saying why it cannot be).
 
-use super::{AskerRecord, PersonalKind, PersonalQuery, Resolution};
-use crate::ask::query::{CompareQuery, LevelQuery, Query};
+use super::AskerRecord;
+use crate::ask::answer::answer;
+use crate::ask::query::{CompareQuery, LevelQuery, PersonalKind, PersonalQuery, Query};
 use crate::ask::{Answer, Engine};
 use crate::frameworks::{Framework, Library};
 use crate::reply::{Action, Block, Reply};
@@ -12,92 +13,45 @@ impl Engine {
     /// the next, is answered as if they had named it (the answer's intent is then `level` or
     /// `compare`); not tracked, it is one sentence saying so and who can add them.
     pub fn answer_personal(&self, query: &PersonalQuery, record: Option<&AskerRecord>) -> Answer {
-        let query = resolve(self.library(), query.kind, record);
-        let reply = reply(self.library(), &query);
-        Answer {
-            query: Query::Personal(query),
-            reply,
-        }
+        let query = Query::Personal(resolve(self.library(), query.kind, record));
+        let reply = answer(self.library(), &query);
+        Answer { query, reply }
     }
 }
 
-/// What `record` makes of a question of this `kind`.
+/// What `record` (`None`: not tracked) makes of a question of this `kind`: their level, the
+/// step to their next one, or one sentence saying why there is neither.
 pub fn resolve(
     library: &Library,
     kind: PersonalKind,
     record: Option<&AskerRecord>,
 ) -> PersonalQuery {
-    let resolution = match record {
-        None => not_tracked(),
-        Some(record) => from_record(library, kind, record),
+    let Some(record) = record else {
+        return not_tracked(kind);
     };
-    PersonalQuery { kind, resolution }
-}
-
-/// The reply for `query` in any state.
-pub(in crate::ask) fn reply(library: &Library, query: &PersonalQuery) -> Reply {
-    match &query.resolution {
-        Resolution::NoAsker => Reply::paragraph(no_asker(query.kind).0),
-        Resolution::Sentence { message, .. } => Reply::paragraph(message.clone()),
-        Resolution::Answered { intro, query, .. } => {
-            after_heading(crate::ask::answer::answer(library, query), intro)
-        }
-    }
-}
-
-/// The sentence for a question about the asker where nobody is known to be asking (the CLI
-/// without `--as`), and the commands it offers.
-pub(super) fn no_asker(kind: PersonalKind) -> (String, Vec<String>) {
-    let question = match kind {
-        PersonalKind::CurrentLevel => "what level am I",
-        PersonalKind::NextLevel => "what do I need for my next level",
-    };
-    let in_slack = format!("/career {question}");
-    let shell = "career-bot shell".to_owned();
-    let cli = format!("career-bot ask --as USER --db PATH \"{question}\"");
-    (
-        format!(
-            "I can't tell who is asking here, so I can't look up your level: ask in Slack (`{in_slack}`) or in `{shell}`, or run `{cli}`."
-        ),
-        vec![in_slack, shell, cli],
-    )
-}
-
-/// The asker is not on a framework (unknown to the bot, removed, or a manager only).
-fn not_tracked() -> Resolution {
-    // The command names are the registry's: `add` for a manager, `import-org` for an admin.
-    let manager = "add @you FRAMEWORK LEVEL".to_owned();
-    let admin = "career-bot import-org".to_owned();
-    Resolution::Sentence {
-        message: format!(
-            "You are not tracked on a career framework yet, so I have no level to show you: your manager can add you with `{manager}`, or an admin with `{admin}`."
-        ),
-        follow_ups: vec![manager, admin],
-    }
-}
-
-fn from_record(library: &Library, kind: PersonalKind, record: &AskerRecord) -> Resolution {
     let Some(framework) = library.get(&record.framework) else {
         // A framework file removed or renamed since the record was written.
-        return Resolution::Sentence {
-            message: format!(
+        return sentence(
+            kind,
+            format!(
                 "Your record puts you on the framework \"{}\", which is not loaded now, so I can't show your level; `frameworks` lists the ones that are.",
                 record.framework
             ),
-            follow_ups: vec!["frameworks".to_owned()],
-        };
+            vec!["frameworks".to_owned()],
+        );
     };
     let Some(level) = framework.level(record.level) else {
         let fix = "level @you N".to_owned();
-        return Resolution::Sentence {
-            message: format!(
+        return sentence(
+            kind,
+            format!(
                 "Your record puts you at Level {} of {}, whose levels are {}, so I can't show it; your manager can correct it with `{fix}`.",
                 record.level,
                 framework.name,
                 framework.level_range_text()
             ),
-            follow_ups: vec![fix],
-        };
+            vec![fix],
+        );
     };
     let here = format!(
         "Your record puts you at Level {} of {}: {}",
@@ -105,8 +59,7 @@ fn from_record(library: &Library, kind: PersonalKind, record: &AskerRecord) -> R
         framework.name,
         level.title_text()
     );
-    let next = framework.next_level(level.number);
-    let (intro, query) = match (kind, next) {
+    let (message, answered) = match (kind, framework.next_level(level.number)) {
         (PersonalKind::NextLevel, Some(next)) => (
             format!(
                 "{here}. Below is what Level {} ({}) adds.",
@@ -125,10 +78,53 @@ fn from_record(library: &Library, kind: PersonalKind, record: &AskerRecord) -> R
             (format!("{here}."), level_query(framework, level.number))
         }
     };
-    let follow_ups = buttons(&crate::ask::answer::answer(library, &query));
-    Resolution::Answered {
-        intro,
-        query: Box::new(query),
+    PersonalQuery {
+        kind,
+        follow_ups: buttons(&answer(library, &answered)),
+        answer: Some(Box::new(answered)),
+        message,
+    }
+}
+
+/// A question of this `kind` as parsed, where nobody is known to be asking (the CLI without
+/// `--as`): one sentence saying where to ask it, offering it there.
+pub(super) fn as_parsed(kind: PersonalKind) -> PersonalQuery {
+    let question = match kind {
+        PersonalKind::CurrentLevel => "what level am I",
+        PersonalKind::NextLevel => "what do I need for my next level",
+    };
+    let in_slack = format!("/career {question}");
+    let shell = "career-bot shell".to_owned();
+    let cli = format!("career-bot ask --as USER --db PATH \"{question}\"");
+    sentence(
+        kind,
+        format!(
+            "I can't tell who is asking here, so I can't look up your level: ask in Slack (`{in_slack}`) or in `{shell}`, or run `{cli}`."
+        ),
+        vec![in_slack, shell, cli],
+    )
+}
+
+/// The asker is not on a framework (unknown to the bot, removed, or a manager only).
+fn not_tracked(kind: PersonalKind) -> PersonalQuery {
+    // The command names are the registry's: `add` for a manager, `import-org` for an admin.
+    let manager = "add @you FRAMEWORK LEVEL".to_owned();
+    let admin = "career-bot import-org".to_owned();
+    sentence(
+        kind,
+        format!(
+            "You are not tracked on a career framework yet, so I have no level to show you: your manager can add you with `{manager}`, or an admin with `{admin}`."
+        ),
+        vec![manager, admin],
+    )
+}
+
+/// One sentence instead of an answer, with the commands it offers.
+fn sentence(kind: PersonalKind, message: String, follow_ups: Vec<String>) -> PersonalQuery {
+    PersonalQuery {
+        kind,
+        answer: None,
+        message,
         follow_ups,
     }
 }
@@ -172,23 +168,11 @@ fn buttons(reply: &Reply) -> Vec<String> {
         .collect()
 }
 
-/// `reply` with `intro` as a paragraph right under its heading (or first, without one), so
-/// the answer's title still leads in Slack and the shell.
-fn after_heading(mut reply: Reply, intro: &str) -> Reply {
-    let at = match reply.blocks.first() {
-        Some(Block::Heading { .. }) => 1,
-        _ => 0,
-    };
-    reply
-        .blocks
-        .insert(at, Block::Paragraph { text: intro.into() });
-    reply
-}
-
 #[cfg(test)]
 mod tests {
-    use super::super::{AskerRecord, PersonalKind, PersonalQuery};
-    use crate::ask::{AnswerJson, Engine, Intent};
+    use super::super::AskerRecord;
+    use super::as_parsed;
+    use crate::ask::{AnswerJson, Engine, Intent, PersonalKind, PersonalQuery, Query};
     use crate::frameworks::{FrameworkSource, load};
 
     fn engine() -> Engine {
@@ -201,13 +185,13 @@ mod tests {
             level,
         };
         engine()
-            .answer_personal(&PersonalQuery::new(kind), Some(&record))
+            .answer_personal(&as_parsed(kind), Some(&record))
             .to_json()
     }
 
     /// The answer with nobody known to be asking.
-    fn as_parsed(engine: &Engine, query: &PersonalQuery) -> crate::ask::Answer {
-        let query = crate::ask::Query::Personal(query.clone());
+    fn unanswered(engine: &Engine, query: &PersonalQuery) -> crate::ask::Answer {
+        let query = Query::Personal(query.clone());
         let reply = crate::ask::answer::answer(engine.library(), &query);
         crate::ask::Answer { query, reply }
     }
@@ -278,10 +262,10 @@ mod tests {
             level: 9,
         };
         for kind in kinds {
-            let query = PersonalQuery::new(kind);
+            let query = as_parsed(kind);
             for (answer, says) in [
                 (
-                    as_parsed(&engine, &query),
+                    unanswered(&engine, &query),
                     "I can't tell who is asking here",
                 ),
                 (

@@ -6,8 +6,8 @@
 //! explicit questions explicit: "how do I get from 2 to 3 in marketing" and "what does level 3
 //! happiness need" say what they are about, so their "I" changes nothing.
 
-use super::PersonalKind;
 use crate::ask::clues::{Clues, visit};
+use crate::ask::query::PersonalKind;
 use crate::ask::tokens::tokenize;
 
 /// Words that put the asker in the question.
@@ -132,7 +132,7 @@ pub(in crate::ask) fn detect(clues: &Clues<'_>, text: &str) -> Option<PersonalKi
 
 #[cfg(test)]
 mod tests {
-    use super::PersonalKind::{self, CurrentLevel, NextLevel};
+    use crate::ask::PersonalKind::{self, CurrentLevel, NextLevel};
     use crate::ask::{Engine, Query};
     use crate::frameworks::{FrameworkSource, load};
 
