@@ -43,6 +43,7 @@ const ACYCLIC_GROUPS: &[&[&str]] = &[
         "ask::index",
         "ask::lookup",
         "ask::parser",
+        "ask::personal",
         "ask::query",
         "ask::refusals",
         "ask::resolve",

@@ -1,9 +1,11 @@
 //! Builds the [`Reply`] for a parsed [`Query`] from the framework text.
 
-use super::query::{Alternative, CompareQuery, LevelQuery, Query, TitlesQuery, Unknown};
+use super::query::{
+    Alternative, CompareQuery, LevelQuery, PersonalQuery, Query, TitlesQuery, Unknown,
+};
 use super::side_by_side;
 use crate::frameworks::{Dimension, Framework, Level, Library, Role};
-use crate::reply::{Action, Field, Reply, actions};
+use crate::reply::{Action, Block, Field, Reply, actions};
 
 /// Answers `query` from `library`.
 pub fn answer(library: &Library, query: &Query) -> Reply {
@@ -18,6 +20,7 @@ pub fn answer(library: &Library, query: &Query) -> Reply {
         (Query::Frameworks, _) => frameworks_reply(library),
         (Query::Help, _) => help_reply(library),
         (Query::Unknown(unknown), _) => unknown_reply(unknown),
+        (Query::Personal(personal), _) => personal_reply(library, personal),
         (Query::SmallTalk(talk), _) => {
             let mut reply = Reply::paragraph(talk.message.clone());
             if let Some(rest) = &talk.answer {
@@ -36,6 +39,22 @@ fn no_longer_loaded() -> Unknown {
         message: "That framework is no longer loaded.".to_owned(),
         suggestions: vec!["frameworks".to_owned()],
     }
+}
+
+/// A question about the asker: the one sentence said instead of an answer, or where their
+/// record puts them, right under the answer's heading (which still leads in Slack and the
+/// shell).
+fn personal_reply(library: &Library, query: &PersonalQuery) -> Reply {
+    let Some(answered) = &query.answer else {
+        return Reply::paragraph(query.message.clone());
+    };
+    let mut reply = answer(library, answered);
+    let at = usize::from(matches!(reply.blocks.first(), Some(Block::Heading { .. })));
+    let intro = Block::Paragraph {
+        text: query.message.as_str().into(),
+    };
+    reply.blocks.insert(at, intro);
+    reply
 }
 
 fn heading_for(framework: &Framework, level: &Level) -> String {
@@ -422,6 +441,7 @@ fn help_reply(library: &Library) -> Reply {
         "difference between staff and principal at infracloud",
         "marketing titles",
         "frameworks",
+        "what level am I",
     ];
     Reply::new()
         .with_heading("Ask me about career levels")

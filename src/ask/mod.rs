@@ -14,6 +14,7 @@ mod cross;
 pub mod index;
 pub mod lookup;
 pub mod parser;
+pub mod personal;
 pub mod query;
 mod refusals;
 mod resolve;
@@ -26,7 +27,8 @@ mod whole_levels;
 use serde::Serialize;
 
 pub use parser::MAX_QUESTION_CHARS;
-pub use query::{Intent, Query};
+pub use personal::AskerRecord;
+pub use query::{Intent, PersonalKind, PersonalQuery, Query};
 
 use crate::frameworks::Library;
 use crate::reply::Reply;
@@ -51,7 +53,8 @@ pub struct Answer {
 /// The `ask --json` object: exactly these fields, always all present.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AnswerJson {
-    /// `level`, `compare`, `titles`, `frameworks`, `help`, `unknown` or `smalltalk`.
+    /// `level`, `compare`, `titles`, `frameworks`, `help`, `unknown`, `smalltalk` or
+    /// `personal` (a question about the asker where nobody is known to be asking).
     pub intent: Intent,
     /// The framework id, or null.
     pub framework: Option<String>,

@@ -6,7 +6,8 @@
 //! dimension words, intent cues, leftover words) and decides which framework, level(s),
 //! dimension and intent the question means; anything it cannot resolve becomes a
 //! [`Query::Unknown`] that says what was understood and suggests questions that would work
-//! (module `refusals`).
+//! (module `refusals`). A question about the asker ("what level am I") is noticed before
+//! that, in module `personal`.
 //!
 //! Dependencies run one way: parser → resolve → clues.
 
@@ -15,7 +16,7 @@ use super::index::Index;
 use super::query::{Query, SmallTalk};
 use super::refusals::too_long;
 use super::resolve::Resolver;
-use super::{small_talk, whole_levels};
+use super::{personal, small_talk, whole_levels};
 use crate::frameworks::Library;
 
 /// The longest question read, in characters. Slack caps a slash command's text at a few
@@ -58,6 +59,9 @@ fn read(index: &Index, library: &Library, text: &str) -> Query {
     let clues = clues::read(index, text);
     if clues.tokens.is_empty() {
         return Query::Help;
+    }
+    if let Some(personal) = personal::read(&clues, text) {
+        return Query::Personal(personal);
     }
     Resolver {
         index,

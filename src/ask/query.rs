@@ -24,6 +24,9 @@ pub enum Query {
     /// Thanks, a greeting, or a request the frameworks cannot answer (pay): one sentence
     /// about what the bot covers, and the framework answer where there is one.
     SmallTalk(SmallTalk),
+    /// A question about the asker ("what level am I"): answered from their own record where
+    /// they are known (see [`super::personal`]).
+    Personal(PersonalQuery),
 }
 
 /// Small talk (see [`Query::SmallTalk`]).
@@ -134,6 +137,32 @@ pub struct Unknown {
     pub suggestions: Vec<String>,
 }
 
+/// A question about the asker (see [`Query::Personal`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PersonalQuery {
+    /// What they asked about themselves.
+    pub kind: PersonalKind,
+    /// Their level ([`Query::Level`]) or the step from it to the next ([`Query::Compare`]),
+    /// once answered from their record; `None` while nobody is known to be asking, or when
+    /// they are not tracked.
+    pub answer: Option<Box<Query>>,
+    /// Without an answer, the one sentence said instead (where to ask; not tracked and who can
+    /// add them); with one, where their record puts them, said first.
+    pub message: String,
+    /// Every command or question the reply offers, in its order (for `ask --json`).
+    pub follow_ups: Vec<String>,
+}
+
+/// What someone asks about themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PersonalKind {
+    /// Where they are: "what level am I", "what's my title", "where am I on the ladder".
+    CurrentLevel,
+    /// What comes next and what it adds: "what's my next level", "what do I need for my next
+    /// level", "how do I get promoted", "what should I work on".
+    NextLevel,
+}
+
 /// The kind of question, as reported by `ask --json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -155,6 +184,9 @@ pub enum Intent {
     /// Thanks, a greeting, or something the frameworks do not cover.
     #[serde(rename = "smalltalk")]
     SmallTalk,
+    /// A question about the asker, asked where nobody is known to be asking (or by someone
+    /// not tracked); answered from their record it is a `level` or `compare`.
+    Personal,
 }
 
 impl Query {
@@ -163,6 +195,10 @@ impl Query {
     pub fn answered(&self) -> &Query {
         match self {
             Query::SmallTalk(SmallTalk {
+                answer: Some(answer),
+                ..
+            }) => answer,
+            Query::Personal(PersonalQuery {
                 answer: Some(answer),
                 ..
             }) => answer,
@@ -181,6 +217,10 @@ impl Query {
             Query::Frameworks => Intent::Frameworks,
             Query::Help => Intent::Help,
             Query::Unknown(_) => Intent::Unknown,
+            Query::Personal(personal) => personal
+                .answer
+                .as_deref()
+                .map_or(Intent::Personal, Query::intent),
         }
     }
 
@@ -193,6 +233,7 @@ impl Query {
             Query::CrossCompare(query) => Some(&query.framework),
             Query::Roles(query) => Some(&query.framework),
             Query::Titles(query) => Some(&query.framework),
+            Query::Personal(personal) => personal.answer.as_deref().and_then(Query::framework),
             Query::Frameworks | Query::Help | Query::Unknown(_) => None,
         }
     }
@@ -212,6 +253,7 @@ impl Query {
             Query::Level(query) => query.dimension.as_deref(),
             Query::Compare(query) => query.dimension.as_deref(),
             Query::Titles(query) => query.dimension.as_deref(),
+            Query::Personal(personal) => personal.answer.as_deref().and_then(Query::dimension),
             Query::CrossCompare(_)
             | Query::Roles(_)
             | Query::Frameworks
@@ -233,6 +275,19 @@ impl Query {
             Query::Compare(query) => &query.alternatives,
             Query::Titles(query) => &query.alternatives,
             Query::Unknown(unknown) => return unknown.suggestions.clone(),
+            Query::Personal(personal) => {
+                // What the answer suggests, then every follow-up its text and buttons offer.
+                let mut suggestions = personal
+                    .answer
+                    .as_deref()
+                    .map_or_else(Vec::new, Query::suggestions);
+                for follow_up in &personal.follow_ups {
+                    if !suggestions.contains(follow_up) {
+                        suggestions.push(follow_up.clone());
+                    }
+                }
+                return suggestions;
+            }
             Query::CrossCompare(_) | Query::Roles(_) | Query::Frameworks | Query::Help => {
                 return Vec::new();
             }

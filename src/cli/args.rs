@@ -100,6 +100,11 @@ pub(super) struct AskArgs {
     /// text, suggestions) instead of text.
     #[arg(long)]
     pub(super) json: bool,
+    /// Ask as this chat user (a Slack id such as U012AB3CD, or a shell name such as ana):
+    /// questions about yourself ("what level am I", "how do I get promoted") are answered from
+    /// their record in the bot's database (--db PATH), which is opened read-only.
+    #[arg(long = "as", value_name = "USER")]
+    pub(super) as_user: Option<String>,
     /// The question, e.g. "what does level 3 happiness need".
     #[arg(required = true, num_args = 1.., value_name = "QUESTION")]
     pub(super) question: Vec<String>,

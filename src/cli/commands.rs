@@ -8,17 +8,18 @@ use super::args::{AskArgs, Command, ShellArgs, ValidateArgs};
 use super::error::{CliError, CliResult};
 use crate::admin::{ExportFormat, ImportError};
 use crate::app::{ProblemReport, StartError};
-use crate::ask::Engine;
+use crate::ask::{Answer, Engine, Query};
 use crate::bot::Bot;
 use crate::config::{Config, Overrides};
 use crate::frameworks::{self, FrameworkSource, LoadReport};
+use crate::ids::UserId;
 use crate::serve::ServeError;
-use crate::store::{OpenMode, Store};
+use crate::store::{OpenMode, Store, StoreError};
 
 /// Runs a subcommand that needs the configuration.
 pub(super) async fn dispatch(command: Command, config: Config) -> CliResult {
     match command {
-        Command::Ask(args) => ask(args, &config),
+        Command::Ask(args) => ask(args, &config).await,
         Command::Shell(args) => shell(args, &config).await,
         Command::Validate(args) => validate(args, &config),
         Command::Serve(_) => serve(config).await,
@@ -42,11 +43,18 @@ async fn open_bot(config: &Config, mode: OpenMode) -> Result<Bot, CliError> {
         })
 }
 
-fn ask(args: AskArgs, config: &Config) -> CliResult {
+/// `ask [--as USER] QUESTION`: without `--as` nobody is known to be asking, so a question
+/// about the asker gets the sentence saying where to ask it.
+async fn ask(args: AskArgs, config: &Config) -> CliResult {
     let report = crate::app::load_frameworks_reporting(config, ProblemReport::Terminal);
     crate::app::require_frameworks(config, &report)
         .map_err(|error| CliError::Usage(error.to_string()))?;
-    let answer = Engine::new(report.library).ask(&args.question.join(" "));
+    let engine = Engine::new(report.library);
+    let question = args.question.join(" ");
+    let answer = match &args.as_user {
+        None => engine.ask(&question),
+        Some(user) => ask_as(&engine, user, &question, config).await?,
+    };
     let text = if args.json {
         let json = serde_json::to_string(&answer.to_json())
             .map_err(|error| CliError::Failed(format!("cannot write JSON: {error}")))?;
@@ -55,6 +63,41 @@ fn ask(args: AskArgs, config: &Config) -> CliResult {
         answer.reply.to_plain_text()
     };
     write_stdout(&text)
+}
+
+/// `ask --as USER`: the question answered as `user` asks it, reading only `user`'s own record
+/// from the database, opened read-only (a running bot may be writing it).
+async fn ask_as(
+    engine: &Engine,
+    user: &str,
+    question: &str,
+    config: &Config,
+) -> Result<Answer, CliError> {
+    let user = UserId::parse(user.trim().trim_start_matches('@'))
+        .map_err(|problem| CliError::Usage(format!("--as: {problem}.")))?;
+    // Opened whatever the question, so a wrong --db is reported at once, not only on the
+    // first question about oneself.
+    let store = Store::open_with(&config.database, OpenMode::ReadOnly)
+        .await
+        .map_err(|error| match error {
+            StoreError::Missing { location } => CliError::Failed(format!(
+                "--as {user} needs the bot's database to look {user} up, and there is none at {location}; give its file with --db PATH."
+            )),
+            other => CliError::Failed(format!("--as {user}: {other}")),
+        })?;
+    let answer = engine.ask(question);
+    let answer = match &answer.query {
+        Query::Personal(personal) => {
+            let record = crate::bot::handlers::record_of(&store, &user).await;
+            match record {
+                Ok(record) => Ok(engine.answer_personal(personal, record.as_ref())),
+                Err(error) => Err(CliError::failed(error)),
+            }
+        }
+        _ => Ok(answer),
+    };
+    store.close().await;
+    answer
 }
 
 /// Writes to standard output; a reader that went away (`| head`) ends the command quietly.

@@ -6,7 +6,8 @@
 //! ([`Query`]): a new wording of a known question costs only the parse. Entries are weighed
 //! by their bytes and the least useful evicted first (quick_cache), and a framework reload
 //! makes every entry stale (the engine generation is part of the key). Commands that read
-//! or change people's records (`team`, `done`…) are never cached.
+//! or change people's records (`team`, `done`…) and questions about the asker ("what level
+//! am I") are never cached.
 
 use axum::body::Bytes;
 use quick_cache::Weighter;
@@ -47,14 +48,20 @@ impl Default for AnswerCache {
 }
 
 impl AnswerCache {
-    /// The JSON response body for `text` when it is a question (`None` for commands).
-    /// Counts the question in the metrics either way.
+    /// The JSON response body for `text` when it is a question that does not depend on who
+    /// asks (`None` for commands and questions about the asker); counts the questions it
+    /// answers in the metrics.
     pub fn answer(&self, bot: &Bot, text: &str) -> Option<Bytes> {
         let Ok(Command::Ask(question)) = command::parse(text) else {
             return None;
         };
         let engine = bot.engine();
         let key = (bot.engine_generation(), engine.parse(&question));
+        // A question about the asker is answered from their own record: it is never cached,
+        // and the full command path answers (and counts) it.
+        if matches!(key.1, Query::Personal(_)) {
+            return None;
+        }
         if let Some(cached) = self.entries.get(&key) {
             crate::bot::handlers::count_question(bot, &key.1);
             return Some(cached);

@@ -22,7 +22,8 @@ use crate::reply::Reply;
 pub const DEADLINE: Duration = Duration::from_millis(2500);
 
 impl SlackApp {
-    /// The finished response body when the command is a question (see [`super::answers`]).
+    /// The finished response body when the command is a question whose answer does not
+    /// depend on who asks (see [`super::answers`]).
     /// `text` is as Slack sent it (entities and all).
     pub fn cached_answer(&self, user: &UserId, text: &str) -> Option<axum::body::Bytes> {
         let body = self.answers.answer(&self.bot, &entities::decode(text))?;

@@ -34,6 +34,9 @@ enum Expect {
     Roles(&'static str, &'static [&'static str]),
     /// One dimension up the ladder, with this in the text.
     LadderSays(&'static str, &'static str, &'static str),
+    /// About the asker, with nobody known to be asking: the sentence saying where to ask,
+    /// offering this question.
+    Personal(&'static str),
 }
 
 use Expect::*;
@@ -600,7 +603,38 @@ const CASES: &[(&str, Expect)] = &[
             "to Level 2: typically 3–6 months",
         ),
     ),
+    // About the asker: `career-bot ask` does not know who asks, so it says where to ask.
+    ("what level am I", Personal(CURRENT)),
+    ("What level am I?", Personal(CURRENT)),
+    ("what's my level", Personal(CURRENT)),
+    ("which level am I at", Personal(CURRENT)),
+    ("what is my current level", Personal(CURRENT)),
+    ("what's my title", Personal(CURRENT)),
+    ("where am I on the ladder", Personal(CURRENT)),
+    ("what do I need for my next level", Personal(NEXT)),
+    ("how do I get promoted", Personal(NEXT)),
+    ("what's my next level", Personal(NEXT)),
+    ("whats my next level?", Personal(NEXT)),
+    ("what do I need to get to the next level", Personal(NEXT)),
+    ("am I ready for a promotion", Personal(NEXT)),
+    ("how can I level up", Personal(NEXT)),
+    ("what should I work on to get promoted", Personal(NEXT)),
+    ("how do I get promtoed", Personal(NEXT)),
+    // Explicit questions stay explicit, whatever their pronouns.
+    (
+        "how do I get to level 4 in marketing",
+        Compare("buffer-marketing", 3, 4),
+    ),
+    (
+        "what do I need for level 3 happiness",
+        Level("buffer-happiness", 3),
+    ),
 ];
+
+/// The question a personal sentence offers for one's level.
+const CURRENT: &str = "what level am I";
+/// The question a personal sentence offers for one's next level.
+const NEXT: &str = "what do I need for my next level";
 
 fn engine() -> Engine {
     let report = load(&[FrameworkSource::Bundled]);
@@ -699,6 +733,24 @@ fn check(engine: &Engine, question: &str, expect: Expect) -> Result<(), String> 
                 && framework == Some(fw)
                 && dimension == Some(dim)
                 && answer.text.contains(text)
+        }
+        Personal(question) => {
+            answer.intent == Intent::Personal
+                && answer.framework.is_none()
+                && answer.level.is_none()
+                && answer
+                    .text
+                    .starts_with("I can't tell who is asking here, so I can't look up your level")
+                && answer.text.contains(&format!("`/career {question}`"))
+                && answer.text.contains(&format!(
+                    "`career-bot ask --as USER --db PATH \"{question}\"`"
+                ))
+                && answer.suggestions
+                    == [
+                        format!("/career {question}"),
+                        "career-bot shell".to_owned(),
+                        format!("career-bot ask --as USER --db PATH \"{question}\""),
+                    ]
         }
         ChatThen(text, fw, level) => {
             answer.intent == Intent::SmallTalk

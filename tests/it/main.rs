@@ -8,6 +8,7 @@
 
 mod support;
 
+mod ask_personal;
 mod ask_phrasings;
 mod checkins_e2e;
 mod cli;

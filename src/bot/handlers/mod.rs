@@ -1,6 +1,7 @@
 //! One small handler per command, dispatched by one exhaustive `match`.
 
 mod access;
+mod asking;
 mod checkin;
 mod corrections;
 mod help;
@@ -12,6 +13,7 @@ mod requests;
 mod team;
 
 pub use access::{can_manage, require_manager};
+pub use asking::{ask_as, record_of};
 
 use chrono::{DateTime, Utc};
 
@@ -118,7 +120,7 @@ async fn run_in_span(
     now: DateTime<Utc>,
 ) -> Result<Reply, HandlerError> {
     match command {
-        Command::Ask(question) => Ok(ask(bot, &question).reply),
+        Command::Ask(question) => Ok(ask_as(bot, caller, &question).await?.reply),
         Command::Help => Ok(help::reply(bot)),
         Command::HelpOn { topic } => Ok(help::on(bot, &topic)),
         Command::Team => team::run(bot, caller, now).await,
@@ -171,14 +173,16 @@ async fn run_in_span(
     }
 }
 
-/// Answers a question and counts it in the metrics by intent.
+/// Answers a question without knowing who asks (one about the asker gets the sentence saying
+/// where to ask it; [`ask_as`] answers it from their record) and counts it in the metrics.
 pub fn ask(bot: &Bot, question: &str) -> crate::ask::Answer {
     let answer = bot.engine().ask(question);
     count_question(bot, &answer.query);
     answer
 }
 
-/// Counts a question in the metrics by intent and notes its framework in the current span.
+/// Counts a question in the metrics by intent and notes its framework in the current
+/// `command` span.
 pub fn count_question(bot: &Bot, query: &crate::ask::Query) {
     bot.metrics().question(intent_name(query.intent()));
     if let Some(framework) = query.framework() {
@@ -198,6 +202,7 @@ pub fn intent_name(intent: crate::ask::Intent) -> &'static str {
         Intent::Help => "help",
         Intent::Unknown => "unknown",
         Intent::SmallTalk => "smalltalk",
+        Intent::Personal => "personal",
     }
 }
 
