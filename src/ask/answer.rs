@@ -1,6 +1,7 @@
 //! Builds the [`Reply`] for a parsed [`Query`] from the framework text.
 
 use super::query::{Alternative, CompareQuery, LevelQuery, Query, TitlesQuery, Unknown};
+use super::search_reply::search_reply;
 use crate::frameworks::{Dimension, Framework, Level, Library, Role};
 use crate::reply::{Action, Field, Reply, actions};
 
@@ -14,6 +15,7 @@ pub fn answer(library: &Library, query: &Query) -> Reply {
         (Query::Frameworks, _) => frameworks_reply(library),
         (Query::Help, _) => help_reply(library),
         (Query::Unknown(unknown), _) => unknown_reply(unknown),
+        (Query::Search(query), _) => search_reply(library, query),
         (Query::SmallTalk(talk), _) => {
             let mut reply = Reply::paragraph(talk.message.clone());
             if let Some(rest) = &talk.answer {

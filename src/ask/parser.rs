@@ -15,7 +15,7 @@ use super::index::Index;
 use super::query::{Query, SmallTalk};
 use super::refusals::too_long;
 use super::resolve::Resolver;
-use super::{small_talk, whole_levels};
+use super::{search_question, small_talk, whole_levels};
 use crate::frameworks::Library;
 
 /// The longest question read, in characters. Slack caps a slash command's text at a few
@@ -58,6 +58,9 @@ fn read(index: &Index, library: &Library, text: &str) -> Query {
     let clues = clues::read(index, text);
     if clues.tokens.is_empty() {
         return Query::Help;
+    }
+    if let Some(search) = search_question::explicit(index, library, &clues) {
+        return search;
     }
     Resolver {
         index,

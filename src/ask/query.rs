@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use super::search::Passage;
+
 /// A parsed question.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Query {
@@ -20,6 +22,34 @@ pub enum Query {
     /// Thanks, a greeting, or a request the frameworks cannot answer (pay): one sentence
     /// about what the bot covers, and the framework answer where there is one.
     SmallTalk(SmallTalk),
+    /// The passages of the frameworks closest to what was asked ("which level mentions
+    /// mentoring"), best first.
+    Search(SearchQuery),
+}
+
+/// A search of what the frameworks say (see [`Query::Search`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// The words searched for, as typed ("mentoring").
+    pub terms: String,
+    /// The frameworks searched, by id; empty: every framework.
+    pub frameworks: Vec<String>,
+    /// The levels searched; empty: every level.
+    pub levels: Vec<u32>,
+    /// The closest passages, best first (at most 10).
+    pub matches: Vec<Passage>,
+    /// The question named no known framework or title, and was searched instead of being
+    /// refused: the answer says so.
+    pub fallback: bool,
+}
+
+impl SearchQuery {
+    /// The question that shows the level of the best match in full ("buffer-marketing level 5").
+    pub fn follow_up(&self) -> Option<String> {
+        self.matches
+            .first()
+            .map(|best| format!("{} level {}", best.framework, best.level))
+    }
 }
 
 /// Small talk (see [`Query::SmallTalk`]).
@@ -114,6 +144,8 @@ pub enum Intent {
     /// Thanks, a greeting, or something the frameworks do not cover.
     #[serde(rename = "smalltalk")]
     SmallTalk,
+    /// The passages closest to what was asked.
+    Search,
 }
 
 impl Query {
@@ -139,6 +171,7 @@ impl Query {
             Query::Frameworks => Intent::Frameworks,
             Query::Help => Intent::Help,
             Query::Unknown(_) => Intent::Unknown,
+            Query::Search(_) => Intent::Search,
         }
     }
 
@@ -149,6 +182,10 @@ impl Query {
             Query::Level(query) => Some(&query.framework),
             Query::Compare(query) => Some(&query.framework),
             Query::Titles(query) => Some(&query.framework),
+            Query::Search(query) => match query.frameworks.as_slice() {
+                [only] => Some(only),
+                _ => None,
+            },
             Query::Frameworks | Query::Help | Query::Unknown(_) => None,
         }
     }
@@ -160,7 +197,7 @@ impl Query {
             Query::Level(query) => query.dimension.as_deref(),
             Query::Compare(query) => query.dimension.as_deref(),
             Query::Titles(query) => query.dimension.as_deref(),
-            Query::Frameworks | Query::Help | Query::Unknown(_) => None,
+            Query::Frameworks | Query::Help | Query::Unknown(_) | Query::Search(_) => None,
         }
     }
 
@@ -177,6 +214,7 @@ impl Query {
             Query::Compare(query) => &query.alternatives,
             Query::Titles(query) => &query.alternatives,
             Query::Unknown(unknown) => return unknown.suggestions.clone(),
+            Query::Search(query) => return query.follow_up().into_iter().collect(),
             Query::Frameworks | Query::Help => return Vec::new(),
         };
         alternatives

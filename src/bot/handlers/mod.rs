@@ -192,6 +192,7 @@ pub fn intent_name(intent: crate::ask::Intent) -> &'static str {
         Intent::Help => "help",
         Intent::Unknown => "unknown",
         Intent::SmallTalk => "smalltalk",
+        Intent::Search => "search",
     }
 }
 
