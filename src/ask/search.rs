@@ -13,6 +13,7 @@
 //! frameworks, levels, or expectations only (for instance to tag a note with the dimension it
 //! is about: the first match's `dimension`).
 
+use std::collections::HashSet;
 use std::fmt;
 
 use bm25::{Embedder, EmbedderBuilder, Scorer, Tokenizer};
@@ -85,6 +86,10 @@ pub struct SearchIndex {
     embedder: Embedder<u32, Words>,
     scorer: Scorer<usize, u32>,
     passages: Vec<Passage>,
+    /// The embedder's tokenizer again (it keeps its own private).
+    words: Words,
+    /// Every stemmed word some passage has.
+    stems: HashSet<String>,
 }
 
 impl SearchIndex {
@@ -131,6 +136,11 @@ impl SearchIndex {
         let corpus: Vec<&str> = documents.iter().map(String::as_str).collect();
         let embedder: Embedder<u32, Words> =
             EmbedderBuilder::with_tokenizer_and_fit_to_corpus(Words::new(), &corpus).build();
+        let words = Words::new();
+        let stems = documents
+            .iter()
+            .flat_map(|document| words.tokenize(document))
+            .collect();
         let mut scorer = Scorer::new();
         for (id, document) in documents.iter().enumerate() {
             scorer.upsert(&id, embedder.embed(document));
@@ -139,6 +149,8 @@ impl SearchIndex {
             embedder,
             scorer,
             passages,
+            words,
+            stems,
         }
     }
 
@@ -166,6 +178,22 @@ impl SearchIndex {
                 score,
             })
             .collect()
+    }
+
+    /// The share (0 to 1) of the distinct words a search of `text` looks for that some
+    /// passage has: "sales team" is ½ (no framework says "sales"), "mentoring" 1.
+    pub fn known_share(&self, text: &str) -> f32 {
+        let mut stems: Vec<String> = self.words.tokenize(text);
+        stems.sort_unstable();
+        stems.dedup();
+        if stems.is_empty() {
+            return 0.0;
+        }
+        let known = stems
+            .iter()
+            .filter(|stem| self.stems.contains(*stem))
+            .count();
+        known as f32 / stems.len() as f32
     }
 
     /// How many passages are indexed.
@@ -268,6 +296,9 @@ fn is_english_filler(word: &str) -> bool {
             | "other"
             | "others"
             | "ours"
+            // "your own tasks": the adjective; the verb ("owns", "owning") is kept, so a
+            // search for who owns something finds owners, not every "own".
+            | "own"
             | "out"
             | "over"
             | "she"

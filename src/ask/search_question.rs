@@ -29,8 +29,8 @@ pub const MAX_MATCHES: usize = 10;
 const MIN_SCORE: f32 = 1.0;
 
 /// Passages scoring under this share of the best one are left out: they match a lesser word
-/// of the question only ("strategy" without "sets").
-const MIN_SHARE_OF_BEST: f32 = 0.3;
+/// of the question only ("sets out" without "strategy").
+const MIN_SHARE_OF_BEST: f32 = 0.5;
 
 /// The most distinct words searched: a long question costs no more than a paragraph.
 const MAX_WORDS: usize = 32;
@@ -59,10 +59,12 @@ pub(super) fn explicit(index: &Index, library: &Library, clues: &Clues<'_>) -> O
 }
 
 /// The closest passages to a question that named nothing known, if any are close enough;
-/// `None` keeps the refusal.
+/// `None` keeps the refusal. Most of the question's words must appear in the frameworks:
+/// "what does level 3 sales team need" is about sales, which no framework covers, and the
+/// passages about teams would only mislead.
 pub(super) fn fallback(index: &Index, clues: &Clues<'_>) -> Option<Query> {
     let terms = terms(clues, &[]);
-    if terms.is_empty() {
+    if terms.is_empty() || index.passages().known_share(&terms) <= 0.5 {
         return None;
     }
     let search = run(index, terms, Vec::new(), level_numbers(clues), true);
@@ -185,9 +187,12 @@ fn where_cues(words: &[&str]) -> Vec<usize> {
 }
 
 /// "who sets strategy", "who mentors associate engineers", "who's responsible for hiring";
-/// not "who is …", which asks about a person.
+/// not "who is …" otherwise, which asks about a person.
 fn who_cues(words: &[&str]) -> Vec<usize> {
     match words {
+        // "responsible" would find every passage about responsibility, not the one asked.
+        ["whos", "responsible", ..] => vec![0, 1],
+        ["who", "is" | "are", "responsible", ..] => vec![0, 1, 2],
         ["whos", _, ..] => vec![0],
         ["who", verb, ..] if !matches!(*verb, "is" | "are" | "am" | "was" | "were") => vec![0],
         _ => Vec::new(),
