@@ -349,6 +349,7 @@ fn help_reply(library: &Library) -> Reply {
         "how do I get from 2 to 3 in marketing",
         "compare marketing 3 and 5",
         "difference between staff and principal at infracloud",
+        "which level mentions mentoring",
         "marketing titles",
         "frameworks",
     ];

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::search::SearchIndex;
 use super::tokens::{Token, tokenize, tokenize_title};
-use super::vocabulary::{CUE_WORDS, canonical_dimension_word, is_stop_word};
+use super::vocabulary::{CUE_WORDS, SEARCH_WORDS, canonical_dimension_word, is_stop_word};
 use crate::frameworks::Library;
 
 /// How strongly a phrase names a framework.
@@ -110,6 +110,9 @@ impl Index {
             .collect();
         vocabulary.sort();
         index.vocabulary = vocabulary;
+        index
+            .known_words
+            .extend(SEARCH_WORDS.iter().map(|w| (*w).to_owned()));
         index.passages = SearchIndex::new(library);
         index
     }
@@ -209,9 +212,10 @@ impl Index {
         self.longest_phrase
     }
 
-    /// Whether `word` appears in any name, title, dimension or cue.
+    /// Whether `word` appears in any name, title, dimension or cue, or in what the frameworks
+    /// say: a word they use ("mentor") is not a typo of a name ("senior").
     pub fn is_known_word(&self, word: &str) -> bool {
-        self.known_words.contains(word)
+        self.known_words.contains(word) || self.passages.uses_word(word)
     }
 
     /// The known word `word` is most likely a typo of.

@@ -6,9 +6,11 @@
 //! dimension words, intent cues, leftover words) and decides which framework, level(s),
 //! dimension and intent the question means; anything it cannot resolve becomes a
 //! [`Query::Unknown`] that says what was understood and suggests questions that would work
-//! (module `refusals`).
+//! (module `refusals`). A question that asks where something is said ("which level mentions
+//! mentoring") is searched instead of resolved, and one that names nothing known is searched
+//! before it is refused (module `search_question`).
 //!
-//! Dependencies run one way: parser → resolve → clues.
+//! Dependencies run one way: parser → resolve → search_question → clues.
 
 use super::clues;
 use super::index::Index;

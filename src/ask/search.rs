@@ -196,6 +196,12 @@ impl SearchIndex {
         known as f32 / stems.len() as f32
     }
 
+    /// Whether some passage has `word` (one normalised word), stemmed: "mentoring" is used
+    /// where "mentors" is.
+    pub fn uses_word(&self, word: &str) -> bool {
+        self.stems.contains(self.words.stemmer.stem(word).as_ref())
+    }
+
     /// How many passages are indexed.
     pub fn len(&self) -> usize {
         self.passages.len()

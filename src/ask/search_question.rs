@@ -252,9 +252,9 @@ fn which_level_cues(words: &[&str], clues: &Clues<'_>) -> Vec<usize> {
             | "introduces"
     );
     let comes_in = matches!(verb, "does" | "do" | "is" | "are")
-        && words[level_at + 2..]
-            .iter()
-            .any(|word| is_placing_word(word));
+        && words
+            .get(level_at + 2..)
+            .is_some_and(|rest| rest.iter().any(|word| is_placing_word(word)));
     if !(searching_verb || comes_in) {
         return Vec::new();
     }
@@ -274,13 +274,21 @@ fn terms(clues: &Clues<'_>, cues: &[usize]) -> String {
                 .iter()
                 .any(|target| matches!(target, Target::Framework { .. }))
         });
-        if cues.binary_search(&position).is_ok() || names_framework {
+        // Numbers are levels ("level three"), read by `level_numbers`.
+        if cues.binary_search(&position).is_ok()
+            || names_framework
+            || clues.tokens[position].number.is_some()
+        {
             continue;
         }
         for word in search_words(clues.typed_word(position)) {
-            if words.len() < MAX_WORDS && !words.contains(&word) {
+            if !words.contains(&word) {
                 words.push(word);
             }
+        }
+        if words.len() >= MAX_WORDS {
+            words.truncate(MAX_WORDS);
+            break;
         }
     }
     words.join(" ")
@@ -342,5 +350,87 @@ fn nothing_found(library: &Library, search: &SearchQuery) -> Unknown {
             search.terms
         ),
         suggestions: ids.iter().map(|id| format!("{id} titles")).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Engine;
+    use super::super::query::{Intent, Query, SearchQuery};
+    use crate::frameworks::{FrameworkSource, load};
+
+    fn engine() -> Engine {
+        Engine::new(load(&[FrameworkSource::Bundled]).library)
+    }
+
+    fn search(engine: &Engine, question: &str) -> SearchQuery {
+        match engine.parse(question) {
+            Query::Search(search) => search,
+            other => panic!("{question:?} is not a search: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn cue_words_framework_names_and_level_numbers_are_not_searched_for() {
+        let engine = engine();
+        let found = search(&engine, "which level mentions mentoring");
+        assert_eq!(found.terms, "mentoring");
+        assert!(found.frameworks.is_empty() && found.levels.is_empty());
+        let found = search(&engine, "who sets strategy in marketing");
+        assert_eq!(found.terms, "sets strategy");
+        assert_eq!(found.frameworks, ["buffer-marketing"]);
+        let found = search(
+            &engine,
+            "where does coaching come in at infracloud level four",
+        );
+        assert_eq!(found.terms, "coaching");
+        assert_eq!(found.frameworks, ["infracloud-engineering"]);
+        assert_eq!(found.levels, [4]);
+    }
+
+    #[test]
+    fn words_are_searched_as_typed_not_as_typo_corrections_of_names() {
+        // Typo correction would read "mentor" as "senior" and "come" as "core".
+        let found = search(&engine(), "where does a mentor come in");
+        assert_eq!(found.terms, "mentor");
+        assert!(!found.fallback);
+    }
+
+    #[test]
+    fn questions_about_levels_titles_and_people_are_not_searches() {
+        let engine = engine();
+        for (question, intent) in [
+            ("what level is a senior engineer", Intent::Level),
+            ("who is a staff engineer at infracloud", Intent::Level),
+            ("which frameworks do you know", Intent::Frameworks),
+            ("what comes after coordinator", Intent::Compare),
+            ("which level is coordinator", Intent::Level),
+        ] {
+            assert_eq!(engine.parse(question).intent(), intent, "{question:?}");
+        }
+    }
+
+    #[test]
+    fn a_long_question_searches_a_bounded_number_of_words() {
+        let question = format!(
+            "search {}",
+            (0..400)
+                .map(|n| format!("word{n}x"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        match engine().parse(&question) {
+            Query::Unknown(unknown) => {
+                assert!(
+                    unknown
+                        .message
+                        .starts_with("Nothing in the frameworks mentions"),
+                    "{}",
+                    unknown.message
+                );
+                assert!(unknown.message.len() < 600, "{}", unknown.message);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

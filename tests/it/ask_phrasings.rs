@@ -527,7 +527,7 @@ const CASES: &[(&str, Expect)] = &[
     ),
     (
         "what does level 3 sales team need",
-        Refused("I don't know a framework or title called \"sales\""),
+        Refused("I don't know a framework or title called \"sales team\""),
     ),
 ];
 
