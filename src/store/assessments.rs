@@ -242,6 +242,19 @@ impl Store {
         Ok(out)
     }
 
+    /// Every assessment of a person, over all periods, oldest first (without answers).
+    pub async fn all_assessments_of(
+        &self,
+        person_id: &UserId,
+    ) -> Result<Vec<Assessment>, StoreError> {
+        let sql =
+            format!("SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE person_id = ? ORDER BY id");
+        Ok(sqlx::query_as::<_, Assessment>(sqlx::AssertSqlSafe(sql))
+            .bind(person_id)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
     /// The period a person is in now: the id of their latest conversation (by date, then
     /// id), or 0 before the first.
     pub async fn current_period(&self, person_id: &UserId) -> Result<i64, StoreError> {

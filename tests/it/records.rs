@@ -959,3 +959,66 @@ async fn cells_a_spreadsheet_would_run_as_formulas_are_exported_inert_and_import
             .expect("reasons");
     assert_eq!(reasons, ["-1+2", "@evil"]);
 }
+
+#[tokio::test]
+async fn history_shows_evidence_to_the_person_their_manager_and_its_author_and_submitted_assessments()
+ {
+    use career_bot::ids::{FrameworkId, UserId};
+    use career_bot::store::assessments::{AssessmentChange, AssessmentKey, AssessmentSide};
+    use career_bot::store::evidence::NewEvidence;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell = boss_with_ana(&bot).await;
+    let at = |text: &str| {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .expect("time")
+            .with_timezone(&chrono::Utc)
+    };
+    let logged = bot
+        .store()
+        .log_evidence(
+            &NewEvidence {
+                person_id: UserId::new("ana"),
+                author_id: UserId::new("ana"),
+                text: "*ran* the <launch>".to_owned(),
+                link: None,
+                note: None,
+                tag: None,
+                request_key: None,
+            },
+            at("2026-06-01T09:00:00Z"),
+        )
+        .await
+        .expect("logged");
+    let key = AssessmentKey {
+        person_id: UserId::new("ana"),
+        side: AssessmentSide::Own,
+        assessor_id: UserId::new("ana"),
+        after_checkin: 0,
+        framework_id: FrameworkId::new("buffer-marketing"),
+        level: 3,
+    };
+    bot.store()
+        .change_assessment(&key, &AssessmentChange::Submit, at("2026-06-02T09:00:00Z"))
+        .await
+        .expect("submitted");
+    let line = format!(
+        "Evidence {} (untagged), logged by @ana: *ran* the <launch>",
+        logged.short_id()
+    );
+    for reader in ["boss", "ana"] {
+        let out = run(&mut shell, &[&format!(":as {reader}"), "history @ana"]).await;
+        assert!(out.contains(&line), "{reader}: {out}");
+        assert!(out.contains("2026-06-01"), "{reader}: {out}");
+        assert!(
+            out.contains("Self-assessment submitted against Level 3, by @ana"),
+            "{reader}: {out}"
+        );
+    }
+    let out = run(&mut shell, &[":as admin", "history @ana"]).await;
+    assert!(
+        !out.contains("*ran*"),
+        "evidence is not an admin's to read: {out}"
+    );
+    assert!(!out.contains("Self-assessment"), "{out}");
+}

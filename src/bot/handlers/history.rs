@@ -19,8 +19,10 @@ use crate::bot::messages::level_label;
 use crate::bot::{Bot, HandlerError};
 use crate::ids::{FrameworkId, UserId};
 use crate::reply::{Reply, Text};
+use crate::store::assessments::{Assessment, AssessmentSide};
 use crate::store::checkins::{Answer, Checkin};
 use crate::store::events::{EventKind, ManagementChange, PersonEvent};
+use crate::store::evidence::Evidence;
 
 /// Where an audit entry falls in a person's record: its time, then its audit log id.
 type Position = (String, i64);
@@ -103,10 +105,31 @@ pub async fn run(bot: &Bot, caller: &UserId, person: &Mention) -> Result<Reply, 
     }
     let answers = bot.store().answers_of(&person.user_id).await?;
     let engine = bot.engine();
+    // Evidence is seen by the person and their current manager, and by whoever logged it;
+    // assessments show only that they were submitted (their answers are in `prep`).
+    let evidence: Vec<Evidence> = bot
+        .store()
+        .evidence_of(&person.user_id, None)
+        .await?
+        .into_iter()
+        .filter(|entry| is_self || is_manager || entry.author_id == *caller)
+        .collect();
+    let assessments: Vec<Assessment> = if is_self || is_manager {
+        bot.store()
+            .all_assessments_of(&person.user_id)
+            .await?
+            .into_iter()
+            .filter(|assessment| assessment.submitted_at.is_some())
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut entries: Vec<Entry<'_>> = history
         .iter()
         .map(Entry::Conversation)
         .chain(events.iter().map(Entry::Event))
+        .chain(evidence.iter().rev().map(Entry::Evidence))
+        .chain(assessments.iter().map(Entry::Assessment))
         .collect();
     // Stable: same-day entries keep conversations first, then events in the order they
     // happened.
@@ -132,15 +155,21 @@ pub async fn run(bot: &Bot, caller: &UserId, person: &Mention) -> Result<Reply, 
                     conversation_items(&engine, checkin, &answers, caller),
                 );
             }
-            Entry::Event(event) => {
-                let line = describe(&engine, event);
+            Entry::Event(_) | Entry::Evidence(_) | Entry::Assessment(_) => {
+                let line = match entry {
+                    Entry::Event(event) => describe(&engine, event),
+                    Entry::Evidence(evidence) => describe_evidence(evidence),
+                    Entry::Assessment(assessment) => describe_assessment(assessment),
+                    Entry::Conversation(_) => continue,
+                };
+                let entry_day = entry.day();
                 match &mut changes {
-                    Some((day, items)) if day == event.day() => items.push(line),
+                    Some((day, items)) if *day == entry_day => items.push(line),
                     _ => {
                         if let Some((day, items)) = changes.take() {
                             reply = reply.with_bullets(Some(day), items);
                         }
-                        changes = Some((event.day().to_owned(), vec![line]));
+                        changes = Some((entry_day, vec![line]));
                     }
                 }
             }
@@ -163,6 +192,8 @@ pub async fn run(bot: &Bot, caller: &UserId, person: &Mention) -> Result<Reply, 
 enum Entry<'a> {
     Conversation(&'a Checkin),
     Event(&'a PersonEvent),
+    Evidence(&'a Evidence),
+    Assessment(&'a Assessment),
 }
 
 impl Entry<'_> {
@@ -170,8 +201,41 @@ impl Entry<'_> {
         match self {
             Entry::Conversation(checkin) => checkin.held_on.to_string(),
             Entry::Event(event) => event.day().to_owned(),
+            Entry::Evidence(evidence) => day_of(&evidence.logged_at),
+            Entry::Assessment(assessment) => {
+                day_of(assessment.submitted_at.as_deref().unwrap_or_default())
+            }
         }
     }
+}
+
+/// The day of a stored time ("2026-03-05T10:00:00.000Z" → "2026-03-05").
+fn day_of(stored: &str) -> String {
+    stored.get(..10).unwrap_or(stored).to_owned()
+}
+
+/// "Evidence E12 (Ownership), logged by @marco: ran the launch".
+fn describe_evidence(evidence: &Evidence) -> Text {
+    let dimension = evidence.dimension.as_deref().unwrap_or("untagged");
+    Text::from(format!(
+        "Evidence {} ({dimension}), logged by ",
+        evidence.short_id()
+    ))
+    .mention(&evidence.author_id)
+    .push(format!(": {}", evidence.text))
+}
+
+/// "Self-assessment submitted against Level 3 (2 dimensions rated)".
+fn describe_assessment(assessment: &Assessment) -> Text {
+    let who = match assessment.side {
+        AssessmentSide::Own => "Self-assessment",
+        AssessmentSide::Manager => "Manager's assessment",
+    };
+    Text::from(format!(
+        "{who} submitted against Level {}, by ",
+        assessment.level
+    ))
+    .mention(&assessment.assessor_id)
 }
 
 /// A conversation's lines: the level discussed, who held and recorded it, every answer, and
