@@ -146,10 +146,10 @@ async fn each_command_runs_in_a_span_with_the_user_and_kind_but_not_its_words() 
         "{logs}"
     );
     // The question touches no database, so its span closes here, with the framework
-    // recorded once the handler knew it.
-    let asked = closed_spans(&logs, "command");
-    assert_eq!(asked[0]["kind"], "ask", "{logs}");
-    assert_eq!(asked[0]["framework"], "buffer-happiness", "{logs}");
+    // recorded once the handler knew it. (This test's own spans: other tests log commands
+    // into the same capture at the same time.)
+    assert_eq!(spans[0]["kind"], "ask", "{logs}");
+    assert_eq!(spans[0]["framework"], "buffer-happiness", "{logs}");
     assert!(!logs.contains("zebra"), "private words were logged: {logs}");
 }
 
