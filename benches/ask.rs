@@ -7,7 +7,7 @@
 //!
 //! And searches of what the frameworks say (issue 12, "Search the text"), under the same
 //! 50 µs budget: explicit ones, one narrowed to a framework, the fallback for a question that
-//! names nothing known, and the ranked matcher alone.
+//! names nothing known, the ranked matcher alone, and building the engine with its index.
 //!
 //!     cargo bench --bench ask
 //!     cargo bench --bench ask -- search
@@ -68,6 +68,11 @@ fn bench(c: &mut Criterion) {
             })
         },
     );
+    // The index is built with the engine, at start and on every reload.
+    let library = load(&[FrameworkSource::Bundled]).library;
+    group.bench_function("Engine::new: the bundled frameworks indexed", |b| {
+        b.iter(|| black_box(Engine::new(black_box(library.clone()))))
+    });
     group.finish();
 
     let mut group = c.benchmark_group("ask long");

@@ -6,7 +6,12 @@
 //! of `rust-stemmers` ("mentoring", "mentors" and "mentor" are one word), and filler and
 //! question words are dropped on both sides, so "which level mentions mentoring" is matched on
 //! "mentoring" alone. Only the splitting into words is ours ([`crate::text::normalize`], the
-//! same as questions): no scoring is hand-rolled.
+//! same as questions): no scoring is hand-rolled. `bm25`'s own default tokenizer is left out
+//! (`default-features = false`): it would bring a memoising proc-macro crate, Unicode
+//! segmentation and a second stop-word list that knows nothing of question words, where
+//! this one shares the parser's filler. `bm25` keys words by a 32-bit hash: with the few
+//! thousand words of a library, a collision is vanishingly unlikely and would only add a
+//! passage to the matches.
 //!
 //! The same matcher serves questions (`which level mentions mentoring`) and any caller that
 //! needs the closest passages to a piece of text, restricted by a [`Filter`] to some
@@ -133,14 +138,18 @@ impl SearchIndex {
                 });
             }
         }
-        let corpus: Vec<&str> = documents.iter().map(String::as_str).collect();
-        let embedder: Embedder<u32, Words> =
-            EmbedderBuilder::with_tokenizer_and_fit_to_corpus(Words::new(), &corpus).build();
-        let words = Words::new();
-        let stems = documents
-            .iter()
-            .flat_map(|document| words.tokenize(document))
-            .collect();
+        // One pass for the words the frameworks use and the average length BM25 needs; the
+        // embedder then reads each passage once more, for its weights.
+        let words = Words::default();
+        let mut stems = HashSet::new();
+        let mut total_words = 0;
+        for document in &documents {
+            let tokens = words.tokenize(document);
+            total_words += tokens.len();
+            stems.extend(tokens);
+        }
+        let average = total_words as f32 / documents.len().max(1) as f32;
+        let embedder: Embedder<u32, Words> = EmbedderBuilder::with_avgdl(average).build();
         let mut scorer = Scorer::new();
         for (id, document) in documents.iter().enumerate() {
             scorer.upsert(&id, embedder.embed(document));
@@ -232,8 +241,8 @@ struct Words {
     stemmer: Stemmer,
 }
 
-impl Words {
-    fn new() -> Self {
+impl Default for Words {
+    fn default() -> Self {
         Self {
             stemmer: Stemmer::create(Algorithm::English),
         }
