@@ -20,6 +20,7 @@ mod refusals;
 mod resolve;
 mod side_by_side;
 mod small_talk;
+pub mod tagging;
 pub mod tokens;
 pub mod vocabulary;
 mod whole_levels;
