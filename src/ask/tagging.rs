@@ -8,7 +8,7 @@
 
 use super::Engine;
 use crate::frameworks::Framework;
-use crate::text::{closest, is_typo_of, normalize};
+use crate::text::{closest, distance, is_typo_of, normalize};
 
 /// The expectation a piece of evidence matched best.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,8 +106,25 @@ fn word_prefixes(name: &str) -> Vec<String> {
     (1..=words.len()).map(|n| words[..n].join(" ")).collect()
 }
 
+/// A name to suggest for `typed`: the closest of the names and their word prefixes, a little
+/// further off than a typo that is taken as it is (a third of the longer word).
+fn suggestion<'n>(typed: &str, names: &[&'n str]) -> Option<&'n str> {
+    let wanted = normalize(typed);
+    let best = names
+        .iter()
+        .flat_map(|name| word_prefixes(name).into_iter().map(move |form| (*name, form)))
+        .map(|(name, form)| {
+            let longer = form.chars().count().max(wanted.chars().count());
+            (distance(&wanted, &form), longer, name)
+        })
+        .filter(|(distance, longer, _)| *distance <= (longer / 3).max(2))
+        .min_by_key(|(distance, _, _)| *distance);
+    best.map(|(_, _, name)| name)
+        .or_else(|| closest(typed, names.iter().copied()))
+}
+
 fn unknown(framework: &Framework, typed: &str, names: &[&str]) -> String {
-    match closest(typed, names.iter().copied()) {
+    match suggestion(typed, names) {
         Some(name) => format!(
             "{} has no dimension \"{typed}\"; did you mean \"{name}\"?",
             framework.name

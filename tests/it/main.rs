@@ -14,6 +14,7 @@ mod checkins_e2e;
 mod cli;
 mod config;
 mod deploy;
+mod evidence;
 mod fake_slack_smoke;
 mod framework_foreign;
 mod framework_readers;

@@ -151,7 +151,14 @@ pub async fn log(
         .store()
         .log_evidence_telling(&entry, tell, now)
         .await?;
-    if new && for_report {
+    if !new {
+        // The same form submitted again: it was logged the first time.
+        return Ok(Reply::paragraph(Text::from(format!(
+            "Already logged as {}, so nothing was added.",
+            stored.short_id()
+        ))));
+    }
+    if for_report {
         bot.wake().ring();
     }
     Ok(logged_reply(&stored, &tagging, for_report))
