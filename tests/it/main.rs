@@ -15,6 +15,7 @@ mod cli;
 mod config;
 mod deploy;
 mod evidence;
+mod evidence_slack;
 mod fake_slack_smoke;
 mod framework_foreign;
 mod framework_readers;
