@@ -70,7 +70,11 @@ pub fn find_dimension<'f>(framework: &'f Framework, typed: &str) -> Result<&'f s
     let typos: Vec<&str> = names
         .iter()
         .copied()
-        .filter(|name| word_prefixes(name).iter().any(|form| is_typo_of(&wanted, form)))
+        .filter(|name| {
+            word_prefixes(name)
+                .iter()
+                .any(|form| is_typo_of(&wanted, form))
+        })
         .collect();
     match typos.as_slice() {
         [only] => Ok(only),
@@ -112,7 +116,11 @@ fn suggestion<'n>(typed: &str, names: &[&'n str]) -> Option<&'n str> {
     let wanted = normalize(typed);
     let best = names
         .iter()
-        .flat_map(|name| word_prefixes(name).into_iter().map(move |form| (*name, form)))
+        .flat_map(|name| {
+            word_prefixes(name)
+                .into_iter()
+                .map(move |form| (*name, form))
+        })
         .map(|(name, form)| {
             let longer = form.chars().count().max(wanted.chars().count());
             (distance(&wanted, &form), longer, name)
@@ -187,10 +195,16 @@ mod tests {
         ] {
             assert!(find_dimension(&marketing, typed).is_ok(), "{typed}");
         }
-        assert_eq!(find_dimension(&marketing, "scope"), Ok("Scope of influence"));
+        assert_eq!(
+            find_dimension(&marketing, "scope"),
+            Ok("Scope of influence")
+        );
         assert_eq!(find_dimension(&marketing, "ownrship"), Ok("Ownership"));
         let infracloud = framework("infracloud-engineering");
-        assert_eq!(find_dimension(&infracloud, "org"), Ok("Organization Building"));
+        assert_eq!(
+            find_dimension(&infracloud, "org"),
+            Ok("Organization Building")
+        );
     }
 
     #[test]

@@ -204,7 +204,13 @@ pub fn submission(view: &SlackStatefulView) -> Option<Submission> {
     let SlackView::Modal(modal) = &view.view else {
         return None;
     };
-    if modal.callback_id.as_ref().map(ToString::to_string).as_deref() != Some(CALLBACK_ID) {
+    if modal
+        .callback_id
+        .as_ref()
+        .map(ToString::to_string)
+        .as_deref()
+        != Some(CALLBACK_ID)
+    {
         return None;
     }
     let context: EvidenceContext = modal
@@ -316,7 +322,9 @@ mod tests {
     #[test]
     fn slack_markup_in_a_message_becomes_plain_words() {
         assert_eq!(
-            readable("Thanks <@U1|ana> &amp; <@U2>! See <https://x.test/pr/1|the PR> in <#C1|eng> <!here> <https://y.test>"),
+            readable(
+                "Thanks <@U1|ana> &amp; <@U2>! See <https://x.test/pr/1|the PR> in <#C1|eng> <!here> <https://y.test>"
+            ),
             "Thanks @ana & @U2! See the PR (https://x.test/pr/1) in #eng @here https://y.test"
         );
         assert_eq!(readable("a &lt;b&gt; c < d"), "a <b> c < d");

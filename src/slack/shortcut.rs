@@ -44,7 +44,10 @@ impl SlackApp {
             }
             _ => None,
         };
-        let view = match self.evidence_view(&user, &text, link.as_deref(), &event).await {
+        let view = match self
+            .evidence_view(&user, &text, link.as_deref(), &event)
+            .await
+        {
             Ok(view) => view,
             Err(error) => {
                 let reply = handlers::unlogged_error_reply(&error);
@@ -91,7 +94,9 @@ impl SlackApp {
                 .framework_id
                 .as_ref()
                 .and_then(|id| engine.library().get(id.as_str()))
-                && !frameworks.iter().any(|known: &&crate::frameworks::Framework| known.id == framework.id)
+                && !frameworks
+                    .iter()
+                    .any(|known: &&crate::frameworks::Framework| known.id == framework.id)
             {
                 frameworks.push(framework);
             }

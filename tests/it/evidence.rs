@@ -25,7 +25,11 @@ async fn ana_on_marketing_2(bot: &Bot) -> Shell<'_> {
         Shell::new(bot, Some("boss".into()), Some("2026-01-12T10:00:00Z")).expect("shell");
     let out = run(
         &mut shell,
-        &["add @ana marketing 2", ":as ana", ":now 2026-02-02T10:00:00Z"],
+        &[
+            "add @ana marketing 2",
+            ":as ana",
+            ":now 2026-02-02T10:00:00Z",
+        ],
     )
     .await;
     assert!(out.contains("Added @ana"), "{out}");
@@ -43,7 +47,9 @@ async fn log_tags_the_dimension_its_text_best_supports_and_quotes_the_expectatio
     )
     .await;
     assert!(
-        out.contains("Logged E1 for you, as evidence of How work is conducted (Level 3: Coordinator)."),
+        out.contains(
+            "Logged E1 for you, as evidence of How work is conducted (Level 3: Coordinator)."
+        ),
         "{out}"
     );
     assert!(
@@ -53,12 +59,11 @@ async fn log_tags_the_dimension_its_text_best_supports_and_quotes_the_expectatio
         "{out}"
     );
     assert!(out.contains("`unlog E1`"), "{out}");
-    let stored: (String, String, i64, String) = sqlx::query_as(
-        "SELECT person_id, author_id, level, dimension FROM evidence WHERE id = 1",
-    )
-    .fetch_one(bot.store().pool())
-    .await
-    .expect("stored");
+    let stored: (String, String, i64, String) =
+        sqlx::query_as("SELECT person_id, author_id, level, dimension FROM evidence WHERE id = 1")
+            .fetch_one(bot.store().pool())
+            .await
+            .expect("stored");
     assert_eq!(
         stored,
         (
@@ -69,8 +74,15 @@ async fn log_tags_the_dimension_its_text_best_supports_and_quotes_the_expectatio
         )
     );
     // The current level counts too: "owns an area completely" is Level 2's Ownership.
-    let out = run(&mut shell, &["log Owns the newsletter channel completely now"]).await;
-    assert!(out.contains("as evidence of Ownership (Level 2: Strategist)"), "{out}");
+    let out = run(
+        &mut shell,
+        &["log Owns the newsletter channel completely now"],
+    )
+    .await;
+    assert!(
+        out.contains("as evidence of Ownership (Level 2: Strategist)"),
+        "{out}"
+    );
 }
 
 #[tokio::test]
@@ -82,8 +94,14 @@ async fn a_hash_dimension_is_read_whole_by_prefix_or_with_a_typo_and_an_unknown_
     for (line, dimension) in [
         ("log Ran the offsite #ownership", "Ownership"),
         ("log Ran the offsite #scope", "Scope of influence"),
-        ("log Ran the offsite #\"scope of influence\"", "Scope of influence"),
-        ("log Ran the offsite #scope-of-influence", "Scope of influence"),
+        (
+            "log Ran the offsite #\"scope of influence\"",
+            "Scope of influence",
+        ),
+        (
+            "log Ran the offsite #scope-of-influence",
+            "Scope of influence",
+        ),
         ("log Ran the offsite #ownrship", "Ownership"),
     ] {
         let out = run(&mut shell, &[line]).await;
@@ -97,11 +115,17 @@ async fn a_hash_dimension_is_read_whole_by_prefix_or_with_a_typo_and_an_unknown_
         .fetch_all(bot.store().pool())
         .await
         .expect("texts");
-    assert_eq!(texts, ["Ran the offsite"], "the tag is not part of the text");
+    assert_eq!(
+        texts,
+        ["Ran the offsite"],
+        "the tag is not part of the text"
+    );
     let before = count(&bot, "SELECT count(*) FROM evidence").await;
     let out = run(&mut shell, &["log Ran the offsite #ownershipp-x"]).await;
     assert!(
-        out.contains("Buffer Marketing has no dimension \"ownershipp x\"; did you mean \"Ownership\"?"),
+        out.contains(
+            "Buffer Marketing has no dimension \"ownershipp x\"; did you mean \"Ownership\"?"
+        ),
         "{out}"
     );
     assert!(out.contains("Nothing was logged."), "{out}");
@@ -116,7 +140,11 @@ async fn log_without_a_framework_is_untagged_and_says_so() {
     let bot = bot(dir.path()).await;
     let mut shell =
         Shell::new(&bot, Some("zed".into()), Some("2026-02-02T10:00:00Z")).expect("shell");
-    let out = run(&mut shell, &["log Gave the intro talk https://talks.test/intro."]).await;
+    let out = run(
+        &mut shell,
+        &["log Gave the intro talk https://talks.test/intro."],
+    )
+    .await;
     assert!(
         out.contains("Logged E1 for you, untagged: you are not on a framework yet."),
         "{out}"
@@ -229,7 +257,11 @@ async fn unlog_removes_your_own_entry_and_refuses_anyone_elses_in_one_sentence()
         "E3 was logged by @boss, so only they can remove it; nothing was changed."
     );
     assert_eq!(
-        count(&bot, "SELECT count(*) FROM evidence WHERE removed_at IS NOT NULL").await,
+        count(
+            &bot,
+            "SELECT count(*) FROM evidence WHERE removed_at IS NOT NULL"
+        )
+        .await,
         0
     );
     for typed in ["unlog E1", "unlog 2"] {
@@ -262,7 +294,10 @@ async fn a_manager_logs_for_a_report_who_is_told_once_and_only_for_their_own_rep
         ],
     )
     .await;
-    assert!(out.contains("Logged E1 for @ana, as evidence of Ownership"), "{out}");
+    assert!(
+        out.contains("Logged E1 for @ana, as evidence of Ownership"),
+        "{out}"
+    );
     assert!(out.contains("I've told @ana"), "{out}");
     let out = run(&mut shell, &[":tick"]).await;
     assert!(out.contains("[DM to ana]"), "{out}");
@@ -270,6 +305,22 @@ async fn a_manager_logs_for_a_report_who_is_told_once_and_only_for_their_own_rep
     assert!(out.contains("Handled the press enquiry alone"), "{out}");
     let out = run(&mut shell, &[":tick"]).await;
     assert!(!out.contains("[DM to ana]"), "told once: {out}");
+    // Taken back before the DM went out: it is not sent.
+    let out = run(
+        &mut shell,
+        &["log @ana Wrong person, sorry", "unlog E2", ":tick"],
+    )
+    .await;
+    assert!(out.contains("Removed E2"), "{out}");
+    assert!(!out.contains("[DM to ana]"), "{out}");
+    assert_eq!(
+        count(
+            &bot,
+            "SELECT count(*) FROM outbox WHERE key = 'evidence:2' AND status = 'superseded'"
+        )
+        .await,
+        1
+    );
     // Not a report of the caller, nor an admin's to log for: one sentence, nothing written.
     for (who, line) in [
         ("carol", "log @ana Great work #ownership"),
@@ -282,8 +333,9 @@ async fn a_manager_logs_for_a_report_who_is_told_once_and_only_for_their_own_rep
             "{who}: {out}"
         );
     }
-    assert_eq!(count(&bot, "SELECT count(*) FROM evidence").await, 1);
-    let out = run(&mut shell, &[":as ana", "evidence"]).await;
+    assert_eq!(count(&bot, "SELECT count(*) FROM evidence").await, 2);
+    run(&mut shell, &[":as ana"]).await;
+    let out = run(&mut shell, &["evidence"]).await;
     assert!(out.contains("(logged by @boss)"), "{out}");
 }
 
@@ -312,7 +364,11 @@ async fn every_evidence_view_shows_each_viewer_only_what_they_may_see() {
     assert!(out.contains("Added @dan"), "{out}");
     let entries = ["Ana's own entry", "The boss's entry", "Bo's entry"];
     let refusal = "Only @ana and their manager can see their evidence.";
-    for view in ["evidence @ana", "evidence @ana --all", "evidence --all @ana"] {
+    for view in [
+        "evidence @ana",
+        "evidence @ana --all",
+        "evidence --all @ana",
+    ] {
         for (viewer, sees) in [
             ("ana", &entries[..]),
             ("bo", &entries[..]),
@@ -339,7 +395,11 @@ async fn every_evidence_view_shows_each_viewer_only_what_they_may_see() {
         }
     }
     // Once removed from the records, the last manager is a previous manager too.
-    let out = run(&mut shell, &[":as bo", "remove @ana", "evidence @ana --all"]).await;
+    let out = run(
+        &mut shell,
+        &[":as bo", "remove @ana", "evidence @ana --all"],
+    )
+    .await;
     assert!(out.contains("Bo's entry"), "{out}");
     assert!(!out.contains("Ana's own entry"), "{out}");
     assert!(!out.contains("The boss's entry"), "{out}");

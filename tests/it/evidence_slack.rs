@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::Utc;
 use serde_json::{Value, json};
 
-use crate::support::{self, FakeSlack, Failure, bot, harness};
+use crate::support::{self, Failure, FakeSlack, bot, harness};
 use harness::all_text;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -95,7 +95,15 @@ fn submission(user: &str, view: &Value, view_id: &str, for_whom: Option<&str>) -
     })
 }
 
-async fn evidence_rows(server: &harness::Running) -> Vec<(String, String, Option<String>, Option<String>, Option<String>)> {
+async fn evidence_rows(
+    server: &harness::Running,
+) -> Vec<(
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+)> {
     sqlx::query_as("SELECT person_id, author_id, dimension, link, note FROM evidence ORDER BY id")
         .fetch_all(server.bot.store().pool())
         .await
@@ -119,7 +127,8 @@ async fn the_message_shortcut_opens_a_prefilled_form_and_its_submission_logs_onc
     let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
     {
         let seed = bot::open(&config).await;
-        let out = harness::run_as(&seed, "U_BOSS", "add <@U_ANA|ana> marketing 2", Utc::now()).await;
+        let out =
+            harness::run_as(&seed, "U_BOSS", "add <@U_ANA|ana> marketing 2", Utc::now()).await;
         assert!(out.contains("Added @U_ANA"), "{out}");
         seed.store().close().await;
     }
@@ -131,7 +140,14 @@ async fn the_message_shortcut_opens_a_prefilled_form_and_its_submission_logs_onc
     let said = "Measured the impact of the spring campaign &amp; connected it to <https://x.test/r|results>";
     let clicked = post_interaction(
         &server,
-        shortcut("U_ANA", "C_GENERAL", "1700000000.000200", Some("1700000000.000100"), said, &response_url),
+        shortcut(
+            "U_ANA",
+            "C_GENERAL",
+            "1700000000.000200",
+            Some("1700000000.000100"),
+            said,
+            &response_url,
+        ),
     )
     .await;
     assert_eq!(clicked.status(), 200);
@@ -151,7 +167,11 @@ async fn the_message_shortcut_opens_a_prefilled_form_and_its_submission_logs_onc
     );
     assert_eq!(
         block(&view, "dimension").expect("dimension")["element"]["initial_option"]["value"],
-        if std::env::var("X").is_ok() { "d:buffer-marketing:How work is conducted" } else { "auto" }
+        if std::env::var("X").is_ok() {
+            "d:buffer-marketing:How work is conducted"
+        } else {
+            "auto"
+        }
     );
     assert!(block(&view, "for").is_none(), "Ana has no reports: {view}");
 
@@ -171,7 +191,10 @@ async fn the_message_shortcut_opens_a_prefilled_form_and_its_submission_logs_onc
         "{first}"
     );
     assert_ne!(confirmations[0].params["response_type"], "in_channel");
-    assert_ne!(confirmations[0].params["replace_original"], true, "the message is never changed");
+    assert_ne!(
+        confirmations[0].params["replace_original"], true,
+        "the message is never changed"
+    );
     assert!(all_text(&confirmations[1].params).contains("Already logged as E1"));
     fake.expect_none("chat.update");
     assert_eq!(
@@ -188,11 +211,24 @@ async fn the_message_shortcut_opens_a_prefilled_form_and_its_submission_logs_onc
     // Her manager, on a DM Slack gives no permalink for, and a message longer than the limit:
     // the form is trimmed to 3,000 characters, the link made from the workspace's domain, and
     // it offers Ana. Logged for her, she is told by DM.
-    fake.fail_next("chat.getPermalink", Failure::SlackError("channel_not_found"));
-    let long = format!("Ana handled the press enquiry alone. {}", "More. ".repeat(600));
+    fake.fail_next(
+        "chat.getPermalink",
+        Failure::SlackError("channel_not_found"),
+    );
+    let long = format!(
+        "Ana handled the press enquiry alone. {}",
+        "More. ".repeat(600)
+    );
     let clicked = post_interaction(
         &server,
-        shortcut("U_BOSS", "D_BOSS_OTHER", "1700000000.000300", None, &long, &fake.response_url()),
+        shortcut(
+            "U_BOSS",
+            "D_BOSS_OTHER",
+            "1700000000.000300",
+            None,
+            &long,
+            &fake.response_url(),
+        ),
     )
     .await;
     assert_eq!(clicked.status(), 200);
@@ -209,12 +245,22 @@ async fn the_message_shortcut_opens_a_prefilled_form_and_its_submission_logs_onc
         "https://fake.slack.com/archives/D_BOSS_OTHER/p1700000000000300"
     );
     let offered = all_text(&block(&view, "for").expect("for")["element"]["options"]);
-    assert!(offered.contains("Yourself") && offered.contains("U_ANA"), "{offered}");
-    let submitted = post_interaction(&server, submission("U_BOSS", &view, "V_BOSS_1", Some("U_ANA"))).await;
+    assert!(
+        offered.contains("Yourself") && offered.contains("U_ANA"),
+        "{offered}"
+    );
+    let submitted = post_interaction(
+        &server,
+        submission("U_BOSS", &view, "V_BOSS_1", Some("U_ANA")),
+    )
+    .await;
     assert_eq!(submitted.status(), 200);
     fake.wait_for("response_url", 1, WAIT).await;
     let confirmation = all_text(&fake.expect_one("response_url").params);
-    assert!(confirmation.contains("Logged E2 for <@U_ANA>"), "{confirmation}");
+    assert!(
+        confirmation.contains("Logged E2 for <@U_ANA>"),
+        "{confirmation}"
+    );
     fake.wait_for("chat.postMessage", 1, WAIT).await;
     let open = fake.expect_one("conversations.open");
     assert_eq!(open.params["users"], json!(["U_ANA"]));
@@ -225,6 +271,9 @@ async fn the_message_shortcut_opens_a_prefilled_form_and_its_submission_logs_onc
     assert!(told.contains("handled the press enquiry alone"), "{told}");
     let rows = evidence_rows(&server).await;
     assert_eq!(rows.len(), 2);
-    assert_eq!((rows[1].0.as_str(), rows[1].1.as_str()), ("U_ANA", "U_BOSS"));
+    assert_eq!(
+        (rows[1].0.as_str(), rows[1].1.as_str()),
+        ("U_ANA", "U_BOSS")
+    );
     server.stop().await;
 }

@@ -246,9 +246,7 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
 
 /// `E12`, `e12`, `#12` or `12`: an evidence id.
 fn evidence_id(token: &str) -> Option<i64> {
-    let digits = token
-        .strip_prefix(['E', 'e', '#'])
-        .unwrap_or(token);
+    let digits = token.strip_prefix(['E', 'e', '#']).unwrap_or(token);
     digits.parse().ok().filter(|id| *id > 0)
 }
 
@@ -294,7 +292,7 @@ pub(super) fn split_dimension_tag(text: &str) -> (&str, Option<String>) {
         }
     }
     let (before, last) = match trimmed.rfind(char::is_whitespace) {
-        Some(at) => (&trimmed[..at], &trimmed[at..].trim_start()[..]),
+        Some(at) => (&trimmed[..at], trimmed[at..].trim_start()),
         None => ("", trimmed),
     };
     match last.strip_prefix('#') {
@@ -519,12 +517,20 @@ mod tests {
             }
         );
         for (typed, dimension) in [
-            ("log helped two teams #scope-of-influence", "scope of influence"),
-            ("log helped two teams #\"Scope of influence\"", "Scope of influence"),
+            (
+                "log helped two teams #scope-of-influence",
+                "scope of influence",
+            ),
+            (
+                "log helped two teams #\"Scope of influence\"",
+                "Scope of influence",
+            ),
             ("log helped two teams #scope", "scope"),
         ] {
             let Command::Log {
-                text, dimension: tag, ..
+                text,
+                dimension: tag,
+                ..
             } = log(typed)
             else {
                 panic!("{typed}")
@@ -533,7 +539,10 @@ mod tests {
             assert_eq!(tag.as_deref(), Some(dimension), "{typed}");
         }
         // A number after `#` is part of the text (an issue, a PR).
-        let Command::Log { text, dimension, .. } = log("log fixed bug #42") else {
+        let Command::Log {
+            text, dimension, ..
+        } = log("log fixed bug #42")
+        else {
             panic!("log")
         };
         assert_eq!((text.as_str(), dimension), ("fixed bug #42", None));

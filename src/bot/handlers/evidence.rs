@@ -62,7 +62,9 @@ struct Placement<'e> {
 
 fn placement<'e>(engine: &'e crate::ask::Engine, person: Option<&Person>) -> Option<Placement<'e>> {
     let person = person.filter(|person| person.active)?;
-    let framework = engine.library().get(person.framework_id.as_ref()?.as_str())?;
+    let framework = engine
+        .library()
+        .get(person.framework_id.as_ref()?.as_str())?;
     let level = person.level?;
     let mut levels = vec![level];
     levels.extend(framework.next_level(level).map(|next| next.number));
@@ -147,10 +149,7 @@ pub async fn log(
             planned_for: now,
         }) as Tell
     });
-    let (stored, new) = bot
-        .store()
-        .log_evidence_telling(&entry, tell, now)
-        .await?;
+    let (stored, new) = bot.store().log_evidence_telling(&entry, tell, now).await?;
     if !new {
         // The same form submitted again: it was logged the first time.
         return Ok(Reply::paragraph(Text::from(format!(
@@ -216,7 +215,9 @@ fn tag<'e>(
     let named = match choice {
         Choice::Typed(typed) => Some(
             find_dimension(framework, typed)
-                .map_err(|problem| HandlerError::Invalid(Text::from(format!("{problem} Nothing was logged."))))?
+                .map_err(|problem| {
+                    HandlerError::Invalid(Text::from(format!("{problem} Nothing was logged.")))
+                })?
                 .to_owned(),
         ),
         Choice::Form(DimensionChoice::Named {
@@ -288,10 +289,7 @@ fn logged_reply(stored: &Evidence, tagging: &Tagging<'_>, for_report: bool) -> R
                 .level_label
                 .clone()
                 .unwrap_or_else(|| format!("Level {}", tagged.level));
-            first = first.push(format!(
-                ", as evidence of {} ({level}).",
-                tagged.dimension
-            ));
+            first = first.push(format!(", as evidence of {} ({level}).", tagged.dimension));
             reply = reply.with_paragraph(first);
             if !tagged.expectation.is_empty() {
                 reply = reply.with_paragraph(Text::from(format!(
@@ -306,7 +304,8 @@ fn logged_reply(stored: &Evidence, tagging: &Tagging<'_>, for_report: bool) -> R
             }
         }
         (None, Some(because)) => {
-            reply = reply.with_paragraph(first.push(", untagged: ").append(because.clone()).push("."));
+            reply =
+                reply.with_paragraph(first.push(", untagged: ").append(because.clone()).push("."));
             if tagging.framework.is_some() {
                 reply = reply.with_context(format!(
                     "To tag it, `unlog {id}`, then log it again ending with #dimension."
@@ -338,7 +337,12 @@ pub async fn list(
     let zone = bot
         .settings()
         .time_zone(record.as_ref().and_then(|p| p.time_zone.as_deref()));
-    let last = bot.store().history(subject).await?.first().map(|c| c.held_on);
+    let last = bot
+        .store()
+        .history(subject)
+        .await?
+        .first()
+        .map(|c| c.held_on);
     let since = match (all, last) {
         (false, Some(day)) => day
             .and_time(NaiveTime::MIN)
@@ -396,7 +400,9 @@ pub async fn list(
         .collect();
     let mut reply = Reply::new().with_heading(heading).with_bullets(None, items);
     if view == EvidenceView::OwnEntries {
-        reply = reply.with_context("Only the entries you logged yourself: the rest is for them and their manager.");
+        reply = reply.with_context(
+            "Only the entries you logged yourself: the rest is for them and their manager.",
+        );
     } else {
         reply = reply.with_context("`unlog ID` removes an entry you logged.");
     }
@@ -415,14 +421,21 @@ fn line(entry: &Evidence, subject: &UserId, zone: chrono_tz::Tz) -> Text {
         entry.short_id(),
         shorten(&entry.text, 300)
     ));
-    if let Some(link) = entry.link.as_deref().filter(|link| !entry.text.contains(link)) {
+    if let Some(link) = entry
+        .link
+        .as_deref()
+        .filter(|link| !entry.text.contains(link))
+    {
         text = text.push(format!(" ({link})"));
     }
     if let Some(note) = &entry.note {
         text = text.push(format!(" (note: {})", shorten(note, 200)));
     }
     if &entry.author_id != subject {
-        text = text.push(" (logged by ").mention(&entry.author_id).push(")");
+        text = text
+            .push(" (logged by ")
+            .mention(&entry.author_id)
+            .push(")");
     }
     text
 }
@@ -457,9 +470,11 @@ pub async fn unlog(
                 &[entry.author_id.as_str()],
             )))
         }
-        Unlogged::NotYours(_) | Unlogged::NotFound => Err(HandlerError::Invalid(Text::from(
-            format!("You have no entry E{id} to remove (`evidence` lists yours), so nothing was changed."),
-        ))),
+        Unlogged::NotYours(_) | Unlogged::NotFound => {
+            Err(HandlerError::Invalid(Text::from(format!(
+                "You have no entry E{id} to remove (`evidence` lists yours), so nothing was changed."
+            ))))
+        }
     }
 }
 
@@ -477,7 +492,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -14,8 +14,8 @@ mod requests;
 mod team;
 
 pub use access::{can_manage, manages_now, require_manager};
-pub use evidence::{DimensionChoice, EvidenceForm, first_link};
 pub use asking::{ask_as, record_of};
+pub use evidence::{DimensionChoice, EvidenceForm, first_link};
 
 use chrono::{DateTime, Utc};
 
@@ -190,7 +190,9 @@ async fn run_in_span(
             )
             .await
         }
-        Command::Evidence { person, all } => evidence::list(bot, caller, person.as_ref(), all).await,
+        Command::Evidence { person, all } => {
+            evidence::list(bot, caller, person.as_ref(), all).await
+        }
         Command::Unlog { id } => evidence::unlog(bot, caller, id, now).await,
     }
 }
