@@ -331,6 +331,65 @@ mod tests {
     }
 
     #[test]
+    fn the_form_stays_within_block_kit_limits_with_many_reports_and_a_long_text() {
+        let library =
+            crate::frameworks::load(&[crate::frameworks::FrameworkSource::Bundled]).library;
+        let caller = UserId::new("U_BOSS");
+        let reports: Vec<(UserId, String)> = (0..150)
+            .map(|n| {
+                (
+                    UserId::new(format!("U{n}")),
+                    format!("Report {n} {}", "x".repeat(100)),
+                )
+            })
+            .collect();
+        let text = "y".repeat(4_000);
+        let modal = EvidenceModal {
+            text: &text,
+            link: Some("https://fake.slack.com/archives/C1/p1"),
+            frameworks: library.frameworks().iter().collect(),
+            suggested: Some(Suggested {
+                framework: "buffer-marketing".into(),
+                dimension: "Ownership".into(),
+            }),
+            reports,
+            caller: &caller,
+        };
+        let view = serde_json::to_value(view(&modal, &EvidenceContext::default())).expect("json");
+        let blocks = view["blocks"].as_array().expect("blocks");
+        let element = |id: &str| {
+            blocks
+                .iter()
+                .find(|b| b["block_id"] == id)
+                .map(|b| b["element"].clone())
+                .expect(id)
+        };
+        assert_eq!(
+            element(TEXT_BLOCK)["initial_value"]
+                .as_str()
+                .map(|t| t.chars().count()),
+            Some(MAX_EVIDENCE_CHARS)
+        );
+        let people = element(FOR_BLOCK)["options"]
+            .as_array()
+            .expect("options")
+            .clone();
+        assert_eq!(people.len(), MAX_OPTIONS);
+        assert!(people.iter().all(|o| {
+            o["text"]["text"]
+                .as_str()
+                .is_some_and(|t| t.chars().count() <= 75)
+        }));
+        let dimension = element(DIMENSION_BLOCK);
+        assert_eq!(
+            dimension["initial_option"]["value"],
+            "d:buffer-marketing:Ownership"
+        );
+        let groups = dimension["option_groups"].as_array().expect("groups");
+        assert_eq!(groups.len(), 1 + library.frameworks().len());
+    }
+
+    #[test]
     fn a_permalink_is_made_from_the_domain_with_the_thread_of_a_reply() {
         assert_eq!(
             fallback_permalink("acme", "C1", "1700000000.000100", None),
