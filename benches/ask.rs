@@ -5,12 +5,17 @@
 //! characters (the longest question read). Parsing must grow linearly with the length, so the
 //! second takes about ten times the first.
 //!
+//! And searches of what the frameworks say (issue 12, "Search the text"), under the same
+//! 50 µs budget: explicit ones, one narrowed to a framework, the fallback for a question that
+//! names nothing known, and the ranked matcher alone.
+//!
 //!     cargo bench --bench ask
+//!     cargo bench --bench ask -- search
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
-use career_bot::ask::Engine;
+use career_bot::ask::{Engine, Filter};
 use career_bot::frameworks::{FrameworkSource, load};
 
 const QUESTIONS: &[&str] = &[
@@ -36,6 +41,35 @@ fn bench(c: &mut Criterion) {
     }
     group.finish();
 
+    let mut group = c.benchmark_group("search");
+    for question in SEARCHES {
+        group.bench_function(*question, |b| {
+            b.iter(|| {
+                let answer = engine.ask(black_box(question));
+                black_box(answer.reply.to_plain_text())
+            })
+        });
+    }
+    let filter = Filter::default()
+        .framework("infracloud-engineering")
+        .levels(&[2, 3])
+        .expectations_only();
+    group.bench_function(
+        "matcher only: infracloud 2-3, a sentence of evidence",
+        |b| {
+            b.iter(|| {
+                black_box(engine.search(
+                    black_box(
+                        "I mentored two associate engineers and paired with them on debugging",
+                    ),
+                    &filter,
+                ))
+                .len()
+            })
+        },
+    );
+    group.finish();
+
     let mut group = c.benchmark_group("ask long");
     for pattern in LONG_PATTERNS {
         for chars in [400, 4_000] {
@@ -55,6 +89,14 @@ fn bench(c: &mut Criterion) {
     }
     group.finish();
 }
+
+/// Questions answered by a search.
+const SEARCHES: &[&str] = &[
+    "which level mentions mentoring",
+    "who sets strategy in marketing",
+    "where does thought leadership come in",
+    "tell me about tenacity",
+];
 
 /// Questions repeated to a length: names and titles (many phrases), and unknown words (typo
 /// correction and suggestions).

@@ -12,7 +12,8 @@
 //! its answers in order (`acknowledgement`, `acknowledged_at`, `dispute_reason` hold the
 //! answer, its time and its reason), so a dispute that was later confirmed keeps both; then
 //! the timeline's events (by user, then as they happened: `event_at`, `event_by`, and
-//! `event_details`, the JSON the audit log keeps). The file goes straight back into
+//! `event_details`, the JSON the audit log keeps); then the evidence and the assessments
+//! ([`super::export_growth`]), their parts as JSON in `event_details`. The file goes straight back into
 //! `import-org`, which restores all of it: export, import into an empty database and export
 //! again gives the same file. A cell that a spreadsheet would run as a formula (`=…`, `-…`,
 //! `@…`) is written with a leading `'` that `import-org` takes off again ([`super::cells`]).
@@ -25,6 +26,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::cells;
+use super::export_growth::{self, ExportedAssessment, ExportedEvidence};
 use crate::bot::{Bot, Settings};
 use crate::checkins::Status;
 use crate::ids::{FrameworkId, UserId};
@@ -72,7 +74,8 @@ pub enum ExportFormat {
     /// One CSV file, person rows then check-in rows.
     #[default]
     Csv,
-    /// One JSON object: `exported_at`, `people`, `checkins`, `events`.
+    /// One JSON object: `exported_at`, `people`, `checkins`, `events`, `evidence`,
+    /// `assessments`.
     Json,
 }
 
@@ -87,6 +90,10 @@ pub struct Export {
     pub checkins: Vec<ExportedCheckin>,
     /// Every change to someone's record, by person then as they happened.
     pub events: Vec<ExportedEvent>,
+    /// Every piece of evidence (removed ones marked), by person then as logged.
+    pub evidence: Vec<ExportedEvidence>,
+    /// Every assessment with its answers, by person then as started.
+    pub assessments: Vec<ExportedAssessment>,
 }
 
 /// One change to a person's record (see [`crate::store::events`]).
@@ -194,14 +201,12 @@ pub async fn collect(bot: &Bot, now: DateTime<Utc>) -> Result<Export, StoreError
     let checkins = bot.store().all_checkins().await?;
     let answers = bot.store().all_answers().await?;
     let events = bot.store().events(None).await?;
-    Ok(build(
-        &people,
-        &checkins,
-        &answers,
-        &events,
-        bot.settings(),
-        now,
-    ))
+    let evidence = bot.store().all_evidence().await?;
+    let assessments = bot.store().all_assessments().await?;
+    let mut export = build(&people, &checkins, &answers, &events, bot.settings(), now);
+    export.evidence = export_growth::evidence(&evidence);
+    export.assessments = export_growth::assessments(&assessments, &checkins);
+    Ok(export)
 }
 
 /// The export of `people` and `checkins`; statuses are as of `now` (UTC).
@@ -305,6 +310,8 @@ pub fn build(
         people,
         checkins,
         events,
+        evidence: Vec::new(),
+        assessments: Vec::new(),
     }
 }
 
@@ -373,6 +380,20 @@ pub fn write_csv(export: &Export, out: impl Write) -> Result<(), ExportError> {
         row.set("event_at", event.at.clone());
         row.set("event_by", event.by.clone());
         row.set("event_details", event.details.clone());
+        writer.write_record(row.cells())?;
+    }
+    for entry in &export.evidence {
+        let mut row = CsvRow::new(export_growth::EVIDENCE_RECORD, &entry.user);
+        row.set("event_at", entry.at.clone());
+        row.set("event_by", entry.by.clone());
+        row.set("event_details", serde_json::to_string(&entry.details)?);
+        writer.write_record(row.cells())?;
+    }
+    for assessment in &export.assessments {
+        let mut row = CsvRow::new(export_growth::ASSESSMENT_RECORD, &assessment.user);
+        row.set("event_at", assessment.at.clone());
+        row.set("event_by", assessment.by.clone());
+        row.set("event_details", serde_json::to_string(&assessment.details)?);
         writer.write_record(row.cells())?;
     }
     writer.flush()?;

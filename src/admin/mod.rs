@@ -7,7 +7,8 @@
 //! - [`export`]: `career-bot export --format csv|json` writes every person and the full
 //!   check-in history. Private notes are never exported: they are visible only to the person
 //!   who wrote them. The CSV export can be given straight back to `import-org`; [`cells`]
-//!   keeps spreadsheets from running its cells as formulas, both ways.
+//!   keeps spreadsheets from running its cells as formulas, both ways. [`export_growth`]
+//!   adds the evidence and assessments.
 //!
 //! - [`config_check`]: `career-bot config check` prints the effective configuration with
 //!   secrets masked, and every problem.
@@ -21,6 +22,7 @@
 pub mod cells;
 pub mod config_check;
 pub mod export;
+pub mod export_growth;
 pub mod import;
 
 pub use export::{Export, ExportError, ExportFormat, ExportedCheckin, ExportedPerson};

@@ -3,6 +3,7 @@
 use super::query::{
     Alternative, CompareQuery, LevelQuery, PersonalQuery, Query, TitlesQuery, Unknown,
 };
+use super::search_reply::search_reply;
 use super::side_by_side;
 use crate::frameworks::{Dimension, Framework, Level, Library, Role};
 use crate::reply::{Action, Block, Field, Reply, actions};
@@ -21,6 +22,7 @@ pub fn answer(library: &Library, query: &Query) -> Reply {
         (Query::Help, _) => help_reply(library),
         (Query::Unknown(unknown), _) => unknown_reply(unknown),
         (Query::Personal(personal), _) => personal_reply(library, personal),
+        (Query::Search(query), _) => search_reply(library, query),
         (Query::SmallTalk(talk), _) => {
             let mut reply = Reply::paragraph(talk.message.clone());
             if let Some(rest) = &talk.answer {
@@ -439,6 +441,7 @@ fn help_reply(library: &Library) -> Reply {
         "how do I get from 2 to 3 in marketing",
         "compare marketing 3 and 5",
         "difference between staff and principal at infracloud",
+        "which level mentions mentoring",
         "marketing titles",
         "frameworks",
         "what level am I",

@@ -34,6 +34,9 @@ pub(super) struct Clues<'i> {
     covered_by: Vec<Option<usize>>,
     /// Whether some word was read as a typo of a known one.
     pub(super) corrected: bool,
+    /// The words as typed where a typo was corrected, by position: a search looks for what
+    /// was typed ("mentor" is not a typo of "senior").
+    typed: Vec<(usize, String)>,
 }
 
 impl Clues<'_> {
@@ -41,6 +44,15 @@ impl Clues<'_> {
     pub(super) fn covering(&self, position: usize) -> Option<usize> {
         visit();
         self.covered_by.get(position).copied().flatten()
+    }
+
+    /// The word at `position` as typed, before any typo correction.
+    pub(super) fn typed_word(&self, position: usize) -> &str {
+        // `typed` is in position order.
+        match self.typed.binary_search_by_key(&position, |(at, _)| *at) {
+            Ok(found) => &self.typed[found].1,
+            Err(_) => &self.tokens[position].word,
+        }
     }
 }
 
@@ -59,22 +71,24 @@ pub(super) fn coverage(phrases: &[Phrase<'_>], tokens: usize) -> Vec<Option<usiz
 /// Reads `text` against `index`.
 pub(super) fn read<'i>(index: &'i Index, text: &str) -> Clues<'i> {
     let mut tokens = tokenize(text);
-    let corrected = correct_typos(index, &mut tokens);
+    let typed = correct_typos(index, &mut tokens);
     let phrases = find_phrases(index, &tokens);
     let covered_by = coverage(&phrases, tokens.len());
     Clues {
         tokens,
         phrases,
         covered_by,
-        corrected,
+        corrected: !typed.is_empty(),
+        typed,
     }
 }
 
-/// Replaces unknown words by the known word they are a typo of; says whether any was.
-fn correct_typos(index: &Index, tokens: &mut [Token]) -> bool {
-    let mut corrected = false;
+/// Replaces unknown words by the known word they are a typo of; returns the words replaced,
+/// as typed, by position.
+fn correct_typos(index: &Index, tokens: &mut [Token]) -> Vec<(usize, String)> {
+    let mut typed = Vec::new();
     let mut seen: HashMap<String, Option<&str>> = HashMap::new();
-    for token in tokens.iter_mut() {
+    for (position, token) in tokens.iter_mut().enumerate() {
         visit();
         if token.number.is_some()
             || token.word.len() < 4
@@ -88,11 +102,13 @@ fn correct_typos(index: &Index, tokens: &mut [Token]) -> bool {
             .entry(token.word.clone())
             .or_insert_with(|| index.correct_typo(&token.word));
         if let Some(fixed) = fixed {
-            token.word = fixed.to_owned();
-            corrected = true;
+            typed.push((
+                position,
+                std::mem::replace(&mut token.word, fixed.to_owned()),
+            ));
         }
     }
-    corrected
+    typed
 }
 
 /// Finds names and titles, longest first, never overlapping.

@@ -3,12 +3,14 @@
 //! It maps every way of naming something (a framework's id, name, aliases, team and
 //! organisation; every level title and the distinctive parts of titles) to what it names,
 //! keyed by the canonical token sequence ("happiness hero 2"). It also keeps the vocabulary
-//! used to correct typos and the words that point at each framework's dimensions.
+//! used to correct typos, the words that point at each framework's dimensions, and the
+//! [`SearchIndex`] of everything the frameworks say.
 
 use std::collections::{HashMap, HashSet};
 
+use super::search::SearchIndex;
 use super::tokens::{Token, tokenize, tokenize_title};
-use super::vocabulary::{CUE_WORDS, canonical_dimension_word, is_stop_word};
+use super::vocabulary::{CUE_WORDS, SEARCH_WORDS, canonical_dimension_word, is_stop_word};
 use crate::frameworks::Library;
 
 /// How strongly a phrase names a framework.
@@ -65,6 +67,7 @@ pub struct Index {
     known_words: HashSet<String>,
     dimension_vocabulary: HashSet<String>,
     dimensions: Vec<Vec<DimensionWords>>,
+    passages: SearchIndex,
 }
 
 impl Index {
@@ -107,6 +110,10 @@ impl Index {
             .collect();
         vocabulary.sort();
         index.vocabulary = vocabulary;
+        index
+            .known_words
+            .extend(SEARCH_WORDS.iter().map(|w| (*w).to_owned()));
+        index.passages = SearchIndex::new(library);
         index
     }
 
@@ -207,9 +214,10 @@ impl Index {
         self.longest_phrase
     }
 
-    /// Whether `word` appears in any name, title, dimension or cue.
+    /// Whether `word` appears in any name, title, dimension or cue, or in what the frameworks
+    /// say: a word they use ("mentor") is not a typo of a name ("senior").
     pub fn is_known_word(&self, word: &str) -> bool {
-        self.known_words.contains(word)
+        self.known_words.contains(word) || self.passages.uses_word(word)
     }
 
     /// The known word `word` is most likely a typo of.
@@ -232,6 +240,11 @@ impl Index {
             || self
                 .dimension_vocabulary
                 .contains(canonical_dimension_word(word))
+    }
+
+    /// The ranked text search over every expectation, level summary and role.
+    pub fn passages(&self) -> &SearchIndex {
+        &self.passages
     }
 
     /// The dimension words of the framework at `position`.

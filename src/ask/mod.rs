@@ -6,6 +6,10 @@
 //!
 //! A framework or level name means the same everywhere: questions and commands
 //! (`engine.find_framework`, `engine.find_level`) look names up through [`lookup`].
+//!
+//! What the frameworks say is searchable too: `engine.search(text, filter)` ranks every
+//! expectation, level summary and role against a text ([`search`]), and questions that ask
+//! where something is said, or name nothing known, are answered that way.
 
 pub mod answer;
 pub mod cache;
@@ -18,6 +22,9 @@ pub mod personal;
 pub mod query;
 mod refusals;
 mod resolve;
+pub mod search;
+mod search_question;
+mod search_reply;
 mod side_by_side;
 mod small_talk;
 pub mod tagging;
@@ -30,6 +37,7 @@ use serde::Serialize;
 pub use parser::MAX_QUESTION_CHARS;
 pub use personal::AskerRecord;
 pub use query::{Intent, PersonalKind, PersonalQuery, Query};
+pub use search::{Filter, Match, Passage};
 
 use crate::frameworks::Library;
 use crate::reply::Reply;
@@ -54,8 +62,9 @@ pub struct Answer {
 /// The `ask --json` object: exactly these fields, always all present.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AnswerJson {
-    /// `level`, `compare`, `titles`, `frameworks`, `help`, `unknown`, `smalltalk` or
-    /// `personal` (a question about the asker where nobody is known to be asking).
+    /// `level`, `compare`, `titles`, `dimension`, `frameworks`, `help`, `unknown`,
+    /// `smalltalk`, `search`, or `personal` (a question about the asker where nobody is known
+    /// to be asking).
     pub intent: Intent,
     /// The framework id, or null.
     pub framework: Option<String>,
@@ -73,8 +82,12 @@ pub struct AnswerJson {
     pub dimension: Option<String>,
     /// The whole answer as plain text.
     pub text: String,
-    /// Questions to try instead (for `unknown`) or other readings of an ambiguous question.
+    /// Questions to try instead (for `unknown`) or other readings of an ambiguous question;
+    /// for `search`, the question for the best match's level.
     pub suggestions: Vec<String>,
+    /// For `search`, the passages found, best first, at most 10 (`framework`, `level`,
+    /// `dimension`, `text`); empty otherwise.
+    pub matches: Vec<Passage>,
 }
 
 impl Engine {
@@ -96,6 +109,12 @@ impl Engine {
     /// Parses a question without answering it.
     pub fn parse(&self, question: &str) -> Query {
         parser::parse(&self.index, &self.library, question)
+    }
+
+    /// The passages `filter` admits that share a word with `text`, best first (see
+    /// [`search::SearchIndex::search`]).
+    pub fn search(&self, text: &str, filter: &Filter) -> Vec<Match<'_>> {
+        self.index.passages().search(text, filter)
     }
 
     /// Parses and answers a question.
@@ -152,6 +171,10 @@ impl Answer {
             dimension: self.query.dimension().map(str::to_owned),
             text: self.reply.to_plain_text(),
             suggestions: self.suggestions(),
+            matches: match self.query.answered() {
+                Query::Search(search) => search.matches.clone(),
+                _ => Vec::new(),
+            },
         }
     }
 }

@@ -7,16 +7,18 @@
 //! dimension and intent the question means; anything it cannot resolve becomes a
 //! [`Query::Unknown`] that says what was understood and suggests questions that would work
 //! (module `refusals`). A question about the asker ("what level am I") is noticed before
-//! that, in module `personal`.
+//! that, in module `personal`. A question that asks where something is said ("which level
+//! mentions mentoring") is searched instead of resolved, and one that names nothing known is
+//! searched before it is refused (module `search_question`).
 //!
-//! Dependencies run one way: parser → resolve → clues.
+//! Dependencies run one way: parser → resolve → search_question → clues.
 
 use super::clues;
 use super::index::Index;
 use super::query::{Query, SmallTalk};
 use super::refusals::too_long;
 use super::resolve::Resolver;
-use super::{personal, small_talk, whole_levels};
+use super::{personal, search_question, small_talk, whole_levels};
 use crate::frameworks::Library;
 
 /// The longest question read, in characters. Slack caps a slash command's text at a few
@@ -62,6 +64,9 @@ fn read(index: &Index, library: &Library, text: &str) -> Query {
     }
     if let Some(personal) = personal::read(&clues, text) {
         return Query::Personal(personal);
+    }
+    if let Some(search) = search_question::explicit(index, library, &clues) {
+        return search;
     }
     Resolver {
         index,

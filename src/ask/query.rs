@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use super::search::Passage;
+
 /// A parsed question.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Query {
@@ -27,6 +29,34 @@ pub enum Query {
     /// A question about the asker ("what level am I"): answered from their own record where
     /// they are known (see [`super::personal`]).
     Personal(PersonalQuery),
+    /// The passages of the frameworks closest to what was asked ("which level mentions
+    /// mentoring"), best first.
+    Search(SearchQuery),
+}
+
+/// A search of what the frameworks say (see [`Query::Search`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SearchQuery {
+    /// The words searched for, as typed ("mentoring").
+    pub terms: String,
+    /// The frameworks searched, by id; empty: every framework.
+    pub frameworks: Vec<String>,
+    /// The levels searched; empty: every level.
+    pub levels: Vec<u32>,
+    /// The closest passages, best first (at most 10).
+    pub matches: Vec<Passage>,
+    /// The question named no known framework or title, and was searched instead of being
+    /// refused: the answer says so.
+    pub fallback: bool,
+}
+
+impl SearchQuery {
+    /// The question that shows the level of the best match in full ("buffer-marketing level 5").
+    pub fn follow_up(&self) -> Option<String> {
+        self.matches
+            .first()
+            .map(|best| format!("{} level {}", best.framework, best.level))
+    }
 }
 
 /// Small talk (see [`Query::SmallTalk`]).
@@ -187,6 +217,8 @@ pub enum Intent {
     /// A question about the asker, asked where nobody is known to be asking (or by someone
     /// not tracked); answered from their record it is a `level` or `compare`.
     Personal,
+    /// The passages closest to what was asked.
+    Search,
 }
 
 impl Query {
@@ -221,6 +253,7 @@ impl Query {
                 .answer
                 .as_deref()
                 .map_or(Intent::Personal, Query::intent),
+            Query::Search(_) => Intent::Search,
         }
     }
 
@@ -234,6 +267,10 @@ impl Query {
             Query::Roles(query) => Some(&query.framework),
             Query::Titles(query) => Some(&query.framework),
             Query::Personal(personal) => personal.answer.as_deref().and_then(Query::framework),
+            Query::Search(query) => match query.frameworks.as_slice() {
+                [only] => Some(only),
+                _ => None,
+            },
             Query::Frameworks | Query::Help | Query::Unknown(_) => None,
         }
     }
@@ -258,7 +295,8 @@ impl Query {
             | Query::Roles(_)
             | Query::Frameworks
             | Query::Help
-            | Query::Unknown(_) => None,
+            | Query::Unknown(_)
+            | Query::Search(_) => None,
         }
     }
 
@@ -288,6 +326,7 @@ impl Query {
                 }
                 return suggestions;
             }
+            Query::Search(query) => return query.follow_up().into_iter().collect(),
             Query::CrossCompare(_) | Query::Roles(_) | Query::Frameworks | Query::Help => {
                 return Vec::new();
             }

@@ -11,6 +11,7 @@ use super::query::{
     Alternative, CompareQuery, LevelQuery, Query, RoleOrLevel, RolesQuery, TitlesQuery, Unknown,
 };
 use super::refusals::{level_does_not_exist, unknown_name, which_framework};
+use super::search_question;
 use super::tokens::is_level_word;
 use super::vocabulary::{
     AFTER_WORDS, COMPARE_WORDS, FRAMEWORK_WORDS, HELP_WORDS, TITLE_WORDS, TOWARD_WORDS,
@@ -565,6 +566,10 @@ impl<'a> Resolver<'a> {
         let numbers = self.level_numbers();
         let leftovers = self.leftover_words();
         if !leftovers.is_empty() {
+            // Search before refusing: the closest passages beat "I don't know".
+            if let Some(search) = search_question::fallback(self.index, &self.clues) {
+                return search;
+            }
             return Query::Unknown(unknown_name(self.library, &leftovers, &numbers));
         }
         if !numbers.is_empty() {

@@ -76,6 +76,24 @@ pub const FRAMEWORK_WORDS: &[&str] = &[
 /// Words that ask for help.
 pub const HELP_WORDS: &[&str] = &["help", "usage", "commands", "command", "examples", "howto"];
 
+/// Words that ask for a search ("which level mentions mentoring"): known words, so never
+/// read as typos of names, but not typo targets themselves.
+pub const SEARCH_WORDS: &[&str] = &[
+    "search",
+    "find",
+    "grep",
+    "lookup",
+    "mention",
+    "mentions",
+    "mentioned",
+    "mentioning",
+    "talk",
+    "talks",
+    "talking",
+    "whos",
+    "where",
+];
+
 /// Every cue word; typos of these are corrected too ("diffrence").
 pub const CUE_WORDS: &[&str] = &[
     "compare",

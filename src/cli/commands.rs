@@ -192,10 +192,12 @@ async fn import_org(file: &Path, config: &Config) -> CliResult {
     let history = summary.history;
     if history != Default::default() {
         println!(
-            "Restored {}, {} and {}.",
+            "Restored {}, {}, {}, {} and {}.",
             counted(history.conversations, "conversation", "conversations"),
             counted(history.answers, "answer", "answers"),
             counted(history.events, "timeline event", "timeline events"),
+            counted(history.evidence, "piece of evidence", "pieces of evidence"),
+            counted(history.assessments, "assessment", "assessments"),
         );
     }
     Ok(())

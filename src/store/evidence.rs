@@ -41,9 +41,12 @@ pub struct Evidence {
     pub logged_at: String,
     /// When it was removed with `unlog`, if it was.
     pub removed_at: Option<String>,
+    /// Who removed it.
+    pub removed_by: Option<UserId>,
 }
 
-const EVIDENCE_COLUMNS: &str = "id, person_id, author_id, text, link, note, framework_id, level, dimension, logged_at, removed_at";
+const EVIDENCE_COLUMNS: &str = "id, person_id, author_id, text, link, note, framework_id, level, \
+     dimension, logged_at, removed_at, removed_by";
 
 /// The dimension a piece of evidence supports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,6 +209,7 @@ impl Store {
         tx.commit().await?;
         Ok(Unlogged::Removed(Evidence {
             removed_at: Some(time::to_text(now)),
+            removed_by: Some(actor.clone()),
             ..found
         }))
     }

@@ -37,6 +37,8 @@ enum Expect {
     /// About the asker, with nobody known to be asking: the sentence saying where to ask,
     /// offering this question.
     Personal(&'static str),
+    /// A search, within this framework (or all), whose best match says this (any case).
+    Search(Option<&'static str>, &'static str),
 }
 
 use Expect::*;
@@ -629,6 +631,110 @@ const CASES: &[(&str, Expect)] = &[
         "what do I need for level 3 happiness",
         Level("buffer-happiness", 3),
     ),
+    // Searches of what the frameworks say: explicit cues, a framework named narrows them.
+    ("which level mentions mentoring", Search(None, "mentoring")),
+    (
+        "where does thought leadership come in",
+        Search(None, "is a thought leader"),
+    ),
+    (
+        "who sets strategy in marketing",
+        Search(Some("buffer-marketing"), "set strategy"),
+    ),
+    (
+        "who interviews candidates",
+        Search(None, "interviews engineers"),
+    ),
+    ("at what level does hiring come in", Search(None, "hires")),
+    ("who's responsible for hiring", Search(None, "hires")),
+    ("where does debugging come in", Search(None, "debug")),
+    (
+        "which level mentions documentation",
+        Search(None, "documentation"),
+    ),
+    ("find code review", Search(None, "reviews the code")),
+    ("mentions coaching", Search(None, "coaching on voice")),
+    (
+        "who mentors associate engineers",
+        Search(None, "mentors at least"),
+    ),
+    ("which level covers estimates", Search(None, "estimates")),
+    (
+        "where is the community mentioned",
+        Search(None, "community"),
+    ),
+    (
+        "who writes proposals",
+        Search(None, "writes detailed proposals"),
+    ),
+    (
+        "which infracloud level talks about conferences",
+        Search(Some("infracloud-engineering"), "conferences"),
+    ),
+    ("where do meetups come in", Search(None, "meetups")),
+    (
+        "find blog posts in infracloud",
+        Search(Some("infracloud-engineering"), "blog post"),
+    ),
+    (
+        "who unblocks the whole team in marketing",
+        Search(
+            Some("buffer-marketing"),
+            "unblocks and enables the whole team",
+        ),
+    ),
+    (
+        "which level asks for architecture diagrams",
+        Search(None, "architecture diagrams"),
+    ),
+    (
+        "which level mentions voice and tone",
+        Search(None, "voice and tone"),
+    ),
+    (
+        "which happiness level mentions strategy",
+        Search(Some("buffer-happiness"), "strategy"),
+    ),
+    ("look up conference talks", Search(None, "conference talks")),
+    (
+        "who runs interviews at infracloud level 2",
+        Search(Some("infracloud-engineering"), "interview"),
+    ),
+    (
+        "which marketing level covers vision",
+        Search(Some("buffer-marketing"), "strategy and vision"),
+    ),
+    (
+        "who makes decisions for the team",
+        Search(None, "makes decisions"),
+    ),
+    ("search for code quality", Search(None, "code quality")),
+    ("where does onboarding come in", Search(None, "onboarding")),
+    // Nothing known named: the closest passages, before "I don't know".
+    ("tell me about tenacity", Search(None, "tenacity")),
+    ("mentoring level 2", Search(None, "mentors at least 1-2")),
+    ("customer empathy", Search(None, "empathy")),
+    // Searches that find nothing, and questions search cannot help.
+    (
+        "search on-call",
+        Refused("Nothing in the frameworks mentions"),
+    ),
+    (
+        "find blogging in marketing",
+        Refused("Nothing in Buffer Marketing mentions \"blogging\""),
+    ),
+    (
+        "who sets strategy in marketing level 9",
+        Refused("Buffer Marketing has no level 9"),
+    ),
+    (
+        "xyzzy plugh",
+        Refused("I don't know a framework or title called \"xyzzy plugh\""),
+    ),
+    (
+        "what does level 3 sales team need",
+        Refused("I don't know a framework or title called \"sales team\""),
+    ),
 ];
 
 /// The question a personal sentence offers for one's level.
@@ -758,6 +864,17 @@ fn check(engine: &Engine, question: &str, expect: Expect) -> Result<(), String> 
                 && answer.level == Some(level)
                 && answer.text.starts_with(text)
         }
+        Search(fw, text) => {
+            let best = answer.matches.first();
+            let follow_up = best.map(|best| format!("{} level {}", best.framework, best.level));
+            answer.intent == Intent::Search
+                && framework == fw
+                && (1..=10).contains(&answer.matches.len())
+                && best.is_some_and(|best| best.text.to_lowercase().contains(text))
+                && fw.is_none_or(|fw| answer.matches.iter().all(|m| m.framework == fw))
+                && answer.suggestions == Vec::from_iter(follow_up.clone())
+                && follow_up.is_some_and(|q| answer.text.contains(&format!("(type: {q})")))
+        }
     };
     if ok {
         Ok(())
@@ -790,6 +907,16 @@ fn every_phrasing_is_understood_as_intended() {
 fn refusals_suggest_questions_that_work() {
     let engine = engine();
     for (question, expect) in CASES {
+        if let Search(..) = expect {
+            for suggestion in engine.ask(question).to_json().suggestions {
+                let followed = engine.ask(&suggestion).to_json();
+                assert_eq!(
+                    followed.intent,
+                    Intent::Level,
+                    "{question:?} offered {suggestion:?}, which is not a level"
+                );
+            }
+        }
         if let Refused(_) = expect {
             for suggestion in engine.ask(question).to_json().suggestions {
                 let followed = engine.ask(&suggestion).to_json();
@@ -913,6 +1040,35 @@ fn a_comparison_across_frameworks_aligns_dimensions_with_the_same_name_and_sets_
 }
 
 #[test]
+fn a_search_lists_framework_level_title_dimension_and_text_closest_first() {
+    let text = engine()
+        .ask("where does thought leadership come in")
+        .to_json()
+        .text;
+    for expected in [
+        "What the frameworks say about \"thought leadership\"",
+        "Buffer Marketing · Level 5: Head of … · How work is conducted: Is a thought leader in the industry.",
+        "Source: Buffer",
+        "[What does Level 5 need?] (type: buffer-marketing level 5)",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn a_question_naming_nothing_known_says_so_above_the_closest_passages() {
+    let json = engine().ask("tell me about tenacity").to_json();
+    assert_eq!(json.intent, Intent::Search);
+    assert!(
+        json.text.contains(
+            "I don't know a framework or title called \"tenacity\"; these passages come closest."
+        ),
+        "{}",
+        json.text
+    );
+}
+
+#[test]
 fn a_new_wording_of_a_known_question_is_answered_from_the_cache() {
     let engine = engine();
     let first = engine.ask("what does Level 3 Happiness need");
@@ -930,4 +1086,26 @@ fn a_new_wording_of_a_known_question_is_answered_from_the_cache() {
     assert_eq!(after.misses, before.misses, "{after:?}");
     engine.ask("happiness level 2");
     assert_eq!(engine.cache_stats().misses, after.misses + 1);
+}
+
+#[test]
+fn a_nonsense_question_still_gets_the_unknown_with_suggestions() {
+    let json = engine().ask("xyzzy plugh").to_json();
+    assert_eq!(json.intent, Intent::Unknown);
+    assert!(json.matches.is_empty());
+    assert!(
+        json.text
+            .starts_with("I don't know a framework or title called \"xyzzy plugh\"."),
+        "{}",
+        json.text
+    );
+    assert_eq!(
+        json.suggestions,
+        [
+            "buffer-engineering titles",
+            "buffer-happiness titles",
+            "buffer-marketing titles",
+            "infracloud-engineering titles"
+        ]
+    );
 }

@@ -78,6 +78,7 @@ fn ask_json_prints_exactly_one_object_with_every_field() {
             "from_level",
             "intent",
             "level",
+            "matches",
             "other_framework",
             "suggestions",
             "text",
@@ -97,6 +98,44 @@ fn ask_json_prints_exactly_one_object_with_every_field() {
             .contains("Level 2 → Level 3")
     );
     assert_eq!(value["suggestions"], serde_json::json!([]));
+    assert_eq!(value["matches"], serde_json::json!([]));
+}
+
+#[test]
+fn ask_json_lists_search_matches_with_four_fields_and_none_for_a_level() {
+    let output = run(&["ask", "--json", "which level mentions mentoring"]);
+    assert!(output.status.success());
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    assert_eq!(value["intent"], "search");
+    let matches = value["matches"].as_array().expect("a list");
+    assert!((1..=10).contains(&matches.len()), "{matches:?}");
+    for found in matches {
+        let object = found.as_object().expect("an object");
+        let mut keys: Vec<&str> = object.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["dimension", "framework", "level", "text"]);
+        assert!(found["framework"].is_string() && found["text"].is_string());
+        assert!(found["level"].is_u64());
+        assert!(found["dimension"].is_string() || found["dimension"].is_null());
+    }
+    let best = &matches[0];
+    assert!(
+        best["text"]
+            .as_str()
+            .is_some_and(|text| text.contains("mentoring"))
+    );
+    // The follow-up offered in the text is in the suggestions.
+    let follow_up = format!(
+        "{} level {}",
+        best["framework"].as_str().unwrap_or(""),
+        best["level"]
+    );
+    assert_eq!(value["suggestions"], serde_json::json!([follow_up]));
+
+    let level = run(&["ask", "--json", "marketing level 2"]);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&level)).expect("JSON");
+    assert_eq!(value["intent"], "level");
+    assert_eq!(value["matches"], serde_json::json!([]));
 }
 
 #[test]

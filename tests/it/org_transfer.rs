@@ -515,7 +515,14 @@ async fn export_json_is_one_object_with_exactly_the_documented_keys() {
     };
     assert_eq!(
         keys(&value),
-        ["checkins", "events", "exported_at", "people"]
+        [
+            "assessments",
+            "checkins",
+            "events",
+            "evidence",
+            "exported_at",
+            "people"
+        ]
     );
     let events = value["events"].as_array().expect("events");
     assert_eq!(events.len(), 1, "Cara's snooze: {events:?}");
@@ -870,4 +877,184 @@ async fn import_refuses_two_digit_years_and_dates_outside_a_sane_range_by_line()
     assert!(errors[1].message.contains("out of range"), "{errors:#?}");
     assert!(errors[2].message.contains("out of range"), "{errors:#?}");
     assert!(people_table(&bot).await.is_empty(), "nothing was written");
+}
+
+/// Alice's evidence (one entry removed) and both sides' assessments: the self-assessment
+/// after her conversation of 2026-02-20, her manager's from before it.
+async fn add_growth(bot: &Bot) {
+    use career_bot::store::assessments::{AssessmentChange, AssessmentKey, AssessmentSide, Rating};
+    use career_bot::store::evidence::{EvidenceTag, NewEvidence};
+    let alice = UserId::new("U_ALICE");
+    let marco = UserId::new("U_MARCO");
+    let logged = |author: &UserId, text: &str| NewEvidence {
+        person_id: alice.clone(),
+        author_id: author.clone(),
+        text: text.to_owned(),
+        link: Some("https://example.slack.com/archives/C1/p1".to_owned()),
+        note: None,
+        tag: Some(EvidenceTag {
+            framework_id: FrameworkId::new("buffer-marketing"),
+            level: 3,
+            dimension: "Ownership".to_owned(),
+        }),
+        request_key: None,
+    };
+    bot.store()
+        .log_evidence(
+            &logged(&alice, "=SUM(A1) ran the launch"),
+            at("2026-03-10T09:00:00Z"),
+        )
+        .await
+        .expect("logged");
+    let removed = bot
+        .store()
+        .log_evidence(&logged(&marco, "great demo"), at("2026-03-11T09:00:00Z"))
+        .await
+        .expect("logged");
+    bot.store()
+        .unlog_evidence(removed.id, &marco, at("2026-03-12T09:00:00Z"))
+        .await
+        .expect("removed");
+    let period = bot.store().current_period(&alice).await.expect("period");
+    let key = |side, assessor: &UserId, after| AssessmentKey {
+        person_id: alice.clone(),
+        side,
+        assessor_id: assessor.clone(),
+        after_checkin: after,
+        framework_id: FrameworkId::new("buffer-marketing"),
+        level: 3,
+    };
+    let own = key(AssessmentSide::Own, &alice, period);
+    for change in [
+        AssessmentChange::Answer {
+            dimension: "Ownership".to_owned(),
+            rating: Rating::Sometimes,
+            note: Some("the launch".to_owned()),
+        },
+        AssessmentChange::Topics("my next area".to_owned()),
+        AssessmentChange::Submit,
+    ] {
+        bot.store()
+            .change_assessment(&own, &change, at("2026-04-01T09:00:00Z"))
+            .await
+            .expect("assessed");
+    }
+    bot.store()
+        .change_assessment(
+            &key(AssessmentSide::Manager, &marco, 0),
+            &AssessmentChange::Answer {
+                dimension: "Scope of influence".to_owned(),
+                rating: Rating::NotYet,
+                note: None,
+            },
+            at("2026-02-01T09:00:00Z"),
+        )
+        .await
+        .expect("assessed");
+}
+
+#[tokio::test]
+async fn evidence_and_assessments_go_through_an_export_and_back_unchanged() {
+    let dir = TempDir::new().expect("temp dir");
+    let bot = populated_bot(&dir).await;
+    add_growth(&bot).await;
+    let collected = export::collect(&bot, at(EXPORTED_AT))
+        .await
+        .expect("export");
+    assert_eq!(
+        collected.evidence.len(),
+        2,
+        "the removed entry is exported, marked"
+    );
+    assert_eq!(collected.assessments.len(), 2);
+    let mut csv_bytes = Vec::new();
+    export::write(&collected, ExportFormat::Csv, &mut csv_bytes).expect("CSV written");
+    let csv = String::from_utf8_lossy(&csv_bytes).into_owned();
+    assert!(csv.contains("\nevidence,U_ALICE,"), "{csv}");
+    assert!(csv.contains("\nassessment,U_ALICE,"), "{csv}");
+    assert!(
+        csv.contains("\"\"after_conversation\"\":\"\"2026-02-20\"\""),
+        "{csv}"
+    );
+
+    let fresh_dir = TempDir::new().expect("temp dir");
+    let fresh = bot_in(fresh_dir.path(), &[]).await;
+    let summary = import::import_bytes(&fresh, &csv_bytes, "export.csv", at(EXPORTED_AT))
+        .await
+        .expect("the export imports");
+    assert_eq!(
+        (summary.history.evidence, summary.history.assessments),
+        (2, 2)
+    );
+    let again = export::collect(&fresh, at(EXPORTED_AT))
+        .await
+        .expect("export of the copy");
+    assert_eq!(again.evidence, collected.evidence);
+    assert_eq!(again.assessments, collected.assessments);
+    let mut again_bytes = Vec::new();
+    export::write(&again, ExportFormat::Csv, &mut again_bytes).expect("CSV written");
+    assert_eq!(String::from_utf8_lossy(&again_bytes), csv);
+    let twice = import::import_bytes(&fresh, &csv_bytes, "export.csv", at(EXPORTED_AT))
+        .await
+        .expect("the export imports again");
+    assert_eq!(twice.history, Default::default(), "nothing is added twice");
+    // The removed entry stays removed; the self-assessment keeps its period.
+    let alice = UserId::new("U_ALICE");
+    assert_eq!(
+        fresh
+            .store()
+            .evidence_of(&alice, None)
+            .await
+            .expect("list")
+            .len(),
+        1
+    );
+    let period = fresh.store().current_period(&alice).await.expect("period");
+    let own = fresh
+        .store()
+        .assessments_for(&alice, period)
+        .await
+        .expect("read");
+    assert_eq!(own.len(), 1);
+    assert_eq!(own[0].0.topics.as_deref(), Some("my next area"));
+    assert!(own[0].0.submitted_at.is_some());
+}
+
+#[tokio::test]
+async fn a_bad_evidence_or_assessment_row_is_refused_by_line_and_nothing_is_written() {
+    let dir = TempDir::new().expect("temp dir");
+    let bot = populated_bot(&dir).await;
+    add_growth(&bot).await;
+    let collected = export::collect(&bot, at(EXPORTED_AT))
+        .await
+        .expect("export");
+    let mut csv_bytes = Vec::new();
+    export::write(&collected, ExportFormat::Csv, &mut csv_bytes).expect("CSV written");
+    let csv = String::from_utf8_lossy(&csv_bytes)
+        .replace("\"\"sometimes\"\"", "\"\"often\"\"")
+        .replace(
+            "\"\"text\"\":\"\"great demo\"\"",
+            "\"\"words\"\":\"\"great demo\"\"",
+        );
+    let fresh_dir = TempDir::new().expect("temp dir");
+    let fresh = bot_in(fresh_dir.path(), &[]).await;
+    let Err(ImportError::Invalid(errors)) =
+        import::import_bytes(&fresh, csv.as_bytes(), "export.csv", at(EXPORTED_AT)).await
+    else {
+        panic!("the file must be refused");
+    };
+    let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("\"often\" is not a rating")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("event_details of an evidence row")),
+        "{messages:?}"
+    );
+    assert!(fresh.store().people(true).await.expect("people").is_empty());
 }

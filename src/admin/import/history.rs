@@ -14,16 +14,20 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::check::user_id_problem;
 use super::{HistoryRow, OrgRow, RowError};
+use crate::admin::export_growth::{ASSESSMENT_RECORD, EVIDENCE_RECORD};
 use crate::checkins::held_on::{FileDateError, file_date};
 use crate::ids::{FrameworkId, UserId};
 use crate::store::checkins::{AckStatus, Checkin};
 use crate::store::events::{EventKind, PersonEvent};
 use crate::store::people::Person;
 pub use crate::store::restore::{ImportedAnswer, ImportedCheckin};
+use crate::store::restore_growth::{AssessmentDetails, EvidenceDetails};
+pub use crate::store::restore_growth::{ImportedAssessment, ImportedEvidence};
 use crate::store::time;
+use crate::store::values::{AssessmentSide, Rating};
 
 /// The `record` words of history rows, in the order an export writes them.
-pub const RECORD_WORDS: [&str; 10] = [
+pub const RECORD_WORDS: [&str; 12] = [
     "checkin",
     "answer",
     "added",
@@ -34,6 +38,8 @@ pub const RECORD_WORDS: [&str; 10] = [
     "snoozed",
     "unsnoozed",
     "undone",
+    EVIDENCE_RECORD,
+    ASSESSMENT_RECORD,
 ];
 
 /// Whether `record` (lower case) names a history row.
@@ -50,6 +56,10 @@ pub struct HistoryEntries {
     pub answers: Vec<ImportedAnswer>,
     /// Events (the store skips those already there).
     pub events: Vec<PersonEvent>,
+    /// Evidence (the store skips entries already there).
+    pub evidence: Vec<ImportedEvidence>,
+    /// Assessments (the store skips those already there).
+    pub assessments: Vec<ImportedAssessment>,
 }
 
 /// What writing the history added.
@@ -61,6 +71,10 @@ pub struct HistoryCounts {
     pub answers: usize,
     /// Events added.
     pub events: usize,
+    /// Pieces of evidence added.
+    pub evidence: usize,
+    /// Assessments added.
+    pub assessments: usize,
 }
 
 /// Checks every history row against the file's people, the stored people and the stored
@@ -143,6 +157,31 @@ pub fn validate(
                         ));
                     } else if problems.is_empty() {
                         entries.answers.push(answer);
+                    }
+                }
+            }
+            EVIDENCE_RECORD => {
+                if let Some(evidence) = read_evidence(row, user, &mut problems)
+                    && problems.is_empty()
+                {
+                    entries.evidence.push(evidence);
+                }
+            }
+            ASSESSMENT_RECORD => {
+                if let Some(assessment) = read_assessment(row, user, &mut problems) {
+                    if let Some(day) = assessment.details.after_conversation {
+                        let key = (assessment.person_id.to_string(), day);
+                        let listed = in_file.contains_key(&key)
+                            || stored_on.contains_key(&(assessment.person_id.as_str(), day));
+                        if !listed {
+                            problems.push(format!(
+                                "this assessment follows a conversation with {} on {day} that is neither stored nor on an earlier checkin row; put it after its conversation.",
+                                assessment.person_id
+                            ));
+                        }
+                    }
+                    if problems.is_empty() {
+                        entries.assessments.push(assessment);
                     }
                 }
             }
@@ -259,6 +298,72 @@ fn read_event(
         subject: user?,
         at: at?,
         actor: actor?,
+        details: details?,
+    })
+}
+
+fn read_evidence(
+    row: &HistoryRow,
+    user: Option<UserId>,
+    problems: &mut Vec<String>,
+) -> Option<ImportedEvidence> {
+    let logged_at = required_time(&row.event_at, "event_at", problems);
+    let author_id = required_user(&row.event_by, "event_by", problems);
+    let details = match serde_json::from_str::<EvidenceDetails>(&row.event_details) {
+        Ok(details) => Some(details),
+        Err(error) => {
+            problems.push(format!(
+                "event_details of an evidence row must be the JSON object export wrote ({{\"text\": …, \"dimension\": …}}): {error}."
+            ));
+            None
+        }
+    };
+    Some(ImportedEvidence {
+        line: row.line,
+        person_id: user?,
+        author_id: author_id?,
+        logged_at: logged_at?,
+        details: details?,
+    })
+}
+
+fn read_assessment(
+    row: &HistoryRow,
+    user: Option<UserId>,
+    problems: &mut Vec<String>,
+) -> Option<ImportedAssessment> {
+    let created_at = required_time(&row.event_at, "event_at", problems);
+    let assessor_id = required_user(&row.event_by, "event_by", problems);
+    let details = match serde_json::from_str::<AssessmentDetails>(&row.event_details) {
+        Ok(details) => Some(details),
+        Err(error) => {
+            problems.push(format!(
+                "event_details of an assessment row must be the JSON object export wrote ({{\"side\": \"self\", \"answers\": […]…}}): {error}."
+            ));
+            None
+        }
+    };
+    if let Some(details) = &details {
+        if AssessmentSide::try_from(details.side.as_str()).is_err() {
+            problems.push(format!(
+                "\"{}\" is not a side of an assessment; write self or manager.",
+                details.side
+            ));
+        }
+        for answer in &details.answers {
+            if Rating::try_from(answer.rating.as_str()).is_err() {
+                problems.push(format!(
+                    "\"{}\" is not a rating; write not-yet, sometimes or consistently.",
+                    answer.rating
+                ));
+            }
+        }
+    }
+    Some(ImportedAssessment {
+        line: row.line,
+        person_id: user?,
+        assessor_id: assessor_id?,
+        created_at: created_at?,
         details: details?,
     })
 }

@@ -12,7 +12,7 @@ use super::{ACTION, ACTOR, OrgEntry, Role};
 use crate::bot::Settings;
 use crate::ids::{FrameworkId, UserId};
 use crate::store::people::{self, NewReport, Person};
-use crate::store::{Store, StoreError, audit, events, reminders, restore, time};
+use crate::store::{Store, StoreError, audit, events, reminders, restore, restore_growth, time};
 
 /// The audit action written once per import that added history.
 pub const HISTORY_ACTION: &str = "history.imported";
@@ -79,6 +79,8 @@ pub async fn apply(
                 "conversations": counts.conversations,
                 "answers": counts.answers,
                 "events": counts.events,
+                "evidence": counts.evidence,
+                "assessments": counts.assessments,
             }),
         )
         .await?;
@@ -105,6 +107,13 @@ async fn apply_history(
     }
     for event in &history.events {
         counts.events += usize::from(events::import_event_in(conn, event).await?);
+    }
+    for evidence in &history.evidence {
+        counts.evidence += usize::from(restore_growth::restore_evidence_in(conn, evidence).await?);
+    }
+    for assessment in &history.assessments {
+        counts.assessments +=
+            usize::from(restore_growth::restore_assessment_in(conn, assessment).await?);
     }
     Ok(counts)
 }

@@ -227,6 +227,7 @@ pub fn intent_name(intent: crate::ask::Intent) -> &'static str {
         Intent::Unknown => "unknown",
         Intent::SmallTalk => "smalltalk",
         Intent::Personal => "personal",
+        Intent::Search => "search",
     }
 }
 
