@@ -6,7 +6,7 @@
 //! (`#scope`, `#org`); then a typo of the name or of one of its prefixes made of whole words
 //! (`#ownrship`, `#scpe`). Anything else is refused with the closest name, or the list.
 
-use super::Engine;
+use super::{Engine, Filter};
 use crate::frameworks::Framework;
 use crate::text::{closest, distance, is_typo_of, normalize};
 
@@ -32,8 +32,18 @@ impl Engine {
         levels: &[u32],
         dimension: Option<&str>,
     ) -> Option<Tagged> {
-        let _ = (text, framework, levels, dimension);
-        None
+        let filter = Filter::default()
+            .framework(framework)
+            .levels(levels)
+            .expectations_only();
+        let found = self.search(text, &filter).into_iter().find(|found| {
+            dimension.is_none_or(|wanted| found.passage.dimension.as_deref() == Some(wanted))
+        })?;
+        Some(Tagged {
+            level: found.passage.level,
+            dimension: found.passage.dimension.clone()?,
+            expectation: found.passage.text.clone(),
+        })
     }
 }
 
@@ -205,6 +215,40 @@ mod tests {
             find_dimension(&infracloud, "org"),
             Ok("Organization Building")
         );
+    }
+
+    #[test]
+    fn evidence_is_tagged_only_from_the_framework_and_levels_given() {
+        let engine = Engine::new(load(&[FrameworkSource::Bundled]).library);
+        let text = "Measured the impact of the campaign and connected it to results";
+        let tagged = engine
+            .best_dimension(text, "buffer-marketing", &[2, 3], None)
+            .expect("a match");
+        assert_eq!(
+            (tagged.level, tagged.dimension.as_str()),
+            (3, "How work is conducted")
+        );
+        assert!(
+            tagged.expectation.contains("measures the impact"),
+            "{tagged:?}"
+        );
+        // Not at these levels, or another framework's words: nothing.
+        assert_eq!(
+            engine.best_dimension("xyzzy plugh", "buffer-marketing", &[2, 3], None),
+            None
+        );
+        let other = engine.best_dimension(text, "infracloud-engineering", &[1], None);
+        assert!(other.is_none_or(|t| !t.expectation.contains("measures the impact")));
+        // Within a named dimension: the best expectation of that dimension only.
+        let owned = engine
+            .best_dimension(
+                "owns the newsletter area",
+                "buffer-marketing",
+                &[2, 3],
+                Some("Ownership"),
+            )
+            .expect("an Ownership match");
+        assert_eq!(owned.dimension, "Ownership");
     }
 
     #[test]

@@ -167,11 +167,7 @@ async fn the_message_shortcut_opens_a_prefilled_form_and_its_submission_logs_onc
     );
     assert_eq!(
         block(&view, "dimension").expect("dimension")["element"]["initial_option"]["value"],
-        if std::env::var("X").is_ok() {
-            "d:buffer-marketing:How work is conducted"
-        } else {
-            "auto"
-        }
+        "d:buffer-marketing:How work is conducted"
     );
     assert!(block(&view, "for").is_none(), "Ana has no reports: {view}");
 
