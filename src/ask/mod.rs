@@ -27,6 +27,7 @@ mod search_question;
 mod search_reply;
 mod side_by_side;
 mod small_talk;
+pub mod tagging;
 pub mod tokens;
 pub mod vocabulary;
 mod whole_levels;

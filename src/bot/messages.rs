@@ -250,6 +250,32 @@ pub fn acknowledgement_request(
         ])
 }
 
+/// The DM telling a report that their manager logged evidence for them.
+pub fn evidence_logged_for_you(
+    manager_id: &UserId,
+    evidence: &crate::store::evidence::Evidence,
+) -> Reply {
+    let dimension = evidence
+        .dimension
+        .as_deref()
+        .map(|dimension| format!(" ({dimension})"))
+        .unwrap_or_default();
+    let words: String = evidence.text.chars().take(500).collect();
+    let words = if words.len() < evidence.text.len() {
+        format!("{}…", words.trim_end())
+    } else {
+        words
+    };
+    Reply::new()
+        .with_heading("Evidence logged for you")
+        .with_paragraph(Text::new().mention(manager_id).push(format!(
+            " logged {}{dimension} for you:",
+            evidence.short_id()
+        )))
+        .with_paragraph(Text::from(format!("\"{words}\"")))
+        .with_context("`evidence` lists what is logged for you since your last conversation.")
+}
+
 /// The DM telling a manager their report disputes a recorded conversation.
 pub fn dispute_notice(report_id: &UserId, held_on: NaiveDate, reason: Option<&str>) -> Reply {
     let reason = reason

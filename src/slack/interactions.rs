@@ -6,6 +6,8 @@
 //! - "What does their next level need?" (and any `ask` button) answers a question, or shows
 //!   what a read-only command shows; a value that would change anything is refused.
 //! - "Show more" shows the next part of a long answer.
+//! - The "Log as evidence" message shortcut opens its form, and its submission logs
+//!   (`super::shortcut`).
 //!
 //! A click never records twice: the modal's submission carries a key for the conversation
 //! cycle the reminder was about, acknowledgements are idempotent, and a click on a reminder
@@ -56,6 +58,15 @@ impl SlackApp {
                     action = "view_submission",
                 );
                 self.view_submission(event).instrument(span).await
+            }
+            SlackInteractionEvent::MessageAction(event) => {
+                let span = tracing::info_span!(
+                    "interaction",
+                    user = %event.user.id,
+                    action = %event.callback_id,
+                );
+                self.message_action(event).instrument(span).await;
+                SlackInteractionResponse::Empty
             }
             _ => SlackInteractionResponse::Empty,
         }
@@ -295,6 +306,9 @@ impl SlackApp {
         event: SlackInteractionViewSubmissionEvent,
     ) -> SlackInteractionResponse {
         let user = UserId::from(&event.user.id);
+        if let Some(submission) = super::evidence_modal::submission(&event.view) {
+            return self.evidence_submission(&user, submission).await;
+        }
         let Some(submission) = modal::submission(&event.view) else {
             return SlackInteractionResponse::Empty;
         };

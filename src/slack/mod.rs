@@ -3,7 +3,8 @@
 //! - [`client`]: the Web API client (pointed at `SLACK_API_URL`) and error classification.
 //! - [`blocks`]: the neutral reply rendered as Block Kit, within Slack's limits (pure: no I/O).
 //! - [`app`]: the shared state of request handlers; [`commands`], [`interactions`], [`modal`],
-//!   [`home`]: what they do; [`profiles`]: names and time zones from `users.info`.
+//!   [`home`]: what they do; `shortcut` and [`evidence_modal`]: the "Log as evidence" message
+//!   shortcut and its form; [`profiles`]: names and time zones from `users.info`.
 //! - [`chat`]: how the scheduler's messages reach Slack; [`answers`]: rendered answers, cached.
 //! - [`http`] and [`socket`]: the two ways Slack reaches us; [`replay`]: signatures already
 //!   used, so a captured HTTP request cannot act twice; [`ids`]: Slack's ids as the bot's.
@@ -16,6 +17,7 @@ pub mod chat;
 pub mod client;
 pub mod commands;
 pub mod entities;
+pub mod evidence_modal;
 pub mod home;
 pub mod http;
 pub mod ids;
@@ -23,6 +25,7 @@ pub mod interactions;
 pub mod modal;
 pub mod profiles;
 pub mod replay;
+mod shortcut;
 pub mod socket;
 
 pub use app::SlackApp;

@@ -9,6 +9,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
+use super::outbox::{self, NewMessage};
 use super::{Store, StoreError, audit, time};
 use crate::ids::{FrameworkId, UserId};
 
@@ -77,6 +78,9 @@ pub struct NewEvidence {
     pub request_key: Option<String>,
 }
 
+/// Makes the message that tells someone about a new entry.
+pub type Tell = Box<dyn FnOnce(&Evidence) -> NewMessage + Send>;
+
 /// What `unlog` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unlogged {
@@ -103,6 +107,19 @@ impl Store {
         evidence: &NewEvidence,
         now: DateTime<Utc>,
     ) -> Result<Evidence, StoreError> {
+        Ok(self.log_evidence_telling(evidence, None, now).await?.0)
+    }
+
+    /// [`Store::log_evidence`], planning the message `tell` makes of the new entry (a DM to
+    /// the person when their manager logged it) in the same transaction, so it is neither lost
+    /// nor planned without the entry. Also says whether the entry is new (`false`: its request
+    /// key was seen before, and nothing was written).
+    pub async fn log_evidence_telling(
+        &self,
+        evidence: &NewEvidence,
+        tell: Option<Tell>,
+        now: DateTime<Utc>,
+    ) -> Result<(Evidence, bool), StoreError> {
         let mut tx = self.write().await?;
         if let Some(key) = &evidence.request_key {
             let sql = format!("SELECT {EVIDENCE_COLUMNS} FROM evidence WHERE request_key = ?");
@@ -111,7 +128,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?
             {
-                return Ok(existing);
+                return Ok((existing, false));
             }
         }
         let tag = evidence.tag.as_ref();
@@ -147,8 +164,11 @@ impl Store {
             }),
         )
         .await?;
+        if let Some(tell) = tell {
+            outbox::plan_in(&mut tx, &tell(&stored), now).await?;
+        }
         tx.commit().await?;
-        Ok(stored)
+        Ok((stored, true))
     }
 
     /// Removes one of `actor`'s own entries (marks it removed; the row stays).

@@ -632,7 +632,10 @@ impl Store {
     /// - a request to join a team, when it was answered (by a typed command) since, or the
     ///   person joined a team meanwhile (their `report_id`).
     ///
-    /// Digests, alerts and notices always keep their purpose. One statement, the same text
+    /// - a notice that evidence was logged for someone (key `evidence:ID`), when the entry
+    ///   was removed since.
+    ///
+    /// Digests, alerts and other notices always keep their purpose. One statement, the same text
     /// whatever the ids (so it is prepared once per connection), reading each row by its
     /// primary key and its report and check-in by theirs.
     pub async fn superseded_among(
@@ -667,12 +670,17 @@ impl Store {
                  WHEN o.kind = 'add_request' AND p.active = 1 AND p.manager_id IS NOT NULL
                       AND p.framework_id IS NOT NULL
                      THEN 'the person joined a team meanwhile'
+                 WHEN o.kind = 'notice' AND e.removed_at IS NOT NULL
+                     THEN 'the evidence was removed'
              END AS reason
              FROM outbox o
              LEFT JOIN people p ON p.user_id = o.report_id
              LEFT JOIN checkins c
                  ON o.kind IN ('ack_request', 'dispute')
                 AND c.id = CAST(substr(o.key, instr(o.key, ':') + 1) AS INTEGER)
+             LEFT JOIN evidence e
+                 ON o.kind = 'notice' AND o.key LIKE 'evidence:%'
+                AND e.id = CAST(substr(o.key, instr(o.key, ':') + 1) AS INTEGER)
              LEFT JOIN add_requests r
                  ON o.kind = 'add_request'
                 AND r.id = CAST(substr(o.key, instr(o.key, ':') + 1) AS INTEGER)

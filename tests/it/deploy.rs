@@ -32,6 +32,22 @@ fn the_slack_manifest_asks_for_only_the_scopes_the_bot_uses() {
         command["should_escape"], true,
         "mentions arrive as <@U…|name>"
     );
+    let shortcuts = manifest["features"]["shortcuts"]
+        .as_array()
+        .expect("shortcuts");
+    assert_eq!(shortcuts.len(), 1);
+    assert_eq!(shortcuts[0]["type"], "message");
+    assert_eq!(shortcuts[0]["name"], "Log as evidence");
+    assert_eq!(
+        shortcuts[0]["callback_id"],
+        career_bot::slack::evidence_modal::SHORTCUT_CALLBACK_ID
+    );
+    assert!(
+        shortcuts[0]["description"]
+            .as_str()
+            .is_some_and(|d| d.chars().count() <= 80),
+        "Slack takes descriptions of up to 80 characters"
+    );
     assert_eq!(manifest["features"]["app_home"]["home_tab_enabled"], true);
     assert_eq!(manifest["settings"]["interactivity"]["is_enabled"], true);
     assert_eq!(manifest["settings"]["socket_mode_enabled"], true);

@@ -14,6 +14,8 @@ mod checkins_e2e;
 mod cli;
 mod config;
 mod deploy;
+mod evidence;
+mod evidence_slack;
 mod fake_slack_smoke;
 mod framework_foreign;
 mod framework_readers;

@@ -128,6 +128,27 @@ pub enum Command {
         /// Who asked to add the caller.
         manager: Mention,
     },
+    /// `log [@report] TEXT [#dimension]`: evidence of what someone did.
+    Log {
+        /// Whose evidence it is: a report of the caller; the caller's own when `None`.
+        person: Option<Mention>,
+        /// What they did, without the dimension tag.
+        text: String,
+        /// The dimension as typed after `#` (a name, a prefix, a typo of one).
+        dimension: Option<String>,
+    },
+    /// `evidence [@person] [--all]`: evidence logged, newest first.
+    Evidence {
+        /// Whose; the caller's own when `None`.
+        person: Option<Mention>,
+        /// Everything, not only since the last conversation.
+        all: bool,
+    },
+    /// `unlog ID`: remove one of the caller's own entries.
+    Unlog {
+        /// The entry's number (`E12`, `e12` and `12` are all 12).
+        id: i64,
+    },
 }
 
 impl Command {
@@ -153,6 +174,9 @@ impl Command {
             Command::TimeZone { .. } => CommandKind::TimeZone,
             Command::Accept { .. } => CommandKind::Accept,
             Command::Decline { .. } => CommandKind::Decline,
+            Command::Log { .. } => CommandKind::Log,
+            Command::Evidence { .. } => CommandKind::Evidence,
+            Command::Unlog { .. } => CommandKind::Unlog,
         })
     }
 
@@ -199,6 +223,8 @@ mod tests {
             "me",
             "history @ana",
             "timezone",
+            "evidence",
+            "evidence @ana --all",
         ];
         for text in read_only {
             assert!(parse(text).expect(text).is_read_only(), "{text}");
@@ -215,6 +241,8 @@ mod tests {
             "timezone Europe/Berlin",
             "accept @boss",
             "decline @boss",
+            "log shipped the launch",
+            "unlog E3",
         ];
         for text in writes {
             assert!(!parse(text).expect(text).is_read_only(), "{text}");
@@ -235,7 +263,10 @@ mod tests {
             CommandKind::Framework => " @ana marketing 3",
             CommandKind::Snooze => " @ana 1w",
             CommandKind::Accept | CommandKind::Decline => " @boss",
+            CommandKind::Log => " shipped the launch",
+            CommandKind::Unlog => " E12",
             CommandKind::Help
+            | CommandKind::Evidence
             | CommandKind::Team
             | CommandKind::Ack
             | CommandKind::Dispute

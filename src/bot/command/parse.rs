@@ -19,7 +19,6 @@ const SYNONYMS: &[(&str, CommandKind)] = &[
     ("promote", CommandKind::Level),
     ("demote", CommandKind::Level),
     ("record", CommandKind::Done),
-    ("log", CommandKind::Done),
     ("met", CommandKind::Done),
     ("delete", CommandKind::Remove),
     ("drop", CommandKind::Remove),
@@ -228,7 +227,97 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
                 person: Some(person),
             })
         }
+        CommandKind::Log => parse_log(rest),
+        CommandKind::Evidence => parse_evidence(rest),
+        CommandKind::Unlog => {
+            let id = match rest.split_whitespace().collect::<Vec<_>>().as_slice() {
+                [id] => evidence_id(id),
+                _ => None,
+            };
+            id.map(|id| Command::Unlog { id }).ok_or_else(|| {
+                error(
+                    kind,
+                    "`unlog` needs the id of one entry, as `evidence` shows it (E12, e12 or 12).",
+                )
+            })
+        }
     }
+}
+
+/// `E12`, `e12`, `#12` or `12`: an evidence id.
+fn evidence_id(token: &str) -> Option<i64> {
+    let digits = token.strip_prefix(['E', 'e', '#']).unwrap_or(token);
+    digits.parse().ok().filter(|id| *id > 0)
+}
+
+/// `log [@report] TEXT [#dimension]`.
+fn parse_log(rest: &str) -> Result<Command, UsageError> {
+    let kind = CommandKind::Log;
+    let (person, text) = match next_word(rest) {
+        Some((token, after)) => match mention::parse(token) {
+            Some(person) => (Some(person), after),
+            None => (None, rest),
+        },
+        None => (None, rest),
+    };
+    let (text, dimension) = split_dimension_tag(text);
+    let text = non_empty(text).ok_or_else(|| {
+        error(
+            kind,
+            "`log` needs what was done, e.g. `log led the incident review for the March outage`.",
+        )
+    })?;
+    Ok(Command::Log {
+        person,
+        text,
+        dimension,
+    })
+}
+
+/// Splits a trailing dimension tag off evidence text: `#ownership`, `#scope` (a prefix),
+/// `#scope-of-influence` (hyphens or underscores for spaces) or `#"scope of influence"`.
+/// Only the end of the text is read, and only a tag starting with a letter, so `fixed #123
+/// today` and `bug #42` keep their words.
+pub(super) fn split_dimension_tag(text: &str) -> (&str, Option<String>) {
+    let trimmed = text.trim_end();
+    if let Some(open) = trimmed
+        .strip_suffix('"')
+        .and_then(|inner| inner.rfind("#\"").map(|at| (at, inner)))
+    {
+        let (at, inner) = open;
+        let starts_word = at == 0 || inner[..at].ends_with(char::is_whitespace);
+        let name = inner[at + 2..].trim();
+        if starts_word && !name.is_empty() {
+            return (&trimmed[..at], Some(name.to_owned()));
+        }
+    }
+    let (before, last) = match trimmed.rfind(char::is_whitespace) {
+        Some(at) => (&trimmed[..at], trimmed[at..].trim_start()),
+        None => ("", trimmed),
+    };
+    match last.strip_prefix('#') {
+        Some(name) if name.chars().next().is_some_and(char::is_alphabetic) => {
+            (before, Some(name.replace(['-', '_'], " ")))
+        }
+        _ => (text, None),
+    }
+}
+
+/// `evidence [@person] [--all]`, in any order.
+fn parse_evidence(rest: &str) -> Result<Command, UsageError> {
+    let kind = CommandKind::Evidence;
+    let mut person = None;
+    let mut all = false;
+    for token in rest.split_whitespace() {
+        if matches!(token.to_lowercase().as_str(), "--all" | "-a" | "all") {
+            all = true;
+        } else if let Some(mention) = mention::parse(token).filter(|_| person.is_none()) {
+            person = Some(mention);
+        } else {
+            return Err(error(kind, format!("I don't understand \"{token}\".")));
+        }
+    }
+    Ok(Command::Evidence { person, all })
 }
 
 /// `2026-03-01`, for snoozes.
@@ -406,6 +495,84 @@ mod tests {
         );
         let message = parse("accept").expect_err("no person").to_string();
         assert!(message.contains("`accept` needs a person"), "{message}");
+    }
+
+    #[test]
+    fn log_reads_a_report_the_text_and_a_trailing_dimension_tag() {
+        let log = |text: &str| parse(text).expect(text);
+        assert_eq!(
+            log("log shipped the billing migration https://x.test/pr/1"),
+            Command::Log {
+                person: None,
+                text: "shipped the billing migration https://x.test/pr/1".into(),
+                dimension: None
+            }
+        );
+        assert_eq!(
+            log("log @ana ran the offsite #ownership"),
+            Command::Log {
+                person: Some(person("ana")),
+                text: "ran the offsite".into(),
+                dimension: Some("ownership".into())
+            }
+        );
+        for (typed, dimension) in [
+            (
+                "log helped two teams #scope-of-influence",
+                "scope of influence",
+            ),
+            (
+                "log helped two teams #\"Scope of influence\"",
+                "Scope of influence",
+            ),
+            ("log helped two teams #scope", "scope"),
+        ] {
+            let Command::Log {
+                text,
+                dimension: tag,
+                ..
+            } = log(typed)
+            else {
+                panic!("{typed}")
+            };
+            assert_eq!(text, "helped two teams", "{typed}");
+            assert_eq!(tag.as_deref(), Some(dimension), "{typed}");
+        }
+        // A number after `#` is part of the text (an issue, a PR).
+        let Command::Log {
+            text, dimension, ..
+        } = log("log fixed bug #42")
+        else {
+            panic!("log")
+        };
+        assert_eq!((text.as_str(), dimension), ("fixed bug #42", None));
+        let message = parse("log #ownership").expect_err("no text").to_string();
+        assert!(message.contains("`log` needs what was done"), "{message}");
+    }
+
+    #[test]
+    fn evidence_and_unlog_read_their_arguments() {
+        assert_eq!(
+            parse("evidence"),
+            Ok(Command::Evidence {
+                person: None,
+                all: false
+            })
+        );
+        assert_eq!(
+            parse("evidence --all @ana"),
+            Ok(Command::Evidence {
+                person: Some(person("ana")),
+                all: true
+            })
+        );
+        for typed in ["unlog E12", "unlog e12", "unlog 12"] {
+            assert_eq!(parse(typed), Ok(Command::Unlog { id: 12 }), "{typed}");
+        }
+        let message = parse("unlog twelve").expect_err("no id").to_string();
+        assert!(message.contains("needs the id of one entry"), "{message}");
+        let message = parse("evidence lately").expect_err("junk").to_string();
+        assert!(message.contains("\"lately\""), "{message}");
     }
 
     #[test]

@@ -41,6 +41,12 @@ pub enum CommandKind {
     Accept,
     /// `decline @manager`: say no to joining their team.
     Decline,
+    /// `log [@report] TEXT [#dimension]`: record evidence.
+    Log,
+    /// `evidence [@person] [--all]`: list evidence.
+    Evidence,
+    /// `unlog ID`: remove one of your own entries.
+    Unlog,
 }
 
 /// Who may run a command: what its handler checks, said for `help COMMAND`.
@@ -60,6 +66,13 @@ pub enum Who {
     PersonManagerOrAdmin,
     /// The person someone asked to add to their team.
     Asked,
+    /// Anyone for themselves; a manager for a report (never an admin: evidence is personal).
+    SelfOrManager,
+    /// The person and their current manager; a previous manager sees only what they logged
+    /// (never an admin: evidence is personal).
+    PersonOrManager,
+    /// Whoever logged the entry.
+    Author,
 }
 
 impl Who {
@@ -74,13 +87,18 @@ impl Who {
             Who::Report => "the person the conversation was with",
             Who::PersonManagerOrAdmin => "the person, their manager or an admin",
             Who::Asked => "the person who was asked to join the team",
+            Who::SelfOrManager => "anyone, for themselves; a manager, for one of their reports",
+            Who::PersonOrManager => {
+                "the person and their current manager (a previous manager sees what they logged themselves; admins do not see evidence)"
+            }
+            Who::Author => "whoever logged the entry",
         }
     }
 }
 
 impl CommandKind {
     /// Every command, in the order `help` lists them.
-    pub const ALL: [CommandKind; 18] = [
+    pub const ALL: [CommandKind; 21] = [
         CommandKind::Help,
         CommandKind::Team,
         CommandKind::Add,
@@ -99,6 +117,9 @@ impl CommandKind {
         CommandKind::TimeZone,
         CommandKind::Accept,
         CommandKind::Decline,
+        CommandKind::Log,
+        CommandKind::Evidence,
+        CommandKind::Unlog,
     ];
 
     /// The words that start the command: its name first, then its aliases (lowercase).
@@ -122,6 +143,9 @@ impl CommandKind {
             CommandKind::TimeZone => &["timezone", "tz"],
             CommandKind::Accept => &["accept"],
             CommandKind::Decline => &["decline"],
+            CommandKind::Log => &["log"],
+            CommandKind::Evidence => &["evidence"],
+            CommandKind::Unlog => &["unlog"],
         }
     }
 
@@ -151,6 +175,9 @@ impl CommandKind {
             CommandKind::TimeZone => "timezone [Area/City]",
             CommandKind::Accept => "accept @manager",
             CommandKind::Decline => "decline @manager",
+            CommandKind::Log => "log [@report] TEXT [#dimension]",
+            CommandKind::Evidence => "evidence [@person] [--all]",
+            CommandKind::Unlog => "unlog ID",
         }
     }
 
@@ -189,6 +216,13 @@ impl CommandKind {
                 "say yes to joining the team of someone who asked to add you (they see what happens from then on)"
             }
             CommandKind::Decline => "say no to joining the team of someone who asked to add you",
+            CommandKind::Log => {
+                "record evidence of what you did (up to 3,000 characters, any link kept); the bot tags the dimension of your current or next level it best supports, or name it at the end: #ownership, #scope (a prefix), #\"scope of influence\" or #scope-of-influence"
+            }
+            CommandKind::Evidence => {
+                "evidence logged since the last conversation, newest first (--all: everything); yours without a person"
+            }
+            CommandKind::Unlog => "remove an entry you logged (E12, e12 or 12)",
         }
     }
 
@@ -196,7 +230,11 @@ impl CommandKind {
     /// reads when given no zone: see [`super::Command::is_read_only`].)
     pub fn is_read_only(self) -> bool {
         match self {
-            CommandKind::Help | CommandKind::Team | CommandKind::History | CommandKind::Me => true,
+            CommandKind::Help
+            | CommandKind::Team
+            | CommandKind::History
+            | CommandKind::Me
+            | CommandKind::Evidence => true,
             CommandKind::Add
             | CommandKind::Move
             | CommandKind::Remove
@@ -210,7 +248,9 @@ impl CommandKind {
             | CommandKind::Undo
             | CommandKind::TimeZone
             | CommandKind::Accept
-            | CommandKind::Decline => false,
+            | CommandKind::Decline
+            | CommandKind::Log
+            | CommandKind::Unlog => false,
         }
     }
 
@@ -232,6 +272,9 @@ impl CommandKind {
             CommandKind::Ack | CommandKind::Dispute => Who::Report,
             CommandKind::History => Who::PersonManagerOrAdmin,
             CommandKind::Accept | CommandKind::Decline => Who::Asked,
+            CommandKind::Log => Who::SelfOrManager,
+            CommandKind::Evidence => Who::PersonOrManager,
+            CommandKind::Unlog => Who::Author,
         }
     }
 

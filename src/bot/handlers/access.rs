@@ -67,3 +67,35 @@ pub async fn require_manager(
             .push(") or an admin can do that, so nothing was changed."),
     ))
 }
+
+/// What someone may see of a person's evidence. Evidence is personal: admins have no rule of
+/// their own here (an admin sees evidence only as the person or their manager).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvidenceView {
+    /// The person themselves, or their current manager: every entry.
+    Everything,
+    /// Anyone else: only the entries they logged themselves (a previous manager keeps what
+    /// they logged for the person; for others that is nothing).
+    OwnEntries,
+}
+
+/// Whether `caller` manages `person` now: their manager of record while they are tracked
+/// (after a `remove`, the manager of record is a previous manager).
+pub fn manages_now(caller: &UserId, person: &Person) -> bool {
+    person.active && person.manager_id.as_ref() == Some(caller)
+}
+
+/// What `caller` may see of the evidence of `person_id` (`person` is their record, if any).
+pub fn evidence_view(caller: &UserId, person_id: &UserId, person: Option<&Person>) -> EvidenceView {
+    if caller == person_id || person.is_some_and(|person| manages_now(caller, person)) {
+        EvidenceView::Everything
+    } else {
+        EvidenceView::OwnEntries
+    }
+}
+
+/// Whether `caller` may log evidence for `person_id`: for themselves, or as the current
+/// manager of a tracked report. Not an admin for anyone else: they would then read it.
+pub fn may_log_for(caller: &UserId, person_id: &UserId, person: Option<&Person>) -> bool {
+    caller == person_id || person.is_some_and(|person| manages_now(caller, person))
+}

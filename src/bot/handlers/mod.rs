@@ -4,6 +4,7 @@ mod access;
 mod asking;
 mod checkin;
 mod corrections;
+mod evidence;
 mod help;
 mod history;
 mod home;
@@ -12,8 +13,9 @@ mod people;
 mod requests;
 mod team;
 
-pub use access::{can_manage, require_manager};
+pub use access::{can_manage, manages_now, require_manager};
 pub use asking::{ask_as, record_of};
+pub use evidence::{DimensionChoice, EvidenceForm, first_link};
 
 use chrono::{DateTime, Utc};
 
@@ -44,6 +46,8 @@ pub struct Extras {
     /// The request to join a team an `accept` or `decline` button was on (typed, they answer
     /// the open request from the person they name).
     pub request_id: Option<i64>,
+    /// What the "Log as evidence" form adds to a `log`: link, note, dimension, once-only key.
+    pub evidence: Option<EvidenceForm>,
 }
 
 /// Runs `command` for `caller`: the one way in for typed commands, buttons and forms alike, so
@@ -170,6 +174,26 @@ async fn run_in_span(
         Command::Decline { manager } => {
             requests::decline(bot, caller, &manager, extras.request_id, now).await
         }
+        Command::Log {
+            person,
+            text,
+            dimension,
+        } => {
+            evidence::log(
+                bot,
+                caller,
+                person.as_ref(),
+                &text,
+                dimension.as_deref(),
+                extras.evidence,
+                now,
+            )
+            .await
+        }
+        Command::Evidence { person, all } => {
+            evidence::list(bot, caller, person.as_ref(), all).await
+        }
+        Command::Unlog { id } => evidence::unlog(bot, caller, id, now).await,
     }
 }
 

@@ -36,6 +36,7 @@ pub const APP_ID: &str = "A0FAKE";
 pub const SERVED_METHODS: &[&str] = &[
     "auth.test",
     "chat.postMessage",
+    "chat.getPermalink",
     "chat.update",
     "conversations.open",
     "users.info",
@@ -798,6 +799,19 @@ fn default_response(inner: &mut Inner, shared: &Shared, method: &str, p: &Value)
                 &["text", "blocks", "thread_ts", "metadata"],
             );
             json!({"ok": true, "channel": channel, "ts": ts, "message": message})
+        }
+        "chat.getPermalink" => {
+            let (Some(channel), Some(ts)) = (s("channel"), s("message_ts")) else {
+                return slack_error("message_not_found");
+            };
+            json!({
+                "ok": true,
+                "channel": channel,
+                "permalink": format!(
+                    "https://fake-team.slack.com/archives/{channel}/p{}",
+                    ts.replace('.', "")
+                ),
+            })
         }
         "chat.update" => {
             let (Some(channel), Some(ts)) = (s("channel"), s("ts")) else {

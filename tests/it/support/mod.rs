@@ -43,6 +43,8 @@
 //! - `chat.postMessage`: echoes `channel`, fresh increasing `ts` (`1700000000.000100`,
 //!   `…000200`, …), `message` echoing `text`/`blocks`/`thread_ts`.
 //! - `chat.update`: echoes `channel`, `ts`, `text`/`blocks`.
+//! - `chat.getPermalink`: `https://fake-team.slack.com/archives/CHANNEL/pTS` (the ts without
+//!   its dot), as Slack writes it.
 //! - `conversations.open`: channel `D<user>` (a full IM object when `return_im` is set).
 //! - `users.info`: the user from `set_user(id, name, tz)` (with `tz`, `tz_offset`), else
 //!   `{"ok": false, "error": "user_not_found"}` with HTTP 200, as Slack does.
