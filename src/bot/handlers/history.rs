@@ -19,6 +19,7 @@ use crate::bot::messages::level_label;
 use crate::bot::{Bot, HandlerError};
 use crate::ids::{FrameworkId, UserId};
 use crate::reply::{Reply, Text};
+use super::access::EvidenceView;
 use crate::store::assessments::{Assessment, AssessmentSide};
 use crate::store::checkins::{Answer, Checkin};
 use crate::store::events::{EventKind, ManagementChange, PersonEvent};
@@ -107,12 +108,13 @@ pub async fn run(bot: &Bot, caller: &UserId, person: &Mention) -> Result<Reply, 
     let engine = bot.engine();
     // Evidence is seen by the person and their current manager, and by whoever logged it;
     // assessments show only that they were submitted (their answers are in `prep`).
+    let view = super::access::evidence_view(caller, &person.user_id, subject.as_ref());
     let evidence: Vec<Evidence> = bot
         .store()
         .evidence_of(&person.user_id, None)
         .await?
         .into_iter()
-        .filter(|entry| is_self || is_manager || entry.author_id == *caller)
+        .filter(|entry| view == EvidenceView::Everything || entry.author_id == *caller)
         .collect();
     let assessments: Vec<Assessment> = if is_self || is_manager {
         bot.store()
