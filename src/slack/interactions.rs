@@ -307,6 +307,8 @@ impl SlackApp {
             person,
             date: submission.date.map(DateWords::Exact),
             note: submission.note,
+            focus: vec![],
+            next_steps: None,
         };
         let extras = Extras {
             recording: Some(Recording {

@@ -82,7 +82,7 @@ pub enum Command {
         /// The report.
         person: Mention,
     },
-    /// `done @person [DATE] [note…]`.
+    /// `done @person [DATE] [note…] [--focus DIMENSION[,DIMENSION]] [--next TEXT]`.
     Done {
         /// The report.
         person: Mention,
@@ -91,6 +91,10 @@ pub enum Command {
         date: Option<DateWords>,
         /// A private note.
         note: Option<String>,
+        /// The focus areas agreed, as typed (the handler matches them to dimensions).
+        focus: Vec<String>,
+        /// The next steps agreed (visible to both).
+        next_steps: Option<String>,
     },
     /// `ack`: the report confirms the latest conversation.
     Ack,
@@ -128,6 +132,32 @@ pub enum Command {
         /// Who asked to add the caller.
         manager: Mention,
     },
+    /// `assess [@person] …`: one side's assessment before a conversation.
+    Assess {
+        /// Whose assessment (a report, by their manager); the caller's own when `None`.
+        person: Option<Mention>,
+        /// What to do.
+        action: AssessAction,
+    },
+    /// `prep [@person]`: the prepared conversation.
+    Prep {
+        /// Whose; the caller's own when `None`.
+        person: Option<Mention>,
+    },
+}
+
+/// What an `assess` does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssessAction {
+    /// Show the dimensions, the answers so far and the syntax.
+    Show,
+    /// Rate one dimension: the words as typed (`ownership not yet took the lead`); the
+    /// handler reads the dimension, rating and note against the framework.
+    Rate(String),
+    /// Set what the person would like to talk about.
+    Topics(String),
+    /// Submit.
+    Done,
 }
 
 impl Command {
@@ -153,6 +183,8 @@ impl Command {
             Command::TimeZone { .. } => CommandKind::TimeZone,
             Command::Accept { .. } => CommandKind::Accept,
             Command::Decline { .. } => CommandKind::Decline,
+            Command::Assess { .. } => CommandKind::Assess,
+            Command::Prep { .. } => CommandKind::Prep,
         })
     }
 
@@ -161,7 +193,17 @@ impl Command {
     pub fn is_read_only(&self) -> bool {
         match self.kind() {
             None => true,
-            Some(kind) => kind.is_read_only() || matches!(self, Command::TimeZone { zone: None }),
+            Some(kind) => {
+                kind.is_read_only()
+                    || matches!(
+                        self,
+                        Command::TimeZone { zone: None }
+                            | Command::Assess {
+                                action: AssessAction::Show,
+                                ..
+                            }
+                    )
+            }
         }
     }
 }
@@ -199,6 +241,8 @@ mod tests {
             "me",
             "history @ana",
             "timezone",
+            "prep",
+            "prep @ana",
         ];
         for text in read_only {
             assert!(parse(text).expect(text).is_read_only(), "{text}");
@@ -215,6 +259,8 @@ mod tests {
             "timezone Europe/Berlin",
             "accept @boss",
             "decline @boss",
+            "assess ownership sometimes",
+            "assess done",
         ];
         for text in writes {
             assert!(!parse(text).expect(text).is_read_only(), "{text}");
@@ -230,7 +276,9 @@ mod tests {
             | CommandKind::History
             | CommandKind::Done
             | CommandKind::Unsnooze
-            | CommandKind::Undo => " @ana",
+            | CommandKind::Undo
+            | CommandKind::Assess
+            | CommandKind::Prep => " @ana",
             CommandKind::Level => " @ana 3",
             CommandKind::Framework => " @ana marketing 3",
             CommandKind::Snooze => " @ana 1w",

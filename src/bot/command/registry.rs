@@ -41,6 +41,10 @@ pub enum CommandKind {
     Accept,
     /// `decline @manager`: say no to joining their team.
     Decline,
+    /// `assess [@person] [DIMENSION RATING [note]|topics TEXT|done]`.
+    Assess,
+    /// `prep [@person]`.
+    Prep,
 }
 
 /// Who may run a command: what its handler checks, said for `help COMMAND`.
@@ -60,6 +64,9 @@ pub enum Who {
     PersonManagerOrAdmin,
     /// The person someone asked to add to their team.
     Asked,
+    /// The person themselves, or their manager of record (not an admin: an assessment is one
+    /// of the two sides of a conversation).
+    PersonOrManager,
 }
 
 impl Who {
@@ -74,13 +81,14 @@ impl Who {
             Who::Report => "the person the conversation was with",
             Who::PersonManagerOrAdmin => "the person, their manager or an admin",
             Who::Asked => "the person who was asked to join the team",
+            Who::PersonOrManager => "the person (for themselves) or their manager",
         }
     }
 }
 
 impl CommandKind {
     /// Every command, in the order `help` lists them.
-    pub const ALL: [CommandKind; 18] = [
+    pub const ALL: [CommandKind; 20] = [
         CommandKind::Help,
         CommandKind::Team,
         CommandKind::Add,
@@ -99,6 +107,8 @@ impl CommandKind {
         CommandKind::TimeZone,
         CommandKind::Accept,
         CommandKind::Decline,
+        CommandKind::Assess,
+        CommandKind::Prep,
     ];
 
     /// The words that start the command: its name first, then its aliases (lowercase).
@@ -122,6 +132,8 @@ impl CommandKind {
             CommandKind::TimeZone => &["timezone", "tz"],
             CommandKind::Accept => &["accept"],
             CommandKind::Decline => &["decline"],
+            CommandKind::Assess => &["assess", "assessment"],
+            CommandKind::Prep => &["prep", "prepare"],
         }
     }
 
@@ -151,6 +163,10 @@ impl CommandKind {
             CommandKind::TimeZone => "timezone [Area/City]",
             CommandKind::Accept => "accept @manager",
             CommandKind::Decline => "decline @manager",
+            CommandKind::Assess => {
+                "assess [@person] [DIMENSION not-yet|sometimes|consistently [note…] | topics TEXT | done]"
+            }
+            CommandKind::Prep => "prep [@person]",
         }
     }
 
@@ -189,6 +205,12 @@ impl CommandKind {
                 "say yes to joining the team of someone who asked to add you (they see what happens from then on)"
             }
             CommandKind::Decline => "say no to joining the team of someone who asked to add you",
+            CommandKind::Assess => {
+                "rate yourself (or, as their manager, a report) on each dimension of the next level before your conversation; `assess done` submits, and each side sees the other's answers once both have"
+            }
+            CommandKind::Prep => {
+                "prepare a conversation: levels, both assessments side by side, evidence since the last one, the focus agreed last time (yours without a person)"
+            }
         }
     }
 
@@ -196,7 +218,11 @@ impl CommandKind {
     /// reads when given no zone: see [`super::Command::is_read_only`].)
     pub fn is_read_only(self) -> bool {
         match self {
-            CommandKind::Help | CommandKind::Team | CommandKind::History | CommandKind::Me => true,
+            CommandKind::Help
+            | CommandKind::Team
+            | CommandKind::History
+            | CommandKind::Me
+            | CommandKind::Prep => true,
             CommandKind::Add
             | CommandKind::Move
             | CommandKind::Remove
@@ -210,7 +236,8 @@ impl CommandKind {
             | CommandKind::Undo
             | CommandKind::TimeZone
             | CommandKind::Accept
-            | CommandKind::Decline => false,
+            | CommandKind::Decline
+            | CommandKind::Assess => false,
         }
     }
 
@@ -230,7 +257,8 @@ impl CommandKind {
             | CommandKind::Unsnooze
             | CommandKind::Undo => Who::ManagerOrAdmin,
             CommandKind::Ack | CommandKind::Dispute => Who::Report,
-            CommandKind::History => Who::PersonManagerOrAdmin,
+            CommandKind::History | CommandKind::Prep => Who::PersonManagerOrAdmin,
+            CommandKind::Assess => Who::PersonOrManager,
             CommandKind::Accept | CommandKind::Decline => Who::Asked,
         }
     }
