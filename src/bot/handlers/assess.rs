@@ -174,7 +174,22 @@ pub async fn run(
     now: DateTime<Utc>,
 ) -> Result<Reply, HandlerError> {
     let subject = subject(bot, caller, person).await?;
-    let existing = own_assessment(bot, &subject).await?;
+    let mut existing = own_assessment(bot, &subject).await?;
+    // The person moved to the caller during the period: the previous manager's draft is not
+    // the caller's (a submitted one stays, and is refused below).
+    if let Some((assessment, _)) = &existing
+        && &assessment.assessor_id != caller
+        && assessment.submitted_at.is_none()
+    {
+        if matches!(action, AssessAction::Show) {
+            existing = None;
+        } else {
+            bot.store()
+                .restart_assessment(assessment.id, caller, now)
+                .await?;
+            existing = own_assessment(bot, &subject).await?;
+        }
+    }
     if !matches!(action, AssessAction::Show)
         && let Some((assessment, _)) = &existing
         && let Some(at) = &assessment.submitted_at

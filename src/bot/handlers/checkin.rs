@@ -35,10 +35,24 @@ pub struct Agreement {
     pub next_steps: Option<String>,
 }
 
-/// `done @person [DATE] [note…] [--focus …] [--next …]`: the manager (or an admin) records a
-/// conversation.
-#[allow(clippy::too_many_arguments)]
+/// `done @person [DATE] [note…]`: the manager (or an admin) records a conversation.
 pub async fn done(
+    bot: &Bot,
+    caller: &UserId,
+    person: &Mention,
+    date: Option<DateWords>,
+    note: Option<String>,
+    recording: Option<Recording>,
+    now: DateTime<Utc>,
+) -> Result<Reply, HandlerError> {
+    let agreed = Agreement::default();
+    done_agreeing(bot, caller, person, date, note, agreed, recording, now).await
+}
+
+/// `done @person [DATE] [note…] [--focus …] [--next …]`: [`done`], with what the
+/// conversation agreed.
+#[allow(clippy::too_many_arguments)]
+pub async fn done_agreeing(
     bot: &Bot,
     caller: &UserId,
     person: &Mention,

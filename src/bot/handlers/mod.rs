@@ -157,7 +157,7 @@ async fn run_in_span(
             next_steps,
         } => {
             let agreed = checkin::Agreement { focus, next_steps };
-            checkin::done(
+            checkin::done_agreeing(
                 bot,
                 caller,
                 &person,
@@ -251,5 +251,5 @@ pub fn error_reply(error: &HandlerError) -> Reply {
     }
 }
 
-pub use checkin::{Recording, done};
+pub use checkin::{Agreement, Recording, done, done_agreeing};
 pub use home::home;
