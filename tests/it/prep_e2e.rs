@@ -415,3 +415,106 @@ async fn privacy_matrix_of_the_assessment_and_prep_views() {
         .expect("count");
     assert_eq!(answers, 2, "no refused change was written");
 }
+
+fn dms_to(output: &str, user: &str) -> usize {
+    output.matches(&format!("[DM to {user}]")).count()
+}
+
+/// The invitation to prepare goes out once, `[prep] days_before` (14) the conversation is
+/// due, at the report's reminder slot; a conversation recorded before it is sent drops it,
+/// and the next due period gets its own.
+#[tokio::test]
+async fn the_prep_dm_goes_out_once_fourteen_days_before_and_never_stale() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+    // Due 2026-04-20: the invitation is for 2026-04-06.
+    run(&mut shell, &["add @ana marketing 2"]).await;
+    let out = run(&mut shell, &[":now 2026-04-05T12:00:00Z", ":tick"]).await;
+    assert_eq!(dms_to(&out, "ana"), 0, "{out}");
+    let out = run(&mut shell, &[":now 2026-04-06T09:00:00Z", ":tick", ":tick"]).await;
+    assert_eq!(dms_to(&out, "ana"), 1, "{out}");
+    assert!(
+        out.contains("Your conversation with @boss is due on 2026-04-20"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Rate yourself against your next level, Level 3: Coordinator"),
+        "{out}"
+    );
+    assert!(out.contains("[Prepare] (type: assess)"), "{out}");
+    let out = run(
+        &mut shell,
+        &[
+            ":now 2026-04-13T09:00:00Z",
+            ":tick",
+            ":now 2026-04-20T09:00:00Z",
+            ":tick",
+        ],
+    )
+    .await;
+    assert_eq!(
+        dms_to(&out, "ana"),
+        0,
+        "never twice for one due period: {out}"
+    );
+    // The manager's reminder has a Prepare button too.
+    assert!(out.contains("[Prepare] (type: assess @ana)"), "{out}");
+
+    // Recorded: the next one is due 2026-07-20, its invitation on 2026-07-06. Planned but
+    // not yet sent when the conversation is recorded early, it is dropped.
+    run(&mut shell, &["done @ana", ":tick"]).await;
+    let out = run(&mut shell, &[":now 2026-07-05T09:00:00Z", ":tick"]).await;
+    assert_eq!(dms_to(&out, "ana"), 0, "{out}");
+    let at: chrono::DateTime<chrono::Utc> = "2026-07-06T09:00:00Z".parse().expect("time");
+    career_bot::scheduler::plan(&bot, at).await.expect("plan");
+    let out = run(
+        &mut shell,
+        &[":now 2026-07-06T09:00:00Z", "done @ana", ":tick"],
+    )
+    .await;
+    assert_eq!(
+        dms_to(&out, "ana"),
+        1,
+        "only the confirmation request: {out}"
+    );
+    assert!(!out.contains("Prepare your career conversation"), "{out}");
+    let superseded: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE kind = 'prep' AND status = 'superseded'",
+    )
+    .fetch_one(bot.store().pool())
+    .await
+    .expect("count");
+    assert_eq!(superseded, 1);
+    let sent: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'prep' AND status = 'sent'")
+            .fetch_one(bot.store().pool())
+            .await
+            .expect("count");
+    assert_eq!(sent, 1);
+}
+
+/// A report snoozed or removed before their invitation is sent gets none.
+#[tokio::test]
+async fn a_snooze_or_removal_drops_a_planned_prep_dm() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+    run(&mut shell, &["add @ana marketing 2", "add @bo marketing 2"]).await;
+    let at: chrono::DateTime<chrono::Utc> = "2026-04-06T09:00:00Z".parse().expect("time");
+    career_bot::scheduler::plan(&bot, at).await.expect("plan");
+    let out = run(
+        &mut shell,
+        &[
+            ":now 2026-04-06T09:00:00Z",
+            "snooze @ana 4 weeks",
+            "remove @bo",
+            ":tick",
+        ],
+    )
+    .await;
+    assert_eq!(dms_to(&out, "ana"), 0, "{out}");
+    assert_eq!(dms_to(&out, "bo"), 0, "{out}");
+}
