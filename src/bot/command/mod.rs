@@ -158,6 +158,17 @@ pub enum AssessAction {
     Topics(String),
     /// Submit.
     Done,
+    /// A page of the assessment form (Slack's modal): its answers, what the person would
+    /// like to talk about, and whether it is the last page (which submits). One change for
+    /// the per-user limit, however many dimensions it rates; never typed.
+    Form {
+        /// `(dimension as the framework spells it, rating word, note)`.
+        answers: Vec<(String, String, Option<String>)>,
+        /// What the person would like to talk about.
+        topics: Option<String>,
+        /// Whether to submit after recording the answers.
+        submit: bool,
+    },
 }
 
 impl Command {

@@ -266,6 +266,64 @@ pub async fn run(
                 syntax_prefix(&subject)
             )))
         }
+        AssessAction::Form {
+            answers,
+            topics,
+            submit,
+        } => {
+            // Check every answer before writing any: a bad one changes nothing.
+            let mut checked = Vec::with_capacity(answers.len());
+            for (dimension, rating, note) in answers {
+                let Some(name) = names.iter().find(|n| **n == dimension) else {
+                    return Err(HandlerError::Invalid(
+                        format!("\"{dimension}\" is not a dimension of this level any more; open the form again. Nothing was changed.").into(),
+                    ));
+                };
+                let Some(rating) = super::dimensions::read_rating(&rating) else {
+                    return Err(HandlerError::Invalid(
+                        format!("\"{rating}\" is not a rating: use not-yet, sometimes or consistently. Nothing was changed.").into(),
+                    ));
+                };
+                checked.push((name.clone(), rating, note));
+            }
+            let key = subject.key(caller);
+            for (dimension, rating, note) in checked {
+                bot.store()
+                    .change_assessment(
+                        &key,
+                        &AssessmentChange::Answer {
+                            dimension,
+                            rating,
+                            note,
+                        },
+                        now,
+                    )
+                    .await?;
+            }
+            if let Some(topics) = topics {
+                bot.store()
+                    .change_assessment(&key, &AssessmentChange::Topics(topics), now)
+                    .await?;
+            }
+            if !submit {
+                return Ok(Reply::paragraph("Saved this page."));
+            }
+            let answered = own_assessment(bot, &subject)
+                .await?
+                .map_or(0, |(_, answers)| answers.len());
+            if answered == 0 {
+                return Err(HandlerError::Invalid(
+                    "Rate at least one dimension before submitting; nothing was submitted.".into(),
+                ));
+            }
+            bot.store()
+                .change_assessment(&key, &AssessmentChange::Submit, now)
+                .await?;
+            Ok(Reply::paragraph(format!(
+                "Submitted your assessment ({answered} of {} dimensions); `prep` shows it.",
+                names.len()
+            )))
+        }
         AssessAction::Topics(topics) => {
             bot.store()
                 .change_assessment(&subject.key(caller), &AssessmentChange::Topics(topics), now)
@@ -407,4 +465,84 @@ fn show(
     reply.with_context(format!(
         "Status: {status}. Rate a dimension with `{prefix}DIMENSION not-yet|sometimes|consistently [note]` (a name or the start of one), say what you would like to talk about with `{prefix}topics TEXT`, and submit with `{prefix}done`. The other side's answers show in `prep` once you have both submitted."
     ))
+}
+
+/// What the assessment form shows: the caller's side of `person`'s assessment this period.
+#[derive(Debug, Clone)]
+pub struct FormData {
+    /// The person assessed.
+    pub person: UserId,
+    /// Whether the caller assesses themselves.
+    pub own: bool,
+    /// "Buffer Marketing, Level 3: Coordinator": the level assessed against.
+    pub level_label: String,
+    /// Each dimension: its name, its expectations, the answer so far (rating word, note).
+    pub dimensions: Vec<FormDimension>,
+    /// What the person would like to talk about, so far.
+    pub topics: Option<String>,
+    /// When it was submitted, if it was (the form then only says so).
+    pub submitted_at: Option<String>,
+}
+
+/// One dimension of the form.
+#[derive(Debug, Clone)]
+pub struct FormDimension {
+    /// As the framework spells it.
+    pub name: String,
+    /// What the level expects along it.
+    pub expectations: Vec<String>,
+    /// The rating given so far, as stored (`not-yet`…).
+    pub rating: Option<&'static str>,
+    /// The note given so far.
+    pub note: Option<String>,
+}
+
+/// The form for the caller's side of `person`'s assessment (their own when `person` is the
+/// caller), with the same checks as `assess`.
+pub async fn assessment_form(
+    bot: &Bot,
+    caller: &UserId,
+    person: &UserId,
+) -> Result<FormData, HandlerError> {
+    let mention = Mention {
+        user_id: person.clone(),
+        name: None,
+    };
+    let subject = subject(bot, caller, Some(&mention)).await?;
+    let existing = own_assessment(bot, &subject)
+        .await?
+        .filter(|(a, _)| &a.assessor_id == caller);
+    let engine = bot.engine();
+    let framework = engine
+        .library()
+        .get(&subject.framework_id)
+        .ok_or_else(|| HandlerError::Invalid("That framework is not loaded any more.".into()))?;
+    let level = framework.level(subject.target).ok_or_else(|| {
+        HandlerError::Invalid("That level is not in the framework any more.".into())
+    })?;
+    let dimensions = dimension_names(framework, level)
+        .into_iter()
+        .map(|name| {
+            let answer = existing
+                .as_ref()
+                .and_then(|(_, answers)| answers.iter().find(|a| a.dimension == name));
+            FormDimension {
+                expectations: level
+                    .dimension(&name)
+                    .map(|d| d.items.clone())
+                    .unwrap_or_default(),
+                rating: answer.map(|a| a.rating.as_str()),
+                note: answer.and_then(|a| a.note.clone()),
+                name,
+            }
+        })
+        .collect();
+    Ok(FormData {
+        person: subject.person.user_id.clone(),
+        own: subject.side == AssessmentSide::Own,
+        level_label: format!("{}, {}", framework.name, level.label()),
+        dimensions,
+        topics: existing.as_ref().and_then(|(a, _)| a.topics.clone()),
+        submitted_at: existing.and_then(|(a, _)| a.submitted_at),
+    })
 }

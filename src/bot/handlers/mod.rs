@@ -17,7 +17,7 @@ mod team;
 
 pub use access::{can_manage, require_manager};
 pub use asking::{ask_as, record_of};
-pub use assess::other_side_visible;
+pub use assess::{FormData, FormDimension, assessment_form, other_side_visible};
 
 use chrono::{DateTime, Utc};
 
