@@ -349,7 +349,7 @@ fn evidence_section(
                 if let Some(link) = &e.link {
                     line = line.push(format!(" ({link})"));
                 }
-                if &e.author_id != &e.person_id {
+                if e.author_id != e.person_id {
                     line = line.push(" · logged by ").mention(&e.author_id);
                 }
                 line
