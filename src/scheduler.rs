@@ -311,6 +311,79 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
         bot.metrics().planned(kind::DIGEST.as_str(), 1);
         planned += 1;
     }
+    let prep = plan_prep(bot, now).await?;
+    bot.metrics().planned(kind::PREP.as_str(), prep as u64);
+    Ok(planned + prep)
+}
+
+/// Plans the invitations to prepare: `[prep] days_before` a report's conversation is due, at
+/// the first reminder slot of that day in the report's zone (or the latest slot missed, sent
+/// late), until the day it is due. The key names the report, the manager and the stored
+/// `due_on` (`prep:REPORT:MANAGER:DUE_ON`), so one due period gets one invitation, and the
+/// stale-message rule drops it if a conversation, a snooze or a move changed any of them.
+async fn plan_prep(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    let settings = bot.settings();
+    let engine = bot.engine();
+    let days_before = u64::from(settings.prep_days_before);
+    let until = now
+        .date_naive()
+        .checked_add_days(Days::new(days_before + 1))
+        .unwrap_or(now.date_naive());
+    let mut planned = 0;
+    for candidate in bot.store().due_candidates(until).await? {
+        let cadence = settings.cadence_for(candidate.framework_id.as_str());
+        let schedule = cadence.schedule(&Timeline {
+            anchor: candidate.anchor_on,
+            snoozed_until: candidate.snoozed_until,
+        });
+        let Some(prep_on) = schedule.due_on.checked_sub_days(Days::new(days_before)) else {
+            continue;
+        };
+        let report = bot.store().person(&candidate.user_id).await?;
+        let tz = settings.time_zone(report.as_ref().and_then(|p| p.time_zone.as_deref()));
+        let today = now.with_timezone(&tz).date_naive();
+        if today >= schedule.due_on || today < prep_on {
+            continue;
+        }
+        let Some(slot) = settings.reminders.first_slot_on(tz, prep_on) else {
+            continue;
+        };
+        if slot > now {
+            continue;
+        }
+        let key = format!(
+            "prep:{}:{}:{}",
+            candidate.user_id, candidate.manager_id, schedule.remind_from
+        );
+        if bot.store().is_planned(&key).await? {
+            continue;
+        }
+        let target = engine
+            .library()
+            .get(candidate.framework_id.as_str())
+            .zip(candidate.level)
+            .map(|(framework, level)| match framework.next_level(level) {
+                Some(next) => format!("your next level, {}", next.label()),
+                None => "your level".to_owned(),
+            })
+            .unwrap_or_else(|| "your next level".to_owned());
+        let message = NewMessage {
+            key,
+            kind: kind::PREP,
+            recipient: candidate.user_id.as_str().to_owned(),
+            report_id: Some(candidate.user_id.clone()),
+            payload: messages::prep_invitation(
+                &candidate.user_id,
+                &candidate.manager_id,
+                schedule.due_on,
+                &target,
+            ),
+            planned_for: slot,
+        };
+        if bot.store().plan(&message, now).await? {
+            planned += 1;
+        }
+    }
     Ok(planned)
 }
 

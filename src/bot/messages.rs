@@ -105,6 +105,7 @@ pub fn reminder(engine: &Engine, facts: &ReminderFacts<'_>) -> Reply {
     let mut actions = vec![
         record_button(facts.report_id, facts.anchor_on),
         snooze_button(facts.report_id, facts.anchor_on),
+        prepare_button(facts.report_id, false),
     ];
     if let Some(question) = next_level_question(engine, facts.framework_id, facts.level) {
         actions.push(Action::Button {
@@ -207,6 +208,44 @@ pub fn record_button(report_id: &UserId, anchor_on: NaiveDate) -> Action {
         primary: true,
         typed: Some(format!("done @{report_id}")),
     }
+}
+
+/// "Prepare": the assessment form for `person`, by themselves (`own`) or by their manager.
+pub fn prepare_button(person: &UserId, own: bool) -> Action {
+    Action::Button {
+        label: "Prepare".to_owned(),
+        action_id: actions::PREPARE.to_owned(),
+        value: person.as_str().to_owned(),
+        primary: own,
+        typed: Some(if own {
+            "assess".to_owned()
+        } else {
+            format!("assess @{person}")
+        }),
+    }
+}
+
+/// The DM inviting a report to prepare their coming conversation with `manager_id`, due on
+/// `due_on`, against `target` (the label of the level assessed against).
+pub fn prep_invitation(
+    report_id: &UserId,
+    manager_id: &UserId,
+    due_on: NaiveDate,
+    target: &str,
+) -> Reply {
+    Reply::new()
+        .with_heading("Prepare your career conversation")
+        .with_paragraph(
+            Text::from("Your conversation with ")
+                .mention(manager_id)
+                .push(format!(
+                    " is due on {due_on}. Rate yourself against {target} and say what you would like to talk about, so you both come prepared; "
+                ))
+                .mention(manager_id)
+                .push(" sees your answers once you have both submitted."),
+        )
+        .with_actions(vec![prepare_button(report_id, true)])
+        .with_context("Also in chat: `assess` to rate yourself, `prep` for the whole picture.")
 }
 
 /// "Snooze 1 week" for `report_id`'s current cycle.

@@ -25,6 +25,8 @@ pub struct Settings {
     pub reminders: ReminderRules,
     /// Digest slots.
     pub digest: ReminderRules,
+    /// Days before a conversation is due that its report is invited to prepare.
+    pub prep_days_before: u32,
 }
 
 /// A cron expression in the configuration did not parse (`Config` checks this first, so this
@@ -48,6 +50,7 @@ impl Settings {
             cadence_overrides: config.cadence_overrides.clone(),
             reminders,
             digest,
+            prep_days_before: config.prep_days_before,
         })
     }
 

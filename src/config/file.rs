@@ -35,6 +35,16 @@ pub struct FileConfig {
     pub reminders: FileReminders,
     /// Limits on HTTP clients.
     pub http: FileHttp,
+    /// Preparing conversations.
+    pub prep: FilePrep,
+}
+
+/// `[prep]` in the config file: preparing a conversation.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FilePrep {
+    /// How many days before a conversation is due its report is invited to prepare.
+    pub days_before: Option<u32>,
 }
 
 /// One entry of `frameworks`: `"vendor/progression-framework"`, or

@@ -97,6 +97,9 @@ pub struct Config {
     pub digest_cron: String,
     /// Seconds between scheduler passes.
     pub tick_seconds: u64,
+    /// Days before a conversation is due that its report is invited to prepare (`[prep]
+    /// days_before`, default 14).
+    pub prep_days_before: u32,
     /// Limits on HTTP clients (`serve`).
     pub http: Limits,
     /// Slack settings.
@@ -375,6 +378,16 @@ impl Config {
             });
         }
 
+        let prep_days_before = file.prep.days_before.unwrap_or(14);
+        if prep_days_before == 0 || prep_days_before > 90 {
+            problems.push(ConfigProblem {
+                source: key("prep.days_before"),
+                message: format!(
+                    "{prep_days_before} is out of range; use 1 to 90 days (default 14)"
+                ),
+            });
+        }
+
         let http = http_limits(&file.http, &key, &mut problems);
 
         let slack = SlackSettings {
@@ -419,6 +432,7 @@ impl Config {
             reminder_repeat,
             digest_cron: digest_cron.1,
             tick_seconds,
+            prep_days_before,
             http,
             slack,
         };

@@ -19,8 +19,12 @@ pub const ACCEPT_ADD: &str = "team.accept";
 /// "No" on a request to join a team (value: `bot::messages::request_value`).
 pub const DECLINE_ADD: &str = "team.decline";
 
+/// "Prepare": opens the assessment form before a conversation (value: the assessed
+/// person's user id).
+pub const PREPARE: &str = "prep.open";
+
 /// Every action id.
-pub const ALL: [&str; 8] = [
+pub const ALL: [&str; 9] = [
     ASK,
     SHOW_MORE,
     RECORD,
@@ -29,6 +33,7 @@ pub const ALL: [&str; 8] = [
     DISPUTE,
     ACCEPT_ADD,
     DECLINE_ADD,
+    PREPARE,
 ];
 
 #[cfg(test)]

@@ -119,6 +119,10 @@ impl SlackApp {
                             .await
                     }
                     actions::SNOOZE_WEEK => self.snooze_week(&user, &value, &origin).await,
+                    actions::PREPARE => {
+                        self.open_assessment_form(&user, &value, &event.trigger_id, &origin)
+                            .await
+                    }
                     actions::ACKNOWLEDGE | actions::DISPUTE => {
                         let dispute = action_id == actions::DISPUTE;
                         self.answer_checkin(&user, &value, dispute, &origin).await;
@@ -309,6 +313,9 @@ impl SlackApp {
         if let Some(submission) = super::evidence_modal::submission(&event.view) {
             return self.evidence_submission(&user, submission).await;
         }
+        if let Some(page) = super::assess_modal::submission(&event.view) {
+            return self.assessment_page(&user, page).await;
+        }
         let Some(submission) = modal::submission(&event.view) else {
             return SlackInteractionResponse::Empty;
         };
@@ -321,6 +328,8 @@ impl SlackApp {
             person,
             date: submission.date.map(DateWords::Exact),
             note: submission.note,
+            focus: vec![],
+            next_steps: None,
         };
         let extras = Extras {
             recording: Some(Recording {
@@ -384,6 +393,126 @@ impl SlackApp {
                     SlackViewSubmissionErrorsResponse::new(errors),
                 ))
             }
+        }
+    }
+
+    /// "Prepare": the caller's side of the assessment of the person the button is about.
+    async fn open_assessment_form(
+        &self,
+        user: &UserId,
+        value: &str,
+        trigger: &SlackTriggerId,
+        origin: &Origin,
+    ) {
+        let person = UserId::new(value);
+        let form = match handlers::assessment_form(&self.bot, user, &person).await {
+            Ok(form) => form,
+            Err(error) => {
+                self.tell(user, &handlers::unlogged_error_reply(&error), origin)
+                    .await;
+                return;
+            }
+        };
+        if let Some(at) = &form.submitted_at {
+            let prep = if form.own { "`prep`" } else { "`prep @person`" };
+            let reply = Reply::paragraph(format!(
+                "This assessment was submitted on {}; {prep} shows it.",
+                &at[..at.len().min(10)]
+            ));
+            self.tell(user, &reply, origin).await;
+            return;
+        }
+        let view = super::assess_modal::view(&form, 0);
+        let started = std::time::Instant::now();
+        let request = SlackApiViewsOpenRequest::new(trigger.clone(), view);
+        let result = self
+            .within("views.open", self.session().views_open(&request))
+            .await;
+        self.bot
+            .metrics()
+            .slack_call("views.open", started, result.is_ok());
+        if let Err(error) = result {
+            tracing::warn!(error = %super::client::short_error(&error), "cannot open the assessment form");
+        }
+    }
+
+    /// A page of the assessment form: its answers are recorded (one change, through the same
+    /// handler as `assess`); "Next" shows the next page, the last page submits. Answers are
+    /// upserts per dimension, so the same page submitted twice records the same thing.
+    async fn assessment_page(
+        &self,
+        user: &UserId,
+        page: super::assess_modal::FormSubmission,
+    ) -> SlackInteractionResponse {
+        let person = page.context.person.clone();
+        let error_response = |message: String, block: String| {
+            SlackInteractionResponse::ViewSubmission(SlackViewSubmissionResponse::Errors(
+                SlackViewSubmissionErrorsResponse::new(
+                    [(block, super::blocks::shorten(&message, 150))]
+                        .into_iter()
+                        .collect(),
+                ),
+            ))
+        };
+        let first_block = format!(
+            "r{}",
+            page.context.page * super::assess_modal::DIMENSIONS_PER_PAGE
+        );
+        let form = match handlers::assessment_form(&self.bot, user, &person).await {
+            Ok(form) => form,
+            Err(error) => {
+                let message = handlers::unlogged_error_reply(&error)
+                    .first_line()
+                    .map_or_else(|| "That did not work.".to_owned(), blocks::unescaped);
+                return error_response(message, first_block);
+            }
+        };
+        let pages = super::assess_modal::page_count(form.dimensions.len());
+        let last = page.context.page + 1 >= pages;
+        let answers = page
+            .answers
+            .into_iter()
+            .filter_map(|(index, rating, note)| {
+                form.dimensions
+                    .get(index)
+                    .map(|d| (d.name.clone(), rating, note))
+            })
+            .collect();
+        let command = Command::Assess {
+            person: Some(Mention {
+                user_id: person.clone(),
+                name: None,
+            }),
+            action: crate::bot::command::AssessAction::Form {
+                answers,
+                topics: page.topics,
+                submit: last,
+            },
+        };
+        match handlers::run(&self.bot, user, command, Extras::default(), Utc::now()).await {
+            Ok(_) if !last => match handlers::assessment_form(&self.bot, user, &person).await {
+                Ok(form) => SlackInteractionResponse::ViewSubmission(
+                    SlackViewSubmissionResponse::Update(SlackViewSubmissionUpdateResponse::new(
+                        super::assess_modal::view(&form, page.context.page + 1),
+                    )),
+                ),
+                Err(error) => error_response(
+                    handlers::unlogged_error_reply(&error)
+                        .first_line()
+                        .map_or_else(|| "That did not work.".to_owned(), blocks::unescaped),
+                    first_block,
+                ),
+            },
+            Ok(_) => {
+                self.publish_home(user).await;
+                SlackInteractionResponse::Empty
+            }
+            Err(error) => error_response(
+                handlers::error_reply(&error)
+                    .first_line()
+                    .map_or_else(|| "That did not work.".to_owned(), blocks::unescaped),
+                first_block,
+            ),
         }
     }
 

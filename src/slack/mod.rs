@@ -12,6 +12,7 @@
 
 pub mod answers;
 pub mod app;
+pub mod assess_modal;
 pub mod blocks;
 pub mod chat;
 pub mod client;

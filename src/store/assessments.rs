@@ -193,6 +193,49 @@ impl Store {
         Ok(assessment)
     }
 
+    /// Hands a draft to another assessor, emptied: the person moved to a new manager during
+    /// the period, and the previous manager's unsubmitted answers are not the new one's.
+    /// A submitted assessment is left as it is (returns `false`).
+    pub async fn restart_assessment(
+        &self,
+        id: i64,
+        assessor_id: &UserId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write().await?;
+        let row: Option<(UserId, Option<String>)> =
+            sqlx::query_as("SELECT person_id, submitted_at FROM assessments WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((person_id, None)) = row else {
+            return Ok(false);
+        };
+        sqlx::query("DELETE FROM assessment_answers WHERE assessment_id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE assessments SET assessor_id = ?, topics = NULL, created_at = ? WHERE id = ?",
+        )
+        .bind(assessor_id)
+        .bind(time::to_text(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            now,
+            assessor_id,
+            "assessment.changed",
+            Some(&person_id),
+            json!({ "action": "restarted", "assessment": id }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Both sides' assessments of a person for one period, with their answers.
     pub async fn assessments_for(
         &self,

@@ -53,6 +53,19 @@ pub struct Checkin {
 pub(super) const CHECKIN_COLUMNS: &str = "id, report_id, manager_id, held_on, framework_id, level_discussed, \
      private_note, recorded_by, recorded_at, ack_status, ack_reason, ack_at";
 
+/// What a conversation agreed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreed {
+    /// The conversation.
+    pub checkin_id: i64,
+    /// When it was held.
+    pub held_on: NaiveDate,
+    /// The focus areas (dimension names), possibly none.
+    pub focus: Vec<String>,
+    /// The next steps, if any were noted.
+    pub next_steps: Option<String>,
+}
+
 /// A conversation to record.
 pub struct NewCheckin {
     /// The report.
@@ -75,6 +88,10 @@ pub struct NewCheckin {
     /// If the anchor is another one by the time this is recorded, nothing is written
     /// ([`Recorded::Outdated`]).
     pub opened_for: Option<NaiveDate>,
+    /// The focus areas agreed (dimension names, at most three; the caller checks).
+    pub focus: Vec<String>,
+    /// The next steps agreed, visible to both.
+    pub next_steps: Option<String>,
     /// The cadence for the report's framework.
     pub cadence: Cadence,
     /// Builds, from the new check-in's id, the message asking the report to acknowledge; it
@@ -165,8 +182,9 @@ impl Store {
         ensure_person(&mut tx, &checkin.manager_id, now).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO checkins (report_id, manager_id, held_on, framework_id, level_discussed,
-                                   private_note, recorded_by, recorded_at, request_key)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                                   private_note, recorded_by, recorded_at, request_key,
+                                   focus, next_steps)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&checkin.report_id)
         .bind(&checkin.manager_id)
@@ -177,6 +195,14 @@ impl Store {
         .bind(&checkin.recorded_by)
         .bind(time::to_text(now))
         .bind(&checkin.request_key)
+        // No focus agreed is NULL, not "[]": nothing was said about it.
+        .bind(
+            (!checkin.focus.is_empty())
+                .then(|| serde_json::to_string(&checkin.focus))
+                .transpose()
+                .map_err(|error| StoreError::Corrupt(error.to_string()))?,
+        )
+        .bind(&checkin.next_steps)
         .fetch_one(&mut *tx)
         .await?;
         // The newest conversation (or one on the same day) restarts the cadence: it moves
@@ -228,12 +254,41 @@ impl Store {
                 "level_discussed": checkin.level_discussed,
                 "manager": checkin.manager_id,
                 "has_private_note": checkin.private_note.is_some(),
+                "focus": checkin.focus,
+                "has_next_steps": checkin.next_steps.is_some(),
                 "ended_snooze": ended_snooze,
             }),
         )
         .await?;
         tx.commit().await?;
         Ok(Recorded::New(id))
+    }
+
+    /// What the person's latest conversation agreed: the focus areas and next steps, with the
+    /// conversation's id and date; `None` before the first conversation.
+    pub async fn agreed_last(&self, report_id: &UserId) -> Result<Option<Agreed>, StoreError> {
+        let row: Option<(i64, NaiveDate, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT id, held_on, focus, next_steps FROM checkins WHERE report_id = ?
+             ORDER BY held_on DESC, id DESC LIMIT 1",
+        )
+        .bind(report_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|(checkin_id, held_on, focus, next_steps)| {
+            let focus = match focus {
+                Some(json) => serde_json::from_str(&json).map_err(|error| {
+                    StoreError::Corrupt(format!("checkins.focus of {checkin_id}: {error}"))
+                })?,
+                None => Vec::new(),
+            };
+            Ok(Agreed {
+                checkin_id,
+                held_on,
+                focus,
+                next_steps,
+            })
+        })
+        .transpose()
     }
 
     /// One check-in.

@@ -39,6 +39,8 @@ pub mod kind {
     pub const NOTICE: MessageKind = MessageKind::Notice;
     /// A request to someone to say whether they may be added to a team.
     pub const ADD_REQUEST: MessageKind = MessageKind::AddRequest;
+    /// An invitation to a report to prepare their coming conversation.
+    pub const PREP: MessageKind = MessageKind::Prep;
 }
 
 /// A message to plan.
@@ -630,7 +632,10 @@ impl Store {
     /// - a confirmation request, when its conversation was answered or taken back;
     /// - a dispute notice, when its conversation was answered otherwise since, or taken back;
     /// - a request to join a team, when it was answered (by a typed command) since, or the
-    ///   person joined a team meanwhile (their `report_id`).
+    ///   person joined a team meanwhile (their `report_id`);
+    /// - an invitation to prepare, when its report was removed, or the key it was planned
+    ///   with (`prep:REPORT:MANAGER:DUE_ON`, the stored `due_on` where reminders start) is no
+    ///   longer the report's: a conversation recorded, a snooze or a move since.
     ///
     /// - a notice that evidence was logged for someone (key `evidence:ID`), when the entry
     ///   was removed since.
@@ -665,6 +670,11 @@ impl Store {
                      THEN 'the conversation was taken back'
                  WHEN o.kind = 'dispute' AND c.ack_status <> 'disputed'
                      THEN 'the report changed their answer'
+                 WHEN o.kind = 'prep' AND (p.user_id IS NULL OR p.active = 0)
+                     THEN 'the report was removed'
+                 WHEN o.kind = 'prep' AND o.key IS NOT
+                          ('prep:' || p.user_id || ':' || p.manager_id || ':' || p.due_on)
+                     THEN 'the conversation was recorded, snoozed or moved'
                  WHEN o.kind = 'add_request' AND (r.id IS NULL OR r.status <> 'pending')
                      THEN 'the request was already answered'
                  WHEN o.kind = 'add_request' AND p.active = 1 AND p.manager_id IS NOT NULL

@@ -185,6 +185,8 @@ pub enum MessageKind {
     /// A request to someone to say whether they may be added to a team (see
     /// `Store::request_add`).
     AddRequest,
+    /// An invitation to a report to prepare their coming conversation (`[prep] days_before`).
+    Prep,
 }
 
 impl StoredWord for MessageKind {
@@ -198,6 +200,7 @@ impl StoredWord for MessageKind {
         Self::Alert,
         Self::Notice,
         Self::AddRequest,
+        Self::Prep,
     ];
 
     fn as_str(self) -> &'static str {
@@ -209,6 +212,7 @@ impl StoredWord for MessageKind {
             Self::Alert => "alert",
             Self::Notice => "notice",
             Self::AddRequest => "add_request",
+            Self::Prep => "prep",
         }
     }
 }

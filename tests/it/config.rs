@@ -57,6 +57,8 @@ fn the_documented_example_is_valid_and_matches_the_defaults() {
     assert_eq!(config.reminder_repeat, defaults.reminder_repeat);
     assert_eq!(config.digest_cron, defaults.digest_cron);
     assert_eq!(config.tick_seconds, defaults.tick_seconds);
+    assert_eq!(config.prep_days_before, defaults.prep_days_before);
+    assert_eq!(defaults.prep_days_before, 14);
     assert_eq!(config.http, defaults.http);
     assert_eq!(config.http, career_bot::http_server::Limits::default());
 }
@@ -76,7 +78,7 @@ fn an_unknown_key_is_reported_with_its_line_and_the_valid_keys() {
 #[test]
 fn every_invalid_value_is_reported_at_once() {
     let found = problems(
-        "listen = \"everywhere\"\nlog_format = \"xml\"\ndefault_time_zone = \"Mars/Base\"\n[cadence]\ndue_after = \"soon\"\n[reminders]\ncron = \"0 9 * * 1-5\"\ntick_seconds = 0\n[http]\nheader_timeout_seconds = 0\nbody_timeout_seconds = 301\nmax_connections = 2\n",
+        "listen = \"everywhere\"\nlog_format = \"xml\"\ndefault_time_zone = \"Mars/Base\"\n[cadence]\ndue_after = \"soon\"\n[reminders]\ncron = \"0 9 * * 1-5\"\ntick_seconds = 0\n[http]\nheader_timeout_seconds = 0\nbody_timeout_seconds = 301\nmax_connections = 2\n[prep]\ndays_before = 0\n",
         &[],
     );
     let joined = found.join("\n");
@@ -91,6 +93,7 @@ fn every_invalid_value_is_reported_at_once() {
         "(http.header_timeout_seconds): 0 is out of range; use 1 to 300 seconds (default 5)",
         "(http.body_timeout_seconds): 301 is out of range",
         "(http.max_connections): 2 is out of range; use 4 to 1000000 (default 512)",
+        "(prep.days_before): 0 is out of range; use 1 to 90 days (default 14)",
     ] {
         assert!(
             joined.contains(expected),

@@ -140,6 +140,8 @@ async fn record_checkin(
                 framework_id: Some(framework.clone()),
                 level_discussed: stored.level,
                 private_note: Some(note.to_owned()),
+                focus: vec![],
+                next_steps: None,
                 recorded_by: UserId::new(manager),
                 request_key: None,
                 opened_for: None,

@@ -75,6 +75,8 @@ fn checkin(report: &str, manager: &str, held_on: &str, key: Option<&str>) -> New
         framework_id: Some(FrameworkId::new("buffer-engineering")),
         level_discussed: Some(3),
         private_note: Some("wants to lead the migration".to_owned()),
+        focus: vec![],
+        next_steps: None,
         recorded_by: UserId::new(manager),
         request_key: key.map(str::to_owned),
         opened_for: None,

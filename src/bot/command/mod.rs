@@ -82,7 +82,7 @@ pub enum Command {
         /// The report.
         person: Mention,
     },
-    /// `done @person [DATE] [note…]`.
+    /// `done @person [DATE] [note…] [--focus DIMENSION[,DIMENSION]] [--next TEXT]`.
     Done {
         /// The report.
         person: Mention,
@@ -91,6 +91,10 @@ pub enum Command {
         date: Option<DateWords>,
         /// A private note.
         note: Option<String>,
+        /// The focus areas agreed, as typed (the handler matches them to dimensions).
+        focus: Vec<String>,
+        /// The next steps agreed (visible to both).
+        next_steps: Option<String>,
     },
     /// `ack`: the report confirms the latest conversation.
     Ack,
@@ -149,6 +153,43 @@ pub enum Command {
         /// The entry's number (`E12`, `e12` and `12` are all 12).
         id: i64,
     },
+    /// `assess [@person] …`: one side's assessment before a conversation.
+    Assess {
+        /// Whose assessment (a report, by their manager); the caller's own when `None`.
+        person: Option<Mention>,
+        /// What to do.
+        action: AssessAction,
+    },
+    /// `prep [@person]`: the prepared conversation.
+    Prep {
+        /// Whose; the caller's own when `None`.
+        person: Option<Mention>,
+    },
+}
+
+/// What an `assess` does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssessAction {
+    /// Show the dimensions, the answers so far and the syntax.
+    Show,
+    /// Rate one dimension: the words as typed (`ownership not yet took the lead`); the
+    /// handler reads the dimension, rating and note against the framework.
+    Rate(String),
+    /// Set what the person would like to talk about.
+    Topics(String),
+    /// Submit.
+    Done,
+    /// A page of the assessment form (Slack's modal): its answers, what the person would
+    /// like to talk about, and whether it is the last page (which submits). One change for
+    /// the per-user limit, however many dimensions it rates; never typed.
+    Form {
+        /// `(dimension as the framework spells it, rating word, note)`.
+        answers: Vec<(String, String, Option<String>)>,
+        /// What the person would like to talk about.
+        topics: Option<String>,
+        /// Whether to submit after recording the answers.
+        submit: bool,
+    },
 }
 
 impl Command {
@@ -177,6 +218,8 @@ impl Command {
             Command::Log { .. } => CommandKind::Log,
             Command::Evidence { .. } => CommandKind::Evidence,
             Command::Unlog { .. } => CommandKind::Unlog,
+            Command::Assess { .. } => CommandKind::Assess,
+            Command::Prep { .. } => CommandKind::Prep,
         })
     }
 
@@ -185,7 +228,17 @@ impl Command {
     pub fn is_read_only(&self) -> bool {
         match self.kind() {
             None => true,
-            Some(kind) => kind.is_read_only() || matches!(self, Command::TimeZone { zone: None }),
+            Some(kind) => {
+                kind.is_read_only()
+                    || matches!(
+                        self,
+                        Command::TimeZone { zone: None }
+                            | Command::Assess {
+                                action: AssessAction::Show,
+                                ..
+                            }
+                    )
+            }
         }
     }
 }
@@ -225,6 +278,8 @@ mod tests {
             "timezone",
             "evidence",
             "evidence @ana --all",
+            "prep",
+            "prep @ana",
         ];
         for text in read_only {
             assert!(parse(text).expect(text).is_read_only(), "{text}");
@@ -243,6 +298,8 @@ mod tests {
             "decline @boss",
             "log shipped the launch",
             "unlog E3",
+            "assess ownership sometimes",
+            "assess done",
         ];
         for text in writes {
             assert!(!parse(text).expect(text).is_read_only(), "{text}");
@@ -258,7 +315,9 @@ mod tests {
             | CommandKind::History
             | CommandKind::Done
             | CommandKind::Unsnooze
-            | CommandKind::Undo => " @ana",
+            | CommandKind::Undo
+            | CommandKind::Assess
+            | CommandKind::Prep => " @ana",
             CommandKind::Level => " @ana 3",
             CommandKind::Framework => " @ana marketing 3",
             CommandKind::Snooze => " @ana 1w",

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Command, CommandKind, SnoozeUntil, UsageError};
+use super::{AssessAction, Command, CommandKind, SnoozeUntil, UsageError};
 use crate::bot::mention::{self, Mention};
 use crate::checkins::Period;
 use crate::checkins::held_on;
@@ -199,6 +199,7 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
         }
         CommandKind::Done => {
             let (person, rest) = person_then(rest)?;
+            let (rest, focus, next_steps) = done_flags(&rest)?;
             let (date, note) = match held_on::parse_leading(&rest) {
                 Ok(Some((words, after))) => (Some(words), after.to_owned()),
                 Ok(None) => (None, rest.clone()),
@@ -208,6 +209,52 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
                 person,
                 date,
                 note: non_empty(&note),
+                focus,
+                next_steps,
+            })
+        }
+        CommandKind::Assess => {
+            let (person, rest) =
+                if next_word(rest).is_some_and(|(token, _)| mention::parse(token).is_some()) {
+                    let (person, rest) = person_then(rest)?;
+                    (Some(person), rest)
+                } else {
+                    (None, rest.to_owned())
+                };
+            let action = match next_word(&rest) {
+                None => AssessAction::Show,
+                Some((word, after))
+                    if after.is_empty()
+                        && ["done", "submit"]
+                            .iter()
+                            .any(|w| word.eq_ignore_ascii_case(w)) =>
+                {
+                    AssessAction::Done
+                }
+                Some((word, after))
+                    if ["topics", "topic"]
+                        .iter()
+                        .any(|w| word.eq_ignore_ascii_case(w)) =>
+                {
+                    AssessAction::Topics(non_empty(after).ok_or_else(|| {
+                        error(
+                            kind,
+                            "`assess topics` needs what you would like to talk about.",
+                        )
+                    })?)
+                }
+                Some(_) => AssessAction::Rate(rest.trim().to_owned()),
+            };
+            Ok(Command::Assess { person, action })
+        }
+        CommandKind::Prep if rest.is_empty() => Ok(Command::Prep { person: None }),
+        CommandKind::Prep => {
+            let (person, extra) = person_then(rest)?;
+            if !extra.is_empty() {
+                return Err(error(kind, format!("I don't understand \"{extra}\".")));
+            }
+            Ok(Command::Prep {
+                person: Some(person),
             })
         }
         CommandKind::Snooze => {
@@ -318,6 +365,82 @@ fn parse_evidence(rest: &str) -> Result<Command, UsageError> {
         }
     }
     Ok(Command::Evidence { person, all })
+}
+
+/// The most focus areas one conversation agrees.
+pub const MAX_FOCUS: usize = 3;
+
+/// Takes `--focus A[,B,C]` and `--next TEXT` out of `done`'s words. A flag's value runs to the
+/// next `--` flag or the end of the line (dimension names have spaces); `--next` may be
+/// quoted. Returns the words left (date and note), the focus areas and the next steps.
+fn done_flags(text: &str) -> Result<(String, Vec<String>, Option<String>), UsageError> {
+    let kind = CommandKind::Done;
+    let text = text.trim();
+    let mut parts = text.split(" --");
+    let first = parts.next().unwrap_or_default();
+    if let Some(stripped) = first.strip_prefix("--") {
+        // The flags came first: no date or note.
+        return done_flags_of(std::iter::once(stripped).chain(parts), String::new(), kind);
+    }
+    done_flags_of(parts, first.to_owned(), kind)
+}
+
+fn done_flags_of<'a>(
+    flags: impl Iterator<Item = &'a str>,
+    rest: String,
+    kind: CommandKind,
+) -> Result<(String, Vec<String>, Option<String>), UsageError> {
+    let mut focus = Vec::new();
+    let mut next_steps = None;
+    for flag in flags {
+        let (name, value) = next_word(flag).unwrap_or(("", ""));
+        let value = value.trim();
+        match name.to_lowercase().as_str() {
+            "focus" => {
+                focus = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|area| !area.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                if focus.is_empty() {
+                    return Err(error(
+                        kind,
+                        "`--focus` needs one to three dimensions, separated by commas.",
+                    ));
+                }
+                if focus.len() > MAX_FOCUS {
+                    return Err(error(
+                        kind,
+                        format!(
+                            "A conversation agrees at most {MAX_FOCUS} focus areas; you gave {}.",
+                            focus.len()
+                        ),
+                    ));
+                }
+            }
+            "next" => {
+                let unquoted = value
+                    .strip_prefix('"')
+                    .and_then(|v| v.strip_suffix('"'))
+                    .or_else(|| value.strip_prefix('“').and_then(|v| v.strip_suffix('”')))
+                    .unwrap_or(value);
+                next_steps = Some(
+                    non_empty(unquoted)
+                        .ok_or_else(|| error(kind, "`--next` needs the next steps agreed."))?,
+                );
+            }
+            other => {
+                return Err(error(
+                    kind,
+                    format!(
+                        "`--{other}` is not an option of `done`; it takes `--focus` and `--next`."
+                    ),
+                ));
+            }
+        }
+    }
+    Ok((rest, focus, next_steps))
 }
 
 /// `2026-03-01`, for snoozes.
@@ -433,7 +556,9 @@ mod tests {
             Ok(Command::Done {
                 person: person("ana"),
                 date: NaiveDate::from_ymd_opt(2026, 3, 1).map(DateWords::Exact),
-                note: Some("talked about   scope".into())
+                note: Some("talked about   scope".into()),
+                focus: vec![],
+                next_steps: None
             })
         );
         assert_eq!(
@@ -441,7 +566,9 @@ mod tests {
             Ok(Command::Done {
                 person: person("ana"),
                 date: None,
-                note: None
+                note: None,
+                focus: vec![],
+                next_steps: None
             })
         );
         assert_eq!(parse("ack"), Ok(Command::Ack));

@@ -47,6 +47,10 @@ pub enum CommandKind {
     Evidence,
     /// `unlog ID`: remove one of your own entries.
     Unlog,
+    /// `assess [@person] [DIMENSION RATING [note]|topics TEXT|done]`.
+    Assess,
+    /// `prep [@person]`.
+    Prep,
 }
 
 /// Who may run a command: what its handler checks, said for `help COMMAND`.
@@ -73,6 +77,9 @@ pub enum Who {
     PersonOrManager,
     /// Whoever logged the entry.
     Author,
+    /// The person themselves, or their manager of record (not an admin: an assessment is one
+    /// of the two sides of a conversation).
+    EitherSide,
 }
 
 impl Who {
@@ -92,13 +99,14 @@ impl Who {
                 "the person and their current manager (a previous manager sees what they logged themselves; admins do not see evidence)"
             }
             Who::Author => "whoever logged the entry",
+            Who::EitherSide => "the person (for themselves) or their manager",
         }
     }
 }
 
 impl CommandKind {
     /// Every command, in the order `help` lists them.
-    pub const ALL: [CommandKind; 21] = [
+    pub const ALL: [CommandKind; 23] = [
         CommandKind::Help,
         CommandKind::Team,
         CommandKind::Add,
@@ -120,6 +128,8 @@ impl CommandKind {
         CommandKind::Log,
         CommandKind::Evidence,
         CommandKind::Unlog,
+        CommandKind::Assess,
+        CommandKind::Prep,
     ];
 
     /// The words that start the command: its name first, then its aliases (lowercase).
@@ -146,6 +156,8 @@ impl CommandKind {
             CommandKind::Log => &["log"],
             CommandKind::Evidence => &["evidence"],
             CommandKind::Unlog => &["unlog"],
+            CommandKind::Assess => &["assess", "assessment"],
+            CommandKind::Prep => &["prep", "prepare"],
         }
     }
 
@@ -178,6 +190,10 @@ impl CommandKind {
             CommandKind::Log => "log [@report] TEXT [#dimension]",
             CommandKind::Evidence => "evidence [@person] [--all]",
             CommandKind::Unlog => "unlog ID",
+            CommandKind::Assess => {
+                "assess [@person] [DIMENSION not-yet|sometimes|consistently [note…] | topics TEXT | done]"
+            }
+            CommandKind::Prep => "prep [@person]",
         }
     }
 
@@ -223,6 +239,12 @@ impl CommandKind {
                 "evidence logged since the last conversation, newest first (--all: everything); yours without a person"
             }
             CommandKind::Unlog => "remove an entry you logged (E12, e12 or 12)",
+            CommandKind::Assess => {
+                "rate yourself (or, as their manager, a report) on each dimension of the next level before your conversation; `assess done` submits, and each side sees the other's answers once both have"
+            }
+            CommandKind::Prep => {
+                "prepare a conversation: levels, both assessments side by side, evidence since the last one, the focus agreed last time (yours without a person)"
+            }
         }
     }
 
@@ -234,7 +256,8 @@ impl CommandKind {
             | CommandKind::Team
             | CommandKind::History
             | CommandKind::Me
-            | CommandKind::Evidence => true,
+            | CommandKind::Evidence
+            | CommandKind::Prep => true,
             CommandKind::Add
             | CommandKind::Move
             | CommandKind::Remove
@@ -250,7 +273,8 @@ impl CommandKind {
             | CommandKind::Accept
             | CommandKind::Decline
             | CommandKind::Log
-            | CommandKind::Unlog => false,
+            | CommandKind::Unlog
+            | CommandKind::Assess => false,
         }
     }
 
@@ -270,7 +294,8 @@ impl CommandKind {
             | CommandKind::Unsnooze
             | CommandKind::Undo => Who::ManagerOrAdmin,
             CommandKind::Ack | CommandKind::Dispute => Who::Report,
-            CommandKind::History => Who::PersonManagerOrAdmin,
+            CommandKind::History | CommandKind::Prep => Who::PersonManagerOrAdmin,
+            CommandKind::Assess => Who::EitherSide,
             CommandKind::Accept | CommandKind::Decline => Who::Asked,
             CommandKind::Log => Who::SelfOrManager,
             CommandKind::Evidence => Who::PersonOrManager,

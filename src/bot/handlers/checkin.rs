@@ -25,6 +25,16 @@ pub struct Recording {
     pub opened_for: Option<chrono::NaiveDate>,
 }
 
+/// What a conversation agreed, as typed: focus areas (matched to the dimensions of the
+/// report's next level, or current one at the top) and next steps.
+#[derive(Debug, Clone, Default)]
+pub struct Agreement {
+    /// Focus areas as typed.
+    pub focus: Vec<String>,
+    /// Next steps.
+    pub next_steps: Option<String>,
+}
+
 /// `done @person [DATE] [note…]`: the manager (or an admin) records a conversation.
 pub async fn done(
     bot: &Bot,
@@ -35,7 +45,25 @@ pub async fn done(
     recording: Option<Recording>,
     now: DateTime<Utc>,
 ) -> Result<Reply, HandlerError> {
+    let agreed = Agreement::default();
+    done_agreeing(bot, caller, person, date, note, agreed, recording, now).await
+}
+
+/// `done @person [DATE] [note…] [--focus …] [--next …]`: [`done`], with what the
+/// conversation agreed.
+#[allow(clippy::too_many_arguments)]
+pub async fn done_agreeing(
+    bot: &Bot,
+    caller: &UserId,
+    person: &Mention,
+    date: Option<DateWords>,
+    note: Option<String>,
+    agreed: Agreement,
+    recording: Option<Recording>,
+    now: DateTime<Utc>,
+) -> Result<Reply, HandlerError> {
     let report = require_manager(bot, caller, &person.user_id).await?;
+    let focus = focus_dimensions(bot, &report, &agreed.focus)?;
     let today = bot.local_date(caller, now).await?;
     let held_on = match date {
         Some(words) => words.resolve(today).map_err(|problem| match problem {
@@ -73,6 +101,8 @@ pub async fn done(
                 framework_id: report.framework_id.clone(),
                 level_discussed: level,
                 private_note: note,
+                focus: focus.clone(),
+                next_steps: agreed.next_steps.clone(),
                 recorded_by: caller.clone(),
                 request_key: recording.request_key,
                 opened_for: recording.opened_for,
@@ -132,15 +162,70 @@ pub async fn done(
             let next = next
                 .map(|date| format!(" The next one is due on {date}."))
                 .unwrap_or_default();
+            let focus = if focus.is_empty() {
+                String::new()
+            } else {
+                format!(" Focus areas: {}.", focus.join(", "))
+            };
             Ok(Reply::paragraph(
                 Text::from("Recorded: a career conversation with ")
                     .mention(who)
-                    .push(format!(" on {held_on} ({label}). I've asked "))
+                    .push(format!(" on {held_on} ({label}).{focus} I've asked "))
                     .mention(who)
                     .push(format!(" to confirm it.{next}")),
             ))
         }
     }
+}
+
+/// The dimensions `typed` names, among those of the report's next level (or current one
+/// at the top) and the framework's; a sentence for one that is none of them.
+fn focus_dimensions(
+    bot: &Bot,
+    report: &crate::store::people::Person,
+    typed: &[String],
+) -> Result<Vec<String>, HandlerError> {
+    if typed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let engine = bot.engine();
+    let framework = report
+        .framework_id
+        .as_ref()
+        .and_then(|id| engine.library().get(id.as_str()));
+    let mut names: Vec<String> = Vec::new();
+    if let Some(framework) = framework {
+        if let Some((level, _)) = report
+            .level
+            .and_then(|level| super::assess::target_level(framework, level))
+        {
+            names = super::assess::dimension_names(framework, level);
+        }
+        for name in &framework.dimensions {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+    }
+    let mut found: Vec<String> = Vec::new();
+    for area in typed {
+        match super::dimensions::find_dimension(&names, area) {
+            super::dimensions::DimensionMatch::Found(name) => {
+                if !found.iter().any(|f| f == name) {
+                    found.push(name.to_owned());
+                }
+            }
+            other => {
+                return Err(HandlerError::Invalid(
+                    super::assess::unknown_dimension(area, &other, &names)
+                        .replace("of this level", "of this framework")
+                        .replace("Nothing was changed.", "Nothing was recorded.")
+                        .into(),
+                ));
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Why a form opened for the conversation cycle of `opened_for` records nothing now that the

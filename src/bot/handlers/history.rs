@@ -13,13 +13,13 @@
 //!
 //! A private note only ever reaches the one who wrote it: not the person, not an admin.
 
+use super::access::EvidenceView;
 use crate::ask::Engine;
 use crate::bot::mention::Mention;
 use crate::bot::messages::level_label;
 use crate::bot::{Bot, HandlerError};
 use crate::ids::{FrameworkId, UserId};
 use crate::reply::{Reply, Text};
-use super::access::EvidenceView;
 use crate::store::assessments::{Assessment, AssessmentSide};
 use crate::store::checkins::{Answer, Checkin};
 use crate::store::events::{EventKind, ManagementChange, PersonEvent};

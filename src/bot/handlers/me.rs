@@ -1,5 +1,5 @@
-//! `me`: the caller's framework, level, manager, last and next conversation, and what their
-//! next level asks for.
+//! `me`: the caller's framework, level, manager, last and next conversation, the focus areas
+//! agreed last time, and what their next level asks for.
 
 use chrono::{DateTime, Utc};
 
@@ -37,6 +37,12 @@ pub async fn run(bot: &Bot, caller: &UserId, now: DateTime<Utc>) -> Result<Reply
             None => "none yet".to_owned(),
         },
     ));
+    // What the last conversation agreed: the areas to grow in until the next one.
+    if let Some(agreed) = bot.store().agreed_last(caller).await?
+        && !agreed.focus.is_empty()
+    {
+        fields.push(Field::new("Focus areas", agreed.focus.join(", ")));
+    }
     if let Some(timeline) = person.timeline() {
         let cadence = bot.settings().cadence_for(&framework);
         let schedule = cadence.schedule(&timeline);

@@ -2,19 +2,23 @@
 
 mod access;
 mod asking;
+mod assess;
 mod checkin;
 mod corrections;
+mod dimensions;
 mod evidence;
 mod help;
 mod history;
 mod home;
 mod me;
 mod people;
+mod prep;
 mod requests;
 mod team;
 
 pub use access::{can_manage, manages_now, require_manager};
 pub use asking::{ask_as, record_of};
+pub use assess::{FormData, FormDimension, assessment_form, other_side_visible};
 pub use evidence::{DimensionChoice, EvidenceForm, first_link};
 
 use chrono::{DateTime, Utc};
@@ -149,9 +153,30 @@ async fn run_in_span(
         Command::Unsnooze { person } => corrections::unsnooze(bot, caller, &person, now).await,
         Command::Undo { person } => corrections::undo(bot, caller, &person, now).await,
         Command::TimeZone { zone } => people::time_zone(bot, caller, zone.as_deref(), now).await,
-        Command::Done { person, date, note } => {
-            checkin::done(bot, caller, &person, date, note, extras.recording, now).await
+        Command::Done {
+            person,
+            date,
+            note,
+            focus,
+            next_steps,
+        } => {
+            let agreed = checkin::Agreement { focus, next_steps };
+            checkin::done_agreeing(
+                bot,
+                caller,
+                &person,
+                date,
+                note,
+                agreed,
+                extras.recording,
+                now,
+            )
+            .await
         }
+        Command::Assess { person, action } => {
+            assess::run(bot, caller, person.as_ref(), action, now).await
+        }
+        Command::Prep { person } => prep::run(bot, caller, person.as_ref(), now).await,
         Command::Ack => checkin::acknowledge(bot, caller, extras.checkin_id, now).await,
         Command::Dispute { reason } => {
             checkin::dispute(bot, caller, extras.checkin_id, reason, now).await
@@ -251,5 +276,5 @@ pub fn error_reply(error: &HandlerError) -> Reply {
     }
 }
 
-pub use checkin::{Recording, done};
+pub use checkin::{Agreement, Recording, done, done_agreeing};
 pub use home::home;
