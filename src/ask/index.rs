@@ -215,9 +215,18 @@ impl Index {
     }
 
     /// Whether `word` appears in any name, title, dimension or cue, or in what the frameworks
-    /// say: a word they use ("mentor") is not a typo of a name ("senior").
+    /// say: a word they use ("mentor", "come") is not a typo of a name ("senior", "core"),
+    /// unless it is a known word with or without a final "s" ("infracloud's" is read
+    /// "infraclouds", "leads" means the title "Lead").
     pub fn is_known_word(&self, word: &str) -> bool {
-        self.known_words.contains(word) || self.passages.uses_word(word)
+        self.known_words.contains(word)
+            || (self.passages.uses_word(word) && !self.is_inflection_of_known_word(word))
+    }
+
+    fn is_inflection_of_known_word(&self, word: &str) -> bool {
+        word.strip_suffix('s')
+            .is_some_and(|stem| self.known_words.contains(stem))
+            || self.known_words.contains(&format!("{word}s"))
     }
 
     /// The known word `word` is most likely a typo of.

@@ -18,7 +18,8 @@
 //! frameworks, levels, or expectations only (for instance to tag a note with the dimension it
 //! is about: the first match's `dimension`).
 
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use bm25::{Embedder, EmbedderBuilder, Scorer, Tokenizer};
@@ -91,8 +92,8 @@ pub struct SearchIndex {
     embedder: Embedder<u32, Words>,
     scorer: Scorer<usize, u32>,
     passages: Vec<Passage>,
-    /// The embedder's tokenizer again (it keeps its own private).
-    words: Words,
+    /// The stemmer the embedder's tokenizer uses (which it keeps private).
+    stemmer: Stemmer,
     /// Every stemmed word some passage has.
     stems: HashSet<String>,
 }
@@ -138,18 +139,25 @@ impl SearchIndex {
                 });
             }
         }
-        // One pass for the words the frameworks use and the average length BM25 needs; the
-        // embedder then reads each passage once more, for its weights.
-        let words = Words::default();
-        let mut stems = HashSet::new();
+        // One pass for the words the frameworks use, their stems (kept, so the embedder and
+        // later questions look them up instead of stemming them again) and the average
+        // length BM25 needs.
+        let mut words = Words::default();
         let mut total_words = 0;
         for document in &documents {
-            let tokens = words.tokenize(document);
-            total_words += tokens.len();
-            stems.extend(tokens);
+            for word in search_words(document) {
+                total_words += 1;
+                if !words.stems.contains_key(&word) {
+                    let stem = words.stemmer.stem(&word).into_owned();
+                    words.stems.insert(word, stem);
+                }
+            }
         }
+        let stems = words.stems.values().cloned().collect();
         let average = total_words as f32 / documents.len().max(1) as f32;
-        let embedder: Embedder<u32, Words> = EmbedderBuilder::with_avgdl(average).build();
+        let embedder: Embedder<u32, Words> = EmbedderBuilder::with_avgdl(average)
+            .tokenizer(words)
+            .build();
         let mut scorer = Scorer::new();
         for (id, document) in documents.iter().enumerate() {
             scorer.upsert(&id, embedder.embed(document));
@@ -158,7 +166,7 @@ impl SearchIndex {
             embedder,
             scorer,
             passages,
-            words,
+            stemmer: Stemmer::create(Algorithm::English),
             stems,
         }
     }
@@ -192,7 +200,10 @@ impl SearchIndex {
     /// The share (0 to 1) of the distinct words a search of `text` looks for that some
     /// passage has: "sales team" is ½ (no framework says "sales"), "mentoring" 1.
     pub fn known_share(&self, text: &str) -> f32 {
-        let mut stems: Vec<String> = self.words.tokenize(text);
+        let mut stems: Vec<String> = search_words(text)
+            .iter()
+            .map(|word| self.stemmer.stem(word).into_owned())
+            .collect();
         stems.sort_unstable();
         stems.dedup();
         if stems.is_empty() {
@@ -208,7 +219,7 @@ impl SearchIndex {
     /// Whether some passage has `word` (one normalised word), stemmed: "mentoring" is used
     /// where "mentors" is.
     pub fn uses_word(&self, word: &str) -> bool {
-        self.stems.contains(self.words.stemmer.stem(word).as_ref())
+        self.stems.contains(self.stemmer.stem(word).as_ref())
     }
 
     /// How many passages are indexed.
@@ -239,12 +250,24 @@ impl fmt::Debug for SearchIndex {
 /// Splits text into the stemmed words that are searched.
 struct Words {
     stemmer: Stemmer,
+    /// The stem of every word of the passages, found once when the index is built.
+    stems: HashMap<String, String>,
+}
+
+impl Words {
+    fn stem<'w>(&'w self, word: &'w str) -> Cow<'w, str> {
+        match self.stems.get(word) {
+            Some(stem) => Cow::Borrowed(stem),
+            None => self.stemmer.stem(word),
+        }
+    }
 }
 
 impl Default for Words {
     fn default() -> Self {
         Self {
             stemmer: Stemmer::create(Algorithm::English),
+            stems: HashMap::new(),
         }
     }
 }
@@ -252,8 +275,8 @@ impl Default for Words {
 impl Tokenizer for Words {
     fn tokenize(&self, text: &str) -> Vec<String> {
         search_words(text)
-            .into_iter()
-            .map(|word| self.stemmer.stem(&word).into_owned())
+            .iter()
+            .map(|word| self.stem(word).into_owned())
             .collect()
     }
 }
