@@ -2,7 +2,8 @@
 //! connection, the response read by `Content-Length`. It does the least work a client can,
 //! so as much of the CPU as possible is left to the server being measured.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -136,4 +137,48 @@ impl Connection {
             }
         }
     }
+}
+
+/// `count` kept-alive connections to `address`.
+pub async fn connections(address: &str, count: usize) -> Vec<Connection> {
+    let mut opened = Vec::with_capacity(count);
+    for _ in 0..count {
+        opened.push(Connection::open(address).await);
+    }
+    opened
+}
+
+/// Sends every request once over `open`, each connection sending its next request when its
+/// last one is answered (what `wrk` does): as many in flight as connections, at the highest
+/// rate the machine sustains. The latency of each request, and how many failed.
+pub async fn closed_loop(
+    open: Vec<Connection>,
+    requests: Arc<Vec<SignedRequest>>,
+) -> (Vec<Duration>, usize) {
+    let next = Arc::new(AtomicUsize::new(0));
+    let workers: Vec<_> = open
+        .into_iter()
+        .map(|mut connection| {
+            let next = Arc::clone(&next);
+            let requests = Arc::clone(&requests);
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut errors = 0;
+                while let Some(request) = requests.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let (latency, ok) = connection.send(request, Instant::now()).await;
+                    latencies.push(latency);
+                    errors += usize::from(!ok);
+                }
+                (latencies, errors)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::with_capacity(requests.len());
+    let mut errors = 0;
+    for worker in workers {
+        let (mine, my_errors) = worker.await.expect("worker");
+        latencies.extend(mine);
+        errors += my_errors;
+    }
+    (latencies, errors)
 }

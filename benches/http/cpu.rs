@@ -4,6 +4,7 @@
 
 use std::os::unix::process::CommandExt;
 use std::process::Command;
+use std::time::Duration;
 
 /// How the CPUs are shared between the server and the load generator.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,4 +94,29 @@ pub fn pin_command(command: &mut Command, cpus: Vec<usize>) {
     unsafe {
         command.pre_exec(move || set_affinity(&cpus));
     }
+}
+
+/// CPU time (user and system) used so far by process `pid`, all its threads together.
+pub fn process_time(pid: u32) -> Duration {
+    stat_time(&format!("/proc/{pid}/stat"))
+}
+
+/// `utime + stime` of a `/proc/…/stat` file (zero if it cannot be read).
+fn stat_time(path: &str) -> Duration {
+    let Ok(stat) = std::fs::read_to_string(path) else {
+        return Duration::ZERO;
+    };
+    // The command name, in parentheses, may hold spaces: count fields after its end.
+    let Some(after_name) = stat.rfind(')').map(|end| &stat[end + 1..]) else {
+        return Duration::ZERO;
+    };
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: u64 = fields[11..13]
+        .iter()
+        .filter_map(|field| field.parse::<u64>().ok())
+        .sum();
+    // SAFETY: sysconf has no preconditions.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+    Duration::from_secs_f64(ticks as f64 / per_second as f64)
 }

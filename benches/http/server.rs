@@ -13,6 +13,13 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::cpu;
 
+/// The binary to serve: this build's, or another build named by `CAREER_BOT_BENCH_BIN`, to
+/// compare two builds on the same machine in the same session.
+fn binary() -> std::path::PathBuf {
+    std::env::var_os("CAREER_BOT_BENCH_BIN")
+        .map_or_else(|| env!("CARGO_BIN_EXE_career-bot").into(), Into::into)
+}
+
 /// A running `career-bot serve`.
 pub struct CareerBot {
     child: Child,
@@ -27,7 +34,7 @@ impl CareerBot {
         secret: &str,
         cpus: Vec<usize>,
     ) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_career-bot"));
+        let mut command = Command::new(binary());
         command
             .current_dir(dir)
             .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
@@ -132,69 +139,128 @@ pub fn handling_p99(before: &[(f64, u64)], after: &[(f64, u64)]) -> f64 {
         .map_or(f64::INFINITY, |(le, _)| *le)
 }
 
-/// The baseline server, stopped when dropped.
+/// The flag that makes this bench binary the baseline server instead ([`baseline_main`]).
+pub const BASELINE_FLAG: &str = "--baseline-server";
+
+/// The baseline server, in a process of its own (this bench binary, started with
+/// [`BASELINE_FLAG`]), stopped when dropped. Like career-bot it is a process apart from the
+/// load generator: a server inside the load generator's process (as this baseline was until
+/// issue 12) is spared the switches between processes that career-bot pays for on every
+/// request and answer. (In one session, the same career-bot build reached 0.60–0.61 of the
+/// baseline's throughput in the repeated run with the baseline inside the load generator,
+/// 0.68–0.72 with it in its own process; the rotating run showed no difference.)
 pub struct Baseline {
+    child: Child,
     pub address: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// What the baseline answers, as its process reads it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Table {
+    /// The distinct answers.
+    answers: Vec<String>,
+    /// Request body without its last field → index in `answers`.
+    keys: Vec<(String, usize)>,
 }
 
 impl Baseline {
     /// Starts the baseline on `cpus`: `POST /slack/commands` answered by looking its body up
-    /// in `answers` (career-bot's answer to each question, so both send the same bytes;
-    /// keyed by the body without its unique last field), nothing verified or parsed. Like `career-bot serve`, it runs a multi-threaded runtime
+    /// in `answers` (career-bot's answer to each text asked, so both send the same bytes;
+    /// keyed by the body without its unique last field, one entry per distinct text),
+    /// nothing verified or parsed. Like `career-bot serve`, it runs a multi-threaded runtime
     /// with a worker per CPU it may use.
     pub fn start(answers: HashMap<Bytes, Bytes>, cpus: Vec<usize>) -> Self {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind baseline");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let address = listener.local_addr().expect("address").to_string();
-        let answers = Arc::new(answers);
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            cpu::pin_current_thread(&cpus);
-            // Workers inherit this thread's placement.
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .expect("baseline runtime");
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                let route = axum::routing::post(move |body: Bytes| {
-                    let answer = answers
-                        .get(super::client::question_of(&body))
-                        .cloned()
-                        .unwrap_or_default();
-                    async move {
-                        (
-                            [(axum::http::header::CONTENT_TYPE, "application/json")],
-                            answer,
-                        )
-                    }
-                });
-                let router = axum::Router::new().route("/slack/commands", route);
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(async {
-                        let _ = stopped.await;
-                    })
-                    .await
-                    .expect("baseline serves");
+        let mut table = Table {
+            answers: Vec::new(),
+            keys: Vec::new(),
+        };
+        let mut index: HashMap<Bytes, usize> = HashMap::new();
+        let text = |bytes: &Bytes| String::from_utf8(bytes.to_vec()).expect("UTF-8");
+        for (key, answer) in &answers {
+            let at = *index.entry(answer.clone()).or_insert_with(|| {
+                table.answers.push(text(answer));
+                table.answers.len() - 1
             });
-        });
-        Self {
-            address,
-            stop: Some(stop),
-            thread: Some(thread),
+            table.keys.push((text(key), at));
         }
+        let file = tempfile::NamedTempFile::new().expect("answers file");
+        let mut writer = std::io::BufWriter::new(file.as_file());
+        serde_json::to_writer(&mut writer, &table).expect("answers written");
+        std::io::Write::flush(&mut writer).expect("answers written");
+        drop(writer);
+        let mut command = Command::new(std::env::current_exe().expect("this bench"));
+        command
+            .arg(BASELINE_FLAG)
+            .arg(file.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped());
+        cpu::pin_command(&mut command, cpus);
+        let mut child = command.spawn().expect("baseline starts");
+        let mut address = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut address)
+            .expect("baseline says its address");
+        Self {
+            child,
+            address: address.trim().to_owned(),
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 }
 
 impl Drop for Baseline {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
+}
+
+/// The baseline's process: serves the answers of the [`Table`] in `file` on a loopback port,
+/// which it prints, until its standard input closes (the bench ended) or it is killed.
+pub fn baseline_main(file: &std::path::Path) {
+    let table: Table = serde_json::from_reader(BufReader::new(
+        std::fs::File::open(file).expect("answers file"),
+    ))
+    .expect("answers");
+    let answers: Vec<Bytes> = table.answers.into_iter().map(Bytes::from).collect();
+    let answers: Arc<HashMap<Bytes, Bytes>> = Arc::new(
+        table
+            .keys
+            .into_iter()
+            .map(|(key, at)| (Bytes::from(key), answers[at].clone()))
+            .collect(),
+    );
+    std::thread::spawn(|| {
+        let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+        std::process::exit(0);
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("baseline runtime");
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind baseline");
+        println!("{}", listener.local_addr().expect("address"));
+        let route = axum::routing::post(move |body: Bytes| {
+            let answer = answers
+                .get(super::client::question_of(&body))
+                .cloned()
+                .unwrap_or_default();
+            async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    answer,
+                )
+            }
+        });
+        let router = axum::Router::new().route("/slack/commands", route);
+        axum::serve(listener, router)
+            .await
+            .expect("baseline serves");
+    });
 }

@@ -16,8 +16,12 @@ use quick_cache::sync::Cache;
 use super::query::Query;
 use crate::reply::Reply;
 
-/// The most bytes the cache holds, by estimate: a few hundred full answers.
-pub const ANSWER_CACHE_BYTES: u64 = 2 * 1024 * 1024;
+/// The most bytes the cache holds, by estimate: about 240 replies of the bundled frameworks
+/// (4.3 KB on average, as this cache weighs them). It was 2 MiB; the serving process must stay
+/// under 25 MB, and over HTTP a question's rendered body is kept as well
+/// (`slack::answers`), so this copy serves mostly the other routes, Socket Mode and the
+/// "Show more" pages (issue 12, item 16; BENCHMARKS.md, "Resident memory").
+pub const ANSWER_CACHE_BYTES: u64 = 1024 * 1024;
 
 /// A cached answer with its size, measured once when it is stored.
 #[derive(Clone)]

@@ -15,7 +15,9 @@ use super::refusals::level_does_not_exist;
 use super::resolve::Resolver;
 
 /// Words that join the two sides of a comparison across frameworks.
-const JOINING_WORDS: &[&str] = &["vs", "versus", "and", "or", "with", "against", "to"];
+const JOINING_WORDS: &[&str] = &[
+    "vs", "versus", "and", "or", "with", "against", "to", "from", "than",
+];
 
 /// One side of the question: its phrases and the level numbers written on it.
 struct Side<'i> {

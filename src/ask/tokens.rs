@@ -64,7 +64,58 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         let after_level_word = tokens.last().is_some_and(|last| is_level_word(&last.word));
         tokens.push(read_number(word, after_level_word));
     }
+    weaken_pronoun_one(&mut tokens);
     tokens
+}
+
+/// "one" standing for a person or a thing named before ("differ from **one** at
+/// InfraCloud", "how does **one** get there", "the **one** who leads") is a pronoun, not
+/// Level 1: it keeps its number only as a weak one, like a lone "I". After a level word
+/// ("level one") or between numbers ("from one to two") it stays a level.
+fn weaken_pronoun_one(tokens: &mut [Token]) {
+    for position in 0..tokens.len() {
+        if tokens[position].word != "one" || tokens[position].weak_number {
+            continue;
+        }
+        let before = position
+            .checked_sub(1)
+            .map(|before| tokens[before].word.as_str());
+        if before.is_some_and(is_level_word) {
+            continue;
+        }
+        let after = tokens.get(position + 1).map(|after| after.word.as_str());
+        let pronoun_before = before.is_some_and(|word| {
+            matches!(
+                word,
+                "a" | "the"
+                    | "each"
+                    | "every"
+                    | "which"
+                    | "this"
+                    | "that"
+                    | "another"
+                    | "any"
+                    | "no"
+                    | "does"
+                    | "do"
+                    | "can"
+                    | "could"
+                    | "should"
+                    | "would"
+                    | "will"
+                    | "must"
+            )
+        });
+        let pronoun_after = after.is_some_and(|word| {
+            matches!(
+                word,
+                "at" | "of" | "who" | "whose" | "that" | "with" | "from" | "working"
+            )
+        });
+        if pronoun_before || pronoun_after {
+            tokens[position].weak_number = true;
+        }
+    }
 }
 
 /// Tokenises a title or name: here a lone "I" is always the numeral ("Happiness Hero I").
@@ -180,6 +231,19 @@ mod tests {
             .iter()
             .map(|t| t.number.filter(|_| !t.weak_number))
             .collect()
+    }
+
+    #[test]
+    fn one_as_a_pronoun_is_not_level_1() {
+        assert_eq!(
+            numbers("differ from one at infracloud"),
+            [None, None, None, None, None]
+        );
+        assert_eq!(numbers("how does one get there")[2], None);
+        assert_eq!(numbers("the one who leads")[1], None);
+        assert_eq!(numbers("level one at buffer")[1], Some(1));
+        assert_eq!(numbers("from one to two"), [None, Some(1), None, Some(2)]);
+        assert_eq!(numbers("marketing one"), [None, Some(1)]);
     }
 
     #[test]

@@ -18,8 +18,11 @@ use crate::ask::Query;
 use crate::bot::Bot;
 use crate::bot::command::{self, Command};
 
-/// The most bytes of response bodies kept.
-const MAX_BYTES: u64 = 4 * 1024 * 1024;
+/// The most bytes of response bodies kept: about 400 answers of the bundled frameworks (2.5 KB
+/// on average, the longest 8 KB), the questions people keep asking. It was 4 MiB, and a full
+/// cache then would have taken a sixth of the 25 MB the whole process must stay under
+/// (issue 12, item 16; BENCHMARKS.md, "Resident memory").
+const MAX_BYTES: u64 = 1024 * 1024;
 
 /// A cached body is valid for one engine generation and one resolved question.
 type Key = (u64, Query);
@@ -42,7 +45,7 @@ impl Weighter<Key, Bytes> for ByBodySize {
 impl Default for AnswerCache {
     fn default() -> Self {
         Self {
-            entries: Cache::with_weighter(1024, MAX_BYTES, ByBodySize),
+            entries: Cache::with_weighter(400, MAX_BYTES, ByBodySize),
         }
     }
 }

@@ -199,6 +199,10 @@ const CASES: &[(&str, Expect)] = &[
         Compare("buffer-marketing", 2, 3),
     ),
     (
+        "how do I get from one to two in marketing",
+        Compare("buffer-marketing", 1, 2),
+    ),
+    (
         "how do I get from 2 to 3 in marketing",
         Compare("buffer-marketing", 2, 3),
     ),
@@ -549,6 +553,21 @@ const CASES: &[(&str, Expect)] = &[
         "marketing level 2 vs infracloud level 2",
         Across("buffer-marketing", 2, "infracloud-engineering", 2),
     ),
+    // "one" standing for the person named before is not Level 1, and "differ from" and
+    // "different than" join two sides.
+    (
+        "how does a senior engineer at buffer differ from one at infracloud",
+        Across("buffer-engineering", 4, "infracloud-engineering", 3),
+    ),
+    (
+        "is a senior engineer at buffer different from the one at infracloud",
+        Across("buffer-engineering", 4, "infracloud-engineering", 3),
+    ),
+    (
+        "how is a staff engineer at infracloud different than at buffer",
+        Across("infracloud-engineering", 4, "buffer-engineering", 6),
+    ),
+    ("level one happiness", Level("buffer-happiness", 1)),
     (
         "infracloud level 3 versus buffer engineering level 4",
         Across("infracloud-engineering", 3, "buffer-engineering", 4),
