@@ -174,7 +174,13 @@ impl SearchIndex {
     /// The passages `filter` admits that share a word with `query`, best first (ties in
     /// framework and level order). Filler and question words never count.
     pub fn search(&self, query: &str, filter: &Filter) -> Vec<Match<'_>> {
-        let query = self.embedder.embed(query);
+        let mut query = self.embedder.embed(query);
+        // Each distinct word once, as BM25 scores a query: the crate's scorer adds a word's
+        // weight once per occurrence in the query and compares every occurrence with each
+        // matching passage, so a long text that repeats words (a 3,000-character piece of
+        // evidence) cost several times the tagging budget and ranked by repetition.
+        let mut seen = HashSet::with_capacity(query.len());
+        query.0.retain(|word| seen.insert(word.index));
         if query.is_empty() {
             return Vec::new();
         }
@@ -381,6 +387,24 @@ mod tests {
             "{matches:?}"
         );
         assert_eq!(matches[0].passage.level, 5);
+    }
+
+    #[test]
+    fn a_word_repeated_in_the_query_counts_once() {
+        let index = bundled();
+        let once = index.search("mentoring thought leadership", &Filter::default());
+        let repeated = index.search(
+            &"mentoring mentoring thought leadership mentoring ".repeat(20),
+            &Filter::default(),
+        );
+        let ranking = |matches: &[Match<'_>]| {
+            matches
+                .iter()
+                .map(|found| (found.passage.text.clone(), found.score))
+                .collect::<Vec<_>>()
+        };
+        assert!(!once.is_empty());
+        assert_eq!(ranking(&once), ranking(&repeated));
     }
 
     #[test]
