@@ -290,6 +290,7 @@ impl SlackApp {
             &blocks::mention(report_id.as_str()),
             framework,
             report.level,
+            &handlers::focus_choices(&self.bot, &report),
             today,
         );
         let started = std::time::Instant::now();
@@ -328,8 +329,8 @@ impl SlackApp {
             person,
             date: submission.date.map(DateWords::Exact),
             note: submission.note,
-            focus: vec![],
-            next_steps: None,
+            focus: submission.focus,
+            next_steps: submission.next_steps,
         };
         let extras = Extras {
             recording: Some(Recording {

@@ -20,6 +20,7 @@ mod fake_slack_smoke;
 mod framework_foreign;
 mod framework_readers;
 mod framework_validation;
+mod growth_slack;
 mod hardening;
 mod logging;
 mod migrations;

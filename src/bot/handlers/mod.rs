@@ -276,5 +276,5 @@ pub fn error_reply(error: &HandlerError) -> Reply {
     }
 }
 
-pub use checkin::{Agreement, Recording, done, done_agreeing};
+pub use checkin::{Agreement, Recording, done, done_agreeing, focus_choices};
 pub use home::home;
