@@ -123,6 +123,9 @@ impl SlackApp {
                         self.open_assessment_form(&user, &value, &event.trigger_id, &origin)
                             .await
                     }
+                    actions::LOG_EVIDENCE => {
+                        self.open_evidence_form(&user, &event.trigger_id).await
+                    }
                     actions::ACKNOWLEDGE | actions::DISPUTE => {
                         let dispute = action_id == actions::DISPUTE;
                         self.answer_checkin(&user, &value, dispute, &origin).await;

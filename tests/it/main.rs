@@ -22,6 +22,7 @@ mod framework_readers;
 mod framework_validation;
 mod growth_slack;
 mod hardening;
+mod home_growth;
 mod logging;
 mod migrations;
 mod model;

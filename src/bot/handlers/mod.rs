@@ -10,6 +10,7 @@ mod evidence;
 mod help;
 mod history;
 mod home;
+mod home_growth;
 mod me;
 mod people;
 mod prep;
