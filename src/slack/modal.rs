@@ -168,45 +168,23 @@ pub struct Submission {
 
 /// Reads a submission of this modal; `None` when it is not one.
 pub fn submission(view: &SlackStatefulView) -> Option<Submission> {
-    let SlackView::Modal(modal) = &view.view else {
-        return None;
-    };
-    if modal
-        .callback_id
-        .as_ref()
-        .map(|id| id.to_string())
-        .as_deref()
-        != Some(CALLBACK_ID)
-    {
-        return None;
-    }
-    let context: ModalContext = serde_json::from_str(modal.private_metadata.as_deref()?).ok()?;
-    let values = view.state_params.state.as_ref().map(|state| &state.values);
-    let value = |block: &str| {
-        values
-            .and_then(|values| values.get(&block.to_owned().into()))
-            .and_then(|actions| actions.get(&block.to_owned().into()))
-    };
+    let form = super::form::submitted(view, CALLBACK_ID)?;
     Some(Submission {
-        context,
-        date: value(DATE_BLOCK)
+        context: form.metadata()?,
+        date: form
+            .value(DATE_BLOCK)
             .and_then(|v| v.selected_date.as_deref())
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
-        level: value(LEVEL_BLOCK)
-            .and_then(|v| v.selected_option.as_ref())
-            .and_then(|o| o.value.parse().ok()),
-        note: value(NOTE_BLOCK)
-            .and_then(|v| v.value.clone())
-            .map(|note| note.trim().to_owned())
-            .filter(|note| !note.is_empty()),
-        focus: value(FOCUS_BLOCK)
+        level: form
+            .selected(LEVEL_BLOCK)
+            .and_then(|level| level.parse().ok()),
+        note: form.text(NOTE_BLOCK),
+        focus: form
+            .value(FOCUS_BLOCK)
             .and_then(|v| v.selected_options.as_ref())
             .map(|picked| picked.iter().map(|o| o.value.clone()).collect())
             .unwrap_or_default(),
-        next_steps: value(NEXT_BLOCK)
-            .and_then(|v| v.value.clone())
-            .map(|next| next.trim().to_owned())
-            .filter(|next| !next.is_empty()),
+        next_steps: form.text(NEXT_BLOCK),
     })
 }
 
