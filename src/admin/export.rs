@@ -8,7 +8,8 @@
 //! The CSV is one file: a `record` column (`person`, `checkin`, `answer`, or an event word
 //! such as `level_changed`, see [`crate::store::events::EventKind::record`]), then the `import-org` columns, then
 //! the person extras, then the check-in columns, then the event columns, empty where not
-//! applicable. People come first (by user), then check-ins (by user, date), each followed by
+//! applicable. People come first (by user), then check-ins (by user, date, with the `focus`
+//! areas agreed as a JSON array of dimension names and the `next_steps`), each followed by
 //! its answers in order (`acknowledgement`, `acknowledged_at`, `dispute_reason` hold the
 //! answer, its time and its reason), so a dispute that was later confirmed keeps both; then
 //! the timeline's events (by user, then as they happened: `event_at`, `event_by`, and
@@ -30,13 +31,13 @@ use super::export_growth::{self, ExportedAssessment, ExportedEvidence};
 use crate::bot::{Bot, Settings};
 use crate::checkins::Status;
 use crate::ids::{FrameworkId, UserId};
-use crate::store::checkins::{Answer, Checkin};
+use crate::store::checkins::{Agreed, Answer, Checkin};
 use crate::store::events::PersonEvent;
 use crate::store::people::Person;
 use crate::store::{StoreError, time};
 
 /// The CSV header, in order.
-pub const CSV_COLUMNS: [&str; 24] = [
+pub const CSV_COLUMNS: [&str; 26] = [
     "record",
     // The import-org columns:
     "user",
@@ -65,6 +66,9 @@ pub const CSV_COLUMNS: [&str; 24] = [
     "event_at",
     "event_by",
     "event_details",
+    // A conversation's agreement (issue 13): focus areas as a JSON array, next steps as text.
+    "focus",
+    "next_steps",
 ];
 
 /// The export file format. CSV is the default because it opens in a spreadsheet and goes
@@ -168,6 +172,10 @@ pub struct ExportedCheckin {
     pub dispute_reason: Option<String>,
     /// Every answer the report gave, oldest first (a dispute then a confirmation keeps both).
     pub answers: Vec<ExportedAnswer>,
+    /// The focus areas agreed (dimension names, at most three), possibly none.
+    pub focus: Vec<String>,
+    /// The next steps agreed, visible to both (unlike the private note).
+    pub next_steps: Option<String>,
 }
 
 /// One answer to a conversation.
@@ -203,7 +211,20 @@ pub async fn collect(bot: &Bot, now: DateTime<Utc>) -> Result<Export, StoreError
     let events = bot.store().events(None).await?;
     let evidence = bot.store().all_evidence().await?;
     let assessments = bot.store().all_assessments().await?;
+    let agreed: HashMap<i64, Agreed> = bot
+        .store()
+        .all_agreed()
+        .await?
+        .into_iter()
+        .map(|agreed| (agreed.checkin_id, agreed))
+        .collect();
     let mut export = build(&people, &checkins, &answers, &events, bot.settings(), now);
+    for checkin in &mut export.checkins {
+        if let Some(agreed) = agreed.get(&checkin.id) {
+            checkin.focus.clone_from(&agreed.focus);
+            checkin.next_steps.clone_from(&agreed.next_steps);
+        }
+    }
     export.evidence = export_growth::evidence(&evidence);
     export.assessments = export_growth::assessments(&assessments, &checkins);
     Ok(export)
@@ -289,6 +310,9 @@ pub fn build(
                     answered_at: answer.answered_at.clone(),
                 })
                 .collect(),
+            // Filled in by `collect`, which reads them (`Checkin` does not carry them).
+            focus: Vec::new(),
+            next_steps: None,
             // `private_note` is deliberately not copied: see the module docs.
         })
         .collect();
@@ -364,6 +388,11 @@ pub fn write_csv(export: &Export, out: impl Write) -> Result<(), ExportError> {
         row.set("acknowledgement", checkin.acknowledgement.clone());
         row.set("acknowledged_at", text(checkin.acknowledged_at.as_deref()));
         row.set("dispute_reason", text(checkin.dispute_reason.as_deref()));
+        // JSON, not commas: a dimension's name may have a comma of its own.
+        if !checkin.focus.is_empty() {
+            row.set("focus", serde_json::to_string(&checkin.focus)?);
+        }
+        row.set("next_steps", text(checkin.next_steps.as_deref()));
         writer.write_record(row.cells())?;
         // Each answer, in order, under its conversation.
         for answer in &checkin.answers {

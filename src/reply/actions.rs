@@ -23,8 +23,12 @@ pub const DECLINE_ADD: &str = "team.decline";
 /// person's user id).
 pub const PREPARE: &str = "prep.open";
 
+/// "Log evidence" on the home: opens the evidence form for the person who clicks (value:
+/// their user id).
+pub const LOG_EVIDENCE: &str = "evidence.open";
+
 /// Every action id.
-pub const ALL: [&str; 9] = [
+pub const ALL: [&str; 10] = [
     ASK,
     SHOW_MORE,
     RECORD,
@@ -34,6 +38,7 @@ pub const ALL: [&str; 9] = [
     ACCEPT_ADD,
     DECLINE_ADD,
     PREPARE,
+    LOG_EVIDENCE,
 ];
 
 #[cfg(test)]

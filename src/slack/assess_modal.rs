@@ -160,44 +160,17 @@ pub struct FormSubmission {
 
 /// Reads a submission of this modal; `None` when it is not one.
 pub fn submission(view: &SlackStatefulView) -> Option<FormSubmission> {
-    let SlackView::Modal(modal) = &view.view else {
-        return None;
-    };
-    if modal
-        .callback_id
-        .as_ref()
-        .map(|id| id.to_string())
-        .as_deref()
-        != Some(CALLBACK_ID)
-    {
-        return None;
-    }
-    let context: FormContext = serde_json::from_str(modal.private_metadata.as_deref()?).ok()?;
-    let values = view.state_params.state.as_ref().map(|state| &state.values);
-    let value = |block: &str| {
-        values
-            .and_then(|values| values.get(&block.to_owned().into()))
-            .and_then(|actions| actions.get(&block.to_owned().into()))
-    };
-    let text = |block: &str| {
-        value(block)
-            .and_then(|v| v.value.clone())
-            .map(|t| t.trim().to_owned())
-            .filter(|t| !t.is_empty())
-    };
+    let form = super::form::submitted(view, CALLBACK_ID)?;
+    let context: FormContext = form.metadata()?;
     let start = context.page * DIMENSIONS_PER_PAGE;
     let answers = (start..start + DIMENSIONS_PER_PAGE)
         .filter_map(|index| {
-            let rating = value(&rating_block(index))?
-                .selected_option
-                .as_ref()?
-                .value
-                .clone();
-            Some((index, rating, text(&note_block(index))))
+            let rating = form.selected(&rating_block(index))?;
+            Some((index, rating, form.text(&note_block(index))))
         })
         .collect();
     Some(FormSubmission {
-        topics: text(TOPICS_BLOCK),
+        topics: form.text(TOPICS_BLOCK),
         context,
         answers,
     })

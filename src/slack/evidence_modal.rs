@@ -201,40 +201,11 @@ pub struct Submission {
 
 /// Reads a submission of this modal; `None` when it is not one.
 pub fn submission(view: &SlackStatefulView) -> Option<Submission> {
-    let SlackView::Modal(modal) = &view.view else {
-        return None;
-    };
-    if modal
-        .callback_id
-        .as_ref()
-        .map(ToString::to_string)
-        .as_deref()
-        != Some(CALLBACK_ID)
-    {
-        return None;
-    }
-    let context: EvidenceContext = modal
-        .private_metadata
-        .as_deref()
-        .and_then(|metadata| serde_json::from_str(metadata).ok())
-        .unwrap_or_default();
-    let values = view.state_params.state.as_ref().map(|state| &state.values);
-    let value = |block: &str| {
-        values
-            .and_then(|values| values.get(&block.to_owned().into()))
-            .and_then(|actions| actions.get(&block.to_owned().into()))
-    };
-    let typed = |block: &str| {
-        value(block)
-            .and_then(|v| v.value.clone())
-            .map(|text| text.trim().to_owned())
-            .filter(|text| !text.is_empty())
-    };
-    let selected = |block: &str| {
-        value(block)
-            .and_then(|v| v.selected_option.as_ref())
-            .map(|o| o.value.clone())
-    };
+    let form = super::form::submitted(view, CALLBACK_ID)?;
+    // A form without its context still logs; only the confirmation goes by DM then.
+    let context: EvidenceContext = form.metadata().unwrap_or_default();
+    let typed = |block: &str| form.text(block);
+    let selected = |block: &str| form.selected(block);
     let dimension = match selected(DIMENSION_BLOCK).as_deref() {
         None | Some(AUTO) => DimensionChoice::Auto,
         Some(UNTAGGED) => DimensionChoice::Untagged,

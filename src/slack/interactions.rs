@@ -123,6 +123,9 @@ impl SlackApp {
                         self.open_assessment_form(&user, &value, &event.trigger_id, &origin)
                             .await
                     }
+                    actions::LOG_EVIDENCE => {
+                        self.open_evidence_form(&user, &event.trigger_id).await
+                    }
                     actions::ACKNOWLEDGE | actions::DISPUTE => {
                         let dispute = action_id == actions::DISPUTE;
                         self.answer_checkin(&user, &value, dispute, &origin).await;
@@ -290,6 +293,7 @@ impl SlackApp {
             &blocks::mention(report_id.as_str()),
             framework,
             report.level,
+            &handlers::focus_choices(&self.bot, &report),
             today,
         );
         let started = std::time::Instant::now();
@@ -328,8 +332,8 @@ impl SlackApp {
             person,
             date: submission.date.map(DateWords::Exact),
             note: submission.note,
-            focus: vec![],
-            next_steps: None,
+            focus: submission.focus,
+            next_steps: submission.next_steps,
         };
         let extras = Extras {
             recording: Some(Recording {

@@ -1,9 +1,12 @@
-//! The "We had the conversation" modal: date, level discussed, private note.
+//! The "We had the conversation" modal: date, level discussed, focus areas agreed (up to
+//! three dimensions of the report's framework), next steps, private note. Its submission runs
+//! the same `done` as `done @person --focus … --next …`.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
 
+use crate::bot::command::MAX_FOCUS;
 use crate::frameworks::Framework;
 use crate::ids::UserId;
 
@@ -12,6 +15,12 @@ pub const CALLBACK_ID: &str = "checkin.record";
 const DATE_BLOCK: &str = "date";
 const LEVEL_BLOCK: &str = "level";
 const NOTE_BLOCK: &str = "note";
+const FOCUS_BLOCK: &str = "focus";
+const NEXT_BLOCK: &str = "next_steps";
+/// Slack refuses a select with more options than this.
+const MAX_OPTIONS: usize = 100;
+/// Slack refuses an option value longer than this.
+const MAX_OPTION_VALUE: usize = 150;
 
 /// What the modal carries from the click to the submission.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,12 +39,14 @@ pub struct ModalContext {
     pub block_id: Option<String>,
 }
 
-/// The modal for recording a conversation with `report` (shown as `report_label`).
+/// The modal for recording a conversation with `report` (shown as `report_label`);
+/// `focus_choices` are the dimensions it can agree as focus areas (no field when none).
 pub fn view(
     context: &ModalContext,
     report_label: &str,
     framework: Option<&Framework>,
     level: Option<u32>,
+    focus_choices: &[String],
     today: NaiveDate,
 ) -> SlackView {
     let mut blocks: Vec<SlackBlock> = vec![
@@ -81,6 +92,42 @@ pub fn view(
                 .into(),
         );
     }
+    if !focus_choices.is_empty() {
+        // The value is the dimension's name (a long one cut to a prefix, which `done` matches
+        // as it matches a typed prefix), so the submission reads like `--focus`.
+        let options: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = focus_choices
+            .iter()
+            .take(MAX_OPTIONS)
+            .map(|name| {
+                SlackBlockChoiceItem::new(
+                    pt!(super::blocks::shorten(name, 75)),
+                    prefix(name, MAX_OPTION_VALUE).to_owned(),
+                )
+            })
+            .collect();
+        let select = SlackBlockMultiStaticSelectElement::new()
+            .with_action_id(FOCUS_BLOCK.into())
+            .with_options(options)
+            .with_max_selected_items(MAX_FOCUS as u64);
+        blocks.push(
+            SlackInputBlock::new(pt!("Focus areas (up to three)"), select.into())
+                .with_block_id(FOCUS_BLOCK.into())
+                .with_optional(true)
+                .into(),
+        );
+    }
+    blocks.push(
+        SlackInputBlock::new(
+            pt!("Next steps (you both see them)"),
+            SlackBlockPlainTextInputElement::new()
+                .with_action_id(NEXT_BLOCK.into())
+                .with_multiline(true)
+                .into(),
+        )
+        .with_block_id(NEXT_BLOCK.into())
+        .with_optional(true)
+        .into(),
+    );
     blocks.push(
         SlackInputBlock::new(
             pt!("Private note (only you will see it)"),
@@ -113,45 +160,54 @@ pub struct Submission {
     pub level: Option<u32>,
     /// The note typed.
     pub note: Option<String>,
+    /// The focus areas picked (dimension names, as `--focus` gives them).
+    pub focus: Vec<String>,
+    /// The next steps typed.
+    pub next_steps: Option<String>,
 }
 
 /// Reads a submission of this modal; `None` when it is not one.
 pub fn submission(view: &SlackStatefulView) -> Option<Submission> {
-    let SlackView::Modal(modal) = &view.view else {
-        return None;
-    };
-    if modal
-        .callback_id
-        .as_ref()
-        .map(|id| id.to_string())
-        .as_deref()
-        != Some(CALLBACK_ID)
-    {
-        return None;
-    }
-    let context: ModalContext = serde_json::from_str(modal.private_metadata.as_deref()?).ok()?;
-    let values = view.state_params.state.as_ref().map(|state| &state.values);
-    let value = |block: &str| {
-        values
-            .and_then(|values| values.get(&block.to_owned().into()))
-            .and_then(|actions| actions.get(&block.to_owned().into()))
-    };
+    let form = super::form::submitted(view, CALLBACK_ID)?;
     Some(Submission {
-        context,
-        date: value(DATE_BLOCK)
+        context: form.metadata()?,
+        date: form
+            .value(DATE_BLOCK)
             .and_then(|v| v.selected_date.as_deref())
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
-        level: value(LEVEL_BLOCK)
-            .and_then(|v| v.selected_option.as_ref())
-            .and_then(|o| o.value.parse().ok()),
-        note: value(NOTE_BLOCK)
-            .and_then(|v| v.value.clone())
-            .map(|note| note.trim().to_owned())
-            .filter(|note| !note.is_empty()),
+        level: form
+            .selected(LEVEL_BLOCK)
+            .and_then(|level| level.parse().ok()),
+        note: form.text(NOTE_BLOCK),
+        focus: form
+            .value(FOCUS_BLOCK)
+            .and_then(|v| v.selected_options.as_ref())
+            .map(|picked| picked.iter().map(|o| o.value.clone()).collect())
+            .unwrap_or_default(),
+        next_steps: form.text(NEXT_BLOCK),
     })
+}
+
+/// The longest start of `text` of at most `max` characters.
+fn prefix(text: &str, max: usize) -> &str {
+    text.char_indices()
+        .nth(max)
+        .map_or(text, |(end, _)| &text[..end])
 }
 
 /// The block id where a date error is shown.
 pub fn date_block() -> &'static str {
     DATE_BLOCK
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix;
+
+    #[test]
+    fn a_long_dimension_name_is_cut_to_a_prefix_on_a_character_boundary() {
+        assert_eq!(prefix("Ownership", 150), "Ownership");
+        assert_eq!(prefix("Éclat et clarté", 5), "Éclat");
+        assert_eq!(prefix(&"é".repeat(200), 150).chars().count(), 150);
+    }
 }

@@ -44,8 +44,11 @@ impl SlackApp {
             }
             _ => None,
         };
+        let context = EvidenceContext {
+            response_url: Some(event.response_url.clone()),
+        };
         let view = match self
-            .evidence_view(&user, &text, link.as_deref(), &event)
+            .evidence_view(&user, &text, link.as_deref(), &context)
             .await
         {
             Ok(view) => view,
@@ -68,6 +71,31 @@ impl SlackApp {
         }
     }
 
+    /// "Log evidence" on the home: the same form, empty, for the person who clicked; the
+    /// confirmation comes by DM (a home tab has no `response_url`).
+    pub(super) async fn open_evidence_form(&self, user: &UserId, trigger: &SlackTriggerId) {
+        let context = EvidenceContext { response_url: None };
+        let view = match self.evidence_view(user, "", None, &context).await {
+            Ok(view) => view,
+            Err(error) => {
+                self.confirm(user, &handlers::unlogged_error_reply(&error), &context)
+                    .await;
+                return;
+            }
+        };
+        let started = std::time::Instant::now();
+        let request = SlackApiViewsOpenRequest::new(trigger.clone(), view);
+        let result = self
+            .within("views.open", self.session().views_open(&request))
+            .await;
+        self.bot
+            .metrics()
+            .slack_call("views.open", started, result.is_ok());
+        if let Err(error) = result {
+            tracing::warn!(error = %super::client::short_error(&error), "cannot open the evidence form");
+        }
+    }
+
     /// The form for `user`: their framework's dimensions and their reports' (the one their
     /// text best supports chosen), and their reports.
     async fn evidence_view(
@@ -75,7 +103,7 @@ impl SlackApp {
         user: &UserId,
         text: &str,
         link: Option<&str>,
-        event: &SlackInteractionMessageActionEvent,
+        context: &EvidenceContext,
     ) -> Result<SlackView, crate::bot::HandlerError> {
         let engine = self.bot.engine();
         let me = self.bot.store().person(user).await?;
@@ -116,9 +144,6 @@ impl SlackApp {
             .iter()
             .map(|person| (person.user_id.clone(), person.name().to_owned()))
             .collect();
-        let context = EvidenceContext {
-            response_url: Some(event.response_url.clone()),
-        };
         Ok(evidence_modal::view(
             &EvidenceModal {
                 text,
@@ -128,7 +153,7 @@ impl SlackApp {
                 reports,
                 caller: user,
             },
-            &context,
+            context,
         ))
     }
 

@@ -66,6 +66,25 @@ pub struct Agreed {
     pub next_steps: Option<String>,
 }
 
+/// A conversation's id, day, focus (JSON) and next steps, as stored.
+type AgreedRow = (i64, NaiveDate, Option<String>, Option<String>);
+
+/// Reads the stored focus areas (a JSON array, NULL for none).
+fn agreed_of((checkin_id, held_on, focus, next_steps): AgreedRow) -> Result<Agreed, StoreError> {
+    let focus = match focus {
+        Some(json) => serde_json::from_str(&json).map_err(|error| {
+            StoreError::Corrupt(format!("checkins.focus of {checkin_id}: {error}"))
+        })?,
+        None => Vec::new(),
+    };
+    Ok(Agreed {
+        checkin_id,
+        held_on,
+        focus,
+        next_steps,
+    })
+}
+
 /// A conversation to record.
 pub struct NewCheckin {
     /// The report.
@@ -267,28 +286,24 @@ impl Store {
     /// What the person's latest conversation agreed: the focus areas and next steps, with the
     /// conversation's id and date; `None` before the first conversation.
     pub async fn agreed_last(&self, report_id: &UserId) -> Result<Option<Agreed>, StoreError> {
-        let row: Option<(i64, NaiveDate, Option<String>, Option<String>)> = sqlx::query_as(
+        let row: Option<AgreedRow> = sqlx::query_as(
             "SELECT id, held_on, focus, next_steps FROM checkins WHERE report_id = ?
              ORDER BY held_on DESC, id DESC LIMIT 1",
         )
         .bind(report_id)
         .fetch_optional(self.pool())
         .await?;
-        row.map(|(checkin_id, held_on, focus, next_steps)| {
-            let focus = match focus {
-                Some(json) => serde_json::from_str(&json).map_err(|error| {
-                    StoreError::Corrupt(format!("checkins.focus of {checkin_id}: {error}"))
-                })?,
-                None => Vec::new(),
-            };
-            Ok(Agreed {
-                checkin_id,
-                held_on,
-                focus,
-                next_steps,
-            })
-        })
-        .transpose()
+        row.map(agreed_of).transpose()
+    }
+
+    /// What every conversation agreed, by check-in id (for the export; conversations that
+    /// agreed nothing are there too, with no focus areas and no next steps).
+    pub async fn all_agreed(&self) -> Result<Vec<Agreed>, StoreError> {
+        let rows: Vec<AgreedRow> =
+            sqlx::query_as("SELECT id, held_on, focus, next_steps FROM checkins ORDER BY id")
+                .fetch_all(self.pool())
+                .await?;
+        rows.into_iter().map(agreed_of).collect()
     }
 
     /// One check-in.

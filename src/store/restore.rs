@@ -37,6 +37,10 @@ pub struct ImportedCheckin {
     pub ack_at: Option<String>,
     /// A dispute's reason.
     pub ack_reason: Option<String>,
+    /// The focus areas agreed (dimension names), possibly none.
+    pub focus: Vec<String>,
+    /// The next steps agreed.
+    pub next_steps: Option<String>,
 }
 
 /// An answer to restore, under the conversation of `report_id` on `held_on`.
@@ -65,8 +69,9 @@ pub async fn restore_checkin_in(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO checkins (report_id, manager_id, held_on, framework_id, level_discussed,
-                               recorded_by, recorded_at, ack_status, ack_reason, ack_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               recorded_by, recorded_at, ack_status, ack_reason, ack_at,
+                               focus, next_steps)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&checkin.report_id)
     .bind(&checkin.manager_id)
@@ -78,6 +83,14 @@ pub async fn restore_checkin_in(
     .bind(checkin.ack_status.as_str())
     .bind(&checkin.ack_reason)
     .bind(&checkin.ack_at)
+    // As `record_checkin` stores it: none agreed is NULL, not "[]".
+    .bind(
+        (!checkin.focus.is_empty())
+            .then(|| serde_json::to_string(&checkin.focus))
+            .transpose()
+            .map_err(|error| StoreError::Corrupt(format!("focus: {error}")))?,
+    )
+    .bind(&checkin.next_steps)
     .execute(conn)
     .await?;
     Ok(())

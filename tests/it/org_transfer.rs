@@ -119,7 +119,8 @@ fn org_columns(people: &[Person]) -> Vec<OrgColumns> {
         .collect()
 }
 
-/// Records a conversation with a private note, as `done @report … note` would.
+/// Records a conversation with a private note, focus areas and next steps, as `done @report …
+/// note --focus Ownership,Scope of influence --next …` would.
 async fn record_checkin(
     bot: &Bot,
     report: &str,
@@ -140,8 +141,8 @@ async fn record_checkin(
                 framework_id: Some(framework.clone()),
                 level_discussed: stored.level,
                 private_note: Some(note.to_owned()),
-                focus: vec![],
-                next_steps: None,
+                focus: FOCUS.iter().map(|f| (*f).to_owned()).collect(),
+                next_steps: Some(NEXT_STEPS.to_owned()),
                 recorded_by: UserId::new(manager),
                 request_key: None,
                 opened_for: None,
@@ -201,6 +202,10 @@ async fn populated_bot(dir: &TempDir) -> Bot {
 }
 
 const EXPORTED_AT: &str = "2026-05-20T12:00:00Z";
+/// What Alice's conversation agreed.
+const FOCUS: [&str; 2] = ["Ownership", "Scope of influence"];
+/// A comma inside, so a CSV that split cells wrongly would lose it.
+const NEXT_STEPS: &str = "Lead the offsite, then write it up";
 
 #[tokio::test]
 async fn a_valid_file_stores_people_managers_levels_dates_and_time_zones() {
@@ -584,11 +589,13 @@ async fn export_json_is_one_object_with_exactly_the_documented_keys() {
             "acknowledgement",
             "answers",
             "dispute_reason",
+            "focus",
             "framework",
             "held_on",
             "id",
             "level_discussed",
             "manager",
+            "next_steps",
             "recorded_at",
             "recorded_by",
             "user"
@@ -602,6 +609,8 @@ async fn export_json_is_one_object_with_exactly_the_documented_keys() {
         "We only talked about the offsite"
     );
     assert_eq!(checkins[0]["acknowledged_at"], "2026-03-06T10:00:00.000Z");
+    assert_eq!(checkins[0]["focus"], serde_json::json!(FOCUS));
+    assert_eq!(checkins[0]["next_steps"], NEXT_STEPS);
 }
 
 #[tokio::test]
@@ -660,7 +669,7 @@ async fn export_csv_has_the_documented_columns_with_people_first_then_check_ins(
     assert_eq!(header, CSV_COLUMNS);
     assert_eq!(
         header.join(","),
-        "record,user,name,manager,framework,level,start_date,time_zone,active,last_conversation,next_due,status,held_on,level_discussed,checkin_manager,recorded_by,recorded_at,acknowledgement,acknowledged_at,dispute_reason,snoozed_until,event_at,event_by,event_details"
+        "record,user,name,manager,framework,level,start_date,time_zone,active,last_conversation,next_due,status,held_on,level_discussed,checkin_manager,recorded_by,recorded_at,acknowledgement,acknowledged_at,dispute_reason,snoozed_until,event_at,event_by,event_details,focus,next_steps"
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
     let kinds: Vec<(&str, &str)> = rows.iter().map(|r| (&r[0], &r[1])).collect();
@@ -707,6 +716,8 @@ async fn export_csv_has_the_documented_columns_with_people_first_then_check_ins(
             "",
             "",
             "",
+            "",
+            "",
             ""
         ]
     );
@@ -737,7 +748,9 @@ async fn export_csv_has_the_documented_columns_with_people_first_then_check_ins(
             "",
             "",
             "",
-            ""
+            "",
+            r#"["Ownership","Scope of influence"]"#,
+            NEXT_STEPS
         ]
     );
 }
@@ -794,6 +807,16 @@ async fn an_exported_csv_imports_into_a_fresh_database_with_the_same_people() {
     let original = bot.store().people(true).await.expect("people");
     let copied = fresh.store().people(true).await.expect("people");
     assert_eq!(org_columns(&copied), org_columns(&original));
+    // What the conversation agreed came back with it (the file comparison above checks it
+    // too; this says which part was lost if it fails).
+    let agreed = fresh
+        .store()
+        .agreed_last(&UserId::new("U_ALICE"))
+        .await
+        .expect("read")
+        .expect("a conversation");
+    assert_eq!(agreed.focus, FOCUS);
+    assert_eq!(agreed.next_steps.as_deref(), Some(NEXT_STEPS));
     let bob = person(&fresh, "U_BOB").await;
     assert!(!bob.active);
     assert_eq!(bob.due_on, None, "a removed person gets no reminders");

@@ -15,6 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::check::user_id_problem;
 use super::{HistoryRow, OrgRow, RowError};
 use crate::admin::export_growth::{ASSESSMENT_RECORD, EVIDENCE_RECORD};
+use crate::bot::command::MAX_FOCUS;
 use crate::checkins::held_on::{FileDateError, file_date};
 use crate::ids::{FrameworkId, UserId};
 use crate::store::checkins::{AckStatus, Checkin};
@@ -228,6 +229,7 @@ fn read_checkin(
         }
     };
     let ack_at = optional_time(&row.acknowledged_at, "acknowledged_at", problems);
+    let focus = focus_areas(&row.focus, problems);
     Some(ImportedCheckin {
         line: row.line,
         report_id: user?,
@@ -243,7 +245,41 @@ fn read_checkin(
         ack_at: ack_at?,
         ack_reason: Some(row.dispute_reason.clone())
             .filter(|reason| !reason.is_empty() && ack_status == Some(AckStatus::Disputed)),
+        focus: focus?,
+        next_steps: Some(row.next_steps.trim().to_owned()).filter(|next| !next.is_empty()),
     })
+}
+
+/// A conversation's `focus` cell: the JSON array an export writes, or names separated by
+/// commas as `done --focus` takes them (someone editing the file by hand); at most three.
+fn focus_areas(text: &str, problems: &mut Vec<String>) -> Option<Vec<String>> {
+    let text = text.trim();
+    let areas: Vec<String> = if text.starts_with('[') {
+        match serde_json::from_str::<Vec<String>>(text) {
+            Ok(areas) => areas,
+            Err(_) => {
+                problems.push(format!(
+                    "focus \"{text}\" is not a list of dimensions; write them as the export does ([\"Ownership\",\"Scope of influence\"]) or separated by commas."
+                ));
+                return None;
+            }
+        }
+    } else {
+        text.split(',').map(str::to_owned).collect()
+    };
+    let areas: Vec<String> = areas
+        .into_iter()
+        .map(|area| area.trim().to_owned())
+        .filter(|area| !area.is_empty())
+        .collect();
+    if areas.len() > MAX_FOCUS {
+        problems.push(format!(
+            "a conversation agrees at most {MAX_FOCUS} focus areas; this one has {}.",
+            areas.len()
+        ));
+        return None;
+    }
+    Some(areas)
 }
 
 fn read_answer(
@@ -440,6 +476,33 @@ fn whole_level(text: &str, problems: &mut Vec<String>) -> Option<Option<u32>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn focus_is_read_as_the_export_writes_it_or_as_names_separated_by_commas() {
+        let mut problems = Vec::new();
+        let exported = focus_areas(r#"["Ownership","Scope, and influence"]"#, &mut problems);
+        assert_eq!(
+            exported,
+            Some(vec![
+                "Ownership".to_owned(),
+                "Scope, and influence".to_owned()
+            ])
+        );
+        let typed = focus_areas(" Ownership ,Scope of influence,", &mut problems);
+        assert_eq!(
+            typed,
+            Some(vec![
+                "Ownership".to_owned(),
+                "Scope of influence".to_owned()
+            ])
+        );
+        assert_eq!(focus_areas("", &mut problems), Some(vec![]));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(focus_areas("a,b,c,d", &mut problems), None);
+        assert_eq!(focus_areas("[\"a\",", &mut problems), None);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("at most 3"), "{problems:?}");
+    }
 
     #[test]
     fn every_event_kind_has_a_record_word_here() {

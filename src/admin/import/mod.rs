@@ -151,6 +151,10 @@ pub struct HistoryRow {
     pub event_by: String,
     /// `event_details`.
     pub event_details: String,
+    /// `focus` (a conversation's focus areas: a JSON array, or names separated by commas).
+    pub focus: String,
+    /// `next_steps` (a conversation's).
+    pub next_steps: String,
 }
 
 /// The result of [`parse`]: the person rows, the history rows, and the problems found in the

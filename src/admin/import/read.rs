@@ -33,6 +33,8 @@ enum Column {
     EventAt,
     EventBy,
     EventDetails,
+    Focus,
+    NextSteps,
 }
 
 impl Column {
@@ -62,6 +64,8 @@ impl Column {
             "event_at" => Column::EventAt,
             "event_by" => Column::EventBy,
             "event_details" => Column::EventDetails,
+            "focus" => Column::Focus,
+            "next_steps" => Column::NextSteps,
             _ => return None,
         })
     }
@@ -89,6 +93,8 @@ impl Column {
             Column::EventAt => "event_at",
             Column::EventBy => "event_by",
             Column::EventDetails => "event_details",
+            Column::Focus => "focus",
+            Column::NextSteps => "next_steps",
         }
     }
 }
@@ -206,6 +212,8 @@ pub fn parse(bytes: &[u8]) -> ParsedFile {
                 event_at: take(Column::EventAt),
                 event_by: take(Column::EventBy),
                 event_details: take(Column::EventDetails),
+                focus: take(Column::Focus),
+                next_steps: take(Column::NextSteps),
             });
         } else {
             parsed.errors.push(RowError {

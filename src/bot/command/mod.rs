@@ -12,7 +12,7 @@ pub mod registry;
 
 use chrono::NaiveDate;
 
-pub use parse::parse;
+pub use parse::{MAX_FOCUS, parse};
 pub use registry::{CommandKind, Who};
 
 use super::mention::Mention;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Days, Utc};
 
 use super::access::require_manager;
-use crate::bot::command::SnoozeUntil;
+use crate::bot::command::{MAX_FOCUS, SnoozeUntil};
 use crate::bot::mention::Mention;
 use crate::bot::messages::{self, level_label};
 use crate::bot::{Bot, HandlerError};
@@ -178,16 +178,10 @@ pub async fn done_agreeing(
     }
 }
 
-/// The dimensions `typed` names, among those of the report's next level (or current one
-/// at the top) and the framework's; a sentence for one that is none of them.
-fn focus_dimensions(
-    bot: &Bot,
-    report: &crate::store::people::Person,
-    typed: &[String],
-) -> Result<Vec<String>, HandlerError> {
-    if typed.is_empty() {
-        return Ok(Vec::new());
-    }
+/// The dimensions a conversation with `report` can agree as focus areas: those of their next
+/// level (or current one at the top) first, then the rest of their framework's. Empty when
+/// they are on no framework the bot knows. The record form offers these.
+pub fn focus_choices(bot: &Bot, report: &crate::store::people::Person) -> Vec<String> {
     let engine = bot.engine();
     let framework = report
         .framework_id
@@ -207,6 +201,30 @@ fn focus_dimensions(
             }
         }
     }
+    names
+}
+
+/// The dimensions `typed` names, among [`focus_choices`]; a sentence for one that is none of
+/// them, or for more than three (the parser checks typed lines; a form's submission is
+/// checked here, as it does not pass through the parser).
+fn focus_dimensions(
+    bot: &Bot,
+    report: &crate::store::people::Person,
+    typed: &[String],
+) -> Result<Vec<String>, HandlerError> {
+    if typed.is_empty() {
+        return Ok(Vec::new());
+    }
+    if typed.len() > MAX_FOCUS {
+        return Err(HandlerError::Invalid(
+            format!(
+                "A conversation agrees at most {MAX_FOCUS} focus areas; you gave {}. Nothing was recorded.",
+                typed.len()
+            )
+            .into(),
+        ));
+    }
+    let names = focus_choices(bot, report);
     let mut found: Vec<String> = Vec::new();
     for area in typed {
         match super::dimensions::find_dimension(&names, area) {

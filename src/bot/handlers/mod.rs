@@ -10,6 +10,7 @@ mod evidence;
 mod help;
 mod history;
 mod home;
+mod home_growth;
 mod me;
 mod people;
 mod prep;
@@ -276,5 +277,5 @@ pub fn error_reply(error: &HandlerError) -> Reply {
     }
 }
 
-pub use checkin::{Agreement, Recording, done, done_agreeing};
+pub use checkin::{Agreement, Recording, done, done_agreeing, focus_choices};
 pub use home::home;
