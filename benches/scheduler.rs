@@ -260,7 +260,8 @@ fn check(report: &TickReport) {
             sent: DUE,
             retried: 0,
             failed: 0,
-            superseded: 0
+            superseded: 0,
+            deferred: Vec::new(),
         },
         "the pass must plan and send exactly the due reminders"
     );

@@ -10,6 +10,7 @@ mod support;
 
 mod ask_personal;
 mod ask_phrasings;
+mod away_e2e;
 mod checkins_e2e;
 mod cli;
 mod config;
