@@ -91,6 +91,8 @@ pub struct AwayRules {
     emoji: Vec<String>,
     /// Each word or phrase as its lower-case words.
     words: Vec<Vec<String>>,
+    /// The words and phrases as configured, for `config check`.
+    listed_words: Vec<String>,
 }
 
 impl Default for AwayRules {
@@ -113,7 +115,21 @@ impl AwayRules {
                 .map(|phrase| tokens(phrase.as_ref()))
                 .filter(|phrase| !phrase.is_empty())
                 .collect(),
+            listed_words: words
+                .iter()
+                .map(|phrase| phrase.as_ref().trim().to_owned())
+                .collect(),
         }
+    }
+
+    /// The emoji that mark absence, as ":name:".
+    pub fn emoji(&self) -> &[String] {
+        &self.emoji
+    }
+
+    /// The words and phrases that mark absence, as configured.
+    pub fn words(&self) -> &[String] {
+        &self.listed_words
     }
 
     /// Whether `status` marks absence (regardless of when it expires).
