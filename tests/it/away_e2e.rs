@@ -304,3 +304,96 @@ fn a_bad_holiday_file_is_reported_with_its_file_and_line() {
         "{problems}"
     );
 }
+
+#[tokio::test]
+async fn a_confirmation_request_waits_while_the_report_is_away_but_not_for_a_holiday() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot_in(dir.path(), &[]).await;
+    let mut shell = with_ana_due(&bot).await;
+    let out = run(
+        &mut shell,
+        &[
+            ":now 2026-04-17T10:00:00Z",
+            ":status ana Out of office until 2026-04-21T00:00:00Z",
+            "done @ana",
+            ":tick",
+        ],
+    )
+    .await;
+    assert_eq!(dms_to(&out, "ana"), 0, "{out}");
+    assert!(
+        out.contains("for ana: deferred: away until 2026-04-21"),
+        "{out}"
+    );
+    let out = run(&mut shell, &[":now 2026-04-21T09:00:00Z", ":tick", ":tick"]).await;
+    assert_eq!(dms_to(&out, "ana"), 1, "{out}");
+}
+
+#[test]
+fn the_example_config_documents_the_default_away_rules_and_calendar() {
+    let example =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("deploy/career-bot.example.toml");
+    let env = std::collections::BTreeMap::<String, String>::new();
+    let with_example = Overrides {
+        config_file: Some(example),
+        ..Overrides::default()
+    };
+    let documented = career_bot::config::Config::resolve(&with_example, &env).expect("valid");
+    let defaults = career_bot::config::Config::resolve(&Overrides::default(), &env).expect("valid");
+    assert_eq!(documented.away, defaults.away);
+    assert_eq!(documented.calendar, defaults.calendar);
+    // The example holiday files the example names are valid iCalendar.
+    for name in ["de", "us"] {
+        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("deploy/holidays/{name}.ics"));
+        let text = std::fs::read_to_string(&path).expect("example holiday file");
+        let holidays =
+            career_bot::checkins::calendar::Holidays::parse_ics(&text).expect("valid iCalendar");
+        assert!(
+            holidays.contains("2026-12-25".parse().expect("date")),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn config_check_shows_the_away_rules_and_the_holidays_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("de.ics"),
+        "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20261003\nEND:VEVENT\nEND:VCALENDAR\n",
+    )
+    .expect("ics");
+    let file = dir.path().join("career-bot.toml");
+    std::fs::write(
+        &file,
+        "[away]\nwords = [\"OOO\", \"Urlaub\"]\n[calendar]\nworking_days = \"Sun-Thu\"\nholidays = { \"Europe/Berlin\" = \"de.ics\" }\n",
+    )
+    .expect("config");
+    let overrides = Overrides {
+        config_file: Some(file),
+        ..database_in(dir.path())
+    };
+    let env = std::collections::BTreeMap::<String, String>::new();
+    let report = career_bot::admin::config_check::check(&overrides, &env);
+    // Only Slack's secrets are missing (no environment here).
+    assert!(
+        report
+            .problems
+            .iter()
+            .all(|problem| problem.source.starts_with("SLACK_")),
+        "{:?}",
+        report.problems
+    );
+    let out = report.effective;
+    assert!(out.contains("[away]\nemoji = [\":palm_tree:\""), "{out}");
+    assert!(out.contains("words = [\"OOO\", \"Urlaub\"]"), "{out}");
+    assert!(
+        out.contains("working_days = \"Mon,Tue,Wed,Thu,Sun\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("# holidays for Europe/Berlin: 1 days"),
+        "{out}"
+    );
+}
