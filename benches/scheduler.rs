@@ -9,6 +9,12 @@
 //! runs on a fresh copy of that file, so every pass really plans and delivers all 10,000.
 //! Before measuring, the bench prints the query plan and the time of each phase (the due query
 //! alone, then `plan` and `deliver`) on three fresh copies.
+//!
+//! A second case (issue 14, "Away, busy and holidays"; budget: under 2 s) runs the same pass
+//! with the away and holiday checks on: a holiday calendar per zone (none of them today) and
+//! a chat answering every person's presence from memory, as Slack's answers are once cached
+//! (each person has a status, none of them an absence, so all 10,000 still go out and the
+//! status matching runs for each).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -91,11 +97,95 @@ impl Chat for NoopChat {
     }
 }
 
+/// A chat that accepts everything and does nothing, and answers presence from memory (the
+/// cached case): everyone is "In a meeting", which marks no absence.
+struct CachedPresenceChat {
+    status: career_bot::checkins::away::Presence,
+}
+
+impl CachedPresenceChat {
+    fn new() -> Self {
+        Self {
+            status: career_bot::checkins::away::Presence {
+                status: Some(career_bot::checkins::away::ProfileStatus {
+                    text: "In a meeting, back after lunch".to_owned(),
+                    emoji: ":calendar:".to_owned(),
+                    expires: None,
+                }),
+                dnd: None,
+            },
+        }
+    }
+}
+
+impl Chat for CachedPresenceChat {
+    async fn send(
+        &self,
+        _recipient: Recipient<'_>,
+        _reply: &Reply,
+        _key: &str,
+    ) -> Result<Delivered, SendError> {
+        Ok(Delivered::default())
+    }
+
+    async fn presence(
+        &self,
+        _user: &str,
+        _now: DateTime<Utc>,
+    ) -> career_bot::checkins::away::Presence {
+        self.status.clone()
+    }
+}
+
+/// Writes holiday files for three zones and a default (a dozen days each, none of them the
+/// pass's day) and a config file naming them; returns the config file.
+fn holiday_config(dir: &Path) -> PathBuf {
+    let mut files = Vec::new();
+    for (name, month) in [("de", 5), ("us", 7), ("jp", 9), ("default", 11)] {
+        let mut ics = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\n");
+        for day in 1..=12 {
+            ics.push_str(&format!(
+                "BEGIN:VEVENT\r\nUID:{name}{day}\r\nDTSTART;VALUE=DATE:2026{month:02}{day:02}\r\nSUMMARY:Holiday\r\nEND:VEVENT\r\n"
+            ));
+        }
+        ics.push_str("END:VCALENDAR\r\n");
+        let file = dir.join(format!("{name}.ics"));
+        std::fs::write(&file, ics).expect("holiday file");
+        files.push((name, file));
+    }
+    let zone = |name: &str| match name {
+        "de" => "Europe/Berlin",
+        "us" => "America/New_York",
+        "jp" => "Asia/Tokyo",
+        _ => "default",
+    };
+    let entries: Vec<String> = files
+        .iter()
+        .map(|(name, file)| format!("\"{}\" = \"{}\"", zone(name), file.display()))
+        .collect();
+    let config = dir.join("away.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[calendar]\nworking_days = \"Mon-Fri\"\nholidays = {{ {} }}\n",
+            entries.join(", ")
+        ),
+    )
+    .expect("config file");
+    config
+}
+
 /// The bot as `serve` would start it on `path`, with default settings (no admin channel, so
 /// no digest: the pass sends exactly the reminders).
 async fn open_bot(path: &Path) -> Bot {
+    open_bot_with(path, None).await
+}
+
+/// [`open_bot`] with `config_file` read too.
+async fn open_bot_with(path: &Path, config_file: Option<PathBuf>) -> Bot {
     let overrides = Overrides {
         database: Some(path.display().to_string()),
+        config_file,
         ..Overrides::default()
     };
     let config = Config::resolve(&overrides, &BTreeMap::<String, String>::new())
@@ -260,7 +350,8 @@ fn check(report: &TickReport) {
             sent: DUE,
             retried: 0,
             failed: 0,
-            superseded: 0
+            superseded: 0,
+            deferred: Vec::new(),
         },
         "the pass must plan and send exactly the due reminders"
     );
@@ -482,6 +573,30 @@ fn bench(c: &mut Criterion) {
             })
         })
     });
+    let away_config = holiday_config(dir.path());
+    group.bench_function(
+        "tick: 100,000 people, 10,000 due, away and holiday checks on (statuses cached)",
+        |b| {
+            b.iter_custom(|iters| {
+                rt.block_on(async {
+                    let chat = CachedPresenceChat::new();
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        // A fresh copy, opened again with the holiday calendars.
+                        let (copy, path) = fresh_copy(&template, dir.path(), "away-pass.db").await;
+                        copy.store().close().await;
+                        let bot = open_bot_with(&path, Some(away_config.clone())).await;
+                        let start = Instant::now();
+                        let report = scheduler::tick(&bot, &chat, now()).await.expect("tick");
+                        total += start.elapsed();
+                        check(&report);
+                        discard(bot, &path).await;
+                    }
+                    total
+                })
+            })
+        },
+    );
     group.finish();
 }
 

@@ -6,6 +6,9 @@
 use std::future::Future;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
+use crate::checkins::away::Presence;
 use crate::ids::ChannelId;
 use crate::reply::Reply;
 
@@ -67,5 +70,14 @@ pub trait Chat: Send + Sync {
     fn fits(&self, reply: &Reply) -> bool {
         let _ = reply;
         true
+    }
+
+    /// What the chat says about `user` at `now`: their status and do-not-disturb window, so
+    /// the scheduler can hold a DM while they are away or busy (see
+    /// [`crate::checkins::deferral`]). A chat that cannot tell (or fails to) says nothing is
+    /// set, and the message goes out as planned: a failed look-up never holds a message.
+    fn presence(&self, user: &str, now: DateTime<Utc>) -> impl Future<Output = Presence> + Send {
+        let _ = (user, now);
+        std::future::ready(Presence::default())
     }
 }

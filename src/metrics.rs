@@ -23,6 +23,12 @@ struct KindLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DeferredLabel {
+    kind: String,
+    reason: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct MethodLabel {
     method: String,
 }
@@ -61,6 +67,7 @@ pub struct Metrics {
     reminders_sent: Family<KindLabel, Counter>,
     reminders_failed: Family<KindLabel, Counter>,
     messages_superseded: Family<KindLabel, Counter>,
+    messages_deferred: Family<DeferredLabel, Counter>,
     slack_api_duration: Family<MethodLabel, Histogram, fn() -> Histogram>,
     slack_api_errors: Family<MethodLabel, Counter>,
     http_requests: Family<RouteLabel, Histogram, fn() -> Histogram>,
@@ -123,6 +130,13 @@ impl Metrics {
             "messages_superseded",
             "Messages not sent because their purpose was gone when their turn came, by kind",
             messages_superseded.clone(),
+        );
+        let messages_deferred = Family::<DeferredLabel, Counter>::default();
+        registry.register(
+            "messages_deferred",
+            "Times a message was held back at its turn, by kind and reason (away, report_away, \
+             dnd, holiday, non_working_day); it stays in the outbox and goes out later",
+            messages_deferred.clone(),
         );
         let slack_api_duration =
             Family::<MethodLabel, Histogram, fn() -> Histogram>::new_with_constructor(
@@ -194,6 +208,7 @@ impl Metrics {
             reminders_sent,
             reminders_failed,
             messages_superseded,
+            messages_deferred,
             slack_api_duration,
             slack_api_errors,
             http_requests,
@@ -241,6 +256,17 @@ impl Metrics {
         self.messages_superseded
             .get_or_create(&KindLabel {
                 kind: kind.to_owned(),
+            })
+            .inc();
+    }
+
+    /// A message of `kind` was held back for `reason` (a [`crate::checkins::deferral::HoldReason`]
+    /// label).
+    pub fn deferred(&self, kind: &str, reason: &str) {
+        self.messages_deferred
+            .get_or_create(&DeferredLabel {
+                kind: kind.to_owned(),
+                reason: reason.to_owned(),
             })
             .inc();
     }

@@ -92,11 +92,13 @@ use crate::bot::Bot;
 use crate::bot::messages::{self, OverdueLine, ReminderFacts, ReminderList};
 use crate::chat::{Chat, Delivered, Recipient, SendError};
 use crate::checkins::Timeline;
+use crate::checkins::away::Presence;
 use crate::ids::UserId;
 use crate::reply::Reply;
 use crate::store::StoreError;
 use crate::store::outbox::{
-    NewMessage, OutboxRow, PlannedReminder, ReminderPeriod, SentMark, SentMarkWriter, kind,
+    MessageKind, NewMessage, OutboxRow, PlannedReminder, ReminderPeriod, SentMark, SentMarkWriter,
+    kind,
 };
 use crate::wake::Wake;
 
@@ -138,6 +140,20 @@ pub struct TickReport {
     /// Messages not sent because their purpose was gone (see
     /// [`crate::store::Store::superseded_among`]).
     pub superseded: usize,
+    /// Messages held back (recipient or report away, do not disturb, a day off): each stays
+    /// in the outbox, pending, and goes out later.
+    pub deferred: Vec<DeferredMessage>,
+}
+
+/// A message a pass held back, for its summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeferredMessage {
+    /// The outbox key.
+    pub key: String,
+    /// Whom it is for.
+    pub recipient: String,
+    /// Why, and until when (`deferred: away until 2026-05-06`).
+    pub reason: String,
 }
 
 /// `at` plus `by`, saturating at the last representable time instead of panicking.
@@ -526,6 +542,7 @@ async fn deliver_batch<C: Chat>(
             }
         }
     }
+    let ready = hold_back(bot, chat, now, ready, report).await?;
     let mut messages = outgoing(chat, ready).into_iter();
     let rest = |message: Outgoing, messages: std::vec::IntoIter<Outgoing>| -> Vec<OutboxRow> {
         message
@@ -637,6 +654,92 @@ async fn deliver_batch<C: Chat>(
         }
     }
     Ok(BatchEnd::Done)
+}
+
+/// The kinds of DM held back while their recipient is away or busy: those a person acts on.
+fn checks_presence(kind: MessageKind) -> bool {
+    matches!(kind, kind::REMINDER | kind::PREP | kind::ACK_REQUEST)
+}
+
+/// The kinds of DM that belong to a reminder slot, so the working week and holidays apply.
+fn slotted(kind: MessageKind) -> bool {
+    matches!(kind, kind::REMINDER | kind::PREP)
+}
+
+/// `ready` without the messages that must wait (see [`crate::checkins::deferral`]): those are
+/// put back, pending, until their time, with their reason. Each person's presence is asked of
+/// the chat once per batch (the Slack adapter caches it for up to an hour), and their time
+/// zone read once.
+async fn hold_back<C: Chat>(
+    bot: &Bot,
+    chat: &C,
+    now: DateTime<Utc>,
+    ready: Vec<(OutboxRow, Reply)>,
+    report: &mut TickReport,
+) -> Result<Vec<(OutboxRow, Reply)>, StoreError> {
+    let settings = bot.settings();
+    let rules = settings.deferral_rules();
+    let mut presences: HashMap<String, Presence> = HashMap::new();
+    let mut zones: HashMap<String, chrono_tz::Tz> = HashMap::new();
+    let mut kept = Vec::with_capacity(ready.len());
+    for (row, reply) in ready {
+        if !checks_presence(row.kind) {
+            kept.push((row, reply));
+            continue;
+        }
+        let tz = match zones.get(&row.recipient) {
+            Some(tz) => *tz,
+            None => {
+                let person = bot
+                    .store()
+                    .person(&UserId::new(row.recipient.as_str()))
+                    .await?;
+                let tz = settings.time_zone(person.as_ref().and_then(|p| p.time_zone.as_deref()));
+                zones.insert(row.recipient.clone(), tz);
+                tz
+            }
+        };
+        let recipient = presence_of(chat, &mut presences, &row.recipient, now).await;
+        let about = match (&row.report_id, row.kind) {
+            (Some(report_id), kind::REMINDER) => {
+                Some(presence_of(chat, &mut presences, report_id.as_str(), now).await)
+            }
+            _ => None,
+        };
+        let Some(hold) = rules.hold(tz, now, slotted(row.kind), &recipient, about.as_ref()) else {
+            kept.push((row, reply));
+            continue;
+        };
+        let reason = hold.describe(tz);
+        bot.store()
+            .mark_deferred(row.id, &reason, hold.until)
+            .await?;
+        bot.metrics()
+            .deferred(row.kind.as_str(), hold.reason.label());
+        // The reason names a date, never what the status says (private).
+        tracing::info!(key = %row.key, %reason, "holding a message back");
+        report.deferred.push(DeferredMessage {
+            key: row.key,
+            recipient: row.recipient,
+            reason,
+        });
+    }
+    Ok(kept)
+}
+
+/// `user`'s presence, asked of the chat once and remembered in `seen`.
+async fn presence_of<C: Chat>(
+    chat: &C,
+    seen: &mut HashMap<String, Presence>,
+    user: &str,
+    now: DateTime<Utc>,
+) -> Presence {
+    if let Some(presence) = seen.get(user) {
+        return presence.clone();
+    }
+    let presence = chat.presence(user, now).await;
+    seen.insert(user.to_owned(), presence.clone());
+    presence
 }
 
 /// After a temporary failure: the rows sent together are retried together, at one time, or
@@ -1052,7 +1155,13 @@ fn mark_retry_delay(failures: u32) -> Duration {
 /// later (a slot missed while the bot was down). The one-day give-up clock starts here, so a
 /// late reminder still gets a day of retries.
 fn first_due(row: &OutboxRow) -> Result<DateTime<Utc>, StoreError> {
-    Ok(row.planned_for_time()?.max(row.created_at_time()?))
+    let first = row.planned_for_time()?.max(row.created_at_time()?);
+    // A message held back (its recipient away) became deliverable when the hold ended.
+    let held_until = row
+        .deferred_until
+        .as_deref()
+        .and_then(|text| crate::store::time::from_text(text).ok());
+    Ok(held_until.map_or(first, |until| first.max(until)))
 }
 
 /// 30 s, 1 min, 2 min … capped at one hour.
@@ -1194,6 +1303,7 @@ async fn passes<C: Chat>(
                     retried = report.retried,
                     failed = report.failed,
                     superseded = report.superseded,
+                    deferred = report.deferred.len(),
                     "scheduler pass"
                 );
             }

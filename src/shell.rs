@@ -3,10 +3,13 @@
 //! Each line is handled as `/career LINE` would be. Lines starting with `:` are directives for
 //! the shell itself: `:as USER` (act as that chat user), `:now DATETIME` (fix the clock),
 //! `:tick` (run one scheduler pass at the shell's clock and print every message it delivers,
-//! each beginning `[DM to USER]`), plus `:help` and `:quit`. When stdin is a terminal there is
+//! each beginning `[DM to USER]`), `:status USER TEXT [EMOJI] [until DATETIME]` and
+//! `:dnd USER until DATETIME` (set someone's simulated chat status and do-not-disturb, which
+//! the scheduler asks before each DM), plus `:help` and `:quit`. When stdin is a terminal there is
 //! a prompt and history; otherwise the shell reads plain lines (blank lines and `#` comments
 //! are skipped) so it can be scripted.
 
+use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::sync::Mutex;
 
@@ -14,6 +17,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 use crate::bot::{Bot, Request};
 use crate::chat::{Chat, Delivered, Recipient, SendError};
+use crate::checkins::away::{DndWindow, Presence, ProfileStatus};
 use crate::ids::{ChannelId, UserId};
 use crate::reply::Reply;
 
@@ -57,6 +61,8 @@ pub struct Shell<'b> {
 #[derive(Debug, Default)]
 pub struct ShellChat {
     delivered: Mutex<Vec<String>>,
+    /// The simulated statuses and do-not-disturb windows, by user id.
+    presence: Mutex<HashMap<String, Presence>>,
 }
 
 impl ShellChat {
@@ -66,6 +72,15 @@ impl ShellChat {
             Ok(mut delivered) => std::mem::take(&mut *delivered),
             Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
         }
+    }
+
+    /// Changes `user`'s simulated presence with `change`.
+    pub fn set_presence(&self, user: &str, change: impl FnOnce(&mut Presence)) {
+        let mut table = match self.presence.lock() {
+            Ok(table) => table,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        change(table.entry(user.to_owned()).or_default());
     }
 }
 
@@ -90,6 +105,14 @@ impl Chat for ShellChat {
             channel: Some(ChannelId::new(channel)),
             ts: Some(delivered.len().to_string()),
         })
+    }
+
+    async fn presence(&self, user: &str, _now: DateTime<Utc>) -> Presence {
+        let table = match self.presence.lock() {
+            Ok(table) => table,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        table.get(user).cloned().unwrap_or_default()
     }
 }
 
@@ -176,6 +199,8 @@ impl<'b> Shell<'b> {
             },
             "now" => Outcome::Print(format!("It is {}.\n", self.now().to_rfc3339())),
             "tick" => self.tick().await,
+            "status" => Outcome::Print(self.status(argument)),
+            "dnd" => Outcome::Print(self.dnd(argument)),
             "help" => Outcome::Print(DIRECTIVES_HELP.to_owned()),
             "quit" | "q" | "exit" => Outcome::Quit,
             other => Outcome::Print(format!("Unknown directive `:{other}`.\n{DIRECTIVES_HELP}")),
@@ -187,7 +212,7 @@ impl<'b> Shell<'b> {
 const TICK_READ_ONLY: &str =
     "No reminder pass was run and nothing was sent: this database is read-only.";
 
-const DIRECTIVES_HELP: &str = "Shell directives:\n  :as USER        act as that chat user (people are written @USER in commands)\n  :now DATETIME   set the clock (RFC 3339, e.g. 2026-03-02T09:00:00Z, or a date)\n  :tick           run one reminder pass at the shell's clock and print what it sends\n  :help           this list\n  :quit           leave (or Ctrl-D)\nAnything else is handled as `/career LINE`; try `help`.\n";
+const DIRECTIVES_HELP: &str = "Shell directives:\n  :as USER        act as that chat user (people are written @USER in commands)\n  :now DATETIME   set the clock (RFC 3339, e.g. 2026-03-02T09:00:00Z, or a date)\n  :tick           run one reminder pass at the shell's clock and print what it sends\n  :status USER TEXT [EMOJI] [until DATETIME]\n                  set USER's chat status (`:status USER` clears it)\n  :dnd USER until DATETIME\n                  put USER in do-not-disturb from now until then (`:dnd USER off` ends it)\n  :help           this list\n  :quit           leave (or Ctrl-D)\nAnything else is handled as `/career LINE`; try `help`.\n";
 
 impl Shell<'_> {
     /// `:tick`: one scheduler pass; prints each delivered message, then a summary. A pass
@@ -204,14 +229,25 @@ impl Shell<'_> {
                     out.push_str(&message);
                     out.push('\n');
                 }
+                let deferred = if report.deferred.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} deferred", report.deferred.len())
+                };
                 out.push_str(&format!(
-                    "(scheduler pass at {}: {} planned, {} sent, {} to retry, {} failed)\n",
+                    "(scheduler pass at {}: {} planned, {} sent, {} to retry, {} failed{deferred})\n",
                     now.to_rfc3339(),
                     report.planned,
                     report.sent,
                     report.retried,
                     report.failed
                 ));
+                for held in &report.deferred {
+                    out.push_str(&format!(
+                        "  {} for {}: {}\n",
+                        held.key, held.recipient, held.reason
+                    ));
+                }
                 Outcome::Print(out)
             }
             Err(crate::store::StoreError::ReadOnly) => {
@@ -223,6 +259,111 @@ impl Shell<'_> {
             }
         }
     }
+}
+
+impl Shell<'_> {
+    /// `:status USER TEXT [EMOJI] [until DATETIME]`: sets (or, with nothing after USER,
+    /// clears) USER's simulated status.
+    fn status(&self, argument: &str) -> String {
+        const USAGE: &str = "write `:status USER TEXT [EMOJI] [until DATETIME]`, e.g. `:status ana On holiday :palm_tree: until 2026-05-06T18:00:00Z`, or `:status ana` to clear it";
+        let (user, rest) = split_user(argument);
+        let user = match UserId::parse(user.trim_start_matches('@')) {
+            Ok(user) => user,
+            Err(problem) => return format!("`:status` needs a user first ({problem}); {USAGE}.\n"),
+        };
+        if rest.is_empty() {
+            self.chat
+                .set_presence(user.as_str(), |presence| presence.status = None);
+            return format!("{user}'s status is cleared.\n");
+        }
+        let (rest, expires) = match split_until(rest) {
+            Ok(parts) => parts,
+            Err(message) => return format!("{message}; {USAGE}.\n"),
+        };
+        let (text, emoji) = match rest.rsplit_once(char::is_whitespace) {
+            Some((text, last)) if is_emoji(last) => (text.trim(), last),
+            _ if is_emoji(rest) => ("", rest),
+            _ => (rest, ""),
+        };
+        let status = ProfileStatus {
+            text: text.to_owned(),
+            emoji: emoji.to_owned(),
+            expires,
+        };
+        let until = expires
+            .map(|at| format!(" until {}", at.to_rfc3339()))
+            .unwrap_or_default();
+        let shown = [emoji, text]
+            .iter()
+            .filter(|part| !part.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.chat
+            .set_presence(user.as_str(), |presence| presence.status = Some(status));
+        format!("{user}'s status is now \"{shown}\"{until}.\n")
+    }
+
+    /// `:dnd USER until DATETIME`: do-not-disturb from the shell's clock until then; `:dnd
+    /// USER off` ends it.
+    fn dnd(&self, argument: &str) -> String {
+        const USAGE: &str = "write `:dnd USER until DATETIME`, e.g. `:dnd ana until 2026-05-04T11:00:00Z`, or `:dnd ana off`";
+        let (user, rest) = split_user(argument);
+        let user = match UserId::parse(user.trim_start_matches('@')) {
+            Ok(user) => user,
+            Err(problem) => return format!("`:dnd` needs a user first ({problem}); {USAGE}.\n"),
+        };
+        if rest.eq_ignore_ascii_case("off") {
+            self.chat
+                .set_presence(user.as_str(), |presence| presence.dnd = None);
+            return format!("{user} is no longer in do-not-disturb.\n");
+        }
+        let end = match split_until(rest) {
+            Ok(("", Some(end))) => end,
+            Ok(_) => return format!("`:dnd` takes `until DATETIME` after the user; {USAGE}.\n"),
+            Err(message) => return format!("{message}; {USAGE}.\n"),
+        };
+        let start = self.now();
+        if end <= start {
+            return format!(
+                "{} is not after the shell's clock ({}); {USAGE}.\n",
+                end.to_rfc3339(),
+                start.to_rfc3339()
+            );
+        }
+        self.chat.set_presence(user.as_str(), |presence| {
+            presence.dnd = Some(DndWindow { start, end });
+        });
+        format!("{user} is in do-not-disturb until {}.\n", end.to_rfc3339())
+    }
+}
+
+/// The first word and the rest, trimmed.
+fn split_user(argument: &str) -> (&str, &str) {
+    argument
+        .split_once(char::is_whitespace)
+        .map(|(user, rest)| (user, rest.trim()))
+        .unwrap_or((argument, ""))
+}
+
+/// `TEXT until DATETIME` as the text and the time; the text alone when there is no `until`.
+fn split_until(text: &str) -> Result<(&str, Option<DateTime<Utc>>), String> {
+    let lower = text.to_ascii_lowercase();
+    let at = if lower.starts_with("until ") {
+        Some(0)
+    } else {
+        lower.rfind(" until ").map(|at| at + 1)
+    };
+    let Some(at) = at else {
+        return Ok((text, None));
+    };
+    let when = parse_datetime(&text[at + "until ".len()..])?;
+    Ok((text[..at].trim(), Some(when)))
+}
+
+/// Whether `word` is written as an emoji (`:palm_tree:`).
+fn is_emoji(word: &str) -> bool {
+    word.len() > 2 && word.starts_with(':') && word.ends_with(':') && !word.contains(' ')
 }
 
 /// Reads an RFC 3339 time ("2026-03-02T09:00:00+01:00"), a naive date-time (taken as UTC) or

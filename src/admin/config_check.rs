@@ -183,6 +183,34 @@ fn render(config: &Config, loaded: Vec<&str>) -> String {
     );
     let _ = writeln!(out, "digest_cron = {}", quoted(&config.digest_cron));
     let _ = writeln!(out, "tick_seconds = {}", config.tick_seconds);
+    let list = |items: &[String]| {
+        let quoted: Vec<String> = items.iter().map(|item| quoted(item)).collect();
+        format!("[{}]", quoted.join(", "))
+    };
+    let _ = writeln!(out, "\n[away]");
+    let _ = writeln!(out, "emoji = {}", list(config.away.emoji()));
+    let _ = writeln!(out, "words = {}", list(config.away.words()));
+    let _ = writeln!(out, "\n[calendar]");
+    let _ = writeln!(
+        out,
+        "working_days = {}",
+        quoted(&config.calendar.working_days.to_string())
+    );
+    let mut zones: Vec<(&str, usize)> = config
+        .calendar
+        .by_zone
+        .iter()
+        .map(|(zone, days)| (zone.name(), days.len()))
+        .collect();
+    zones.sort_unstable();
+    for (zone, days) in zones {
+        let _ = writeln!(out, "# holidays for {zone}: {days} days");
+    }
+    let _ = writeln!(
+        out,
+        "# holidays for everyone else: {} days",
+        config.calendar.default.len()
+    );
     let _ = writeln!(out, "\n[http]");
     let http = &config.http;
     let _ = writeln!(

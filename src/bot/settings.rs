@@ -27,6 +27,10 @@ pub struct Settings {
     pub digest: ReminderRules,
     /// Days before a conversation is due that its report is invited to prepare.
     pub prep_days_before: u32,
+    /// Which statuses mark absence.
+    pub away: crate::checkins::away::AwayRules,
+    /// Working days and holidays.
+    pub calendar: crate::checkins::calendar::Calendar,
 }
 
 /// A cron expression in the configuration did not parse (`Config` checks this first, so this
@@ -51,6 +55,8 @@ impl Settings {
             reminders,
             digest,
             prep_days_before: config.prep_days_before,
+            away: config.away.clone(),
+            calendar: config.calendar.clone(),
         })
     }
 
@@ -60,6 +66,15 @@ impl Settings {
             .get(framework)
             .copied()
             .unwrap_or(self.cadence)
+    }
+
+    /// The rule deciding whether a DM waits (see [`crate::checkins::deferral`]).
+    pub fn deferral_rules(&self) -> crate::checkins::deferral::Rules<'_> {
+        crate::checkins::deferral::Rules {
+            slots: &self.reminders,
+            calendar: &self.calendar,
+            away: &self.away,
+        }
     }
 
     /// Whether `user` is an admin.

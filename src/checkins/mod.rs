@@ -1,7 +1,10 @@
 //! Check-ins: when a career conversation is due, overdue or snoozed, and which reminders to
 //! plan. Pure functions with the clock passed in; no Slack, no SQL.
 
+pub mod away;
 pub mod cadence;
+pub mod calendar;
+pub mod deferral;
 pub mod fingerprint;
 pub mod held_on;
 pub mod period;

@@ -37,6 +37,24 @@ pub struct FileConfig {
     pub http: FileHttp,
     /// Preparing conversations.
     pub prep: FilePrep,
+    pub away: FileAway,
+    pub calendar: FileCalendar,
+}
+
+/// `[away]`: which Slack statuses mark absence (defaults in `crate::checkins::away`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileAway {
+    pub emoji: Option<Vec<String>>,
+    pub words: Option<Vec<String>>,
+}
+
+/// `[calendar]`: the working week and holiday files by time zone (`default` for the rest).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileCalendar {
+    pub working_days: Option<String>,
+    pub holidays: BTreeMap<String, PathBuf>,
 }
 
 /// `[prep]` in the config file: preparing a conversation.

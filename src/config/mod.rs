@@ -9,6 +9,7 @@
 //! environment access in `env.rs`, secrets in `secret.rs`, the log format in `log_format.rs`
 //! and the checks on resolved values in `checks.rs`.
 
+mod calendar;
 mod checks;
 mod env;
 mod file;
@@ -100,6 +101,10 @@ pub struct Config {
     /// Days before a conversation is due that its report is invited to prepare (`[prep]
     /// days_before`, default 14).
     pub prep_days_before: u32,
+    /// Which statuses mark absence (`[away]`).
+    pub away: crate::checkins::away::AwayRules,
+    /// Working days and holidays (`[calendar]`), holiday files already read.
+    pub calendar: crate::checkins::calendar::Calendar,
     /// Limits on HTTP clients (`serve`).
     pub http: Limits,
     /// Slack settings.
@@ -389,6 +394,8 @@ impl Config {
         }
 
         let http = http_limits(&file.http, &key, &mut problems);
+        let away = calendar::away_rules(&file.away, &key, &mut problems);
+        let calendar = calendar::calendar(&file.calendar, &base_dir, &key, &mut problems);
 
         let slack = SlackSettings {
             bot_token: env.var("SLACK_BOT_TOKEN").map(Secret::new),
@@ -433,6 +440,8 @@ impl Config {
             digest_cron: digest_cron.1,
             tick_seconds,
             prep_days_before,
+            away,
+            calendar,
             http,
             slack,
         };

@@ -11,6 +11,7 @@ use slack_morphism::prelude::*;
 use super::blocks;
 use super::client::{Client, DEFAULT_API_TIMEOUT, classify, short_error, within};
 use crate::chat::{Chat, Delivered, Recipient, SendError};
+use crate::checkins::away::Presence;
 use crate::reply::Reply;
 
 /// Sends messages with the bot token.
@@ -22,6 +23,8 @@ pub struct SlackChat {
     metrics: Arc<crate::metrics::Metrics>,
     /// The time limit of each Web API call (see [`within`]).
     api_timeout: Duration,
+    /// Recipients' statuses and do-not-disturb, cached for an hour.
+    presences: super::presence::Presences,
 }
 
 impl SlackChat {
@@ -31,18 +34,31 @@ impl SlackChat {
         token: SlackApiToken,
         metrics: Arc<crate::metrics::Metrics>,
     ) -> Self {
+        let presences = super::presence::Presences::new(
+            Arc::clone(&client),
+            token.clone(),
+            Arc::clone(&metrics),
+            DEFAULT_API_TIMEOUT,
+        );
         Self {
             client,
             token,
             dm_channels: Arc::new(Mutex::new(HashMap::new())),
             metrics,
             api_timeout: DEFAULT_API_TIMEOUT,
+            presences,
         }
     }
 
     /// The same chat with `limit` on each Web API call instead of 10 s.
     pub fn with_api_timeout(mut self, limit: Duration) -> Self {
         self.api_timeout = limit;
+        self.presences = super::presence::Presences::new(
+            Arc::clone(&self.client),
+            self.token.clone(),
+            Arc::clone(&self.metrics),
+            limit,
+        );
         self
     }
 
@@ -126,5 +142,9 @@ impl Chat for SlackChat {
 
     fn fits(&self, reply: &Reply) -> bool {
         blocks::fits(reply)
+    }
+
+    async fn presence(&self, user: &str, now: chrono::DateTime<chrono::Utc>) -> Presence {
+        self.presences.presence(user, now).await
     }
 }

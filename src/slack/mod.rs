@@ -26,6 +26,7 @@ pub mod http;
 pub mod ids;
 pub mod interactions;
 pub mod modal;
+pub mod presence;
 pub mod profiles;
 pub mod replay;
 mod shortcut;

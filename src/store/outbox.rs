@@ -128,10 +128,32 @@ pub struct OutboxRow {
     pub message_ts: Option<String>,
     /// When it was planned.
     pub created_at: String,
+    /// Why it was last held back (`deferred: away until 2026-05-06`), if it ever was.
+    pub deferred_reason: Option<String>,
+    /// Until when it was last held back.
+    pub deferred_until: Option<String>,
 }
 
 const OUTBOX_COLUMNS: &str = "id, key, kind, recipient, report_id, payload, planned_for, status, \
-     attempts, last_error, next_attempt_at, sent_at, channel, message_ts, created_at";
+     attempts, last_error, next_attempt_at, sent_at, channel, message_ts, created_at, \
+     deferred_reason, deferred_until";
+
+/// A message waiting because its recipient (or its report) is away, busy or on a day off.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PendingDeferral {
+    /// The outbox key.
+    pub key: String,
+    /// What it is.
+    pub kind: MessageKind,
+    /// Whom it is for.
+    pub recipient: String,
+    /// The report it is about.
+    pub report_id: Option<UserId>,
+    /// Why it waits (`deferred: away until 2026-05-06`).
+    pub reason: String,
+    /// Until when.
+    pub until: String,
+}
 
 impl OutboxRow {
     /// The message to send.
@@ -600,6 +622,47 @@ impl Store {
         Ok(())
     }
 
+    /// Holds a claimed message back until `until`, with `reason`: it goes back to `pending`,
+    /// untried (its claim counted an attempt that was not made), and keeps its key, so it is
+    /// neither lost nor planned again.
+    pub async fn mark_deferred(
+        &self,
+        id: i64,
+        reason: &str,
+        until: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET status = 'pending', attempts = max(attempts - 1, 0),
+                               next_attempt_at = ?1, deferred_reason = ?2, deferred_until = ?1
+             WHERE id = ?3",
+        )
+        .bind(time::to_text(until))
+        .bind(reason)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The messages waiting, held back, oldest first; those about `report` only when given.
+    pub async fn pending_deferrals(
+        &self,
+        report: Option<&UserId>,
+    ) -> Result<Vec<PendingDeferral>, StoreError> {
+        Ok(sqlx::query_as::<_, PendingDeferral>(
+            "SELECT key, kind, recipient, report_id, deferred_reason AS reason,
+                    deferred_until AS until
+             FROM outbox
+             WHERE status IN ('pending', 'sending') AND deferred_reason IS NOT NULL
+               AND next_attempt_at = deferred_until
+               AND (?1 IS NULL OR report_id = ?1)
+             ORDER BY id",
+        )
+        .bind(report.map(UserId::as_str))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// Gives up on a message.
     pub async fn mark_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?")
@@ -628,7 +691,10 @@ impl Store {
     /// never sent:
     /// - a reminder, when its report is no longer active, has another manager than the
     ///   recipient, or is no longer due by the reminder's slot (a conversation was recorded
-    ///   or a snooze set meanwhile; one day of slack for zones ahead of UTC);
+    ///   or a snooze set meanwhile; one day of slack for zones ahead of UTC); a reminder that
+    ///   was held back (its recipient away) when a later reminder about the same report to
+    ///   the same manager is waiting too, so a long absence ends with one reminder, not one
+    ///   per week missed;
     /// - a confirmation request, when its conversation was answered or taken back;
     /// - a dispute notice, when its conversation was answered otherwise since, or taken back;
     /// - a request to join a team, when it was answered (by a typed command) since, or the
@@ -662,6 +728,12 @@ impl Store {
                  WHEN o.kind = 'reminder'
                       AND (p.due_on IS NULL OR p.due_on > date(o.planned_for, '+1 day'))
                      THEN 'the conversation was recorded or snoozed'
+                 WHEN o.kind = 'reminder' AND o.deferred_reason IS NOT NULL
+                      AND EXISTS (SELECT 1 FROM outbox n
+                                  WHERE n.report_id = o.report_id AND n.kind = 'reminder'
+                                    AND n.recipient = o.recipient AND n.id > o.id
+                                    AND n.status IN ('pending', 'sending'))
+                     THEN 'a later reminder about the same report replaces it'
                  WHEN o.kind = 'ack_request' AND c.id IS NULL
                      THEN 'the conversation was taken back'
                  WHEN o.kind = 'ack_request' AND c.ack_status <> 'pending'

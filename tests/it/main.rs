@@ -10,6 +10,8 @@ mod support;
 
 mod ask_personal;
 mod ask_phrasings;
+mod away_e2e;
+mod away_slack;
 mod checkins_e2e;
 mod cli;
 mod config;

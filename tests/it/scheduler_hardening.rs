@@ -501,6 +501,8 @@ fn channel(call: &Recorded) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_proxys_408_409_425_or_5xx_is_retried_and_only_slacks_own_final_errors_give_up() {
     let fake = FakeSlack::start().await;
+    // The scheduler reads each recipient's status before a DM (issue 14).
+    fake.ignore("users.info");
     fake.ignore("conversations.open");
     let first_answers: HashMap<&str, Failure> = HashMap::from([
         ("DU_M1", Failure::Status(408)),
@@ -550,6 +552,8 @@ async fn a_proxys_408_409_425_or_5xx_is_retried_and_only_slacks_own_final_errors
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_bot_token_gives_every_message_up_at_once_and_alerts_the_admin_channel_once() {
     let fake = FakeSlack::start().await;
+    // The scheduler reads each recipient's status before a DM (issue 14).
+    fake.ignore("users.info");
     fake.ignore("conversations.open");
     let token_works = Arc::new(AtomicBool::new(false));
     fake.respond_with("chat.postMessage", {
@@ -612,6 +616,8 @@ fn reports_in(call: &Recorded) -> Vec<String> {
 async fn each_message_is_checked_right_before_its_send_so_done_move_remove_or_snooze_meanwhile_cancels_it()
  {
     let fake = FakeSlack::start().await;
+    // The scheduler reads each recipient's status before a DM (issue 14).
+    fake.ignore("users.info");
     fake.ignore("conversations.open");
     let dir = tempfile::tempdir().expect("temp dir");
     let bot = bot::bot_in(dir.path(), &[("CAREER_BOT_ADMINS", "admin")]).await;
@@ -728,6 +734,8 @@ const MANAGERS: usize = 12;
 async fn faulty_run(seed: u64) -> BTreeMap<&'static str, usize> {
     let started = Instant::now();
     let fake = FakeSlack::start().await;
+    // The scheduler reads each recipient's status before a DM (issue 14).
+    fake.ignore("users.info");
     fake.ignore("conversations.open");
     fake.ignore("chat.postMessage");
     let dir = tempfile::tempdir().expect("temp dir");

@@ -764,6 +764,8 @@ async fn in_a_dm_listing_several_reports_a_click_settles_only_that_persons_butto
 #[tokio::test]
 async fn thirty_reminders_for_one_slot_are_split_only_where_block_kit_requires() {
     let fake = FakeSlack::start().await;
+    // The scheduler reads each recipient's status before a DM (issue 14).
+    fake.ignore("users.info");
     let dir = tempfile::tempdir().expect("temp dir");
     let bot = bot::bot_in(dir.path(), &[]).await;
     let added: chrono::DateTime<Utc> = "2026-01-20T10:00:00Z".parse().expect("time");

@@ -1,5 +1,6 @@
 //! `team`: the caller's reports, with framework, level, last conversation, next due date and
-//! status (ok / due / overdue / snoozed).
+//! status (ok / due / overdue / snoozed), and a reminder about them held back ("away until
+//! D" when the report is away; the outbox's reason otherwise).
 
 use chrono::{DateTime, Utc};
 
@@ -8,6 +9,15 @@ use crate::bot::{Bot, HandlerError};
 use crate::checkins::Status;
 use crate::ids::{FrameworkId, UserId};
 use crate::reply::{Reply, Text};
+
+/// How `team` shows a reminder held back: "away until D" when the report is away, else the
+/// reason as the outbox has it.
+fn held_text(reason: &str) -> String {
+    match reason.strip_prefix("deferred: report ") {
+        Some(away) => away.to_owned(),
+        None => format!("reminder {reason}"),
+    }
+}
 
 /// Lists the caller's reports.
 pub async fn run(bot: &Bot, caller: &UserId, now: DateTime<Utc>) -> Result<Reply, HandlerError> {
@@ -19,10 +29,21 @@ pub async fn run(bot: &Bot, caller: &UserId, now: DateTime<Utc>) -> Result<Reply
     }
     let today = bot.local_date(caller, now).await?;
     let engine = bot.engine();
+    let mut held = Vec::with_capacity(reports.len());
+    for row in &reports {
+        let deferral = bot
+            .store()
+            .pending_deferrals(Some(&row.person.user_id))
+            .await?
+            .into_iter()
+            .find(|deferral| deferral.recipient == caller.as_str());
+        held.push(deferral.map(|deferral| held_text(&deferral.reason)));
+    }
     let mut counts = [0usize; 4];
     let items = reports
         .iter()
-        .map(|row| {
+        .zip(&held)
+        .map(|(row, held)| {
             let person = &row.person;
             let framework = person
                 .framework_id
@@ -45,10 +66,14 @@ pub async fn run(bot: &Bot, caller: &UserId, now: DateTime<Utc>) -> Result<Reply
                 (Some(date), _) => format!("{date} (not yet confirmed)"),
                 (None, _) => "none yet".to_owned(),
             };
-            let status_text = match (status, person.snoozed_until) {
+            let mut status_text = match (status, person.snoozed_until) {
                 (Status::Snoozed, Some(until)) => format!("snoozed until {until}"),
                 _ => status.word().to_owned(),
             };
+            if let Some(held) = held {
+                status_text.push_str(" · ");
+                status_text.push_str(held);
+            }
             Text::new().mention(&person.user_id).push(format!(
                 ": {} · last conversation {last} · next due {next} · {status_text}",
                 level_label(&engine, framework, person.level),

@@ -43,6 +43,8 @@ pub const SERVED_METHODS: &[&str] = &[
     "views.open",
     "views.publish",
     "apps.connections.open",
+    // Away, busy and holidays (issue 14).
+    "dnd.info",
 ];
 
 /// The method name under which POSTs to a [`FakeSlack::response_url`] are recorded.
@@ -134,6 +136,8 @@ struct Inner {
     acked: HashSet<String>,
     acks: HashMap<String, Option<Value>>,
     tasks: Vec<AbortHandle>,
+    // Away, busy and holidays (issue 14): see the block at the end of this file.
+    presence: HashMap<String, FakePresence>,
 }
 
 struct Shared {
@@ -182,7 +186,11 @@ impl FakeSlack {
 
         let (changed, _) = watch::channel(0u64);
         let shared = Arc::new(Shared {
-            inner: Mutex::new(Inner::default()),
+            inner: Mutex::new(Inner {
+                // Read before each DM (issue 14); tests that care take() them.
+                ignored: HashSet::from(["dnd.info".to_owned()]),
+                ..Inner::default()
+            }),
             changed,
             api_url: format!("http://{http_addr}/api"),
             base_url: format!("http://{http_addr}"),
@@ -898,8 +906,10 @@ fn default_response(inner: &mut Inner, shared: &Shared, method: &str, p: &Value)
             if wants_locale {
                 u["locale"] = json!("en-US");
             }
+            add_status(inner, &id, &mut u);
             json!({"ok": true, "user": u})
         }
+        "dnd.info" => dnd_info(inner, s("user").as_deref()),
         "views.open" | "views.publish" => {
             let view = match p.get("view") {
                 Some(Value::Object(o)) => o.clone(),
@@ -1125,4 +1135,66 @@ fn on_client_frame(shared: &Shared, text: &str) {
         }
     }
     shared.notify();
+}
+
+// ---- Away, busy and holidays (issue 14) -------------------------------------------------
+// `users.info` answers with the status a test set, and `dnd.info` with its do-not-disturb
+// window, so the scheduler's presence checks run against Slack's own shapes.
+
+/// A user's status and do-not-disturb, as a test scripted them.
+#[derive(Debug, Clone, Default)]
+struct FakePresence {
+    status_text: String,
+    status_emoji: String,
+    /// Unix seconds; 0 when the status does not expire (as Slack writes it).
+    status_expiration: i64,
+    /// Unix seconds of a scheduled do-not-disturb window.
+    dnd: Option<(i64, i64)>,
+}
+
+impl FakeSlack {
+    /// Sets `id`'s Slack status (`users.info` `profile.status_*`); `expires` in Unix seconds,
+    /// 0 for never. The user must have been added with [`Self::set_user`].
+    pub fn set_status(&self, id: &str, text: &str, emoji: &str, expires: i64) {
+        let mut inner = self.shared.lock();
+        let presence = inner.presence.entry(id.to_owned()).or_default();
+        presence.status_text = text.to_owned();
+        presence.status_emoji = emoji.to_owned();
+        presence.status_expiration = expires;
+    }
+
+    /// Sets `id`'s do-not-disturb window for `dnd.info`, in Unix seconds.
+    pub fn set_dnd(&self, id: &str, start: i64, end: i64) {
+        self.shared
+            .lock()
+            .presence
+            .entry(id.to_owned())
+            .or_default()
+            .dnd = Some((start, end));
+    }
+}
+
+fn add_status(inner: &Inner, id: &str, user: &mut Value) {
+    let Some(presence) = inner.presence.get(id) else {
+        return;
+    };
+    user["profile"]["status_text"] = json!(presence.status_text);
+    user["profile"]["status_emoji"] = json!(presence.status_emoji);
+    user["profile"]["status_expiration"] = json!(presence.status_expiration);
+}
+
+fn dnd_info(inner: &Inner, user: Option<&str>) -> Value {
+    let window = user
+        .and_then(|user| inner.presence.get(user))
+        .and_then(|presence| presence.dnd);
+    match window {
+        Some((start, end)) => json!({
+            "ok": true,
+            "dnd_enabled": true,
+            "next_dnd_start_ts": start,
+            "next_dnd_end_ts": end,
+            "snooze_enabled": false,
+        }),
+        None => json!({"ok": true, "dnd_enabled": false, "snooze_enabled": false}),
+    }
 }
