@@ -33,6 +33,7 @@ enum Column {
     EventAt,
     EventBy,
     EventDetails,
+    Email,
 }
 
 impl Column {
@@ -62,6 +63,7 @@ impl Column {
             "event_at" => Column::EventAt,
             "event_by" => Column::EventBy,
             "event_details" => Column::EventDetails,
+            "email" | "e_mail" | "work_email" => Column::Email,
             _ => return None,
         })
     }
@@ -89,6 +91,7 @@ impl Column {
             Column::EventAt => "event_at",
             Column::EventBy => "event_by",
             Column::EventDetails => "event_details",
+            Column::Email => "email",
         }
     }
 }
@@ -188,6 +191,7 @@ pub fn parse(bytes: &[u8]) -> ParsedFile {
                 time_zone: take(Column::TimeZone),
                 active: take(Column::Active),
                 snoozed_until: take(Column::SnoozedUntil),
+                email: take(Column::Email),
             });
         } else if history::is_history_record(&record) {
             parsed.history.push(HistoryRow {
