@@ -36,7 +36,7 @@ use crate::store::people::Person;
 use crate::store::{StoreError, time};
 
 /// The CSV header, in order.
-pub const CSV_COLUMNS: [&str; 24] = [
+pub const CSV_COLUMNS: [&str; 25] = [
     "record",
     // The import-org columns:
     "user",
@@ -65,6 +65,8 @@ pub const CSV_COLUMNS: [&str; 24] = [
     "event_at",
     "event_by",
     "event_details",
+    // The work email an HR export named them by (issue 14).
+    "email",
 ];
 
 /// The export file format. CSV is the default because it opens in a spreadsheet and goes
@@ -139,6 +141,8 @@ pub struct ExportedPerson {
     pub status: Option<Status>,
     /// Reminders paused until this date.
     pub snoozed_until: Option<NaiveDate>,
+    /// Their work email (lower case), when an import stored one.
+    pub email: Option<String>,
 }
 
 /// One conversation, without its private note.
@@ -198,12 +202,16 @@ pub enum ExportError {
 /// Reads everyone and every check-in from the bot's store; statuses are as of `now` (UTC).
 pub async fn collect(bot: &Bot, now: DateTime<Utc>) -> Result<Export, StoreError> {
     let people = bot.store().people(true).await?;
+    let emails = bot.store().emails_by_user().await?;
     let checkins = bot.store().all_checkins().await?;
     let answers = bot.store().all_answers().await?;
     let events = bot.store().events(None).await?;
     let evidence = bot.store().all_evidence().await?;
     let assessments = bot.store().all_assessments().await?;
     let mut export = build(&people, &checkins, &answers, &events, bot.settings(), now);
+    for person in &mut export.people {
+        person.email = emails.get(&UserId::new(person.user.clone())).cloned();
+    }
     export.evidence = export_growth::evidence(&evidence);
     export.assessments = export_growth::assessments(&assessments, &checkins);
     Ok(export)
@@ -258,6 +266,7 @@ pub fn build(
                 next_due: schedule.map(|(due, _)| due),
                 status: schedule.map(|(_, status)| status),
                 snoozed_until: person.snoozed_until,
+                email: None,
             }
         })
         .collect();
@@ -351,6 +360,7 @@ pub fn write_csv(export: &Export, out: impl Write) -> Result<(), ExportError> {
         row.set("next_due", date(person.next_due));
         row.set("status", text(person.status.map(Status::word)));
         row.set("snoozed_until", date(person.snoozed_until));
+        row.set("email", text(person.email.as_deref()));
         writer.write_record(row.cells())?;
     }
     for checkin in &export.checkins {

@@ -37,6 +37,17 @@ pub struct FileConfig {
     pub http: FileHttp,
     /// Preparing conversations.
     pub prep: FilePrep,
+    /// The org chart from HR.
+    pub org: FileOrg,
+}
+
+/// `[org]` in the config file: the org chart kept in step with an HR export.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileOrg {
+    /// An org CSV (as `import-org` reads it) that `serve` imports with `--sync` at start and
+    /// whenever it changes; relative to the config file.
+    pub file: Option<PathBuf>,
 }
 
 /// `[prep]` in the config file: preparing a conversation.
