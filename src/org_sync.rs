@@ -40,25 +40,24 @@ pub async fn sync_file(
         sync: true,
         dry_run: false,
     };
-    let problems = match crate::admin::import::import_file_with(bot, path, now, options, directory)
-        .await
-    {
-        Ok(outcome) => {
-            tracing::info!(
-                people = outcome.summary.people,
-                changed = outcome.summary.changed,
-                removed = outcome.removed,
-                looked_up = outcome.looked_up,
-                "org file imported"
-            );
-            return SyncOutcome::Imported(outcome);
-        }
-        Err(ImportError::Invalid(errors)) => errors
-            .iter()
-            .map(|error| format!("{}:{}: {}", path.display(), error.line, error.message))
-            .collect(),
-        Err(other) => vec![format!("{}: {other}", path.display())],
-    };
+    let problems =
+        match crate::admin::import::import_file_with(bot, path, now, options, directory).await {
+            Ok(outcome) => {
+                tracing::info!(
+                    people = outcome.summary.people,
+                    changed = outcome.summary.changed,
+                    removed = outcome.removed,
+                    looked_up = outcome.looked_up,
+                    "org file imported"
+                );
+                return SyncOutcome::Imported(outcome);
+            }
+            Err(ImportError::Invalid(errors)) => errors
+                .iter()
+                .map(|error| format!("{}:{}: {}", path.display(), error.line, error.message))
+                .collect(),
+            Err(other) => vec![format!("{}: {other}", path.display())],
+        };
     for problem in &problems {
         // Row problems name ids and emails from the file, never private notes.
         tracing::error!(problem = %problem, "org file rejected; the org chart is unchanged");
@@ -79,7 +78,9 @@ async fn alert_admins(bot: &Bot, problems: &[String], now: DateTime<Utc>) {
         report_id: None,
         payload: Reply::new()
             .with_heading("The org file has problems")
-            .with_paragraph("I changed nothing in the org chart. Fix these and save the file again:")
+            .with_paragraph(
+                "I changed nothing in the org chart. Fix these and save the file again:",
+            )
             .with_bullets(None, problems.to_vec()),
         planned_for: now,
     };

@@ -171,7 +171,9 @@ async fn import_org(file: &Path, options: ImportOptions, config: &Config) -> Cli
         file,
         chrono::Utc::now(),
         options,
-        directory.as_ref().map(|directory| directory as &dyn Directory),
+        directory
+            .as_ref()
+            .map(|directory| directory as &dyn Directory),
     )
     .await;
     bot.store().close().await;

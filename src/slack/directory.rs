@@ -126,8 +126,8 @@ impl SlackDirectory {
         }
         let mut bucket = self.bucket.lock().await;
         let now = Instant::now();
-        let earned = now.duration_since(bucket.refilled_at).as_secs_f64()
-            / self.pace.every.as_secs_f64();
+        let earned =
+            now.duration_since(bucket.refilled_at).as_secs_f64() / self.pace.every.as_secs_f64();
         bucket.tokens = (bucket.tokens + earned).min(f64::from(self.pace.burst));
         bucket.refilled_at = now;
         if bucket.tokens < 1.0 {

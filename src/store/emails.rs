@@ -74,6 +74,9 @@ mod tests {
 
     #[test]
     fn emails_compare_without_case_or_spaces() {
-        assert_eq!(normalise("  Ana.Lopez@Example.COM "), "ana.lopez@example.com");
+        assert_eq!(
+            normalise("  Ana.Lopez@Example.COM "),
+            "ana.lopez@example.com"
+        );
     }
 }

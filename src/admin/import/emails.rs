@@ -22,7 +22,8 @@ use crate::store::emails::normalise;
 pub struct LookupError(pub String);
 
 /// What a directory lookup gives back: the person's user id, `None` when nobody has the email.
-pub type Lookup<'a> = Pin<Box<dyn Future<Output = Result<Option<UserId>, LookupError>> + Send + 'a>>;
+pub type Lookup<'a> =
+    Pin<Box<dyn Future<Output = Result<Option<UserId>, LookupError>> + Send + 'a>>;
 
 /// Where emails are turned into chat user ids (Slack in `serve` and the CLI; a map in tests).
 pub trait Directory: Send + Sync {
@@ -154,7 +155,15 @@ mod tests {
     fn emails_are_told_from_user_ids() {
         assert!(is_email("ana@example.com"));
         assert!(is_email("Ana.Lopez+hr@sub.example.co"));
-        for not in ["U012AB", "ana", "@ana", "ana@", "ana@localhost", "a b@x.com", "a@.com"] {
+        for not in [
+            "U012AB",
+            "ana",
+            "@ana",
+            "ana@",
+            "ana@localhost",
+            "a b@x.com",
+            "a@.com",
+        ] {
             assert!(!is_email(not), "{not}");
         }
     }
@@ -174,14 +183,23 @@ mod tests {
         let resolved = resolve(&mut rows, &stored, Some(&directory))
             .await
             .expect("the directory answers");
-        assert_eq!(resolved.looked_up, 2, "ana is stored; boss and ghost are asked");
+        assert_eq!(
+            resolved.looked_up, 2,
+            "ana is stored; boss and ghost are asked"
+        );
         assert_eq!(rows[0].user, "U_BOSS");
-        assert_eq!((rows[1].user.as_str(), rows[1].manager.as_str()), ("U_ANA", "U_BOSS"));
+        assert_eq!(
+            (rows[1].user.as_str(), rows[1].manager.as_str()),
+            ("U_ANA", "U_BOSS")
+        );
         assert_eq!(resolved.errors.len(), 1);
         assert_eq!(resolved.errors[0].line, 4);
         assert!(resolved.errors[0].message.contains("ghost@example.com"));
         assert_eq!(
-            resolved.emails.get(&UserId::new("U_ANA")).map(String::as_str),
+            resolved
+                .emails
+                .get(&UserId::new("U_ANA"))
+                .map(String::as_str),
             Some("ana@example.com")
         );
     }

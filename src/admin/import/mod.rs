@@ -30,9 +30,9 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, Utc};
 
 pub use check::validate;
-pub use read::parse;
 pub use emails::{Directory, LookupError};
 pub use plan::Change;
+pub use read::parse;
 pub use write::{Extras, apply, apply_with};
 
 use crate::bot::Bot;

@@ -81,7 +81,10 @@ impl fmt::Display for Change {
                 framework,
                 level,
                 manager,
-            } => write!(f, "added {user}: {framework} level {level}, manager {manager}"),
+            } => write!(
+                f,
+                "added {user}: {framework} level {level}, manager {manager}"
+            ),
             Change::Moved { user, from, to } => write!(
                 f,
                 "moved {user}: manager {} → {to}",
