@@ -254,7 +254,7 @@ async fn a_rate_limited_lookup_waits_for_retry_after_and_is_asked_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_scope_stops_the_import_with_what_to_fix_and_writes_nothing() {
     let fake = FakeSlack::start().await;
-    fake.fail_next(LOOKUP, Failure::SlackError("missing_scope".into()));
+    fake.fail_next(LOOKUP, Failure::SlackError("missing_scope"));
     let dir = TempDir::new().expect("temp dir");
     let bot = bot(dir.path()).await;
     let error = import(
