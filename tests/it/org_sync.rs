@@ -569,3 +569,106 @@ async fn the_served_org_file_is_kept_in_step_and_a_broken_one_changes_nothing() 
     assert!(alert.payload.contains("hr.csv:3:"), "{}", alert.payload);
     assert_eq!(alerts.len(), 1, "one alert, nothing else queued");
 }
+
+/// Waits (up to 20 s) until `check` holds on the bot's database; the waiting is not the test,
+/// `check` is.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..400 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("never happened: {what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_imports_the_org_file_at_start_follows_its_changes_and_refuses_a_broken_one() {
+    use crate::support::harness;
+
+    let fake = FakeSlack::start().await;
+    fake.ignore("auth.test");
+    fake.ignore(LOOKUP);
+    fake.ignore("chat.postMessage");
+    fake.ignore("conversations.open");
+    fake_directory(&fake);
+    fake.set_email("dan@acme.test", "U_DAN");
+    let dir = TempDir::new().expect("temp dir");
+    let hr = dir.path().join("hr");
+    std::fs::create_dir(&hr).expect("a directory for the export");
+    let file = hr.join("org.csv");
+    std::fs::write(
+        &file,
+        format!("{BY_EMAIL}dan@acme.test,Dan,boss@acme.test,buffer-marketing,2,2026-01-05\n"),
+    )
+    .expect("write the file");
+    let mut config = harness::config(
+        dir.path(),
+        &fake.api_url(),
+        false,
+        &[("CAREER_BOT_ADMIN_CHANNEL", ADMIN_CHANNEL)],
+    );
+    config.org_file = Some(file.clone());
+    let running = harness::start(config).await;
+    let bot = std::sync::Arc::clone(&running.bot);
+
+    let tracked = |user: &'static str| {
+        let bot = std::sync::Arc::clone(&bot);
+        move || {
+            let bot = std::sync::Arc::clone(&bot);
+            async move {
+                bot.store()
+                    .person(&UserId::new(user))
+                    .await
+                    .expect("the store answers")
+                    .is_some_and(|person| person.active)
+            }
+        }
+    };
+    eventually("the org file is imported at start", tracked("U_DAN")).await;
+    assert!(tracked("U_ANA")().await);
+
+    // HR's next export, written as a new file renamed over the old one: Dan has left.
+    let next = hr.join("org.csv.tmp");
+    std::fs::write(&next, BY_EMAIL).expect("write the next export");
+    std::fs::rename(&next, &file).expect("rename it over the old one");
+    let dan_left = tracked("U_DAN");
+    eventually("Dan is removed after the file changed", || {
+        let still = dan_left();
+        async move { !still.await }
+    })
+    .await;
+    assert!(tracked("U_BOB")().await, "the others stay");
+
+    // A broken export changes nothing and is reported in the admin channel.
+    let people_before = bot.store().people(true).await.expect("people");
+    std::fs::write(
+        &file,
+        "user,manager,framework,level\nU_BOSS,,,\nU_ANA,U_BOSS,buffer-marketing,9\n",
+    )
+    .expect("break the file");
+    // The scheduler runs too (its reminders about the imported reports are not this test's).
+    let admin_alert = || {
+        fake.peek("chat.postMessage")
+            .into_iter()
+            .find(|post| post.str_param("channel") == Some(ADMIN_CHANNEL))
+    };
+    eventually("the admin channel is told", || {
+        let found = admin_alert().is_some();
+        async move { found }
+    })
+    .await;
+    let alert = admin_alert().expect("the alert");
+    let text = alert.params.to_string();
+    assert!(text.contains("The org file has problems"), "{text}");
+    assert!(text.contains("org.csv:3:"), "{text}");
+    assert_eq!(
+        bot.store().people(true).await.expect("people"),
+        people_before
+    );
+    running.stop().await;
+}

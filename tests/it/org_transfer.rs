@@ -539,6 +539,7 @@ async fn export_json_is_one_object_with_exactly_the_documented_keys() {
             keys(person),
             [
                 "active",
+                "email",
                 "framework",
                 "last_conversation",
                 "level",
@@ -707,6 +708,7 @@ async fn export_csv_has_the_documented_columns_with_people_first_then_check_ins(
             "",
             "",
             "",
+            "",
             ""
         ]
     );
@@ -734,6 +736,7 @@ async fn export_csv_has_the_documented_columns_with_people_first_then_check_ins(
             "disputed",
             "2026-03-06T10:00:00.000Z",
             "We only talked about the offsite",
+            "",
             "",
             "",
             "",
