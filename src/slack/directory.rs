@@ -1,8 +1,10 @@
 //! Emails to Slack user ids through `users.lookupByEmail` (scope `users:read.email`), for
 //! `import-org` and the org file `serve` keeps in step.
 //!
-//! **Cache.** Each email is asked once per process; `import-org` stores the answers with the
-//! people, so a later import (a nightly HR export) asks only about people it has never seen.
+//! **Cache.** An email Slack knows is asked once per process (one that it does not know is
+//! asked again next time: they may have joined since); `import-org` stores the answers with
+//! the people, so a later import (a nightly HR export) asks only about people it has never
+//! seen.
 //!
 //! **Pace.** Slack documents `users.lookupByEmail` as a Tier 3 method (50+ calls a minute per
 //! workspace; Tier 4, which the issue names, allows 100+). [`Pace::SLACK`] stays within both:
@@ -74,7 +76,7 @@ pub struct SlackDirectory {
     api_timeout: Duration,
     pace: Pace,
     bucket: tokio::sync::Mutex<Bucket>,
-    cache: Mutex<HashMap<String, Option<UserId>>>,
+    cache: Mutex<HashMap<String, UserId>>,
 }
 
 impl SlackDirectory {
@@ -109,12 +111,12 @@ impl SlackDirectory {
         self
     }
 
-    fn cached(&self, email: &str) -> Option<Option<UserId>> {
+    fn cached(&self, email: &str) -> Option<UserId> {
         let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         cache.get(email).cloned()
     }
 
-    fn remember(&self, email: &str, id: Option<UserId>) {
+    fn remember(&self, email: &str, id: UserId) {
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         cache.insert(email.to_owned(), id);
     }
@@ -216,10 +218,14 @@ impl Directory for SlackDirectory {
     fn lookup<'a>(&'a self, email: &'a str) -> Lookup<'a> {
         Box::pin(async move {
             if let Some(known) = self.cached(email) {
-                return Ok(known);
+                return Ok(Some(known));
             }
             let found = self.ask_slack(email).await?;
-            self.remember(email, found.clone());
+            // Only answers found are kept: someone unknown today may join Slack tomorrow,
+            // and `serve` keeps one directory for as long as it runs.
+            if let Some(id) = &found {
+                self.remember(email, id.clone());
+            }
             Ok(found)
         })
     }

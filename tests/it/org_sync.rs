@@ -672,3 +672,36 @@ async fn serve_imports_the_org_file_at_start_follows_its_changes_and_refuses_a_b
     );
     running.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_directory_keeps_who_slack_knows_and_asks_again_about_who_it_did_not() {
+    use career_bot::admin::import::Directory;
+
+    let fake = FakeSlack::start().await;
+    fake.set_email("ana@acme.test", "U_ANA");
+    let directory = directory(&fake);
+    for _ in 0..2 {
+        assert_eq!(
+            directory.lookup("ana@acme.test").await.expect("an answer"),
+            Some(UserId::new("U_ANA"))
+        );
+        assert_eq!(
+            directory.lookup("new@acme.test").await.expect("an answer"),
+            None
+        );
+    }
+    let asked: Vec<String> = fake
+        .take(LOOKUP)
+        .iter()
+        .map(|call| call.str_param("email").expect("an email").to_owned())
+        .collect();
+    assert_eq!(asked, ["ana@acme.test", "new@acme.test", "new@acme.test"]);
+
+    // Someone who joined Slack meanwhile is found on the next sync.
+    fake.set_email("new@acme.test", "U_NEW");
+    assert_eq!(
+        directory.lookup("new@acme.test").await.expect("an answer"),
+        Some(UserId::new("U_NEW"))
+    );
+    fake.expect_one(LOOKUP);
+}
