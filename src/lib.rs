@@ -18,7 +18,8 @@
 //!   the signal that a message was queued.
 //! - [`app`]: assembling a bot from the configuration; [`serve`]: the bot in Slack;
 //!   [`http_server`]: its HTTP connections, with timeouts and a cap for slow clients;
-//!   [`reload`]: frameworks reloaded without a restart.
+//!   [`reload`]: frameworks reloaded without a restart; [`org_sync`]: the org chart kept in
+//!   step with an HR export (`[org] file`).
 //! - [`slack`]: the Slack adapter (Web API client, Block Kit, HTTP routes, Socket Mode).
 //! - [`admin`]: `import-org` and `export`, the admin operations run from the command line.
 //! - [`config`]: the one place that reads the config file and environment.
@@ -39,6 +40,7 @@ pub mod http_server;
 pub mod ids;
 pub mod logging;
 pub mod metrics;
+pub mod org_sync;
 pub mod reload;
 pub mod reply;
 pub mod scheduler;

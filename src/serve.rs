@@ -8,7 +8,8 @@
 //! - Socket Mode when `SLACK_APP_TOKEN` is set, else Slack's HTTP routes (signed requests);
 //! - `GET /healthz`, `/readyz`, `/metrics` in both modes, through [`crate::http_server`]
 //!   (timeouts and a connection cap for slow clients);
-//! - the reminder scheduler, the daily profile refresh and framework reloads.
+//! - the reminder scheduler, the daily profile refresh, framework reloads and the org file
+//!   kept in step (`[org] file`, [`crate::org_sync`]).
 //!
 //! Shutdown is graceful and bounded: stop taking requests, let in-flight requests and the
 //! delivery in progress finish — the scheduler claims nothing more, sends for half of
@@ -239,6 +240,15 @@ impl Server {
             stopped(),
         ));
         let profiles = tokio::spawn(refresh_profiles_daily(app.clone(), stopped()));
+        let org = config.org_file.clone().map(|path| {
+            let directory: Arc<dyn crate::admin::import::Directory> = Arc::new(app.directory());
+            tokio::spawn(crate::org_sync::watch(
+                Arc::clone(&bot),
+                path,
+                Some(directory),
+                stopped(),
+            ))
+        });
         let socket = match mode {
             Mode::Socket(app_token) => Some(tokio::spawn(crate::slack::socket::run(
                 app.clone(),
@@ -262,6 +272,7 @@ impl Server {
             http.abort_handle(),
         ];
         tasks.extend(socket.as_ref().map(tokio::task::JoinHandle::abort_handle));
+        tasks.extend(org.as_ref().map(tokio::task::JoinHandle::abort_handle));
         let finished = async {
             let http_result = http.await;
             if let Some(socket) = socket
@@ -273,6 +284,9 @@ impl Server {
             let _ = readiness.await;
             let _ = reloads.await;
             let _ = profiles.await;
+            if let Some(org) = org {
+                let _ = org.await;
+            }
             http_result
         };
         let http_result = match tokio::time::timeout(SHUTDOWN_DEADLINE, finished).await {

@@ -37,7 +37,7 @@ use crate::store::people::Person;
 use crate::store::{StoreError, time};
 
 /// The CSV header, in order.
-pub const CSV_COLUMNS: [&str; 26] = [
+pub const CSV_COLUMNS: [&str; 27] = [
     "record",
     // The import-org columns:
     "user",
@@ -69,6 +69,8 @@ pub const CSV_COLUMNS: [&str; 26] = [
     // A conversation's agreement (issue 13): focus areas as a JSON array, next steps as text.
     "focus",
     "next_steps",
+    // The work email an HR export named them by (issue 14).
+    "email",
 ];
 
 /// The export file format. CSV is the default because it opens in a spreadsheet and goes
@@ -143,6 +145,8 @@ pub struct ExportedPerson {
     pub status: Option<Status>,
     /// Reminders paused until this date.
     pub snoozed_until: Option<NaiveDate>,
+    /// Their work email (lower case), when an import stored one.
+    pub email: Option<String>,
 }
 
 /// One conversation, without its private note.
@@ -206,6 +210,7 @@ pub enum ExportError {
 /// Reads everyone and every check-in from the bot's store; statuses are as of `now` (UTC).
 pub async fn collect(bot: &Bot, now: DateTime<Utc>) -> Result<Export, StoreError> {
     let people = bot.store().people(true).await?;
+    let emails = bot.store().emails_by_user().await?;
     let checkins = bot.store().all_checkins().await?;
     let answers = bot.store().all_answers().await?;
     let events = bot.store().events(None).await?;
@@ -224,6 +229,9 @@ pub async fn collect(bot: &Bot, now: DateTime<Utc>) -> Result<Export, StoreError
             checkin.focus.clone_from(&agreed.focus);
             checkin.next_steps.clone_from(&agreed.next_steps);
         }
+    }
+    for person in &mut export.people {
+        person.email = emails.get(&UserId::new(person.user.clone())).cloned();
     }
     export.evidence = export_growth::evidence(&evidence);
     export.assessments = export_growth::assessments(&assessments, &checkins);
@@ -279,6 +287,7 @@ pub fn build(
                 next_due: schedule.map(|(due, _)| due),
                 status: schedule.map(|(_, status)| status),
                 snoozed_until: person.snoozed_until,
+                email: None,
             }
         })
         .collect();
@@ -375,6 +384,7 @@ pub fn write_csv(export: &Export, out: impl Write) -> Result<(), ExportError> {
         row.set("next_due", date(person.next_due));
         row.set("status", text(person.status.map(Status::word)));
         row.set("snoozed_until", date(person.snoozed_until));
+        row.set("email", text(person.email.as_deref()));
         writer.write_record(row.cells())?;
     }
     for checkin in &export.checkins {

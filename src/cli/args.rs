@@ -46,10 +46,21 @@ pub(super) enum Command {
     /// Import people from an org-chart CSV (columns: user, name, manager, framework, level,
     /// start_date, time_zone; see docs/org-csv.md). Every bad row is reported as FILE:LINE and
     /// then nothing is written; a good file is written in one transaction.
+    ///
+    /// `user` and `manager` may be work emails: stored ones are known, others are looked up
+    /// in Slack (users.lookupByEmail, with SLACK_BOT_TOKEN set).
     ImportOrg {
         /// The CSV file, with a header row. An `export --format csv` file works as is.
         #[arg(value_name = "FILE.csv")]
         file: PathBuf,
+        /// Also remove the tracked people the file does not list (history kept), so a nightly
+        /// HR export keeps the bot in step.
+        #[arg(long)]
+        sync: bool,
+        /// Print each change the import would make (added, moved, level or framework
+        /// changed, removed) and write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Export every person and the full check-in history. Private notes are never exported.
     Export {

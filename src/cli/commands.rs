@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::args::{AskArgs, Command, ShellArgs, ValidateArgs};
 use super::error::{CliError, CliResult};
+use crate::admin::import::{Directory, ImportOptions};
 use crate::admin::{ExportFormat, ImportError};
 use crate::app::{ProblemReport, StartError};
 use crate::ask::{Answer, Engine, Query};
@@ -26,7 +27,11 @@ pub(super) async fn dispatch(command: Command, config: Config) -> CliResult {
         Command::Backup { file } => backup(&config, &file).await,
         // Handled before the configuration is loaded.
         Command::Config(_) | Command::Healthcheck { .. } => Ok(()),
-        Command::ImportOrg { file } => import_org(&file, &config).await,
+        Command::ImportOrg {
+            file,
+            sync,
+            dry_run,
+        } => import_org(&file, ImportOptions { sync, dry_run }, &config).await,
         Command::Export { format, output } => export(format, output.as_deref(), &config).await,
     }
 }
@@ -149,20 +154,32 @@ async fn shell(args: ShellArgs, config: &Config) -> CliResult {
     outcome
 }
 
-/// `import-org FILE`: problems go to stderr as `FILE:LINE: sentence`, exit 1, nothing written.
-async fn import_org(file: &Path, config: &Config) -> CliResult {
+/// `import-org [--sync] [--dry-run] FILE`: problems go to stderr as `FILE:LINE: sentence`,
+/// exit 1, nothing written; a dry run prints each change and writes nothing.
+async fn import_org(file: &Path, options: ImportOptions, config: &Config) -> CliResult {
+    let directory = slack_directory(config)?;
     let bot = open_bot(config, OpenMode::CreateIfMissing).await?;
-    if bot.store().is_read_only() {
+    // A dry run writes nothing, so it works on a database this user may only read.
+    if bot.store().is_read_only() && !options.dry_run {
         bot.store().close().await;
         return Err(CliError::Failed(format!(
             "the database {} is read-only, so nothing was imported; import-org needs write access to the file and its directory",
             config.database
         )));
     }
-    let outcome = crate::admin::import::import_file(&bot, file, chrono::Utc::now()).await;
+    let outcome = crate::admin::import::import_file_with(
+        &bot,
+        file,
+        chrono::Utc::now(),
+        options,
+        directory
+            .as_ref()
+            .map(|directory| directory as &dyn Directory),
+    )
+    .await;
     bot.store().close().await;
-    let summary = match outcome {
-        Ok(summary) => summary,
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
         Err(ImportError::Invalid(errors)) => {
             for error in &errors {
                 eprintln!("{}:{}: {}", file.display(), error.line, error.message);
@@ -176,6 +193,18 @@ async fn import_org(file: &Path, config: &Config) -> CliResult {
         }
         Err(error) => return Err(error.into()),
     };
+    if outcome.dry_run {
+        for change in &outcome.changes {
+            println!("{change}");
+        }
+        println!(
+            "Dry run: {} in {}; nothing was written.",
+            counted(outcome.changes.len(), "change", "changes"),
+            file.display()
+        );
+        return Ok(());
+    }
+    let summary = outcome.summary;
     println!(
         "Imported {} ({}, {}) from {}.",
         counted(summary.people, "person", "people"),
@@ -187,6 +216,12 @@ async fn import_org(file: &Path, config: &Config) -> CliResult {
         println!(
             "{} of them were already up to date.",
             summary.people - summary.changed
+        );
+    }
+    if outcome.removed > 0 {
+        println!(
+            "Removed {} the file does not list (history kept).",
+            counted(outcome.removed, "person", "people")
         );
     }
     let history = summary.history;
@@ -201,6 +236,25 @@ async fn import_org(file: &Path, config: &Config) -> CliResult {
         );
     }
     Ok(())
+}
+
+/// Slack's `users.lookupByEmail` for emails in the file, when a bot token is configured
+/// (checked as `serve` checks it before the token is sent anywhere).
+fn slack_directory(
+    config: &Config,
+) -> Result<Option<crate::slack::directory::SlackDirectory>, CliError> {
+    let Some(token) = &config.slack.bot_token else {
+        return Ok(None);
+    };
+    if let Some(problem) = config.slack.api_url_problem() {
+        return Err(CliError::failed(problem));
+    }
+    let client = crate::slack::client::build(&config.slack.api_url)?;
+    let token = slack_morphism::prelude::SlackApiToken::new(token.expose().to_owned().into());
+    Ok(Some(
+        crate::slack::directory::SlackDirectory::new(client, token)
+            .with_api_timeout(config.slack.api_timeout),
+    ))
 }
 
 /// "1 report", "2 reports".

@@ -37,8 +37,21 @@ pub struct FileConfig {
     pub http: FileHttp,
     /// Preparing conversations.
     pub prep: FilePrep,
+    /// Which Slack statuses mark absence.
     pub away: FileAway,
+    /// Working days and public holidays.
     pub calendar: FileCalendar,
+    /// The org chart from HR.
+    pub org: FileOrg,
+}
+
+/// `[org]` in the config file: the org chart kept in step with an HR export.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileOrg {
+    /// An org CSV (as `import-org` reads it) that `serve` imports with `--sync` at start and
+    /// whenever it changes; relative to the config file.
+    pub file: Option<PathBuf>,
 }
 
 /// `[away]`: which Slack statuses mark absence (defaults in `crate::checkins::away`).

@@ -109,6 +109,8 @@ pub struct Config {
     pub http: Limits,
     /// Slack settings.
     pub slack: SlackSettings,
+    /// `[org] file`: the HR export `serve` keeps the org chart in step with.
+    pub org_file: Option<PathBuf>,
 }
 
 /// Reads `SLACK_API_TIMEOUT`: seconds, fractions allowed, more than 0 and at most 300.
@@ -423,6 +425,8 @@ impl Config {
         };
         check_slack(&slack, &mut problems);
 
+        let org_file = file.org.file.as_ref().map(|path| base_dir.join(path));
+
         let config = Config {
             config_file,
             config_file_parsed,
@@ -444,6 +448,7 @@ impl Config {
             calendar,
             http,
             slack,
+            org_file,
         };
         (config, problems)
     }

@@ -3,9 +3,10 @@
 //! - [`client`]: the Web API client (pointed at `SLACK_API_URL`) and error classification.
 //! - [`blocks`]: the neutral reply rendered as Block Kit, within Slack's limits (pure: no I/O).
 //! - [`app`]: the shared state of request handlers; [`commands`], [`interactions`], [`modal`],
-//!   [`home`]: what they do; `shortcut` and [`evidence_modal`]: the "Log as evidence" message
-//!   shortcut and its form; `form`: reading any of the forms' submissions; [`profiles`]:
-//!   names and time zones from `users.info`.
+//!   [`home`]: what they do; [`directory`]: emails to user ids (`users.lookupByEmail`);
+//!   `shortcut` and [`evidence_modal`]: the "Log as evidence" message shortcut and its form;
+//!   `form`: reading any of the forms' submissions; [`profiles`]: names and time zones from
+//!   `users.info`.
 //! - [`chat`]: how the scheduler's messages reach Slack; [`answers`]: rendered answers, cached.
 //! - [`http`] and [`socket`]: the two ways Slack reaches us; [`replay`]: signatures already
 //!   used, so a captured HTTP request cannot act twice; [`ids`]: Slack's ids as the bot's.
@@ -18,6 +19,7 @@ pub mod blocks;
 pub mod chat;
 pub mod client;
 pub mod commands;
+pub mod directory;
 pub mod entities;
 pub mod evidence_modal;
 mod form;

@@ -9,7 +9,7 @@
 //! (reminders planned about reports: outbox rows and each report's last key), [`requests`]
 //! (asking someone before adding them to a team), [`evidence`] (what people did, tagged with
 //! a dimension), [`assessments`] (each side's ratings before a conversation), [`audit`],
-//! [`events`] (the timeline's changes, read from the audit log), [`restore`] (history coming
+//! [`emails`] (work emails from HR exports), [`events`] (the timeline's changes, read from the audit log), [`restore`] (history coming
 //! back from an export) and [`restore_growth`] (evidence and assessments coming back), [`settings`], [`backup`] (online snapshots), [`time`] (how times are
 //! written), [`values`] (the words stored in status and kind columns), [`ids`] (the typed ids
 //! as text columns), [`open`] (opening: read-write with migrations, or read-only when the file
@@ -20,6 +20,7 @@ pub mod audit;
 pub mod backup;
 pub mod checkins;
 pub mod corrections;
+pub mod emails;
 pub mod events;
 pub mod evidence;
 pub mod ids;

@@ -135,6 +135,22 @@ pub struct NewReport {
     pub cadence: Cadence,
 }
 
+/// Stops tracking a report inside a transaction (no audit entry: the caller writes it): no
+/// due date, reminders already planned cancelled, history kept.
+pub async fn deactivate_in(
+    conn: &mut SqliteConnection,
+    report_id: &UserId,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE people SET active = 0, due_on = NULL, updated_at = ? WHERE user_id = ?")
+        .bind(time::to_text(now))
+        .bind(report_id)
+        .execute(&mut *conn)
+        .await?;
+    restart_reminders_in(conn, report_id).await?;
+    Ok(())
+}
+
 /// Inserts a bare row for `user_id` if there is none (a manager, or someone who only asks).
 pub async fn ensure_person(
     conn: &mut SqliteConnection,
@@ -462,14 +478,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        sqlx::query(
-            "UPDATE people SET active = 0, due_on = NULL, updated_at = ? WHERE user_id = ?",
-        )
-        .bind(time::to_text(now))
-        .bind(report_id)
-        .execute(&mut *tx)
-        .await?;
-        restart_reminders_in(&mut tx, report_id).await?;
+        deactivate_in(&mut tx, report_id, now).await?;
         audit::record(
             &mut tx,
             now,

@@ -32,7 +32,8 @@ fn the_slack_manifest_asks_for_only_the_scopes_the_bot_uses() {
             "chat:write",
             "im:write",
             "users:read",
-            "dnd:read"
+            "dnd:read",
+            "users:read.email"
         ]
     );
     let command = &manifest["features"]["slash_commands"][0];

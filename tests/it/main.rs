@@ -29,6 +29,7 @@ mod logging;
 mod migrations;
 mod model;
 mod operations;
+mod org_sync;
 mod org_transfer;
 mod prep_e2e;
 mod records;

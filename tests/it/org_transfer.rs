@@ -544,6 +544,7 @@ async fn export_json_is_one_object_with_exactly_the_documented_keys() {
             keys(person),
             [
                 "active",
+                "email",
                 "framework",
                 "last_conversation",
                 "level",
@@ -669,7 +670,7 @@ async fn export_csv_has_the_documented_columns_with_people_first_then_check_ins(
     assert_eq!(header, CSV_COLUMNS);
     assert_eq!(
         header.join(","),
-        "record,user,name,manager,framework,level,start_date,time_zone,active,last_conversation,next_due,status,held_on,level_discussed,checkin_manager,recorded_by,recorded_at,acknowledgement,acknowledged_at,dispute_reason,snoozed_until,event_at,event_by,event_details,focus,next_steps"
+        "record,user,name,manager,framework,level,start_date,time_zone,active,last_conversation,next_due,status,held_on,level_discussed,checkin_manager,recorded_by,recorded_at,acknowledgement,acknowledged_at,dispute_reason,snoozed_until,event_at,event_by,event_details,focus,next_steps,email"
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
     let kinds: Vec<(&str, &str)> = rows.iter().map(|r| (&r[0], &r[1])).collect();
@@ -718,6 +719,7 @@ async fn export_csv_has_the_documented_columns_with_people_first_then_check_ins(
             "",
             "",
             "",
+            "",
             ""
         ]
     );
@@ -750,7 +752,8 @@ async fn export_csv_has_the_documented_columns_with_people_first_then_check_ins(
             "",
             "",
             r#"["Ownership","Scope of influence"]"#,
-            NEXT_STEPS
+            NEXT_STEPS,
+            ""
         ]
     );
 }

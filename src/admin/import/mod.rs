@@ -12,10 +12,16 @@
 //! written in the same transaction, so an export goes back in whole. This file holds the
 //! types they pass along and the entry points that run all three.
 //!
+//! Around them: `emails.rs` turns the emails of an HR export into user ids first (stored, or
+//! asked of Slack), and `plan.rs` lists what the file changes, for `--dry-run` (print, write
+//! nothing) and `--sync` (remove the tracked people the file does not list).
+//!
 //! The columns and rules are documented for admins in `docs/org-csv.md`.
 
 mod check;
+pub mod emails;
 pub mod history;
+pub mod plan;
 mod read;
 mod write;
 
@@ -24,8 +30,10 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, Utc};
 
 pub use check::validate;
+pub use emails::{Directory, LookupError};
+pub use plan::Change;
 pub use read::parse;
-pub use write::apply;
+pub use write::{Extras, apply, apply_with};
 
 use crate::bot::Bot;
 use crate::ids::{FrameworkId, UserId};
@@ -74,6 +82,33 @@ pub enum ImportError {
     /// The database failed; the transaction was rolled back.
     #[error("{0}; nothing was imported")]
     Store(#[from] StoreError),
+    /// Slack could not be asked who has an email; nothing was written.
+    #[error("{0}; nothing was imported")]
+    Directory(#[from] LookupError),
+}
+
+/// How `import-org` runs: `--sync` and `--dry-run`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Remove tracked reports the file does not list (history kept).
+    pub sync: bool,
+    /// Check the file and list the changes; write nothing.
+    pub dry_run: bool,
+}
+
+/// What an import did, or (dry run) would do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOutcome {
+    /// The counts, as for a plain import (nothing written on a dry run).
+    pub summary: ImportSummary,
+    /// Every change to the org chart, in file order, then the removals.
+    pub changes: Vec<Change>,
+    /// People removed because the file does not list them (`--sync`; 0 on a dry run).
+    pub removed: usize,
+    /// Emails asked of Slack (stored ones are not asked again).
+    pub looked_up: usize,
+    /// Whether this was a dry run (nothing written).
+    pub dry_run: bool,
 }
 
 /// What an import did.
@@ -115,6 +150,8 @@ pub struct OrgRow {
     pub active: String,
     /// `snoozed_until` (written by `export`; empty keeps the stored snooze).
     pub snoozed_until: String,
+    /// `email` (written by `export`): the person's work email, when `user` is an id.
+    pub email: String,
 }
 
 /// A history row of an export (`record` is `checkin`, `answer` or an event word), every value
@@ -229,14 +266,65 @@ pub async fn import_bytes(
     source: &str,
     now: DateTime<Utc>,
 ) -> Result<ImportSummary, ImportError> {
-    let parsed = parse(bytes);
+    import_with(bot, bytes, source, now, ImportOptions::default(), None)
+        .await
+        .map(|outcome| outcome.summary)
+}
+
+/// Reads, checks and imports `path` with `options`, emails resolved through `directory`.
+pub async fn import_file_with(
+    bot: &Bot,
+    path: &Path,
+    now: DateTime<Utc>,
+    options: ImportOptions,
+    directory: Option<&dyn Directory>,
+) -> Result<ImportOutcome, ImportError> {
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|source| ImportError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    import_with(
+        bot,
+        &bytes,
+        &path.display().to_string(),
+        now,
+        options,
+        directory,
+    )
+    .await
+}
+
+/// Checks CSV `bytes` and imports them as `options` say: emails turned into user ids (stored
+/// ones from the database, others through `directory`), every problem reported by line and
+/// nothing written, else one transaction (none on a dry run) with `--sync`'s removals.
+pub async fn import_with(
+    bot: &Bot,
+    bytes: &[u8],
+    source: &str,
+    now: DateTime<Utc>,
+    options: ImportOptions,
+    directory: Option<&dyn Directory>,
+) -> Result<ImportOutcome, ImportError> {
+    let mut parsed = parse(bytes);
     let existing = bot.store().people(true).await?;
+    let stored_emails = bot.store().user_ids_by_email().await?;
+    let resolved = emails::resolve(&mut parsed.rows, &stored_emails, directory).await?;
     let engine = bot.engine();
     let mut errors = parsed.errors;
+    // A line whose email nobody knows is reported for that alone: its other checks would only
+    // repeat that the cell is not a user id.
+    let email_lines: std::collections::HashSet<u64> =
+        resolved.errors.iter().map(|error| error.line).collect();
+    errors.extend(resolved.errors.iter().cloned());
     let entries = match validate(&parsed.rows, &engine, bot.settings(), &existing, now) {
         Ok(entries) => entries,
-        Err(mut more) => {
-            errors.append(&mut more);
+        Err(more) => {
+            errors.extend(
+                more.into_iter()
+                    .filter(|error| !email_lines.contains(&error.line)),
+            );
             Vec::new()
         }
     };
@@ -259,17 +347,48 @@ pub async fn import_bytes(
         errors.sort_by_key(|error| error.line);
         return Err(ImportError::Invalid(errors));
     }
-    let (changed, history) =
-        apply(bot.store(), bot.settings(), &entries, &history, source, now).await?;
+    let changes = plan::plan(&entries, &existing, options.sync);
     let reports = entries
         .iter()
         .filter(|entry| matches!(entry.role, Role::Report { .. }))
         .count();
-    Ok(ImportSummary {
+    let mut summary = ImportSummary {
         people: entries.len(),
         reports,
         managers_only: entries.len() - reports,
-        changed,
-        history,
+        changed: 0,
+        history: history::HistoryCounts::default(),
+    };
+    if options.dry_run {
+        return Ok(ImportOutcome {
+            summary,
+            changes,
+            removed: 0,
+            looked_up: resolved.looked_up,
+            dry_run: true,
+        });
+    }
+    let extras = Extras {
+        emails: resolved.emails,
+        removals: plan::removals(&changes),
+    };
+    let (changed, history) = apply_with(
+        bot.store(),
+        bot.settings(),
+        &entries,
+        &history,
+        &extras,
+        source,
+        now,
+    )
+    .await?;
+    summary.changed = changed;
+    summary.history = history;
+    Ok(ImportOutcome {
+        summary,
+        changes,
+        removed: extras.removals.len(),
+        looked_up: resolved.looked_up,
+        dry_run: false,
     })
 }

@@ -35,6 +35,7 @@ enum Column {
     EventDetails,
     Focus,
     NextSteps,
+    Email,
 }
 
 impl Column {
@@ -66,6 +67,7 @@ impl Column {
             "event_details" => Column::EventDetails,
             "focus" => Column::Focus,
             "next_steps" => Column::NextSteps,
+            "email" | "e_mail" | "work_email" => Column::Email,
             _ => return None,
         })
     }
@@ -95,6 +97,7 @@ impl Column {
             Column::EventDetails => "event_details",
             Column::Focus => "focus",
             Column::NextSteps => "next_steps",
+            Column::Email => "email",
         }
     }
 }
@@ -194,6 +197,7 @@ pub fn parse(bytes: &[u8]) -> ParsedFile {
                 time_zone: take(Column::TimeZone),
                 active: take(Column::Active),
                 snoozed_until: take(Column::SnoozedUntil),
+                email: take(Column::Email),
             });
         } else if history::is_history_record(&record) {
             parsed.history.push(HistoryRow {

@@ -1,7 +1,7 @@
 //! Step 3 of an import: writing the checked entries in one transaction, with an audit entry
 //! per person, so that a file is imported entirely or not at all.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -12,10 +12,24 @@ use super::{ACTION, ACTOR, OrgEntry, Role};
 use crate::bot::Settings;
 use crate::ids::{FrameworkId, UserId};
 use crate::store::people::{self, NewReport, Person};
-use crate::store::{Store, StoreError, audit, events, reminders, restore, restore_growth, time};
+use crate::store::{
+    Store, StoreError, audit, emails, events, reminders, restore, restore_growth, time,
+};
 
 /// The audit action written once per import that added history.
 pub const HISTORY_ACTION: &str = "history.imported";
+
+/// The audit action of an email stored for a person.
+pub const EMAIL_ACTION: &str = "person.email";
+
+/// What an import writes besides the rows: emails resolved, and `--sync`'s removals.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    /// Each person's work email, lower-cased.
+    pub emails: HashMap<UserId, String>,
+    /// Tracked reports the file does not list (`--sync`): removed, history kept.
+    pub removals: Vec<UserId>,
+}
 
 /// Writes `entries`, then the history, in one transaction: all of it or, on any database
 /// error, none. A person whose stored record already matches their row is not written again
@@ -26,6 +40,29 @@ pub async fn apply(
     settings: &Settings,
     entries: &[OrgEntry],
     history: &HistoryEntries,
+    source: &str,
+    now: DateTime<Utc>,
+) -> Result<(usize, HistoryCounts), StoreError> {
+    apply_with(
+        store,
+        settings,
+        entries,
+        history,
+        &Extras::default(),
+        source,
+        now,
+    )
+    .await
+}
+
+/// [`apply`], also storing `extras`' emails and removing its people, in the same
+/// transaction, each change with its audit entry (actor `import`).
+pub async fn apply_with(
+    store: &Store,
+    settings: &Settings,
+    entries: &[OrgEntry],
+    history: &HistoryEntries,
+    extras: &Extras,
     source: &str,
     now: DateTime<Utc>,
 ) -> Result<(usize, HistoryCounts), StoreError> {
@@ -47,6 +84,36 @@ pub async fn apply(
             ACTION,
             Some(&entry.user_id),
             audit_details(entry, source, wrote),
+        )
+        .await?;
+    }
+    let mut with_email: Vec<(&UserId, &String)> = extras.emails.iter().collect();
+    with_email.sort();
+    for (user_id, email) in with_email {
+        if people::person_in(&mut tx, user_id).await?.is_some()
+            && emails::set_email_in(&mut tx, user_id, email, now).await?
+        {
+            audit::record(
+                &mut tx,
+                now,
+                &UserId::new(ACTOR),
+                EMAIL_ACTION,
+                Some(user_id),
+                json!({ "file": source, "email": email }),
+            )
+            .await?;
+        }
+    }
+    for user_id in &extras.removals {
+        people::deactivate_in(&mut tx, user_id, now).await?;
+        // The same action as `remove` in chat, so the timeline shows it as a removal.
+        audit::record(
+            &mut tx,
+            now,
+            &UserId::new(ACTOR),
+            "person.removed",
+            Some(user_id),
+            json!({ "file": source, "sync": true }),
         )
         .await?;
     }

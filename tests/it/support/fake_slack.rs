@@ -45,6 +45,8 @@ pub const SERVED_METHODS: &[&str] = &[
     "apps.connections.open",
     // Away, busy and holidays (issue 14).
     "dnd.info",
+    // Issue 14, the org chart from HR: see the `users.lookupByEmail` block at the end.
+    "users.lookupByEmail",
 ];
 
 /// The method name under which POSTs to a [`FakeSlack::response_url`] are recorded.
@@ -125,6 +127,8 @@ struct Inner {
     scripted: HashMap<String, VecDeque<Failure>>,
     responders: HashMap<String, Responder>,
     users: HashMap<String, FakeUser>,
+    /// `users.lookupByEmail`'s directory: lower-cased email → user id.
+    emails: HashMap<String, String>,
     ts_counter: u64,
     view_counter: u64,
     response_url_counter: u64,
@@ -875,6 +879,7 @@ fn default_response(inner: &mut Inner, shared: &Shared, method: &str, p: &Value)
             };
             json!({"ok": true, "channel": channel})
         }
+        "users.lookupByEmail" => lookup_by_email(inner, p),
         "users.info" => {
             let Some(id) = s("user") else {
                 return slack_error("user_not_found");
@@ -1197,4 +1202,39 @@ fn dnd_info(inner: &Inner, user: Option<&str>) -> Value {
         }),
         None => json!({"ok": true, "dnd_enabled": false, "snooze_enabled": false}),
     }
+}
+
+// ---- users.lookupByEmail (issue 14, "The org chart from HR") --------------------------------
+// Kept apart from the rest of the fake to ease merging: the directory of emails, scripted with
+// `set_email`, and its answer. Unknown emails get Slack's `users_not_found`.
+
+impl FakeSlack {
+    /// `users.lookupByEmail` answers `email` (any case) with `id`.
+    pub fn set_email(&self, email: &str, id: &str) {
+        self.shared
+            .lock()
+            .emails
+            .insert(email.to_lowercase(), id.to_string());
+    }
+}
+
+/// The answer to `users.lookupByEmail`: the user, as Slack gives it, or `users_not_found`.
+fn lookup_by_email(inner: &Inner, p: &Value) -> Value {
+    let Some(email) = p.get("email").and_then(Value::as_str) else {
+        return slack_error("invalid_arguments");
+    };
+    let Some(id) = inner.emails.get(&email.to_lowercase()) else {
+        return slack_error("users_not_found");
+    };
+    json!({
+        "ok": true,
+        "user": {
+            "id": id,
+            "team_id": TEAM_ID,
+            "name": id.to_lowercase(),
+            "deleted": false,
+            "is_bot": false,
+            "profile": {"email": email, "team": TEAM_ID},
+        },
+    })
 }

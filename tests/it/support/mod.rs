@@ -50,6 +50,8 @@
 //!   `{"ok": false, "error": "user_not_found"}` with HTTP 200, as Slack does.
 //! - `views.open` / `views.publish`: the sent view plus `id` `V0FAKE0001`…, `team_id`, `hash`.
 //! - `apps.connections.open`: `{"ok": true, "url": fake.ws_url()}` (Socket Mode, see below).
+//! - `users.lookupByEmail`: the user id from `set_email(email, id)` (any case), else
+//!   `users_not_found`, as Slack does.
 //!
 //! Anything else (another method, another path) is answered 404 `unknown_method` and recorded
 //! as unexpected, unless the test scripted a failure for it with `fail_next`.

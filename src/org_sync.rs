@@ -1,0 +1,160 @@
+//! `[org] file = "PATH"`: `serve` keeps the org chart in step with an HR export by itself.
+//!
+//! The file is imported as `import-org --sync PATH` would: at start, and whenever it changes
+//! (watched like the framework files, see [`crate::reload`]). A file with any problem changes
+//! nothing: the problems (line by line) go to the log and, through the outbox like every
+//! other admin message, to the admin channel. A file that is the same as the last one
+//! imported is not imported again.
+//!
+//! [`sync_file`] is one pass, with the time passed in; [`watch`] calls it on changes.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::admin::import::{Directory, ImportError, ImportOptions, ImportOutcome};
+use crate::bot::Bot;
+use crate::reply::Reply;
+use crate::store::outbox::{NewMessage, kind};
+
+/// What one pass over the org file did.
+#[derive(Debug)]
+pub enum SyncOutcome {
+    /// Imported with `--sync`.
+    Imported(ImportOutcome),
+    /// The file has problems, or could not be read or resolved: nothing changed.
+    Rejected(Vec<String>),
+}
+
+/// Imports `path` with `--sync` at `now`; on any problem nothing changes, and the problems go
+/// to the log and the admin channel.
+pub async fn sync_file(
+    bot: &Bot,
+    path: &Path,
+    directory: Option<&dyn Directory>,
+    now: DateTime<Utc>,
+) -> SyncOutcome {
+    let options = ImportOptions {
+        sync: true,
+        dry_run: false,
+    };
+    let problems =
+        match crate::admin::import::import_file_with(bot, path, now, options, directory).await {
+            Ok(outcome) => {
+                tracing::info!(
+                    people = outcome.summary.people,
+                    changed = outcome.summary.changed,
+                    removed = outcome.removed,
+                    looked_up = outcome.looked_up,
+                    "org file imported"
+                );
+                return SyncOutcome::Imported(outcome);
+            }
+            Err(ImportError::Invalid(errors)) => errors
+                .iter()
+                .map(|error| format!("{}:{}: {}", path.display(), error.line, error.message))
+                .collect(),
+            Err(other) => vec![format!("{}: {other}", path.display())],
+        };
+    for problem in &problems {
+        // Row problems name ids and emails from the file, never private notes.
+        tracing::error!(problem = %problem, "org file rejected; the org chart is unchanged");
+    }
+    alert_admins(bot, &problems, now).await;
+    SyncOutcome::Rejected(problems)
+}
+
+/// Queues the problems for the admin channel, when there is one.
+async fn alert_admins(bot: &Bot, problems: &[String], now: DateTime<Utc>) {
+    let Some(channel) = bot.settings().admin_channel.clone() else {
+        return;
+    };
+    let message = NewMessage {
+        key: format!("org-sync:{}", crate::store::time::to_text(now)),
+        kind: kind::ALERT,
+        recipient: channel,
+        report_id: None,
+        payload: Reply::new()
+            .with_heading("The org file has problems")
+            .with_paragraph(
+                "I changed nothing in the org chart. Fix these and save the file again:",
+            )
+            .with_bullets(None, problems.to_vec()),
+        planned_for: now,
+    };
+    match bot.store().plan(&message, now).await {
+        Ok(_) => bot.wake().ring(),
+        Err(error) => tracing::error!(%error, "cannot queue the org file alert"),
+    }
+}
+
+/// Imports `path` now, then again whenever it changes (debounced) and its content differs
+/// from the last import's, until `shutdown` resolves.
+pub async fn watch(
+    bot: Arc<Bot>,
+    path: PathBuf,
+    directory: Option<Arc<dyn Directory>>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let (changed_tx, mut changed_rx) = tokio::sync::mpsc::channel::<()>(16);
+    let _watcher = start_watcher(&path, changed_tx);
+    let mut last = tokio::fs::read(&path).await.ok();
+    sync_file(&bot, &path, directory.as_deref(), Utc::now()).await;
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            Some(()) = changed_rx.recv() => {
+                // Editors and exports write in several steps: wait for the burst to settle.
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                while changed_rx.try_recv().is_ok() {}
+                let now_content = tokio::fs::read(&path).await.ok();
+                if now_content.is_some() && now_content == last {
+                    continue;
+                }
+                last = now_content;
+                tracing::info!("org file changed; importing it");
+                sync_file(&bot, &path, directory.as_deref(), Utc::now()).await;
+            }
+        }
+    }
+}
+
+/// Watches the file's directory (an export is often written as a new file renamed over the
+/// old one) for events about the file.
+fn start_watcher(
+    path: &Path,
+    changed: tokio::sync::mpsc::Sender<()>,
+) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher;
+    let name = path.file_name()?.to_owned();
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let handler = move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event
+            && (event.kind.is_modify() || event.kind.is_create())
+            && event
+                .paths
+                .iter()
+                .any(|changed| changed.file_name() == Some(name.as_os_str()))
+        {
+            let _ = changed.try_send(());
+        }
+    };
+    let mut watcher = match notify::recommended_watcher(handler) {
+        Ok(watcher) => watcher,
+        Err(error) => {
+            tracing::warn!(%error, "cannot watch the org file; it is imported at start only");
+            return None;
+        }
+    };
+    if let Err(error) = watcher.watch(&directory, notify::RecursiveMode::NonRecursive) {
+        tracing::warn!(path = %directory.display(), %error, "cannot watch the org file's directory");
+        return None;
+    }
+    Some(watcher)
+}
