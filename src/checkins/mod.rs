@@ -2,10 +2,13 @@
 //! plan. Pure functions with the clock passed in; no Slack, no SQL.
 
 pub mod cadence;
+pub mod chart;
 pub mod fingerprint;
 pub mod held_on;
+pub mod org;
 pub mod period;
 pub mod reminders;
+pub mod stats;
 pub mod time_zone;
 
 pub use cadence::{Cadence, Schedule, Status, Timeline, due_on};

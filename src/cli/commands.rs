@@ -239,7 +239,7 @@ async fn export(format: ExportFormat, output: Option<&Path>, config: &Config) ->
 /// set to 0600 through the open handle before anything is written. (A process that already had
 /// that existing file open keeps its access; a new file name avoids even that.) Devices and
 /// pipes (`/dev/stdout`) are written as they are.
-fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let file = std::fs::OpenOptions::new()
         .write(true)

@@ -26,6 +26,7 @@ mod migrations;
 mod model;
 mod operations;
 mod org_transfer;
+mod people_view;
 mod prep_e2e;
 mod records;
 mod scheduler_hardening;
