@@ -19,6 +19,7 @@ pub mod client;
 pub mod commands;
 pub mod entities;
 pub mod evidence_modal;
+pub mod files;
 pub mod home;
 pub mod http;
 pub mod ids;

@@ -25,7 +25,16 @@ fn the_slack_manifest_asks_for_only_the_scopes_the_bot_uses() {
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    assert_eq!(scopes, ["commands", "chat:write", "im:write", "users:read"]);
+    assert_eq!(
+        scopes,
+        [
+            "commands",
+            "chat:write",
+            "im:write",
+            "users:read",
+            "files:write"
+        ]
+    );
     let command = &manifest["features"]["slash_commands"][0];
     assert_eq!(command["command"], "/career");
     assert_eq!(

@@ -27,6 +27,7 @@ mod model;
 mod operations;
 mod org_transfer;
 mod people_view;
+mod people_view_slack;
 mod prep_e2e;
 mod records;
 mod scheduler_hardening;

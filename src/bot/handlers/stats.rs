@@ -10,9 +10,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::overdue::{Oversight, oversight};
 use crate::bot::{Bot, HandlerError};
 use crate::checkins::chart;
+use crate::checkins::org::Org;
 use crate::checkins::stats::{self, Answer, Conversation, Figures, Scope, Stats};
 use crate::ids::UserId;
 use crate::reply::{Field, Reply, Text};
+use crate::store::StoreError;
 use crate::store::values::AckStatus;
 
 /// At most this many managers in the table (the largest first); the rest are counted.
@@ -25,10 +27,16 @@ pub async fn figures(
     scope: Scope<'_>,
     today: NaiveDate,
     months: u32,
-) -> Result<Stats, HandlerError> {
+) -> Result<Stats, StoreError> {
     let from = stats::window_start(today, months);
     let held = bot.store().held_between(from, today).await?;
-    let org = super::access::org(bot).await?;
+    let org = Org::new(
+        bot.store()
+            .org_edges()
+            .await?
+            .into_iter()
+            .map(|edge| (edge.user_id, edge.manager_id)),
+    );
     let settings = bot.settings();
     let conversations: Vec<Conversation> = held
         .into_iter()
