@@ -194,14 +194,15 @@ impl Shell<'_> {
     /// `stats --png FILE`: the table, and the chart written to FILE, readable only by its
     /// owner (like exports). The same handler as `stats` in Slack, which posts the chart.
     async fn stats_png(&self, months: u32, path: &str) -> String {
-        let view = match crate::bot::handlers::stats::view(self.bot, &self.user, months, self.now())
-            .await
-        {
-            Ok(view) => view,
-            Err(error) => {
-                return crate::bot::handlers::unlogged_error_reply(&error).to_plain_text();
-            }
-        };
+        let view =
+            match crate::bot::handlers::stats::view(self.bot, &self.user, months, self.now(), true)
+                .await
+            {
+                Ok(view) => view,
+                Err(error) => {
+                    return crate::bot::handlers::unlogged_error_reply(&error).to_plain_text();
+                }
+            };
         let mut out = view.reply.to_plain_text();
         let Some(png) = view.png else {
             out.push_str("No conversations were recorded in this time, so no chart was written.\n");

@@ -37,7 +37,7 @@ impl SlackApp {
     /// `stats`: the table as the reply; the chart is uploaded in the background and shared
     /// in the caller's DM (an image cannot be part of an ephemeral reply).
     async fn stats(&self, request: &Request, months: u32) -> Reply {
-        let view = match stats::view(&self.bot, &request.user, months, request.now).await {
+        let view = match stats::view(&self.bot, &request.user, months, request.now, true).await {
             Ok(view) => view,
             Err(error) => return crate::bot::handlers::unlogged_error_reply(&error),
         };

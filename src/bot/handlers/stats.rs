@@ -60,17 +60,19 @@ pub async fn figures(
 pub struct StatsView {
     /// The table.
     pub reply: Reply,
-    /// The chart as a PNG; `None` when nothing was held in the window (nothing to draw) or
-    /// drawing failed (logged).
+    /// The chart as a PNG; `None` when not asked for, when nothing was held in the window
+    /// (nothing to draw) or when drawing failed (logged).
     pub png: Option<Vec<u8>>,
 }
 
-/// `stats` for `caller`, with the chart.
+/// `stats` for `caller`; with `chart`, the chart too (drawing it is most of the work when
+/// few conversations are in the window, so a reply without one skips it).
 pub async fn view(
     bot: &Bot,
     caller: &UserId,
     months: u32,
     now: DateTime<Utc>,
+    chart: bool,
 ) -> Result<StatsView, HandlerError> {
     let oversight = oversight(bot, caller).await?;
     let today = bot.local_date(caller, now).await?;
@@ -79,7 +81,7 @@ pub async fn view(
         Oversight::Line(_) => Scope::LineOf(caller),
     };
     let stats = figures(bot, scope, today, months).await?;
-    let png = if stats.overall.held == 0 {
+    let png = if !chart || stats.overall.held == 0 {
         None
     } else {
         let names = team_names(bot, &stats).await?;
@@ -109,7 +111,7 @@ pub async fn run(
             "`--png FILE` writes the chart to a file, which only the shell and the command line do; here, `stats` shows the chart with the table.",
         )));
     }
-    Ok(view(bot, caller, months, now).await?.reply)
+    Ok(view(bot, caller, months, now, false).await?.reply)
 }
 
 /// The names of the chart's teams, for its legend.
