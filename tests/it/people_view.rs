@@ -301,7 +301,7 @@ async fn stats_png_writes_the_chart_readable_only_by_its_owner() {
 }
 
 #[test]
-fn the_piped_shell_writes_the_chart() {
+fn the_piped_shell_and_the_command_line_write_the_chart() {
     let dir = tempfile::tempdir().expect("temp dir");
     let script: String = ORG
         .iter()
@@ -329,4 +329,33 @@ fn the_piped_shell_writes_the_chart() {
     assert!(stdout.contains("Chart written to chart.png"), "{stdout}");
     let bytes = std::fs::read(dir.path().join("chart.png")).expect("the chart");
     assert_eq!(png_size(&bytes), Some((900, 450)));
+
+    // `career-bot stats`: the same figures across the organisation, and the same chart. The
+    // window ends today, so it is a long one to reach back to the scripted 2026 dates.
+    let output = binary::career_bot(dir.path())
+        .args([
+            "--db", "bot.db", "stats", "--months", "120", "--png", "cli.png",
+        ])
+        .output()
+        .expect("career-bot stats");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains("Held: 3"), "{stdout}");
+    assert!(stdout.contains("Chart written to cli.png"), "{stdout}");
+    let chart = dir.path().join("cli.png");
+    assert_eq!(
+        png_size(&std::fs::read(&chart).expect("chart")),
+        Some((900, 450))
+    );
+    let mode = std::fs::metadata(&chart)
+        .expect("metadata")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    let output = binary::career_bot(dir.path())
+        .args(["--db", "bot.db", "stats", "--months", "0"])
+        .output()
+        .expect("career-bot stats");
+    assert_eq!(output.status.code(), Some(2));
 }

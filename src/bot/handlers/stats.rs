@@ -80,6 +80,27 @@ pub async fn view(
         Oversight::Everyone => Scope::Everyone,
         Oversight::Line(_) => Scope::LineOf(caller),
     };
+    Ok(build(bot, scope, today, months, chart).await?)
+}
+
+/// `stats` across the whole organisation on `today`, as an admin sees it (the command line's
+/// `career-bot stats`).
+pub async fn organisation(
+    bot: &Bot,
+    today: NaiveDate,
+    months: u32,
+    chart: bool,
+) -> Result<StatsView, StoreError> {
+    build(bot, Scope::Everyone, today, months, chart).await
+}
+
+async fn build(
+    bot: &Bot,
+    scope: Scope<'_>,
+    today: NaiveDate,
+    months: u32,
+    chart: bool,
+) -> Result<StatsView, StoreError> {
     let stats = figures(bot, scope, today, months).await?;
     let png = if !chart || stats.overall.held == 0 {
         None
@@ -115,7 +136,7 @@ pub async fn run(
 }
 
 /// The names of the chart's teams, for its legend.
-async fn team_names(bot: &Bot, stats: &Stats) -> Result<HashMap<UserId, String>, HandlerError> {
+async fn team_names(bot: &Bot, stats: &Stats) -> Result<HashMap<UserId, String>, StoreError> {
     let mut names = HashMap::new();
     for team in stats.teams.iter().filter_map(|team| team.team.as_ref()) {
         if let Some(person) = bot.store().person(team).await? {
