@@ -296,6 +296,9 @@ mod tests {
             "evidence @ana --all",
             "prep",
             "prep @ana",
+            "overdue",
+            "stats --months 3",
+            "team @lead",
         ];
         for text in read_only {
             assert!(parse(text).expect(text).is_read_only(), "{text}");
