@@ -10,7 +10,7 @@
 //! - [`text`]: normalising and fuzzy-matching names; [`ids`]: typed user, channel and
 //!   framework ids.
 //! - [`checkins`]: cadence rules, due and overdue, reminder planning, how dates and zones
-//!   are read.
+//!   are read; the org's reporting lines and the people team's figures and chart.
 //!
 //! Around it, the adapters and the wiring:
 //! - [`bot`]: the handlers shared by Slack and the shell; [`chat`]: the port they send through.

@@ -450,6 +450,16 @@ async fn plan_digest(bot: &Bot, now: DateTime<Utc>) -> Result<bool, StoreError> 
         bot.store().set_setting(LAST_DIGEST_SLOT, &key).await?;
         return Ok(false);
     }
+    // The same figures as `stats` and the admins' App Home.
+    let months = crate::checkins::stats::DEFAULT_MONTHS;
+    let stats = crate::bot::handlers::stats::figures(
+        bot,
+        crate::checkins::stats::Scope::Everyone,
+        today,
+        months,
+    )
+    .await?;
+    let headline = crate::bot::handlers::stats::headline(&stats.overall);
     bot.store()
         .plan(
             &NewMessage {
@@ -457,7 +467,7 @@ async fn plan_digest(bot: &Bot, now: DateTime<Utc>) -> Result<bool, StoreError> 
                 kind: kind::DIGEST,
                 recipient: channel,
                 report_id: None,
-                payload: messages::digest(&lines),
+                payload: messages::digest(&lines, headline, months),
                 planned_for: slot,
             },
             now,

@@ -162,6 +162,13 @@ impl<'b> Shell<'b> {
             return self.directive(directive).await;
         }
         let line = line.strip_prefix("/career").map(str::trim).unwrap_or(line);
+        if let Ok(crate::bot::command::Command::Stats {
+            months,
+            png: Some(path),
+        }) = crate::bot::command::parse(line)
+        {
+            return Outcome::Print(self.stats_png(months, &path).await);
+        }
         let request = Request {
             user: self.user.clone(),
             text: line.to_owned(),
@@ -205,6 +212,40 @@ impl<'b> Shell<'b> {
             "quit" | "q" | "exit" => Outcome::Quit,
             other => Outcome::Print(format!("Unknown directive `:{other}`.\n{DIRECTIVES_HELP}")),
         }
+    }
+}
+
+impl Shell<'_> {
+    /// `stats --png FILE`: the table, and the chart written to FILE, readable only by its
+    /// owner (like exports). The same handler as `stats` in Slack, which posts the chart.
+    async fn stats_png(&self, months: u32, path: &str) -> String {
+        let view =
+            match crate::bot::handlers::stats::view(self.bot, &self.user, months, self.now(), true)
+                .await
+            {
+                Ok(view) => view,
+                Err(error) => {
+                    return crate::bot::handlers::unlogged_error_reply(&error).to_plain_text();
+                }
+            };
+        let mut out = view.reply.to_plain_text();
+        let Some(png) = view.png else {
+            out.push_str("No conversations were recorded in this time, so no chart was written.\n");
+            return out;
+        };
+        let written = crate::cli::private_file(std::path::Path::new(path))
+            .and_then(|mut file| file.write_all(&png));
+        match written {
+            Ok(()) => out.push_str(&format!(
+                "Chart written to {path} ({}×{} PNG).\n",
+                crate::checkins::chart::WIDTH,
+                crate::checkins::chart::HEIGHT
+            )),
+            Err(error) => out.push_str(&format!(
+                "I could not write the chart to {path} ({error}); choose a file in a folder you can write to.\n"
+            )),
+        }
+        out
     }
 }
 

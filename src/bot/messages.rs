@@ -341,8 +341,9 @@ pub struct OverdueLine {
     pub snoozed_until: Option<NaiveDate>,
 }
 
-/// The weekly digest of overdue check-ins for the admin channel.
-pub fn digest(lines: &[OverdueLine]) -> Reply {
+/// The weekly digest for the admin channel: the headline figures of `stats` across the
+/// organisation (`headline`, over `months` months), then the overdue check-ins.
+pub fn digest(lines: &[OverdueLine], headline: Vec<crate::reply::Field>, months: u32) -> Reply {
     let items = lines
         .iter()
         .map(|line| {
@@ -362,7 +363,10 @@ pub fn digest(lines: &[OverdueLine]) -> Reply {
         .collect();
     Reply::new()
         .with_heading(format!("Overdue career conversations: {}", lines.len()))
+        .with_paragraph(format!("Across the organisation, last {months} months:"))
+        .with_fields(headline)
         .with_bullets(None, items)
+        .with_context("`stats` shows the figures per manager, with a chart; `overdue` lists who is due as well.")
 }
 
 /// An alert for the admin channel about a message that could not be delivered.

@@ -4,11 +4,14 @@
 pub mod away;
 pub mod cadence;
 pub mod calendar;
+pub mod chart;
 pub mod deferral;
 pub mod fingerprint;
 pub mod held_on;
+pub mod org;
 pub mod period;
 pub mod reminders;
+pub mod stats;
 pub mod time_zone;
 
 pub use cadence::{Cadence, Schedule, Status, Timeline, due_on};

@@ -71,6 +71,17 @@ pub(super) enum Command {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// How career conversations are going across the organisation, per manager and overall
+    /// (what an admin sees with `stats`); --png writes the on-time chart.
+    Stats {
+        /// The window, in months (1 to 120).
+        #[arg(long, default_value_t = crate::checkins::stats::DEFAULT_MONTHS,
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::checkins::stats::MAX_MONTHS)))]
+        months: u32,
+        /// Write the chart of the on-time share per month to FILE (PNG, readable only by you).
+        #[arg(long, value_name = "FILE")]
+        png: Option<PathBuf>,
+    },
     /// Run the bot in Slack: Socket Mode when SLACK_APP_TOKEN is set, else HTTP.
     Serve(ServeArgs),
     /// Configuration tools.

@@ -33,7 +33,37 @@ pub(super) async fn dispatch(command: Command, config: Config) -> CliResult {
             dry_run,
         } => import_org(&file, ImportOptions { sync, dry_run }, &config).await,
         Command::Export { format, output } => export(format, output.as_deref(), &config).await,
+        Command::Stats { months, png } => stats(months, png.as_deref(), &config).await,
     }
+}
+
+/// `stats [--months N] [--png FILE]`: the figures across the organisation, as an admin sees
+/// them (whoever can open the database sees every record anyway), and the chart.
+async fn stats(months: u32, png: Option<&Path>, config: &Config) -> CliResult {
+    let bot = open_bot(config, OpenMode::Existing).await?;
+    let today = chrono::Utc::now()
+        .with_timezone(&bot.settings().default_time_zone)
+        .date_naive();
+    let view = crate::bot::handlers::stats::organisation(&bot, today, months, png.is_some()).await;
+    bot.store().close().await;
+    let view = view.map_err(CliError::failed)?;
+    print!("{}", view.reply.to_plain_text());
+    if let Some(path) = png {
+        let Some(bytes) = view.png else {
+            println!("No conversations were recorded in this time, so no chart was written.");
+            return Ok(());
+        };
+        private_file(path)
+            .and_then(|mut file| std::io::Write::write_all(&mut file, &bytes))
+            .map_err(|error| CliError::Failed(format!("{}: {error}", path.display())))?;
+        println!(
+            "Chart written to {} ({}×{} PNG).",
+            path.display(),
+            crate::checkins::chart::WIDTH,
+            crate::checkins::chart::HEIGHT
+        );
+    }
+    Ok(())
 }
 
 /// The one way the command line opens the bot: the configured frameworks (broken files
@@ -293,7 +323,7 @@ async fn export(format: ExportFormat, output: Option<&Path>, config: &Config) ->
 /// set to 0600 through the open handle before anything is written. (A process that already had
 /// that existing file open keeps its access; a new file name avoids even that.) Devices and
 /// pipes (`/dev/stdout`) are written as they are.
-fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let file = std::fs::OpenOptions::new()
         .write(true)

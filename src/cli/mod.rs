@@ -14,6 +14,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use args::Cli;
+/// Private outputs (exports, the `stats` chart) are created readable only by their owner.
+pub(crate) use commands::private_file;
 pub use error::{CliError, CliResult};
 
 use crate::config::Config;

@@ -62,6 +62,26 @@ impl SlackChat {
         self
     }
 
+    /// The Web API client (for [`super::files`]).
+    pub(super) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The bot token.
+    pub(super) fn token(&self) -> &SlackApiToken {
+        &self.token
+    }
+
+    /// The metrics Web API calls are counted in.
+    pub(super) fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.metrics
+    }
+
+    /// The time limit of each Web API call.
+    pub(super) fn api_timeout(&self) -> Duration {
+        self.api_timeout
+    }
+
     /// The DM channel with `user`, opened once and remembered.
     pub async fn dm_channel(&self, user: &str) -> Result<String, SlackClientError> {
         if let Some(channel) = self.lock().get(user).cloned() {

@@ -12,9 +12,13 @@ use slack_morphism::prelude::*;
 
 use super::app::SlackApp;
 use super::blocks::{self, ephemeral, render_answer};
+use super::client::short_error;
 use super::entities;
+use super::files::Image;
 use crate::bot::Request;
+use crate::bot::command::Command;
 use crate::bot::error::INTERNAL_ERROR_REPLY;
+use crate::bot::handlers::stats;
 use crate::ids::UserId;
 use crate::reply::Reply;
 
@@ -22,6 +26,40 @@ use crate::reply::Reply;
 pub const DEADLINE: Duration = Duration::from_millis(2500);
 
 impl SlackApp {
+    /// The reply to one command. `stats` also posts its chart, in the caller's DM.
+    async fn answer(&self, request: &Request) -> Reply {
+        match crate::bot::command::parse(&request.text) {
+            Ok(Command::Stats { months, png: None }) => self.stats(request, months).await,
+            _ => self.bot.handle(request).await,
+        }
+    }
+
+    /// `stats`: the table as the reply; the chart is uploaded in the background and shared
+    /// in the caller's DM (an image cannot be part of an ephemeral reply).
+    async fn stats(&self, request: &Request, months: u32) -> Reply {
+        let view = match stats::view(&self.bot, &request.user, months, request.now, true).await {
+            Ok(view) => view,
+            Err(error) => return crate::bot::handlers::unlogged_error_reply(&error),
+        };
+        let Some(png) = view.png else {
+            return view.reply;
+        };
+        let chat = self.chat.clone();
+        let user = request.user.to_string();
+        let image = Image {
+            filename: "career-conversations-on-time.png".to_owned(),
+            title: format!("Career conversations held on time, last {months} months"),
+            png,
+        };
+        tokio::spawn(async move {
+            if let Err(error) = chat.share_image(&user, image).await {
+                tracing::warn!(error = %short_error(&error), "cannot post the stats chart");
+            }
+        });
+        view.reply
+            .with_context("The chart of the on-time share per month follows in our DM.")
+    }
+
     /// The finished response body when the command is a question whose answer does not
     /// depend on who asks (see [`super::answers`]).
     /// `text` is as Slack sent it (entities and all).
@@ -42,8 +80,8 @@ impl SlackApp {
             text: text.clone(),
             now: Utc::now(),
         };
-        let bot = std::sync::Arc::clone(&self.bot);
-        let mut task = tokio::spawn(async move { bot.handle(&request).await });
+        let app = self.clone();
+        let mut task = tokio::spawn(async move { app.answer(&request).await });
         match tokio::time::timeout(DEADLINE, &mut task).await {
             Ok(Ok(reply)) => ephemeral(render_answer(&text, &reply, 0)),
             Ok(Err(error)) => {

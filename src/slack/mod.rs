@@ -22,6 +22,7 @@ pub mod commands;
 pub mod directory;
 pub mod entities;
 pub mod evidence_modal;
+pub mod files;
 mod form;
 pub mod home;
 pub mod http;

@@ -9,8 +9,10 @@
 //! (reminders planned about reports: outbox rows and each report's last key), [`requests`]
 //! (asking someone before adding them to a team), [`evidence`] (what people did, tagged with
 //! a dimension), [`assessments`] (each side's ratings before a conversation), [`audit`],
-//! [`emails`] (work emails from HR exports), [`events`] (the timeline's changes, read from the audit log), [`restore`] (history coming
-//! back from an export) and [`restore_growth`] (evidence and assessments coming back), [`settings`], [`backup`] (online snapshots), [`time`] (how times are
+//! [`emails`] (work emails from HR exports), [`events`] (the timeline's changes, read from the
+//! audit log), [`restore`] (history coming back from an export) and [`restore_growth`]
+//! (evidence and assessments coming back), [`settings`], [`stats`] (what the people team's
+//! figures read), [`backup`] (online snapshots), [`time`] (how times are
 //! written), [`values`] (the words stored in status and kind columns), [`ids`] (the typed ids
 //! as text columns), [`open`] (opening: read-write with migrations, or read-only when the file
 //! cannot be written).
@@ -33,6 +35,7 @@ pub mod restore;
 pub mod restore_growth;
 pub mod settings;
 pub mod snoozes;
+pub mod stats;
 pub mod time;
 pub mod values;
 

@@ -207,7 +207,7 @@ async fn a_holiday_moves_the_slot_to_the_next_working_day() {
 #[tokio::test]
 async fn a_report_away_defers_the_managers_reminder_and_team_says_until_when() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let bot = bot_in(dir.path(), &[]).await;
+    let bot = bot_in(dir.path(), &[("CAREER_BOT_ADMINS", "admin")]).await;
     let mut shell = with_ana_due(&bot).await;
     let out = run(
         &mut shell,
@@ -216,6 +216,7 @@ async fn a_report_away_defers_the_managers_reminder_and_team_says_until_when() {
             ":now 2026-04-20T09:00:00Z",
             ":tick",
             "team",
+            "overdue",
         ],
     )
     .await;
@@ -225,13 +226,36 @@ async fn a_report_away_defers_the_managers_reminder_and_team_says_until_when() {
         "{out}"
     );
     assert!(out.contains("· due · away until 2026-04-21"), "{out}");
+    // `overdue` says it too, on the report's line and in the summary.
+    let overdue_line = out
+        .lines()
+        .find(|line| line.contains("(manager ") && line.contains("· last "))
+        .unwrap_or_else(|| panic!("an overdue line in {out}"));
+    assert!(
+        overdue_line.ends_with("· away until 2026-04-21"),
+        "{overdue_line}"
+    );
+    assert!(
+        out.contains("1 with the reminder held back (away or a day off)"),
+        "{out}"
+    );
+    // An admin looking at the manager's team sees the same (the reminder is the manager's).
+    let out = run(&mut shell, &[":as admin", "team @boss", ":as boss"]).await;
+    assert!(out.contains("· due · away until 2026-04-21"), "{out}");
     let out = run(
         &mut shell,
-        &[":status ana", ":now 2026-04-21T09:00:00Z", ":tick", "team"],
+        &[
+            ":status ana",
+            ":now 2026-04-21T09:00:00Z",
+            ":tick",
+            "team",
+            "overdue",
+        ],
     )
     .await;
     assert_eq!(dms_to(&out, "boss"), 1, "{out}");
     assert!(!out.contains("away until"), "{out}");
+    assert!(!out.contains("held back"), "{out}");
 }
 
 #[tokio::test]

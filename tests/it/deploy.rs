@@ -33,7 +33,8 @@ fn the_slack_manifest_asks_for_only_the_scopes_the_bot_uses() {
             "im:write",
             "users:read",
             "dnd:read",
-            "users:read.email"
+            "users:read.email",
+            "files:write"
         ]
     );
     let command = &manifest["features"]["slash_commands"][0];

@@ -31,6 +31,8 @@ mod model;
 mod operations;
 mod org_sync;
 mod org_transfer;
+mod people_view;
+mod people_view_slack;
 mod prep_e2e;
 mod records;
 mod scheduler_hardening;

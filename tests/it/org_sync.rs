@@ -595,6 +595,8 @@ async fn serve_imports_the_org_file_at_start_follows_its_changes_and_refuses_a_b
     fake.ignore(LOOKUP);
     fake.ignore("chat.postMessage");
     fake.ignore("conversations.open");
+    // The scheduler asks each recipient's status before a DM (away, busy and holidays).
+    fake.ignore("users.info");
     fake_directory(&fake);
     fake.set_email("dan@acme.test", "U_DAN");
     let dir = TempDir::new().expect("temp dir");

@@ -525,7 +525,10 @@ async fn a_line_naming_someone_gets_a_did_you_mean_among_commands_not_a_framewor
     let out = run(&mut shell, &["snoze @ana 1w"]).await;
     assert!(out.contains("did you mean `snooze`?"), "{out}");
     let out = run(&mut shell, &["team @carol"]).await;
-    assert!(out.contains("`team` takes no person"), "{out}");
+    assert!(
+        out.contains("Only admins and the managers above @carol can see their team"),
+        "{out}"
+    );
     let out = run(&mut shell, &["snooze @ana off"]).await;
     assert!(out.contains("use `unsnooze`"), "{out}");
     assert!(!out.contains("framework or title"), "{out}");

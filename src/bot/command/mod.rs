@@ -33,6 +33,20 @@ pub enum Command {
     },
     /// The caller's reports.
     Team,
+    /// `team @manager`: that manager's team, for admins and the managers above them.
+    TeamOf {
+        /// The manager.
+        manager: Mention,
+    },
+    /// `overdue`: everyone due, overdue or snoozed that the caller oversees.
+    Overdue,
+    /// `stats [--months N] [--png FILE]`.
+    Stats {
+        /// The window, in months (1 to [`crate::checkins::stats::MAX_MONTHS`]).
+        months: u32,
+        /// Where to write the chart; only the shell writes files (Slack posts the chart).
+        png: Option<String>,
+    },
     /// The caller's own framework, level and conversations.
     Me,
     /// `add @person FRAMEWORK LEVEL`: the caller becomes their manager.
@@ -198,7 +212,9 @@ impl Command {
         Some(match self {
             Command::Ask(_) => return None,
             Command::Help | Command::HelpOn { .. } => CommandKind::Help,
-            Command::Team => CommandKind::Team,
+            Command::Team | Command::TeamOf { .. } => CommandKind::Team,
+            Command::Overdue => CommandKind::Overdue,
+            Command::Stats { .. } => CommandKind::Stats,
             Command::Me => CommandKind::Me,
             Command::Add { .. } => CommandKind::Add,
             Command::Move { .. } => CommandKind::Move,
@@ -280,6 +296,9 @@ mod tests {
             "evidence @ana --all",
             "prep",
             "prep @ana",
+            "overdue",
+            "stats --months 3",
+            "team @lead",
         ];
         for text in read_only {
             assert!(parse(text).expect(text).is_read_only(), "{text}");
@@ -327,6 +346,8 @@ mod tests {
             CommandKind::Help
             | CommandKind::Evidence
             | CommandKind::Team
+            | CommandKind::Overdue
+            | CommandKind::Stats
             | CommandKind::Ack
             | CommandKind::Dispute
             | CommandKind::Me

@@ -53,6 +53,47 @@ fn unknown_command(word: &str) -> UsageError {
     }
 }
 
+/// `stats [--months N] [--png FILE]`, flags in any order.
+fn stats(rest: &str) -> Result<Command, UsageError> {
+    use crate::checkins::stats::{DEFAULT_MONTHS, MAX_MONTHS};
+    let kind = CommandKind::Stats;
+    let mut months = None;
+    let mut png = None;
+    let mut words = rest.split_whitespace();
+    while let Some(word) = words.next() {
+        match word.to_lowercase().as_str() {
+            "--months" | "-m" if months.is_none() => {
+                let value = words.next().unwrap_or("");
+                let parsed = value
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=MAX_MONTHS).contains(n))
+                    .ok_or_else(|| {
+                        error(
+                            kind,
+                            format!("`--months` takes a whole number of months from 1 to {MAX_MONTHS}, e.g. `stats --months 6`, not \"{value}\"."),
+                        )
+                    })?;
+                months = Some(parsed);
+            }
+            "--png" if png.is_none() => {
+                let path = words.next().ok_or_else(|| {
+                    error(
+                        kind,
+                        "`--png` needs a file name, e.g. `stats --png chart.png`.",
+                    )
+                })?;
+                png = Some(path.to_owned());
+            }
+            _ => return Err(error(kind, format!("I don't understand \"{word}\"."))),
+        }
+    }
+    Ok(Command::Stats {
+        months: months.unwrap_or(DEFAULT_MONTHS),
+        png,
+    })
+}
+
 /// Splits off the first whitespace-separated word.
 fn next_word(text: &str) -> Option<(&str, &str)> {
     let text = text.trim_start();
@@ -108,12 +149,21 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
         }),
         // `team titles` and `me level` are questions.
         CommandKind::Team if rest.is_empty() => Ok(Command::Team),
-        CommandKind::Team if names_someone => Err(error(
-            kind,
-            "`team` takes no person: it lists your own reports. For one person, try `history @person`.",
-        )),
+        CommandKind::Team if names_someone => {
+            let (manager, extra) = person_then(rest)?;
+            if !extra.is_empty() {
+                return Err(error(kind, format!("I don't understand \"{extra}\".")));
+            }
+            Ok(Command::TeamOf { manager })
+        }
         CommandKind::Me if rest.is_empty() => Ok(Command::Me),
         CommandKind::Team | CommandKind::Me => question(),
+        CommandKind::Overdue if rest.is_empty() => Ok(Command::Overdue),
+        CommandKind::Overdue => Err(error(
+            kind,
+            "`overdue` takes nothing after it: it lists everyone you oversee whose conversation is due, overdue or snoozed.",
+        )),
+        CommandKind::Stats => stats(rest),
         CommandKind::Ack => Ok(Command::Ack),
         CommandKind::Dispute => Ok(Command::Dispute {
             reason: non_empty(rest),
@@ -517,8 +567,44 @@ mod tests {
     }
 
     #[test]
+    fn bad_stats_and_overdue_arguments_say_what_works() {
+        for (typed, says) in [
+            ("stats --months 0", "from 1 to 120"),
+            ("stats --months many", "not \"many\""),
+            ("stats --months", "from 1 to 120"),
+            ("stats --png", "needs a file name"),
+            ("stats weekly", "I don't understand \"weekly\""),
+            ("overdue soon", "takes nothing after it"),
+        ] {
+            let error = parse(typed).expect_err(typed);
+            assert!(error.problem.contains(says), "{typed}: {}", error.problem);
+        }
+    }
+
+    #[test]
     fn reads_every_command() {
         assert_eq!(parse("team"), Ok(Command::Team));
+        assert_eq!(
+            parse("team @lead"),
+            Ok(Command::TeamOf {
+                manager: person("lead")
+            })
+        );
+        assert_eq!(parse("overdue"), Ok(Command::Overdue));
+        assert_eq!(
+            parse("stats"),
+            Ok(Command::Stats {
+                months: 12,
+                png: None
+            })
+        );
+        assert_eq!(
+            parse("stats --png out.png --months 6"),
+            Ok(Command::Stats {
+                months: 6,
+                png: Some("out.png".into())
+            })
+        );
         assert_eq!(parse("me"), Ok(Command::Me));
         assert_eq!(
             parse("add @ana buffer marketing 2"),

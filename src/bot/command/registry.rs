@@ -51,6 +51,10 @@ pub enum CommandKind {
     Assess,
     /// `prep [@person]`.
     Prep,
+    /// `overdue`: everyone due, overdue or snoozed in the caller's view.
+    Overdue,
+    /// `stats [--months N] [--png FILE]`: how conversations are going.
+    Stats,
 }
 
 /// Who may run a command: what its handler checks, said for `help COMMAND`.
@@ -80,6 +84,8 @@ pub enum Who {
     /// The person themselves, or their manager of record (not an admin: an assessment is one
     /// of the two sides of a conversation).
     EitherSide,
+    /// An admin, for the whole organisation; a manager, for their reporting line.
+    AdminOrManager,
 }
 
 impl Who {
@@ -100,13 +106,16 @@ impl Who {
             }
             Who::Author => "whoever logged the entry",
             Who::EitherSide => "the person (for themselves) or their manager",
+            Who::AdminOrManager => {
+                "an admin (the whole organisation) or a manager (their reporting line, reports of reports included)"
+            }
         }
     }
 }
 
 impl CommandKind {
     /// Every command, in the order `help` lists them.
-    pub const ALL: [CommandKind; 23] = [
+    pub const ALL: [CommandKind; 25] = [
         CommandKind::Help,
         CommandKind::Team,
         CommandKind::Add,
@@ -130,6 +139,8 @@ impl CommandKind {
         CommandKind::Unlog,
         CommandKind::Assess,
         CommandKind::Prep,
+        CommandKind::Overdue,
+        CommandKind::Stats,
     ];
 
     /// The words that start the command: its name first, then its aliases (lowercase).
@@ -158,6 +169,8 @@ impl CommandKind {
             CommandKind::Unlog => &["unlog"],
             CommandKind::Assess => &["assess", "assessment"],
             CommandKind::Prep => &["prep", "prepare"],
+            CommandKind::Overdue => &["overdue"],
+            CommandKind::Stats => &["stats", "statistics"],
         }
     }
 
@@ -170,7 +183,7 @@ impl CommandKind {
     pub fn usage(self) -> &'static str {
         match self {
             CommandKind::Help => "help [COMMAND]",
-            CommandKind::Team => "team",
+            CommandKind::Team => "team [@manager]",
             CommandKind::Add => "add @person FRAMEWORK LEVEL",
             CommandKind::Move => "move @person @new-manager",
             CommandKind::Remove => "remove @person",
@@ -194,6 +207,8 @@ impl CommandKind {
                 "assess [@person] [DIMENSION not-yet|sometimes|consistently [note…] | topics TEXT | done]"
             }
             CommandKind::Prep => "prep [@person]",
+            CommandKind::Overdue => "overdue",
+            CommandKind::Stats => "stats [--months N] [--png FILE]",
         }
     }
 
@@ -203,7 +218,9 @@ impl CommandKind {
             CommandKind::Help => {
                 "how to ask questions, and every command; `help COMMAND` for one of them"
             }
-            CommandKind::Team => "your reports, their last and next conversation, and who is due",
+            CommandKind::Team => {
+                "your reports, their last and next conversation, and who is due; `team @manager` shows a manager's team to admins and to the managers above them"
+            }
             CommandKind::Add => {
                 "you become their manager (e.g. add @ana marketing 2); someone who had another manager is asked first"
             }
@@ -245,6 +262,12 @@ impl CommandKind {
             CommandKind::Prep => {
                 "prepare a conversation: levels, both assessments side by side, evidence since the last one, the focus agreed last time (yours without a person)"
             }
+            CommandKind::Overdue => {
+                "everyone whose conversation is due, overdue or snoozed: the whole organisation for an admin, your reporting line for a manager"
+            }
+            CommandKind::Stats => {
+                "per manager and overall over the last N months (default 12): conversations held, share on time, median days late, disputes, share confirmed, and a chart of the on-time share per month; `--png FILE` (shell only) writes the chart"
+            }
         }
     }
 
@@ -257,7 +280,9 @@ impl CommandKind {
             | CommandKind::History
             | CommandKind::Me
             | CommandKind::Evidence
-            | CommandKind::Prep => true,
+            | CommandKind::Prep
+            | CommandKind::Overdue
+            | CommandKind::Stats => true,
             CommandKind::Add
             | CommandKind::Move
             | CommandKind::Remove
@@ -300,6 +325,7 @@ impl CommandKind {
             CommandKind::Log => Who::SelfOrManager,
             CommandKind::Evidence => Who::PersonOrManager,
             CommandKind::Unlog => Who::Author,
+            CommandKind::Overdue | CommandKind::Stats => Who::AdminOrManager,
         }
     }
 

@@ -99,3 +99,27 @@ pub fn evidence_view(caller: &UserId, person_id: &UserId, person: Option<&Person
 pub fn may_log_for(caller: &UserId, person_id: &UserId, person: Option<&Person>) -> bool {
     caller == person_id || person.is_some_and(|person| manages_now(caller, person))
 }
+
+/// Whether `caller` may see `manager`'s team and figures: an admin may, and so may any
+/// manager above them in the org chart (a director sees their whole org).
+pub async fn may_oversee(
+    bot: &Bot,
+    caller: &UserId,
+    manager: &UserId,
+) -> Result<bool, HandlerError> {
+    if bot.settings().is_admin(caller) {
+        return Ok(true);
+    }
+    let org = org(bot).await?;
+    Ok(org.is_above(caller, manager))
+}
+
+/// The org chart of tracked people, as the people team's views read it.
+pub async fn org(bot: &Bot) -> Result<crate::checkins::org::Org, HandlerError> {
+    let edges = bot.store().org_edges().await?;
+    Ok(crate::checkins::org::Org::new(
+        edges
+            .into_iter()
+            .map(|edge| (edge.user_id, edge.manager_id)),
+    ))
+}

@@ -2,7 +2,8 @@
 //! for each their evidence since the last conversation and whether each side has assessed; for
 //! everyone, their own level, next conversation, evidence count, focus areas, a way to see
 //! what the next level asks for, "Log evidence" and, close to the conversation, "Prepare"
-//! ([`super::home_growth`]). Slack shows it as the App Home tab.
+//! ([`super::home_growth`]); for an admin, the headline figures of `stats` across the
+//! organisation. Slack shows it as the App Home tab.
 
 use chrono::{DateTime, Utc};
 
@@ -20,6 +21,19 @@ pub async fn home(bot: &Bot, user: &UserId, now: DateTime<Utc>) -> Result<Reply,
     let engine = bot.engine();
     let today = bot.local_date(user, now).await?;
     let mut reply = Reply::new().with_heading("Career conversations");
+    if bot.settings().is_admin(user) {
+        let months = crate::checkins::stats::DEFAULT_MONTHS;
+        let stats =
+            super::stats::figures(bot, crate::checkins::stats::Scope::Everyone, today, months)
+                .await?;
+        reply = reply
+            .with_paragraph(format!("Across the organisation, last {months} months"))
+            .with_fields(super::stats::headline(&stats.overall))
+            .with_context(
+                "`stats` shows them per manager, with a chart; `overdue` lists who is waiting.",
+            )
+            .with_divider();
+    }
     let reports = bot.store().reports_of(user).await?;
     if !reports.is_empty() {
         reply = reply.with_paragraph(format!("Your reports ({})", reports.len()));

@@ -12,15 +12,18 @@ mod history;
 mod home;
 mod home_growth;
 mod me;
+mod overdue;
 mod people;
 mod prep;
 mod requests;
+pub mod stats;
 mod team;
 
-pub use access::{can_manage, manages_now, require_manager};
+pub use access::{can_manage, manages_now, may_oversee, require_manager};
 pub use asking::{ask_as, record_of};
 pub use assess::{FormData, FormDimension, assessment_form, other_side_visible};
 pub use evidence::{DimensionChoice, EvidenceForm, first_link};
+pub use overdue::{Oversight, Waiting, oversight, waiting};
 
 use chrono::{DateTime, Utc};
 
@@ -133,6 +136,11 @@ async fn run_in_span(
         Command::Help => Ok(help::reply(bot)),
         Command::HelpOn { topic } => Ok(help::on(bot, &topic)),
         Command::Team => team::run(bot, caller, now).await,
+        Command::TeamOf { manager } => team::of(bot, caller, &manager, now).await,
+        Command::Overdue => overdue::run(bot, caller, now).await,
+        Command::Stats { months, png } => {
+            stats::run(bot, caller, months, png.as_deref(), now).await
+        }
         Command::Me => me::run(bot, caller, now).await,
         Command::Add {
             person,

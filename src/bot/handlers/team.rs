@@ -1,9 +1,11 @@
 //! `team`: the caller's reports, with framework, level, last conversation, next due date and
 //! status (ok / due / overdue / snoozed), and a reminder about them held back ("away until
-//! D" when the report is away; the outbox's reason otherwise).
+//! D" when the report is away; the outbox's reason otherwise); `team @manager`: that
+//! manager's team, for admins and the managers above them.
 
 use chrono::{DateTime, Utc};
 
+use crate::bot::mention::Mention;
 use crate::bot::messages::level_label;
 use crate::bot::{Bot, HandlerError};
 use crate::checkins::Status;
@@ -21,11 +23,44 @@ fn held_text(reason: &str) -> String {
 
 /// Lists the caller's reports.
 pub async fn run(bot: &Bot, caller: &UserId, now: DateTime<Utc>) -> Result<Reply, HandlerError> {
-    let reports = bot.store().reports_of(caller).await?;
-    if reports.is_empty() {
-        return Ok(Reply::paragraph(
-            "You have no reports yet. Add one with `add @person FRAMEWORK LEVEL`.",
+    show(bot, caller, caller, now).await
+}
+
+/// Lists `manager`'s reports, when the caller is them, an admin or a manager above them.
+pub async fn of(
+    bot: &Bot,
+    caller: &UserId,
+    manager: &Mention,
+    now: DateTime<Utc>,
+) -> Result<Reply, HandlerError> {
+    let manager = &manager.user_id;
+    if manager == caller {
+        return run(bot, caller, now).await;
+    }
+    if !super::access::may_oversee(bot, caller, manager).await? {
+        return Err(HandlerError::Refused(
+            Text::from("Only admins and the managers above ")
+                .mention(manager)
+                .push(" can see their team; `team` alone shows yours."),
         ));
+    }
+    show(bot, caller, manager, now).await
+}
+
+async fn show(
+    bot: &Bot,
+    caller: &UserId,
+    manager: &UserId,
+    now: DateTime<Utc>,
+) -> Result<Reply, HandlerError> {
+    let own = caller == manager;
+    let reports = bot.store().reports_of(manager).await?;
+    if reports.is_empty() {
+        return Ok(Reply::paragraph(if own {
+            Text::from("You have no reports yet. Add one with `add @person FRAMEWORK LEVEL`.")
+        } else {
+            Text::new().mention(manager).push(" has no reports.")
+        }));
     }
     let today = bot.local_date(caller, now).await?;
     let engine = bot.engine();
@@ -36,7 +71,7 @@ pub async fn run(bot: &Bot, caller: &UserId, now: DateTime<Utc>) -> Result<Reply
             .pending_deferrals(Some(&row.person.user_id))
             .await?
             .into_iter()
-            .find(|deferral| deferral.recipient == caller.as_str());
+            .find(|deferral| deferral.recipient == manager.as_str());
         held.push(deferral.map(|deferral| held_text(&deferral.reason)));
     }
     let mut counts = [0usize; 4];
@@ -81,10 +116,22 @@ pub async fn run(bot: &Bot, caller: &UserId, now: DateTime<Utc>) -> Result<Reply
         })
         .collect();
     let [ok, due, overdue, snoozed] = counts;
+    let heading = if own {
+        Text::from(format!("Your reports ({})", reports.len()))
+    } else {
+        Text::from("Reports of ")
+            .mention(manager)
+            .push(format!(" ({})", reports.len()))
+    };
+    let hint = if own {
+        " Record a conversation with `done @person`."
+    } else {
+        ""
+    };
     Ok(Reply::new()
-        .with_heading(format!("Your reports ({})", reports.len()))
+        .with_heading(heading)
         .with_bullets(None, items)
         .with_context(format!(
-            "{ok} ok · {due} due · {overdue} overdue · {snoozed} snoozed. Record a conversation with `done @person`."
+            "{ok} ok · {due} due · {overdue} overdue · {snoozed} snoozed.{hint}"
         )))
 }

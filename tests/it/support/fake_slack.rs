@@ -47,6 +47,9 @@ pub const SERVED_METHODS: &[&str] = &[
     "dnd.info",
     // Issue 14, the org chart from HR: see the `users.lookupByEmail` block at the end.
     "users.lookupByEmail",
+    // Files (issue 14, the people team's view): the external upload flow.
+    "files.getUploadURLExternal",
+    "files.completeUploadExternal",
 ];
 
 /// The method name under which POSTs to a [`FakeSlack::response_url`] are recorded.
@@ -142,6 +145,9 @@ struct Inner {
     tasks: Vec<AbortHandle>,
     // Away, busy and holidays (issue 14): see the block at the end of this file.
     presence: HashMap<String, FakePresence>,
+    // Files (issue 14): the bytes POSTed to each upload URL, by file id, in arrival order.
+    uploads: Vec<(String, Vec<u8>)>,
+    upload_counter: u64,
 }
 
 struct Shared {
@@ -204,6 +210,7 @@ impl FakeSlack {
         let app = Router::new()
             .route("/api/{method}", any(api_handler))
             .route("/response/{tag}", any(response_url_handler))
+            .route("/upload/{file_id}", any(upload_handler))
             .fallback(fallback_handler)
             .with_state(shared.clone());
         let http_task = tokio::spawn(async move {
@@ -937,6 +944,9 @@ fn default_response(inner: &mut Inner, shared: &Shared, method: &str, p: &Value)
             json!({"ok": true, "view": view})
         }
         "apps.connections.open" => json!({"ok": true, "url": shared.ws_url}),
+        "files.getUploadURLExternal" | "files.completeUploadExternal" => {
+            files_response(inner, shared, method, p)
+        }
         _ => slack_error("unknown_method"),
     }
 }
@@ -1237,4 +1247,88 @@ fn lookup_by_email(inner: &Inner, p: &Value) -> Value {
             "profile": {"email": email, "team": TEAM_ID},
         },
     })
+}
+
+// ---- Files (issue 14, the people team's view) --------------------------------------------------
+//
+// Slack's external upload flow: `files.getUploadURLExternal` hands out an upload URL (here on
+// the fake's own port) and a file id; the client POSTs the bytes there, which the fake keeps
+// (see [`FakeSlack::uploads`]) and records under [`UPLOAD_METHOD`]; then
+// `files.completeUploadExternal` shares the file in a channel.
+
+/// The method name under which POSTs to an upload URL are recorded.
+pub const UPLOAD_METHOD: &str = "upload";
+
+impl FakeSlack {
+    /// The bytes uploaded so far, `(file id, bytes)`, in arrival order.
+    pub fn uploads(&self) -> Vec<(String, Vec<u8>)> {
+        self.shared.lock().uploads.clone()
+    }
+}
+
+fn files_response(inner: &mut Inner, shared: &Shared, method: &str, p: &Value) -> Value {
+    match method {
+        "files.getUploadURLExternal" => {
+            let length = p.get("length").and_then(|v| match v {
+                Value::String(s) => s.parse::<u64>().ok(),
+                other => other.as_u64(),
+            });
+            if p.get("filename").and_then(Value::as_str).is_none() || length.is_none() {
+                return slack_error("invalid_arguments");
+            }
+            inner.upload_counter += 1;
+            let file_id = format!("F{:06}", inner.upload_counter);
+            json!({
+                "ok": true,
+                "upload_url": format!("{}/upload/{file_id}", shared.base_url),
+                "file_id": file_id,
+            })
+        }
+        _ => {
+            let Some(files) = p.get("files").and_then(Value::as_array) else {
+                return slack_error("invalid_arguments");
+            };
+            let known: Vec<Value> = files
+                .iter()
+                .filter_map(|file| {
+                    let id = file.get("id").and_then(Value::as_str)?;
+                    inner.uploads.iter().any(|(uploaded, _)| uploaded == id).then(|| {
+                        json!({"id": id, "title": file.get("title").cloned().unwrap_or(Value::Null)})
+                    })
+                })
+                .collect();
+            if known.len() != files.len() {
+                return slack_error("file_not_found");
+            }
+            json!({"ok": true, "files": known})
+        }
+    }
+}
+
+async fn upload_handler(
+    State(shared): State<Arc<Shared>>,
+    Path(file_id): Path<String>,
+    http_method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    {
+        let mut inner = shared.lock();
+        inner.recorded.push(Recorded {
+            method: UPLOAD_METHOD.to_string(),
+            token: bearer_token(&headers),
+            params: json!({"file_id": file_id, "length": body.len(), "content_type": content_type}),
+            http_method: http_method.to_string(),
+            path: format!("/upload/{file_id}"),
+        });
+        inner.uploads.push((file_id.clone(), body.to_vec()));
+    }
+    shared.notify();
+    // Slack's upload URL answers in plain text.
+    (StatusCode::OK, format!("OK - {file_id}")).into_response()
 }

@@ -108,4 +108,6 @@ pub mod fake_slack;
 pub mod harness;
 pub mod shell;
 
-pub use fake_slack::{APP_ID, BOT_USER_ID, Failure, FakeSlack, RESPONSE_URL_METHOD, TEAM_ID};
+pub use fake_slack::{
+    APP_ID, BOT_USER_ID, Failure, FakeSlack, RESPONSE_URL_METHOD, TEAM_ID, UPLOAD_METHOD,
+};
