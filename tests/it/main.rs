@@ -34,6 +34,7 @@ mod org_transfer;
 mod people_view;
 mod people_view_slack;
 mod prep_e2e;
+mod prep_slack_limits;
 mod records;
 mod scheduler_hardening;
 mod serve_process;
