@@ -211,6 +211,18 @@ fn render(config: &Config, loaded: Vec<&str>) -> String {
         "# holidays for everyone else: {} days",
         config.calendar.default.len()
     );
+    let _ = writeln!(out, "\n[org]");
+    match &config.org_file {
+        Some(path) => {
+            let _ = writeln!(out, "file = {}", quoted(&path.display().to_string()));
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "# file: none (the org chart changes only through commands and import-org)"
+            );
+        }
+    }
     let _ = writeln!(out, "\n[http]");
     let http = &config.http;
     let _ = writeln!(

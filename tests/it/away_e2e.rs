@@ -391,7 +391,7 @@ fn config_check_shows_the_away_rules_and_the_holidays_read() {
     let file = dir.path().join("career-bot.toml");
     std::fs::write(
         &file,
-        "[away]\nwords = [\"OOO\", \"Urlaub\"]\n[calendar]\nworking_days = \"Sun-Thu\"\nholidays = { \"Europe/Berlin\" = \"de.ics\" }\n",
+        "[away]\nwords = [\"OOO\", \"Urlaub\"]\n[calendar]\nworking_days = \"Sun-Thu\"\nholidays = { \"Europe/Berlin\" = \"de.ics\" }\n[org]\nfile = \"hr/org.csv\"\n",
     )
     .expect("config");
     let overrides = Overrides {
@@ -412,6 +412,12 @@ fn config_check_shows_the_away_rules_and_the_holidays_read() {
     let out = report.effective;
     assert!(out.contains("[away]\nemoji = [\":palm_tree:\""), "{out}");
     assert!(out.contains("words = [\"OOO\", \"Urlaub\"]"), "{out}");
+    // The org file, relative to the config file.
+    let org_file = dir.path().join("hr/org.csv").display().to_string();
+    assert!(
+        out.contains(&format!("[org]\nfile = \"{org_file}\"")),
+        "{out}"
+    );
     assert!(
         out.contains("working_days = \"Mon,Tue,Wed,Thu,Sun\""),
         "{out}"
