@@ -40,7 +40,9 @@ pub async fn sync_file(
         sync: true,
         dry_run: false,
     };
-    let problems =
+    // The lines with problems, for the log; the problems themselves (which quote ids and
+    // work emails from the file) go only to the admin channel and the caller.
+    let (problems, lines): (Vec<String>, Vec<u64>) =
         match crate::admin::import::import_file_with(bot, path, now, options, directory).await {
             Ok(outcome) => {
                 tracing::info!(
@@ -54,14 +56,21 @@ pub async fn sync_file(
             }
             Err(ImportError::Invalid(errors)) => errors
                 .iter()
-                .map(|error| format!("{}:{}: {}", path.display(), error.line, error.message))
-                .collect(),
-            Err(other) => vec![format!("{}: {other}", path.display())],
+                .map(|error| {
+                    (
+                        format!("{}:{}: {}", path.display(), error.line, error.message),
+                        error.line,
+                    )
+                })
+                .unzip(),
+            Err(other) => (vec![format!("{}: {other}", path.display())], Vec::new()),
         };
-    for problem in &problems {
-        // Row problems name ids and emails from the file, never private notes.
-        tracing::error!(problem = %problem, "org file rejected; the org chart is unchanged");
-    }
+    tracing::error!(
+        path = %path.display(),
+        problems = problems.len(),
+        lines = ?lines,
+        "org file rejected; the org chart is unchanged (the problems are in the admin channel)"
+    );
     alert_admins(bot, &problems, now).await;
     SyncOutcome::Rejected(problems)
 }

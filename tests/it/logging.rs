@@ -247,3 +247,29 @@ async fn a_refused_bot_token_is_logged_once_however_many_messages_fail() {
         "not one error line per message: {logs}"
     );
 }
+
+#[tokio::test]
+async fn a_rejected_org_file_is_logged_with_its_lines_never_the_emails_in_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot::bot_in(dir.path(), &[]).await;
+    let file = dir.path().join("quokka-org.csv");
+    std::fs::write(
+        &file,
+        "user,manager,framework,level\nquokka.person@acme.test,,buffer-marketing,9\n",
+    )
+    .expect("org file");
+    let captured = capture();
+    let outcome = career_bot::org_sync::sync_file(&bot, &file, None, now()).await;
+    assert!(
+        matches!(outcome, career_bot::org_sync::SyncOutcome::Rejected(_)),
+        "{outcome:?}"
+    );
+    let logs = settled(&captured, |logs| logs.contains("quokka-org.csv")).await;
+    let rejected: Vec<&str> = logs
+        .lines()
+        .filter(|line| line.contains("quokka-org.csv"))
+        .collect();
+    assert_eq!(rejected.len(), 1, "{logs}");
+    assert!(rejected[0].contains("org file rejected"), "{}", rejected[0]);
+    assert!(!logs.contains("quokka.person@acme.test"), "{logs}");
+}
