@@ -235,8 +235,10 @@ async fn prepare(path: &Path) {
                 Some(plus(day("2026-07-01"), r % 60)),
             )
         } else {
-            // Not due yet: the last conversation under three months ago.
-            (plus(day("2026-03-20"), r % 85), None)
+            // Not due yet: the last conversation under three months ago, and its due date
+            // more than `[prep] days_before` (14) away, so the pass sends no invitations to
+            // prepare (issue 13) and stays the pass these figures have measured since issue 4.
+            (plus(day("2026-04-02"), r % 73), None)
         };
         let cadence = settings.cadence_for(framework);
         let due = due_on(&cadence, Some(anchor), snoozed_until).expect("a report has a due date");
@@ -244,7 +246,7 @@ async fn prepare(path: &Path) {
             assert!(due <= today, "report {r} should be due");
             due_count += 1;
         } else {
-            assert!(due > plus(today, 1), "report {r} should not be a candidate");
+            assert!(due > plus(today, 14), "report {r} should be outside the prep window");
         }
         let had_conversation = (r / 10) % 10 < 7;
         let start = if had_conversation {
