@@ -102,6 +102,10 @@ use crate::store::outbox::{
 };
 use crate::wake::Wake;
 
+mod unknown_outcome;
+
+pub use unknown_outcome::Recovered;
+
 /// How long a claimed message is reserved for one delivery attempt.
 const LEASE: chrono::Duration = chrono::Duration::minutes(5);
 /// How many messages one claim takes.
@@ -244,6 +248,28 @@ pub async fn recover(bot: &Bot, now: DateTime<Utc>) -> Result<u64, StoreError> {
         );
     }
     Ok(requeued)
+}
+
+/// At start-up, with a chat that can read its DMs' history: each message a previous process
+/// was sending is first looked for in its DM (see [`Chat::sent_since`]); one found there is
+/// marked sent, the others become ready again, as [`recover`] makes them.
+pub async fn recover_checking<C: Chat>(
+    bot: &Bot,
+    chat: &C,
+    now: DateTime<Utc>,
+) -> Result<Recovered, StoreError> {
+    let unknown = bot.store().unknown_outcomes(None).await?;
+    if unknown.is_empty() {
+        return Ok(Recovered::default());
+    }
+    let recovered = unknown_outcome::settle(bot, chat, unknown, now).await?;
+    recover(bot, now).await?;
+    tracing::info!(
+        found = recovered.found,
+        resent = recovered.resent,
+        "recovered messages interrupted by a previous shutdown or crash"
+    );
+    Ok(recovered)
 }
 
 /// Plans every reminder and digest that is due at `now`. Returns how many were new (or
@@ -509,6 +535,12 @@ async fn deliver_until<C: Chat>(
     let store = bot.store();
     let mut report = TickReport::default();
     let lease_until = later(now, LEASE);
+    // Rows whose lease ended while still `sending` (a pass outlived it, or recovery could
+    // not run): looked for in their DMs before the claim below takes them again.
+    let expired = store.unknown_outcomes(Some(now)).await?;
+    if !expired.is_empty() {
+        unknown_outcome::settle(bot, chat, expired, now).await?;
+    }
     loop {
         if stopping.requested() {
             return Ok(report);
@@ -584,6 +616,9 @@ async fn deliver_batch<C: Chat>(
             kind::DIGEST | kind::ALERT => Recipient::Channel(&first.recipient),
             _ => Recipient::User(&first.recipient),
         };
+        // Every row the message delivers, so the chat can carry them all (see
+        // [`Chat::sent_since`]).
+        let keys: Vec<&str> = message.items.iter().map(|(row, _)| row.key.as_str()).collect();
         let span = tracing::info_span!(
             "delivery",
             key = %first.key,
@@ -593,7 +628,7 @@ async fn deliver_batch<C: Chat>(
         );
         let sent = tokio::select! {
             biased;
-            sent = chat.send(recipient, message.reply(), &first.key).instrument(span) => Some(sent),
+            sent = chat.send_with_keys(recipient, message.reply(), &keys).instrument(span) => Some(sent),
             () = stopping.deadline() => None,
         };
         let Some(sent) = sent else {
@@ -1265,7 +1300,7 @@ pub async fn run<C: Chat>(
     wake: Wake,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    if let Err(error) = recover(&bot, Utc::now()).await {
+    if let Err(error) = recover_checking(&bot, &chat, Utc::now()).await {
         tracing::error!(%error, "cannot re-queue interrupted messages");
     }
     passes(&bot, &chat, interval, &wake, shutdown).await;

@@ -167,6 +167,12 @@ impl OutboxRow {
         self.stored_time("planned_for", &self.planned_for)
     }
 
+    /// When delivery may next be tried (for a row being sent, when its lease ends), as a
+    /// time.
+    pub fn next_attempt_time(&self) -> Result<DateTime<Utc>, StoreError> {
+        self.stored_time("next_attempt_at", &self.next_attempt_at)
+    }
+
     /// When it was planned, as a time.
     pub fn created_at_time(&self) -> Result<DateTime<Utc>, StoreError> {
         self.stored_time("created_at", &self.created_at)
@@ -671,6 +677,25 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(())
+    }
+
+    /// Rows whose outcome is unknown: claimed `sending` and never marked, their process
+    /// gone. With `lease_ended_by`, only those whose lease has ended by then (a pass that
+    /// outlived its lease); without, every `sending` row (at start-up, when no pass of this
+    /// process runs yet). Oldest first.
+    pub async fn unknown_outcomes(
+        &self,
+        lease_ended_by: Option<DateTime<Utc>>,
+    ) -> Result<Vec<OutboxRow>, StoreError> {
+        let sql = format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox
+             WHERE status = 'sending' AND (?1 IS NULL OR next_attempt_at <= ?1)
+             ORDER BY id"
+        );
+        Ok(sqlx::query_as::<_, OutboxRow>(sqlx::AssertSqlSafe(sql))
+            .bind(lease_ended_by.map(time::to_text))
+            .fetch_all(self.pool())
+            .await?)
     }
 
     /// At start-up: rows a previous process left `sending` become ready now. Only one process
