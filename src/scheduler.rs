@@ -50,20 +50,32 @@
 //! failed. Claims keep a manager's rows of one slot together (see
 //! [`crate::store::Store::claim_ready`]).
 //!
-//! **The duplicate window.** A crash between 1 and 2 leaves `pending` rows: the next pass
-//! sends them (nothing lost). A crash between 2 and 4 leaves `sending` rows: at start-up
-//! [`recover`] makes them ready again (and, failing that, their lease expires), so they are
-//! sent (nothing lost). But Slack's `chat.postMessage` has no idempotency key, and a message
-//! can be posted before Slack answers: the window in which a message may go out twice runs
-//! from the moment the request leaves until its "sent" mark is committed. That is the whole
-//! Slack call plus one commit, not one commit: a `kill -9` during a 4 s `chat.postMessage`
-//! (measured) gave one duplicate, the message being sent. The same holds for a call that
-//! runs out of time (Slack may have posted it; the retry posts it again) and for a send that
-//! shutdown abandons after [`STOP_GRACE`]. Only the message in flight is exposed, plus those
-//! whose marks wait for a busy database (at most about a second of sends, see above); the
-//! group commit keeps everything else out. Closing the window needs the chat to recognise a
-//! repeat (the replicas issue).
+//! **The duplicate window, closed but for one case.** A crash between 1 and 2 leaves
+//! `pending` rows: the next pass sends them (nothing lost). A crash between 2 and 4 leaves
+//! `sending` rows whose outcome is unknown: Slack's `chat.postMessage` has no idempotency
+//! key, and it may have posted the message before the process died. So every message
+//! carries its outbox keys in Slack message metadata (`career_bot_outbox`, see
+//! `crate::slack::outbox_metadata`), and before such a row is sent again its DM's history is
+//! read ([`Chat::sent_since`], `conversations.history` with metadata, scope `im:history`,
+//! from the row's claim time less a minute): a row found there is marked sent where it
+//! landed; one not found is sent as before. This happens at start-up ([`recover_checking`],
+//! before [`recover`] makes the rest ready) and whenever a pass finds a row whose lease ended
+//! still `sending`. A failed look-up falls back to sending (nothing lost), and is logged.
 //!
+//! One case remains: Slack accepted the message but does not yet return it in history
+//! (it is written, but the read reaches a replica that has not seen it). Then the message is
+//! sent again. It needs a crash within moments of the post *and* a restart fast enough to
+//! read history before Slack's own replication catches up, so it should be rare; it is
+//! counted rather than guessed: `career_bot_outbox_recovered_total{outcome="found"}` counts
+//! messages recovery found, `{outcome="resent"}` those it sent again. A resent message that
+//! turns out to be a duplicate shows up as two messages with the same key in the DM's
+//! metadata, which an operator can count over a period (`conversations.history` with
+//! `include_all_metadata`) against `resent`. Channel posts (the digest, alerts) are not
+//! looked up (the bot has no scope to read channels), so a crash while posting one may still
+//! post it twice, as may a send whose call timed out, or that shutdown abandoned after
+//! [`STOP_GRACE`]: both go back `pending` with their error (not `sending`), and are sent
+//! again without a look-up.
+
 //! Failures: a 429 stops the pass and retries after `Retry-After` (at most
 //! [`MAX_RETRY_AFTER`] at a time, whatever the header says); other temporary failures — no
 //! answer within the Slack client's time limit, a dropped connection, any HTTP status
@@ -618,7 +630,11 @@ async fn deliver_batch<C: Chat>(
         };
         // Every row the message delivers, so the chat can carry them all (see
         // [`Chat::sent_since`]).
-        let keys: Vec<&str> = message.items.iter().map(|(row, _)| row.key.as_str()).collect();
+        let keys: Vec<&str> = message
+            .items
+            .iter()
+            .map(|(row, _)| row.key.as_str())
+            .collect();
         let span = tracing::info_span!(
             "delivery",
             key = %first.key,

@@ -182,10 +182,12 @@ impl Chat for SlackChat {
             })?,
             Recipient::Channel(channel) => channel.to_owned(),
         };
-        self.post_keyed(&channel, reply, keys).await.map_err(|error| {
-            tracing::warn!(key, channel, error = %short_error(&error), "cannot post a message");
-            classify(&error)
-        })
+        self.post_keyed(&channel, reply, keys)
+            .await
+            .map_err(|error| {
+                tracing::warn!(key, channel, error = %short_error(&error), "cannot post a message");
+                classify(&error)
+            })
     }
 
     fn fits(&self, reply: &Reply) -> bool {
@@ -216,7 +218,10 @@ impl Chat for SlackChat {
         self.metrics
             .slack_call("conversations.history", started, response.is_ok());
         let response = response.map_err(lookup_error)?;
-        Ok(super::outbox_metadata::keys_in(&channel, &response.messages))
+        Ok(super::outbox_metadata::keys_in(
+            &channel,
+            &response.messages,
+        ))
     }
 
     async fn presence(&self, user: &str, now: chrono::DateTime<chrono::Utc>) -> Presence {

@@ -47,8 +47,16 @@ pub fn keys_in(channel: &str, messages: &[SlackHistoryMessage]) -> SentKeys {
             channel: Some(crate::ids::ChannelId::new(channel)),
             ts: Some(message.origin.ts.to_string()),
         };
-        let keys = payload.get("keys").into_iter().flat_map(|keys| keys.split(' '));
-        for key in payload.get("key").map(String::as_str).into_iter().chain(keys) {
+        let keys = payload
+            .get("keys")
+            .into_iter()
+            .flat_map(|keys| keys.split(' '));
+        for key in payload
+            .get("key")
+            .map(String::as_str)
+            .into_iter()
+            .chain(keys)
+        {
             if !key.is_empty() {
                 found.insert(key.to_owned(), delivered.clone());
             }
@@ -59,7 +67,11 @@ pub fn keys_in(channel: &str, messages: &[SlackHistoryMessage]) -> SentKeys {
 
 /// `at` as a Slack timestamp (`SECONDS.MICROS`), for `oldest`.
 pub fn slack_ts(at: DateTime<Utc>) -> SlackTs {
-    SlackTs(format!("{}.{:06}", at.timestamp(), at.timestamp_subsec_micros()))
+    SlackTs(format!(
+        "{}.{:06}",
+        at.timestamp(),
+        at.timestamp_subsec_micros()
+    ))
 }
 
 #[cfg(test)]
@@ -104,7 +116,10 @@ mod tests {
         keys.sort_unstable();
         assert_eq!(keys, ["ack:7", "r:a", "r:b"]);
         assert_eq!(found["r:b"].ts.as_deref(), Some("1.000200"));
-        assert_eq!(found["ack:7"].channel.as_ref().map(|c| c.as_str()), Some("D1"));
+        assert_eq!(
+            found["ack:7"].channel.as_ref().map(|c| c.as_str()),
+            Some("D1")
+        );
     }
 
     #[test]

@@ -8,8 +8,9 @@
 //! committed is retried until it is, because a row left `sending` is sent again once its
 //! lease ends. The reminders one manager has for one slot are claimed together and sent as
 //! one message, each still its own row (all of them marked with that message's channel and
-//! ts). See `crate::scheduler` for the guarantees, and for the one window in which a message
-//! can go out twice (a crash while the chat has it but its mark is not committed).
+//! ts). See `crate::scheduler` for the guarantees: a row a crash left `sending`
+//! ([`Store::unknown_outcomes`]) is looked for in its DM before it is sent again, and the
+//! one case in which a message can still go out twice.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::pool::PoolConnection;

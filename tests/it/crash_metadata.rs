@@ -101,20 +101,36 @@ async fn a_message_slack_already_has_is_marked_sent_at_recovery_and_not_posted_a
     let recovered = career_bot::scheduler::recover_checking(&bot, &chat, restart)
         .await
         .expect("recover");
-    assert_eq!(recovered, Recovered { found: 1, resent: 0 });
+    assert_eq!(
+        recovered,
+        Recovered {
+            found: 1,
+            resent: 0
+        }
+    );
     let history = fake.expect_one("conversations.history");
     assert_eq!(history.str_param("channel"), Some(DM));
     // From the claim (at DUE), less a minute for clocks that differ.
     let oldest = (at(DUE) - Duration::minutes(1)).timestamp();
-    assert_eq!(history.str_param("oldest"), Some(format!("{oldest}.000000").as_str()));
-    assert!(matches!(
-        history.params["include_all_metadata"].as_str(),
-        Some("true" | "1")
-    ) || history.params["include_all_metadata"] == true);
+    assert_eq!(
+        history.str_param("oldest"),
+        Some(format!("{oldest}.000000").as_str())
+    );
+    assert!(
+        matches!(
+            history.params["include_all_metadata"].as_str(),
+            Some("true" | "1")
+        ) || history.params["include_all_metadata"] == true
+    );
     fake.take("conversations.open");
 
     assert_eq!(status_of(&bot, &key).await, OutboxStatus::Sent);
-    let row = bot.store().sent_message(&key).await.expect("outbox").expect("sent");
+    let row = bot
+        .store()
+        .sent_message(&key)
+        .await
+        .expect("outbox")
+        .expect("sent");
     assert_eq!(row.message_ts.as_deref(), Some(ts.as_str()));
     assert_eq!(row.channel.as_ref().map(|c| c.as_str()), Some(DM));
     assert!(
@@ -142,7 +158,13 @@ async fn a_message_slack_does_not_have_is_sent_once_after_recovery() {
     let recovered = career_bot::scheduler::recover_checking(&bot, &chat, restart)
         .await
         .expect("recover");
-    assert_eq!(recovered, Recovered { found: 0, resent: 1 });
+    assert_eq!(
+        recovered,
+        Recovered {
+            found: 0,
+            resent: 1
+        }
+    );
     fake.expect_one("conversations.history");
     assert_eq!(status_of(&bot, &key).await, OutboxStatus::Pending);
 
@@ -151,7 +173,10 @@ async fn a_message_slack_does_not_have_is_sent_once_after_recovery() {
         .expect("a pass");
     assert_eq!(report.sent, 1);
     let post = fake.expect_one("chat.postMessage");
-    assert_eq!(post.params["metadata"]["event_payload"]["key"], key.as_str());
+    assert_eq!(
+        post.params["metadata"]["event_payload"]["key"],
+        key.as_str()
+    );
     let again = career_bot::scheduler::tick(&bot, &chat, restart + Duration::hours(1))
         .await
         .expect("a pass");
@@ -172,13 +197,22 @@ async fn a_failed_history_lookup_falls_back_to_sending() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (bot, chat) = setup(&fake, dir.path()).await;
     let key = crash_while_sending(&bot).await;
-    fake.fail_next("conversations.history", Failure::SlackError("missing_scope"));
+    fake.fail_next(
+        "conversations.history",
+        Failure::SlackError("missing_scope"),
+    );
 
     let restart = at(DUE) + Duration::minutes(1);
     let recovered = career_bot::scheduler::recover_checking(&bot, &chat, restart)
         .await
         .expect("a failed look-up is not an error");
-    assert_eq!(recovered, Recovered { found: 0, resent: 1 });
+    assert_eq!(
+        recovered,
+        Recovered {
+            found: 0,
+            resent: 1
+        }
+    );
     fake.expect_one("conversations.history");
     let report = career_bot::scheduler::tick(&bot, &chat, restart)
         .await

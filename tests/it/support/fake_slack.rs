@@ -1369,11 +1369,7 @@ impl FakeSlack {
 
     /// How many messages `channel`'s history holds (posted or seeded).
     pub fn history_len(&self, channel: &str) -> usize {
-        self.shared
-            .lock()
-            .history
-            .get(channel)
-            .map_or(0, Vec::len)
+        self.shared.lock().history.get(channel).map_or(0, Vec::len)
     }
 }
 
