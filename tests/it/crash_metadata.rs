@@ -272,3 +272,108 @@ async fn reminders_sent_together_carry_every_key() {
     expected.sort_unstable();
     assert_eq!(carried, expected);
 }
+
+/// `career-bot serve` on the real clock against `fake`, over the database in `dir`.
+fn serve(dir: &std::path::Path, fake: &FakeSlack) -> std::process::Child {
+    crate::support::binary::career_bot(dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("SLACK_BOT_TOKEN", harness::BOT_TOKEN)
+        .env("SLACK_SIGNING_SECRET", "0123456789abcdef0123456789abcdef")
+        .env("SLACK_API_URL", fake.api_url())
+        .env("DATABASE_URL", dir.join("bot.db").display().to_string())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve starts")
+}
+
+/// Waits (at most a minute) until `done` holds.
+async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_killed_mid_delivery_and_started_again_posts_every_reminder_exactly_once() {
+    const MANAGERS: usize = 6;
+    let fake = FakeSlack::start().await;
+    for method in [
+        "auth.test",
+        "users.info",
+        "dnd.info",
+        "conversations.open",
+        "conversations.history",
+        "chat.postMessage",
+    ] {
+        fake.ignore(method);
+    }
+    // Slack has each message at once and answers a second later: a kill lands in between.
+    fake.accept_posts_then_answer_after(std::time::Duration::from_secs(1));
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let seed = bot::bot_in(dir.path(), &[]).await;
+        for n in 1..=MANAGERS {
+            harness::run_as(
+                &seed,
+                &format!("U_M{n}"),
+                &format!("add @U_R{n} marketing 2"),
+                Utc::now() - Duration::days(120),
+            )
+            .await;
+        }
+        seed.store().close().await;
+    }
+
+    let mut first = serve(dir.path(), &fake);
+    until("two posts", || fake.posted_keys().len() >= 2).await;
+    // SIGKILL while a post is held unanswered: its row is left `sending`.
+    first.kill().expect("SIGKILL");
+    first.wait().expect("reaped");
+    let before = fake.posted_keys().len();
+    assert!(
+        before < MANAGERS,
+        "killed mid-delivery, after {before} posts"
+    );
+
+    let mut second = serve(dir.path(), &fake);
+    until("every reminder posted", || {
+        fake.posted_keys().len() >= MANAGERS
+    })
+    .await;
+    let bot = bot::bot_in(dir.path(), &[]).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let sent = bot
+            .store()
+            .outbox(Some("sent"))
+            .await
+            .expect("outbox")
+            .len();
+        if sent == MANAGERS {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{sent} of {MANAGERS} marked sent"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    second.kill().expect("stop");
+    second.wait().expect("reaped");
+
+    let keys = fake.posted_keys();
+    let mut unique = keys.clone();
+    unique.dedup();
+    assert_eq!(keys, unique, "no reminder posted twice");
+    assert_eq!(keys.len(), MANAGERS, "every reminder posted: {keys:?}");
+    assert!(
+        !fake.take("conversations.history").is_empty(),
+        "the restart looked up the message left unmarked"
+    );
+}

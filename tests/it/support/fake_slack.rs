@@ -152,6 +152,8 @@ struct Inner {
     upload_counter: u64,
     // Issue 15: the messages posted in each channel, oldest first (see the block at the end).
     history: HashMap<String, Vec<Value>>,
+    // Issue 15: `chat.postMessage` is kept in history on arrival, before its delayed answer.
+    posts_kept_on_arrival: bool,
 }
 
 struct Shared {
@@ -821,7 +823,9 @@ fn default_response(inner: &mut Inner, shared: &Shared, method: &str, p: &Value)
                 &mut message,
                 &["text", "blocks", "thread_ts", "metadata"],
             );
-            keep_posted(inner, &channel, &message);
+            if !inner.posts_kept_on_arrival {
+                keep_posted(inner, &channel, &message);
+            }
             json!({"ok": true, "channel": channel, "ts": ts, "message": message})
         }
         "chat.getPermalink" => {
@@ -1365,6 +1369,43 @@ impl FakeSlack {
         });
         keep_posted(&mut inner, channel, &message);
         ts
+    }
+
+    /// From now on, Slack accepts each `chat.postMessage` (its message is in history at
+    /// once) and answers only `delay` later: a client killed meanwhile never learns that it
+    /// was posted.
+    pub fn accept_posts_then_answer_after(&self, delay: Duration) {
+        self.shared.lock().posts_kept_on_arrival = true;
+        let shared = Arc::clone(&self.shared);
+        self.respond_with("chat.postMessage", move |call| {
+            let shared = Arc::clone(&shared);
+            let params = call.params.clone();
+            Box::pin(async move {
+                let channel = params.get("channel").and_then(Value::as_str).unwrap_or("?");
+                let mut inner = shared.lock();
+                let ts = next_ts(&mut inner);
+                let mut message = json!({"type": "message", "ts": ts, "user": BOT_USER_ID});
+                copy_content(&params, &mut message, &["text", "metadata"]);
+                keep_posted(&mut inner, channel, &message);
+                Some(Failure::Slow(delay))
+            })
+        });
+    }
+
+    /// The outbox keys (metadata `key` and `keys`) of every message kept in any channel's
+    /// history, one entry per message and key: a key twice is a message posted twice.
+    pub fn posted_keys(&self) -> Vec<String> {
+        let inner = self.shared.lock();
+        let mut keys = Vec::new();
+        for message in inner.history.values().flatten() {
+            let payload = &message["metadata"]["event_payload"];
+            match payload["keys"].as_str() {
+                Some(all) => keys.extend(all.split(' ').map(str::to_owned)),
+                None => keys.extend(payload["key"].as_str().map(str::to_owned)),
+            }
+        }
+        keys.sort();
+        keys
     }
 
     /// How many messages `channel`'s history holds (posted or seeded).
