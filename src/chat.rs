@@ -3,6 +3,7 @@
 //! The Slack adapter implements [`Chat`] over the Web API; the shell implements it by printing
 //! `[DM to USER]`; tests implement it to record, fail or rate-limit on purpose.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 
@@ -54,6 +55,15 @@ pub enum SendError {
     Unauthorized(String),
 }
 
+/// The messages found in a DM, by the outbox keys they carry: each key with where its message
+/// landed (see [`Chat::sent_since`]).
+pub type SentKeys = HashMap<String, Delivered>;
+
+/// Why the chat could not say which messages a DM holds (its history could not be read).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct LookupError(pub String);
+
 /// Sends messages on the bot's own initiative.
 pub trait Chat: Send + Sync {
     /// Delivers `reply` to `recipient`. `key` identifies the message (the outbox key) for logs.
@@ -63,6 +73,32 @@ pub trait Chat: Send + Sync {
         reply: &Reply,
         key: &str,
     ) -> impl Future<Output = Result<Delivered, SendError>> + Send;
+
+    /// Delivers `reply`, one message delivering the outbox rows `keys` (several reminders
+    /// listed together), so the chat can carry every key with the message and find it again
+    /// after a crash (see [`Chat::sent_since`]). A chat that keeps no keys sends as
+    /// [`Chat::send`] does, with the first key.
+    fn send_with_keys(
+        &self,
+        recipient: Recipient<'_>,
+        reply: &Reply,
+        keys: &[&str],
+    ) -> impl Future<Output = Result<Delivered, SendError>> + Send {
+        self.send(recipient, reply, keys.first().copied().unwrap_or_default())
+    }
+
+    /// The outbox keys carried by the messages the bot posted in its DM with `user` since
+    /// `since`: how the scheduler learns whether a message whose outcome is unknown (its
+    /// process died while sending it) was delivered. A chat that keeps no history finds
+    /// nothing, so such a message is sent again, as it always was.
+    fn sent_since(
+        &self,
+        user: &str,
+        since: DateTime<Utc>,
+    ) -> impl Future<Output = Result<SentKeys, LookupError>> + Send {
+        let _ = (user, since);
+        std::future::ready(Ok(SentKeys::new()))
+    }
 
     /// Whether `reply` fits in one message of this chat. The scheduler splits a DM listing
     /// several reminders where it would not (Slack: 50 blocks); a chat without limits, like

@@ -77,6 +77,7 @@ pub struct Metrics {
     scheduler_running: Gauge,
     scheduler_restarts: Counter,
     sent_mark_failures: Counter,
+    outbox_recovered: Family<OutcomeLabel, Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -200,6 +201,14 @@ impl Metrics {
             "Commits of \"sent\" marks that failed (database busy) and were retried",
             sent_mark_failures.clone(),
         );
+        let outbox_recovered = Family::<OutcomeLabel, Counter>::default();
+        registry.register(
+            "outbox_recovered",
+            "Messages whose outcome was unknown (their process died while sending them), by \
+             what recovery did: found (already in the DM's history, marked sent) or resent \
+             (not found, or the history could not be read: sent again)",
+            outbox_recovered.clone(),
+        );
         Self {
             registry,
             questions,
@@ -218,6 +227,7 @@ impl Metrics {
             scheduler_running,
             scheduler_restarts,
             sent_mark_failures,
+            outbox_recovered,
         }
     }
 
@@ -340,6 +350,15 @@ impl Metrics {
         self.sent_mark_failures.inc();
     }
 
+    /// A message whose outcome was unknown was `found` in its DM or is `resent`.
+    pub fn outbox_recovered(&self, outcome: &str) {
+        self.outbox_recovered
+            .get_or_create(&OutcomeLabel {
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+    }
+
     /// The metrics in OpenMetrics text format.
     pub fn encode(&self) -> String {
         let mut out = String::new();
@@ -362,6 +381,7 @@ mod tests {
         metrics.sent("reminder");
         metrics.failed("digest");
         metrics.checkin_recorded();
+        metrics.outbox_recovered("found");
         metrics.slack_call("chat.postMessage", Instant::now(), false);
         let text = metrics.encode();
         for expected in [
@@ -371,6 +391,7 @@ mod tests {
             "career_bot_reminders_sent_total{kind=\"reminder\"} 1",
             "career_bot_reminders_failed_total{kind=\"digest\"} 1",
             "career_bot_checkins_recorded_total 1",
+            "career_bot_outbox_recovered_total{outcome=\"found\"} 1",
             "career_bot_slack_api_errors_total{method=\"chat.postMessage\"} 1",
             "career_bot_slack_api_duration_seconds_count{method=\"chat.postMessage\"} 1",
         ] {

@@ -50,20 +50,32 @@
 //! failed. Claims keep a manager's rows of one slot together (see
 //! [`crate::store::Store::claim_ready`]).
 //!
-//! **The duplicate window.** A crash between 1 and 2 leaves `pending` rows: the next pass
-//! sends them (nothing lost). A crash between 2 and 4 leaves `sending` rows: at start-up
-//! [`recover`] makes them ready again (and, failing that, their lease expires), so they are
-//! sent (nothing lost). But Slack's `chat.postMessage` has no idempotency key, and a message
-//! can be posted before Slack answers: the window in which a message may go out twice runs
-//! from the moment the request leaves until its "sent" mark is committed. That is the whole
-//! Slack call plus one commit, not one commit: a `kill -9` during a 4 s `chat.postMessage`
-//! (measured) gave one duplicate, the message being sent. The same holds for a call that
-//! runs out of time (Slack may have posted it; the retry posts it again) and for a send that
-//! shutdown abandons after [`STOP_GRACE`]. Only the message in flight is exposed, plus those
-//! whose marks wait for a busy database (at most about a second of sends, see above); the
-//! group commit keeps everything else out. Closing the window needs the chat to recognise a
-//! repeat (the replicas issue).
+//! **The duplicate window, closed but for one case.** A crash between 1 and 2 leaves
+//! `pending` rows: the next pass sends them (nothing lost). A crash between 2 and 4 leaves
+//! `sending` rows whose outcome is unknown: Slack's `chat.postMessage` has no idempotency
+//! key, and it may have posted the message before the process died. So every message
+//! carries its outbox keys in Slack message metadata (`career_bot_outbox`, see
+//! `crate::slack::outbox_metadata`), and before such a row is sent again its DM's history is
+//! read ([`Chat::sent_since`], `conversations.history` with metadata, scope `im:history`,
+//! from the row's claim time less a minute): a row found there is marked sent where it
+//! landed; one not found is sent as before. This happens at start-up ([`recover_checking`],
+//! before [`recover`] makes the rest ready) and whenever a pass finds a row whose lease ended
+//! still `sending`. A failed look-up falls back to sending (nothing lost), and is logged.
 //!
+//! One case remains: Slack accepted the message but does not yet return it in history
+//! (it is written, but the read reaches a replica that has not seen it). Then the message is
+//! sent again. It needs a crash within moments of the post *and* a restart fast enough to
+//! read history before Slack's own replication catches up, so it should be rare; it is
+//! counted rather than guessed: `career_bot_outbox_recovered_total{outcome="found"}` counts
+//! messages recovery found, `{outcome="resent"}` those it sent again. A resent message that
+//! turns out to be a duplicate shows up as two messages with the same key in the DM's
+//! metadata, which an operator can count over a period (`conversations.history` with
+//! `include_all_metadata`) against `resent`. Channel posts (the digest, alerts) are not
+//! looked up (the bot has no scope to read channels), so a crash while posting one may still
+//! post it twice, as may a send whose call timed out, or that shutdown abandoned after
+//! [`STOP_GRACE`]: both go back `pending` with their error (not `sending`), and are sent
+//! again without a look-up.
+
 //! Failures: a 429 stops the pass and retries after `Retry-After` (at most
 //! [`MAX_RETRY_AFTER`] at a time, whatever the header says); other temporary failures — no
 //! answer within the Slack client's time limit, a dropped connection, any HTTP status
@@ -101,6 +113,10 @@ use crate::store::outbox::{
     kind,
 };
 use crate::wake::Wake;
+
+mod unknown_outcome;
+
+pub use unknown_outcome::Recovered;
 
 /// How long a claimed message is reserved for one delivery attempt.
 const LEASE: chrono::Duration = chrono::Duration::minutes(5);
@@ -244,6 +260,28 @@ pub async fn recover(bot: &Bot, now: DateTime<Utc>) -> Result<u64, StoreError> {
         );
     }
     Ok(requeued)
+}
+
+/// At start-up, with a chat that can read its DMs' history: each message a previous process
+/// was sending is first looked for in its DM (see [`Chat::sent_since`]); one found there is
+/// marked sent, the others become ready again, as [`recover`] makes them.
+pub async fn recover_checking<C: Chat>(
+    bot: &Bot,
+    chat: &C,
+    now: DateTime<Utc>,
+) -> Result<Recovered, StoreError> {
+    let unknown = bot.store().unknown_outcomes(None).await?;
+    if unknown.is_empty() {
+        return Ok(Recovered::default());
+    }
+    let recovered = unknown_outcome::settle(bot, chat, unknown, now).await?;
+    recover(bot, now).await?;
+    tracing::info!(
+        found = recovered.found,
+        resent = recovered.resent,
+        "recovered messages interrupted by a previous shutdown or crash"
+    );
+    Ok(recovered)
 }
 
 /// Plans every reminder and digest that is due at `now`. Returns how many were new (or
@@ -509,6 +547,12 @@ async fn deliver_until<C: Chat>(
     let store = bot.store();
     let mut report = TickReport::default();
     let lease_until = later(now, LEASE);
+    // Rows whose lease ended while still `sending` (a pass outlived it, or recovery could
+    // not run): looked for in their DMs before the claim below takes them again.
+    let expired = store.unknown_outcomes(Some(now)).await?;
+    if !expired.is_empty() {
+        unknown_outcome::settle(bot, chat, expired, now).await?;
+    }
     loop {
         if stopping.requested() {
             return Ok(report);
@@ -584,6 +628,13 @@ async fn deliver_batch<C: Chat>(
             kind::DIGEST | kind::ALERT => Recipient::Channel(&first.recipient),
             _ => Recipient::User(&first.recipient),
         };
+        // Every row the message delivers, so the chat can carry them all (see
+        // [`Chat::sent_since`]).
+        let keys: Vec<&str> = message
+            .items
+            .iter()
+            .map(|(row, _)| row.key.as_str())
+            .collect();
         let span = tracing::info_span!(
             "delivery",
             key = %first.key,
@@ -593,7 +644,7 @@ async fn deliver_batch<C: Chat>(
         );
         let sent = tokio::select! {
             biased;
-            sent = chat.send(recipient, message.reply(), &first.key).instrument(span) => Some(sent),
+            sent = chat.send_with_keys(recipient, message.reply(), &keys).instrument(span) => Some(sent),
             () = stopping.deadline() => None,
         };
         let Some(sent) = sent else {
@@ -1265,7 +1316,7 @@ pub async fn run<C: Chat>(
     wake: Wake,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    if let Err(error) = recover(&bot, Utc::now()).await {
+    if let Err(error) = recover_checking(&bot, &chat, Utc::now()).await {
         tracing::error!(%error, "cannot re-queue interrupted messages");
     }
     passes(&bot, &chat, interval, &wake, shutdown).await;

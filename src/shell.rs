@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 use crate::bot::{Bot, Request};
-use crate::chat::{Chat, Delivered, Recipient, SendError};
+use crate::chat::{Chat, Delivered, LookupError, Recipient, SendError, SentKeys};
 use crate::checkins::away::{DndWindow, Presence, ProfileStatus};
 use crate::ids::{ChannelId, UserId};
 use crate::reply::Reply;
@@ -63,6 +63,8 @@ pub struct ShellChat {
     delivered: Mutex<Vec<String>>,
     /// The simulated statuses and do-not-disturb windows, by user id.
     presence: Mutex<HashMap<String, Presence>>,
+    /// The outbox keys of the DMs printed, by user: what [`Chat::sent_since`] answers from.
+    printed: Mutex<HashMap<String, SentKeys>>,
 }
 
 impl ShellChat {
@@ -89,7 +91,16 @@ impl Chat for ShellChat {
         &self,
         recipient: Recipient<'_>,
         reply: &Reply,
-        _key: &str,
+        key: &str,
+    ) -> Result<Delivered, SendError> {
+        self.send_with_keys(recipient, reply, &[key]).await
+    }
+
+    async fn send_with_keys(
+        &self,
+        recipient: Recipient<'_>,
+        reply: &Reply,
+        keys: &[&str],
     ) -> Result<Delivered, SendError> {
         let (header, channel) = match recipient {
             Recipient::User(user) => (format!("[DM to {user}]"), format!("D-{user}")),
@@ -101,10 +112,31 @@ impl Chat for ShellChat {
             Err(poisoned) => poisoned.into_inner(),
         };
         delivered.push(text);
-        Ok(Delivered {
+        let landed = Delivered {
             channel: Some(ChannelId::new(channel)),
             ts: Some(delivered.len().to_string()),
-        })
+        };
+        if let Recipient::User(user) = recipient {
+            let mut printed = match self.printed.lock() {
+                Ok(printed) => printed,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            let keys_of_user = printed.entry(user.to_owned()).or_default();
+            for key in keys {
+                keys_of_user.insert((*key).to_owned(), landed.clone());
+            }
+        }
+        Ok(landed)
+    }
+
+    /// Everything printed to `user` in this shell session (the shell's clock is set by hand,
+    /// so `since` is not a reliable bound here).
+    async fn sent_since(&self, user: &str, _since: DateTime<Utc>) -> Result<SentKeys, LookupError> {
+        let printed = match self.printed.lock() {
+            Ok(printed) => printed,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        Ok(printed.get(user).cloned().unwrap_or_default())
     }
 
     async fn presence(&self, user: &str, _now: DateTime<Utc>) -> Presence {

@@ -1,5 +1,11 @@
 //! Delivering the scheduler's messages through Slack: a DM is `conversations.open` (cached)
 //! then `chat.postMessage`; a channel post is `chat.postMessage` alone.
+//!
+//! Every message the scheduler sends carries its outbox key in Slack message metadata
+//! (`{"event_type": "career_bot_outbox", "event_payload": {"key": KEY}}`, with `keys` listing
+//! every key, space-separated, when one message delivers several rows), so that after a
+//! crash [`SlackChat::sent_since`] can read the DM's history (`conversations.history`,
+//! scope `im:history`) and tell which of them Slack already has.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -10,7 +16,7 @@ use slack_morphism::prelude::*;
 
 use super::blocks;
 use super::client::{Client, DEFAULT_API_TIMEOUT, classify, short_error, within};
-use crate::chat::{Chat, Delivered, Recipient, SendError};
+use crate::chat::{Chat, Delivered, LookupError, Recipient, SendError, SentKeys};
 use crate::checkins::away::Presence;
 use crate::reply::Reply;
 
@@ -114,13 +120,25 @@ impl SlackChat {
 
     /// Posts `reply` in `channel`.
     pub async fn post(&self, channel: &str, reply: &Reply) -> Result<Delivered, SlackClientError> {
+        self.post_keyed(channel, reply, &[]).await
+    }
+
+    /// Posts `reply` in `channel`, carrying the outbox `keys` it delivers in its metadata
+    /// (none: no metadata).
+    async fn post_keyed(
+        &self,
+        channel: &str,
+        reply: &Reply,
+        keys: &[&str],
+    ) -> Result<Delivered, SlackClientError> {
         let rendered = blocks::render(reply, 0, None);
-        let request = SlackApiChatPostMessageRequest::new(
-            channel.to_owned().into(),
-            SlackMessageContent::new()
-                .with_text(rendered.fallback)
-                .with_blocks(rendered.blocks),
-        );
+        let mut content = SlackMessageContent::new()
+            .with_text(rendered.fallback)
+            .with_blocks(rendered.blocks);
+        if let Some(metadata) = super::outbox_metadata::carrying(keys) {
+            content = content.with_metadata(metadata);
+        }
+        let request = SlackApiChatPostMessageRequest::new(channel.to_owned().into(), content);
         let started = Instant::now();
         let response = within(
             self.api_timeout,
@@ -147,6 +165,16 @@ impl Chat for SlackChat {
         reply: &Reply,
         key: &str,
     ) -> Result<Delivered, SendError> {
+        self.send_with_keys(recipient, reply, &[key]).await
+    }
+
+    async fn send_with_keys(
+        &self,
+        recipient: Recipient<'_>,
+        reply: &Reply,
+        keys: &[&str],
+    ) -> Result<Delivered, SendError> {
+        let key = keys.first().copied().unwrap_or_default();
         let channel = match recipient {
             Recipient::User(user) => self.dm_channel(user).await.map_err(|error| {
                 tracing::warn!(key, user, error = %short_error(&error), "cannot open a DM");
@@ -154,14 +182,46 @@ impl Chat for SlackChat {
             })?,
             Recipient::Channel(channel) => channel.to_owned(),
         };
-        self.post(&channel, reply).await.map_err(|error| {
-            tracing::warn!(key, channel, error = %short_error(&error), "cannot post a message");
-            classify(&error)
-        })
+        self.post_keyed(&channel, reply, keys)
+            .await
+            .map_err(|error| {
+                tracing::warn!(key, channel, error = %short_error(&error), "cannot post a message");
+                classify(&error)
+            })
     }
 
     fn fits(&self, reply: &Reply) -> bool {
         blocks::fits(reply)
+    }
+
+    async fn sent_since(
+        &self,
+        user: &str,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<SentKeys, LookupError> {
+        let lookup_error = |error: SlackClientError| LookupError(short_error(&error));
+        let channel = self.dm_channel(user).await.map_err(lookup_error)?;
+        let request = SlackApiConversationsHistoryRequest::new()
+            .with_channel(channel.clone().into())
+            .with_oldest(super::outbox_metadata::slack_ts(since))
+            .with_limit(super::outbox_metadata::HISTORY_PAGE)
+            .with_include_all_metadata(true);
+        let started = Instant::now();
+        let response = within(
+            self.api_timeout,
+            "conversations.history",
+            self.client
+                .open_session(&self.token)
+                .conversations_history(&request),
+        )
+        .await;
+        self.metrics
+            .slack_call("conversations.history", started, response.is_ok());
+        let response = response.map_err(lookup_error)?;
+        Ok(super::outbox_metadata::keys_in(
+            &channel,
+            &response.messages,
+        ))
     }
 
     async fn presence(&self, user: &str, now: chrono::DateTime<chrono::Utc>) -> Presence {

@@ -29,6 +29,7 @@ pub mod http;
 pub mod ids;
 pub mod interactions;
 pub mod modal;
+pub mod outbox_metadata;
 pub mod presence;
 pub mod profiles;
 pub mod replay;

@@ -8,8 +8,9 @@
 //! committed is retried until it is, because a row left `sending` is sent again once its
 //! lease ends. The reminders one manager has for one slot are claimed together and sent as
 //! one message, each still its own row (all of them marked with that message's channel and
-//! ts). See `crate::scheduler` for the guarantees, and for the one window in which a message
-//! can go out twice (a crash while the chat has it but its mark is not committed).
+//! ts). See `crate::scheduler` for the guarantees: a row a crash left `sending`
+//! ([`Store::unknown_outcomes`]) is looked for in its DM before it is sent again, and the
+//! one case in which a message can still go out twice.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::pool::PoolConnection;
@@ -165,6 +166,12 @@ impl OutboxRow {
     /// The slot, as a time.
     pub fn planned_for_time(&self) -> Result<DateTime<Utc>, StoreError> {
         self.stored_time("planned_for", &self.planned_for)
+    }
+
+    /// When delivery may next be tried (for a row being sent, when its lease ends), as a
+    /// time.
+    pub fn next_attempt_time(&self) -> Result<DateTime<Utc>, StoreError> {
+        self.stored_time("next_attempt_at", &self.next_attempt_at)
     }
 
     /// When it was planned, as a time.
@@ -671,6 +678,25 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(())
+    }
+
+    /// Rows whose outcome is unknown: claimed `sending` and never marked, their process
+    /// gone. With `lease_ended_by`, only those whose lease has ended by then (a pass that
+    /// outlived its lease); without, every `sending` row (at start-up, when no pass of this
+    /// process runs yet). Oldest first.
+    pub async fn unknown_outcomes(
+        &self,
+        lease_ended_by: Option<DateTime<Utc>>,
+    ) -> Result<Vec<OutboxRow>, StoreError> {
+        let sql = format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox
+             WHERE status = 'sending' AND (?1 IS NULL OR next_attempt_at <= ?1)
+             ORDER BY id"
+        );
+        Ok(sqlx::query_as::<_, OutboxRow>(sqlx::AssertSqlSafe(sql))
+            .bind(lease_ended_by.map(time::to_text))
+            .fetch_all(self.pool())
+            .await?)
     }
 
     /// At start-up: rows a previous process left `sending` become ready now. Only one process

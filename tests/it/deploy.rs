@@ -31,6 +31,7 @@ fn the_slack_manifest_asks_for_only_the_scopes_the_bot_uses() {
             "commands",
             "chat:write",
             "im:write",
+            "im:history",
             "users:read",
             "dnd:read",
             "users:read.email",

@@ -304,16 +304,14 @@ async fn ignored_methods_need_no_check() {
 }
 
 #[tokio::test]
-#[should_panic(expected = "call of unserved method conversations.history")]
+#[should_panic(expected = "call of unserved method conversations.info")]
 async fn an_unexpected_method_fails_the_test() {
     let fake = FakeSlack::start().await;
     let client = fake.slack_client();
     let token = bot_token();
     let err = client
         .open_session(&token)
-        .conversations_history(
-            &SlackApiConversationsHistoryRequest::new().with_channel("C1".into()),
-        )
+        .conversations_info(&SlackApiConversationsInfoRequest::new("C1".into()))
         .await
         .expect_err("not served");
     assert!(matches!(err, SlackClientError::HttpError(_)), "{err:?}");

@@ -738,6 +738,9 @@ async fn faulty_run(seed: u64) -> BTreeMap<&'static str, usize> {
     fake.ignore("users.info");
     fake.ignore("conversations.open");
     fake.ignore("chat.postMessage");
+    // Rows a busy database kept from being put back stay `sending` until their lease ends;
+    // the pass after looks them up in their DM first (issue 15).
+    fake.ignore("conversations.history");
     let dir = tempfile::tempdir().expect("temp dir");
     let admins = [("CAREER_BOT_ADMINS", "admin")];
     let bot = bot::bot_in(dir.path(), &admins).await;

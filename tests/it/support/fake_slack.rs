@@ -50,6 +50,8 @@ pub const SERVED_METHODS: &[&str] = &[
     // Files (issue 14, the people team's view): the external upload flow.
     "files.getUploadURLExternal",
     "files.completeUploadExternal",
+    // Issue 15, no duplicate after a crash: see the `conversations.history` block at the end.
+    "conversations.history",
 ];
 
 /// The method name under which POSTs to a [`FakeSlack::response_url`] are recorded.
@@ -148,6 +150,10 @@ struct Inner {
     // Files (issue 14): the bytes POSTed to each upload URL, by file id, in arrival order.
     uploads: Vec<(String, Vec<u8>)>,
     upload_counter: u64,
+    // Issue 15: the messages posted in each channel, oldest first (see the block at the end).
+    history: HashMap<String, Vec<Value>>,
+    // Issue 15: `chat.postMessage` is kept in history on arrival, before its delayed answer.
+    posts_kept_on_arrival: bool,
 }
 
 struct Shared {
@@ -817,6 +823,9 @@ fn default_response(inner: &mut Inner, shared: &Shared, method: &str, p: &Value)
                 &mut message,
                 &["text", "blocks", "thread_ts", "metadata"],
             );
+            if !inner.posts_kept_on_arrival {
+                keep_posted(inner, &channel, &message);
+            }
             json!({"ok": true, "channel": channel, "ts": ts, "message": message})
         }
         "chat.getPermalink" => {
@@ -887,6 +896,7 @@ fn default_response(inner: &mut Inner, shared: &Shared, method: &str, p: &Value)
             json!({"ok": true, "channel": channel})
         }
         "users.lookupByEmail" => lookup_by_email(inner, p),
+        "conversations.history" => conversations_history(inner, p),
         "users.info" => {
             let Some(id) = s("user") else {
                 return slack_error("user_not_found");
@@ -1331,4 +1341,117 @@ async fn upload_handler(
     shared.notify();
     // Slack's upload URL answers in plain text.
     (StatusCode::OK, format!("OK - {file_id}")).into_response()
+}
+
+// ---- conversations.history (issue 15, "No duplicate after a crash") ----------------------------
+// Kept apart from the rest of the fake to ease merging. Every `chat.postMessage` the fake
+// answers is kept with its channel; `conversations.history` returns that channel's messages,
+// newest first as Slack does, with their metadata only when `include_all_metadata` is asked
+// for. `oldest` is recorded but not applied: the fake's timestamps (1700000000.…) are not the
+// test's clock. `seed_posted` puts a message in a channel as if the bot had posted it (a
+// crash after Slack accepted it) without recording a call.
+
+impl FakeSlack {
+    /// Adds a message from the bot to `channel`'s history carrying the outbox `key` in its
+    /// metadata, as `chat.postMessage` would have; returns its ts.
+    pub fn seed_posted(&self, channel: &str, key: &str, text: &str) -> String {
+        let mut inner = self.shared.lock();
+        let ts = next_ts(&mut inner);
+        let message = json!({
+            "type": "message",
+            "ts": ts,
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "team": TEAM_ID,
+            "text": text,
+            "metadata": {"event_type": "career_bot_outbox", "event_payload": {"key": key}},
+        });
+        keep_posted(&mut inner, channel, &message);
+        ts
+    }
+
+    /// From now on, Slack accepts each `chat.postMessage` (its message is in history at
+    /// once) and answers only `delay` later: a client killed meanwhile never learns that it
+    /// was posted.
+    pub fn accept_posts_then_answer_after(&self, delay: Duration) {
+        self.shared.lock().posts_kept_on_arrival = true;
+        let shared = Arc::clone(&self.shared);
+        self.respond_with("chat.postMessage", move |call| {
+            let shared = Arc::clone(&shared);
+            let params = call.params.clone();
+            Box::pin(async move {
+                let channel = params.get("channel").and_then(Value::as_str).unwrap_or("?");
+                let mut inner = shared.lock();
+                let ts = next_ts(&mut inner);
+                let mut message = json!({"type": "message", "ts": ts, "user": BOT_USER_ID});
+                copy_content(&params, &mut message, &["text", "metadata"]);
+                keep_posted(&mut inner, channel, &message);
+                Some(Failure::Slow(delay))
+            })
+        });
+    }
+
+    /// The outbox keys (metadata `key` and `keys`) of every message kept in any channel's
+    /// history, one entry per message and key: a key twice is a message posted twice.
+    pub fn posted_keys(&self) -> Vec<String> {
+        let inner = self.shared.lock();
+        let mut keys = Vec::new();
+        for message in inner.history.values().flatten() {
+            let payload = &message["metadata"]["event_payload"];
+            match payload["keys"].as_str() {
+                Some(all) => keys.extend(all.split(' ').map(str::to_owned)),
+                None => keys.extend(payload["key"].as_str().map(str::to_owned)),
+            }
+        }
+        keys.sort();
+        keys
+    }
+
+    /// How many messages `channel`'s history holds (posted or seeded).
+    pub fn history_len(&self, channel: &str) -> usize {
+        self.shared.lock().history.get(channel).map_or(0, Vec::len)
+    }
+}
+
+fn keep_posted(inner: &mut Inner, channel: &str, message: &Value) {
+    inner
+        .history
+        .entry(channel.to_owned())
+        .or_default()
+        .push(message.clone());
+}
+
+fn conversations_history(inner: &Inner, p: &Value) -> Value {
+    let Some(channel) = p.get("channel").and_then(Value::as_str) else {
+        return slack_error("channel_not_found");
+    };
+    let with_metadata = matches!(p.get("include_all_metadata"), Some(Value::Bool(true)))
+        || matches!(
+            p.get("include_all_metadata").and_then(Value::as_str),
+            Some("true" | "1")
+        );
+    let limit = p
+        .get("limit")
+        .and_then(|v| match v {
+            Value::String(s) => s.parse::<usize>().ok(),
+            other => other.as_u64().and_then(|n| usize::try_from(n).ok()),
+        })
+        .unwrap_or(100);
+    let messages: Vec<Value> = inner
+        .history
+        .get(channel)
+        .into_iter()
+        .flatten()
+        .rev()
+        .take(limit)
+        .map(|message| {
+            let mut message = message.clone();
+            if !with_metadata && let Some(object) = message.as_object_mut() {
+                object.remove("metadata");
+            }
+            message
+        })
+        .collect();
+    json!({"ok": true, "messages": messages, "has_more": false})
 }
