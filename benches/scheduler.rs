@@ -246,7 +246,10 @@ async fn prepare(path: &Path) {
             assert!(due <= today, "report {r} should be due");
             due_count += 1;
         } else {
-            assert!(due > plus(today, 14), "report {r} should be outside the prep window");
+            assert!(
+                due > plus(today, 14),
+                "report {r} should be outside the prep window"
+            );
         }
         let had_conversation = (r / 10) % 10 < 7;
         let start = if had_conversation {

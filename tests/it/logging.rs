@@ -83,7 +83,9 @@ fn capture() -> CaptureGuard {
 /// assertions then say what is missing): spans close when their last handle is dropped,
 /// which a task started inside them may do after the command returned.
 async fn settled(captured: &CaptureGuard, done: impl Fn(&str) -> bool) -> String {
-    for _ in 0..500 {
+    // Up to 30 s: on a machine busy with other builds a span has been seen to close after
+    // the 5 s this waited before. Waiting ends as soon as the lines are complete.
+    for _ in 0..3_000 {
         let logs = captured.text();
         if done(&logs) {
             return logs;
