@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 pub use super::values::{AssessmentSide, Rating};
-use super::{Store, StoreError, audit, time};
+use super::{Backend, Store, StoreError, audit, time};
 use crate::ids::{FrameworkId, UserId};
 
 /// One side's assessment for one period.
@@ -32,6 +32,7 @@ pub struct Assessment {
     /// The framework.
     pub framework_id: FrameworkId,
     /// The level assessed against (the person's next level).
+    #[sqlx(try_from = "i64")]
     pub level: u32,
     /// What the person would like to talk about.
     pub topics: Option<String>,
@@ -109,7 +110,7 @@ impl Store {
         sqlx::query(
             "INSERT INTO assessments (person_id, side, assessor_id, after_checkin, framework_id,
                                       level, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (person_id, side, after_checkin) DO NOTHING",
         )
         .bind(&key.person_id)
@@ -117,13 +118,13 @@ impl Store {
         .bind(&key.assessor_id)
         .bind(key.after_checkin)
         .bind(&key.framework_id)
-        .bind(key.level)
+        .bind(i64::from(key.level))
         .bind(&at)
         .execute(&mut *tx)
         .await?;
         let sql = format!(
             "SELECT {ASSESSMENT_COLUMNS} FROM assessments
-             WHERE person_id = ? AND side = ? AND after_checkin = ?"
+             WHERE person_id = $1 AND side = $2 AND after_checkin = $3"
         );
         let assessment = sqlx::query_as::<_, Assessment>(sqlx::AssertSqlSafe(sql))
             .bind(&key.person_id)
@@ -140,9 +141,9 @@ impl Store {
                 sqlx::query(
                     "INSERT INTO assessment_answers (assessment_id, dimension, rating, note,
                                                      answered_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     VALUES ($1, $2, $3, $4, $5)
                      ON CONFLICT (assessment_id, dimension)
-                     DO UPDATE SET rating = ?3, note = ?4, answered_at = ?5",
+                     DO UPDATE SET rating = $3, note = $4, answered_at = $5",
                 )
                 .bind(assessment.id)
                 .bind(dimension)
@@ -154,7 +155,7 @@ impl Store {
                 json!({ "action": "answered", "dimension": dimension, "rating": rating.as_str() })
             }
             AssessmentChange::Topics(topics) => {
-                sqlx::query("UPDATE assessments SET topics = ? WHERE id = ?")
+                sqlx::query("UPDATE assessments SET topics = $1 WHERE id = $2")
                     .bind(topics)
                     .bind(assessment.id)
                     .execute(&mut *tx)
@@ -163,7 +164,7 @@ impl Store {
             }
             AssessmentChange::Submit => {
                 sqlx::query(
-                    "UPDATE assessments SET submitted_at = COALESCE(submitted_at, ?) WHERE id = ?",
+                    "UPDATE assessments SET submitted_at = COALESCE(submitted_at, $1) WHERE id = $2",
                 )
                 .bind(&at)
                 .bind(assessment.id)
@@ -184,7 +185,7 @@ impl Store {
             details,
         )
         .await?;
-        let sql = format!("SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE id = ?");
+        let sql = format!("SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE id = $1");
         let assessment = sqlx::query_as::<_, Assessment>(sqlx::AssertSqlSafe(sql))
             .bind(assessment.id)
             .fetch_one(&mut *tx)
@@ -204,19 +205,19 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let mut tx = self.write().await?;
         let row: Option<(UserId, Option<String>)> =
-            sqlx::query_as("SELECT person_id, submitted_at FROM assessments WHERE id = ?")
+            sqlx::query_as("SELECT person_id, submitted_at FROM assessments WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?;
         let Some((person_id, None)) = row else {
             return Ok(false);
         };
-        sqlx::query("DELETE FROM assessment_answers WHERE assessment_id = ?")
+        sqlx::query("DELETE FROM assessment_answers WHERE assessment_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "UPDATE assessments SET assessor_id = ?, topics = NULL, created_at = ? WHERE id = ?",
+            "UPDATE assessments SET assessor_id = $1, topics = NULL, created_at = $2 WHERE id = $3",
         )
         .bind(assessor_id)
         .bind(time::to_text(now))
@@ -244,7 +245,7 @@ impl Store {
     ) -> Result<Vec<(Assessment, Vec<AssessmentAnswer>)>, StoreError> {
         let sql = format!(
             "SELECT {ASSESSMENT_COLUMNS} FROM assessments
-             WHERE person_id = ? AND after_checkin = ? ORDER BY side"
+             WHERE person_id = $1 AND after_checkin = $2 ORDER BY side"
         );
         let assessments = sqlx::query_as::<_, Assessment>(sqlx::AssertSqlSafe(sql))
             .bind(person_id)
@@ -260,13 +261,22 @@ impl Store {
     }
 
     async fn answers_of_assessment(&self, id: i64) -> Result<Vec<AssessmentAnswer>, StoreError> {
-        Ok(sqlx::query_as::<_, AssessmentAnswer>(
-            "SELECT assessment_id, dimension, rating, note, answered_at FROM assessment_answers
-             WHERE assessment_id = ? ORDER BY rowid",
-        )
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?)
+        // In the order first answered: SQLite's rowid, PostgreSQL's `seq` (an upsert that
+        // changes an answer keeps either).
+        let sql = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT assessment_id, dimension, rating, note, answered_at FROM assessment_answers
+                 WHERE assessment_id = $1 ORDER BY rowid"
+            }
+            Backend::Postgres => {
+                "SELECT assessment_id, dimension, rating, note, answered_at FROM assessment_answers
+                 WHERE assessment_id = $1 ORDER BY seq"
+            }
+        };
+        Ok(sqlx::query_as::<_, AssessmentAnswer>(sql)
+            .bind(id)
+            .fetch_all(self.pool())
+            .await?)
     }
 
     /// Every assessment with its answers, oldest first (for export).
@@ -290,8 +300,9 @@ impl Store {
         &self,
         person_id: &UserId,
     ) -> Result<Vec<Assessment>, StoreError> {
-        let sql =
-            format!("SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE person_id = ? ORDER BY id");
+        let sql = format!(
+            "SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE person_id = $1 ORDER BY id"
+        );
         Ok(sqlx::query_as::<_, Assessment>(sqlx::AssertSqlSafe(sql))
             .bind(person_id)
             .fetch_all(self.pool())
@@ -302,7 +313,7 @@ impl Store {
     /// id), or 0 before the first.
     pub async fn current_period(&self, person_id: &UserId) -> Result<i64, StoreError> {
         let latest: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM checkins WHERE report_id = ? ORDER BY held_on DESC, id DESC LIMIT 1",
+            "SELECT id FROM checkins WHERE report_id = $1 ORDER BY held_on DESC, id DESC LIMIT 1",
         )
         .bind(person_id)
         .fetch_optional(self.pool())

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::{Store, StoreError, time};
 use crate::ids::UserId;
@@ -28,7 +28,7 @@ pub struct AuditEntry {
 
 /// Appends an entry inside the caller's transaction.
 pub async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     now: DateTime<Utc>,
     actor: &UserId,
     action: &str,
@@ -36,7 +36,7 @@ pub async fn record(
     details: Value,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, subject, details) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (at, actor, action, subject, details) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(time::to_text(now))
     .bind(actor)
@@ -53,7 +53,7 @@ impl Store {
     pub async fn audit_log(&self, subject: Option<&UserId>) -> Result<Vec<AuditEntry>, StoreError> {
         let rows = sqlx::query_as::<_, AuditEntry>(
             "SELECT id, at, actor, action, subject, details FROM audit_log
-             WHERE ?1 IS NULL OR subject = ?1 ORDER BY id",
+             WHERE $1 IS NULL OR subject = $1 ORDER BY id",
         )
         .bind(subject)
         .fetch_all(self.pool())

@@ -84,7 +84,7 @@ impl Store {
                 });
             }
         }
-        let vacuum = sqlx::query("VACUUM INTO ?")
+        let vacuum = sqlx::query("VACUUM INTO $1")
             .bind(&target_text)
             .execute(self.pool())
             .await;

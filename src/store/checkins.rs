@@ -12,6 +12,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
+use super::columns::{Day, MaybeDay};
 use super::outbox::{self, NewMessage};
 use super::people::ensure_person;
 use super::reminders::reschedule_in;
@@ -30,10 +31,12 @@ pub struct Checkin {
     /// The manager of record when it was held.
     pub manager_id: UserId,
     /// The day it was held.
+    #[sqlx(try_from = "crate::store::columns::Day")]
     pub held_on: NaiveDate,
     /// The report's framework then.
     pub framework_id: Option<FrameworkId>,
     /// The level discussed.
+    #[sqlx(try_from = "crate::store::columns::MaybeLevel")]
     pub level_discussed: Option<u32>,
     /// A note only `recorded_by` may read.
     pub private_note: Option<String>,
@@ -67,10 +70,12 @@ pub struct Agreed {
 }
 
 /// A conversation's id, day, focus (JSON) and next steps, as stored.
-type AgreedRow = (i64, NaiveDate, Option<String>, Option<String>);
+type AgreedRow = (i64, Day, Option<String>, Option<String>);
 
 /// Reads the stored focus areas (a JSON array, NULL for none).
-fn agreed_of((checkin_id, held_on, focus, next_steps): AgreedRow) -> Result<Agreed, StoreError> {
+fn agreed_of(
+    (checkin_id, Day(held_on), focus, next_steps): AgreedRow,
+) -> Result<Agreed, StoreError> {
     let focus = match focus {
         Some(json) => serde_json::from_str(&json).map_err(|error| {
             StoreError::Corrupt(format!("checkins.focus of {checkin_id}: {error}"))
@@ -167,7 +172,7 @@ impl Store {
     ) -> Result<Recorded, StoreError> {
         let mut tx = self.write().await?;
         if let Some(key) = &checkin.request_key {
-            let sql = format!("SELECT {CHECKIN_COLUMNS} FROM checkins WHERE request_key = ?");
+            let sql = format!("SELECT {CHECKIN_COLUMNS} FROM checkins WHERE request_key = $1");
             if let Some(existing) = sqlx::query_as::<_, Checkin>(sqlx::AssertSqlSafe(sql))
                 .bind(key)
                 .fetch_optional(&mut *tx)
@@ -177,22 +182,23 @@ impl Store {
             }
         }
         if let Some(opened_for) = checkin.opened_for {
-            let anchor_on: Option<NaiveDate> =
-                sqlx::query_scalar("SELECT anchor_on FROM people WHERE user_id = ?")
-                    .bind(&checkin.report_id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .flatten();
+            let anchor_on: Option<NaiveDate> = sqlx::query_scalar::<_, super::columns::MaybeDay>(
+                "SELECT anchor_on FROM people WHERE user_id = $1",
+            )
+            .bind(&checkin.report_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .and_then(|day| day.0);
             if anchor_on != Some(opened_for) {
                 return Ok(Recorded::Outdated { anchor_on });
             }
         }
         let sql = format!(
-            "SELECT {CHECKIN_COLUMNS} FROM checkins WHERE report_id = ? AND held_on = ? LIMIT 1"
+            "SELECT {CHECKIN_COLUMNS} FROM checkins WHERE report_id = $1 AND held_on = $2 LIMIT 1"
         );
         if let Some(existing) = sqlx::query_as::<_, Checkin>(sqlx::AssertSqlSafe(sql))
             .bind(&checkin.report_id)
-            .bind(checkin.held_on)
+            .bind(time::date_text(checkin.held_on))
             .fetch_optional(&mut *tx)
             .await?
         {
@@ -203,13 +209,13 @@ impl Store {
             "INSERT INTO checkins (report_id, manager_id, held_on, framework_id, level_discussed,
                                    private_note, recorded_by, recorded_at, request_key,
                                    focus, next_steps)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(&checkin.report_id)
         .bind(&checkin.manager_id)
-        .bind(checkin.held_on)
+        .bind(time::date_text(checkin.held_on))
         .bind(&checkin.framework_id)
-        .bind(checkin.level_discussed)
+        .bind(checkin.level_discussed.map(i64::from))
         .bind(&checkin.private_note)
         .bind(&checkin.recorded_by)
         .bind(time::to_text(now))
@@ -228,12 +234,12 @@ impl Store {
         // the anchor, ends any snooze and cancels the reminders planned so far (planning
         // brings one back only if the new cadence is due with the very same key). A
         // back-filled, older conversation is history only: snoozes and reminders stay.
-        let (anchor, snoozed_until, snooze_reason): (
-            Option<NaiveDate>,
-            Option<NaiveDate>,
+        let (MaybeDay(anchor), MaybeDay(snoozed_until), snooze_reason): (
+            MaybeDay,
+            MaybeDay,
             Option<String>,
         ) = sqlx::query_as(
-            "SELECT anchor_on, snoozed_until, snooze_reason FROM people WHERE user_id = ?",
+            "SELECT anchor_on, snoozed_until, snooze_reason FROM people WHERE user_id = $1",
         )
         .bind(&checkin.report_id)
         .fetch_optional(&mut *tx)
@@ -247,11 +253,11 @@ impl Store {
                 ended_snooze = json!({ "until": time::date_text(until), "reason": snooze_reason });
             }
             sqlx::query(
-                "UPDATE people SET anchor_on = ?1, snoozed_until = NULL, snooze_reason = NULL,
-                                   updated_at = ?2
-                 WHERE user_id = ?3",
+                "UPDATE people SET anchor_on = $1, snoozed_until = NULL, snooze_reason = NULL,
+                                   updated_at = $2
+                 WHERE user_id = $3",
             )
-            .bind(checkin.held_on)
+            .bind(time::date_text(checkin.held_on))
             .bind(time::to_text(now))
             .bind(&checkin.report_id)
             .execute(&mut *tx)
@@ -287,7 +293,7 @@ impl Store {
     /// conversation's id and date; `None` before the first conversation.
     pub async fn agreed_last(&self, report_id: &UserId) -> Result<Option<Agreed>, StoreError> {
         let row: Option<AgreedRow> = sqlx::query_as(
-            "SELECT id, held_on, focus, next_steps FROM checkins WHERE report_id = ?
+            "SELECT id, held_on, focus, next_steps FROM checkins WHERE report_id = $1
              ORDER BY held_on DESC, id DESC LIMIT 1",
         )
         .bind(report_id)
@@ -308,7 +314,7 @@ impl Store {
 
     /// One check-in.
     pub async fn checkin(&self, id: i64) -> Result<Option<Checkin>, StoreError> {
-        let sql = format!("SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id = ?");
+        let sql = format!("SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id = $1");
         Ok(sqlx::query_as::<_, Checkin>(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(self.pool())
@@ -318,7 +324,7 @@ impl Store {
     /// A report's conversations, newest first.
     pub async fn history(&self, report_id: &UserId) -> Result<Vec<Checkin>, StoreError> {
         let sql = format!(
-            "SELECT {CHECKIN_COLUMNS} FROM checkins WHERE report_id = ? ORDER BY held_on DESC, id DESC"
+            "SELECT {CHECKIN_COLUMNS} FROM checkins WHERE report_id = $1 ORDER BY held_on DESC, id DESC"
         );
         Ok(sqlx::query_as::<_, Checkin>(sqlx::AssertSqlSafe(sql))
             .bind(report_id)
@@ -337,7 +343,7 @@ impl Store {
     /// The report's latest conversation still waiting for their answer.
     pub async fn pending_checkin(&self, report_id: &UserId) -> Result<Option<Checkin>, StoreError> {
         let sql = format!(
-            "SELECT {CHECKIN_COLUMNS} FROM checkins WHERE report_id = ? AND ack_status = 'pending'
+            "SELECT {CHECKIN_COLUMNS} FROM checkins WHERE report_id = $1 AND ack_status = 'pending'
              ORDER BY held_on DESC, id DESC LIMIT 1"
         );
         Ok(sqlx::query_as::<_, Checkin>(sqlx::AssertSqlSafe(sql))
@@ -362,7 +368,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<AnswerOutcome, StoreError> {
         let mut tx = self.write().await?;
-        let sql = format!("SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id = ? AND report_id = ?");
+        let sql =
+            format!("SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id = $1 AND report_id = $2");
         let Some(current) = sqlx::query_as::<_, Checkin>(sqlx::AssertSqlSafe(sql))
             .bind(checkin_id)
             .bind(report_id)
@@ -374,17 +381,19 @@ impl Store {
         if current.ack_status == answer.status() {
             return Ok(AnswerOutcome::Unchanged(current));
         }
-        sqlx::query("UPDATE checkins SET ack_status = ?, ack_reason = ?, ack_at = ? WHERE id = ?")
-            .bind(answer.status().as_str())
-            .bind(reason)
-            .bind(time::to_text(now))
-            .bind(checkin_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE checkins SET ack_status = $1, ack_reason = $2, ack_at = $3 WHERE id = $4",
+        )
+        .bind(answer.status().as_str())
+        .bind(reason)
+        .bind(time::to_text(now))
+        .bind(checkin_id)
+        .execute(&mut *tx)
+        .await?;
         // The answer history keeps every answer; the check-in row holds the latest.
         sqlx::query(
             "INSERT INTO checkin_answers (checkin_id, answer, reason, answered_at)
-             VALUES (?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4)",
         )
         .bind(checkin_id)
         .bind(answer.status().as_str())
@@ -404,7 +413,7 @@ impl Store {
             json!({ "checkin": checkin_id, "reason": reason, "previous": current.ack_status }),
         )
         .await?;
-        let sql = format!("SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id = ?");
+        let sql = format!("SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id = $1");
         let updated = sqlx::query_as::<_, Checkin>(sqlx::AssertSqlSafe(sql))
             .bind(checkin_id)
             .fetch_one(&mut *tx)
@@ -433,7 +442,7 @@ impl Store {
         Ok(sqlx::query_as::<_, Answer>(
             "SELECT a.checkin_id, a.answer, a.reason, a.answered_at
              FROM checkin_answers a JOIN checkins c ON c.id = a.checkin_id
-             WHERE c.report_id = ? ORDER BY a.id",
+             WHERE c.report_id = $1 ORDER BY a.id",
         )
         .bind(report_id)
         .fetch_all(self.pool())

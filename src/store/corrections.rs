@@ -43,22 +43,25 @@ pub struct Undone {
 /// entry), when it has not run out by `now` and the report has no snooze now. Returns the date
 /// it runs until.
 async fn restore_ended_snooze(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     checkin: &Checkin,
     now: DateTime<Utc>,
 ) -> Result<Option<NaiveDate>, StoreError> {
-    let ended: Option<(Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT json_extract(details, '$.ended_snooze.until'),
-                json_extract(details, '$.ended_snooze.reason')
+    let backend = super::Backend::of_connection(conn);
+    let sql = format!(
+        "SELECT {until}, {reason}
          FROM audit_log
-         WHERE action = 'checkin.recorded' AND subject = ?
-           AND json_extract(details, '$.checkin') = ?
+         WHERE action = 'checkin.recorded' AND subject = $1 AND {checkin} = $2
          ORDER BY id DESC LIMIT 1",
-    )
-    .bind(&checkin.report_id)
-    .bind(checkin.id)
-    .fetch_optional(&mut *conn)
-    .await?;
+        until = super::dialect::json_text(backend, "details", "ended_snooze.until"),
+        reason = super::dialect::json_text(backend, "details", "ended_snooze.reason"),
+        checkin = super::dialect::json_int(backend, "details", "checkin"),
+    );
+    let ended: Option<(Option<String>, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(&checkin.report_id)
+        .bind(checkin.id)
+        .fetch_optional(&mut *conn)
+        .await?;
     let Some((Some(until), reason)) = ended else {
         return Ok(None);
     };
@@ -71,10 +74,10 @@ async fn restore_ended_snooze(
         return Ok(None);
     }
     let restored = sqlx::query(
-        "UPDATE people SET snoozed_until = ?, snooze_reason = ?
-         WHERE user_id = ? AND snoozed_until IS NULL",
+        "UPDATE people SET snoozed_until = $1, snooze_reason = $2
+         WHERE user_id = $3 AND snoozed_until IS NULL",
     )
-    .bind(until)
+    .bind(time::date_text(until))
     .bind(reason)
     .bind(&checkin.report_id)
     .execute(conn)
@@ -113,7 +116,7 @@ impl Store {
         };
         let sql = format!(
             "SELECT {CHECKIN_COLUMNS} FROM checkins
-             WHERE report_id = ?1 AND (?2 IS NULL OR recorded_by = ?2)
+             WHERE report_id = $1 AND ($2 IS NULL OR recorded_by = $2)
              ORDER BY id DESC LIMIT 1"
         );
         let Some(checkin) = sqlx::query_as::<_, Checkin>(sqlx::AssertSqlSafe(sql))
@@ -124,7 +127,7 @@ impl Store {
         else {
             return Ok(None);
         };
-        sqlx::query("DELETE FROM checkins WHERE id = ?")
+        sqlx::query("DELETE FROM checkins WHERE id = $1")
             .bind(checkin.id)
             .execute(&mut *tx)
             .await?;
@@ -133,21 +136,21 @@ impl Store {
         let restored_snooze = restore_ended_snooze(&mut tx, &checkin, now).await?;
         // The cadence counts from the latest conversation left, else the start date.
         super::restore::reanchor_in(&mut tx, report_id, cadence).await?;
-        sqlx::query("UPDATE people SET updated_at = ? WHERE user_id = ?")
+        sqlx::query("UPDATE people SET updated_at = $1 WHERE user_id = $2")
             .bind(time::to_text(now))
             .bind(report_id)
             .execute(&mut *tx)
             .await?;
         let request_key = format!("ack:{}", checkin.id);
         let withdrawn = sqlx::query(
-            "UPDATE outbox SET status = 'cancelled' WHERE key = ? AND status IN ('pending', 'sending')",
+            "UPDATE outbox SET status = 'cancelled' WHERE key = $1 AND status IN ('pending', 'sending')",
         )
         .bind(&request_key)
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let sent: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM outbox WHERE key = ? AND status = 'sent')",
+        let super::flag::Flag(sent) = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE key = $1 AND status = 'sent')",
         )
         .bind(&request_key)
         .fetch_one(&mut *tx)
@@ -172,12 +175,13 @@ impl Store {
         } else {
             RequestOutcome::None
         };
-        let due_on: Option<NaiveDate> =
-            sqlx::query_scalar("SELECT due_on FROM people WHERE user_id = ?")
-                .bind(report_id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .flatten();
+        let due_on: Option<NaiveDate> = sqlx::query_scalar::<_, super::columns::MaybeDay>(
+            "SELECT due_on FROM people WHERE user_id = $1",
+        )
+        .bind(report_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .and_then(|day| day.0);
         audit::record(
             &mut tx,
             now,
@@ -216,18 +220,19 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.write().await?;
-        let until: Option<NaiveDate> =
-            sqlx::query_scalar("SELECT snoozed_until FROM people WHERE user_id = ?")
-                .bind(report_id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .flatten();
+        let until: Option<NaiveDate> = sqlx::query_scalar::<_, super::columns::MaybeDay>(
+            "SELECT snoozed_until FROM people WHERE user_id = $1",
+        )
+        .bind(report_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .and_then(|day| day.0);
         let Some(until) = until else {
             return Ok(false);
         };
         sqlx::query(
-            "UPDATE people SET snoozed_until = NULL, snooze_reason = NULL, updated_at = ?
-             WHERE user_id = ?",
+            "UPDATE people SET snoozed_until = NULL, snooze_reason = NULL, updated_at = $1
+             WHERE user_id = $2",
         )
         .bind(time::to_text(now))
         .bind(report_id)
@@ -261,10 +266,10 @@ impl Store {
         let mut tx = self.write().await?;
         let before = person_in(&mut tx, report_id).await?;
         sqlx::query(
-            "UPDATE people SET framework_id = ?, level = ?, updated_at = ? WHERE user_id = ?",
+            "UPDATE people SET framework_id = $1, level = $2, updated_at = $3 WHERE user_id = $4",
         )
         .bind(framework_id)
-        .bind(level)
+        .bind(i64::from(level))
         .bind(time::to_text(now))
         .bind(report_id)
         .execute(&mut *tx)

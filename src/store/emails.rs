@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::{Store, StoreError, time};
 use crate::ids::UserId;
@@ -20,26 +20,26 @@ pub fn normalise(email: &str) -> String {
 /// Stores `email` for `user_id` (a row that exists); any other person who had it loses it,
 /// since an address names one person. Returns whether anything changed.
 pub async fn set_email_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user_id: &UserId,
     email: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool, StoreError> {
     let email = normalise(email);
     let current: Option<Option<String>> =
-        sqlx::query_scalar("SELECT email FROM people WHERE user_id = ?")
+        sqlx::query_scalar("SELECT email FROM people WHERE user_id = $1")
             .bind(user_id)
             .fetch_optional(&mut *conn)
             .await?;
     if current.flatten().as_deref() == Some(email.as_str()) {
         return Ok(false);
     }
-    sqlx::query("UPDATE people SET email = NULL WHERE lower(email) = ? AND user_id <> ?")
+    sqlx::query("UPDATE people SET email = NULL WHERE lower(email) = $1 AND user_id <> $2")
         .bind(&email)
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("UPDATE people SET email = ?, updated_at = ? WHERE user_id = ?")
+    sqlx::query("UPDATE people SET email = $1, updated_at = $2 WHERE user_id = $3")
         .bind(&email)
         .bind(time::to_text(now))
         .bind(user_id)

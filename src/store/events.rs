@@ -9,7 +9,7 @@
 //! `checkin_answers` already hold) are not events.
 
 use serde_json::Value;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::{Store, StoreError};
 use crate::ids::UserId;
@@ -205,7 +205,7 @@ impl Store {
     ) -> Result<Vec<(i64, PersonEvent)>, StoreError> {
         let sql = format!(
             "SELECT id, at, actor, action, subject, details FROM audit_log
-             WHERE action IN ({}) AND (?1 IS NULL OR subject = ?1) ORDER BY id",
+             WHERE action IN ({}) AND ($1 IS NULL OR subject = $1) ORDER BY id",
             actions_sql()
         );
         let rows = sqlx::query_as::<_, EventRow>(sqlx::AssertSqlSafe(sql))
@@ -231,7 +231,7 @@ impl Store {
     ) -> Result<Vec<ManagementChange>, StoreError> {
         let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
             "SELECT id, at, action, details FROM audit_log
-             WHERE subject = ? AND action IN
+             WHERE subject = $1 AND action IN
                  ('person.added', 'person.moved', 'person.removed', 'person.imported')
              ORDER BY id",
         )
@@ -266,13 +266,13 @@ impl Store {
 /// entry (time, actor, action, subject and details) is already there: importing the same
 /// file twice adds nothing. Returns whether it was added.
 pub async fn import_event_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     event: &PersonEvent,
 ) -> Result<bool, StoreError> {
     let details = event.details.to_string();
     let exists: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM audit_log
-         WHERE at = ? AND actor = ? AND action = ? AND subject = ? AND details = ? LIMIT 1",
+         WHERE at = $1 AND actor = $2 AND action = $3 AND subject = $4 AND details = $5 LIMIT 1",
     )
     .bind(&event.at)
     .bind(&event.actor)
@@ -285,7 +285,7 @@ pub async fn import_event_in(
         return Ok(false);
     }
     sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, subject, details) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (at, actor, action, subject, details) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(&event.at)
     .bind(&event.actor)

@@ -34,6 +34,7 @@ pub struct Evidence {
     /// The framework of the dimension it supports.
     pub framework_id: Option<FrameworkId>,
     /// The level whose expectation it matched.
+    #[sqlx(try_from = "crate::store::columns::MaybeLevel")]
     pub level: Option<u32>,
     /// The dimension it supports; `None` when untagged.
     pub dimension: Option<String>,
@@ -122,7 +123,7 @@ impl Store {
     ) -> Result<(Evidence, bool), StoreError> {
         let mut tx = self.write().await?;
         if let Some(key) = &evidence.request_key {
-            let sql = format!("SELECT {EVIDENCE_COLUMNS} FROM evidence WHERE request_key = ?");
+            let sql = format!("SELECT {EVIDENCE_COLUMNS} FROM evidence WHERE request_key = $1");
             if let Some(existing) = sqlx::query_as::<_, Evidence>(sqlx::AssertSqlSafe(sql))
                 .bind(key)
                 .fetch_optional(&mut *tx)
@@ -135,7 +136,7 @@ impl Store {
         let sql = format!(
             "INSERT INTO evidence (person_id, author_id, text, link, note, framework_id, level,
                                    dimension, logged_at, request_key)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {EVIDENCE_COLUMNS}"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {EVIDENCE_COLUMNS}"
         );
         let stored = sqlx::query_as::<_, Evidence>(sqlx::AssertSqlSafe(sql))
             .bind(&evidence.person_id)
@@ -144,7 +145,7 @@ impl Store {
             .bind(&evidence.link)
             .bind(&evidence.note)
             .bind(tag.map(|tag| &tag.framework_id))
-            .bind(tag.map(|tag| tag.level))
+            .bind(tag.map(|tag| i64::from(tag.level)))
             .bind(tag.map(|tag| &tag.dimension))
             .bind(time::to_text(now))
             .bind(&evidence.request_key)
@@ -180,7 +181,7 @@ impl Store {
     ) -> Result<Unlogged, StoreError> {
         let mut tx = self.write().await?;
         let sql =
-            format!("SELECT {EVIDENCE_COLUMNS} FROM evidence WHERE id = ? AND removed_at IS NULL");
+            format!("SELECT {EVIDENCE_COLUMNS} FROM evidence WHERE id = $1 AND removed_at IS NULL");
         let Some(found) = sqlx::query_as::<_, Evidence>(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -191,7 +192,7 @@ impl Store {
         if &found.author_id != actor {
             return Ok(Unlogged::NotYours(found));
         }
-        sqlx::query("UPDATE evidence SET removed_at = ?, removed_by = ? WHERE id = ?")
+        sqlx::query("UPDATE evidence SET removed_at = $1, removed_by = $2 WHERE id = $3")
             .bind(time::to_text(now))
             .bind(actor)
             .bind(id)
@@ -223,7 +224,7 @@ impl Store {
     ) -> Result<Vec<Evidence>, StoreError> {
         let sql = format!(
             "SELECT {EVIDENCE_COLUMNS} FROM evidence
-             WHERE person_id = ?1 AND removed_at IS NULL AND (?2 IS NULL OR logged_at >= ?2)
+             WHERE person_id = $1 AND removed_at IS NULL AND ($2 IS NULL OR logged_at >= $2)
              ORDER BY logged_at DESC, id DESC"
         );
         Ok(sqlx::query_as::<_, Evidence>(sqlx::AssertSqlSafe(sql))

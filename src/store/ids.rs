@@ -74,7 +74,7 @@ mod tests {
         // By value and by reference: `bind` encodes each way.
         let channel = ChannelId::new("C1");
         let (user, read_channel, framework): (UserId, ChannelId, FrameworkId) =
-            sqlx::query_as("SELECT ?, ?, ?")
+            sqlx::query_as("SELECT $1, $2, $3")
                 .bind(UserId::new("U1"))
                 .bind(&channel)
                 .bind(FrameworkId::new("engineering"))
@@ -84,7 +84,7 @@ mod tests {
         assert_eq!(user, "U1");
         assert_eq!(read_channel, channel);
         assert_eq!(framework, "engineering");
-        let typeof_user: String = sqlx::query_scalar("SELECT typeof(?)")
+        let typeof_user: String = sqlx::query_scalar("SELECT typeof($1)")
             .bind(UserId::new("U1"))
             .fetch_one(store.pool())
             .await

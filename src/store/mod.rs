@@ -1,4 +1,11 @@
-//! SQLite storage through sqlx: people, check-ins, snoozes, the outbox and the audit log.
+//! Storage through sqlx, on SQLite (the default: one file) or PostgreSQL (several replicas on
+//! one database): people, check-ins, snoozes, the outbox and the audit log.
+//!
+//! Queries go through sqlx's `Any` driver and are written once, in SQL both databases read
+//! (numbered `$1` parameters, `ON CONFLICT`, `COALESCE`, integers as 64-bit); where the two
+//! must differ (JSON batches, SQLite's `VACUUM INTO`), the query's function matches on
+//! [`Backend`]. Each database has its own migrations with the same versions and names:
+//! `migrations/` for SQLite and `migrations/postgres/` for PostgreSQL (see [`migrator`]).
 //!
 //! Every write that changes what people see runs in one transaction together with its audit
 //! entry, and is committed before the bot says it is done. Queries are checked at runtime
@@ -21,10 +28,13 @@ pub mod assessments;
 pub mod audit;
 pub mod backup;
 pub mod checkins;
+pub mod columns;
 pub mod corrections;
+pub mod dialect;
 pub mod emails;
 pub mod events;
 pub mod evidence;
+pub mod flag;
 pub mod ids;
 pub mod open;
 pub mod outbox;
@@ -39,13 +49,27 @@ pub mod stats;
 pub mod time;
 pub mod values;
 
+use sqlx::AnyPool;
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::SqlitePool;
 
-pub use open::OpenMode;
+pub use open::{Backend, OpenMode};
 
-/// The schema, embedded from `migrations/` at build time.
+/// The SQLite schema, embedded from `migrations/` at build time (`sqlx::migrate!` reads only
+/// the files of that directory, not `migrations/postgres/`). Its files never change: their
+/// checksums are recorded in every database they built.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// The PostgreSQL schema, embedded from `migrations/postgres/`: the same versions and names
+/// as [`MIGRATOR`]'s, each a translation of the SQLite file.
+pub static POSTGRES_MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The migrations of `backend`'s schema.
+pub fn migrator(backend: Backend) -> &'static Migrator {
+    match backend {
+        Backend::Sqlite => &MIGRATOR,
+        Backend::Postgres => &POSTGRES_MIGRATOR,
+    }
+}
 
 /// A storage failure. These are internal errors: the user sees "something went wrong, nothing
 /// was recorded", and the details go to the log.
@@ -133,22 +157,48 @@ impl From<sqlx::Error> for StoreError {
 /// The database handle. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
     read_only: bool,
 }
 
+/// The key of the PostgreSQL advisory lock every write transaction takes (an arbitrary
+/// constant: "cbot" in ASCII), so writers run one at a time as they do on SQLite.
+const WRITE_LOCK: i64 = 0x6362_6f74;
+
 impl Store {
-    /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock at once, so a
-    /// writer waits (up to the busy timeout) for another writer instead of failing with
-    /// "database is locked" when its first statement is a read, as a plain `BEGIN` would in
-    /// WAL mode.
+    /// Starts a write transaction. Writers run one at a time, on both databases, so a check
+    /// made inside a transaction (a management loop, a request already answered) still holds
+    /// when it commits.
+    ///
+    /// On SQLite, `BEGIN IMMEDIATE` takes the write lock at once, so a writer waits (up to the
+    /// busy timeout) for another writer instead of failing with "database is locked" when its
+    /// first statement is a read, as a plain `BEGIN` would in WAL mode. On PostgreSQL, the
+    /// transaction takes an advisory lock ([`WRITE_LOCK`]) held until it ends: the same
+    /// one-writer-at-a-time, across every replica, without the serialisation failures that
+    /// `SERIALIZABLE` would leave callers to retry.
     ///
     /// On a read-only database it fails at once with [`StoreError::ReadOnly`].
-    pub async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+    pub async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
         if self.read_only {
             return Err(StoreError::ReadOnly);
         }
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// Whether the database was opened read-only because this process cannot write it (see
@@ -160,11 +210,11 @@ impl Store {
     /// The connection pool, for this module's files and for tests and benchmarks that look
     /// at the schema directly. Adapters call the typed functions instead (public only because
     /// integration tests and benchmarks are separate crates).
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 
-    /// Closes every connection, checkpointing the WAL into the main file.
+    /// Closes every connection (on SQLite, checkpointing the WAL into the main file).
     pub async fn close(&self) {
         self.pool.close().await;
     }

@@ -1,5 +1,10 @@
-//! Opening the database: read-write with migrations, or read-only when this process cannot
-//! write it.
+//! Opening the database: PostgreSQL when the location is a `postgres://` (or
+//! `postgresql://`) URL, otherwise SQLite, read-write with migrations, or read-only when this
+//! process cannot write the file.
+//!
+//! **PostgreSQL.** The database must exist (the bot never creates one); opening applies its
+//! pending migrations (`migrations/postgres/`), except with [`OpenMode::ReadOnly`], which only
+//! checks the schema and refuses every write, as on SQLite.
 //!
 //! An operator may point a command at a database it cannot write: a copy made read-only
 //! (`chmod 0444`), a directory without write access (WAL needs `-wal` and `-shm` files beside
@@ -25,19 +30,82 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::time::Duration;
+use std::sync::Once;
 
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{MigrateError, Migration};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Executor};
 
-use super::{MIGRATOR, Store, StoreError};
+use super::flag::Flag;
+use super::{Store, StoreError, migrator};
 
 /// SQLite's primary result codes that mean "this cannot be written here".
 const SQLITE_PERM: i32 = 3;
 const SQLITE_READONLY: i32 = 8;
 const SQLITE_CANTOPEN: i32 = 14;
+
+/// PostgreSQL's SQLSTATE for a write in a read-only transaction.
+const PG_READ_ONLY_TRANSACTION: &str = "25006";
+
+/// Which database a store runs on: the few queries that must differ match on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// A SQLite file (a path or a `sqlite:` URL): the default.
+    Sqlite,
+    /// A PostgreSQL database (a `postgres://` or `postgresql://` URL).
+    Postgres,
+}
+
+impl Backend {
+    /// The database `location` names: a `postgres://` or `postgresql://` URL is PostgreSQL,
+    /// anything else (a `sqlite:` URL, a path) SQLite.
+    pub fn of(location: &str) -> Backend {
+        let scheme = location
+            .split_once(':')
+            .map(|(scheme, _)| scheme.to_ascii_lowercase());
+        match scheme.as_deref() {
+            Some("postgres" | "postgresql") => Backend::Postgres,
+            _ => Backend::Sqlite,
+        }
+    }
+
+    /// The database behind `conn`, for functions given a connection rather than the store.
+    pub fn of_connection(conn: &sqlx::AnyConnection) -> Backend {
+        if conn.backend_name() == <sqlx::Postgres as sqlx::Database>::NAME {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    /// Its name, for people: "SQLite" or "PostgreSQL".
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// `location` as it may be shown and logged: a PostgreSQL URL without its password (and any
+/// other parameter) as `postgres://USER@HOST:PORT/DBNAME`; a SQLite location as it is.
+pub fn shown_location(location: &str) -> String {
+    if Backend::of(location) == Backend::Sqlite {
+        return location.to_owned();
+    }
+    match PgConnectOptions::from_str(location) {
+        Ok(options) => format!(
+            "postgres://{}@{}:{}/{}",
+            options.get_username(),
+            options.get_host(),
+            options.get_port(),
+            options.get_database().unwrap_or(options.get_username())
+        ),
+        Err(_) => "a PostgreSQL URL that cannot be read".to_owned(),
+    }
+}
 
 /// How a database may be opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,16 +121,21 @@ pub enum OpenMode {
 }
 
 impl Store {
-    /// Opens (creating if missing) the database at `location` — a file path or a `sqlite:` URL —
-    /// with WAL, foreign keys and a busy timeout, and applies pending migrations; a database
-    /// this process cannot write is opened read-only (see the [module docs](self)).
+    /// Opens the database at `location` — a file path, a `sqlite:` URL or a `postgres://`
+    /// URL — and applies pending migrations. SQLite gets WAL, foreign keys and a busy
+    /// timeout, and is created when missing; a file this process cannot write is opened
+    /// read-only (see the [module docs](self)).
     pub async fn open(location: &str) -> Result<Store, StoreError> {
         Self::open_with(location, OpenMode::CreateIfMissing).await
     }
 
-    /// Opens the database at `location`, creating it only if `mode` allows, read-only if
-    /// `mode` asks or it cannot be written.
+    /// Opens the database at `location`, creating a SQLite file only if `mode` allows,
+    /// read-only if `mode` asks or it cannot be written.
     pub async fn open_with(location: &str, mode: OpenMode) -> Result<Store, StoreError> {
+        install_drivers();
+        if Backend::of(location) == Backend::Postgres {
+            return open_postgres(location, mode).await;
+        }
         let create = mode == OpenMode::CreateIfMissing;
         if !create && !location.starts_with("sqlite:") && !Path::new(location).exists() {
             return Err(StoreError::Missing {
@@ -93,31 +166,77 @@ impl Store {
     }
 }
 
-/// Opens the database read-write and applies pending migrations.
+/// Registers sqlx's SQLite and PostgreSQL drivers with `Any`, once per process.
+fn install_drivers() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(sqlx::any::install_default_drivers);
+}
+
+/// Opens a PostgreSQL database: migrated, or with [`OpenMode::ReadOnly`] checked and
+/// read-only.
+async fn open_postgres(location: &str, mode: OpenMode) -> Result<Store, StoreError> {
+    let shown = shown_location(location);
+    let options = AnyConnectOptions::from_str(location).map_err(|source| StoreError::Open {
+        location: shown.clone(),
+        source,
+    })?;
+    let read_only = mode == OpenMode::ReadOnly;
+    let pool = AnyPoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(std::time::Duration::from_secs(10))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if read_only {
+                    // PostgreSQL itself refuses a write, whatever the code path.
+                    conn.execute("SET default_transaction_read_only = on")
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+        .map_err(|source| StoreError::Open {
+            location: shown.clone(),
+            source,
+        })?;
+    let store = Store {
+        pool,
+        backend: Backend::Postgres,
+        read_only,
+    };
+    let checked = if read_only {
+        check_schema(&store, &shown).await
+    } else {
+        migrator(Backend::Postgres)
+            .run(store.pool())
+            .await
+            .map_err(StoreError::from)
+    };
+    if let Err(error) = checked {
+        store.close().await;
+        return Err(error);
+    }
+    Ok(store)
+}
+
+/// Opens the SQLite database read-write and applies pending migrations.
 async fn open_read_write(
     location: &str,
     options: SqliteConnectOptions,
     create: bool,
 ) -> Result<Store, StoreError> {
-    let options = options
-        .create_if_missing(create)
-        .journal_mode(SqliteJournalMode::Wal)
-        // With WAL, NORMAL is durable across application crashes; only an OS crash or power
-        // loss can lose the last commits, and then never corrupts the file.
-        .synchronous(SqliteSynchronous::Normal);
-    let pool = connect(location, options).await?;
-    if let Err(error) = MIGRATOR.run(&pool).await {
-        pool.close().await;
+    let options = options.create_if_missing(create);
+    let store = connect(location, options, true).await?;
+    if let Err(error) = migrator(Backend::Sqlite).run(store.pool()).await {
+        store.close().await;
         return Err(error.into());
     }
-    Ok(Store {
-        pool,
-        read_only: false,
-    })
+    Ok(store)
 }
 
-/// Opens the database read-only (immutable when no `-wal` is beside it) and checks that its
-/// schema is this build's.
+/// Opens the SQLite database read-only (immutable when no `-wal` is beside it) and checks
+/// that its schema is this build's.
 async fn open_read_only(
     location: &str,
     options: SqliteConnectOptions,
@@ -125,33 +244,70 @@ async fn open_read_only(
 ) -> Result<Store, StoreError> {
     let immutable = !wal_file(file).exists();
     let options = options.read_only(true).immutable(immutable);
-    let pool = connect(location, options).await?;
-    if let Err(error) = check_schema(&pool, location).await {
-        pool.close().await;
+    let mut store = connect(location, options, false).await?;
+    store.read_only = true;
+    if let Err(error) = check_schema(&store, location).await {
+        store.close().await;
         return Err(error);
     }
     tracing::debug!(immutable, "the database is open read-only");
-    Ok(Store {
-        pool,
-        read_only: true,
-    })
+    Ok(store)
 }
 
-async fn connect(location: &str, options: SqliteConnectOptions) -> Result<SqlitePool, StoreError> {
-    let options = options
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
-    SqlitePoolOptions::new()
+/// Connects to a SQLite file through `Any`. `Any` takes SQLite's options as a URL, which
+/// carries the file, the mode (read-only, create) and `immutable`; foreign keys and the busy
+/// timeout (5 s) are sqlx's defaults for a URL. A read-write store switches the file to WAL
+/// once, on a first connection of its own (the journal mode is kept in the file): a failure
+/// there is an error of opening, so a file that cannot be written is then opened read-only.
+/// Each pooled connection then sets `synchronous = NORMAL`.
+async fn connect(
+    location: &str,
+    options: SqliteConnectOptions,
+    read_write: bool,
+) -> Result<Store, StoreError> {
+    install_drivers();
+    let open_error = |source| StoreError::Open {
+        location: location.to_owned(),
+        source,
+    };
+    // A relative path would be read as the URL's host, whose `..` segments a URL drops.
+    let file = std::path::absolute(options.get_filename())
+        .map_err(|error| open_error(sqlx::Error::Io(error)))?;
+    let url = options.filename(file).to_url_lossy();
+    let options = AnyConnectOptions::from_url(&url).map_err(open_error)?;
+    if read_write {
+        // One connection first: where the file (or the `-shm` beside it) cannot be written,
+        // this fails at once, rather than every pooled connection failing until the pool
+        // times out.
+        let mut first = options.connect().await.map_err(open_error)?;
+        let wal = first.execute("PRAGMA journal_mode = WAL").await;
+        let _ = sqlx::Connection::close(first).await;
+        wal.map_err(open_error)?;
+    }
+    let pool = AnyPoolOptions::new()
         .max_connections(4)
         // A local file does not drop connections; pinging before every statement only
         // adds a round trip to the connection's worker thread.
         .test_before_acquire(false)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if read_write {
+                    // With WAL, NORMAL is durable across application crashes; only an OS
+                    // crash or power loss can lose the last commits, and then never corrupts
+                    // the file.
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                }
+                Ok(())
+            })
+        })
         .connect_with(options)
         .await
-        .map_err(|source| StoreError::Open {
-            location: location.to_owned(),
-            source,
-        })
+        .map_err(open_error)?;
+    Ok(Store {
+        pool,
+        backend: Backend::Sqlite,
+        read_only: false,
+    })
 }
 
 /// The WAL file SQLite keeps beside `file`.
@@ -178,18 +334,24 @@ fn denies_writing(error: &std::io::Error) -> bool {
     )
 }
 
-/// SQLite's primary result code of `error`, if it is a database error.
+/// SQLite's primary result code of `error`, if it is a SQLite error.
 fn primary_code(error: &sqlx::Error) -> Option<i32> {
     let sqlx::Error::Database(error) = error else {
         return None;
     };
-    let code: i32 = error.code()?.parse().ok()?;
+    let error = error.try_downcast_ref::<sqlx::sqlite::SqliteError>()?;
+    let code: i32 = sqlx::error::DatabaseError::code(error)?.parse().ok()?;
     Some(code & 0xff)
 }
 
-/// Whether `error` is SQLite refusing to write a read-only database (`SQLITE_READONLY` and
-/// its extended codes).
+/// Whether `error` is the database refusing to write: SQLite's read-only database
+/// (`SQLITE_READONLY` and its extended codes), PostgreSQL's read-only transaction.
 pub(super) fn is_readonly_refusal(error: &sqlx::Error) -> bool {
+    if let sqlx::Error::Database(database) = error
+        && let Some(postgres) = database.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+    {
+        return postgres.code() == PG_READ_ONLY_TRANSACTION;
+    }
     primary_code(error) == Some(SQLITE_READONLY)
 }
 
@@ -219,26 +381,40 @@ fn cannot_write(error: &StoreError) -> bool {
 struct Applied {
     version: i64,
     checksum: Vec<u8>,
+    #[sqlx(try_from = "Flag")]
     success: bool,
 }
 
-/// Refuses a schema that is not exactly this build's, without writing anything: what
-/// `MIGRATOR.run` would refuse, it refuses with the same error; what it would apply is
-/// [`StoreError::NeedsMigration`].
-async fn check_schema(pool: &SqlitePool, location: &str) -> Result<(), StoreError> {
-    let tracked: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations')",
-    )
-    .fetch_one(pool)
+/// The migrations applied to the database, by version; none when it has never been migrated.
+async fn applied_migrations(store: &Store) -> Result<Vec<Applied>, StoreError> {
+    let tracked: i64 = sqlx::query_scalar(match store.backend {
+        Backend::Sqlite => {
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'"
+        }
+        Backend::Postgres => {
+            "SELECT count(*) FROM information_schema.tables
+             WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations'"
+        }
+    })
+    .fetch_one(store.pool())
     .await?;
-    let applied: Vec<Applied> = if tracked {
-        sqlx::query_as("SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version")
-            .fetch_all(pool)
-            .await?
-    } else {
-        Vec::new()
-    };
-    match compare_schema(&applied, &MIGRATOR.migrations) {
+    if tracked == 0 {
+        return Ok(Vec::new());
+    }
+    Ok(sqlx::query_as(
+        "SELECT version, checksum, CASE WHEN success THEN 1 ELSE 0 END AS success
+             FROM _sqlx_migrations ORDER BY version",
+    )
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// Refuses a schema that is not exactly this build's, without writing anything: what
+/// migrating would refuse, it refuses with the same error; what it would apply is
+/// [`StoreError::NeedsMigration`].
+async fn check_schema(store: &Store, location: &str) -> Result<(), StoreError> {
+    let applied = applied_migrations(store).await?;
+    match compare_schema(&applied, &migrator(store.backend).migrations) {
         Ok(()) => Ok(()),
         Err(SchemaGap::Refused(error)) => Err(error.into()),
         Err(SchemaGap::Lacks(migration)) => Err(StoreError::NeedsMigration {
@@ -246,6 +422,25 @@ async fn check_schema(pool: &SqlitePool, location: &str) -> Result<(), StoreErro
             version: migration.version,
             description: migration.description.to_string(),
         }),
+    }
+}
+
+impl Store {
+    /// The migrations of this build not applied to the database yet, oldest first, as
+    /// (version, description), without applying them: what `config check` lists. A schema
+    /// migrating would refuse (a failed, unknown or edited migration) is an error.
+    pub async fn pending_migrations(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        let applied = applied_migrations(self).await?;
+        let known = &migrator(self.backend).migrations;
+        if let Err(SchemaGap::Refused(error)) = compare_schema(&applied, known) {
+            return Err(error.into());
+        }
+        Ok(known
+            .iter()
+            .filter(|migration| !migration.migration_type.is_down_migration())
+            .filter(|migration| !applied.iter().any(|row| row.version == migration.version))
+            .map(|migration| (migration.version, migration.description.to_string()))
+            .collect())
     }
 }
 
@@ -293,6 +488,7 @@ fn compare_schema<'m>(applied: &[Applied], known: &'m [Migration]) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::MIGRATOR;
 
     fn applied_all() -> Vec<Applied> {
         MIGRATOR
@@ -371,6 +567,24 @@ mod tests {
     }
 
     #[test]
+    fn postgres_urls_select_postgres_and_anything_else_sqlite() {
+        assert_eq!(Backend::of("postgres://bot@db/career"), Backend::Postgres);
+        assert_eq!(Backend::of("postgresql://bot@db/career"), Backend::Postgres);
+        assert_eq!(Backend::of("PostgreSQL://bot@db/career"), Backend::Postgres);
+        assert_eq!(Backend::of("sqlite:bot.db"), Backend::Sqlite);
+        assert_eq!(Backend::of("/var/lib/career-bot/bot.db"), Backend::Sqlite);
+        assert_eq!(Backend::of("postgres.db"), Backend::Sqlite);
+    }
+
+    #[test]
+    fn a_shown_postgres_url_has_no_password() {
+        let shown =
+            shown_location("postgres://bot:hunter2@db.internal:6543/career?sslmode=require");
+        assert_eq!(shown, "postgres://bot@db.internal:6543/career");
+        assert_eq!(shown_location("data/bot.db"), "data/bot.db");
+    }
+
+    #[test]
     fn the_wal_file_is_beside_the_database() {
         assert_eq!(
             wal_file(Path::new("/data/bot.db")),
@@ -386,13 +600,15 @@ mod tests {
         let path = dir.path().join("bot.db").display().to_string();
         Store::open(&path).await.expect("creates").close().await;
         let options = SqliteConnectOptions::new().filename(&path).read_only(true);
-        let pool = connect(&path, options).await.expect("opens read-only");
+        let store = connect(&path, options, false)
+            .await
+            .expect("opens read-only");
         let error = sqlx::query("INSERT INTO settings (key, value) VALUES ('k', 'v')")
-            .execute(&pool)
+            .execute(store.pool())
             .await
             .expect_err("a read-only connection refuses to write");
         assert!(is_readonly_refusal(&error), "{error}");
         assert!(matches!(StoreError::from(error), StoreError::ReadOnly));
-        pool.close().await;
+        store.close().await;
     }
 }

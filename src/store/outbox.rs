@@ -14,10 +14,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::pool::PoolConnection;
-use sqlx::{Sqlite, SqliteConnection};
+use sqlx::{Any, AnyConnection};
 
 pub use super::values::{MessageKind, OutboxStatus};
-use super::{Store, StoreError, time};
+use super::{Backend, Store, StoreError, dialect, time};
 use crate::ids::{ChannelId, UserId};
 use crate::reply::Reply;
 
@@ -197,7 +197,7 @@ fn payload_text(message: &NewMessage) -> Result<String, StoreError> {
 
 /// Plans a message inside the caller's transaction. Returns whether it was new.
 pub async fn plan_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     message: &NewMessage,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
@@ -206,7 +206,7 @@ pub async fn plan_in(
     let inserted = sqlx::query(
         "INSERT INTO outbox (key, kind, recipient, report_id, payload, planned_for,
                              next_attempt_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (key) DO NOTHING",
     )
     .bind(&message.key)
@@ -230,7 +230,7 @@ pub async fn plan_in(
 /// being sent, was sent or failed is left alone, so the key bounds how many go out. Returns
 /// whether a message is now waiting to go out with this payload.
 pub async fn plan_latest_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     message: &NewMessage,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
@@ -239,7 +239,7 @@ pub async fn plan_latest_in(
     let changed = sqlx::query(
         "INSERT INTO outbox (key, kind, recipient, report_id, payload, planned_for,
                              next_attempt_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7)
          ON CONFLICT (key) DO UPDATE SET
              payload = excluded.payload,
              status = 'pending',
@@ -268,12 +268,12 @@ pub async fn plan_latest_in(
 /// the report moved or was snoozed). Callers go through
 /// [`super::people::restart_reminders_in`], which also forgets the report's last planned key.
 pub async fn cancel_reminders_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     report_id: &UserId,
 ) -> Result<u64, StoreError> {
     Ok(sqlx::query(
         "UPDATE outbox SET status = 'cancelled'
-         WHERE report_id = ? AND kind = 'reminder' AND status = 'pending'",
+         WHERE report_id = $1 AND kind = 'reminder' AND status = 'pending'",
     )
     .bind(report_id)
     .execute(conn)
@@ -325,30 +325,27 @@ impl ReminderBatch {
 /// is still as it was computed from (see [`Store::plan_reminders`]). Returns how many were
 /// new or revived.
 pub async fn plan_reminders_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     batch: &ReminderBatch,
     now: DateTime<Utc>,
 ) -> Result<u64, StoreError> {
-    // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the join.
-    Ok(sqlx::query(
+    let backend = Backend::of_connection(conn);
+    let field = |name| dialect::json_text(backend, "batch.value", name);
+    let sql = format!(
         "WITH planned AS (
-             SELECT json_extract(value, '$.key') AS key,
-                    json_extract(value, '$.kind') AS kind,
-                    json_extract(value, '$.recipient') AS recipient,
-                    json_extract(value, '$.report_id') AS report_id,
-                    json_extract(value, '$.payload') AS payload,
-                    json_extract(value, '$.planned_for') AS planned_for,
-                    json_extract(value, '$.anchor_on') AS anchor_on,
-                    json_extract(value, '$.snoozed_until') AS snoozed_until
-             FROM json_each(?1))
+             SELECT {key} AS key, {kind} AS kind, {recipient} AS recipient,
+                    {report_id} AS report_id, {payload} AS payload,
+                    {planned_for} AS planned_for, {anchor_on} AS anchor_on,
+                    {snoozed_until} AS snoozed_until
+             FROM {rows})
          INSERT INTO outbox (key, kind, recipient, report_id, payload, planned_for,
                              next_attempt_at, created_at)
          SELECT planned.key, planned.kind, planned.recipient, planned.report_id,
-                planned.payload, planned.planned_for, planned.planned_for, ?2
+                planned.payload, planned.planned_for, planned.planned_for, $2
          FROM planned JOIN people p
            ON p.user_id = planned.report_id AND p.active = 1
           AND p.manager_id = planned.recipient AND p.anchor_on = planned.anchor_on
-          AND p.snoozed_until IS planned.snoozed_until
+          AND p.snoozed_until IS NOT DISTINCT FROM planned.snoozed_until
          WHERE true
          ON CONFLICT (key) DO UPDATE SET
              status = 'pending', recipient = excluded.recipient,
@@ -356,27 +353,38 @@ pub async fn plan_reminders_in(
              next_attempt_at = excluded.next_attempt_at,
              created_at = excluded.created_at
          WHERE outbox.status = 'cancelled' AND outbox.attempts = 0",
-    )
-    .bind(batch.json())
-    .bind(time::to_text(now))
-    .execute(conn)
-    .await?
-    .rows_affected())
+        key = field("key"),
+        kind = field("kind"),
+        recipient = field("recipient"),
+        report_id = field("report_id"),
+        payload = field("payload"),
+        planned_for = field("planned_for"),
+        anchor_on = field("anchor_on"),
+        snoozed_until = field("snoozed_until"),
+        rows = dialect::json_rows(backend, "$1", "batch"),
+    );
+    // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the join.
+    Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(batch.json())
+        .bind(time::to_text(now))
+        .execute(conn)
+        .await?
+        .rows_affected())
 }
 
 /// Marks a message delivered, on the caller's connection (the delivery loop keeps one, so
 /// each message's mark is a single statement, committed at once).
 pub async fn mark_sent_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: i64,
     channel: Option<&ChannelId>,
     message_ts: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE outbox SET status = 'sent', sent_at = ?, channel = ?, message_ts = ?,
+        "UPDATE outbox SET status = 'sent', sent_at = $1, channel = $2, message_ts = $3,
                            last_error = NULL
-         WHERE id = ?",
+         WHERE id = $4",
     )
     .bind(time::to_text(now))
     .bind(channel)
@@ -400,7 +408,7 @@ pub struct SentMark {
 
 /// Marks several delivered messages sent in one statement (so one atomic commit).
 pub async fn mark_sent_batch_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     marks: &[SentMark],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
@@ -413,18 +421,23 @@ pub async fn mark_sent_batch_in(
             .collect(),
     )
     .to_string();
-    sqlx::query(
-        "UPDATE outbox SET status = 'sent', sent_at = ?2, channel = sent.channel,
+    let backend = Backend::of_connection(conn);
+    let sql = format!(
+        "UPDATE outbox SET status = 'sent', sent_at = $2, channel = sent.channel,
                            message_ts = sent.ts, last_error = NULL
-         FROM (SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.channel') AS channel,
-                      json_extract(value, '$.ts') AS ts
-               FROM json_each(?1)) AS sent
+         FROM (SELECT {id} AS id, {channel} AS channel, {ts} AS ts
+               FROM {rows}) AS sent
          WHERE outbox.id = sent.id",
-    )
-    .bind(batch)
-    .bind(time::to_text(now))
-    .execute(conn)
-    .await?;
+        id = dialect::json_int(backend, "batch.value", "id"),
+        channel = dialect::json_text(backend, "batch.value", "channel"),
+        ts = dialect::json_text(backend, "batch.value", "ts"),
+        rows = dialect::json_rows(backend, "$1", "batch"),
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(batch)
+        .bind(time::to_text(now))
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -432,7 +445,7 @@ pub async fn mark_sent_batch_in(
 /// batch of marks is one statement, committed at once, without waiting for the pool.
 #[derive(Debug)]
 pub struct SentMarkWriter {
-    conn: PoolConnection<Sqlite>,
+    conn: PoolConnection<Any>,
 }
 
 impl SentMarkWriter {
@@ -496,17 +509,20 @@ impl Store {
                 .collect(),
         )
         .to_string();
-        let counts: Vec<i64> = sqlx::query_scalar(
+        let backend = self.backend();
+        let sql = format!(
             "SELECT (SELECT count(*) FROM outbox o
-                     WHERE o.key >= json_extract(range.value, '$[0]')
-                       AND o.key < json_extract(range.value, '$[1]')
-                       AND o.status = 'sent')
-             FROM json_each(?1) AS range
+                     WHERE o.key >= {from} AND o.key < {until} AND o.status = 'sent')
+             FROM {rows}
              ORDER BY range.key",
-        )
-        .bind(ranges)
-        .fetch_all(self.pool())
-        .await?;
+            from = dialect::json_text(backend, "range.value", "0"),
+            until = dialect::json_text(backend, "range.value", "1"),
+            rows = dialect::json_rows(backend, "$1", "range"),
+        );
+        let counts: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(ranges)
+            .fetch_all(self.pool())
+            .await?;
         Ok(counts
             .into_iter()
             .map(|count| u32::try_from(count).unwrap_or(u32::MAX))
@@ -516,7 +532,7 @@ impl Store {
     /// Whether a message with `key` was ever planned.
     pub async fn is_planned(&self, key: &str) -> Result<bool, StoreError> {
         Ok(
-            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM outbox WHERE key = ?")
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM outbox WHERE key = $1")
                 .bind(key)
                 .fetch_one(self.pool())
                 .await?
@@ -527,7 +543,7 @@ impl Store {
     /// Where the message with `key` stands, if it was ever planned.
     pub async fn outbox_status(&self, key: &str) -> Result<Option<OutboxStatus>, StoreError> {
         Ok(
-            sqlx::query_scalar("SELECT status FROM outbox WHERE key = ?")
+            sqlx::query_scalar("SELECT status FROM outbox WHERE key = $1")
                 .bind(key)
                 .fetch_optional(self.pool())
                 .await?,
@@ -553,13 +569,13 @@ impl Store {
         let sql = format!(
             "WITH picked AS (
                  SELECT id, kind, recipient, planned_for, next_attempt_at FROM outbox
-                 WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?2
-                 ORDER BY next_attempt_at, recipient, planned_for, id LIMIT ?3),
+                 WHERE status IN ('pending', 'sending') AND next_attempt_at <= $2
+                 ORDER BY next_attempt_at, recipient, planned_for, id LIMIT $3),
              last AS (
                  SELECT kind, recipient, planned_for FROM picked
                  ORDER BY next_attempt_at DESC, recipient DESC, planned_for DESC, id DESC
                  LIMIT 1)
-             UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?1
+             UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = $1
              WHERE id IN (
                  SELECT id FROM picked
                  UNION
@@ -567,13 +583,13 @@ impl Store {
                      ON last.kind = 'reminder' AND o.recipient = last.recipient
                     AND o.planned_for = last.planned_for
                  WHERE o.status IN ('pending', 'sending') AND o.kind = 'reminder'
-                   AND o.next_attempt_at <= ?2)
+                   AND o.next_attempt_at <= $2)
              RETURNING {OUTBOX_COLUMNS}"
         );
         let mut rows = sqlx::query_as::<_, OutboxRow>(sqlx::AssertSqlSafe(sql))
             .bind(time::to_text(lease_until))
             .bind(time::to_text(now))
-            .bind(limit)
+            .bind(i64::from(limit))
             .fetch_all(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -601,7 +617,7 @@ impl Store {
         next_attempt_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ? WHERE id = ?",
+            "UPDATE outbox SET status = 'pending', last_error = $1, next_attempt_at = $2 WHERE id = $3",
         )
         .bind(error)
         .bind(time::to_text(next_attempt_at))
@@ -619,8 +635,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE outbox SET status = 'pending', attempts = max(attempts - 1, 0),
-                               next_attempt_at = ?
-             WHERE id = ?",
+                               next_attempt_at = $1
+             WHERE id = $2",
         )
         .bind(time::to_text(next_attempt_at))
         .bind(id)
@@ -640,8 +656,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE outbox SET status = 'pending', attempts = max(attempts - 1, 0),
-                               next_attempt_at = ?1, deferred_reason = ?2, deferred_until = ?1
-             WHERE id = ?3",
+                               next_attempt_at = $1, deferred_reason = $2, deferred_until = $1
+             WHERE id = $3",
         )
         .bind(time::to_text(until))
         .bind(reason)
@@ -662,7 +678,7 @@ impl Store {
              FROM outbox
              WHERE status IN ('pending', 'sending') AND deferred_reason IS NOT NULL
                AND next_attempt_at = deferred_until
-               AND (?1 IS NULL OR report_id = ?1)
+               AND ($1 IS NULL OR report_id = $1)
              ORDER BY id",
         )
         .bind(report.map(UserId::as_str))
@@ -672,7 +688,7 @@ impl Store {
 
     /// Gives up on a message.
     pub async fn mark_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?")
+        sqlx::query("UPDATE outbox SET status = 'failed', last_error = $1 WHERE id = $2")
             .bind(error)
             .bind(id)
             .execute(self.pool())
@@ -690,7 +706,7 @@ impl Store {
     ) -> Result<Vec<OutboxRow>, StoreError> {
         let sql = format!(
             "SELECT {OUTBOX_COLUMNS} FROM outbox
-             WHERE status = 'sending' AND (?1 IS NULL OR next_attempt_at <= ?1)
+             WHERE status = 'sending' AND ($1 IS NULL OR next_attempt_at <= $1)
              ORDER BY id"
         );
         Ok(sqlx::query_as::<_, OutboxRow>(sqlx::AssertSqlSafe(sql))
@@ -703,7 +719,7 @@ impl Store {
     /// serves a database (see `deploy/`), so nothing else can be delivering them.
     pub async fn requeue_interrupted(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         Ok(sqlx::query(
-            "UPDATE outbox SET status = 'pending', next_attempt_at = ? WHERE status = 'sending'",
+            "UPDATE outbox SET status = 'pending', next_attempt_at = $1 WHERE status = 'sending'",
         )
         .bind(time::to_text(now))
         .execute(self.pool())
@@ -743,16 +759,30 @@ impl Store {
             return Ok(std::collections::HashMap::new());
         }
         let list = serde_json::Value::from(ids.to_vec()).to_string();
-        let rows: Vec<(i64, Option<String>)> = sqlx::query_as(
+        let backend = self.backend();
+        // The id after the first ':' of a key (`ack:12`), NULL when it is not a number; the
+        // day after a slot's.
+        let (key_id, day_after_slot) = match backend {
+            Backend::Sqlite => (
+                "CAST(substr(o.key, instr(o.key, ':') + 1) AS INTEGER)",
+                "date(o.planned_for, '+1 day')",
+            ),
+            Backend::Postgres => (
+                "CASE WHEN split_part(o.key, ':', 2) ~ '^[0-9]{1,18}$'
+                      THEN CAST(split_part(o.key, ':', 2) AS BIGINT) END",
+                "to_char(CAST(substr(o.planned_for, 1, 10) AS DATE) + 1, 'YYYY-MM-DD')",
+            ),
+        };
+        let sql = format!(
             "SELECT o.id, CASE
                  WHEN o.kind = 'reminder' AND p.user_id IS NULL
                      THEN 'the report is no longer tracked'
                  WHEN o.kind = 'reminder' AND p.active = 0
                      THEN 'the report was removed'
-                 WHEN o.kind = 'reminder' AND p.manager_id IS NOT o.recipient
+                 WHEN o.kind = 'reminder' AND p.manager_id IS DISTINCT FROM o.recipient
                      THEN 'the report has another manager'
                  WHEN o.kind = 'reminder'
-                      AND (p.due_on IS NULL OR p.due_on > date(o.planned_for, '+1 day'))
+                      AND (p.due_on IS NULL OR p.due_on > {day_after_slot})
                      THEN 'the conversation was recorded or snoozed'
                  WHEN o.kind = 'reminder' AND o.deferred_reason IS NOT NULL
                       AND EXISTS (SELECT 1 FROM outbox n
@@ -770,7 +800,7 @@ impl Store {
                      THEN 'the report changed their answer'
                  WHEN o.kind = 'prep' AND (p.user_id IS NULL OR p.active = 0)
                      THEN 'the report was removed'
-                 WHEN o.kind = 'prep' AND o.key IS NOT
+                 WHEN o.kind = 'prep' AND o.key IS DISTINCT FROM
                           ('prep:' || p.user_id || ':' || p.manager_id || ':' || p.due_on)
                      THEN 'the conversation was recorded, snoozed or moved'
                  WHEN o.kind = 'add_request' AND (r.id IS NULL OR r.status <> 'pending')
@@ -785,18 +815,21 @@ impl Store {
              LEFT JOIN people p ON p.user_id = o.report_id
              LEFT JOIN checkins c
                  ON o.kind IN ('ack_request', 'dispute')
-                AND c.id = CAST(substr(o.key, instr(o.key, ':') + 1) AS INTEGER)
+                AND c.id = {key_id}
              LEFT JOIN evidence e
                  ON o.kind = 'notice' AND o.key LIKE 'evidence:%'
-                AND e.id = CAST(substr(o.key, instr(o.key, ':') + 1) AS INTEGER)
+                AND e.id = {key_id}
              LEFT JOIN add_requests r
                  ON o.kind = 'add_request'
-                AND r.id = CAST(substr(o.key, instr(o.key, ':') + 1) AS INTEGER)
-             WHERE o.id IN (SELECT value FROM json_each(?1))",
-        )
-        .bind(list)
-        .fetch_all(self.pool())
-        .await?;
+                AND r.id = {key_id}
+             WHERE o.id IN (SELECT {id} FROM {rows})",
+            id = dialect::json_int(backend, "ids.value", ""),
+            rows = dialect::json_rows(backend, "$1", "ids"),
+        );
+        let rows: Vec<(i64, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(list)
+            .fetch_all(self.pool())
+            .await?;
         Ok(rows
             .into_iter()
             .filter_map(|(id, reason)| reason.map(|reason| (id, reason)))
@@ -805,7 +838,7 @@ impl Store {
 
     /// Marks a row superseded: not sent, not failed, with why.
     pub async fn mark_superseded(&self, id: i64, reason: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE outbox SET status = 'superseded', last_error = ? WHERE id = ?")
+        sqlx::query("UPDATE outbox SET status = 'superseded', last_error = $1 WHERE id = $2")
             .bind(reason)
             .bind(id)
             .execute(self.pool())
@@ -816,7 +849,7 @@ impl Store {
     /// Messages with `status` (all when `None`), oldest first: for tests and admin views.
     pub async fn outbox(&self, status: Option<&str>) -> Result<Vec<OutboxRow>, StoreError> {
         let sql = format!(
-            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE ?1 IS NULL OR status = ?1 ORDER BY id"
+            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE $1 IS NULL OR status = $1 ORDER BY id"
         );
         Ok(sqlx::query_as::<_, OutboxRow>(sqlx::AssertSqlSafe(sql))
             .bind(status)
@@ -826,7 +859,7 @@ impl Store {
 
     /// The delivered message with `key`, if any (to update it after a button click).
     pub async fn sent_message(&self, key: &str) -> Result<Option<OutboxRow>, StoreError> {
-        let sql = format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE key = ? AND status = 'sent'");
+        let sql = format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE key = $1 AND status = 'sent'");
         Ok(sqlx::query_as::<_, OutboxRow>(sqlx::AssertSqlSafe(sql))
             .bind(key)
             .fetch_optional(self.pool())

@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
+use super::columns::{Day, MaybeDay, MaybeLevel};
 use super::outbox::ReminderBatch;
 use super::reminders::restart_reminders_in;
-use super::{Store, StoreError, audit, time};
+use super::{Backend, Store, StoreError, audit, dialect, time};
 use crate::checkins::{Cadence, Timeline, due_on};
 use crate::ids::{FrameworkId, UserId};
 
@@ -23,20 +24,26 @@ pub struct Person {
     /// The framework they are on (managers-only have none).
     pub framework_id: Option<FrameworkId>,
     /// Their level in that framework.
+    #[sqlx(try_from = "crate::store::columns::MaybeLevel")]
     pub level: Option<u32>,
     /// Their manager of record.
     pub manager_id: Option<UserId>,
     /// When they joined the framework or were added.
+    #[sqlx(try_from = "crate::store::columns::MaybeDay")]
     pub start_date: Option<NaiveDate>,
     /// Whether they are still tracked (`remove` deactivates, keeping history).
+    #[sqlx(try_from = "crate::store::flag::Flag")]
     pub active: bool,
     /// The last conversation, else the start date.
+    #[sqlx(try_from = "crate::store::columns::MaybeDay")]
     pub anchor_on: Option<NaiveDate>,
     /// Reminders paused until this date.
+    #[sqlx(try_from = "crate::store::columns::MaybeDay")]
     pub snoozed_until: Option<NaiveDate>,
     /// Why they were paused.
     pub snooze_reason: Option<String>,
     /// The first day reminders may go out.
+    #[sqlx(try_from = "crate::store::columns::MaybeDay")]
     pub due_on: Option<NaiveDate>,
 }
 
@@ -69,6 +76,7 @@ pub struct ReportRow {
     #[sqlx(flatten)]
     pub person: Person,
     /// The date of their latest conversation, if any.
+    #[sqlx(try_from = "crate::store::columns::MaybeDay")]
     pub last_held_on: Option<NaiveDate>,
     /// That conversation's acknowledgement: pending, acknowledged or disputed.
     pub last_ack_status: Option<String>,
@@ -84,16 +92,20 @@ pub struct DueCandidate {
     /// Their framework.
     pub framework_id: FrameworkId,
     /// Their level.
+    #[sqlx(try_from = "crate::store::columns::MaybeLevel")]
     pub level: Option<u32>,
     /// Their manager.
     pub manager_id: UserId,
     /// The manager's time zone, if known.
     pub manager_time_zone: Option<String>,
     /// The last conversation (or start).
+    #[sqlx(try_from = "crate::store::columns::Day")]
     pub anchor_on: NaiveDate,
     /// Paused until.
+    #[sqlx(try_from = "crate::store::columns::MaybeDay")]
     pub snoozed_until: Option<NaiveDate>,
     /// Whether any conversation is on record (else `anchor_on` is the start date).
+    #[sqlx(try_from = "crate::store::flag::Flag")]
     pub has_checkin: bool,
     /// The key of the last reminder planned about them.
     pub last_reminder_key: Option<String>,
@@ -109,8 +121,10 @@ pub struct TrackedReport {
     /// Their manager.
     pub manager_id: UserId,
     /// The last conversation (or start).
+    #[sqlx(try_from = "crate::store::columns::Day")]
     pub anchor_on: NaiveDate,
     /// Paused until.
+    #[sqlx(try_from = "crate::store::columns::MaybeDay")]
     pub snoozed_until: Option<NaiveDate>,
 }
 
@@ -138,11 +152,11 @@ pub struct NewReport {
 /// Stops tracking a report inside a transaction (no audit entry: the caller writes it): no
 /// due date, reminders already planned cancelled, history kept.
 pub async fn deactivate_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     report_id: &UserId,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE people SET active = 0, due_on = NULL, updated_at = ? WHERE user_id = ?")
+    sqlx::query("UPDATE people SET active = 0, due_on = NULL, updated_at = $1 WHERE user_id = $2")
         .bind(time::to_text(now))
         .bind(report_id)
         .execute(&mut *conn)
@@ -153,13 +167,13 @@ pub async fn deactivate_in(
 
 /// Inserts a bare row for `user_id` if there is none (a manager, or someone who only asks).
 pub async fn ensure_person(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user_id: &UserId,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let now = time::to_text(now);
     sqlx::query(
-        "INSERT INTO people (user_id, created_at, updated_at) VALUES (?, ?, ?)
+        "INSERT INTO people (user_id, created_at, updated_at) VALUES ($1, $2, $3)
          ON CONFLICT (user_id) DO NOTHING",
     )
     .bind(user_id)
@@ -173,10 +187,10 @@ pub async fn ensure_person(
 /// Forgets the key of the last reminder planned about `report_id`, so the next pass plans
 /// whatever is due now, even a reminder with a cancelled one's key.
 pub async fn forget_last_reminder_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     report_id: &UserId,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE people SET last_reminder_key = NULL WHERE user_id = ?")
+    sqlx::query("UPDATE people SET last_reminder_key = NULL WHERE user_id = $1")
         .bind(report_id)
         .execute(conn)
         .await?;
@@ -187,34 +201,40 @@ pub async fn forget_last_reminder_in(
 /// the same guard as [`super::outbox::plan_reminders_in`]: only while the report is still
 /// active, with the manager, anchor and snooze the reminder was computed from.
 pub async fn remember_last_reminders_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     batch: &ReminderBatch,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    let backend = Backend::of_connection(conn);
+    let field = |name| dialect::json_text(backend, "batch.value", name);
+    let sql = format!(
         "UPDATE people SET last_reminder_key = planned.key
-         FROM (SELECT json_extract(value, '$.report_id') AS report,
-                      json_extract(value, '$.key') AS key,
-                      json_extract(value, '$.recipient') AS recipient,
-                      json_extract(value, '$.anchor_on') AS anchor_on,
-                      json_extract(value, '$.snoozed_until') AS snoozed_until
-               FROM json_each(?1)) AS planned
+         FROM (SELECT {report} AS report, {key} AS key, {recipient} AS recipient,
+                      {anchor_on} AS anchor_on, {snoozed_until} AS snoozed_until
+               FROM {rows}) AS planned
          WHERE people.user_id = planned.report AND people.active = 1
            AND people.manager_id = planned.recipient
            AND people.anchor_on = planned.anchor_on
-           AND people.snoozed_until IS planned.snoozed_until",
-    )
-    .bind(batch.json())
-    .execute(conn)
-    .await?;
+           AND people.snoozed_until IS NOT DISTINCT FROM planned.snoozed_until",
+        report = field("report_id"),
+        key = field("key"),
+        recipient = field("recipient"),
+        anchor_on = field("anchor_on"),
+        snoozed_until = field("snoozed_until"),
+        rows = dialect::json_rows(backend, "$1", "batch"),
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(batch.json())
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 /// Reads one person inside a transaction.
 pub async fn person_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user_id: &UserId,
 ) -> Result<Option<Person>, StoreError> {
-    let sql = format!("SELECT {PERSON_COLUMNS} FROM people WHERE user_id = ?");
+    let sql = format!("SELECT {PERSON_COLUMNS} FROM people WHERE user_id = $1");
     Ok(sqlx::query_as::<_, Person>(sqlx::AssertSqlSafe(sql))
         .bind(user_id)
         .fetch_optional(conn)
@@ -223,7 +243,7 @@ pub async fn person_in(
 
 /// Recomputes and stores a report's `due_on` after a change to its cadence inputs.
 pub async fn refresh_due_on(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user_id: &UserId,
     cadence: &Cadence,
 ) -> Result<(), StoreError> {
@@ -235,8 +255,8 @@ pub async fn refresh_due_on(
     } else {
         None
     };
-    sqlx::query("UPDATE people SET due_on = ? WHERE user_id = ?")
-        .bind(due)
+    sqlx::query("UPDATE people SET due_on = $1 WHERE user_id = $2")
+        .bind(due.map(time::date_text))
         .bind(user_id)
         .execute(conn)
         .await?;
@@ -246,14 +266,14 @@ pub async fn refresh_due_on(
 /// `user_id`, their manager, their manager's manager… up the active org chart, stopping at
 /// the top, at a repeat, or after 1,000 steps.
 pub async fn chain_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user_id: &UserId,
 ) -> Result<Vec<UserId>, StoreError> {
     let mut chain = vec![user_id.clone()];
     while chain.len() < 1_000 {
         let current = chain.last().unwrap_or(user_id);
         let manager: Option<UserId> =
-            sqlx::query_scalar("SELECT manager_id FROM people WHERE user_id = ? AND active = 1")
+            sqlx::query_scalar("SELECT manager_id FROM people WHERE user_id = $1 AND active = 1")
                 .bind(current)
                 .fetch_optional(&mut *conn)
                 .await?
@@ -269,7 +289,7 @@ pub async fn chain_in(
 /// Refuses (with [`StoreError::Loop`]) to put `report_id` under `manager_id` when
 /// `report_id` is `manager_id` or above them in the org chart.
 pub(super) async fn refuse_loop_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     report_id: &UserId,
     manager_id: &UserId,
 ) -> Result<(), StoreError> {
@@ -285,33 +305,33 @@ pub(super) async fn refuse_loop_in(
 /// framework, level, manager and start date, the name and time zone when given (`None` keeps
 /// the stored ones), reactivates, ends any snooze, and recomputes the cadence dates.
 pub async fn add_report_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     report: &NewReport,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     ensure_person(conn, &report.manager_id, now).await?;
     ensure_person(conn, &report.user_id, now).await?;
-    let last_checkin: Option<NaiveDate> =
-        sqlx::query_scalar("SELECT max(held_on) FROM checkins WHERE report_id = ?")
+    let MaybeDay(last_checkin) =
+        sqlx::query_scalar("SELECT max(held_on) FROM checkins WHERE report_id = $1")
             .bind(&report.user_id)
             .fetch_one(&mut *conn)
             .await?;
     let anchor = last_checkin.map_or(report.start_date, |last| last.max(report.start_date));
     sqlx::query(
         "UPDATE people SET
-            display_name = coalesce(?, display_name),
-            time_zone = coalesce(?, time_zone),
-            framework_id = ?, level = ?, manager_id = ?, start_date = ?, active = 1,
-            anchor_on = ?, snoozed_until = NULL, snooze_reason = NULL, updated_at = ?
-         WHERE user_id = ?",
+            display_name = coalesce($1, display_name),
+            time_zone = coalesce($2, time_zone),
+            framework_id = $3, level = $4, manager_id = $5, start_date = $6, active = 1,
+            anchor_on = $7, snoozed_until = NULL, snooze_reason = NULL, updated_at = $8
+         WHERE user_id = $9",
     )
     .bind(&report.display_name)
     .bind(&report.time_zone)
     .bind(&report.framework_id)
-    .bind(report.level)
+    .bind(i64::from(report.level))
     .bind(&report.manager_id)
-    .bind(report.start_date)
-    .bind(anchor)
+    .bind(time::date_text(report.start_date))
+    .bind(time::date_text(anchor))
     .bind(time::to_text(now))
     .bind(&report.user_id)
     .execute(&mut *conn)
@@ -348,7 +368,7 @@ impl Store {
              LEFT JOIN checkins c ON c.id = (
                  SELECT id FROM checkins WHERE report_id = p.user_id
                  ORDER BY held_on DESC, id DESC LIMIT 1)
-             WHERE p.manager_id = ? AND p.active = 1",
+             WHERE p.manager_id = $1 AND p.active = 1",
         )
         .bind(manager_id)
         .fetch_all(self.pool())
@@ -361,8 +381,9 @@ impl Store {
 
     /// Every person (reports and managers-only; inactive ones too when asked), by user id.
     pub async fn people(&self, include_inactive: bool) -> Result<Vec<Person>, StoreError> {
-        let sql =
-            format!("SELECT {PERSON_COLUMNS} FROM people WHERE (? OR active = 1) ORDER BY user_id");
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} FROM people WHERE ($1 OR active = 1) ORDER BY user_id"
+        );
         Ok(sqlx::query_as::<_, Person>(sqlx::AssertSqlSafe(sql))
             .bind(include_inactive)
             .fetch_all(self.pool())
@@ -405,22 +426,25 @@ impl Store {
     /// after a `remove`), the managers of their conversations, and every manager named by an
     /// addition, a move or an import in the audit log. Sorted, each once.
     pub async fn managers_ever(&self, user_id: &UserId) -> Result<Vec<UserId>, StoreError> {
-        let mut managers: Vec<UserId> = sqlx::query_scalar(
-            "SELECT manager_id FROM people WHERE user_id = ?1 AND manager_id IS NOT NULL
-             UNION SELECT manager_id FROM checkins WHERE report_id = ?1
-             UNION SELECT json_extract(details, '$.manager') FROM audit_log
-                   WHERE subject = ?1 AND action IN ('person.added', 'person.imported')
-                     AND json_extract(details, '$.manager') IS NOT NULL
-             UNION SELECT json_extract(details, '$.from') FROM audit_log
-                   WHERE subject = ?1 AND action = 'person.moved'
-                     AND json_extract(details, '$.from') IS NOT NULL
-             UNION SELECT json_extract(details, '$.to') FROM audit_log
-                   WHERE subject = ?1 AND action = 'person.moved'
-                     AND json_extract(details, '$.to') IS NOT NULL",
-        )
-        .bind(user_id)
-        .fetch_all(self.pool())
-        .await?;
+        let field = |name| dialect::json_text(self.backend(), "details", name);
+        let sql = format!(
+            "SELECT manager_id FROM people WHERE user_id = $1 AND manager_id IS NOT NULL
+             UNION SELECT manager_id FROM checkins WHERE report_id = $1
+             UNION SELECT {manager} FROM audit_log
+                   WHERE subject = $1 AND action IN ('person.added', 'person.imported')
+                     AND {manager} IS NOT NULL
+             UNION SELECT {from} FROM audit_log
+                   WHERE subject = $1 AND action = 'person.moved' AND {from} IS NOT NULL
+             UNION SELECT {to} FROM audit_log
+                   WHERE subject = $1 AND action = 'person.moved' AND {to} IS NOT NULL",
+            manager = field("manager"),
+            from = field("from"),
+            to = field("to"),
+        );
+        let mut managers: Vec<UserId> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
+            .fetch_all(self.pool())
+            .await?;
         managers.sort();
         managers.dedup();
         Ok(managers)
@@ -439,12 +463,12 @@ impl Store {
         refuse_loop_in(&mut tx, report_id, new_manager).await?;
         ensure_person(&mut tx, new_manager, now).await?;
         let old: Option<Option<String>> =
-            sqlx::query_scalar("SELECT manager_id FROM people WHERE user_id = ?")
+            sqlx::query_scalar("SELECT manager_id FROM people WHERE user_id = $1")
                 .bind(report_id)
                 .fetch_optional(&mut *tx)
                 .await?;
         let changed =
-            sqlx::query("UPDATE people SET manager_id = ?, updated_at = ? WHERE user_id = ?")
+            sqlx::query("UPDATE people SET manager_id = $1, updated_at = $2 WHERE user_id = $3")
                 .bind(new_manager)
                 .bind(time::to_text(now))
                 .bind(report_id)
@@ -502,17 +526,19 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         let old: Option<Option<u32>> =
-            sqlx::query_scalar("SELECT level FROM people WHERE user_id = ?")
+            sqlx::query_scalar::<_, MaybeLevel>("SELECT level FROM people WHERE user_id = $1")
                 .bind(report_id)
                 .fetch_optional(&mut *tx)
-                .await?;
-        let changed = sqlx::query("UPDATE people SET level = ?, updated_at = ? WHERE user_id = ?")
-            .bind(level)
-            .bind(time::to_text(now))
-            .bind(report_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+                .await?
+                .map(|level| level.0);
+        let changed =
+            sqlx::query("UPDATE people SET level = $1, updated_at = $2 WHERE user_id = $3")
+                .bind(i64::from(level))
+                .bind(time::to_text(now))
+                .bind(report_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
         if changed == 0 {
             return Ok(());
         }
@@ -543,12 +569,12 @@ impl Store {
         ensure_person(&mut tx, user_id, now).await?;
         let changed = sqlx::query(
             "UPDATE people SET
-                display_name = coalesce(?1, display_name),
-                time_zone = coalesce(?2, time_zone),
-                updated_at = ?3
-             WHERE user_id = ?4
-               AND (coalesce(?1, display_name) IS NOT display_name
-                    OR coalesce(?2, time_zone) IS NOT time_zone)",
+                display_name = coalesce($1, display_name),
+                time_zone = coalesce($2, time_zone),
+                updated_at = $3
+             WHERE user_id = $4
+               AND (coalesce($1, display_name) IS DISTINCT FROM display_name
+                    OR coalesce($2, time_zone) IS DISTINCT FROM time_zone)",
         )
         .bind(display_name)
         .bind(time_zone)
@@ -577,7 +603,7 @@ impl Store {
     /// time zone. Uses the partial index on `due_on`.
     pub async fn due_candidates(&self, until: NaiveDate) -> Result<Vec<DueCandidate>, StoreError> {
         Ok(sqlx::query_as::<_, DueCandidate>(DUE_CANDIDATES_SQL)
-            .bind(until)
+            .bind(time::date_text(until))
             .fetch_all(self.pool())
             .await?)
     }
@@ -609,15 +635,15 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         let mut changed = 0;
-        for (user_id, framework, anchor, snoozed_until, stored) in rows {
+        for (user_id, framework, Day(anchor), MaybeDay(snoozed_until), MaybeDay(stored)) in rows {
             let fresh = due_on(
                 &cadence_for(framework.as_str()),
                 Some(anchor),
                 snoozed_until,
             );
             if fresh != stored {
-                sqlx::query("UPDATE people SET due_on = ? WHERE user_id = ?")
-                    .bind(fresh)
+                sqlx::query("UPDATE people SET due_on = $1 WHERE user_id = $2")
+                    .bind(fresh.map(time::date_text))
                     .bind(&user_id)
                     .execute(&mut *tx)
                     .await?;
@@ -630,13 +656,7 @@ impl Store {
 }
 
 /// `(user_id, framework_id, anchor_on, snoozed_until, due_on)` of a report.
-type DueInputs = (
-    UserId,
-    FrameworkId,
-    NaiveDate,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-);
+type DueInputs = (UserId, FrameworkId, Day, MaybeDay, MaybeDay);
 
 /// The due query; `EXPLAIN QUERY PLAN` of it is in BENCHMARKS.md.
 pub const DUE_CANDIDATES_SQL: &str = "SELECT p.user_id, p.display_name, p.framework_id, p.level,
@@ -644,5 +664,5 @@ pub const DUE_CANDIDATES_SQL: &str = "SELECT p.user_id, p.display_name, p.framew
         EXISTS (SELECT 1 FROM checkins c WHERE c.report_id = p.user_id) AS has_checkin,
         p.last_reminder_key
  FROM people p JOIN people m ON m.user_id = p.manager_id
- WHERE p.active = 1 AND p.due_on IS NOT NULL AND p.due_on <= ?
+ WHERE p.active = 1 AND p.due_on IS NOT NULL AND p.due_on <= $1
  ORDER BY p.due_on, p.user_id";

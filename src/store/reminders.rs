@@ -4,7 +4,7 @@
 //! outbox.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::outbox::{self, PlannedReminder, ReminderBatch};
 use super::people;
@@ -17,7 +17,7 @@ use crate::ids::UserId;
 /// the caller's transaction, so the next pass plans whatever is due now, even a reminder
 /// with a cancelled one's key. Returns how many were cancelled.
 pub async fn restart_reminders_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     report_id: &UserId,
 ) -> Result<u64, StoreError> {
     let cancelled = outbox::cancel_reminders_in(conn, report_id).await?;
@@ -29,7 +29,7 @@ pub async fn restart_reminders_in(
 /// set or ended, a framework changed): recomputes their due date with `cadence` and restarts
 /// their reminders, inside the caller's transaction.
 pub async fn reschedule_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     report_id: &UserId,
     cadence: &Cadence,
 ) -> Result<(), StoreError> {

@@ -31,6 +31,7 @@ pub struct AddRequest {
     /// The framework asked for.
     pub framework_id: FrameworkId,
     /// The level asked for.
+    #[sqlx(try_from = "i64")]
     pub level: u32,
     /// The name the request mentioned, if any.
     pub display_name: Option<String>,
@@ -94,10 +95,10 @@ pub fn request_key(id: i64) -> String {
 }
 
 async fn request_in(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     id: i64,
 ) -> Result<Option<AddRequest>, StoreError> {
-    let sql = format!("SELECT {REQUEST_COLUMNS} FROM add_requests WHERE id = ?");
+    let sql = format!("SELECT {REQUEST_COLUMNS} FROM add_requests WHERE id = $1");
     Ok(sqlx::query_as::<_, AddRequest>(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .fetch_optional(conn)
@@ -116,7 +117,7 @@ impl Store {
         let mut tx = self.write().await?;
         let sql = format!(
             "SELECT {REQUEST_COLUMNS} FROM add_requests
-             WHERE person_id = ? AND requester_id = ? ORDER BY id DESC LIMIT 1"
+             WHERE person_id = $1 AND requester_id = $2 ORDER BY id DESC LIMIT 1"
         );
         let latest = sqlx::query_as::<_, AddRequest>(sqlx::AssertSqlSafe(sql))
             .bind(&request.person_id)
@@ -127,12 +128,12 @@ impl Store {
         let id = match &latest {
             Some(open) if open.status == RequestStatus::Pending => {
                 sqlx::query(
-                    "UPDATE add_requests SET framework_id = ?, level = ?,
-                         display_name = coalesce(?, display_name), requested_at = ?
-                     WHERE id = ?",
+                    "UPDATE add_requests SET framework_id = $1, level = $2,
+                         display_name = coalesce($3, display_name), requested_at = $4
+                     WHERE id = $5",
                 )
                 .bind(&request.framework_id)
-                .bind(request.level)
+                .bind(i64::from(request.level))
                 .bind(&request.display_name)
                 .bind(&now_text)
                 .bind(open.id)
@@ -153,12 +154,12 @@ impl Store {
                 sqlx::query_scalar(
                     "INSERT INTO add_requests (person_id, requester_id, framework_id, level,
                                                display_name, requested_at)
-                     VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 )
                 .bind(&request.person_id)
                 .bind(&request.requester_id)
                 .bind(&request.framework_id)
-                .bind(request.level)
+                .bind(i64::from(request.level))
                 .bind(&request.display_name)
                 .bind(&now_text)
                 .fetch_one(&mut *tx)
@@ -209,7 +210,7 @@ impl Store {
     ) -> Result<Option<AddRequest>, StoreError> {
         let sql = format!(
             "SELECT {REQUEST_COLUMNS} FROM add_requests
-             WHERE person_id = ? AND requester_id = ? ORDER BY id DESC LIMIT 1"
+             WHERE person_id = $1 AND requester_id = $2 ORDER BY id DESC LIMIT 1"
         );
         Ok(sqlx::query_as::<_, AddRequest>(sqlx::AssertSqlSafe(sql))
             .bind(person_id)
@@ -299,13 +300,13 @@ impl Store {
 /// Closes `open` with `status` and plans `notice` to the requester, inside the caller's
 /// transaction. Returns the closed request.
 async fn close_in(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     open: &AddRequest,
     status: RequestStatus,
     notice: &NewMessage,
     now: DateTime<Utc>,
 ) -> Result<AddRequest, StoreError> {
-    sqlx::query("UPDATE add_requests SET status = ?, answered_at = ? WHERE id = ?")
+    sqlx::query("UPDATE add_requests SET status = $1, answered_at = $2 WHERE id = $3")
         .bind(status.as_str())
         .bind(time::to_text(now))
         .bind(open.id)

@@ -3,12 +3,12 @@
 //! again from the restored conversations.
 
 use chrono::NaiveDate;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
-use super::StoreError;
 use super::people::person_in;
 use super::reminders::reschedule_in;
 use super::values::AckStatus;
+use super::{StoreError, time};
 use crate::checkins::Cadence;
 use crate::ids::{FrameworkId, UserId};
 
@@ -64,20 +64,20 @@ pub struct ImportedAnswer {
 /// private note is never exported, so there is none). Its acknowledgement request is not
 /// planned again: whatever was asked was asked in the database it came from.
 pub async fn restore_checkin_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     checkin: &ImportedCheckin,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO checkins (report_id, manager_id, held_on, framework_id, level_discussed,
                                recorded_by, recorded_at, ack_status, ack_reason, ack_at,
                                focus, next_steps)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&checkin.report_id)
     .bind(&checkin.manager_id)
-    .bind(checkin.held_on)
+    .bind(time::date_text(checkin.held_on))
     .bind(&checkin.framework_id)
-    .bind(checkin.level_discussed)
+    .bind(checkin.level_discussed.map(i64::from))
     .bind(&checkin.recorded_by)
     .bind(&checkin.recorded_at)
     .bind(checkin.ack_status.as_str())
@@ -99,13 +99,13 @@ pub async fn restore_checkin_in(
 /// Stores an answer under its conversation unless the same answer at the same time is
 /// already there. Returns whether it was added.
 pub async fn restore_answer_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     answer: &ImportedAnswer,
 ) -> Result<bool, StoreError> {
     let checkin_id: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM checkins WHERE report_id = ? AND held_on = ? LIMIT 1")
+        sqlx::query_scalar("SELECT id FROM checkins WHERE report_id = $1 AND held_on = $2 LIMIT 1")
             .bind(&answer.report_id)
-            .bind(answer.held_on)
+            .bind(time::date_text(answer.held_on))
             .fetch_optional(&mut *conn)
             .await?;
     let Some(checkin_id) = checkin_id else {
@@ -116,7 +116,7 @@ pub async fn restore_answer_in(
         )));
     };
     let exists: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM checkin_answers WHERE checkin_id = ? AND answer = ? AND answered_at = ?",
+        "SELECT id FROM checkin_answers WHERE checkin_id = $1 AND answer = $2 AND answered_at = $3",
     )
     .bind(checkin_id)
     .bind(answer.answer.as_str())
@@ -127,7 +127,7 @@ pub async fn restore_answer_in(
         return Ok(false);
     }
     sqlx::query(
-        "INSERT INTO checkin_answers (checkin_id, answer, reason, answered_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO checkin_answers (checkin_id, answer, reason, answered_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(checkin_id)
     .bind(answer.answer.as_str())
@@ -142,12 +142,12 @@ pub async fn restore_answer_in(
 /// if that is later (as recording and `undo` do), then their due date; reminders planned
 /// from the old dates are withdrawn.
 pub async fn reanchor_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     report_id: &UserId,
     cadence: &Cadence,
 ) -> Result<(), StoreError> {
-    let latest: Option<NaiveDate> =
-        sqlx::query_scalar("SELECT max(held_on) FROM checkins WHERE report_id = ?")
+    let super::columns::MaybeDay(latest) =
+        sqlx::query_scalar("SELECT max(held_on) FROM checkins WHERE report_id = $1")
             .bind(report_id)
             .fetch_one(&mut *conn)
             .await?;
@@ -158,8 +158,8 @@ pub async fn reanchor_in(
         (Some(latest), Some(start)) => Some(latest.max(start)),
         (latest, start) => latest.or(start),
     };
-    sqlx::query("UPDATE people SET anchor_on = ? WHERE user_id = ?")
-        .bind(anchor)
+    sqlx::query("UPDATE people SET anchor_on = $1 WHERE user_id = $2")
+        .bind(anchor.map(time::date_text))
         .bind(report_id)
         .execute(&mut *conn)
         .await?;

@@ -6,10 +6,10 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
-use super::StoreError;
 use super::values::{AssessmentSide, Rating};
+use super::{StoreError, time};
 use crate::ids::{FrameworkId, UserId};
 
 /// A piece of evidence to restore.
@@ -100,12 +100,12 @@ pub struct AnswerDetails {
 
 /// Stores `evidence` unless it is already there. Returns whether it was added.
 pub async fn restore_evidence_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     evidence: &ImportedEvidence,
 ) -> Result<bool, StoreError> {
     let details = &evidence.details;
     let exists: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM evidence WHERE person_id = ? AND logged_at = ? AND text = ? LIMIT 1",
+        "SELECT id FROM evidence WHERE person_id = $1 AND logged_at = $2 AND text = $3 LIMIT 1",
     )
     .bind(&evidence.person_id)
     .bind(&evidence.logged_at)
@@ -118,7 +118,7 @@ pub async fn restore_evidence_in(
     sqlx::query(
         "INSERT INTO evidence (person_id, author_id, text, link, note, framework_id, level,
                                dimension, logged_at, removed_at, removed_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(&evidence.person_id)
     .bind(&evidence.author_id)
@@ -126,7 +126,7 @@ pub async fn restore_evidence_in(
     .bind(&details.link)
     .bind(&details.note)
     .bind(details.framework.clone().map(FrameworkId::new))
-    .bind(details.level)
+    .bind(details.level.map(i64::from))
     .bind(&details.dimension)
     .bind(&evidence.logged_at)
     .bind(&details.removed_at)
@@ -139,7 +139,7 @@ pub async fn restore_evidence_in(
 /// Stores `assessment` with its answers unless one for the same person, side and period is
 /// already there. Returns whether it was added.
 pub async fn restore_assessment_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     assessment: &ImportedAssessment,
 ) -> Result<bool, StoreError> {
     let details = &assessment.details;
@@ -147,10 +147,10 @@ pub async fn restore_assessment_in(
     let after_checkin: i64 = match details.after_conversation {
         None => 0,
         Some(day) => sqlx::query_scalar(
-            "SELECT id FROM checkins WHERE report_id = ? AND held_on = ? LIMIT 1",
+            "SELECT id FROM checkins WHERE report_id = $1 AND held_on = $2 LIMIT 1",
         )
         .bind(&assessment.person_id)
-        .bind(day)
+        .bind(time::date_text(day))
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| {
@@ -164,7 +164,7 @@ pub async fn restore_assessment_in(
     let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO assessments (person_id, side, assessor_id, after_checkin, framework_id,
                                   level, topics, created_at, submitted_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (person_id, side, after_checkin) DO NOTHING
          RETURNING id",
     )
@@ -173,7 +173,7 @@ pub async fn restore_assessment_in(
     .bind(&assessment.assessor_id)
     .bind(after_checkin)
     .bind(FrameworkId::new(details.framework.clone()))
-    .bind(details.level)
+    .bind(i64::from(details.level))
     .bind(&details.topics)
     .bind(&assessment.created_at)
     .bind(&details.submitted_at)
@@ -186,7 +186,7 @@ pub async fn restore_assessment_in(
         let rating = Rating::try_from(answer.rating.as_str())?;
         sqlx::query(
             "INSERT INTO assessment_answers (assessment_id, dimension, rating, note, answered_at)
-             VALUES (?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(id)
         .bind(&answer.dimension)

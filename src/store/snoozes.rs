@@ -22,19 +22,19 @@ impl Store {
         let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO snoozes (report_id, until_date, reason, created_by, created_at)
-             VALUES (?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(report_id)
-        .bind(until)
+        .bind(time::date_text(until))
         .bind(reason)
         .bind(actor)
         .bind(time::to_text(now))
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "UPDATE people SET snoozed_until = ?, snooze_reason = ?, updated_at = ? WHERE user_id = ?",
+            "UPDATE people SET snoozed_until = $1, snooze_reason = $2, updated_at = $3 WHERE user_id = $4",
         )
-        .bind(until)
+        .bind(time::date_text(until))
         .bind(reason)
         .bind(time::to_text(now))
         .bind(report_id)

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use super::values::AckStatus;
-use super::{Store, StoreError};
+use super::{Store, StoreError, time};
 use crate::ids::{FrameworkId, UserId};
 
 /// One conversation held in the window.
@@ -16,12 +16,14 @@ pub struct HeldConversation {
     /// Their manager of record then.
     pub manager_id: UserId,
     /// When.
+    #[sqlx(try_from = "crate::store::columns::Day")]
     pub held_on: NaiveDate,
     /// The report's framework then.
     pub framework_id: Option<FrameworkId>,
     /// The report's latest answer.
     pub ack_status: AckStatus,
     /// The report's conversation before it, else their start date.
+    #[sqlx(try_from = "crate::store::columns::MaybeDay")]
     pub previous: Option<NaiveDate>,
 }
 
@@ -45,7 +47,7 @@ const HELD_SQL: &str =
                 COALESCE(LAG(c.held_on) OVER (PARTITION BY c.report_id ORDER BY c.held_on, c.id),
                          p.start_date) AS previous
          FROM checkins c LEFT JOIN people p ON p.user_id = c.report_id
-     ) WHERE held_on >= ?1 AND held_on <= ?2";
+     ) WHERE held_on >= $1 AND held_on <= $2";
 
 impl Store {
     /// The conversations held from `from` to `to` (inclusive), each with its previous one.
@@ -55,8 +57,8 @@ impl Store {
         to: NaiveDate,
     ) -> Result<Vec<HeldConversation>, StoreError> {
         Ok(sqlx::query_as::<_, HeldConversation>(HELD_SQL)
-            .bind(from)
-            .bind(to)
+            .bind(time::date_text(from))
+            .bind(time::date_text(to))
             .fetch_all(self.pool())
             .await?)
     }

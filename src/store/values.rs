@@ -9,7 +9,8 @@
 
 use std::fmt;
 
-use sqlx::sqlite::{Sqlite, SqliteTypeInfo, SqliteValueRef};
+use sqlx::Any;
+use sqlx::any::{AnyTypeInfo, AnyValueRef};
 
 use super::StoreError;
 
@@ -68,19 +69,19 @@ pub trait StoredWord: Copy + Sized + 'static {
 /// comparing it with a word, showing it as its word, and `TryFrom<&str>`.
 macro_rules! stored_word_conversions {
     ($name:ty) => {
-        impl sqlx::Type<Sqlite> for $name {
-            fn type_info() -> SqliteTypeInfo {
-                <str as sqlx::Type<Sqlite>>::type_info()
+        impl sqlx::Type<Any> for $name {
+            fn type_info() -> AnyTypeInfo {
+                <str as sqlx::Type<Any>>::type_info()
             }
 
-            fn compatible(ty: &SqliteTypeInfo) -> bool {
-                <str as sqlx::Type<Sqlite>>::compatible(ty)
+            fn compatible(ty: &AnyTypeInfo) -> bool {
+                <str as sqlx::Type<Any>>::compatible(ty)
             }
         }
 
-        impl<'r> sqlx::Decode<'r, Sqlite> for $name {
-            fn decode(value: SqliteValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
-                let word = <&str as sqlx::Decode<'r, Sqlite>>::decode(value)?;
+        impl<'r> sqlx::Decode<'r, Any> for $name {
+            fn decode(value: AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let word = <&str as sqlx::Decode<'r, Any>>::decode(value)?;
                 Ok(<$name as StoredWord>::from_stored(word)?)
             }
         }

@@ -529,7 +529,7 @@ async fn the_yes_button_on_a_request_to_join_a_team_adds_the_person_and_only_for
     harness::eventually_row(
         &server.bot,
         "SELECT manager_id, active, level FROM people WHERE user_id = 'U_ANA'",
-        ("U_NEW".to_owned(), true, 3_i64),
+        ("U_NEW".to_owned(), 1_i64, 3_i64),
     )
     .await;
     fake.wait_for("chat.postMessage", 1, WAIT).await;

@@ -554,13 +554,18 @@ async fn check_round_trip(bot: &Bot, today: NaiveDate) -> Result<(), String> {
 
 async fn check_records(bot: &Bot, model: &Model) -> Result<(), String> {
     let stored: BTreeSet<(String, NaiveDate, String, bool)> =
-        sqlx::query_as::<_, (String, NaiveDate, String, bool)>(
-            "SELECT report_id, held_on, recorded_by, private_note IS NOT NULL FROM checkins",
+        sqlx::query_as::<_, (String, String, String, i64)>(
+            "SELECT report_id, held_on, recorded_by,
+                    CASE WHEN private_note IS NULL THEN 0 ELSE 1 END FROM checkins",
         )
         .fetch_all(bot.store().pool())
         .await
         .map_err(|error| error.to_string())?
         .into_iter()
+        .map(|(report, held_on, by, noted)| {
+            let held_on = NaiveDate::parse_from_str(&held_on, "%Y-%m-%d").expect("a stored date");
+            (report, held_on, by, noted != 0)
+        })
         .collect();
     let expected: BTreeSet<(String, NaiveDate, String, bool)> = model
         .conversations

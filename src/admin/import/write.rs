@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::history::{HistoryCounts, HistoryEntries};
 use super::{ACTION, ACTOR, OrgEntry, Role};
@@ -159,7 +159,7 @@ pub async fn apply_with(
 /// Restores the conversations, answers and events that are not stored yet; every report who
 /// got a conversation is added to `reanchor`.
 async fn apply_history(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     history: &HistoryEntries,
     reanchor: &mut BTreeSet<UserId>,
 ) -> Result<HistoryCounts, StoreError> {
@@ -187,7 +187,7 @@ async fn apply_history(
 
 /// Sets the file's snooze on a person whose stored one differs; returns whether it changed.
 async fn apply_snooze(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user_id: &UserId,
     until: chrono::NaiveDate,
     now: DateTime<Utc>,
@@ -196,8 +196,8 @@ async fn apply_snooze(
     if before.is_some_and(|person| person.snoozed_until == Some(until)) {
         return Ok(false);
     }
-    sqlx::query("UPDATE people SET snoozed_until = ?, snooze_reason = NULL, updated_at = ? WHERE user_id = ?")
-        .bind(until)
+    sqlx::query("UPDATE people SET snoozed_until = $1, snooze_reason = NULL, updated_at = $2 WHERE user_id = $3")
+        .bind(crate::store::time::date_text(until))
         .bind(time::to_text(now))
         .bind(user_id)
         .execute(conn)
@@ -207,7 +207,7 @@ async fn apply_snooze(
 
 /// Stores a report as `add` does; returns whether anything changed.
 async fn apply_report(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     settings: &Settings,
     entry: &OrgEntry,
     before: Option<&Person>,
@@ -257,7 +257,7 @@ async fn apply_report(
     if !active {
         // As `remove` does: history kept, no due date, no reminders.
         sqlx::query(
-            "UPDATE people SET active = 0, due_on = NULL, updated_at = ? WHERE user_id = ?",
+            "UPDATE people SET active = 0, due_on = NULL, updated_at = $1 WHERE user_id = $2",
         )
         .bind(time::to_text(now))
         .bind(&entry.user_id)
@@ -270,7 +270,7 @@ async fn apply_report(
 /// Stores a manager-only person's name and time zone; their framework, manager and tracking
 /// are left as they are. Returns whether anything changed.
 async fn apply_manager_only(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     entry: &OrgEntry,
     before: Option<&Person>,
     now: DateTime<Utc>,
@@ -281,10 +281,10 @@ async fn apply_manager_only(
     people::ensure_person(conn, &entry.user_id, now).await?;
     sqlx::query(
         "UPDATE people SET
-            display_name = coalesce(?, display_name),
-            time_zone = coalesce(?, time_zone),
-            updated_at = ?
-         WHERE user_id = ?",
+            display_name = coalesce($1, display_name),
+            time_zone = coalesce($2, time_zone),
+            updated_at = $3
+         WHERE user_id = $4",
     )
     .bind(&entry.name)
     .bind(&entry.time_zone)

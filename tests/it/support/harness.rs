@@ -154,7 +154,7 @@ pub fn http() -> reqwest::Client {
 pub async fn eventually_row<T>(bot: &Bot, sql: &'static str, expected: T)
 where
     T: PartialEq + std::fmt::Debug + Send + Unpin,
-    for<'r> T: sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
+    for<'r> T: sqlx::FromRow<'r, sqlx::any::AnyRow>,
 {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {

@@ -1,0 +1,86 @@
+//! The few SQL fragments that differ between SQLite and PostgreSQL, for the queries that read
+//! a JSON batch bound as one parameter (so a batch of any size is one statement) or JSON kept
+//! in the audit log.
+//!
+//! A batch is a JSON array bound as text; [`json_rows`] turns it into rows, each one JSON
+//! value in a column named `value`. [`json_text`] and [`json_int`] read a field of a JSON
+//! value: on SQLite with `json_extract`, on PostgreSQL with `jsonb` operators (the text is
+//! cast to `jsonb`, which costs nothing for a value already `jsonb`).
+
+use super::Backend;
+
+/// A `FROM` item with one row per element of the JSON array in parameter `param` (`$1`),
+/// its element in the column `value`, named `alias`, in the array's order.
+pub fn json_rows(backend: Backend, param: &str, alias: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("json_each({param}) AS {alias}"),
+        Backend::Postgres => {
+            format!("jsonb_array_elements({param}::jsonb) WITH ORDINALITY AS {alias}(value, key)")
+        }
+    }
+}
+
+/// The text at `path` (fields separated by dots, or a number for an array's element; empty
+/// for the whole value) of the JSON in `expr`; NULL when absent.
+pub fn json_text(backend: Backend, expr: &str, path: &str) -> String {
+    if path.is_empty() {
+        // The whole value: SQLite's `json_each` gives it as SQL already.
+        return match backend {
+            Backend::Sqlite => expr.to_owned(),
+            Backend::Postgres => format!("(({expr})::jsonb #>> '{{}}')"),
+        };
+    }
+    match backend {
+        Backend::Sqlite => {
+            let path = path
+                .split('.')
+                .map(|part| match part.parse::<u32>() {
+                    Ok(index) => format!("[{index}]"),
+                    Err(_) => format!(".{part}"),
+                })
+                .collect::<String>();
+            format!("json_extract({expr}, '${path}')")
+        }
+        Backend::Postgres => {
+            let path = path.split('.').collect::<Vec<_>>().join(",");
+            format!("(({expr})::jsonb #>> '{{{path}}}')")
+        }
+    }
+}
+
+/// The integer at `path` of the JSON in `expr`, as [`json_text`] finds it.
+pub fn json_int(backend: Backend, expr: &str, path: &str) -> String {
+    match backend {
+        Backend::Sqlite => json_text(backend, expr, path),
+        Backend::Postgres => format!("CAST({} AS BIGINT)", json_text(backend, expr, path)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_and_elements_are_read_in_each_dialect() {
+        assert_eq!(
+            json_text(Backend::Sqlite, "details", "ended_snooze.until"),
+            "json_extract(details, '$.ended_snooze.until')"
+        );
+        assert_eq!(
+            json_text(Backend::Sqlite, "range.value", "1"),
+            "json_extract(range.value, '$[1]')"
+        );
+        assert_eq!(
+            json_text(Backend::Postgres, "details", "ended_snooze.until"),
+            "((details)::jsonb #>> '{ended_snooze,until}')"
+        );
+        assert_eq!(
+            json_int(Backend::Postgres, "value", "id"),
+            "CAST(((value)::jsonb #>> '{id}') AS BIGINT)"
+        );
+        assert_eq!(
+            json_rows(Backend::Sqlite, "$1", "planned"),
+            "json_each($1) AS planned"
+        );
+    }
+}
