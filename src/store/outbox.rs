@@ -634,7 +634,7 @@ impl Store {
         next_attempt_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE outbox SET status = 'pending', attempts = max(attempts - 1, 0),
+            "UPDATE outbox SET status = 'pending', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
                                next_attempt_at = $1
              WHERE id = $2",
         )
@@ -655,7 +655,7 @@ impl Store {
         until: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE outbox SET status = 'pending', attempts = max(attempts - 1, 0),
+            "UPDATE outbox SET status = 'pending', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
                                next_attempt_at = $1, deferred_reason = $2, deferred_until = $1
              WHERE id = $3",
         )

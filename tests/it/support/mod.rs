@@ -1,5 +1,7 @@
 //! Support shared by every integration test, one helper for each job:
 //! - [`bot`]: a bot on a temp database (the one place a test configuration is resolved);
+//! - [`databases`]: the databases a store test runs on (SQLite, and PostgreSQL when
+//!   `CAREER_BOT_TEST_POSTGRES_URL` is set);
 //! - [`shell`]: the shell adapter driven with a script of lines;
 //! - [`binary`]: the `career-bot` binary, run with a clean environment;
 //! - [`harness`]: the real `serve` server on loopback and HMAC-signed requests to its routes
@@ -104,6 +106,7 @@
 
 pub mod binary;
 pub mod bot;
+pub mod databases;
 pub mod fake_slack;
 pub mod harness;
 pub mod shell;
