@@ -1,12 +1,16 @@
 //! `career-bot config check`: the effective configuration, secrets masked, and every problem
 //! found: invalid values, framework files with errors, secrets `serve` will need, a database
-//! directory that does not exist.
+//! directory that does not exist; and which database is configured (a SQLite file or a
+//! PostgreSQL database, its password never shown), whether it is reachable and migrated.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::config::{Config, ConfigProblem, Environment, LogFormat, Overrides, Secret};
 use crate::frameworks::{self, FrameworkSource};
+use crate::store::Backend;
+use crate::store::inspect::DatabaseState;
+use crate::store::open::shown_location;
 
 /// The outcome of a check.
 #[derive(Debug, Clone)]
@@ -15,6 +19,27 @@ pub struct CheckReport {
     pub effective: String,
     /// Every problem; empty when all is well.
     pub problems: Vec<ConfigProblem>,
+    /// The configured database location (`--db`, `DATABASE_URL` or `database`), for
+    /// [`check_database`]; may hold a password, so it is never printed as it is.
+    pub database: String,
+}
+
+/// Looks at the configured database (read-only: nothing is created or migrated) and adds a
+/// problem when it cannot be reached or its schema is refused. Returns the line saying which
+/// database it is and how it stands.
+pub async fn check_database(report: &mut CheckReport) -> String {
+    let status = crate::store::inspect::inspect(&report.database).await;
+    if let DatabaseState::Unreachable(_) | DatabaseState::Refused(_) = status.state {
+        problems_push(&mut report.problems, status.summary());
+    }
+    status.summary()
+}
+
+fn problems_push(problems: &mut Vec<ConfigProblem>, message: String) {
+    problems.push(ConfigProblem {
+        source: "database".to_owned(),
+        message,
+    });
 }
 
 /// Checks the configuration resolved from `overrides` and `env`.
@@ -57,7 +82,8 @@ pub fn check(overrides: &Overrides, env: &dyn Environment) -> CheckReport {
             message: "is not set, and neither is SLACK_APP_TOKEN: `serve` needs one of them (Socket Mode with the app token, or HTTP with the signing secret)".to_owned(),
         });
     }
-    if !config.database.starts_with("sqlite:")
+    if Backend::of(&config.database) == Backend::Sqlite
+        && !config.database.starts_with("sqlite:")
         && let Some(parent) = Path::new(&config.database).parent()
         && !parent.as_os_str().is_empty()
         && !parent.is_dir()
@@ -80,6 +106,7 @@ pub fn check(overrides: &Overrides, env: &dyn Environment) -> CheckReport {
     CheckReport {
         effective,
         problems,
+        database: config.database.clone(),
     }
 }
 
@@ -125,7 +152,12 @@ fn render(config: &Config, loaded: Vec<&str>) -> String {
         sources.join(", "),
         loaded.join(", ")
     );
-    let _ = writeln!(out, "database = {}", quoted(&config.database));
+    // A PostgreSQL URL is shown without its password.
+    let _ = writeln!(
+        out,
+        "database = {}",
+        quoted(&shown_location(&config.database))
+    );
     let admins: Vec<String> = config.admins.iter().map(|a| quoted(a)).collect();
     let _ = writeln!(out, "admins = [{}]", admins.join(", "));
     match &config.admin_channel {

@@ -340,8 +340,14 @@ pub(crate) fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// `config check`: the effective configuration, then every problem; exit 1 on any.
 pub(super) fn config_check(overrides: &Overrides) -> CliResult {
-    let report = crate::admin::config_check::check(overrides, &crate::config::ProcessEnvironment);
+    let mut report =
+        crate::admin::config_check::check(overrides, &crate::config::ProcessEnvironment);
     print!("{}", report.effective);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let database = runtime.block_on(crate::admin::config_check::check_database(&mut report));
+    println!("# database: {database}");
     if report.problems.is_empty() {
         println!("\nNo problems found.");
         return Ok(());

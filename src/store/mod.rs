@@ -36,6 +36,7 @@ pub mod events;
 pub mod evidence;
 pub mod flag;
 pub mod ids;
+pub mod inspect;
 pub mod open;
 pub mod outbox;
 pub mod people;

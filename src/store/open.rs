@@ -154,12 +154,12 @@ impl Store {
         let file = options.get_filename().to_owned();
         let exists = file.exists();
         if mode == OpenMode::ReadOnly || (exists && !can_write(&file)) {
-            return open_read_only(location, options, &file).await;
+            return open_read_only(location, options).await;
         }
         match open_read_write(location, options.clone(), create).await {
             Err(error) if exists && cannot_write(&error) => {
                 tracing::debug!(%error, "the database cannot be opened read-write; opening it read-only");
-                open_read_only(location, options, &file).await
+                open_read_only(location, options).await
             }
             other => other,
         }
@@ -167,7 +167,7 @@ impl Store {
 }
 
 /// Registers sqlx's SQLite and PostgreSQL drivers with `Any`, once per process.
-fn install_drivers() {
+pub(super) fn install_drivers() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(sqlx::any::install_default_drivers);
 }
@@ -240,18 +240,38 @@ async fn open_read_write(
 async fn open_read_only(
     location: &str,
     options: SqliteConnectOptions,
-    file: &Path,
 ) -> Result<Store, StoreError> {
-    let immutable = !wal_file(file).exists();
-    let options = options.read_only(true).immutable(immutable);
-    let mut store = connect(location, options, false).await?;
-    store.read_only = true;
+    let store = connect_sqlite_read_only(location, options).await?;
     if let Err(error) = check_schema(&store, location).await {
         store.close().await;
         return Err(error);
     }
-    tracing::debug!(immutable, "the database is open read-only");
+    tracing::debug!("the database is open read-only");
     Ok(store)
+}
+
+/// Connects to the SQLite file read-only (immutable when no `-wal` is beside it), without
+/// looking at its schema.
+pub(super) async fn connect_sqlite_read_only(
+    location: &str,
+    options: SqliteConnectOptions,
+) -> Result<Store, StoreError> {
+    let immutable = !wal_file(options.get_filename()).exists();
+    let options = options.read_only(true).immutable(immutable);
+    let mut store = connect(location, options, false).await?;
+    store.read_only = true;
+    Ok(store)
+}
+
+impl Store {
+    /// A store over an open pool, for the inspection of `config check`.
+    pub(super) fn from_parts(pool: sqlx::AnyPool, backend: Backend, read_only: bool) -> Store {
+        Store {
+            pool,
+            backend,
+            read_only,
+        }
+    }
 }
 
 /// Connects to a SQLite file through `Any`. `Any` takes SQLite's options as a URL, which

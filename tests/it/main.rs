@@ -15,6 +15,7 @@ mod away_slack;
 mod checkins_e2e;
 mod cli;
 mod config;
+mod config_database;
 mod crash_metadata;
 mod deploy;
 mod evidence;

@@ -17,14 +17,6 @@ fn at(text: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-async fn open() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&dir.path().join("store.db").display().to_string())
-        .await
-        .expect("store opens");
-    (dir, store)
-}
-
 fn evidence(person: &str, author: &str, text: &str) -> NewEvidence {
     NewEvidence {
         person_id: UserId::new(person),
