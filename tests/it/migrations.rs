@@ -12,7 +12,9 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
 
 use career_bot::ids::UserId;
-use career_bot::store::{MIGRATOR, Store};
+use career_bot::store::{MIGRATOR, POSTGRES_MIGRATOR, Store};
+
+use crate::support::databases::TestDatabase;
 
 fn db_path(dir: &Path) -> String {
     dir.join("career-bot.db").display().to_string()
@@ -444,4 +446,127 @@ async fn every_migration_is_applied_once_and_checksums_match() {
     let expected: Vec<i64> = (1..=versions.len() as i64).collect();
     assert_eq!(versions, expected);
     store.close().await;
+}
+
+/// The PostgreSQL schema (`migrations/postgres/`) has exactly the SQLite schema's versions and
+/// names, so a version means the same change on both.
+#[test]
+fn the_postgres_migrations_mirror_the_sqlite_ones_version_for_version() {
+    let versions = |migrator: &Migrator| {
+        migrator
+            .iter()
+            .map(|migration| (migration.version, migration.description.to_string()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(versions(&POSTGRES_MIGRATOR), versions(&MIGRATOR));
+}
+
+/// On PostgreSQL (when `CAREER_BOT_TEST_POSTGRES_URL` is set): every migration applies to an
+/// empty database once, re-opening applies nothing, the tables and indexes are there, and
+/// the audit log refuses edits as on SQLite.
+#[tokio::test]
+async fn postgres_migrations_apply_once_and_keep_the_audit_log_append_only() {
+    let Some(database) = TestDatabase::postgres().await else {
+        return;
+    };
+    let url = database.url();
+    for _ in 0..3 {
+        Store::open(&url)
+            .await
+            .expect("opens and migrates")
+            .close()
+            .await;
+    }
+    let store = Store::open(&url).await.expect("opens again");
+    let applied: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT version, CASE WHEN success THEN 1 ELSE 0 END FROM _sqlx_migrations
+         ORDER BY version",
+    )
+    .fetch_all(store.pool())
+    .await
+    .expect("migrations table");
+    let all: Vec<(i64, i64)> = POSTGRES_MIGRATOR.iter().map(|m| (m.version, 1)).collect();
+    assert_eq!(applied, all);
+    assert!(
+        store
+            .pending_migrations()
+            .await
+            .expect("compares")
+            .is_empty()
+    );
+
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT CAST(table_name AS TEXT) FROM information_schema.tables
+         WHERE table_schema = current_schema() ORDER BY table_name",
+    )
+    .fetch_all(store.pool())
+    .await
+    .expect("tables");
+    for table in [
+        "people",
+        "checkins",
+        "checkin_answers",
+        "snoozes",
+        "audit_log",
+        "settings",
+        "outbox",
+        "add_requests",
+        "evidence",
+        "assessments",
+        "assessment_answers",
+    ] {
+        assert!(tables.iter().any(|t| t == table), "no table {table}");
+    }
+    let indexes: Vec<String> = sqlx::query_scalar(
+        "SELECT CAST(indexname AS TEXT) FROM pg_indexes WHERE schemaname = current_schema()",
+    )
+    .fetch_all(store.pool())
+    .await
+    .expect("indexes");
+    for index in [
+        "people_by_manager",
+        "people_by_due_on",
+        "outbox_ready_by_recipient",
+        "audit_log_by_subject",
+        "add_requests_one_pending",
+        "people_email",
+    ] {
+        assert!(indexes.iter().any(|i| i == index), "no index {index}");
+    }
+
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, subject) VALUES
+         ('2026-03-02T09:00:00.000Z', 'UBOSS', 'person.added', 'UANA')",
+    )
+    .execute(store.pool())
+    .await
+    .expect("appending is allowed");
+    for statement in [
+        "UPDATE audit_log SET actor = 'someone else'",
+        "DELETE FROM audit_log",
+    ] {
+        let error = sqlx::query(statement)
+            .execute(store.pool())
+            .await
+            .expect_err(statement);
+        assert!(
+            error.to_string().contains("audit_log is append-only"),
+            "{statement}: {error}"
+        );
+    }
+    // The 'superseded' status of migration 4 is allowed; anything else is refused.
+    sqlx::query(
+        "INSERT INTO outbox (key, kind, recipient, payload, planned_for, next_attempt_at,
+                             created_at, status)
+         VALUES ('k', 'alert', 'C1', '{}', 'x', 'x', 'x', 'superseded')",
+    )
+    .execute(store.pool())
+    .await
+    .expect("superseded is a status");
+    sqlx::query("UPDATE outbox SET status = 'lost'")
+        .execute(store.pool())
+        .await
+        .expect_err("not a status");
+    store.close().await;
+    database.remove().await;
 }
