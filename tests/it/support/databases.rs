@@ -149,3 +149,24 @@ fn a_postgres_url_names_another_database() {
         "postgres://u:p@db:5432/t1?sslmode=disable"
     );
 }
+
+/// Runs `test` with a bot (configured by `env`, as [`super::bot::bot_in`] does) on a fresh
+/// store of each database, and a temp directory for any other file the test writes.
+pub async fn each_bot<F>(env: &[(&str, &str)], test: F)
+where
+    F: AsyncFn(&tempfile::TempDir, career_bot::bot::Bot),
+{
+    for database in TestDatabase::all().await {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let overrides = career_bot::config::Overrides {
+            database: Some(database.url()),
+            ..Default::default()
+        };
+        let bot = super::bot::open(&super::bot::config(&overrides, env)).await;
+        eprintln!("on {}", database.label());
+        let store = bot.store().clone();
+        test(&dir, bot).await;
+        store.close().await;
+        database.remove().await;
+    }
+}
