@@ -144,7 +144,7 @@ pub async fn open(config: &Config, report: LoadReport) -> Result<Bot, StartError
     if bot.store().is_read_only() {
         bot.store().close().await;
         return Err(StartError::ReadOnly {
-            location: config.database.clone(),
+            location: crate::store::open::shown_location(&config.database),
         });
     }
     Ok(bot)

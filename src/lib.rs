@@ -25,7 +25,8 @@
 //! - [`config`]: the one place that reads the config file and environment.
 //! - [`cli`]: the command line (clap); [`logging`]: tracing set-up; [`metrics`]: Prometheus.
 //! - [`shell`]: the local chat adapter, running the same handlers as Slack.
-//! - [`store`]: SQLite through sqlx: people, check-ins, the outbox, the audit log.
+//! - [`store`]: SQLite or PostgreSQL through sqlx: people, check-ins, the outbox, the audit
+//!   log.
 
 pub mod admin;
 pub mod app;

@@ -159,7 +159,7 @@ async fn shell(args: ShellArgs, config: &Config) -> CliResult {
     if bot.store().is_read_only() {
         eprintln!(
             "note: the database {} is read-only: questions, help, team, me and history work; nothing can be recorded.",
-            config.database
+            crate::store::open::shown_location(&config.database)
         );
     }
     let outcome = async {
@@ -194,7 +194,7 @@ async fn import_org(file: &Path, options: ImportOptions, config: &Config) -> Cli
         bot.store().close().await;
         return Err(CliError::Failed(format!(
             "the database {} is read-only, so nothing was imported; import-org needs write access to the file and its directory",
-            config.database
+            crate::store::open::shown_location(&config.database)
         )));
     }
     let outcome = crate::admin::import::import_file_with(
@@ -390,7 +390,7 @@ async fn backup(config: &Config, file: &Path) -> CliResult {
         .collect();
     println!(
         "Backed up {} to {} ({} bytes; rows: {}). Integrity check: ok.",
-        config.database,
+        crate::store::open::shown_location(&config.database),
         file.display(),
         summary.bytes,
         rows.join(", ")

@@ -1,4 +1,5 @@
-//! Consistent snapshots of the database while the bot runs, with SQLite's `VACUUM INTO`.
+//! Consistent snapshots of the database while the bot runs, with SQLite's `VACUUM INTO`
+//! (on PostgreSQL, `backup` refuses and points to `pg_dump`).
 //!
 //! `VACUUM INTO` reads one transaction-consistent view of the database (WAL included) and
 //! writes it as a fresh, compact database file, without blocking the bot's writes for longer
@@ -28,6 +29,11 @@ pub struct BackupSummary {
 /// Why a backup failed.
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
+    /// The database is PostgreSQL, whose own tools back it up.
+    #[error(
+        "backup copies a SQLite database; this one is PostgreSQL, so back it up with pg_dump (for example `pg_dump --format=custom --file=career-bot.dump DBNAME`)"
+    )]
+    NotSqlite,
     /// The target exists; backups never overwrite.
     #[error("{0} already exists; choose a new file name (backups never overwrite)")]
     Exists(String),
@@ -66,6 +72,9 @@ impl Store {
     /// Writes a consistent snapshot to `target` (a new file, readable only by its owner),
     /// then opens it, checks its integrity and counts every table.
     pub async fn backup_to(&self, target: &Path) -> Result<BackupSummary, BackupError> {
+        if self.backend() != super::Backend::Sqlite {
+            return Err(BackupError::NotSqlite);
+        }
         let target_text = target.display().to_string();
         match OpenOptions::new()
             .write(true)

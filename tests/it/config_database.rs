@@ -163,3 +163,20 @@ async fn a_postgres_database_is_named_by_host_port_and_name_and_said_migrated() 
     );
     database.remove().await;
 }
+
+#[tokio::test]
+async fn backup_on_postgres_points_to_pg_dump() {
+    let Some(database) = TestDatabase::postgres().await else {
+        return;
+    };
+    let store = Store::open(&database.url()).await.expect("opens");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let error = store
+        .backup_to(&dir.path().join("copy.db"))
+        .await
+        .expect_err("not for PostgreSQL");
+    assert!(error.to_string().contains("pg_dump"), "{error}");
+    assert!(!dir.path().join("copy.db").exists());
+    store.close().await;
+    database.remove().await;
+}
