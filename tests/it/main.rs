@@ -36,6 +36,7 @@ mod people_view;
 mod people_view_slack;
 mod prep_e2e;
 mod prep_slack_limits;
+mod readiness;
 mod records;
 mod scheduler_hardening;
 mod serve_process;
