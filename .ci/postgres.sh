@@ -48,6 +48,15 @@ _career_bot_pg_port_taken() {
 }
 
 _career_bot_pg_start() {
+  # Checked first: a mistyped port should not cost an install.
+  _career_bot_pg_first_port=${CAREER_BOT_CI_POSTGRES_PORT:-55432}
+  case $_career_bot_pg_first_port in
+  '' | *[!0-9]* | ??????*)
+    _career_bot_pg_why="CAREER_BOT_CI_POSTGRES_PORT is not a port number: $_career_bot_pg_first_port"
+    return 1
+    ;;
+  esac
+
   _career_bot_pg_bin=$(_career_bot_pg_find_bindir) || {
     _career_bot_pg_install || {
       _career_bot_pg_why="no PostgreSQL server binaries (initdb), and apt-get could not install them"
@@ -87,16 +96,10 @@ _career_bot_pg_start() {
     return 1
   fi
 
-  local port=${CAREER_BOT_CI_POSTGRES_PORT:-55432} tries=0
-  case $port in
-  '' | *[!0-9]*)
-    _career_bot_pg_why="CAREER_BOT_CI_POSTGRES_PORT is not a port number: $port"
-    return 1
-    ;;
-  esac
+  local port=$_career_bot_pg_first_port tries=0
   while :; do
     if [ "$tries" -ge 20 ]; then
-      _career_bot_pg_why="no free port from ${CAREER_BOT_CI_POSTGRES_PORT:-55432} to $((port - 1))"
+      _career_bot_pg_why="no free port from $_career_bot_pg_first_port to $((port - 1))"
       return 1
     fi
     tries=$((tries + 1))
