@@ -72,7 +72,10 @@ fn bot_routes() -> BTreeSet<String> {
         .filter_map(|rest| rest.split('"').next())
         .map(str::to_owned)
         .collect();
-    assert!(routes.contains("/healthz"), "the router was found: {routes:?}");
+    assert!(
+        routes.contains("/healthz"),
+        "the router was found: {routes:?}"
+    );
     routes
 }
 
@@ -188,7 +191,10 @@ fn the_replicas_database_url_names_the_compose_postgres_and_no_password_is_in_th
     );
     let raw = read("deploy/docker-compose.yml");
     assert!(!raw.contains(&password), "no password in the YAML");
-    assert!(!raw.contains("POSTGRES_PASSWORD:"), "no password in the YAML");
+    assert!(
+        !raw.contains("POSTGRES_PASSWORD:"),
+        "no password in the YAML"
+    );
     let ignored = read(".gitignore");
     assert!(
         ignored.lines().any(|line| line == "/deploy/*.env"),
@@ -226,10 +232,12 @@ fn the_proxy_balances_the_slack_routes_over_both_replicas_that_answer_readyz() {
         .split_whitespace()
         .collect();
     let published = |path: &str| {
-        patterns.iter().any(|pattern| match pattern.strip_suffix('*') {
-            Some(prefix) => path.starts_with(prefix),
-            None => path == *pattern,
-        })
+        patterns
+            .iter()
+            .any(|pattern| match pattern.strip_suffix('*') {
+                Some(prefix) => path.starts_with(prefix),
+                None => path == *pattern,
+            })
     };
     let routes = bot_routes();
     for path in ["/slack/commands", "/slack/interactions", "/slack/events"] {
@@ -321,7 +329,9 @@ fn kubernetes_replicas_read_the_database_url_from_a_secret_and_probe_real_routes
     assert_eq!(secret["kind"], "Secret");
     assert_eq!(reference["name"], secret["metadata"]["name"]);
     let key = reference["key"].as_str().expect("key");
-    let example = secret["stringData"][key].as_str().expect("the key is there");
+    let example = secret["stringData"][key]
+        .as_str()
+        .expect("the key is there");
     assert!(example.starts_with("postgres://"), "{example}");
 
     let routes = bot_routes();
@@ -362,15 +372,16 @@ fn kubernetes_replicas_keep_everything_else_of_the_single_replica_setup() {
     let env = pod["containers"][0]["env"].as_array_mut().expect("env");
     for variable in env.iter_mut() {
         if variable["name"] == "DATABASE_URL" {
-            *variable = json!({"name": "DATABASE_URL", "value": "/var/lib/career-bot/career-bot.db"});
+            *variable =
+                json!({"name": "DATABASE_URL", "value": "/var/lib/career-bot/career-bot.db"});
         }
     }
     assert_eq!(
         replicas, single,
         "only the replica count, strategy, spread, database URL and volume differ"
     );
-    let spread = &yaml("deploy/kubernetes/replicas/deployment.yaml")["spec"]["template"]["spec"]
-        ["topologySpreadConstraints"][0];
+    let spread = &yaml("deploy/kubernetes/replicas/deployment.yaml")["spec"]["template"]["spec"]["topologySpreadConstraints"]
+        [0];
     assert_eq!(spread["topologyKey"], "kubernetes.io/hostname");
     assert_eq!(
         spread["labelSelector"]["matchLabels"],
@@ -437,4 +448,52 @@ fn ci_postgres_that_cannot_start_says_so_in_one_line_and_the_run_goes_on() {
             && stderr.contains("skipped"),
         "{stderr}"
     );
+}
+
+/// The README's "Running several replicas" commands name files and services that exist.
+#[test]
+fn the_readme_section_on_replicas_uses_the_real_files_and_services() {
+    let readme = read("README.md");
+    let section = readme
+        .split("\n## Running several replicas\n")
+        .nth(1)
+        .expect("the section")
+        .split("\n## ")
+        .next()
+        .expect("its text");
+    let compose = yaml("deploy/docker-compose.yml");
+    let command = section
+        .lines()
+        .map(str::trim)
+        .find(|line| line.starts_with("docker compose "))
+        .expect("the compose command");
+    assert!(
+        command.contains("-f deploy/docker-compose.yml --profile replicas up -d proxy"),
+        "{command}"
+    );
+    assert!(services_in(&compose, Some("replicas")).contains("proxy"));
+    assert!(section.contains("cp deploy/postgres.env.example deploy/postgres.env"));
+    assert!(root().join("deploy/postgres.env.example").is_file());
+    assert!(section.contains("kubectl apply -k deploy/kubernetes/replicas/"));
+    assert!(
+        root()
+            .join("deploy/kubernetes/replicas/kustomization.yaml")
+            .is_file()
+    );
+    assert!(section.contains("migrate-db --to "));
+    // The first two commands of the README stay the first two.
+    let first: Vec<&str> = readme
+        .lines()
+        .filter(|line| {
+            line.starts_with("cargo ")
+                || line.starts_with("docker ")
+                || line.starts_with("kubectl ")
+        })
+        .take(2)
+        .collect();
+    assert!(
+        first[0].starts_with("cargo run --release -- shell"),
+        "{first:?}"
+    );
+    assert!(first[1].starts_with("cargo test"), "{first:?}");
 }
