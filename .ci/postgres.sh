@@ -19,8 +19,8 @@
 # else whatever initdb is on PATH (other distributions, Homebrew).
 _career_bot_pg_find_bindir() {
   local initdb
-  initdb=$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1)
-  [ -n "$initdb" ] || initdb=$(command -v initdb 2>/dev/null) || return 1
+  initdb=$(printf '%s\n' /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)
+  [ -x "$initdb" ] || initdb=$(command -v initdb 2>/dev/null) || return 1
   dirname "$initdb"
 }
 
@@ -175,6 +175,7 @@ _career_bot_pg_trap_exit() {
   local signal
   for signal in HUP:129 INT:130 TERM:143; do
     if [ -z "$(trap -p "${signal%:*}")" ]; then
+      # shellcheck disable=SC2064 # the status is put in the trap now, on purpose
       trap "exit ${signal#*:}" "${signal%:*}"
     fi
   done
