@@ -17,6 +17,7 @@ mod cli;
 mod config;
 mod crash_metadata;
 mod deploy;
+mod deploy_replicas;
 mod evidence;
 mod evidence_slack;
 mod fake_slack_smoke;
