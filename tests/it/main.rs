@@ -48,3 +48,4 @@ mod slow_clients;
 mod store_growth;
 mod store_queries;
 mod store_read_only;
+mod store_stats;
