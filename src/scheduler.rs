@@ -115,6 +115,7 @@ use crate::store::outbox::{
     MessageKind, NewMessage, OutboxRow, PlannedReminder, ReminderPeriod, SentMark, SentMarkWriter,
     kind,
 };
+use crate::store::people::DueCandidate;
 use crate::wake::Wake;
 
 mod unknown_outcome;
@@ -299,16 +300,27 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
         .date_naive()
         .checked_add_days(Days::new(1))
         .unwrap_or(now.date_naive());
+    // One read of the candidates serves the reminders and the invitations to prepare, which
+    // look further ahead (reading them twice cost a pass over 100,000 people a few hundred
+    // milliseconds).
+    let prep_until = until
+        .checked_add_days(Days::new(u64::from(settings.prep_days_before)))
+        .unwrap_or(until);
+    let candidates = bot.store().due_candidates(prep_until.max(until)).await?;
     // First which reminders are new, then how many of each period's reminders were sent
     // already (one query for them all), then their texts.
     let mut due = Vec::new();
-    for candidate in bot.store().due_candidates(until).await? {
-        let tz = settings.time_zone(candidate.manager_time_zone.as_deref());
+    for candidate in &candidates {
         let cadence = settings.cadence_for(candidate.framework_id.as_str());
         let schedule = cadence.schedule(&Timeline {
             anchor: candidate.anchor_on,
             snoozed_until: candidate.snoozed_until,
         });
+        // Only those due by `until` (the stored `due_on` is this same date).
+        if schedule.due_on > until {
+            continue;
+        }
+        let tz = settings.time_zone(candidate.manager_time_zone.as_deref());
         let Some(reminder) =
             settings
                 .reminders
@@ -354,8 +366,8 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
             message: NewMessage {
                 key,
                 kind: kind::REMINDER,
-                recipient: candidate.manager_id.into_string(),
-                report_id: Some(candidate.user_id),
+                recipient: candidate.manager_id.as_str().to_owned(),
+                report_id: Some(candidate.user_id.clone()),
                 payload,
                 planned_for: reminder.slot,
             },
@@ -370,7 +382,7 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
         bot.metrics().planned(kind::DIGEST.as_str(), 1);
         planned += 1;
     }
-    let prep = plan_prep(bot, now).await?;
+    let prep = plan_prep(bot, &candidates, now).await?;
     bot.metrics().planned(kind::PREP.as_str(), prep as u64);
     Ok(planned + prep)
 }
@@ -380,16 +392,19 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
 /// late), until the day it is due. The key names the report, the manager and the stored
 /// `due_on` (`prep:REPORT:MANAGER:DUE_ON`), so one due period gets one invitation, and the
 /// stale-message rule drops it if a conversation, a snooze or a move changed any of them.
-async fn plan_prep(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
+///
+/// `candidates` are those due by `[prep] days_before` days and one after today's UTC date
+/// (read once by [`plan`] for the reminders too).
+async fn plan_prep(
+    bot: &Bot,
+    candidates: &[DueCandidate],
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
     let settings = bot.settings();
     let engine = bot.engine();
     let days_before = u64::from(settings.prep_days_before);
-    let until = now
-        .date_naive()
-        .checked_add_days(Days::new(days_before + 1))
-        .unwrap_or(now.date_naive());
     let mut planned = 0;
-    for candidate in bot.store().due_candidates(until).await? {
+    for candidate in candidates {
         let cadence = settings.cadence_for(candidate.framework_id.as_str());
         let schedule = cadence.schedule(&Timeline {
             anchor: candidate.anchor_on,
@@ -753,8 +768,8 @@ fn slotted(kind: MessageKind) -> bool {
 
 /// `ready` without the messages that must wait (see [`crate::checkins::deferral`]): those are
 /// put back, pending, until their time, with their reason. Each person's presence is asked of
-/// the chat once per batch (the Slack adapter caches it for up to an hour), and their time
-/// zone read once.
+/// the chat once per batch (the Slack adapter caches it for up to an hour), and the
+/// recipients' time zones are read in one query per batch.
 async fn hold_back<C: Chat>(
     bot: &Bot,
     chat: &C,
@@ -765,25 +780,23 @@ async fn hold_back<C: Chat>(
     let settings = bot.settings();
     let rules = settings.deferral_rules();
     let mut presences: HashMap<String, Presence> = HashMap::new();
-    let mut zones: HashMap<String, chrono_tz::Tz> = HashMap::new();
+    // Every recipient's zone in one query (one per recipient cost a pass over 100,000 people
+    // a few hundred milliseconds).
+    let recipients: Vec<&str> = ready
+        .iter()
+        .filter(|(row, _)| checks_presence(row.kind))
+        .map(|(row, _)| row.recipient.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let zones = bot.store().time_zones(&recipients).await?;
     let mut kept = Vec::with_capacity(ready.len());
     for (row, reply) in ready {
         if !checks_presence(row.kind) {
             kept.push((row, reply));
             continue;
         }
-        let tz = match zones.get(&row.recipient) {
-            Some(tz) => *tz,
-            None => {
-                let person = bot
-                    .store()
-                    .person(&UserId::new(row.recipient.as_str()))
-                    .await?;
-                let tz = settings.time_zone(person.as_ref().and_then(|p| p.time_zone.as_deref()));
-                zones.insert(row.recipient.clone(), tz);
-                tz
-            }
-        };
+        let tz = settings.time_zone(zones.get(&row.recipient).and_then(Option::as_deref));
         let recipient = presence_of(chat, &mut presences, &row.recipient, now).await;
         let about = match (&row.report_id, row.kind) {
             (Some(report_id), kind::REMINDER) => {

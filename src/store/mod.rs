@@ -13,9 +13,10 @@
 //! answers), [`events`] (the timeline's changes, read from the audit log), [`restore`]
 //! (history coming back from an export) and [`restore_growth`] (evidence and assessments
 //! coming back), [`settings`], [`stats`] (what the people team's figures read), [`backup`]
-//! (online snapshots), [`time`] (how times are written), [`values`] (the words stored in
-//! status and kind columns), [`ids`] (the typed ids as text columns), [`open`] (opening:
-//! read-write with migrations, or read-only when the file cannot be written).
+//! (online snapshots), [`time`] (how times are written), [`time_zones`] (many people's
+//! zones at once), [`values`] (the words stored in status and kind columns), [`ids`] (the
+//! typed ids as text columns), [`open`] (opening: read-write with migrations, or read-only
+//! when the file cannot be written).
 
 pub mod assessments;
 pub mod audit;
@@ -38,6 +39,7 @@ pub mod settings;
 pub mod snoozes;
 pub mod stats;
 pub mod time;
+pub mod time_zones;
 pub mod values;
 
 use sqlx::migrate::Migrator;

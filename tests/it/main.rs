@@ -49,3 +49,4 @@ mod store_growth;
 mod store_queries;
 mod store_read_only;
 mod store_stats;
+mod store_time_zones;
