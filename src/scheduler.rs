@@ -108,6 +108,7 @@ use crate::checkins::away::Presence;
 use crate::ids::UserId;
 use crate::reply::Reply;
 use crate::store::StoreError;
+use crate::store::job_claims::{Job, JobSlot};
 use crate::store::outbox::{
     MessageKind, NewMessage, OutboxRow, PlannedReminder, ReminderPeriod, SentMark, SentMarkWriter,
     kind,
@@ -474,6 +475,40 @@ async fn plan_digest(bot: &Bot, now: DateTime<Utc>) -> Result<bool, StoreError> 
     {
         return Ok(false);
     }
+    // Every replica runs this pass; the one that claims the slot builds the digest, and the
+    // others skip it. The outbox key alone would keep a second digest out, but only after each
+    // replica read everyone and computed the figures. A run that fails gives the slot back,
+    // so the next pass (of any replica) tries again.
+    let job_slot = JobSlot::at(slot);
+    if !bot
+        .store()
+        .claim_job_slot(Job::Digest, &job_slot, bot.replica(), now)
+        .await?
+    {
+        tracing::debug!(slot = %job_slot, "the digest of this slot is another pass's");
+        return Ok(false);
+    }
+    let planned = plan_digest_slot(bot, channel, slot, key, now).await;
+    if planned.is_err()
+        && let Err(error) = bot
+            .store()
+            .release_job_slot(Job::Digest, &job_slot, bot.replica())
+            .await
+    {
+        tracing::error!(%error, "cannot give back the digest slot after a failed run");
+    }
+    planned
+}
+
+/// Plans the digest of `slot` under `key` into `channel` (the slot claimed by this replica).
+async fn plan_digest_slot(
+    bot: &Bot,
+    channel: String,
+    slot: DateTime<Utc>,
+    key: String,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let settings = bot.settings();
     let today = now.with_timezone(&settings.default_time_zone).date_naive();
     let lines: Vec<OverdueLine> = bot
         .store()

@@ -5,7 +5,8 @@
 //! secret, 5-minute window) before anything is parsed; a bad one gets 401 and a log line that
 //! names the route and the reason, never the secret, the signature or the body. A verified
 //! request whose signature was already seen is a replay (see [`super::replay`]): it gets an
-//! empty 200 and does nothing.
+//! empty 200 and does nothing. A verified delivery some replica already handled (a retry
+//! Slack signed anew, see [`super::deliveries`]) gets the same.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use slack_morphism::signature_verifier::{
 };
 
 use super::app::SlackApp;
+use super::deliveries::{Deliveries, DeliveryKey, Noted, RetryHeaders};
 use super::replay::Replays;
 use crate::ids::UserId;
 use crate::metrics::Metrics;
@@ -41,6 +43,7 @@ struct SlackRoutes {
     app: SlackApp,
     verifier: SlackEventSignatureVerifier,
     replays: Arc<Replays>,
+    deliveries: Arc<Deliveries>,
 }
 
 impl HttpState {
@@ -65,6 +68,7 @@ impl HttpState {
                 app,
                 verifier: SlackEventSignatureVerifier::new(&signing_secret.to_owned().into()),
                 replays: Arc::default(),
+                deliveries: Arc::default(),
             }),
             metrics,
             ready,
@@ -137,7 +141,7 @@ fn verified<'a>(
     route: &str,
     headers: &HeaderMap,
     body: &'a Bytes,
-) -> Result<(&'a SlackApp, &'a str), Box<Response>> {
+) -> Result<(&'a SlackRoutes, &'a str), Box<Response>> {
     let Some(slack) = &state.slack else {
         return Err(Box::new(
             (
@@ -185,7 +189,60 @@ fn verified<'a>(
         );
         return Err(Box::new(StatusCode::OK.into_response()));
     }
-    Ok((&slack.app, text))
+    Ok((slack, text))
+}
+
+/// What to do with a verified delivery after noting it (see [`super::deliveries`]).
+enum Next {
+    /// Handle it.
+    Handle,
+    /// Send this instead: an empty 200 for a delivery already handled, or a refusal.
+    Answer(Response),
+}
+
+/// Notes the delivery `key` in the database. A key some replica noted already is a retry: an
+/// empty 200, and a line in the log with Slack's retry number and reason. When the database
+/// cannot say, a delivery that only asks something (`only_asks`) is handled anyway (answers
+/// need no database), and anything else is refused with `refusal`.
+async fn note_delivery(
+    slack: &SlackRoutes,
+    route: &str,
+    key: Option<DeliveryKey>,
+    headers: &HeaderMap,
+    only_asks: impl FnOnce() -> bool,
+    refusal: impl FnOnce() -> Response,
+) -> Next {
+    let Some(key) = key else {
+        return Next::Handle;
+    };
+    // Now is read here, at the edge, and passed on as a value.
+    let now = chrono::Utc::now();
+    match slack
+        .deliveries
+        .note(slack.app.bot().store(), &key, now)
+        .await
+    {
+        Noted::First => Next::Handle,
+        Noted::Retry => {
+            let retry = RetryHeaders::read(headers);
+            tracing::info!(
+                route,
+                delivery = key.kind(),
+                retry_num = retry.number,
+                retry_reason = retry.reason.as_deref(),
+                "ignored a Slack delivery already handled (by this or another replica)"
+            );
+            Next::Answer(StatusCode::OK.into_response())
+        }
+        Noted::Unknown(error) if only_asks() => {
+            tracing::warn!(route, delivery = key.kind(), %error, "cannot note a Slack delivery; handling it anyway, as it only asks");
+            Next::Handle
+        }
+        Noted::Unknown(error) => {
+            tracing::error!(route, delivery = key.kind(), %error, "cannot note a Slack delivery; refusing it, so a retry cannot act twice");
+            Next::Answer(refusal())
+        }
+    }
 }
 
 fn bad_request(route: &str, what: &str) -> Response {
@@ -198,10 +255,11 @@ async fn commands(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (app, text) = match verified(&state, "/slack/commands", &headers, &body) {
+    let (slack, text) = match verified(&state, "/slack/commands", &headers, &body) {
         Ok(verified) => verified,
         Err(response) => return *response,
     };
+    let app = &slack.app;
     // Questions are answered from the cache with just these two fields; the full event
     // (whose response_url is parsed as a URL) is read only for other commands.
     if let Some((user, question)) = quick_fields(text)
@@ -212,6 +270,25 @@ async fn commands(
     let Ok(event) = serde_urlencoded::from_str::<SlackCommandEvent>(text) else {
         return bad_request("/slack/commands", "slash command");
     };
+    // A cached question above acts on nothing, so only the rest is noted: a command acting
+    // twice would record twice, and a read-only one may still post (the `stats` chart).
+    let only_asks = || {
+        let typed = super::entities::decode(event.text.as_deref().unwrap_or_default());
+        crate::bot::command::parse(&typed).map_or(true, |command| command.is_read_only())
+    };
+    let refusal = || {
+        let reply = crate::reply::Reply::paragraph(crate::bot::error::INTERNAL_ERROR_REPLY);
+        Json(super::blocks::ephemeral(super::blocks::render(
+            &reply, 0, None,
+        )))
+        .into_response()
+    };
+    let key = DeliveryKey::of_command(&event);
+    if let Next::Answer(response) =
+        note_delivery(slack, "/slack/commands", key, &headers, only_asks, refusal).await
+    {
+        return response;
+    }
     Json(app.command(event).await).into_response()
 }
 
@@ -248,7 +325,7 @@ async fn interactions(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (app, text) = match verified(&state, "/slack/interactions", &headers, &body) {
+    let (slack, text) = match verified(&state, "/slack/interactions", &headers, &body) {
         Ok(verified) => verified,
         Err(response) => return *response,
     };
@@ -258,7 +335,23 @@ async fn interactions(
     let Ok(event) = serde_json::from_str::<SlackInteractionEvent>(&form.payload) else {
         return bad_request("/slack/interactions", "interaction payload");
     };
-    interaction_response(app, event).await
+    // Without the database, a click is handled anyway: what it records fails the same way
+    // (and says so), and what it only answers needs no database.
+    let key = DeliveryKey::of_interaction(&event);
+    let (only_asks, refusal) = (|| true, || StatusCode::OK.into_response());
+    if let Next::Answer(response) = note_delivery(
+        slack,
+        "/slack/interactions",
+        key,
+        &headers,
+        only_asks,
+        refusal,
+    )
+    .await
+    {
+        return response;
+    }
+    interaction_response(&slack.app, event).await
 }
 
 /// Answers an interaction: view submissions in the response (Slack shows validation errors
@@ -278,7 +371,7 @@ pub async fn interaction_response(app: &SlackApp, event: SlackInteractionEvent) 
 }
 
 async fn events(State(state): State<Arc<HttpState>>, headers: HeaderMap, body: Bytes) -> Response {
-    let (app, text) = match verified(&state, "/slack/events", &headers, &body) {
+    let (slack, text) = match verified(&state, "/slack/events", &headers, &body) {
         Ok(verified) => verified,
         Err(response) => return *response,
     };
@@ -287,7 +380,15 @@ async fn events(State(state): State<Arc<HttpState>>, headers: HeaderMap, body: B
             Json(serde_json::json!({ "challenge": verification.challenge })).into_response()
         }
         Ok(SlackPushEvent::EventCallback(callback)) => {
-            let app = app.clone();
+            // The only event handled publishes the home tab, which records nothing.
+            let key = DeliveryKey::of_event(&callback);
+            let (only_asks, refusal) = (|| true, || StatusCode::OK.into_response());
+            if let Next::Answer(response) =
+                note_delivery(slack, "/slack/events", key, &headers, only_asks, refusal).await
+            {
+                return response;
+            }
+            let app = slack.app.clone();
             tokio::spawn(async move { app.push_event(callback).await });
             StatusCode::OK.into_response()
         }
