@@ -15,7 +15,11 @@
 //! Keys: an event by its `event_id`; a slash command by its `trigger_id`; an interaction by
 //! its `trigger_id`, or, without one, by its first action's `action_ts`, the user and the
 //! `action_id`. A delivery with none of these (a view closed without a trigger, a suggestion)
-//! is handled without a key. Keys hold Slack's ids, never the words typed.
+//! is handled without a key. Commands and interactions also carry a fingerprint of the body
+//! Slack signed (FNV-1a, 64 bits): a retry is the same body, so it changes nothing for Slack,
+//! whose trigger ids are unique anyway; but a client that reuses a trigger id for different
+//! requests (this project's own test fixtures do) still has each of them handled. Keys hold
+//! Slack's ids and a number, never the words typed.
 //!
 //! Rows are pruned after an hour ([`crate::store::retries::DELIVERY_MEMORY`]), by the replica
 //! noting a delivery: at its first note and every [`PRUNE_EVERY`] notes after, not on every
@@ -42,14 +46,19 @@ impl DeliveryKey {
         Self::from_parts("event", &[callback.event_id.0.as_str()])
     }
 
-    /// A slash command: `command:TRIGGER_ID`.
-    pub fn of_command(event: &SlackCommandEvent) -> Option<Self> {
-        Self::from_parts("command", &[event.trigger_id.0.as_str()])
+    /// A slash command whose signed body is `body`: `command:TRIGGER_ID:FINGERPRINT`.
+    pub fn of_command(event: &SlackCommandEvent, body: &str) -> Option<Self> {
+        Self::from_parts(
+            "command",
+            &[event.trigger_id.0.as_str(), &fingerprint(body)],
+        )
     }
 
-    /// An interaction: `interaction:TRIGGER_ID`, or `action:ACTION_TS:USER:ACTION_ID` for
-    /// block actions without a trigger; `None` when the payload carries neither.
-    pub fn of_interaction(event: &SlackInteractionEvent) -> Option<Self> {
+    /// An interaction whose signed body is `body`: `interaction:TRIGGER_ID:FINGERPRINT`, or
+    /// `action:ACTION_TS:USER:ACTION_ID:FINGERPRINT` for block actions without a trigger;
+    /// `None` when the payload carries neither.
+    pub fn of_interaction(event: &SlackInteractionEvent, body: &str) -> Option<Self> {
+        let print = fingerprint(body);
         let trigger = match event {
             SlackInteractionEvent::BlockActions(actions) => Some(&actions.trigger_id),
             SlackInteractionEvent::MessageAction(action) => Some(&action.trigger_id),
@@ -58,7 +67,8 @@ impl DeliveryKey {
             SlackInteractionEvent::ViewClosed(closed) => closed.trigger_id.as_ref(),
             _ => None,
         };
-        if let Some(key) = trigger.and_then(|id| Self::from_parts("interaction", &[&id.0])) {
+        if let Some(key) = trigger.and_then(|id| Self::from_parts("interaction", &[&id.0, &print]))
+        {
             return Some(key);
         }
         let SlackInteractionEvent::BlockActions(actions) = event else {
@@ -69,7 +79,12 @@ impl DeliveryKey {
         let action_ts = action.action_ts.as_ref()?;
         Self::from_parts(
             "action",
-            &[&action_ts.0, &user.id.0, action.action_id.0.as_str()],
+            &[
+                &action_ts.0,
+                &user.id.0,
+                action.action_id.0.as_str(),
+                &print,
+            ],
         )
     }
 
@@ -90,6 +105,15 @@ impl DeliveryKey {
     pub fn kind(&self) -> &str {
         self.0.split(':').next().unwrap_or_default()
     }
+}
+
+/// FNV-1a over `body`, as 16 hex digits: stable across builds and machines (unlike std's
+/// hasher), so every replica derives the same key.
+fn fingerprint(body: &str) -> String {
+    let hash = body.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("{hash:016x}")
 }
 
 impl fmt::Display for DeliveryKey {
@@ -138,6 +162,58 @@ impl Deliveries {
             }
         }
         noted
+    }
+}
+
+/// Whether a delivery, once noted, is handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admit {
+    /// Handle it.
+    Handle,
+    /// A retry of a delivery already handled: acknowledge it, do nothing.
+    Ignore,
+    /// The database could not say, and the delivery would change something: refuse it, so a
+    /// retry can never act twice.
+    Refuse,
+}
+
+/// Notes `key` (if the delivery has one) at `now` and says whether to handle it. A retry is
+/// logged at info with Slack's retry number and reason; when the database cannot say, a
+/// delivery that `only_asks` is handled anyway (answers need no database) and any other is
+/// refused. Runs where the delivery is handled (in the background for anything Slack does
+/// not wait on), so a database busy for seconds never delays Slack's acknowledgement.
+pub async fn admit(
+    deliveries: &Deliveries,
+    store: &Store,
+    route: &str,
+    key: Option<&DeliveryKey>,
+    retry: &RetryHeaders,
+    only_asks: bool,
+    now: DateTime<Utc>,
+) -> Admit {
+    let Some(key) = key else {
+        return Admit::Handle;
+    };
+    match deliveries.note(store, key, now).await {
+        Noted::First => Admit::Handle,
+        Noted::Retry => {
+            tracing::info!(
+                route,
+                delivery = key.kind(),
+                retry_num = retry.number,
+                retry_reason = retry.reason.as_deref(),
+                "ignored a Slack delivery already handled (by this or another replica)"
+            );
+            Admit::Ignore
+        }
+        Noted::Unknown(error) if only_asks => {
+            tracing::warn!(route, delivery = key.kind(), %error, "cannot note a Slack delivery; handling it anyway, as it only asks");
+            Admit::Handle
+        }
+        Noted::Unknown(error) => {
+            tracing::error!(route, delivery = key.kind(), %error, "cannot note a Slack delivery; refusing it, so a retry cannot act twice");
+            Admit::Refuse
+        }
     }
 }
 
@@ -198,15 +274,27 @@ mod tests {
 
     #[test]
     fn an_interaction_is_named_by_its_trigger() {
-        let key = DeliveryKey::of_interaction(&interaction(block_actions("13.42.abc")));
-        assert_eq!(key.expect("a key").as_str(), "interaction:13.42.abc");
+        let key = DeliveryKey::of_interaction(&interaction(block_actions("13.42.abc")), "body");
+        let key = key.expect("a key");
+        assert!(key.as_str().starts_with("interaction:13.42.abc:"), "{key}");
+        // The same delivery again is the same key; another body with that trigger is not.
+        let again = DeliveryKey::of_interaction(&interaction(block_actions("13.42.abc")), "body");
+        assert_eq!(again.as_ref(), Some(&key));
+        let other = DeliveryKey::of_interaction(&interaction(block_actions("13.42.abc")), "other");
+        assert_ne!(other.as_ref(), Some(&key));
     }
 
     #[test]
     fn block_actions_without_a_trigger_are_named_by_action_ts_user_and_action() {
-        let key = DeliveryKey::of_interaction(&interaction(block_actions("")));
+        let key = DeliveryKey::of_interaction(&interaction(block_actions("")), "");
         let key = key.expect("a key");
-        assert_eq!(key.as_str(), "action:1700000000.000001:U1:checkin.ack");
+        assert_eq!(
+            key.as_str(),
+            format!(
+                "action:1700000000.000001:U1:checkin.ack:{}",
+                fingerprint("")
+            )
+        );
         assert_eq!(key.kind(), "action");
     }
 
@@ -218,7 +306,14 @@ mod tests {
             "user": {"id": "U1"},
             "view": {"id": "V1", "team_id": "T1", "type": "modal", "title": {"type": "plain_text", "text": "T"}, "blocks": [], "hash": "h", "state": {"values": {}}},
         }));
-        assert_eq!(DeliveryKey::of_interaction(&closed), None);
+        assert_eq!(DeliveryKey::of_interaction(&closed, "body"), None);
+    }
+
+    #[test]
+    fn the_fingerprint_is_fnv1a_and_fixed_width() {
+        // FNV-1a's published value for the empty input and for "a".
+        assert_eq!(fingerprint(""), "cbf29ce484222325");
+        assert_eq!(fingerprint("a"), "af63dc4c8601ec8c");
     }
 
     #[test]

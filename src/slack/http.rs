@@ -25,7 +25,7 @@ use slack_morphism::signature_verifier::{
 };
 
 use super::app::SlackApp;
-use super::deliveries::{Deliveries, DeliveryKey, Noted, RetryHeaders};
+use super::deliveries::{Admit, Deliveries, DeliveryKey, RetryHeaders};
 use super::replay::Replays;
 use crate::ids::UserId;
 use crate::metrics::Metrics;
@@ -192,56 +192,45 @@ fn verified<'a>(
     Ok((slack, text))
 }
 
-/// What to do with a verified delivery after noting it (see [`super::deliveries`]).
-enum Next {
-    /// Handle it.
-    Handle,
-    /// Send this instead: an empty 200 for a delivery already handled, or a refusal.
-    Answer(Response),
+/// What the routes need to note a delivery in the background (see [`super::deliveries`]).
+#[derive(Clone)]
+pub(super) struct Noting {
+    deliveries: Arc<Deliveries>,
+    store: crate::store::Store,
+    route: &'static str,
+    key: Option<DeliveryKey>,
+    retry: RetryHeaders,
 }
 
-/// Notes the delivery `key` in the database. A key some replica noted already is a retry: an
-/// empty 200, and a line in the log with Slack's retry number and reason. When the database
-/// cannot say, a delivery that only asks something (`only_asks`) is handled anyway (answers
-/// need no database), and anything else is refused with `refusal`.
-async fn note_delivery(
-    slack: &SlackRoutes,
-    route: &str,
-    key: Option<DeliveryKey>,
-    headers: &HeaderMap,
-    only_asks: impl FnOnce() -> bool,
-    refusal: impl FnOnce() -> Response,
-) -> Next {
-    let Some(key) = key else {
-        return Next::Handle;
-    };
-    // Now is read here, at the edge, and passed on as a value.
-    let now = chrono::Utc::now();
-    match slack
-        .deliveries
-        .note(slack.app.bot().store(), &key, now)
+impl Noting {
+    fn new(
+        slack: &SlackRoutes,
+        route: &'static str,
+        key: Option<DeliveryKey>,
+        headers: &HeaderMap,
+    ) -> Self {
+        Self {
+            deliveries: Arc::clone(&slack.deliveries),
+            store: slack.app.bot().store().clone(),
+            route,
+            key,
+            retry: RetryHeaders::read(headers),
+        }
+    }
+
+    /// Notes the delivery now (the clock is read here, at the edge) and says whether to
+    /// handle it.
+    pub(super) async fn admit(&self, only_asks: bool) -> Admit {
+        super::deliveries::admit(
+            &self.deliveries,
+            &self.store,
+            self.route,
+            self.key.as_ref(),
+            &self.retry,
+            only_asks,
+            chrono::Utc::now(),
+        )
         .await
-    {
-        Noted::First => Next::Handle,
-        Noted::Retry => {
-            let retry = RetryHeaders::read(headers);
-            tracing::info!(
-                route,
-                delivery = key.kind(),
-                retry_num = retry.number,
-                retry_reason = retry.reason.as_deref(),
-                "ignored a Slack delivery already handled (by this or another replica)"
-            );
-            Next::Answer(StatusCode::OK.into_response())
-        }
-        Noted::Unknown(error) if only_asks() => {
-            tracing::warn!(route, delivery = key.kind(), %error, "cannot note a Slack delivery; handling it anyway, as it only asks");
-            Next::Handle
-        }
-        Noted::Unknown(error) => {
-            tracing::error!(route, delivery = key.kind(), %error, "cannot note a Slack delivery; refusing it, so a retry cannot act twice");
-            Next::Answer(refusal())
-        }
     }
 }
 
@@ -272,24 +261,12 @@ async fn commands(
     };
     // A cached question above acts on nothing, so only the rest is noted: a command acting
     // twice would record twice, and a read-only one may still post (the `stats` chart).
-    let only_asks = || {
-        let typed = super::entities::decode(event.text.as_deref().unwrap_or_default());
-        crate::bot::command::parse(&typed).map_or(true, |command| command.is_read_only())
-    };
-    let refusal = || {
-        let reply = crate::reply::Reply::paragraph(crate::bot::error::INTERNAL_ERROR_REPLY);
-        Json(super::blocks::ephemeral(super::blocks::render(
-            &reply, 0, None,
-        )))
-        .into_response()
-    };
-    let key = DeliveryKey::of_command(&event);
-    if let Next::Answer(response) =
-        note_delivery(slack, "/slack/commands", key, &headers, only_asks, refusal).await
-    {
-        return response;
+    let key = DeliveryKey::of_command(&event, text);
+    let noting = Noting::new(slack, "/slack/commands", key, &headers);
+    match app.command_admitted(event, Some(noting)).await {
+        Some(response) => Json(response).into_response(),
+        None => StatusCode::OK.into_response(),
     }
-    Json(app.command(event).await).into_response()
 }
 
 /// The user and the text of a slash command's form, decoding only those two of its fields:
@@ -337,27 +314,30 @@ async fn interactions(
     };
     // Without the database, a click is handled anyway: what it records fails the same way
     // (and says so), and what it only answers needs no database.
-    let key = DeliveryKey::of_interaction(&event);
-    let (only_asks, refusal) = (|| true, || StatusCode::OK.into_response());
-    if let Next::Answer(response) = note_delivery(
-        slack,
-        "/slack/interactions",
-        key,
-        &headers,
-        only_asks,
-        refusal,
-    )
-    .await
-    {
-        return response;
-    }
-    interaction_response(&slack.app, event).await
+    let key = DeliveryKey::of_interaction(&event, text);
+    let noting = Noting::new(slack, "/slack/interactions", key, &headers);
+    interaction_admitted(&slack.app, event, Some(noting)).await
 }
 
 /// Answers an interaction: view submissions in the response (Slack shows validation errors
 /// from it), everything else acknowledged at once and handled in the background.
 pub async fn interaction_response(app: &SlackApp, event: SlackInteractionEvent) -> Response {
+    interaction_admitted(app, event, None).await
+}
+
+/// [`interaction_response`], noting the delivery first with `noting` (a retry is not
+/// handled): a view submission before it is handled, anything else in the background.
+async fn interaction_admitted(
+    app: &SlackApp,
+    event: SlackInteractionEvent,
+    noting: Option<Noting>,
+) -> Response {
     if matches!(event, SlackInteractionEvent::ViewSubmission(_)) {
+        if let Some(noting) = &noting
+            && noting.admit(true).await != Admit::Handle
+        {
+            return StatusCode::OK.into_response();
+        }
         return match app.interaction(event).await {
             SlackInteractionResponse::ViewSubmission(response) => Json(response).into_response(),
             _ => StatusCode::OK.into_response(),
@@ -365,6 +345,11 @@ pub async fn interaction_response(app: &SlackApp, event: SlackInteractionEvent) 
     }
     let app = app.clone();
     tokio::spawn(async move {
+        if let Some(noting) = &noting
+            && noting.admit(true).await != Admit::Handle
+        {
+            return;
+        }
         app.interaction(event).await;
     });
     StatusCode::OK.into_response()
@@ -382,14 +367,13 @@ async fn events(State(state): State<Arc<HttpState>>, headers: HeaderMap, body: B
         Ok(SlackPushEvent::EventCallback(callback)) => {
             // The only event handled publishes the home tab, which records nothing.
             let key = DeliveryKey::of_event(&callback);
-            let (only_asks, refusal) = (|| true, || StatusCode::OK.into_response());
-            if let Next::Answer(response) =
-                note_delivery(slack, "/slack/events", key, &headers, only_asks, refusal).await
-            {
-                return response;
-            }
+            let noting = Noting::new(slack, "/slack/events", key, &headers);
             let app = slack.app.clone();
-            tokio::spawn(async move { app.push_event(callback).await });
+            tokio::spawn(async move {
+                if noting.admit(true).await == Admit::Handle {
+                    app.push_event(callback).await;
+                }
+            });
             StatusCode::OK.into_response()
         }
         Ok(SlackPushEvent::AppRateLimited(limited)) => {
