@@ -26,6 +26,7 @@ mod framework_validation;
 mod growth_slack;
 mod hardening;
 mod home_growth;
+mod job_claims;
 mod logging;
 mod migrations;
 mod model;
