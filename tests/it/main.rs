@@ -42,6 +42,7 @@ mod scheduler_hardening;
 mod serve_process;
 mod slack_http;
 mod slack_limits;
+mod slack_retries;
 mod slack_socket;
 mod slow_clients;
 mod store_growth;
