@@ -50,6 +50,12 @@
 //! failed. Claims keep a manager's rows of one slot together (see
 //! [`crate::store::Store::claim_ready`]).
 //!
+//! **Several replicas.** Planning is insert-if-absent on the unique keys above, so replicas
+//! planning the same pass plan each message once. The digest, which reads everyone and
+//! computes the people team's figures before its one row, is also claimed per slot
+//! (`Store::claim_job_slot`, see [`crate::store::job_claims`]): one replica builds it, the
+//! others skip the work; a run that fails gives the slot back.
+//!
 //! **The duplicate window, closed but for one case.** A crash between 1 and 2 leaves
 //! `pending` rows: the next pass sends them (nothing lost). A crash between 2 and 4 leaves
 //! `sending` rows whose outcome is unknown: Slack's `chat.postMessage` has no idempotency
