@@ -78,9 +78,12 @@
 //! metadata, which an operator can count over a period (`conversations.history` with
 //! `include_all_metadata`) against `resent`. Channel posts (the digest, alerts) are not
 //! looked up (the bot has no scope to read channels), so a crash while posting one may still
-//! post it twice, as may a send whose call timed out, or that shutdown abandoned after
-//! [`STOP_GRACE`]: both go back `pending` with their error (not `sending`), and are sent
-//! again without a look-up.
+//! post it twice. A DM whose send had an unknown outcome while the process lived — no answer
+//! within the Slack client's time limit, a dropped connection, an HTTP status without
+//! Slack's answer ([`SendError::Unknown`]), or a send shutdown abandoned after
+//! [`STOP_GRACE`] — stays `sending` with its error until its retry time, so it too is looked
+//! up before it is sent again. (Slack's own `ok: false` answers say it did not post: those
+//! go back `pending` and are retried without a look-up.)
 
 //! Failures: a 429 stops the pass and retries after `Retry-After` (at most
 //! [`MAX_RETRY_AFTER`] at a time, whatever the header says); other temporary failures — no
@@ -131,6 +134,8 @@ const LEASE: chrono::Duration = chrono::Duration::minutes(5);
 const BATCH: u32 = 500;
 /// After this long past its slot, a message that keeps failing is given up.
 const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::days(1);
+/// The longest wait between two attempts at a message after temporary failures.
+const MAX_BACKOFF: chrono::Duration = chrono::Duration::hours(1);
 /// Digest slots older than this are not sent (the bot was down for longer).
 const DIGEST_LOOKBACK_DAYS: u64 = 2;
 /// The longest pause one rate limit imposes: a longer `Retry-After` (a bug, or a header that
@@ -702,14 +707,18 @@ async fn deliver_batch<C: Chat>(
         };
         let Some(sent) = sent else {
             // Shutting down, and the chat has not answered within the grace: the send is
-            // abandoned. It may have been delivered (the duplicate window), and it goes out
-            // again at the next start.
+            // abandoned. It may have been delivered, so it is looked up before it goes out
+            // again (at the next start, or the next pass of another process).
             let error = "stopped while the chat had not answered; it may have been delivered";
             for (row, _) in &message.items {
-                store.mark_retry(row.id, error, now).await?;
+                if looked_up(row.kind) {
+                    store.mark_unknown(row.id, error, now).await?;
+                } else {
+                    store.mark_retry(row.id, error, now).await?;
+                }
                 report.retried += 1;
             }
-            tracing::warn!(key = %first.key, "stopping: abandoned a send the chat had not answered; it is sent again at the next start, so it may arrive twice");
+            tracing::warn!(key = %first.key, "stopping: abandoned a send the chat had not answered; it is looked up in its DM before it is sent again");
             return Ok(BatchEnd::Stopped {
                 unsent: messages.flat_map(Outgoing::into_rows).collect(),
                 resume: now,
@@ -745,11 +754,14 @@ async fn deliver_batch<C: Chat>(
                 });
             }
             Err(SendError::Temporary(error)) => {
-                retry_or_give_up(bot, &message, &error, now, report).await?;
+                retry_or_give_up(bot, &message, &error, Outcome::NotDelivered, now, report).await?;
+            }
+            Err(SendError::Unknown(error)) => {
+                retry_or_give_up(bot, &message, &error, Outcome::Unknown, now, report).await?;
             }
             Err(SendError::Unauthorized(error)) if first.kind == kind::ALERT => {
                 // An alert is what an admin needs once the token works again: it waits.
-                retry_or_give_up(bot, &message, &error, now, report).await?;
+                retry_or_give_up(bot, &message, &error, Outcome::NotDelivered, now, report).await?;
             }
             Err(SendError::Unauthorized(error)) => {
                 for (row, _) in &message.items {
@@ -856,12 +868,30 @@ async fn presence_of<C: Chat>(
     presence
 }
 
+/// What a failed attempt may have left in the chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// The chat said it did not deliver the message.
+    NotDelivered,
+    /// Nobody knows: the message may have been delivered ([`SendError::Unknown`]).
+    Unknown,
+}
+
+/// Whether a message of `kind` can be looked for in its recipient's history before it is
+/// sent again: DMs can; channel posts (the digest, alerts) cannot, the bot reads no channel.
+fn looked_up(kind: MessageKind) -> bool {
+    !matches!(kind, kind::DIGEST | kind::ALERT)
+}
+
 /// After a temporary failure: the rows sent together are retried together, at one time, or
-/// given up once they have failed for a day.
+/// given up once they have failed for a day. When the outcome is unknown, a DM's rows stay
+/// `sending` until then, so they are looked up in the DM before they are sent again
+/// ([`unknown_outcome::settle`]).
 async fn retry_or_give_up(
     bot: &Bot,
     message: &Outgoing,
     error: &str,
+    outcome: Outcome,
     now: DateTime<Utc>,
     report: &mut TickReport,
 ) -> Result<(), StoreError> {
@@ -873,7 +903,11 @@ async fn retry_or_give_up(
     for (row, _) in &message.items {
         match first_due(row) {
             Ok(first_due) if now.signed_duration_since(first_due) < GIVE_UP_AFTER => {
-                store.mark_retry(row.id, error, retry_at).await?;
+                if outcome == Outcome::Unknown && looked_up(row.kind) {
+                    store.mark_unknown(row.id, error, retry_at).await?;
+                } else {
+                    store.mark_retry(row.id, error, retry_at).await?;
+                }
                 report.retried += 1;
             }
             Ok(_) => expired.push(row),
@@ -1281,7 +1315,7 @@ fn first_due(row: &OutboxRow) -> Result<DateTime<Utc>, StoreError> {
 /// 30 s, 1 min, 2 min … capped at one hour.
 fn backoff(attempts: i64) -> chrono::Duration {
     let exponent = u32::try_from(attempts.saturating_sub(1).clamp(0, 7)).unwrap_or(7);
-    chrono::Duration::seconds((30_i64 << exponent).min(3600))
+    chrono::Duration::seconds(30_i64 << exponent).min(MAX_BACKOFF)
 }
 
 /// Marks `rows` (sent, or tried, together) failed with `error`, and tells the admin channel

@@ -29,6 +29,11 @@ use super::deliveries::{Admit, Deliveries, DeliveryKey, RetryHeaders};
 use super::replay::Replays;
 use crate::ids::UserId;
 use crate::metrics::Metrics;
+use crate::store::Store;
+
+/// How long `/readyz` waits for the database before calling it unreachable: well inside a
+/// load balancer's probe timeout (Kubernetes' default is one second).
+const DATABASE_PING_LIMIT: std::time::Duration = std::time::Duration::from_millis(800);
 
 /// What the HTTP routes need.
 #[derive(Clone)]
@@ -36,6 +41,8 @@ pub struct HttpState {
     slack: Option<SlackRoutes>,
     metrics: Arc<Metrics>,
     ready: Arc<AtomicBool>,
+    /// The database `/readyz` checks, when set (see [`HttpState::with_database`]).
+    database: Option<Store>,
 }
 
 #[derive(Clone)]
@@ -53,6 +60,7 @@ impl HttpState {
             slack: None,
             metrics,
             ready,
+            database: None,
         }
     }
 
@@ -72,7 +80,17 @@ impl HttpState {
             }),
             metrics,
             ready,
+            database: None,
         }
+    }
+
+    /// `/readyz` also answers "not ready" while `store` cannot be reached: a load balancer
+    /// then sends Slack's requests to a replica that can record them. The Slack routes keep
+    /// answering meanwhile (questions need no database).
+    #[must_use]
+    pub fn with_database(mut self, store: Store) -> Self {
+        self.database = Some(store);
+        self
     }
 }
 
@@ -117,11 +135,16 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(state): State<Arc<HttpState>>) -> Response {
-    if state.ready.load(Ordering::Acquire) {
-        (StatusCode::OK, "ready\n").into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "starting\n").into_response()
+    if !state.ready.load(Ordering::Acquire) {
+        return (StatusCode::SERVICE_UNAVAILABLE, "starting\n").into_response();
     }
+    if let Some(store) = &state.database
+        && let Err(error) = store.ping(DATABASE_PING_LIMIT).await
+    {
+        tracing::warn!(%error, "not ready: the database cannot be reached");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n").into_response();
+    }
+    (StatusCode::OK, "ready\n").into_response()
 }
 
 async fn metrics(State(state): State<Arc<HttpState>>) -> Response {
