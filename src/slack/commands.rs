@@ -82,10 +82,10 @@ impl SlackApp {
     /// answer (which Slack then gets through the `response_url`) but not the acknowledgement.
     /// `None` for a retry already handled (Slack gets an empty 200) or, once Slack was told
     /// "Working on it…", for any answer not sent.
-    pub(super) async fn command_admitted(
+    pub async fn command_admitted(
         &self,
         event: SlackCommandEvent,
-        noting: Option<super::http::Noting>,
+        noting: Option<super::deliveries::Noting>,
     ) -> Option<SlackCommandEventResponse> {
         let user = UserId::from(&event.user_id);
         self.profiles.refresh_if_stale(&self.bot, &user);

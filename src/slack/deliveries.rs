@@ -217,6 +217,50 @@ pub async fn admit(
     }
 }
 
+/// What noting one delivery needs, owned, so it can happen in the task that handles the
+/// delivery (HTTP and Socket Mode alike).
+#[derive(Clone)]
+pub struct Noting {
+    deliveries: std::sync::Arc<Deliveries>,
+    store: Store,
+    route: &'static str,
+    key: Option<DeliveryKey>,
+    retry: RetryHeaders,
+}
+
+impl Noting {
+    /// Noting `key`, which reached `app` through `route` (`retry` says what Slack told of it).
+    pub fn new(
+        app: &super::SlackApp,
+        route: &'static str,
+        key: Option<DeliveryKey>,
+        retry: RetryHeaders,
+    ) -> Self {
+        Self {
+            deliveries: std::sync::Arc::clone(&app.deliveries),
+            store: app.bot().store().clone(),
+            route,
+            key,
+            retry,
+        }
+    }
+
+    /// Notes the delivery now (the clock is read here, at the edge) and says whether to
+    /// handle it (see [`admit`]).
+    pub async fn admit(&self, only_asks: bool) -> Admit {
+        admit(
+            &self.deliveries,
+            &self.store,
+            self.route,
+            self.key.as_ref(),
+            &self.retry,
+            only_asks,
+            Utc::now(),
+        )
+        .await
+    }
+}
+
 /// `X-Slack-Retry-Num` and `X-Slack-Retry-Reason`, for the log: Slack's numbers and words,
 /// never anything a user typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -25,7 +25,7 @@ use slack_morphism::signature_verifier::{
 };
 
 use super::app::SlackApp;
-use super::deliveries::{Admit, Deliveries, DeliveryKey, RetryHeaders};
+use super::deliveries::{Admit, DeliveryKey, Noting, RetryHeaders};
 use super::replay::Replays;
 use crate::ids::UserId;
 use crate::metrics::Metrics;
@@ -50,7 +50,6 @@ struct SlackRoutes {
     app: SlackApp,
     verifier: SlackEventSignatureVerifier,
     replays: Arc<Replays>,
-    deliveries: Arc<Deliveries>,
 }
 
 impl HttpState {
@@ -76,7 +75,6 @@ impl HttpState {
                 app,
                 verifier: SlackEventSignatureVerifier::new(&signing_secret.to_owned().into()),
                 replays: Arc::default(),
-                deliveries: Arc::default(),
             }),
             metrics,
             ready,
@@ -215,48 +213,6 @@ fn verified<'a>(
     Ok((slack, text))
 }
 
-/// What the routes need to note a delivery in the background (see [`super::deliveries`]).
-#[derive(Clone)]
-pub(super) struct Noting {
-    deliveries: Arc<Deliveries>,
-    store: crate::store::Store,
-    route: &'static str,
-    key: Option<DeliveryKey>,
-    retry: RetryHeaders,
-}
-
-impl Noting {
-    fn new(
-        slack: &SlackRoutes,
-        route: &'static str,
-        key: Option<DeliveryKey>,
-        headers: &HeaderMap,
-    ) -> Self {
-        Self {
-            deliveries: Arc::clone(&slack.deliveries),
-            store: slack.app.bot().store().clone(),
-            route,
-            key,
-            retry: RetryHeaders::read(headers),
-        }
-    }
-
-    /// Notes the delivery now (the clock is read here, at the edge) and says whether to
-    /// handle it.
-    pub(super) async fn admit(&self, only_asks: bool) -> Admit {
-        super::deliveries::admit(
-            &self.deliveries,
-            &self.store,
-            self.route,
-            self.key.as_ref(),
-            &self.retry,
-            only_asks,
-            chrono::Utc::now(),
-        )
-        .await
-    }
-}
-
 fn bad_request(route: &str, what: &str) -> Response {
     tracing::warn!(route, what, "malformed Slack request");
     (StatusCode::BAD_REQUEST, format!("malformed {what}\n")).into_response()
@@ -285,7 +241,7 @@ async fn commands(
     // A cached question above acts on nothing, so only the rest is noted: a command acting
     // twice would record twice, and a read-only one may still post (the `stats` chart).
     let key = DeliveryKey::of_command(&event, text);
-    let noting = Noting::new(slack, "/slack/commands", key, &headers);
+    let noting = Noting::new(app, "/slack/commands", key, RetryHeaders::read(&headers));
     match app.command_admitted(event, Some(noting)).await {
         Some(response) => Json(response).into_response(),
         None => StatusCode::OK.into_response(),
@@ -338,7 +294,12 @@ async fn interactions(
     // Without the database, a click is handled anyway: what it records fails the same way
     // (and says so), and what it only answers needs no database.
     let key = DeliveryKey::of_interaction(&event, text);
-    let noting = Noting::new(slack, "/slack/interactions", key, &headers);
+    let noting = Noting::new(
+        &slack.app,
+        "/slack/interactions",
+        key,
+        RetryHeaders::read(&headers),
+    );
     interaction_admitted(&slack.app, event, Some(noting)).await
 }
 
@@ -390,7 +351,12 @@ async fn events(State(state): State<Arc<HttpState>>, headers: HeaderMap, body: B
         Ok(SlackPushEvent::EventCallback(callback)) => {
             // The only event handled publishes the home tab, which records nothing.
             let key = DeliveryKey::of_event(&callback);
-            let noting = Noting::new(slack, "/slack/events", key, &headers);
+            let noting = Noting::new(
+                &slack.app,
+                "/slack/events",
+                key,
+                RetryHeaders::read(&headers),
+            );
             let app = slack.app.clone();
             tokio::spawn(async move {
                 if noting.admit(true).await == Admit::Handle {

@@ -313,3 +313,50 @@ async fn without_the_deliveries_table_a_question_is_answered_and_a_change_refuse
     assert_eq!(count(&a, "SELECT count(*) FROM evidence").await, 0);
     a.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_envelope_sent_again_over_socket_mode_acts_once() {
+    let fake = FakeSlack::start().await;
+    for method in ["auth.test", "users.info", "apps.connections.open"] {
+        fake.ignore(method);
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = harness::config(dir.path(), &fake.api_url(), true, &[]);
+    let server = harness::start(config).await;
+    fake.socket_connected(WAIT).await;
+    let opened = |id: &str, user: &str| {
+        json!({
+            "token": "t", "team_id": support::TEAM_ID, "api_app_id": support::APP_ID,
+            "type": "event_callback", "event_id": id, "event_time": 1700000000,
+            "event": { "type": "app_home_opened", "user": user, "channel": "D1", "tab": "home" }
+        })
+    };
+    // The same event in two envelopes (Slack sending it again after a late acknowledgement):
+    // the first is handled, the second not.
+    let envelope = fake
+        .socket_send_envelope("events_api", opened("EvSocket", "U_ANA"))
+        .await;
+    fake.socket_wait_ack(&envelope, WAIT).await;
+    fake.wait_for("views.publish", 1, WAIT).await;
+    let envelope = fake
+        .socket_send_envelope("events_api", opened("EvSocket", "U_ANA"))
+        .await;
+    fake.socket_wait_ack(&envelope, WAIT).await;
+    // Another event after it is handled; by then the one sent again was dealt with.
+    let envelope = fake
+        .socket_send_envelope("events_api", opened("EvLater", "U_MGR"))
+        .await;
+    fake.socket_wait_ack(&envelope, WAIT).await;
+    fake.wait_for("views.publish", 2, WAIT).await;
+    let users: Vec<String> = fake
+        .take("views.publish")
+        .iter()
+        .map(|call| call.str_param("user_id").unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        users,
+        ["U_ANA", "U_MGR"],
+        "the envelope sent again published nothing"
+    );
+    server.stop().await;
+}
