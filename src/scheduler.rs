@@ -50,6 +50,12 @@
 //! failed. Claims keep a manager's rows of one slot together (see
 //! [`crate::store::Store::claim_ready`]).
 //!
+//! **Several replicas.** Planning is insert-if-absent on the unique keys above, so replicas
+//! planning the same pass plan each message once. The digest, which reads everyone and
+//! computes the people team's figures before its one row, is also claimed per slot
+//! (`Store::claim_job_slot`, see [`crate::store::job_claims`]): one replica builds it, the
+//! others skip the work; a run that fails gives the slot back.
+//!
 //! **The duplicate window, closed but for one case.** A crash between 1 and 2 leaves
 //! `pending` rows: the next pass sends them (nothing lost). A crash between 2 and 4 leaves
 //! `sending` rows whose outcome is unknown: Slack's `chat.postMessage` has no idempotency
@@ -111,6 +117,7 @@ use crate::checkins::away::Presence;
 use crate::ids::UserId;
 use crate::reply::Reply;
 use crate::store::StoreError;
+use crate::store::job_claims::{Job, JobSlot};
 use crate::store::outbox::{
     MessageKind, NewMessage, OutboxRow, PlannedReminder, ReminderPeriod, SentMark, SentMarkWriter,
     kind,
@@ -494,6 +501,40 @@ async fn plan_digest(bot: &Bot, now: DateTime<Utc>) -> Result<bool, StoreError> 
     {
         return Ok(false);
     }
+    // Every replica runs this pass; the one that claims the slot builds the digest, and the
+    // others skip it. The outbox key alone would keep a second digest out, but only after each
+    // replica read everyone and computed the figures. A run that fails gives the slot back,
+    // so the next pass (of any replica) tries again.
+    let job_slot = JobSlot::at(slot);
+    if !bot
+        .store()
+        .claim_job_slot(Job::Digest, &job_slot, bot.replica(), now)
+        .await?
+    {
+        tracing::debug!(slot = %job_slot, "the digest of this slot is another pass's");
+        return Ok(false);
+    }
+    let planned = plan_digest_slot(bot, channel, slot, key, now).await;
+    if planned.is_err()
+        && let Err(error) = bot
+            .store()
+            .release_job_slot(Job::Digest, &job_slot, bot.replica())
+            .await
+    {
+        tracing::error!(%error, "cannot give back the digest slot after a failed run");
+    }
+    planned
+}
+
+/// Plans the digest of `slot` under `key` into `channel` (the slot claimed by this replica).
+async fn plan_digest_slot(
+    bot: &Bot,
+    channel: String,
+    slot: DateTime<Utc>,
+    key: String,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let settings = bot.settings();
     let today = now.with_timezone(&settings.default_time_zone).date_naive();
     let lines: Vec<OverdueLine> = bot
         .store()
