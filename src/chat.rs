@@ -40,10 +40,16 @@ pub enum SendError {
         /// The delay the chat asked for.
         retry_after: Duration,
     },
-    /// A failure that may pass (network, no answer in time, 5xx, a proxy's 408): try again
-    /// with backoff.
+    /// A failure that may pass, where the chat said it did not deliver (Slack's own
+    /// `ok: false` with a code that is not final): try again with backoff.
     #[error("{0}")]
     Temporary(String),
+    /// A failure that may pass and whose outcome is unknown: no answer in time, a dropped
+    /// connection, an HTTP status without the chat's own answer (a proxy's 408, a gateway's
+    /// 502). The message may have been delivered, so before it is tried again the
+    /// recipient's DM is looked up (see `crate::scheduler`).
+    #[error("{0}")]
+    Unknown(String),
     /// A failure that will not pass for this message (unknown user, the bot was removed from
     /// the channel): do not retry.
     #[error("{0}")]

@@ -6,7 +6,11 @@
 //! other admin message, to the admin channel. A file that is the same as the last one
 //! imported is not imported again.
 //!
-//! [`sync_file`] is one pass, with the time passed in; [`watch`] calls it on changes.
+//! [`sync_file`] is one pass, with the time passed in; [`sync_claimed`] is the same pass run
+//! by one replica only: every replica watches the file (a shared volume, a config map), and
+//! the first to claim the file's version ([`file_slot`]: its modification time and a
+//! fingerprint of its bytes) imports it, the others skip it (see
+//! [`crate::store::job_claims`]). [`watch`] calls [`sync_claimed`] at start and on changes.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,6 +21,7 @@ use chrono::{DateTime, Utc};
 use crate::admin::import::{Directory, ImportError, ImportOptions, ImportOutcome};
 use crate::bot::Bot;
 use crate::reply::Reply;
+use crate::store::job_claims::{Job, JobSlot};
 use crate::store::outbox::{NewMessage, kind};
 
 /// What one pass over the org file did.
@@ -36,12 +41,91 @@ pub async fn sync_file(
     directory: Option<&dyn Directory>,
     now: DateTime<Utc>,
 ) -> SyncOutcome {
+    sync_file_telling(bot, path, directory, now).await.0
+}
+
+/// [`sync_file`], if this replica is the first to claim the file's version ([`file_slot`]);
+/// `None` if another replica (or an earlier pass of this one) claimed it. A file that cannot
+/// be read has no version, and is passed to [`sync_file`] unclaimed (which reports it). A
+/// pass that failed for a reason other than the file's content (the database, Slack's
+/// directory) gives the version back, so a restart or the next change tries again; a file
+/// with problems keeps its claim, as importing it again would only repeat them.
+pub async fn sync_claimed(
+    bot: &Bot,
+    path: &Path,
+    directory: Option<&dyn Directory>,
+    now: DateTime<Utc>,
+) -> Option<SyncOutcome> {
+    let Some(slot) = file_slot(path).await else {
+        return Some(sync_file(bot, path, directory, now).await);
+    };
+    match bot
+        .store()
+        .claim_job_slot(Job::OrgSync, &slot, bot.replica(), now)
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::info!(version = %slot, "this version of the org file was imported by a replica already");
+            return None;
+        }
+        Err(error) => {
+            tracing::error!(%error, "cannot claim the org file's version; importing it anyway");
+            return Some(sync_file(bot, path, directory, now).await);
+        }
+    }
+    let (outcome, failed_on_its_own) = sync_file_telling(bot, path, directory, now).await;
+    if failed_on_its_own
+        && let Err(error) = bot
+            .store()
+            .release_job_slot(Job::OrgSync, &slot, bot.replica())
+            .await
+    {
+        tracing::error!(%error, "cannot give back the org file's version after a failed import");
+    }
+    Some(outcome)
+}
+
+/// The version of the org file at `path`, the same on every replica that sees the same file:
+/// its modification time (as the store writes times; saving the same content again is a new
+/// version) and its length and FNV-1a fingerprint (a copy that kept an old time but changed
+/// the content is a new version too). `None` if it cannot be read.
+pub async fn file_slot(path: &Path) -> Option<JobSlot> {
+    let content = tokio::fs::read(path).await.ok()?;
+    let modified = tokio::fs::metadata(path)
+        .await
+        .and_then(|metadata| metadata.modified())
+        .map(|time| crate::store::time::to_text(DateTime::<Utc>::from(time)))
+        .unwrap_or_else(|_| "unknown-time".to_owned());
+    Some(JobSlot::named(format!(
+        "{modified}#{}:{:016x}",
+        content.len(),
+        fingerprint(&content)
+    )))
+}
+
+/// FNV-1a, 64 bits: stable across builds and machines (unlike std's hasher), and enough to
+/// tell two versions of one file apart.
+fn fingerprint(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// [`sync_file`], and whether it failed for a reason other than the file's content.
+async fn sync_file_telling(
+    bot: &Bot,
+    path: &Path,
+    directory: Option<&dyn Directory>,
+    now: DateTime<Utc>,
+) -> (SyncOutcome, bool) {
     let options = ImportOptions {
         sync: true,
         dry_run: false,
     };
     // The lines with problems, for the log; the problems themselves (which quote ids and
     // work emails from the file) go only to the admin channel and the caller.
+    let mut on_its_own = false;
     let (problems, lines): (Vec<String>, Vec<u64>) =
         match crate::admin::import::import_file_with(bot, path, now, options, directory).await {
             Ok(outcome) => {
@@ -52,7 +136,7 @@ pub async fn sync_file(
                     looked_up = outcome.looked_up,
                     "org file imported"
                 );
-                return SyncOutcome::Imported(outcome);
+                return (SyncOutcome::Imported(outcome), false);
             }
             Err(ImportError::Invalid(errors)) => errors
                 .iter()
@@ -63,7 +147,10 @@ pub async fn sync_file(
                     )
                 })
                 .unzip(),
-            Err(other) => (vec![format!("{}: {other}", path.display())], Vec::new()),
+            Err(other) => {
+                on_its_own = true;
+                (vec![format!("{}: {other}", path.display())], Vec::new())
+            }
         };
     tracing::error!(
         path = %path.display(),
@@ -72,7 +159,7 @@ pub async fn sync_file(
         "org file rejected; the org chart is unchanged (the problems are in the admin channel)"
     );
     alert_admins(bot, &problems, now).await;
-    SyncOutcome::Rejected(problems)
+    (SyncOutcome::Rejected(problems), on_its_own)
 }
 
 /// Queues the problems for the admin channel, when there is one.
@@ -110,7 +197,7 @@ pub async fn watch(
     let (changed_tx, mut changed_rx) = tokio::sync::mpsc::channel::<()>(16);
     let _watcher = start_watcher(&path, changed_tx);
     let mut last = tokio::fs::read(&path).await.ok();
-    sync_file(&bot, &path, directory.as_deref(), Utc::now()).await;
+    sync_claimed(&bot, &path, directory.as_deref(), Utc::now()).await;
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -125,7 +212,7 @@ pub async fn watch(
                 }
                 last = now_content;
                 tracing::info!("org file changed; importing it");
-                sync_file(&bot, &path, directory.as_deref(), Utc::now()).await;
+                sync_claimed(&bot, &path, directory.as_deref(), Utc::now()).await;
             }
         }
     }

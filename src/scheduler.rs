@@ -50,6 +50,12 @@
 //! failed. Claims keep a manager's rows of one slot together (see
 //! [`crate::store::Store::claim_ready`]).
 //!
+//! **Several replicas.** Planning is insert-if-absent on the unique keys above, so replicas
+//! planning the same pass plan each message once. The digest, which reads everyone and
+//! computes the people team's figures before its one row, is also claimed per slot
+//! (`Store::claim_job_slot`, see [`crate::store::job_claims`]): one replica builds it, the
+//! others skip the work; a run that fails gives the slot back.
+//!
 //! **The duplicate window, closed but for one case.** A crash between 1 and 2 leaves
 //! `pending` rows: the next pass sends them (nothing lost). A crash between 2 and 4 leaves
 //! `sending` rows whose outcome is unknown: Slack's `chat.postMessage` has no idempotency
@@ -72,9 +78,12 @@
 //! metadata, which an operator can count over a period (`conversations.history` with
 //! `include_all_metadata`) against `resent`. Channel posts (the digest, alerts) are not
 //! looked up (the bot has no scope to read channels), so a crash while posting one may still
-//! post it twice, as may a send whose call timed out, or that shutdown abandoned after
-//! [`STOP_GRACE`]: both go back `pending` with their error (not `sending`), and are sent
-//! again without a look-up.
+//! post it twice. A DM whose send had an unknown outcome while the process lived — no answer
+//! within the Slack client's time limit, a dropped connection, an HTTP status without
+//! Slack's answer ([`SendError::Unknown`]), or a send shutdown abandoned after
+//! [`STOP_GRACE`] — stays `sending` with its error until its retry time, so it too is looked
+//! up before it is sent again. (Slack's own `ok: false` answers say it did not post: those
+//! go back `pending` and are retried without a look-up.)
 
 //! Failures: a 429 stops the pass and retries after `Retry-After` (at most
 //! [`MAX_RETRY_AFTER`] at a time, whatever the header says); other temporary failures — no
@@ -108,10 +117,12 @@ use crate::checkins::away::Presence;
 use crate::ids::UserId;
 use crate::reply::Reply;
 use crate::store::StoreError;
+use crate::store::job_claims::{Job, JobSlot};
 use crate::store::outbox::{
     MessageKind, NewMessage, OutboxRow, PlannedReminder, ReminderPeriod, SentMark, SentMarkWriter,
     kind,
 };
+use crate::store::people::DueCandidate;
 use crate::wake::Wake;
 
 mod unknown_outcome;
@@ -124,6 +135,8 @@ const LEASE: chrono::Duration = chrono::Duration::minutes(5);
 const BATCH: u32 = 500;
 /// After this long past its slot, a message that keeps failing is given up.
 const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::days(1);
+/// The longest wait between two attempts at a message after temporary failures.
+const MAX_BACKOFF: chrono::Duration = chrono::Duration::hours(1);
 /// Digest slots older than this are not sent (the bot was down for longer).
 const DIGEST_LOOKBACK_DAYS: u64 = 2;
 /// The longest pause one rate limit imposes: a longer `Retry-After` (a bug, or a header that
@@ -294,16 +307,27 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
         .date_naive()
         .checked_add_days(Days::new(1))
         .unwrap_or(now.date_naive());
+    // One read of the candidates serves the reminders and the invitations to prepare, which
+    // look further ahead (reading them twice cost a pass over 100,000 people a few hundred
+    // milliseconds).
+    let prep_until = until
+        .checked_add_days(Days::new(u64::from(settings.prep_days_before)))
+        .unwrap_or(until);
+    let candidates = bot.store().due_candidates(prep_until.max(until)).await?;
     // First which reminders are new, then how many of each period's reminders were sent
     // already (one query for them all), then their texts.
     let mut due = Vec::new();
-    for candidate in bot.store().due_candidates(until).await? {
-        let tz = settings.time_zone(candidate.manager_time_zone.as_deref());
+    for candidate in &candidates {
         let cadence = settings.cadence_for(candidate.framework_id.as_str());
         let schedule = cadence.schedule(&Timeline {
             anchor: candidate.anchor_on,
             snoozed_until: candidate.snoozed_until,
         });
+        // Only those due by `until` (the stored `due_on` is this same date).
+        if schedule.due_on > until {
+            continue;
+        }
+        let tz = settings.time_zone(candidate.manager_time_zone.as_deref());
         let Some(reminder) =
             settings
                 .reminders
@@ -349,8 +373,8 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
             message: NewMessage {
                 key,
                 kind: kind::REMINDER,
-                recipient: candidate.manager_id.into_string(),
-                report_id: Some(candidate.user_id),
+                recipient: candidate.manager_id.as_str().to_owned(),
+                report_id: Some(candidate.user_id.clone()),
                 payload,
                 planned_for: reminder.slot,
             },
@@ -365,7 +389,7 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
         bot.metrics().planned(kind::DIGEST.as_str(), 1);
         planned += 1;
     }
-    let prep = plan_prep(bot, now).await?;
+    let prep = plan_prep(bot, &candidates, now).await?;
     bot.metrics().planned(kind::PREP.as_str(), prep as u64);
     Ok(planned + prep)
 }
@@ -375,16 +399,19 @@ pub async fn plan(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
 /// late), until the day it is due. The key names the report, the manager and the stored
 /// `due_on` (`prep:REPORT:MANAGER:DUE_ON`), so one due period gets one invitation, and the
 /// stale-message rule drops it if a conversation, a snooze or a move changed any of them.
-async fn plan_prep(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
+///
+/// `candidates` are those due by `[prep] days_before` days and one after today's UTC date
+/// (read once by [`plan`] for the reminders too).
+async fn plan_prep(
+    bot: &Bot,
+    candidates: &[DueCandidate],
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
     let settings = bot.settings();
     let engine = bot.engine();
     let days_before = u64::from(settings.prep_days_before);
-    let until = now
-        .date_naive()
-        .checked_add_days(Days::new(days_before + 1))
-        .unwrap_or(now.date_naive());
     let mut planned = 0;
-    for candidate in bot.store().due_candidates(until).await? {
+    for candidate in candidates {
         let cadence = settings.cadence_for(candidate.framework_id.as_str());
         let schedule = cadence.schedule(&Timeline {
             anchor: candidate.anchor_on,
@@ -474,6 +501,40 @@ async fn plan_digest(bot: &Bot, now: DateTime<Utc>) -> Result<bool, StoreError> 
     {
         return Ok(false);
     }
+    // Every replica runs this pass; the one that claims the slot builds the digest, and the
+    // others skip it. The outbox key alone would keep a second digest out, but only after each
+    // replica read everyone and computed the figures. A run that fails gives the slot back,
+    // so the next pass (of any replica) tries again.
+    let job_slot = JobSlot::at(slot);
+    if !bot
+        .store()
+        .claim_job_slot(Job::Digest, &job_slot, bot.replica(), now)
+        .await?
+    {
+        tracing::debug!(slot = %job_slot, "the digest of this slot is another pass's");
+        return Ok(false);
+    }
+    let planned = plan_digest_slot(bot, channel, slot, key, now).await;
+    if planned.is_err()
+        && let Err(error) = bot
+            .store()
+            .release_job_slot(Job::Digest, &job_slot, bot.replica())
+            .await
+    {
+        tracing::error!(%error, "cannot give back the digest slot after a failed run");
+    }
+    planned
+}
+
+/// Plans the digest of `slot` under `key` into `channel` (the slot claimed by this replica).
+async fn plan_digest_slot(
+    bot: &Bot,
+    channel: String,
+    slot: DateTime<Utc>,
+    key: String,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let settings = bot.settings();
     let today = now.with_timezone(&settings.default_time_zone).date_naive();
     let lines: Vec<OverdueLine> = bot
         .store()
@@ -661,14 +722,18 @@ async fn deliver_batch<C: Chat>(
         };
         let Some(sent) = sent else {
             // Shutting down, and the chat has not answered within the grace: the send is
-            // abandoned. It may have been delivered (the duplicate window), and it goes out
-            // again at the next start.
+            // abandoned. It may have been delivered, so it is looked up before it goes out
+            // again (at the next start, or the next pass of another process).
             let error = "stopped while the chat had not answered; it may have been delivered";
             for (row, _) in &message.items {
-                store.mark_retry(row.id, error, now).await?;
+                if looked_up(row.kind) {
+                    store.mark_unknown(row.id, error, now).await?;
+                } else {
+                    store.mark_retry(row.id, error, now).await?;
+                }
                 report.retried += 1;
             }
-            tracing::warn!(key = %first.key, "stopping: abandoned a send the chat had not answered; it is sent again at the next start, so it may arrive twice");
+            tracing::warn!(key = %first.key, "stopping: abandoned a send the chat had not answered; it is looked up in its DM before it is sent again");
             return Ok(BatchEnd::Stopped {
                 unsent: messages.flat_map(Outgoing::into_rows).collect(),
                 resume: now,
@@ -704,11 +769,14 @@ async fn deliver_batch<C: Chat>(
                 });
             }
             Err(SendError::Temporary(error)) => {
-                retry_or_give_up(bot, &message, &error, now, report).await?;
+                retry_or_give_up(bot, &message, &error, Outcome::NotDelivered, now, report).await?;
+            }
+            Err(SendError::Unknown(error)) => {
+                retry_or_give_up(bot, &message, &error, Outcome::Unknown, now, report).await?;
             }
             Err(SendError::Unauthorized(error)) if first.kind == kind::ALERT => {
                 // An alert is what an admin needs once the token works again: it waits.
-                retry_or_give_up(bot, &message, &error, now, report).await?;
+                retry_or_give_up(bot, &message, &error, Outcome::NotDelivered, now, report).await?;
             }
             Err(SendError::Unauthorized(error)) => {
                 for (row, _) in &message.items {
@@ -741,8 +809,8 @@ fn slotted(kind: MessageKind) -> bool {
 
 /// `ready` without the messages that must wait (see [`crate::checkins::deferral`]): those are
 /// put back, pending, until their time, with their reason. Each person's presence is asked of
-/// the chat once per batch (the Slack adapter caches it for up to an hour), and their time
-/// zone read once.
+/// the chat once per batch (the Slack adapter caches it for up to an hour), and the
+/// recipients' time zones are read in one query per batch.
 async fn hold_back<C: Chat>(
     bot: &Bot,
     chat: &C,
@@ -753,25 +821,23 @@ async fn hold_back<C: Chat>(
     let settings = bot.settings();
     let rules = settings.deferral_rules();
     let mut presences: HashMap<String, Presence> = HashMap::new();
-    let mut zones: HashMap<String, chrono_tz::Tz> = HashMap::new();
+    // Every recipient's zone in one query (one per recipient cost a pass over 100,000 people
+    // a few hundred milliseconds).
+    let recipients: Vec<&str> = ready
+        .iter()
+        .filter(|(row, _)| checks_presence(row.kind))
+        .map(|(row, _)| row.recipient.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let zones = bot.store().time_zones(&recipients).await?;
     let mut kept = Vec::with_capacity(ready.len());
     for (row, reply) in ready {
         if !checks_presence(row.kind) {
             kept.push((row, reply));
             continue;
         }
-        let tz = match zones.get(&row.recipient) {
-            Some(tz) => *tz,
-            None => {
-                let person = bot
-                    .store()
-                    .person(&UserId::new(row.recipient.as_str()))
-                    .await?;
-                let tz = settings.time_zone(person.as_ref().and_then(|p| p.time_zone.as_deref()));
-                zones.insert(row.recipient.clone(), tz);
-                tz
-            }
-        };
+        let tz = settings.time_zone(zones.get(&row.recipient).and_then(Option::as_deref));
         let recipient = presence_of(chat, &mut presences, &row.recipient, now).await;
         let about = match (&row.report_id, row.kind) {
             (Some(report_id), kind::REMINDER) => {
@@ -815,12 +881,30 @@ async fn presence_of<C: Chat>(
     presence
 }
 
+/// What a failed attempt may have left in the chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// The chat said it did not deliver the message.
+    NotDelivered,
+    /// Nobody knows: the message may have been delivered ([`SendError::Unknown`]).
+    Unknown,
+}
+
+/// Whether a message of `kind` can be looked for in its recipient's history before it is
+/// sent again: DMs can; channel posts (the digest, alerts) cannot, the bot reads no channel.
+fn looked_up(kind: MessageKind) -> bool {
+    !matches!(kind, kind::DIGEST | kind::ALERT)
+}
+
 /// After a temporary failure: the rows sent together are retried together, at one time, or
-/// given up once they have failed for a day.
+/// given up once they have failed for a day. When the outcome is unknown, a DM's rows stay
+/// `sending` until then, so they are looked up in the DM before they are sent again
+/// ([`unknown_outcome::settle`]).
 async fn retry_or_give_up(
     bot: &Bot,
     message: &Outgoing,
     error: &str,
+    outcome: Outcome,
     now: DateTime<Utc>,
     report: &mut TickReport,
 ) -> Result<(), StoreError> {
@@ -832,7 +916,11 @@ async fn retry_or_give_up(
     for (row, _) in &message.items {
         match first_due(row) {
             Ok(first_due) if now.signed_duration_since(first_due) < GIVE_UP_AFTER => {
-                store.mark_retry(row.id, error, retry_at).await?;
+                if outcome == Outcome::Unknown && looked_up(row.kind) {
+                    store.mark_unknown(row.id, error, retry_at).await?;
+                } else {
+                    store.mark_retry(row.id, error, retry_at).await?;
+                }
                 report.retried += 1;
             }
             Ok(_) => expired.push(row),
@@ -1240,7 +1328,7 @@ fn first_due(row: &OutboxRow) -> Result<DateTime<Utc>, StoreError> {
 /// 30 s, 1 min, 2 min … capped at one hour.
 fn backoff(attempts: i64) -> chrono::Duration {
     let exponent = u32::try_from(attempts.saturating_sub(1).clamp(0, 7)).unwrap_or(7);
-    chrono::Duration::seconds((30_i64 << exponent).min(3600))
+    chrono::Duration::seconds(30_i64 << exponent).min(MAX_BACKOFF)
 }
 
 /// Marks `rows` (sent, or tried, together) failed with `error`, and tells the admin channel

@@ -215,7 +215,8 @@ impl Server {
                 HttpState::with_slack(app.clone(), secret, bot.metrics(), Arc::clone(&ready))
             }
             Mode::Socket(_) => HttpState::operational(bot.metrics(), Arc::clone(&ready)),
-        };
+        }
+        .with_database(bot.store().clone());
         let http = tokio::spawn(crate::http_server::serve(
             listener,
             router(state),

@@ -26,6 +26,7 @@ use crate::ids::UserId;
 use crate::metrics::Metrics;
 use crate::reply::Reply;
 use crate::store::Store;
+use crate::store::job_claims::ReplicaId;
 use crate::wake::Wake;
 
 /// One message to the bot.
@@ -50,6 +51,7 @@ pub struct Bot {
     metrics: Arc<Metrics>,
     engine_generation: std::sync::atomic::AtomicU64,
     rate_limiter: rate_limit::RateLimiter,
+    replica: ReplicaId,
 }
 
 impl Bot {
@@ -63,6 +65,7 @@ impl Bot {
             metrics: Arc::new(Metrics::new()),
             engine_generation: std::sync::atomic::AtomicU64::new(0),
             rate_limiter: rate_limit::RateLimiter::default(),
+            replica: ReplicaId::of_this_process(),
         }
     }
 
@@ -127,6 +130,19 @@ impl Bot {
     pub fn with_rate_limit(mut self, limit: rate_limit::Limit) -> Self {
         self.rate_limiter = rate_limit::RateLimiter::new(limit);
         self
+    }
+
+    /// The bot, claiming scheduled jobs as `replica` (the default is
+    /// [`ReplicaId::of_this_process`]; tests running two bots in one process name theirs).
+    pub fn with_replica(mut self, replica: ReplicaId) -> Self {
+        self.replica = replica;
+        self
+    }
+
+    /// Which replica this bot is, in the claims of scheduled jobs (see
+    /// [`crate::store::job_claims`]).
+    pub fn replica(&self) -> &ReplicaId {
+        &self.replica
     }
 
     /// The per-user limit on write commands (see [`rate_limit`]).

@@ -1,5 +1,6 @@
 //! Messages whose outcome is unknown: a process claimed them (`sending`) and died before
-//! their "sent" mark was committed, so Slack may or may not have them. Before one is sent
+//! their "sent" mark was committed, or an attempt got no answer (a time-out, a dropped
+//! connection, shutdown abandoning it), so Slack may or may not have them. Before one is sent
 //! again, its DM's history is read (every message carries its outbox key, see
 //! `crate::slack::outbox_metadata`): one found there is marked sent where it landed; one not
 //! found, or whose history cannot be read, is sent again (nothing lost).
@@ -8,7 +9,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::LEASE;
+use super::{LEASE, MAX_BACKOFF};
 use crate::bot::Bot;
 use crate::chat::Chat;
 use crate::store::StoreError;
@@ -50,7 +51,7 @@ pub async fn settle<C: Chat>(
     for (user, rows) in by_user {
         let since = rows
             .iter()
-            .map(claimed_at)
+            .map(earliest_send)
             .min()
             .unwrap_or(now)
             .checked_sub_signed(CLOCK_SLACK)
@@ -83,12 +84,16 @@ pub async fn settle<C: Chat>(
     Ok(recovered)
 }
 
-/// When `row` was claimed: its lease's end minus the lease (a row whose stored time is
-/// unreadable reads as claimed at the Unix epoch, so its whole history page is read).
-fn claimed_at(row: &OutboxRow) -> DateTime<Utc> {
+/// The earliest `row` can have been sent: its next attempt time is either its claim's lease
+/// end (a claim plus [`LEASE`]) or the retry time set after an attempt of unknown outcome
+/// (the attempt plus a backoff of at most [`MAX_BACKOFF`]), so the longer of the two before
+/// it covers both. A row whose stored time is unreadable reads as sent at the Unix epoch,
+/// so its whole history page is read. Reading a little more history costs nothing; starting
+/// after the send would miss it.
+fn earliest_send(row: &OutboxRow) -> DateTime<Utc> {
     row.next_attempt_time()
         .ok()
-        .and_then(|until| until.checked_sub_signed(LEASE))
+        .and_then(|until| until.checked_sub_signed(LEASE.max(MAX_BACKOFF)))
         .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
 }
 

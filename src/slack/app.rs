@@ -24,6 +24,9 @@ pub struct SlackApp {
     pub(super) profiles: Profiles,
     pub(super) answers: Arc<super::answers::AnswerCache>,
     pub(super) item_messages: Arc<ItemMessages>,
+    /// The count of deliveries noted, for pruning (see [`super::deliveries`]); shared by the
+    /// HTTP routes and Socket Mode.
+    pub(super) deliveries: Arc<super::deliveries::Deliveries>,
     /// The time limit of each Web API call (see [`super::client::within`]).
     pub(super) api_timeout: Duration,
 }
@@ -92,6 +95,7 @@ impl SlackApp {
             profiles,
             answers: Arc::default(),
             item_messages: Arc::default(),
+            deliveries: Arc::default(),
             api_timeout: DEFAULT_API_TIMEOUT,
         }
     }

@@ -5,7 +5,8 @@
 //! slack-morphism has no request timeout of its own, and one `chat.postMessage` that never
 //! answers would hold whatever awaits it forever. So every call the bot makes goes through
 //! [`within`] with the configured limit (`SLACK_API_TIMEOUT`, 10 s by default); a call that
-//! runs out of time is an error like a dropped connection, which the scheduler retries.
+//! runs out of time is an error like a dropped connection: its outcome is unknown, and the
+//! scheduler looks the message up before it tries again.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -58,9 +59,9 @@ const NO_ANSWER: &str = "Slack did not answer";
 
 /// Runs the Web API call `call` (to `method`, named in the error) for at most `limit`. Out of
 /// time, the call is dropped (its connection closed) and the result is an error that
-/// [`classify`] reads as temporary. Slack may still have acted on it: a `chat.postMessage`
-/// that timed out may have been posted, and retrying it posts it again (see
-/// `crate::scheduler` on the duplicate window).
+/// [`classify`] reads as of unknown outcome: Slack may still have acted on it (a
+/// `chat.postMessage` that timed out may have been posted), so the scheduler looks for it in
+/// the DM before posting again (see `crate::scheduler` on the duplicate window).
 pub async fn within<T>(
     limit: Duration,
     method: &str,
@@ -107,10 +108,12 @@ const AUTH_ERRORS: &[&str] = &[
 ];
 
 /// How the scheduler should treat a client error. Only Slack's own answers (`ok: false` with
-/// a code it documents as final) give up on a message at once. An HTTP status without one is
-/// a proxy or load balancer talking (a 408 from a proxy, a 502 from a gateway), so every
-/// status but 429 is temporary: the message is retried with backoff and given up only after
-/// a day of failures.
+/// a code it documents as final) give up on a message at once; its other codes say the
+/// message was not posted, and are [`SendError::Temporary`]. Everything else — no answer in
+/// time, a dropped connection, an HTTP status without Slack's answer (a proxy or load
+/// balancer talking: a 408 from a proxy, a 502 from a gateway, which may have passed the
+/// request on) — is [`SendError::Unknown`]: retried with backoff after a look-up, and given
+/// up only after a day of failures.
 pub fn classify(error: &SlackClientError) -> SendError {
     match error {
         SlackClientError::RateLimitError(limit) => SendError::RateLimited {
@@ -125,7 +128,7 @@ pub fn classify(error: &SlackClientError) -> SendError {
         SlackClientError::ApiError(api) => {
             SendError::Temporary(format!("Slack error: {}", api.code))
         }
-        other => SendError::Temporary(short_error(other)),
+        other => SendError::Unknown(short_error(other)),
     }
 }
 
@@ -182,20 +185,20 @@ mod tests {
     }
 
     #[test]
-    fn an_http_status_without_a_slack_error_is_temporary_whatever_it_is() {
+    fn an_http_status_without_a_slack_error_is_of_unknown_outcome_whatever_it_is() {
         for status in [400, 403, 404, 408, 409, 425, 500, 502, 503, 504] {
             let error = SlackClientError::HttpError(SlackClientHttpError::new(
                 axum::http::StatusCode::from_u16(status).expect("a status"),
             ));
             assert!(
-                matches!(classify(&error), SendError::Temporary(_)),
+                matches!(classify(&error), SendError::Unknown(_)),
                 "HTTP {status}"
             );
         }
     }
 
     #[tokio::test]
-    async fn a_call_that_does_not_answer_in_time_is_a_temporary_error_naming_the_method() {
+    async fn a_call_that_does_not_answer_in_time_is_of_unknown_outcome_naming_the_method() {
         let hung = within(
             Duration::from_millis(10),
             "chat.postMessage",
@@ -208,6 +211,6 @@ mod tests {
             short_error(&hung),
             "Slack did not answer chat.postMessage within 10ms"
         );
-        assert!(matches!(classify(&hung), SendError::Temporary(_)));
+        assert!(matches!(classify(&hung), SendError::Unknown(_)));
     }
 }

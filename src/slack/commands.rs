@@ -13,6 +13,7 @@ use slack_morphism::prelude::*;
 use super::app::SlackApp;
 use super::blocks::{self, ephemeral, render_answer};
 use super::client::short_error;
+use super::deliveries::Admit;
 use super::entities;
 use super::files::Image;
 use crate::bot::Request;
@@ -71,6 +72,21 @@ impl SlackApp {
 
     /// Answers one slash command (HTTP and Socket Mode alike).
     pub async fn command(&self, event: SlackCommandEvent) -> SlackCommandEventResponse {
+        self.command_admitted(event, None)
+            .await
+            .unwrap_or_else(|| ephemeral(blocks::render(&Reply::new(), 0, None)))
+    }
+
+    /// [`Self::command`], noting the delivery first with `noting` (see
+    /// [`super::deliveries`]), inside the handler's task, so a busy database delays the
+    /// answer (which Slack then gets through the `response_url`) but not the acknowledgement.
+    /// `None` for a retry already handled (Slack gets an empty 200) or, once Slack was told
+    /// "Working on it…", for any answer not sent.
+    pub async fn command_admitted(
+        &self,
+        event: SlackCommandEvent,
+        noting: Option<super::deliveries::Noting>,
+    ) -> Option<SlackCommandEventResponse> {
         let user = UserId::from(&event.user_id);
         self.profiles.refresh_if_stale(&self.bot, &user);
         // Slack sends `&`, `<`, `>` as entities; the bot reads the words as typed.
@@ -81,16 +97,29 @@ impl SlackApp {
             now: Utc::now(),
         };
         let app = self.clone();
-        let mut task = tokio::spawn(async move { app.answer(&request).await });
+        let mut task = tokio::spawn(async move {
+            if let Some(noting) = noting {
+                // A question or a command that only shows things is answered even when the
+                // database cannot say whether it was handled (a usage error records nothing).
+                let only_asks = crate::bot::command::parse(&request.text)
+                    .map_or(true, |command| command.is_read_only());
+                match noting.admit(only_asks).await {
+                    Admit::Handle => {}
+                    Admit::Ignore => return None,
+                    Admit::Refuse => return Some(Reply::paragraph(INTERNAL_ERROR_REPLY)),
+                }
+            }
+            Some(app.answer(&request).await)
+        });
         match tokio::time::timeout(DEADLINE, &mut task).await {
-            Ok(Ok(reply)) => ephemeral(render_answer(&text, &reply, 0)),
+            Ok(Ok(reply)) => reply.map(|reply| ephemeral(render_answer(&text, &reply, 0))),
             Ok(Err(error)) => {
                 tracing::error!(%error, "a slash command handler panicked");
-                ephemeral(blocks::render(
+                Some(ephemeral(blocks::render(
                     &Reply::paragraph(INTERNAL_ERROR_REPLY),
                     0,
                     None,
-                ))
+                )))
             }
             Err(_) => {
                 let app = self.clone();
@@ -98,11 +127,17 @@ impl SlackApp {
                 tokio::spawn(async move {
                     let reply = task.await.unwrap_or_else(|error| {
                         tracing::error!(%error, "a slow slash command handler panicked");
-                        Reply::paragraph(INTERNAL_ERROR_REPLY)
+                        Some(Reply::paragraph(INTERNAL_ERROR_REPLY))
                     });
-                    app.respond(&response_url, &reply, true).await;
+                    if let Some(reply) = reply {
+                        app.respond(&response_url, &reply, true).await;
+                    }
                 });
-                ephemeral(blocks::render(&Reply::paragraph("Working on it…"), 0, None))
+                Some(ephemeral(blocks::render(
+                    &Reply::paragraph("Working on it…"),
+                    0,
+                    None,
+                )))
             }
         }
     }

@@ -5,7 +5,8 @@
 //! secret, 5-minute window) before anything is parsed; a bad one gets 401 and a log line that
 //! names the route and the reason, never the secret, the signature or the body. A verified
 //! request whose signature was already seen is a replay (see [`super::replay`]): it gets an
-//! empty 200 and does nothing.
+//! empty 200 and does nothing. A verified delivery some replica already handled (a retry
+//! Slack signed anew, see [`super::deliveries`]) gets the same.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -24,9 +25,15 @@ use slack_morphism::signature_verifier::{
 };
 
 use super::app::SlackApp;
+use super::deliveries::{Admit, DeliveryKey, Noting, RetryHeaders};
 use super::replay::Replays;
 use crate::ids::UserId;
 use crate::metrics::Metrics;
+use crate::store::Store;
+
+/// How long `/readyz` waits for the database before calling it unreachable: well inside a
+/// load balancer's probe timeout (Kubernetes' default is one second).
+const DATABASE_PING_LIMIT: std::time::Duration = std::time::Duration::from_millis(800);
 
 /// What the HTTP routes need.
 #[derive(Clone)]
@@ -34,6 +41,8 @@ pub struct HttpState {
     slack: Option<SlackRoutes>,
     metrics: Arc<Metrics>,
     ready: Arc<AtomicBool>,
+    /// The database `/readyz` checks, when set (see [`HttpState::with_database`]).
+    database: Option<Store>,
 }
 
 #[derive(Clone)]
@@ -50,6 +59,7 @@ impl HttpState {
             slack: None,
             metrics,
             ready,
+            database: None,
         }
     }
 
@@ -68,7 +78,17 @@ impl HttpState {
             }),
             metrics,
             ready,
+            database: None,
         }
+    }
+
+    /// `/readyz` also answers "not ready" while `store` cannot be reached: a load balancer
+    /// then sends Slack's requests to a replica that can record them. The Slack routes keep
+    /// answering meanwhile (questions need no database).
+    #[must_use]
+    pub fn with_database(mut self, store: Store) -> Self {
+        self.database = Some(store);
+        self
     }
 }
 
@@ -113,11 +133,16 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(state): State<Arc<HttpState>>) -> Response {
-    if state.ready.load(Ordering::Acquire) {
-        (StatusCode::OK, "ready\n").into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "starting\n").into_response()
+    if !state.ready.load(Ordering::Acquire) {
+        return (StatusCode::SERVICE_UNAVAILABLE, "starting\n").into_response();
     }
+    if let Some(store) = &state.database
+        && let Err(error) = store.ping(DATABASE_PING_LIMIT).await
+    {
+        tracing::warn!(%error, "not ready: the database cannot be reached");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n").into_response();
+    }
+    (StatusCode::OK, "ready\n").into_response()
 }
 
 async fn metrics(State(state): State<Arc<HttpState>>) -> Response {
@@ -137,7 +162,7 @@ fn verified<'a>(
     route: &str,
     headers: &HeaderMap,
     body: &'a Bytes,
-) -> Result<(&'a SlackApp, &'a str), Box<Response>> {
+) -> Result<(&'a SlackRoutes, &'a str), Box<Response>> {
     let Some(slack) = &state.slack else {
         return Err(Box::new(
             (
@@ -185,7 +210,7 @@ fn verified<'a>(
         );
         return Err(Box::new(StatusCode::OK.into_response()));
     }
-    Ok((&slack.app, text))
+    Ok((slack, text))
 }
 
 fn bad_request(route: &str, what: &str) -> Response {
@@ -198,10 +223,11 @@ async fn commands(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (app, text) = match verified(&state, "/slack/commands", &headers, &body) {
+    let (slack, text) = match verified(&state, "/slack/commands", &headers, &body) {
         Ok(verified) => verified,
         Err(response) => return *response,
     };
+    let app = &slack.app;
     // Questions are answered from the cache with just these two fields; the full event
     // (whose response_url is parsed as a URL) is read only for other commands.
     if let Some((user, question)) = quick_fields(text)
@@ -212,7 +238,14 @@ async fn commands(
     let Ok(event) = serde_urlencoded::from_str::<SlackCommandEvent>(text) else {
         return bad_request("/slack/commands", "slash command");
     };
-    Json(app.command(event).await).into_response()
+    // A cached question above acts on nothing, so only the rest is noted: a command acting
+    // twice would record twice, and a read-only one may still post (the `stats` chart).
+    let key = DeliveryKey::of_command(&event, text);
+    let noting = Noting::new(app, "/slack/commands", key, RetryHeaders::read(&headers));
+    match app.command_admitted(event, Some(noting)).await {
+        Some(response) => Json(response).into_response(),
+        None => StatusCode::OK.into_response(),
+    }
 }
 
 /// The user and the text of a slash command's form, decoding only those two of its fields:
@@ -248,7 +281,7 @@ async fn interactions(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (app, text) = match verified(&state, "/slack/interactions", &headers, &body) {
+    let (slack, text) = match verified(&state, "/slack/interactions", &headers, &body) {
         Ok(verified) => verified,
         Err(response) => return *response,
     };
@@ -258,13 +291,37 @@ async fn interactions(
     let Ok(event) = serde_json::from_str::<SlackInteractionEvent>(&form.payload) else {
         return bad_request("/slack/interactions", "interaction payload");
     };
-    interaction_response(app, event).await
+    // Without the database, a click is handled anyway: what it records fails the same way
+    // (and says so), and what it only answers needs no database.
+    let key = DeliveryKey::of_interaction(&event, text);
+    let noting = Noting::new(
+        &slack.app,
+        "/slack/interactions",
+        key,
+        RetryHeaders::read(&headers),
+    );
+    interaction_admitted(&slack.app, event, Some(noting)).await
 }
 
 /// Answers an interaction: view submissions in the response (Slack shows validation errors
 /// from it), everything else acknowledged at once and handled in the background.
 pub async fn interaction_response(app: &SlackApp, event: SlackInteractionEvent) -> Response {
+    interaction_admitted(app, event, None).await
+}
+
+/// [`interaction_response`], noting the delivery first with `noting` (a retry is not
+/// handled): a view submission before it is handled, anything else in the background.
+async fn interaction_admitted(
+    app: &SlackApp,
+    event: SlackInteractionEvent,
+    noting: Option<Noting>,
+) -> Response {
     if matches!(event, SlackInteractionEvent::ViewSubmission(_)) {
+        if let Some(noting) = &noting
+            && noting.admit(true).await != Admit::Handle
+        {
+            return StatusCode::OK.into_response();
+        }
         return match app.interaction(event).await {
             SlackInteractionResponse::ViewSubmission(response) => Json(response).into_response(),
             _ => StatusCode::OK.into_response(),
@@ -272,13 +329,18 @@ pub async fn interaction_response(app: &SlackApp, event: SlackInteractionEvent) 
     }
     let app = app.clone();
     tokio::spawn(async move {
+        if let Some(noting) = &noting
+            && noting.admit(true).await != Admit::Handle
+        {
+            return;
+        }
         app.interaction(event).await;
     });
     StatusCode::OK.into_response()
 }
 
 async fn events(State(state): State<Arc<HttpState>>, headers: HeaderMap, body: Bytes) -> Response {
-    let (app, text) = match verified(&state, "/slack/events", &headers, &body) {
+    let (slack, text) = match verified(&state, "/slack/events", &headers, &body) {
         Ok(verified) => verified,
         Err(response) => return *response,
     };
@@ -287,8 +349,20 @@ async fn events(State(state): State<Arc<HttpState>>, headers: HeaderMap, body: B
             Json(serde_json::json!({ "challenge": verification.challenge })).into_response()
         }
         Ok(SlackPushEvent::EventCallback(callback)) => {
-            let app = app.clone();
-            tokio::spawn(async move { app.push_event(callback).await });
+            // The only event handled publishes the home tab, which records nothing.
+            let key = DeliveryKey::of_event(&callback);
+            let noting = Noting::new(
+                &slack.app,
+                "/slack/events",
+                key,
+                RetryHeaders::read(&headers),
+            );
+            let app = slack.app.clone();
+            tokio::spawn(async move {
+                if noting.admit(true).await == Admit::Handle {
+                    app.push_event(callback).await;
+                }
+            });
             StatusCode::OK.into_response()
         }
         Ok(SlackPushEvent::AppRateLimited(limited)) => {

@@ -8,7 +8,8 @@
 //!   `form`: reading any of the forms' submissions; [`profiles`]: names and time zones from
 //!   `users.info`.
 //! - [`chat`]: how the scheduler's messages reach Slack; [`answers`]: rendered answers, cached.
-//! - [`http`] and [`socket`]: the two ways Slack reaches us; [`replay`]: signatures already
+//! - [`http`] and [`socket`]: the two ways Slack reaches us; [`deliveries`]: Slack's retries
+//!   recognised across replicas; [`replay`]: signatures already
 //!   used, so a captured HTTP request cannot act twice; [`ids`]: Slack's ids as the bot's.
 //! - [`entities`]: Slack's `&amp;`, `&lt;`, `&gt;` in typed text, decoded where text enters.
 
@@ -19,6 +20,7 @@ pub mod blocks;
 pub mod chat;
 pub mod client;
 pub mod commands;
+pub mod deliveries;
 pub mod directory;
 pub mod entities;
 pub mod evidence_modal;

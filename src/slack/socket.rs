@@ -1,5 +1,9 @@
 //! Socket Mode: Slack reaches the bot over a WebSocket the bot opens, so no public URL is
-//! needed. The callbacks are the same as the HTTP routes'.
+//! needed. The callbacks are the same as the HTTP routes', and note each delivery the same way
+//! (see [`super::deliveries`]): Slack sends an envelope again when its acknowledgement was
+//! late, perhaps to another replica's connection. The listener does not pass the envelope's
+//! retry number on, so the log says only that a delivery was already handled. With no raw
+//! body, the key's fingerprint is of the payload as parsed and written again.
 
 use std::sync::Arc;
 
@@ -7,6 +11,7 @@ use slack_morphism::prelude::*;
 
 use super::app::SlackApp;
 use super::client::Connector;
+use super::deliveries::{Admit, DeliveryKey, Noting, RetryHeaders};
 
 /// Connects with the app-level token (`xapp-…`) and serves until `shutdown` resolves.
 pub async fn run(
@@ -50,7 +55,13 @@ async fn on_command(
     states: SlackClientEventsUserState,
 ) -> UserCallbackResult<SlackCommandEventResponse> {
     let app = app_of(&states).await.ok_or_else(missing_state)?;
-    Ok(app.command(event).await)
+    let payload = serde_json::to_string(&event).unwrap_or_default();
+    let key = DeliveryKey::of_command(&event, &payload);
+    let noting = Noting::new(&app, "socket:slash_commands", key, RetryHeaders::default());
+    Ok(app
+        .command_admitted(event, Some(noting))
+        .await
+        .unwrap_or_else(|| SlackCommandEventResponse::new(SlackMessageContent::new())))
 }
 
 async fn on_interaction(
@@ -59,12 +70,21 @@ async fn on_interaction(
     states: SlackClientEventsUserState,
 ) -> UserCallbackResult<SlackInteractionResponse> {
     let app = app_of(&states).await.ok_or_else(missing_state)?;
+    let payload = serde_json::to_string(&event).unwrap_or_default();
+    let key = DeliveryKey::of_interaction(&event, &payload);
+    let noting = Noting::new(&app, "socket:interactive", key, RetryHeaders::default());
+    // Without the database a click is handled anyway, as over HTTP (see `http`).
     if matches!(event, SlackInteractionEvent::ViewSubmission(_)) {
+        if noting.admit(true).await != Admit::Handle {
+            return Ok(SlackInteractionResponse::Empty);
+        }
         return Ok(app.interaction(event).await);
     }
     // Acknowledge at once; the work (views.open, chat.update…) follows.
     tokio::spawn(async move {
-        app.interaction(event).await;
+        if noting.admit(true).await == Admit::Handle {
+            app.interaction(event).await;
+        }
     });
     Ok(SlackInteractionResponse::Empty)
 }
@@ -75,7 +95,17 @@ async fn on_push_event(
     states: SlackClientEventsUserState,
 ) -> UserCallbackResult<()> {
     let app = app_of(&states).await.ok_or_else(missing_state)?;
-    tokio::spawn(async move { app.push_event(event).await });
+    let noting = Noting::new(
+        &app,
+        "socket:events_api",
+        DeliveryKey::of_event(&event),
+        RetryHeaders::default(),
+    );
+    tokio::spawn(async move {
+        if noting.admit(true).await == Admit::Handle {
+            app.push_event(event).await;
+        }
+    });
     Ok(())
 }
 

@@ -14,15 +14,16 @@
 //! Files: [`people`] (the org chart and cadence dates), [`checkins`] (conversations and
 //! acknowledgements), [`snoozes`], [`outbox`] (every DM and channel post), [`reminders`]
 //! (reminders planned about reports: outbox rows and each report's last key), [`requests`]
-//! (asking someone before adding them to a team), [`evidence`] (what people did, tagged with
-//! a dimension), [`assessments`] (each side's ratings before a conversation), [`audit`],
-//! [`emails`] (work emails from HR exports), [`events`] (the timeline's changes, read from the
-//! audit log), [`restore`] (history coming back from an export) and [`restore_growth`]
-//! (evidence and assessments coming back), [`settings`], [`stats`] (what the people team's
-//! figures read), [`backup`] (online snapshots), [`time`] (how times are
-//! written), [`values`] (the words stored in status and kind columns), [`ids`] (the typed ids
-//! as text columns), [`open`] (opening: read-write with migrations, or read-only when the file
-//! cannot be written).
+//! (asking someone before adding them to a team), [`evidence`] (what people did, tagged
+//! with a dimension), [`assessments`] (each side's ratings before a conversation),
+//! [`audit`], [`emails`] (work emails from HR exports), [`health`] (whether the database
+//! answers), [`events`] (the timeline's changes, read from the audit log), [`restore`]
+//! (history coming back from an export) and [`restore_growth`] (evidence and assessments
+//! coming back), [`settings`], [`stats`] (what the people team's figures read), [`backup`]
+//! (online snapshots), [`time`] (how times are written), [`time_zones`] (many people's
+//! zones at once), [`values`] (the words stored in status and kind columns), [`ids`] (the
+//! typed ids as text columns), [`open`] (opening: read-write with migrations, or read-only
+//! when the file cannot be written).
 
 pub mod assessments;
 pub mod audit;
@@ -35,8 +36,10 @@ pub mod emails;
 pub mod events;
 pub mod evidence;
 pub mod flag;
+pub mod health;
 pub mod ids;
 pub mod inspect;
+pub mod job_claims;
 pub mod open;
 pub mod outbox;
 pub mod people;
@@ -44,10 +47,12 @@ pub mod reminders;
 pub mod requests;
 pub mod restore;
 pub mod restore_growth;
+pub mod retries;
 pub mod settings;
 pub mod snoozes;
 pub mod stats;
 pub mod time;
+pub mod time_zones;
 pub mod values;
 
 use sqlx::AnyPool;

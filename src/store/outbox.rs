@@ -627,6 +627,28 @@ impl Store {
         Ok(())
     }
 
+    /// After an attempt whose outcome is unknown (no answer in time, a dropped connection,
+    /// shutdown abandoning the send): the message may have been delivered, so it stays
+    /// `sending`, with `error`, until `next_attempt_at`. Then, like a row whose claim's lease
+    /// ended, it is looked up in its DM before it is claimed again (see
+    /// [`Store::unknown_outcomes`]).
+    pub async fn mark_unknown(
+        &self,
+        id: i64,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET status = 'sending', last_error = ?, next_attempt_at = ? WHERE id = ?",
+        )
+        .bind(error)
+        .bind(time::to_text(next_attempt_at))
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Puts a claimed message back untried (its claim counted an attempt that was not made).
     pub async fn release_untried(
         &self,
@@ -697,9 +719,10 @@ impl Store {
     }
 
     /// Rows whose outcome is unknown: claimed `sending` and never marked, their process
-    /// gone. With `lease_ended_by`, only those whose lease has ended by then (a pass that
-    /// outlived its lease); without, every `sending` row (at start-up, when no pass of this
-    /// process runs yet). Oldest first.
+    /// gone, or marked so after an attempt nobody answered ([`Store::mark_unknown`]). With
+    /// `lease_ended_by`, only those whose lease (or retry time) has ended by then; without,
+    /// every `sending` row (at start-up, when no pass of this process runs yet). Oldest
+    /// first.
     pub async fn unknown_outcomes(
         &self,
         lease_ended_by: Option<DateTime<Utc>>,

@@ -110,8 +110,11 @@ async fn a_message_slack_already_has_is_marked_sent_at_recovery_and_not_posted_a
     );
     let history = fake.expect_one("conversations.history");
     assert_eq!(history.str_param("channel"), Some(DM));
-    // From the claim (at DUE), less a minute for clocks that differ.
-    let oldest = (at(DUE) - Duration::minutes(1)).timestamp();
+    // From the earliest the row can have been sent: its lease's end (the claim at DUE plus
+    // five minutes) less the longest wait between attempts (an hour, which covers the lease),
+    // less a minute for clocks that differ.
+    let oldest =
+        (at(DUE) + Duration::minutes(5) - Duration::hours(1) - Duration::minutes(1)).timestamp();
     assert_eq!(
         history.str_param("oldest"),
         Some(format!("{oldest}.000000").as_str())
@@ -376,4 +379,96 @@ async fn serve_killed_mid_delivery_and_started_again_posts_every_reminder_exactl
         !fake.take("conversations.history").is_empty(),
         "the restart looked up the message left unmarked"
     );
+}
+
+/// A chat over `fake` that gives up on a Web API call after `limit`.
+fn impatient_chat(fake: &FakeSlack, bot: &Bot, limit: std::time::Duration) -> SlackChat {
+    SlackChat::new(
+        std::sync::Arc::new(fake.slack_client()),
+        SlackApiToken::new(harness::BOT_TOKEN.into()),
+        bot.metrics(),
+    )
+    .with_api_timeout(limit)
+}
+
+#[tokio::test]
+async fn a_send_that_timed_out_after_slack_posted_it_is_looked_up_and_not_posted_again() {
+    let fake = FakeSlack::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (bot, _) = setup(&fake, dir.path()).await;
+    // Slack posts the reminder on arrival but answers long after the client gave up.
+    fake.accept_posts_then_answer_after(std::time::Duration::from_secs(30));
+    let chat = impatient_chat(&fake, &bot, std::time::Duration::from_millis(200));
+
+    let report = career_bot::scheduler::tick(&bot, &chat, at(DUE))
+        .await
+        .expect("a pass");
+    assert_eq!((report.sent, report.retried), (0, 1), "{report:?}");
+    fake.expect_one("chat.postMessage");
+    let key = fake.posted_keys().pop().expect("the reminder's key");
+    assert_eq!(
+        status_of(&bot, &key).await,
+        OutboxStatus::Sending,
+        "an attempt of unknown outcome waits to be looked up"
+    );
+
+    // Its retry time comes: the DM is read first, the reminder is found there.
+    let report = career_bot::scheduler::tick(&bot, &chat, at(DUE) + Duration::hours(1))
+        .await
+        .expect("a pass");
+    assert_eq!(report.sent, 0, "{report:?}");
+    fake.expect_one("conversations.history");
+    fake.expect_none("chat.postMessage");
+    assert_eq!(status_of(&bot, &key).await, OutboxStatus::Sent);
+    assert_eq!(fake.history_len(DM), 1, "posted exactly once");
+    assert_eq!(fake.posted_keys(), [key]);
+    fake.take("conversations.open");
+}
+
+#[tokio::test]
+async fn a_send_that_timed_out_before_slack_posted_it_is_sent_once_after_the_look_up() {
+    let fake = FakeSlack::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (bot, chat) = setup(&fake, dir.path()).await;
+    // The first attempt never reaches Slack's history: it hangs until the client gives up.
+    fake.fail_next("chat.postMessage", Failure::Hang);
+    let impatient = impatient_chat(&fake, &bot, std::time::Duration::from_millis(200));
+    let report = career_bot::scheduler::tick(&bot, &impatient, at(DUE))
+        .await
+        .expect("a pass");
+    assert_eq!((report.sent, report.retried), (0, 1), "{report:?}");
+    fake.expect_one("chat.postMessage");
+
+    let report = career_bot::scheduler::tick(&bot, &chat, at(DUE) + Duration::hours(1))
+        .await
+        .expect("a pass");
+    assert_eq!(report.sent, 1, "nothing lost: {report:?}");
+    fake.expect_one("conversations.history");
+    fake.expect_one("chat.postMessage");
+    assert_eq!(fake.history_len(DM), 1, "posted exactly once");
+    fake.take("conversations.open");
+}
+
+#[tokio::test]
+async fn slacks_own_temporary_error_is_retried_without_a_look_up() {
+    let fake = FakeSlack::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (bot, chat) = setup(&fake, dir.path()).await;
+    // Slack answered `ok: false`: it did not post, so there is nothing to look for.
+    fake.fail_next("chat.postMessage", Failure::SlackError("internal_error"));
+    let report = career_bot::scheduler::tick(&bot, &chat, at(DUE))
+        .await
+        .expect("a pass");
+    assert_eq!((report.sent, report.retried), (0, 1), "{report:?}");
+    fake.expect_one("chat.postMessage");
+    let pending = bot.store().outbox(Some("pending")).await.expect("outbox");
+    assert_eq!(pending.len(), 1, "back in the queue: {pending:?}");
+
+    let report = career_bot::scheduler::tick(&bot, &chat, at(DUE) + Duration::hours(1))
+        .await
+        .expect("a pass");
+    assert_eq!(report.sent, 1, "{report:?}");
+    fake.expect_none("conversations.history");
+    fake.expect_one("chat.postMessage");
+    fake.take("conversations.open");
 }
