@@ -86,21 +86,19 @@ impl Store {
             .bind(time::date_text(to))
             .fetch_all(self.pool())
             .await?;
-        let before: HashMap<UserId, NaiveDate> =
-            sqlx::query_as::<_, (UserId, Day)>(BEFORE_SQL)
-                .bind(time::date_text(from))
-                .fetch_all(self.pool())
-                .await?
-                .into_iter()
-                .map(|(user, day)| (user, day.0))
-                .collect();
-        let starts: HashMap<UserId, NaiveDate> =
-            sqlx::query_as::<_, (UserId, Day)>(STARTS_SQL)
-                .fetch_all(self.pool())
-                .await?
-                .into_iter()
-                .map(|(user, day)| (user, day.0))
-                .collect();
+        let before: HashMap<UserId, NaiveDate> = sqlx::query_as::<_, (UserId, Day)>(BEFORE_SQL)
+            .bind(time::date_text(from))
+            .fetch_all(self.pool())
+            .await?
+            .into_iter()
+            .map(|(user, day)| (user, day.0))
+            .collect();
+        let starts: HashMap<UserId, NaiveDate> = sqlx::query_as::<_, (UserId, Day)>(STARTS_SQL)
+            .fetch_all(self.pool())
+            .await?
+            .into_iter()
+            .map(|(user, day)| (user, day.0))
+            .collect();
         rows.sort_unstable_by(|a, b| {
             (&a.report_id, a.held_on, a.id).cmp(&(&b.report_id, b.held_on, b.id))
         });
