@@ -118,6 +118,7 @@ use crate::ids::UserId;
 use crate::reply::Reply;
 use crate::store::StoreError;
 use crate::store::job_claims::{Job, JobSlot};
+use crate::store::open::Backend;
 use crate::store::outbox::{
     MessageKind, NewMessage, OutboxRow, PlannedReminder, ReminderPeriod, SentMark, SentMarkWriter,
     kind,
@@ -263,9 +264,20 @@ async fn tick_until<C: Chat>(
     .await
 }
 
-/// At start-up: messages a previous process was sending become ready again.
+/// Which `sending` rows start-up may take as a dead process's: all of them on a database
+/// only this process serves (SQLite: one replica), only those whose lease has ended on one
+/// several replicas share (PostgreSQL), where a running lease may be a live replica's send.
+fn interrupted_by(bot: &Bot, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    (bot.store().backend() == Backend::Postgres).then_some(now)
+}
+
+/// At start-up: messages a previous process was sending become ready again (on a shared
+/// database, those whose lease has ended; see [`interrupted_by`]).
 pub async fn recover(bot: &Bot, now: DateTime<Utc>) -> Result<u64, StoreError> {
-    let requeued = bot.store().requeue_interrupted(now).await?;
+    let requeued = bot
+        .store()
+        .requeue_interrupted(now, interrupted_by(bot, now))
+        .await?;
     if requeued > 0 {
         tracing::warn!(
             requeued,
@@ -283,7 +295,10 @@ pub async fn recover_checking<C: Chat>(
     chat: &C,
     now: DateTime<Utc>,
 ) -> Result<Recovered, StoreError> {
-    let unknown = bot.store().unknown_outcomes(None).await?;
+    let unknown = bot
+        .store()
+        .unknown_outcomes(interrupted_by(bot, now))
+        .await?;
     if unknown.is_empty() {
         return Ok(Recovered::default());
     }

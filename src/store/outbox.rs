@@ -738,13 +738,21 @@ impl Store {
             .await?)
     }
 
-    /// At start-up: rows a previous process left `sending` become ready now. Only one process
-    /// serves a database (see `deploy/`), so nothing else can be delivering them.
-    pub async fn requeue_interrupted(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    /// At start-up: rows a previous process left `sending` become ready now. With
+    /// `lease_ended_by`, only those whose lease (or retry time) has ended by then: on a
+    /// database several replicas share, a `sending` row whose lease runs may be another live
+    /// replica's send in progress.
+    pub async fn requeue_interrupted(
+        &self,
+        now: DateTime<Utc>,
+        lease_ended_by: Option<DateTime<Utc>>,
+    ) -> Result<u64, StoreError> {
         Ok(sqlx::query(
-            "UPDATE outbox SET status = 'pending', next_attempt_at = $1 WHERE status = 'sending'",
+            "UPDATE outbox SET status = 'pending', next_attempt_at = $1
+             WHERE status = 'sending' AND ($2 IS NULL OR next_attempt_at <= $2)",
         )
         .bind(time::to_text(now))
+        .bind(lease_ended_by.map(time::to_text))
         .execute(self.pool())
         .await?
         .rows_affected())

@@ -1857,7 +1857,10 @@ async fn requeue_interrupted_makes_sending_rows_ready_now() {
         // The process dies; the next one starts a minute later.
         let restart = at("2026-03-02T09:01:00Z");
         assert_eq!(
-            store.requeue_interrupted(restart).await.expect("requeue"),
+            store
+                .requeue_interrupted(restart, None)
+                .await
+                .expect("requeue"),
             1
         );
         let pending = store.outbox(Some("pending")).await.expect("outbox");
@@ -1880,12 +1883,60 @@ async fn requeue_interrupted_makes_sending_rows_ready_now() {
         assert_eq!(ready[0].key, "b");
         assert_eq!(ready[0].attempts, 2);
         assert_eq!(
-            store.requeue_interrupted(restart).await.expect("requeue"),
+            store
+                .requeue_interrupted(restart, None)
+                .await
+                .expect("requeue"),
             1
         );
         assert_eq!(
-            store.requeue_interrupted(restart).await.expect("requeue"),
+            store
+                .requeue_interrupted(restart, None)
+                .await
+                .expect("requeue"),
             0
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn requeue_interrupted_on_a_shared_database_leaves_rows_whose_lease_still_runs() {
+    databases::each(async |store: Store| {
+        let now = at("2026-03-02T09:00:00Z");
+        store
+            .plan_all(&[message("a", "2026-03-02T09:00:00Z")], now)
+            .await
+            .expect("plan");
+        let claimed = store
+            .claim_ready(now, at("2026-03-02T09:05:00Z"), 10)
+            .await
+            .expect("claim");
+        assert_eq!(claimed.len(), 1);
+        // Another replica starts while the claim's lease runs: the row may be a live send.
+        let restart = at("2026-03-02T09:01:00Z");
+        assert_eq!(
+            store
+                .requeue_interrupted(restart, Some(restart))
+                .await
+                .expect("requeue"),
+            0
+        );
+        assert!(
+            store
+                .unknown_outcomes(Some(restart))
+                .await
+                .expect("unknown")
+                .is_empty()
+        );
+        // Once the lease has ended, it is a dead process's row.
+        let later = at("2026-03-02T09:06:00Z");
+        assert_eq!(
+            store
+                .requeue_interrupted(later, Some(later))
+                .await
+                .expect("requeue"),
+            1
         );
     })
     .await;
