@@ -126,6 +126,7 @@ use crate::store::outbox::{
 use crate::store::people::DueCandidate;
 use crate::wake::Wake;
 
+mod pause;
 mod unknown_outcome;
 
 pub use unknown_outcome::Recovered;
@@ -645,6 +646,11 @@ async fn deliver_until<C: Chat>(
         if stopping.requested() {
             return Ok(report);
         }
+        // A 429 another replica (or this one) met pauses everyone until it ends.
+        if let Some(until) = pause::paused_until(bot, now).await? {
+            tracing::info!(until = %until, "delivery paused after a chat rate limit");
+            return Ok(report);
+        }
         let rows = store.claim_ready(now, lease_until, BATCH).await?;
         if rows.is_empty() {
             return Ok(report);
@@ -771,6 +777,8 @@ async fn deliver_batch<C: Chat>(
                     store.mark_retry(row.id, &error, resume).await?;
                     report.retried += 1;
                 }
+                // Every replica waits, not only this one (see [`pause`]).
+                pause::pause_all(bot, resume).await?;
                 tracing::warn!(
                     key = %first.key,
                     retry_after_secs = retry_after.as_secs(),

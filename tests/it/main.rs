@@ -43,6 +43,7 @@ mod readiness;
 mod records;
 mod scheduler_hardening;
 mod serve_process;
+mod shared_pause;
 mod slack_http;
 mod slack_limits;
 mod slack_retries;
