@@ -135,7 +135,7 @@ pub async fn copy_sqlite_to_postgres(
     }
     let mut read = source.pool().begin().await?;
     let mut write = target.write().await?;
-    let outcome = copy_all(&mut *read, &mut *write).await;
+    let outcome = copy_all(&mut read, &mut write).await;
     // The source was only read; the target commits only what was copied and checked.
     let _ = read.rollback().await;
     match outcome {
