@@ -372,3 +372,45 @@ async fn a_source_missing_migrations_is_named_and_not_copied() {
     let store = Store::open_with(&sqlite_path, career_bot::store::OpenMode::ReadOnly).await;
     assert!(store.is_err(), "still not migrated");
 }
+
+#[tokio::test]
+async fn a_value_that_does_not_fit_fails_the_copy_and_leaves_the_target_empty() {
+    let Some(database) = TestDatabase::postgres().await else {
+        eprintln!("skipped: migrate-db needs a PostgreSQL server");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite_path = dir.path().join("bot.db").display().to_string();
+    let store = Store::open(&sqlite_path).await.expect("creates");
+    // Good rows first (a whole batch of them, committed on their own they would stay), then
+    // a level SQLite keeps as text, which PostgreSQL's BIGINT refuses.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {})
+         INSERT INTO people (user_id, level, created_at, updated_at)
+         SELECT 'U' || i, CASE WHEN i = {} THEN 'three' ELSE 3 END,
+                '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'
+         FROM n",
+        BATCH + 1,
+        BATCH + 1
+    )))
+    .execute(store.pool())
+    .await
+    .expect("people");
+    store.close().await;
+
+    let output = migrate_db(dir.path(), &sqlite_path, &database.url());
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("failed, so nothing was committed"),
+        "{stderr}"
+    );
+    let postgres = Store::open(&database.url()).await.expect("opens");
+    assert!(
+        counts(&postgres).await.iter().all(|(_, rows)| *rows == 0),
+        "the target stays empty"
+    );
+    postgres.close().await;
+    database.remove().await;
+}
