@@ -12,6 +12,8 @@
 //!
 //! - [`config_check`]: `career-bot config check` prints the effective configuration with
 //!   secrets masked, and every problem.
+//! - [`migrate_db`]: `career-bot migrate-db --to postgres://…` copies the SQLite database
+//!   into an empty PostgreSQL one, in one transaction, row counts checked.
 //!
 //! The columns and rules are documented for admins in `docs/org-csv.md`.
 //!
@@ -24,6 +26,7 @@ pub mod config_check;
 pub mod export;
 pub mod export_growth;
 pub mod import;
+pub mod migrate_db;
 
 pub use export::{Export, ExportError, ExportFormat, ExportedCheckin, ExportedPerson};
 pub use import::{ImportError, ImportSummary, RowError};

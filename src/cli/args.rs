@@ -93,6 +93,15 @@ pub(super) enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Copy the configured SQLite database (--db or DATABASE_URL) into an empty PostgreSQL
+    /// database, in one transaction: every table, ids kept, each table's row count checked
+    /// before committing. Stop the bot first, so nothing writes the SQLite file meanwhile.
+    MigrateDb {
+        /// The PostgreSQL database to fill: postgres://USER:PASSWORD@HOST:5432/DBNAME. It must
+        /// exist; it is migrated first and must hold no rows.
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
     /// Exit 0 when the running bot answers GET /healthz (for container health checks).
     Healthcheck {
         /// The health URL (default: /healthz on the configured listen address, from

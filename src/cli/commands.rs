@@ -25,6 +25,7 @@ pub(super) async fn dispatch(command: Command, config: Config) -> CliResult {
         Command::Validate(args) => validate(args, &config),
         Command::Serve(_) => serve(config).await,
         Command::Backup { file } => backup(&config, &file).await,
+        Command::MigrateDb { to } => migrate_db(&config, &to).await,
         // Handled before the configuration is loaded.
         Command::Config(_) | Command::Healthcheck { .. } => Ok(()),
         Command::ImportOrg {
@@ -396,6 +397,17 @@ async fn backup(config: &Config, file: &Path) -> CliResult {
         rows.join(", ")
     );
     Ok(())
+}
+
+/// `migrate-db --to URL`: the configured SQLite database copied into an empty PostgreSQL one;
+/// a `--to` that is not a PostgreSQL URL is a usage error.
+async fn migrate_db(config: &Config, to: &str) -> CliResult {
+    use crate::admin::migrate_db::MigrateDbError;
+    match crate::admin::migrate_db::migrate_db(&config.database, to).await {
+        Ok(report) => write_stdout(&report.to_text()),
+        Err(error @ MigrateDbError::TargetNotPostgres) => Err(CliError::Usage(error.to_string())),
+        Err(error) => Err(CliError::failed(error)),
+    }
 }
 
 async fn serve(config: Config) -> CliResult {

@@ -23,7 +23,8 @@
 //! (online snapshots), [`time`] (how times are written), [`time_zones`] (many people's
 //! zones at once), [`values`] (the words stored in status and kind columns), [`ids`] (the
 //! typed ids as text columns), [`open`] (opening: read-write with migrations, or read-only
-//! when the file cannot be written).
+//! when the file cannot be written), [`transfer`] (copying a SQLite database into an empty
+//! PostgreSQL one, for `migrate-db`).
 
 pub mod assessments;
 pub mod audit;
@@ -53,6 +54,7 @@ pub mod snoozes;
 pub mod stats;
 pub mod time;
 pub mod time_zones;
+pub mod transfer;
 pub mod values;
 
 use sqlx::AnyPool;

@@ -230,6 +230,7 @@ fn every_subcommand_has_help() {
         &["ask", "--help"],
         &["shell", "--help"],
         &["validate", "--help"],
+        &["migrate-db", "--help"],
     ] {
         let output = run(subcommand);
         assert!(output.status.success(), "{subcommand:?}");

@@ -30,6 +30,7 @@ mod hardening;
 mod home_growth;
 mod job_claims;
 mod logging;
+mod migrate_db;
 mod migrations;
 mod model;
 mod operations;
