@@ -616,15 +616,8 @@ impl Store {
         error: &str,
         next_attempt_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE outbox SET status = 'pending', last_error = $1, next_attempt_at = $2 WHERE id = $3",
-        )
-        .bind(error)
-        .bind(time::to_text(next_attempt_at))
-        .bind(id)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        self.after_attempt(id, OutboxStatus::Pending, error, next_attempt_at)
+            .await
     }
 
     /// After an attempt whose outcome is unknown (no answer in time, a dropped connection,
@@ -638,9 +631,22 @@ impl Store {
         error: &str,
         next_attempt_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        self.after_attempt(id, OutboxStatus::Sending, error, next_attempt_at)
+            .await
+    }
+
+    /// Records a failed attempt's `error` and the row's next try, leaving it `status`.
+    async fn after_attempt(
+        &self,
+        id: i64,
+        status: OutboxStatus,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE outbox SET status = 'sending', last_error = ?, next_attempt_at = ? WHERE id = ?",
+            "UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3 WHERE id = $4",
         )
+        .bind(status.as_str())
         .bind(error)
         .bind(time::to_text(next_attempt_at))
         .bind(id)

@@ -1943,6 +1943,49 @@ async fn requeue_interrupted_on_a_shared_database_leaves_rows_whose_lease_still_
 }
 
 #[tokio::test]
+async fn an_attempt_of_unknown_outcome_stays_sending_until_its_retry_time() {
+    databases::each(async |store: Store| {
+        let now = at("2026-03-02T09:00:00Z");
+        store
+            .plan_all(&[message("a", "2026-03-02T09:00:00Z")], now)
+            .await
+            .expect("plan");
+        let claimed = store
+            .claim_ready(now, at("2026-03-02T09:05:00Z"), 10)
+            .await
+            .expect("claim");
+        let retry_at = at("2026-03-02T09:01:00Z");
+        store
+            .mark_unknown(claimed[0].id, "no answer", retry_at)
+            .await
+            .expect("unknown");
+        assert_eq!(
+            store.outbox_status("a").await.expect("status"),
+            Some(career_bot::store::outbox::OutboxStatus::Sending)
+        );
+        assert!(
+            store
+                .unknown_outcomes(Some(now))
+                .await
+                .expect("rows")
+                .is_empty()
+        );
+        let due = store.unknown_outcomes(Some(retry_at)).await.expect("rows");
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].last_error.as_deref(), Some("no answer"));
+        store
+            .mark_retry(claimed[0].id, "refused", retry_at)
+            .await
+            .expect("retry");
+        assert_eq!(
+            store.outbox_status("a").await.expect("status"),
+            Some(career_bot::store::outbox::OutboxStatus::Pending)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_corrupt_payload_is_reported_not_panicked_on() {
     databases::each(async |store: Store| {
         store
