@@ -4,16 +4,6 @@
 
 use crate::support::{self, harness};
 
-async fn get(server: &harness::Running, path: &str) -> (u16, String) {
-    let response = harness::http()
-        .get(server.url(path))
-        .send()
-        .await
-        .expect("an answer");
-    let status = response.status().as_u16();
-    (status, response.text().await.expect("text"))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readyz_fails_while_the_database_is_unreachable_and_questions_are_still_answered() {
     let fake = crate::support::fake_slack::FakeSlack::start().await;
@@ -23,15 +13,22 @@ async fn readyz_fails_while_the_database_is_unreachable_and_questions_are_still_
     let dir = tempfile::tempdir().expect("temp dir");
     let config = harness::config(dir.path(), &fake.api_url(), false, &[]);
     let server = harness::start(config).await;
-    assert_eq!(get(&server, "/readyz").await, (200, "ready\n".to_owned()));
+    assert_eq!(
+        harness::get(&server, "/readyz").await,
+        (200, "ready\n".to_owned())
+    );
 
     // The database goes away (a closed pool fails every query, as a stopped server would).
     server.bot.store().pool().close().await;
     assert_eq!(
-        get(&server, "/readyz").await,
+        harness::get(&server, "/readyz").await,
         (503, "database unreachable\n".to_owned())
     );
-    assert_eq!(get(&server, "/healthz").await.0, 200, "alive all the same");
+    assert_eq!(
+        harness::get(&server, "/healthz").await.0,
+        200,
+        "alive all the same"
+    );
 
     let body = harness::form(&[
         ("token", "unused"),

@@ -262,16 +262,6 @@ async fn seed_due_reports(config: &career_bot::config::Config, count: usize) {
     seed.store().close().await;
 }
 
-async fn get(server: &harness::Running, path: &str) -> (u16, String) {
-    let response = harness::http()
-        .get(server.url(path))
-        .send()
-        .await
-        .expect("an answer");
-    let status = response.status().as_u16();
-    (status, response.text().await.expect("text"))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slack_call_that_never_answers_times_out_and_the_other_messages_still_go_out() {
     let fake = FakeSlack::start().await;
@@ -299,7 +289,7 @@ async fn a_slack_call_that_never_answers_times_out_and_the_other_messages_still_
         (1_i64, 1_i64),
     )
     .await;
-    assert_eq!(get(&server, "/readyz").await.0, 200);
+    assert_eq!(harness::get(&server, "/readyz").await.0, 200);
     server.stop().await;
 }
 
@@ -380,9 +370,9 @@ async fn an_absurd_retry_after_pauses_delivery_at_most_fifteen_minutes_and_the_s
         next <= Utc::now() + chrono::Duration::minutes(15),
         "paused until {next}"
     );
-    let (status, _) = get(&server, "/readyz").await;
+    let (status, _) = harness::get(&server, "/readyz").await;
     assert_eq!(status, 200);
-    let (_, metrics) = get(&server, "/metrics").await;
+    let (_, metrics) = harness::get(&server, "/metrics").await;
     assert!(
         metrics.contains("career_bot_scheduler_running 1"),
         "{metrics}"

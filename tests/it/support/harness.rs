@@ -202,3 +202,14 @@ pub fn button(blocks: &serde_json::Value, action_id: &str) -> serde_json::Value 
         .find(|element| element["action_id"] == action_id)
         .unwrap_or_else(|| panic!("no {action_id} button in {blocks}"))
 }
+
+/// `GET path` on `server`: the status and the body.
+pub async fn get(server: &Running, path: &str) -> (u16, String) {
+    let response = http()
+        .get(server.url(path))
+        .send()
+        .await
+        .expect("an answer");
+    let status = response.status().as_u16();
+    (status, response.text().await.expect("text"))
+}
