@@ -6,6 +6,9 @@
 //! value in a column named `value`. [`json_text`] and [`json_int`] read a field of a JSON
 //! value: on SQLite with `json_extract`, on PostgreSQL with `jsonb` operators (the text is
 //! cast to `jsonb`, which costs nothing for a value already `jsonb`).
+//!
+//! The other way round, [`json_array_agg`] packs the rows of a large read into one JSON
+//! text (see its docs for why).
 
 use super::Backend;
 
@@ -56,9 +59,37 @@ pub fn json_int(backend: Backend, expr: &str, path: &str) -> String {
     }
 }
 
+/// An aggregate packing every row of a query into one JSON array of arrays, each holding
+/// `columns` in order; `[]` when there are none.
+///
+/// Why: sqlx hands each row over from its SQLite worker thread on its own, so a read of
+/// hundreds of thousands of rows spends most of its time waking threads (see `BENCHMARKS.md`,
+/// "`stats` over 100,000 people"); one text value crosses once, and serde reads it fast.
+pub fn json_array_agg(backend: Backend, columns: &[&str]) -> String {
+    let columns = columns.join(", ");
+    match backend {
+        Backend::Sqlite => format!("json_group_array(json_array({columns}))"),
+        Backend::Postgres => {
+            format!("COALESCE(CAST(json_agg(json_build_array({columns})) AS TEXT), '[]')")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_are_packed_into_one_array_in_each_dialect() {
+        assert_eq!(
+            json_array_agg(Backend::Sqlite, &["a", "b"]),
+            "json_group_array(json_array(a, b))"
+        );
+        assert_eq!(
+            json_array_agg(Backend::Postgres, &["a", "b"]),
+            "COALESCE(CAST(json_agg(json_build_array(a, b)) AS TEXT), '[]')"
+        );
+    }
 
     #[test]
     fn fields_and_elements_are_read_in_each_dialect() {

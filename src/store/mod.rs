@@ -43,6 +43,7 @@ pub mod inspect;
 pub mod job_claims;
 pub mod open;
 pub mod outbox;
+pub mod packed;
 pub mod people;
 pub mod reminders;
 pub mod requests;

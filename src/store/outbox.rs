@@ -810,8 +810,10 @@ impl Store {
                 "to_char(CAST(substr(o.planned_for, 1, 10) AS DATE) + 1, 'YYYY-MM-DD')",
             ),
         };
+        // Only the superseded rows come back (usually none): each row returned is a hand-over
+        // from the database's worker thread, and this runs before every message.
         let sql = format!(
-            "SELECT o.id, CASE
+            "SELECT id, reason FROM (SELECT o.id, CASE
                  WHEN o.kind = 'reminder' AND p.user_id IS NULL
                      THEN 'the report is no longer tracked'
                  WHEN o.kind = 'reminder' AND p.active = 0
@@ -859,18 +861,16 @@ impl Store {
              LEFT JOIN add_requests r
                  ON o.kind = 'add_request'
                 AND r.id = {key_id}
-             WHERE o.id IN (SELECT {id} FROM {rows})",
+             WHERE o.id IN (SELECT {id} FROM {rows})) AS checked
+             WHERE reason IS NOT NULL",
             id = dialect::json_int(backend, "ids.value", ""),
             rows = dialect::json_rows(backend, "$1", "ids"),
         );
-        let rows: Vec<(i64, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let rows: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(list)
             .fetch_all(self.pool())
             .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(id, reason)| reason.map(|reason| (id, reason)))
-            .collect())
+        Ok(rows.into_iter().collect())
     }
 
     /// Marks a row superseded: not sent, not failed, with why.

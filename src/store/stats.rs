@@ -6,32 +6,29 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::columns::Day;
 use super::values::AckStatus;
 use super::{Store, StoreError, time};
 use crate::ids::{FrameworkId, UserId};
 
 /// One conversation held in the window.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeldConversation {
     /// The report.
     pub report_id: UserId,
     /// Their manager of record then.
     pub manager_id: UserId,
     /// When.
-    #[sqlx(try_from = "crate::store::columns::Day")]
     pub held_on: NaiveDate,
     /// The report's framework then.
     pub framework_id: Option<FrameworkId>,
     /// The report's latest answer.
     pub ack_status: AckStatus,
     /// The report's conversation before it, else their start date.
-    #[sqlx(try_from = "crate::store::columns::MaybeDay")]
     pub previous: Option<NaiveDate>,
 }
 
 /// One tracked person and their manager.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgEdge {
     /// The person.
     pub user_id: UserId,
@@ -41,29 +38,47 @@ pub struct OrgEdge {
     pub display_name: String,
 }
 
-/// One conversation in the window, before its previous one is known.
-#[derive(sqlx::FromRow)]
-struct WindowRow {
-    id: i64,
-    report_id: UserId,
-    manager_id: UserId,
-    #[sqlx(try_from = "crate::store::columns::Day")]
-    held_on: NaiveDate,
-    framework_id: Option<FrameworkId>,
-    ack_status: AckStatus,
-}
+/// One conversation in the window, before its previous one is known, as packed
+/// ([`Store::fetch_packed`]): `[id, report_id, manager_id, held_on, framework_id, ack_status]`.
+#[derive(serde::Deserialize)]
+struct WindowRow(i64, UserId, UserId, String, Option<FrameworkId>, String);
+
+/// The columns of [`WindowRow`].
+const WINDOW_COLUMNS: [&str; 6] = [
+    "id",
+    "report_id",
+    "manager_id",
+    "held_on",
+    "framework_id",
+    "ack_status",
+];
 
 /// The conversations in the window: a plain scan, no sort (the rows are ordered in memory).
-const WINDOW_SQL: &str =
-    "SELECT id, report_id, manager_id, held_on, framework_id, ack_status FROM checkins
-     WHERE held_on >= $1 AND held_on <= $2";
+const WINDOW_FROM: &str = "checkins WHERE held_on >= $1 AND held_on <= $2";
 
 /// Each report's latest conversation before the window (read through `checkins_by_report`).
-const BEFORE_SQL: &str =
-    "SELECT report_id, MAX(held_on) FROM checkins WHERE held_on < $1 GROUP BY report_id";
+const BEFORE_FROM: &str = "(SELECT report_id, MAX(held_on) AS latest FROM checkins
+                           WHERE held_on < $1 GROUP BY report_id) AS before_window";
 
 /// Each person's start date, for a report whose first conversation is in the window.
-const STARTS_SQL: &str = "SELECT user_id, start_date FROM people WHERE start_date IS NOT NULL";
+const STARTS_FROM: &str = "people WHERE start_date IS NOT NULL";
+
+/// A stored date, or an error naming where it was read.
+fn day(text: &str, column: &str) -> Result<NaiveDate, StoreError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| StoreError::Corrupt(format!("{column} \"{text}\" is not a date (YYYY-MM-DD)")))
+}
+
+/// Each person's date in `pairs` (`[user_id, date]`), read.
+fn dates(
+    pairs: Vec<(UserId, String)>,
+    column: &str,
+) -> Result<HashMap<UserId, NaiveDate>, StoreError> {
+    pairs
+        .into_iter()
+        .map(|(user, text)| Ok((user, day(&text, column)?)))
+        .collect()
+}
 
 impl Store {
     /// The conversations held from `from` to `to` (inclusive), each with its previous one
@@ -75,50 +90,63 @@ impl Store {
     /// to its person, which over 100,000 people and two years took seconds; here the
     /// previous one of a conversation in the window is the one before it in the window,
     /// and only each report's first needs the latest conversation before the window or
-    /// the start date (see `BENCHMARKS.md`, "`stats` over 100,000 people").
+    /// the start date. Each query's rows come packed in one JSON text
+    /// ([`Store::fetch_packed`]): row by row, sqlx spent most of a second waking threads
+    /// (see `BENCHMARKS.md`, "`stats` over 100,000 people").
     pub async fn held_between(
         &self,
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<HeldConversation>, StoreError> {
-        let mut rows = sqlx::query_as::<_, WindowRow>(WINDOW_SQL)
-            .bind(time::date_text(from))
-            .bind(time::date_text(to))
-            .fetch_all(self.pool())
+        let (from_text, to_text) = (time::date_text(from), time::date_text(to));
+        let mut rows: Vec<WindowRow> = self
+            .fetch_packed(
+                "the conversations held",
+                &WINDOW_COLUMNS,
+                WINDOW_FROM,
+                &[&from_text, &to_text],
+            )
             .await?;
-        let before: HashMap<UserId, NaiveDate> = sqlx::query_as::<_, (UserId, Day)>(BEFORE_SQL)
-            .bind(time::date_text(from))
-            .fetch_all(self.pool())
-            .await?
-            .into_iter()
-            .map(|(user, day)| (user, day.0))
-            .collect();
-        let starts: HashMap<UserId, NaiveDate> = sqlx::query_as::<_, (UserId, Day)>(STARTS_SQL)
-            .fetch_all(self.pool())
-            .await?
-            .into_iter()
-            .map(|(user, day)| (user, day.0))
-            .collect();
-        rows.sort_unstable_by(|a, b| {
-            (&a.report_id, a.held_on, a.id).cmp(&(&b.report_id, b.held_on, b.id))
-        });
+        let before = dates(
+            self.fetch_packed(
+                "the conversations before the window",
+                &["report_id", "latest"],
+                BEFORE_FROM,
+                &[&from_text],
+            )
+            .await?,
+            "checkins.held_on",
+        )?;
+        let starts = dates(
+            self.fetch_packed(
+                "the start dates",
+                &["user_id", "start_date"],
+                STARTS_FROM,
+                &[],
+            )
+            .await?,
+            "people.start_date",
+        )?;
+        // Dates as stored (`YYYY-MM-DD`) sort as the dates do.
+        rows.sort_unstable_by(|a, b| (&a.1, &a.3, a.0).cmp(&(&b.1, &b.3, b.0)));
         let mut held = Vec::with_capacity(rows.len());
         let mut last: Option<(UserId, NaiveDate)> = None;
-        for row in rows {
+        for WindowRow(_, report_id, manager_id, held_on, framework_id, ack_status) in rows {
+            let held_on = day(&held_on, "checkins.held_on")?;
             let previous = match &last {
-                Some((report, held_on)) if *report == row.report_id => Some(*held_on),
+                Some((report, before_it)) if *report == report_id => Some(*before_it),
                 _ => before
-                    .get(&row.report_id)
-                    .or_else(|| starts.get(&row.report_id))
+                    .get(&report_id)
+                    .or_else(|| starts.get(&report_id))
                     .copied(),
             };
-            last = Some((row.report_id.clone(), row.held_on));
+            last = Some((report_id.clone(), held_on));
             held.push(HeldConversation {
-                report_id: row.report_id,
-                manager_id: row.manager_id,
-                held_on: row.held_on,
-                framework_id: row.framework_id,
-                ack_status: row.ack_status,
+                report_id,
+                manager_id,
+                held_on,
+                framework_id,
+                ack_status: AckStatus::try_from(ack_status.as_str())?,
                 previous,
             });
         }
@@ -127,11 +155,22 @@ impl Store {
 
     /// Every tracked person with a manager: the org chart.
     pub async fn org_edges(&self) -> Result<Vec<OrgEdge>, StoreError> {
-        Ok(sqlx::query_as::<_, OrgEdge>(
-            "SELECT user_id, manager_id, display_name FROM people
-             WHERE active = 1 AND manager_id IS NOT NULL",
-        )
-        .fetch_all(self.pool())
-        .await?)
+        // Packed: one row per person in the org (see [`Store::fetch_packed`]).
+        let edges: Vec<(UserId, UserId, String)> = self
+            .fetch_packed(
+                "the org chart",
+                &["user_id", "manager_id", "display_name"],
+                "people WHERE active = 1 AND manager_id IS NOT NULL",
+                &[],
+            )
+            .await?;
+        Ok(edges
+            .into_iter()
+            .map(|(user_id, manager_id, display_name)| OrgEdge {
+                user_id,
+                manager_id,
+                display_name,
+            })
+            .collect())
     }
 }
