@@ -26,11 +26,16 @@ impl SignedRequest {
     /// Signs a slash command asking `text`, as Slack would (`v0:TIMESTAMP:BODY`). The body
     /// ends with a `trigger_id` no other request has.
     pub fn new(address: &str, secret: &str, text: &str) -> Self {
+        Self::from_user(address, secret, "U_BENCH", text)
+    }
+
+    /// [`SignedRequest::new`], from `user`.
+    pub fn from_user(address: &str, secret: &str, user: &str, text: &str) -> Self {
         let unique = SIGNED.fetch_add(1, Ordering::Relaxed);
         let body = serde_urlencoded::to_string([
             ("team_id", "T0FAKE"),
             ("channel_id", "C1"),
-            ("user_id", "U_BENCH"),
+            ("user_id", user),
             ("command", "/career"),
             ("text", text),
             ("response_url", "http://127.0.0.1:9/response"),

@@ -2,6 +2,7 @@
 //!
 //!     cargo bench --bench http              # issue 12, item 16 (throughput.rs)
 //!     cargo bench --bench http -- latency   # the earlier p99 patterns (latency.rs)
+//!     cargo bench --bench http -- team      # issue 15: `team` on PostgreSQL against SQLite (team.rs)
 //!
 //! Issue 12, item 16 (the default): throughput at 50 connections with one repeated question
 //! text and rotating through 6,000 new wordings of real questions, against a do-nothing
@@ -29,12 +30,15 @@ mod latency;
 mod memory;
 mod questions;
 mod server;
+mod team;
 mod throughput;
 // The integration tests' support tree, for its Slack signer and fake Slack; the bench uses
 // only those parts of it.
 #[allow(dead_code, unused_imports)]
 #[path = "../../tests/it/support/mod.rs"]
 mod support;
+#[path = "../support/team_org.rs"]
+mod team_org;
 
 use support::harness;
 
@@ -60,6 +64,7 @@ fn main() {
     // Decided before any pinning, which would make this process see one CPU.
     let placements = Placement::available();
     let latency = args.iter().any(|arg| arg == "latency");
+    let team = args.iter().any(|arg| arg == "team");
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -70,7 +75,9 @@ fn main() {
         fake.ignore("users.info");
         fake.ignore("conversations.open");
         fake.ignore("chat.postMessage");
-        if latency {
+        if team {
+            team::measure(&fake.api_url()).await;
+        } else if latency {
             latency::measure(placements, &fake.api_url()).await;
         } else {
             throughput::measure(&fake.api_url()).await;

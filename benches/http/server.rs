@@ -34,6 +34,18 @@ impl CareerBot {
         secret: &str,
         cpus: Vec<usize>,
     ) -> Self {
+        let database = dir.join("bench.db").display().to_string();
+        Self::start_on(dir, &database, api_url, secret, cpus).await
+    }
+
+    /// [`CareerBot::start`] on `database` (a SQLite path or a `postgres://` URL).
+    pub async fn start_on(
+        dir: &std::path::Path,
+        database: &str,
+        api_url: &str,
+        secret: &str,
+        cpus: Vec<usize>,
+    ) -> Self {
         let mut command = Command::new(binary());
         command
             .current_dir(dir)
@@ -41,7 +53,7 @@ impl CareerBot {
             .env("SLACK_BOT_TOKEN", "xoxb-bench")
             .env("SLACK_SIGNING_SECRET", secret)
             .env("SLACK_API_URL", api_url)
-            .env("DATABASE_URL", dir.join("bench.db").display().to_string())
+            .env("DATABASE_URL", database)
             .env("RUST_LOG", "warn,career_bot::serve=info")
             // The runtime sizes itself to the CPUs it may use.
             .env_remove("TOKIO_WORKER_THREADS")
