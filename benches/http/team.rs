@@ -196,7 +196,11 @@ fn summary(sqlite: &[Round], postgres: &[Round]) {
         .collect();
     let per_round: Vec<String> = ratios.iter().map(|ratio| format!("{ratio:.2}")).collect();
     let ratio = median(ratios);
-    let errors: usize = sqlite.iter().chain(postgres).map(|round| round.errors).sum();
+    let errors: usize = sqlite
+        .iter()
+        .chain(postgres)
+        .map(|round| round.errors)
+        .sum();
     let pass = ratio >= MIN_RATIO && errors == 0;
     println!();
     println!(

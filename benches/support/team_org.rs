@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
-use career_bot::checkins::due_on;
 use career_bot::bot::Settings;
+use career_bot::checkins::due_on;
 use career_bot::store::{Store, time};
 
 pub const MANAGERS: usize = 200;

@@ -59,16 +59,42 @@ impl Hold {
         let local = self.until.with_timezone(&tz);
         let day = local.date_naive();
         match self.reason {
-            HoldReason::Away => format!("deferred: away until {day}"),
-            HoldReason::ReportAway => format!("deferred: report away until {day}"),
+            HoldReason::Away => format!("{DEFERRED}away until {day}"),
+            HoldReason::ReportAway => format!("{DEFERRED}{REPORT}away until {day}"),
             HoldReason::DoNotDisturb => {
                 format!(
-                    "deferred: do not disturb until {}",
+                    "{DEFERRED}do not disturb until {}",
                     local.format("%Y-%m-%d %H:%M")
                 )
             }
-            HoldReason::Holiday => format!("deferred: holiday until {day}"),
-            HoldReason::NonWorkingDay => format!("deferred: non-working day until {day}"),
+            HoldReason::Holiday => format!("{DEFERRED}holiday until {day}"),
+            HoldReason::NonWorkingDay => format!("{DEFERRED}non-working day until {day}"),
+        }
+    }
+}
+
+/// How every stored reason starts.
+const DEFERRED: &str = "deferred: ";
+/// What follows [`DEFERRED`] when the report's absence holds a manager's reminder back.
+const REPORT: &str = "report ";
+
+/// Whose absence a stored reason ([`Hold::describe`]) names, with the rest of it
+/// (`away until 2026-05-06`), for the views that list held reminders by report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeldBecause<'a> {
+    /// The report is away (the conversation cannot happen).
+    Report(&'a str),
+    /// The recipient is away, busy or off (or the reason is not one this build wrote).
+    Recipient(&'a str),
+}
+
+impl<'a> HeldBecause<'a> {
+    /// Reads a stored reason.
+    pub fn of(stored: &'a str) -> Self {
+        let rest = stored.strip_prefix(DEFERRED).unwrap_or(stored);
+        match rest.strip_prefix(REPORT) {
+            Some(report) => HeldBecause::Report(report),
+            None => HeldBecause::Recipient(rest),
         }
     }
 }
@@ -168,6 +194,30 @@ impl Rules<'_> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_stored_reason_says_whose_absence_holds_the_message() {
+        let until = "2026-05-06T07:00:00Z".parse().expect("time");
+        let report = Hold {
+            reason: HoldReason::ReportAway,
+            until,
+        }
+        .describe(chrono_tz::UTC);
+        assert_eq!(
+            HeldBecause::of(&report),
+            HeldBecause::Report("away until 2026-05-06")
+        );
+        let holiday = Hold {
+            reason: HoldReason::Holiday,
+            until,
+        }
+        .describe(chrono_tz::UTC);
+        assert_eq!(
+            HeldBecause::of(&holiday),
+            HeldBecause::Recipient("holiday until 2026-05-06")
+        );
+        assert_eq!(HeldBecause::of("odd"), HeldBecause::Recipient("odd"));
+    }
     use super::*;
     use crate::checkins::Period;
     use crate::checkins::away::{DndWindow, ProfileStatus};

@@ -714,6 +714,24 @@ impl Store {
         .await?)
     }
 
+    /// The messages to `recipient` waiting, held back, oldest first (what `team` shows).
+    pub async fn pending_deferrals_to(
+        &self,
+        recipient: &str,
+    ) -> Result<Vec<PendingDeferral>, StoreError> {
+        Ok(sqlx::query_as::<_, PendingDeferral>(
+            "SELECT key, kind, recipient, report_id, deferred_reason AS reason,
+                    deferred_until AS until
+             FROM outbox
+             WHERE recipient = $1 AND status IN ('pending', 'sending')
+               AND deferred_reason IS NOT NULL AND next_attempt_at = deferred_until
+             ORDER BY id",
+        )
+        .bind(recipient)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// Gives up on a message.
     pub async fn mark_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE outbox SET status = 'failed', last_error = $1 WHERE id = $2")

@@ -56,10 +56,19 @@ async fn an_away_manager_gets_the_reminder_the_day_after_the_status_expires_once
         out.contains("for boss: deferred: away until 2026-04-23"),
         "{out}"
     );
-    let out = run(&mut shell, &["team"]).await;
+    let out = run(&mut shell, &["team", "overdue"]).await;
     assert!(
         out.contains("reminder deferred: away until 2026-04-23"),
         "{out}"
+    );
+    // `overdue` names whose absence holds it: the manager's, here.
+    let overdue_line = out
+        .lines()
+        .find(|line| line.contains("(manager ") && line.contains("· last "))
+        .unwrap_or_else(|| panic!("an overdue line in {out}"));
+    assert!(
+        overdue_line.ends_with("· manager away until 2026-04-23"),
+        "{overdue_line}"
     );
     // Still away the next days: nothing, and nothing planned again.
     let out = run(

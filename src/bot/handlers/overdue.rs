@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::bot::{Bot, HandlerError};
+use crate::checkins::deferral::HeldBecause;
 use crate::checkins::{Status, Timeline};
 use crate::ids::UserId;
 use crate::reply::{Reply, Text};
@@ -110,13 +111,9 @@ async fn held_reminders(bot: &Bot) -> Result<HashMap<UserId, String>, HandlerErr
         let Some(report) = deferral.report_id else {
             continue;
         };
-        let reason = deferral
-            .reason
-            .strip_prefix("deferred: ")
-            .unwrap_or(&deferral.reason);
-        let reason = match reason.strip_prefix("report ") {
-            Some(report_away) => report_away.to_owned(),
-            None => format!("manager {reason}"),
+        let reason = match HeldBecause::of(&deferral.reason) {
+            HeldBecause::Report(away) => away.to_owned(),
+            HeldBecause::Recipient(why) => format!("manager {why}"),
         };
         held.entry(report).or_insert(reason);
     }
