@@ -41,6 +41,7 @@ pub mod health;
 pub mod ids;
 pub mod inspect;
 pub mod job_claims;
+pub mod leases;
 pub mod open;
 pub mod outbox;
 pub mod people;

@@ -42,6 +42,7 @@ mod prep_e2e;
 mod prep_slack_limits;
 mod readiness;
 mod records;
+mod replica_kill;
 mod replica_recovery;
 mod scheduler_hardening;
 mod serve_process;
