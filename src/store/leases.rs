@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
-use super::{Store, StoreError, dialect, time};
+use super::{Backend, Store, StoreError, dialect, time};
 
 /// One claimed row, as the claim left it: its id and the attempt count the claim set. Another
 /// replica's claim counts one more attempt, so the pair says whose the row is.
@@ -25,8 +25,9 @@ impl Store {
     /// that lease: still `sending`, with the attempt count of this claim, and the lease end
     /// `until` this pass gave it. Returns the ids of the rows renewed; the others were
     /// taken over (or settled) by another process after the lease ended and are not this
-    /// pass's to send. Serialized with claims ([`Store::write`]), so a row is either renewed
-    /// before another replica's claim could take it, or taken and not renewed.
+    /// pass's to send. A row is either renewed before another replica's claim could take it,
+    /// or taken and not renewed: on SQLite writers run one at a time ([`Store::write`]); on
+    /// PostgreSQL the row locks of this update and of a claim order the two.
     pub async fn renew_lease(
         &self,
         rows: &[HeldRow],
@@ -53,7 +54,17 @@ impl Store {
             attempts = dialect::json_int(backend, "batch.value", "attempts"),
             rows = dialect::json_rows(backend, "$1", "batch"),
         );
-        let mut tx = self.write().await?;
+        // On PostgreSQL claims lock rows, not the whole database (see `claim_pg`), and so
+        // does this update: whichever of the two comes second sees the first's result.
+        let mut tx = match backend {
+            Backend::Sqlite => self.write().await?,
+            Backend::Postgres => {
+                if self.is_read_only() {
+                    return Err(StoreError::ReadOnly);
+                }
+                self.pool().begin().await?
+            }
+        };
         let renewed: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .bind(held)
             .bind(time::to_text(until))

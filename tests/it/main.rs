@@ -13,6 +13,7 @@ mod ask_phrasings;
 mod away_e2e;
 mod away_slack;
 mod checkins_e2e;
+mod claim_skip_locked;
 mod cli;
 mod config;
 mod config_database;
