@@ -20,8 +20,11 @@
 //!    report actually sent to that manager in the current due period (see
 //!    [`crate::store::Store::sent_reminder_counts`]), not from INDEX: the first one sent is
 //!    "Reminder 1" even when its slot was not the first, and a snooze does not restart it.
-//! 2. **Claiming** marks ready rows `sending` and leases them for five minutes, in a committed
-//!    transaction, so no concurrent pass can take them.
+//! 2. **Claiming** marks ready rows `sending` and leases them for `[delivery] lease` (five
+//!    minutes by default), in a committed transaction, so no concurrent pass can take them.
+//!    A batch that outlasts its lease (a slow chat) renews it before each send once half of
+//!    it is spent, and leaves out any message another replica took over meanwhile (see
+//!    `lease`).
 //! 3. **Checking**, right before each message is sent (not once per claimed batch: against a
 //!    slow chat a batch of 500 takes minutes): the stale-message rule,
 //!    [`crate::store::Store::superseded_among`], one query on the message's rows. A row whose
@@ -126,13 +129,12 @@ use crate::store::outbox::{
 use crate::store::people::DueCandidate;
 use crate::wake::Wake;
 
+mod lease;
 mod pause;
 mod unknown_outcome;
 
 pub use unknown_outcome::Recovered;
 
-/// How long a claimed message is reserved for one delivery attempt.
-const LEASE: chrono::Duration = chrono::Duration::minutes(5);
 /// How many messages one claim takes.
 const BATCH: u32 = 500;
 /// After this long past its slot, a message that keeps failing is given up.
@@ -635,7 +637,7 @@ async fn deliver_until<C: Chat>(
 ) -> Result<TickReport, StoreError> {
     let store = bot.store();
     let mut report = TickReport::default();
-    let lease_until = later(now, LEASE);
+    let mut claim = lease::Claim::new(bot, now);
     // Rows whose lease ended while still `sending` (a pass outlived it, or recovery could
     // not run): looked for in their DMs before the claim below takes them again.
     let expired = store.unknown_outcomes(Some(now)).await?;
@@ -651,12 +653,22 @@ async fn deliver_until<C: Chat>(
             tracing::info!(until = %until, "delivery paused after a chat rate limit");
             return Ok(report);
         }
+        let lease_until = claim.for_new_batch();
         let rows = store.claim_ready(now, lease_until, BATCH).await?;
         if rows.is_empty() {
             return Ok(report);
         }
         let marker = SentMarker::start(bot, now);
-        let end = deliver_batch(bot, chat, now, rows, &marker, stopping, &mut report).await;
+        let end = deliver_batch(
+            bot,
+            chat,
+            now,
+            rows,
+            (&marker, &mut claim),
+            stopping,
+            &mut report,
+        )
+        .await;
         // Whatever happened, every mark handed over is committed first (retried until it
         // is): a delivered message left `sending` would be sent again when its lease ends.
         let marked = marker.finish(stopping).await;
@@ -675,7 +687,7 @@ async fn deliver_batch<C: Chat>(
     chat: &C,
     now: DateTime<Utc>,
     rows: Vec<OutboxRow>,
-    marker: &SentMarker,
+    (marker, claim): (&SentMarker, &mut lease::Claim),
     stopping: &Stopping,
     report: &mut TickReport,
 ) -> Result<BatchEnd, StoreError> {
@@ -712,6 +724,13 @@ async fn deliver_batch<C: Chat>(
                 unsent: rest(message, messages),
                 resume: now,
             });
+        }
+        // Still ours: a slow batch renews its lease, and leaves out what another took over.
+        if !claim
+            .still_holds(bot, &message, messages.as_slice())
+            .await?
+        {
+            continue;
         }
         // The stale-message rule, right before the send.
         let Some(message) = without_superseded(bot, message, report).await? else {
@@ -771,7 +790,7 @@ async fn deliver_batch<C: Chat>(
             Err(SendError::RateLimited { retry_after }) => {
                 // The chat wants a pause: put this message and the rest of the batch back.
                 let wait = retry_after.min(MAX_RETRY_AFTER);
-                let resume = later(now, chrono::Duration::from_std(wait).unwrap_or(LEASE));
+                let resume = later(now, chrono::Duration::from_std(wait).unwrap_or(MAX_BACKOFF));
                 let error = format!("rate limited; retrying after {}s", wait.as_secs());
                 for (row, _) in &message.items {
                     store.mark_retry(row.id, &error, resume).await?;
@@ -1506,7 +1525,7 @@ async fn passes<C: Chat>(
 /// A restarted scheduler does not re-queue the rows the ended one had claimed (as [`run`]
 /// does at start-up): the marks of the messages it delivered may still be committing, and
 /// re-queuing them would send them twice. Those rows are ready again when their lease ends,
-/// five minutes after they were claimed.
+/// `[delivery] lease` (five minutes by default) after they were claimed.
 pub async fn supervise<C: Chat + Clone + 'static>(
     bot: Arc<Bot>,
     chat: C,

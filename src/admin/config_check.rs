@@ -268,6 +268,12 @@ fn render(config: &Config, loaded: Vec<&str>) -> String {
         http.body_timeout.as_secs()
     );
     let _ = writeln!(out, "max_connections = {}", http.max_connections);
+    let _ = writeln!(out, "\n[delivery]");
+    let _ = writeln!(
+        out,
+        "lease = {}",
+        quoted(&format!("{}s", config.delivery_lease.as_secs()))
+    );
     let _ = writeln!(out, "\n# Slack (environment only)");
     let _ = writeln!(
         out,

@@ -31,6 +31,8 @@ pub struct Settings {
     pub away: crate::checkins::away::AwayRules,
     /// Working days and holidays.
     pub calendar: crate::checkins::calendar::Calendar,
+    /// How long a claimed outbox message is reserved for this replica (`[delivery] lease`).
+    pub delivery_lease: chrono::Duration,
 }
 
 /// A cron expression in the configuration did not parse (`Config` checks this first, so this
@@ -57,6 +59,9 @@ impl Settings {
             prep_days_before: config.prep_days_before,
             away: config.away.clone(),
             calendar: config.calendar.clone(),
+            // Config bounds the lease to an hour, so it always fits.
+            delivery_lease: chrono::Duration::from_std(config.delivery_lease)
+                .unwrap_or(chrono::Duration::minutes(5)),
         })
     }
 

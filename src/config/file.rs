@@ -43,6 +43,16 @@ pub struct FileConfig {
     pub calendar: FileCalendar,
     /// The org chart from HR.
     pub org: FileOrg,
+    /// How the outbox is delivered.
+    pub delivery: FileDelivery,
+}
+
+/// `[delivery]` in the config file (see `super::delivery`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileDelivery {
+    /// How long a claimed message is reserved for the replica that claimed it (`"5m"`).
+    pub lease: Option<String>,
 }
 
 /// `[org]` in the config file: the org chart kept in step with an HR export.

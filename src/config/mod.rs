@@ -11,6 +11,7 @@
 
 mod calendar;
 mod checks;
+mod delivery;
 mod env;
 mod file;
 mod log_format;
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
 
+pub use delivery::{DEFAULT_LEASE, MAX_LEASE, MIN_LEASE, parse_lease};
 pub use env::{Environment, ProcessEnvironment};
 pub use file::{
     FileCadence, FileCadenceOverride, FileConfig, FileFrameworkSource, FileHttp, FileReminders,
@@ -111,6 +113,9 @@ pub struct Config {
     pub slack: SlackSettings,
     /// `[org] file`: the HR export `serve` keeps the org chart in step with.
     pub org_file: Option<PathBuf>,
+    /// `[delivery] lease`: how long a claimed message is reserved for its replica (default
+    /// five minutes).
+    pub delivery_lease: std::time::Duration,
 }
 
 /// Reads `SLACK_API_TIMEOUT`: seconds, fractions allowed, more than 0 and at most 300.
@@ -424,6 +429,21 @@ impl Config {
             ),
         };
         check_slack(&slack, &mut problems);
+        let delivery_lease = parse_or_report(
+            file.delivery
+                .lease
+                .clone()
+                .map(|v| (key("delivery.lease"), v)),
+            DEFAULT_LEASE,
+            parse_lease,
+            &mut problems,
+        );
+        if let Some(message) = delivery::lease_too_short(delivery_lease, slack.api_timeout) {
+            problems.push(ConfigProblem {
+                source: key("delivery.lease"),
+                message,
+            });
+        }
 
         let org_file = file.org.file.as_ref().map(|path| base_dir.join(path));
 
@@ -449,6 +469,7 @@ impl Config {
             http,
             slack,
             org_file,
+            delivery_lease,
         };
         (config, problems)
     }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{LEASE, MAX_BACKOFF};
+use super::MAX_BACKOFF;
 use crate::bot::Bot;
 use crate::chat::Chat;
 use crate::store::StoreError;
@@ -51,7 +51,7 @@ pub async fn settle<C: Chat>(
     for (user, rows) in by_user {
         let since = rows
             .iter()
-            .map(earliest_send)
+            .map(|row| earliest_send(row, bot.settings().delivery_lease))
             .min()
             .unwrap_or(now)
             .checked_sub_signed(CLOCK_SLACK)
@@ -85,15 +85,15 @@ pub async fn settle<C: Chat>(
 }
 
 /// The earliest `row` can have been sent: its next attempt time is either its claim's lease
-/// end (a claim plus [`LEASE`]) or the retry time set after an attempt of unknown outcome
+/// end (a claim plus `lease`, `[delivery] lease`) or the retry time set after an attempt of unknown outcome
 /// (the attempt plus a backoff of at most [`MAX_BACKOFF`]), so the longer of the two before
 /// it covers both. A row whose stored time is unreadable reads as sent at the Unix epoch,
 /// so its whole history page is read. Reading a little more history costs nothing; starting
 /// after the send would miss it.
-fn earliest_send(row: &OutboxRow) -> DateTime<Utc> {
+fn earliest_send(row: &OutboxRow, lease: chrono::Duration) -> DateTime<Utc> {
     row.next_attempt_time()
         .ok()
-        .and_then(|until| until.checked_sub_signed(LEASE.max(MAX_BACKOFF)))
+        .and_then(|until| until.checked_sub_signed(lease.max(MAX_BACKOFF)))
         .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
 }
 

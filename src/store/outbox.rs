@@ -555,13 +555,19 @@ impl Store {
     /// A row still `sending` after its lease (the process died mid-delivery) is ready again.
     /// The reminders one recipient has for one slot are claimed together (they are sent as
     /// one message): when the limit falls inside such a group, the rest of it is claimed too.
-    /// Rows come back by slot, then id.
+    /// Rows come back by slot, then id. On PostgreSQL, replicas claim at once, each skipping
+    /// the rows another holds (see `claim_pg`).
     pub async fn claim_ready(
         &self,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<OutboxRow>, StoreError> {
+        if self.backend() == Backend::Postgres {
+            return self
+                .claim_ready_skip_locked(OUTBOX_COLUMNS, now, lease_until, limit)
+                .await;
+        }
         let mut tx = self.write().await?;
         // `picked` is the batch, in an order that keeps a recipient's rows of one slot
         // together; `last` is the reminder group the batch may have cut in two, whose other
