@@ -18,6 +18,8 @@
 //! database, whose export must be the same file.
 //!
 //! `CAREER_BOT_MODEL_CASES=2000 cargo test --test it model::` runs more cases (256 by default).
+//! With `CAREER_BOT_TEST_POSTGRES_URL` set (as `.ci/run` does), the same sessions also run on
+//! PostgreSQL (24 by default, `CAREER_BOT_MODEL_CASES_POSTGRES`), each on fresh databases.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -31,6 +33,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
 use crate::support::bot::bot_in;
+use crate::support::databases::{self, TestDatabase};
 use crate::support::shell::run;
 
 /// Everyone who takes part; `admin` is configured as an admin.
@@ -429,49 +432,85 @@ impl Model {
     }
 }
 
-/// Runs `steps` and checks the records against the model after each one.
-fn check_session(steps: &[Step]) -> Result<(), TestCaseError> {
+/// Which database a session runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum On {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh bot on `on`, with the database to remove after it (`None` for SQLite, whose
+/// directory `dir` goes with it).
+async fn fresh_bot(on: On, dir: &std::path::Path) -> (Bot, Option<TestDatabase>) {
+    let env = [("CAREER_BOT_ADMINS", "admin")];
+    match on {
+        On::Sqlite => (bot_in(dir, &env).await, None),
+        On::Postgres => {
+            let database = TestDatabase::postgres()
+                .await
+                .expect("only run when CAREER_BOT_TEST_POSTGRES_URL is set");
+            let overrides = career_bot::config::Overrides {
+                database: Some(database.url()),
+                ..Default::default()
+            };
+            let bot =
+                crate::support::bot::open(&crate::support::bot::config(&overrides, &env)).await;
+            (bot, Some(database))
+        }
+    }
+}
+
+/// Runs `steps` on `on` and checks the records against the model after each one.
+fn check_session(on: On, steps: &[Step]) -> Result<(), TestCaseError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a runtime");
     runtime.block_on(async {
         let dir = tempfile::tempdir().expect("temp dir");
-        let bot = bot_in(dir.path(), &[("CAREER_BOT_ADMINS", "admin")]).await;
-        let mut shell =
-            Shell::new(&bot, Some("ana".into()), Some("2026-03-02T10:00:00Z")).expect("shell");
-        let mut model = Model::default();
-        let mut today = start();
-        let mut seen_sent = BTreeSet::new();
-        for (number, step) in steps.iter().enumerate() {
-            if let Step::Reimport = step {
-                reimport(&bot, today).await.map_err(|problem| {
-                    TestCaseError::fail(format!("after step {number}: {problem}"))
-                })?;
-            } else {
-                let lines = step.lines(today);
-                let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
-                run(&mut shell, &refs).await;
-            }
-            model.apply(step, today);
-            if let Step::Days(days) = step {
-                today = today + Days::new(u64::from(*days));
-            }
-            check_records(&bot, &model).await.map_err(|problem| {
+        let (bot, database) = fresh_bot(on, dir.path()).await;
+        let outcome = run_session(&bot, on, steps).await;
+        bot.store().close().await;
+        if let Some(database) = database {
+            database.remove().await;
+        }
+        outcome
+    })
+}
+
+/// The session itself, on `bot`.
+async fn run_session(bot: &Bot, on: On, steps: &[Step]) -> Result<(), TestCaseError> {
+    let mut shell =
+        Shell::new(bot, Some("ana".into()), Some("2026-03-02T10:00:00Z")).expect("shell");
+    let mut model = Model::default();
+    let mut today = start();
+    let mut seen_sent = BTreeSet::new();
+    for (number, step) in steps.iter().enumerate() {
+        if let Step::Reimport = step {
+            reimport(bot, today).await.map_err(|problem| {
                 TestCaseError::fail(format!("after step {number}: {problem}"))
             })?;
-            check_messages(&bot, &model, today, &mut seen_sent)
-                .await
-                .map_err(|problem| {
-                    TestCaseError::fail(format!("after step {number}: {problem}"))
-                })?;
+        } else {
+            let lines = step.lines(today);
+            let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+            run(&mut shell, &refs).await;
         }
-        check_private_notes(&bot, &mut shell, &model).await?;
-        check_round_trip(&bot, today)
+        model.apply(step, today);
+        if let Step::Days(days) = step {
+            today = today + Days::new(u64::from(*days));
+        }
+        check_records(bot, &model)
             .await
-            .map_err(TestCaseError::fail)?;
-        Ok(())
-    })
+            .map_err(|problem| TestCaseError::fail(format!("after step {number}: {problem}")))?;
+        check_messages(bot, &model, today, &mut seen_sent)
+            .await
+            .map_err(|problem| TestCaseError::fail(format!("after step {number}: {problem}")))?;
+    }
+    check_private_notes(bot, &mut shell, &model).await?;
+    check_round_trip(bot, on, today)
+        .await
+        .map_err(TestCaseError::fail)?;
+    Ok(())
 }
 
 /// The export as CSV text, as of `today` (10:00 UTC, the shell's clock).
@@ -512,7 +551,7 @@ async fn reimport(bot: &Bot, today: NaiveDate) -> Result<(), String> {
 
 /// Every conversation and answer is in the export, and export → import into an empty
 /// database → export gives the same file.
-async fn check_round_trip(bot: &Bot, today: NaiveDate) -> Result<(), String> {
+async fn check_round_trip(bot: &Bot, on: On, today: NaiveDate) -> Result<(), String> {
     let original = export_csv(bot, today).await?;
     let stored: Vec<(String, String)> = sqlx::query_as::<_, (String, String)>(
         "SELECT report_id, held_on FROM checkins
@@ -539,11 +578,19 @@ async fn check_round_trip(bot: &Bot, today: NaiveDate) -> Result<(), String> {
         }
     }
     let dir = tempfile::tempdir().map_err(|error| error.to_string())?;
-    let fresh = bot_in(dir.path(), &[("CAREER_BOT_ADMINS", "admin")]).await;
-    import::import_bytes(&fresh, original.as_bytes(), "all.csv", at_ten(today))
+    let (fresh, database) = fresh_bot(on, dir.path()).await;
+    let imported = import::import_bytes(&fresh, original.as_bytes(), "all.csv", at_ten(today))
         .await
-        .map_err(|error| format!("the export does not import: {error:?}\n{original}"))?;
-    let copy = export_csv(&fresh, today).await?;
+        .map_err(|error| format!("the export does not import: {error:?}\n{original}"));
+    let copy = match imported {
+        Ok(_) => export_csv(&fresh, today).await,
+        Err(problem) => Err(problem),
+    };
+    fresh.store().close().await;
+    if let Some(database) = database {
+        database.remove().await;
+    }
+    let copy = copy?;
     if copy != original {
         return Err(format!(
             "export → import → export differs:\n original {original}\n copy     {copy}"
@@ -661,7 +708,7 @@ async fn check_messages(
                     .and_then(|id| id.parse().ok())
                     .ok_or_else(|| format!("an ack request with key {key}"))?;
                 let status: Option<String> =
-                    sqlx::query_scalar("SELECT ack_status FROM checkins WHERE id = ?")
+                    sqlx::query_scalar("SELECT ack_status FROM checkins WHERE id = $1")
                         .bind(checkin)
                         .fetch_optional(bot.store().pool())
                         .await
@@ -681,14 +728,16 @@ async fn check_messages(
                 }
             }
             "add_request" => {
-                let requester: Option<String> = sqlx::query_scalar(
-                    "SELECT requester_id FROM add_requests
-                     WHERE id = CAST(substr(?1, instr(?1, ':') + 1) AS INTEGER)",
-                )
-                .bind(&key)
-                .fetch_optional(bot.store().pool())
-                .await
-                .map_err(|error| error.to_string())?;
+                let request_id: i64 = key
+                    .split_once(':')
+                    .and_then(|(_, id)| id.parse().ok())
+                    .ok_or_else(|| format!("an add request with key {key}"))?;
+                let requester: Option<String> =
+                    sqlx::query_scalar("SELECT requester_id FROM add_requests WHERE id = $1")
+                        .bind(request_id)
+                        .fetch_optional(bot.store().pool())
+                        .await
+                        .map_err(|error| error.to_string())?;
                 let requester = requester.ok_or_else(|| format!("{key} has no request"))?;
                 let request = model.requests.get(&(recipient.clone(), requester.clone()));
                 if request != Some(&Request::Pending) {
@@ -780,7 +829,35 @@ fn random_sessions_keep_the_records_the_model_expects() {
         ..Config::default()
     });
     let result = runner.run(&prop::collection::vec(step(), 1..24), |steps| {
-        check_session(&steps)
+        check_session(On::Sqlite, &steps)
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+}
+
+/// The same sessions on PostgreSQL (fewer: each creates two databases), when
+/// `CAREER_BOT_TEST_POSTGRES_URL` is set; `CAREER_BOT_MODEL_CASES_POSTGRES` sets how many.
+#[test]
+fn random_sessions_keep_the_records_the_model_expects_on_postgres() {
+    if std::env::var(databases::POSTGRES_URL_VARIABLE).is_err() {
+        eprintln!(
+            "skipped on PostgreSQL: {} is not set",
+            databases::POSTGRES_URL_VARIABLE
+        );
+        return;
+    }
+    let cases = std::env::var("CAREER_BOT_MODEL_CASES_POSTGRES")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(24);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let result = runner.run(&prop::collection::vec(step(), 1..24), |steps| {
+        check_session(On::Postgres, &steps)
     });
     if let Err(failure) = result {
         panic!("{failure}");
