@@ -39,25 +39,11 @@ use career_bot::store::time;
 #[path = "support/scheduler_org.rs"]
 mod scheduler_org;
 
-use scheduler_org::{DUE, MANAGERS, REPORTS, now};
+use scheduler_org::{DUE, MANAGERS, NoopChat, REPORTS, now};
 
 fn plus(date: NaiveDate, days: usize) -> NaiveDate {
     date.checked_add_days(Days::new(days as u64))
         .expect("in range")
-}
-
-/// A chat that accepts everything and does nothing.
-struct NoopChat;
-
-impl Chat for NoopChat {
-    async fn send(
-        &self,
-        _recipient: Recipient<'_>,
-        _reply: &Reply,
-        _key: &str,
-    ) -> Result<Delivered, SendError> {
-        Ok(Delivered::default())
-    }
 }
 
 /// A chat that accepts everything and does nothing, and answers presence from memory (the

@@ -20,34 +20,18 @@ use std::time::{Duration, Instant};
 use sqlx::{Connection, PgConnection};
 
 use career_bot::bot::Bot;
-use career_bot::chat::{Chat, Delivered, Recipient, SendError};
 use career_bot::config::{Config, Overrides};
-use career_bot::reply::Reply;
 use career_bot::scheduler::{self, TickReport};
 
 #[path = "support/scheduler_org.rs"]
 mod scheduler_org;
 
-use scheduler_org::{DUE, now};
+use scheduler_org::{DUE, NoopChat, now};
 
 /// Measured passes per case.
 const ROUNDS: usize = 5;
 /// The budget of one replica's pass.
 const BUDGET: Duration = Duration::from_secs(2);
-
-/// A chat that accepts everything and does nothing.
-struct NoopChat;
-
-impl Chat for NoopChat {
-    async fn send(
-        &self,
-        _recipient: Recipient<'_>,
-        _reply: &Reply,
-        _key: &str,
-    ) -> Result<Delivered, SendError> {
-        Ok(Delivered::default())
-    }
-}
 
 /// The bot as `serve` would start it on `database`, with default settings (no admin channel,
 /// so no digest: the pass sends exactly the reminders).

@@ -2,13 +2,30 @@
 //! reports each (100,000 reports), every tenth report due (10,000), due dates written with
 //! `checkins::due_on` as the store writes them, and each report's last conversation with the
 //! reminder that preceded it, long delivered. Portable SQL (`$N`), so it seeds SQLite and
-//! PostgreSQL alike. Shared by `benches/scheduler.rs` and `benches/scheduler_postgres.rs`.
+//! PostgreSQL alike. Shared by `benches/scheduler.rs` and `benches/scheduler_postgres.rs`, with the chat
+//! they deliver to.
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use career_bot::bot::Settings;
+use career_bot::chat::{Chat, Delivered, Recipient, SendError};
 use career_bot::checkins::due_on;
+use career_bot::reply::Reply;
 use career_bot::store::{Store, time};
+
+/// A chat that accepts everything and does nothing: the passes measure the bot, not Slack.
+pub struct NoopChat;
+
+impl Chat for NoopChat {
+    async fn send(
+        &self,
+        _recipient: Recipient<'_>,
+        _reply: &Reply,
+        _key: &str,
+    ) -> Result<Delivered, SendError> {
+        Ok(Delivered::default())
+    }
+}
 
 pub const MANAGERS: usize = 2_000;
 pub const REPORTS_PER_MANAGER: usize = 50;
