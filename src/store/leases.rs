@@ -54,7 +54,7 @@ impl Store {
             attempts = dialect::json_int(backend, "batch.value", "attempts"),
             rows = dialect::json_rows(backend, "$1", "batch"),
         );
-        // On PostgreSQL claims lock rows, not the whole database (see `claim_pg`), and so
+        // On PostgreSQL claims lock rows, not the whole database (see `Store::claim_ready`), and so
         // does this update: whichever of the two comes second sees the first's result.
         let mut tx = match backend {
             Backend::Sqlite => self.write().await?,

@@ -30,7 +30,6 @@ pub mod assessments;
 pub mod audit;
 pub mod backup;
 pub mod checkins;
-mod claim_pg;
 pub mod columns;
 pub mod corrections;
 pub mod dialect;

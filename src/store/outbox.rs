@@ -555,41 +555,58 @@ impl Store {
     /// A row still `sending` after its lease (the process died mid-delivery) is ready again.
     /// The reminders one recipient has for one slot are claimed together (they are sent as
     /// one message): when the limit falls inside such a group, the rest of it is claimed too.
-    /// Rows come back by slot, then id. On PostgreSQL, replicas claim at once, each skipping
-    /// the rows another holds (see `claim_pg`).
+    /// Rows come back by slot, then id.
+    ///
+    /// On SQLite, one process per file, the claim is a write transaction like any other
+    /// ([`Store::write`]). On PostgreSQL, where several replicas claim at once, the claim
+    /// locks the rows it takes with `FOR UPDATE SKIP LOCKED` instead of taking the advisory
+    /// write lock: concurrent claims take disjoint rows without waiting for one another, nor
+    /// for a long writer such as an `import-org`. A row whose state changed since the
+    /// statement began is read again and kept only if still ready (PostgreSQL re-checks a
+    /// locking read's conditions), so a lease renewed meanwhile is left alone. A manager's
+    /// reminders for one slot then stay together unless another claim took part of the group
+    /// first (each replica sends its part; no row goes twice).
     pub async fn claim_ready(
         &self,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<OutboxRow>, StoreError> {
-        if self.backend() == Backend::Postgres {
-            return self
-                .claim_ready_skip_locked(OUTBOX_COLUMNS, now, lease_until, limit)
-                .await;
-        }
-        let mut tx = self.write().await?;
+        let (mut tx, lock_picked, lock_rest) = match self.backend() {
+            Backend::Sqlite => (self.write().await?, "", ""),
+            Backend::Postgres => {
+                if self.is_read_only() {
+                    return Err(StoreError::ReadOnly);
+                }
+                (
+                    self.pool().begin().await?,
+                    "FOR UPDATE SKIP LOCKED",
+                    "FOR UPDATE OF o SKIP LOCKED",
+                )
+            }
+        };
         // `picked` is the batch, in an order that keeps a recipient's rows of one slot
         // together; `last` is the reminder group the batch may have cut in two, whose other
-        // ready rows are taken too (a batch can so exceed `limit` by one group).
+        // ready rows (`rest`) are taken too (a batch can so exceed `limit` by one group).
         let sql = format!(
             "WITH picked AS (
                  SELECT id, kind, recipient, planned_for, next_attempt_at FROM outbox
                  WHERE status IN ('pending', 'sending') AND next_attempt_at <= $2
-                 ORDER BY next_attempt_at, recipient, planned_for, id LIMIT $3),
+                 ORDER BY next_attempt_at, recipient, planned_for, id LIMIT $3
+                 {lock_picked}),
              last AS (
                  SELECT kind, recipient, planned_for FROM picked
                  ORDER BY next_attempt_at DESC, recipient DESC, planned_for DESC, id DESC
-                 LIMIT 1)
-             UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = $1
-             WHERE id IN (
-                 SELECT id FROM picked
-                 UNION
+                 LIMIT 1),
+             rest AS (
                  SELECT o.id FROM outbox o JOIN last
                      ON last.kind = 'reminder' AND o.recipient = last.recipient
                     AND o.planned_for = last.planned_for
                  WHERE o.status IN ('pending', 'sending') AND o.kind = 'reminder'
-                   AND o.next_attempt_at <= $2)
+                   AND o.next_attempt_at <= $2
+                 {lock_rest})
+             UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = $1
+             WHERE id IN (SELECT id FROM picked UNION SELECT id FROM rest)
              RETURNING {OUTBOX_COLUMNS}"
         );
         let mut rows = sqlx::query_as::<_, OutboxRow>(sqlx::AssertSqlSafe(sql))
