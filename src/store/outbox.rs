@@ -718,21 +718,16 @@ impl Store {
         Ok(())
     }
 
-    /// The messages waiting, held back, oldest first; those about `report` only when given.
-    pub async fn pending_deferrals(
-        &self,
-        report: Option<&UserId>,
-    ) -> Result<Vec<PendingDeferral>, StoreError> {
+    /// The messages waiting, held back, oldest first (what `overdue` shows).
+    pub async fn pending_deferrals(&self) -> Result<Vec<PendingDeferral>, StoreError> {
         Ok(sqlx::query_as::<_, PendingDeferral>(
             "SELECT key, kind, recipient, report_id, deferred_reason AS reason,
                     deferred_until AS until
              FROM outbox
              WHERE status IN ('pending', 'sending') AND deferred_reason IS NOT NULL
                AND next_attempt_at = deferred_until
-               AND ($1 IS NULL OR report_id = $1)
              ORDER BY id",
         )
-        .bind(report.map(UserId::as_str))
         .fetch_all(self.pool())
         .await?)
     }

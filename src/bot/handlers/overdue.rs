@@ -107,7 +107,7 @@ pub async fn waiting(
 /// outbox: the same reasons `team` shows.
 async fn held_reminders(bot: &Bot) -> Result<HashMap<UserId, String>, HandlerError> {
     let mut held = HashMap::new();
-    for deferral in bot.store().pending_deferrals(None).await? {
+    for deferral in bot.store().pending_deferrals().await? {
         let Some(report) = deferral.report_id else {
             continue;
         };
