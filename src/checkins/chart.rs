@@ -153,19 +153,20 @@ mod tests {
     use super::*;
     use crate::checkins::Cadence;
     use crate::checkins::org::Org;
-    use crate::checkins::stats::{Answer, Conversation, Scope, compute};
+    use crate::checkins::stats::{Answer, Conversation, Conversations, Scope, compute};
 
     #[test]
     fn the_chart_is_a_png_of_the_stated_size() {
         let held_on: NaiveDate = "2026-03-10".parse().expect("date");
-        let conversations = vec![Conversation {
-            report_id: UserId::new("ana"),
-            manager_id: UserId::new("boss"),
+        let mut conversations = Conversations::default();
+        let boss = conversations.manager("boss");
+        conversations.push(Conversation {
+            manager: boss,
             held_on,
             previous: Some("2026-01-01".parse().expect("date")),
             cadence: Cadence::default(),
             answer: Answer::Confirmed,
-        }];
+        });
         let stats = compute(&conversations, &Org::default(), Scope::Everyone, held_on, 6);
         let png = on_time_png(&stats, &|id| id.to_string()).expect("chart");
         let decoder = png::Decoder::new(std::io::Cursor::new(&png));

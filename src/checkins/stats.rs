@@ -37,13 +37,21 @@ pub enum Answer {
     Disputed,
 }
 
+/// A manager's number among the managers of [`Conversations`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ManagerNo(u32);
+
+impl ManagerNo {
+    fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
 /// One recorded conversation, as the figures need it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Conversation {
-    /// The report.
-    pub report_id: UserId,
-    /// Their manager of record when it was held.
-    pub manager_id: UserId,
+    /// The report's manager of record when it was held.
+    pub manager: ManagerNo,
     /// When it was held.
     pub held_on: NaiveDate,
     /// The report's previous conversation, else their start date (`None`: unknown, counted
@@ -53,6 +61,46 @@ pub struct Conversation {
     pub cadence: Cadence,
     /// The report's latest answer.
     pub answer: Answer,
+}
+
+/// The conversations to count, their managers numbered.
+///
+/// Why numbers: an organisation of 100,000 holds some 200,000 conversations a year between
+/// about 1,000 managers; counting by number rather than by id (cloned and hashed per
+/// conversation) was most of the time of `stats` (see `BENCHMARKS.md`).
+#[derive(Debug, Clone, Default)]
+pub struct Conversations {
+    managers: Vec<UserId>,
+    numbers: HashMap<String, ManagerNo>,
+    held: Vec<Conversation>,
+}
+
+impl Conversations {
+    /// The number of the manager `id`, numbering them if new.
+    pub fn manager(&mut self, id: &str) -> ManagerNo {
+        if let Some(number) = self.numbers.get(id) {
+            return *number;
+        }
+        let number = ManagerNo(u32::try_from(self.managers.len()).unwrap_or(u32::MAX));
+        self.managers.push(UserId::new(id));
+        self.numbers.insert(id.to_owned(), number);
+        number
+    }
+
+    /// Adds a conversation (its manager numbered with [`Conversations::manager`]).
+    pub fn push(&mut self, conversation: Conversation) {
+        self.held.push(conversation);
+    }
+
+    /// The managers of record, in order of their numbers.
+    pub fn managers(&self) -> &[UserId] {
+        &self.managers
+    }
+
+    /// The conversations, as added.
+    pub fn held(&self) -> &[Conversation] {
+        &self.held
+    }
 }
 
 /// The figures for a set of conversations.
@@ -166,7 +214,7 @@ pub fn window_start(today: NaiveDate, months: u32) -> NaiveDate {
 
 /// The figures for `conversations` held in the `months` months ending `today`, within `scope`.
 pub fn compute(
-    conversations: &[Conversation],
+    conversations: &Conversations,
     org: &Org,
     scope: Scope<'_>,
     today: NaiveDate,
@@ -174,52 +222,64 @@ pub fn compute(
 ) -> Stats {
     let from = window_start(today, months);
     let month_starts = month_starts(from, today);
-    let line = match scope {
-        Scope::Everyone => None,
-        Scope::LineOf(root) => Some((root, org.reporting_line(root))),
-    };
-    let scope_root = line.as_ref().map(|(root, _)| *root);
-    let mut overall = Figures::default();
-    let mut per_manager: HashMap<&UserId, Figures> = HashMap::new();
-    let mut teams: HashMap<&UserId, Tally> = HashMap::new();
-    let mut team_cache: HashMap<&UserId, &UserId> = HashMap::new();
-    for conversation in conversations {
-        if conversation.held_on < from || conversation.held_on > today {
-            continue;
+    let managers = conversations.managers();
+    // What depends on the manager only, worked out once per manager: whether they are in
+    // scope, and the number of their top-level team.
+    let (in_scope, scope_root): (Vec<bool>, Option<&UserId>) = match scope {
+        Scope::Everyone => (vec![true; managers.len()], None),
+        Scope::LineOf(root) => {
+            let members = org.reporting_line(root);
+            let in_scope = managers
+                .iter()
+                .map(|manager| manager == root || members.contains(manager))
+                .collect();
+            (in_scope, Some(root))
         }
-        let manager = &conversation.manager_id;
-        if let Some((root, members)) = &line
-            && manager != *root
-            && !members.contains(manager)
-        {
+    };
+    let mut team_ids: Vec<&UserId> = Vec::new();
+    let mut team_numbers: HashMap<&UserId, usize> = HashMap::new();
+    let team_of: Vec<usize> = managers
+        .iter()
+        .map(|manager| {
+            let team = org.team_of(manager, scope_root);
+            *team_numbers.entry(team).or_insert_with(|| {
+                team_ids.push(team);
+                team_ids.len() - 1
+            })
+        })
+        .collect();
+    let mut overall = Figures::default();
+    let mut per_manager: Vec<Figures> = vec![Figures::default(); managers.len()];
+    let mut teams: Vec<Tally> = vec![(0, vec![(0, 0); month_starts.len()]); team_ids.len()];
+    for conversation in conversations.held() {
+        let manager = conversation.manager.index();
+        if conversation.held_on < from || conversation.held_on > today || !in_scope[manager] {
             continue;
         }
         let days_late = days_late(conversation);
         overall.add(days_late, conversation.answer);
-        per_manager
-            .entry(manager)
-            .or_default()
-            .add(days_late, conversation.answer);
-        let team = *team_cache
-            .entry(manager)
-            .or_insert_with(|| org.team_of(manager, scope_root));
-        let month = month_index(from, conversation.held_on);
-        let (held, series) = teams
-            .entry(team)
-            .or_insert_with(|| (0, vec![(0, 0); month_starts.len()]));
+        per_manager[manager].add(days_late, conversation.answer);
+        let (held, series) = &mut teams[team_of[manager]];
         *held += 1;
-        if let Some(slot) = series.get_mut(month) {
+        if let Some(slot) = series.get_mut(month_index(from, conversation.held_on)) {
             slot.1 += 1;
             if days_late.is_none() {
                 slot.0 += 1;
             }
         }
     }
-    let mut per_manager: Vec<(UserId, Figures)> = per_manager
-        .into_iter()
-        .map(|(id, figures)| (id.clone(), figures))
+    let mut per_manager: Vec<(UserId, Figures)> = managers
+        .iter()
+        .cloned()
+        .zip(per_manager)
+        .filter(|(_, figures)| figures.held > 0)
         .collect();
     per_manager.sort_by(|a, b| b.1.held.cmp(&a.1.held).then_with(|| a.0.cmp(&b.0)));
+    let teams = team_ids
+        .into_iter()
+        .zip(teams)
+        .filter(|(_, (held, _))| *held > 0)
+        .collect();
     Stats {
         from,
         to: today,
@@ -242,8 +302,7 @@ fn days_late(conversation: &Conversation) -> Option<u32> {
 }
 
 /// The largest teams as lines; beyond [`MAX_TEAMS`], the smallest are put together in one.
-fn team_lines(teams: HashMap<&UserId, Tally>) -> Vec<TeamSeries> {
-    let mut teams: Vec<(&UserId, Tally)> = teams.into_iter().collect();
+fn team_lines(mut teams: Vec<(&UserId, Tally)>) -> Vec<TeamSeries> {
     teams.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(b.0)));
     let mut lines = Vec::new();
     let mut others: Option<Tally> = None;
@@ -312,21 +371,21 @@ mod tests {
         text.parse().expect("date")
     }
 
-    fn talk(
-        report: &str,
-        manager: &str,
-        held: &str,
-        previous: &str,
-        answer: Answer,
-    ) -> Conversation {
-        Conversation {
-            report_id: id(report),
-            manager_id: id(manager),
-            held_on: date(held),
-            previous: Some(date(previous)),
-            cadence: Cadence::default(),
-            answer,
+    /// Conversations from `(report, manager, held on, previous, answer)`; the report is
+    /// only for reading the cases (the figures count by manager).
+    fn talks(items: &[(&str, &str, &str, &str, Answer)]) -> Conversations {
+        let mut conversations = Conversations::default();
+        for (_report, manager, held, previous, answer) in items {
+            let manager = conversations.manager(manager);
+            conversations.push(Conversation {
+                manager,
+                held_on: date(held),
+                previous: Some(date(previous)),
+                cadence: Cadence::default(),
+                answer: *answer,
+            });
         }
+        conversations
     }
 
     fn org() -> Org {
@@ -342,19 +401,19 @@ mod tests {
         )
     }
 
-    fn sample() -> Vec<Conversation> {
-        vec![
+    fn sample() -> Conversations {
+        talks(&[
             // On time: overdue from 2026-07-01.
-            talk("ana", "lead", "2026-06-30", "2026-01-01", Answer::Confirmed),
+            ("ana", "lead", "2026-06-30", "2026-01-01", Answer::Confirmed),
             // One day late (held on the overdue day).
-            talk("bo", "lead", "2026-07-01", "2026-01-01", Answer::Disputed),
+            ("bo", "lead", "2026-07-01", "2026-01-01", Answer::Disputed),
             // 10 days late.
-            talk("cy", "vp", "2026-07-10", "2026-01-01", Answer::Pending),
+            ("cy", "vp", "2026-07-10", "2026-01-01", Answer::Pending),
             // 20 days late, another top-level team.
-            talk("dee", "solo", "2026-07-20", "2026-01-01", Answer::Confirmed),
+            ("dee", "solo", "2026-07-20", "2026-01-01", Answer::Confirmed),
             // Outside a three-month window.
-            talk("ana", "lead", "2025-01-01", "2024-12-01", Answer::Confirmed),
-        ]
+            ("ana", "lead", "2025-01-01", "2024-12-01", Answer::Confirmed),
+        ])
     }
 
     #[test]
@@ -421,11 +480,15 @@ mod tests {
 
     #[test]
     fn more_than_eight_teams_keep_seven_and_put_the_rest_together() {
-        let conversations: Vec<Conversation> = (0..12)
-            .map(|i| {
-                talk(
-                    &format!("r{i}"),
-                    &format!("m{i:02}"),
+        let items: Vec<(String, String)> = (0..12)
+            .map(|i| (format!("r{i}"), format!("m{i:02}")))
+            .collect();
+        let items: Vec<(&str, &str, &str, &str, Answer)> = items
+            .iter()
+            .map(|(report, manager)| {
+                (
+                    report.as_str(),
+                    manager.as_str(),
                     "2026-03-01",
                     "2026-01-01",
                     Answer::Pending,
@@ -433,7 +496,7 @@ mod tests {
             })
             .collect();
         let stats = compute(
-            &conversations,
+            &talks(&items),
             &Org::default(),
             Scope::Everyone,
             date("2026-03-31"),
@@ -444,46 +507,89 @@ mod tests {
         assert_eq!(stats.teams[7].held, 5);
     }
 
+    #[test]
+    fn a_manager_is_numbered_once() {
+        let mut conversations = Conversations::default();
+        let lead = conversations.manager("lead");
+        assert_eq!(conversations.manager("vp"), ManagerNo(1));
+        assert_eq!(conversations.manager("lead"), lead);
+        assert_eq!(conversations.managers(), [id("lead"), id("vp")]);
+    }
+
+    /// The managers of the model: `m1` and `m2` report to `m0`, `m3` to no one tracked.
+    const MANAGERS: [&str; 4] = ["m0", "m1", "m2", "m3"];
+
     proptest! {
         /// Against a plain model: the overall counts are the counts of the conversations in
-        /// the window, and the per-manager figures add up to them.
+        /// the window and the scope, each manager's are theirs, and each team's are those of
+        /// its managers.
         #[test]
         fn counts_match_a_plain_model(
-            items in proptest::collection::vec((0u8..4, 0i64..700, 0i64..400, 0u8..3), 0..60)
+            items in proptest::collection::vec((0usize..4, 0i64..700, 0i64..400, 0u8..3), 0..60),
+            scope in 0usize..3,
         ) {
             let base = date("2025-01-01");
-            let conversations: Vec<Conversation> = items
-                .iter()
-                .map(|(manager, held, gap, answer)| {
-                    let held_on = base + chrono::Duration::days(*held);
-                    Conversation {
-                        report_id: id("r"),
-                        manager_id: id(&format!("m{manager}")),
-                        held_on,
-                        previous: Some(held_on - chrono::Duration::days(*gap)),
-                        cadence: Cadence::default(),
-                        answer: [Answer::Pending, Answer::Confirmed, Answer::Disputed][usize::from(*answer)],
-                    }
-                })
-                .collect();
+            let org = Org::new([("m1", "m0"), ("m2", "m0")].map(|(p, m)| (id(p), id(m))));
+            let root = id(MANAGERS[scope.saturating_sub(1)]);
+            let scope = if scope == 0 { Scope::Everyone } else { Scope::LineOf(&root) };
+            let mut conversations = Conversations::default();
+            let mut model = Vec::new();
+            for (manager, held, gap, answer) in &items {
+                let held_on = base + chrono::Duration::days(*held);
+                let conversation = Conversation {
+                    manager: conversations.manager(MANAGERS[*manager]),
+                    held_on,
+                    previous: Some(held_on - chrono::Duration::days(*gap)),
+                    cadence: Cadence::default(),
+                    answer: [Answer::Pending, Answer::Confirmed, Answer::Disputed][usize::from(*answer)],
+                };
+                conversations.push(conversation);
+                model.push((MANAGERS[*manager], conversation));
+            }
             let today = date("2026-10-01");
-            let stats = compute(&conversations, &Org::default(), Scope::Everyone, today, 12);
-            let in_window: Vec<&Conversation> = conversations
+            let stats = compute(&conversations, &org, scope, today, 12);
+            // In scope: everyone; within m0's line, m0 to m2; within m1's, m1 alone.
+            let in_scope = |manager: &str| match scope {
+                Scope::Everyone => true,
+                Scope::LineOf(root) => manager == root.as_str() || (root == "m0" && manager != "m3"),
+            };
+            let counted: Vec<&(&str, Conversation)> = model
                 .iter()
-                .filter(|c| c.held_on >= stats.from && c.held_on <= today)
+                .filter(|(manager, c)| c.held_on >= stats.from && c.held_on <= today && in_scope(manager))
                 .collect();
-            prop_assert_eq!(stats.overall.held, in_window.len());
-            let on_time = in_window
+            prop_assert_eq!(stats.overall.held, counted.len());
+            let on_time = counted
                 .iter()
-                .filter(|c| c.held_on < Cadence::default().overdue_after.after(c.previous.unwrap()))
+                .filter(|(_, c)| c.held_on < Cadence::default().overdue_after.after(c.previous.unwrap()))
                 .count();
             prop_assert_eq!(stats.overall.on_time, on_time);
-            let disputed = in_window.iter().filter(|c| c.answer == Answer::Disputed).count();
+            let disputed = counted.iter().filter(|(_, c)| c.answer == Answer::Disputed).count();
             prop_assert_eq!(stats.overall.disputed, disputed);
-            let summed: usize = stats.per_manager.iter().map(|(_, f)| f.held).sum();
-            prop_assert_eq!(summed, in_window.len());
-            let charted: usize = stats.teams.iter().map(|t| t.held).sum();
-            prop_assert_eq!(charted, in_window.len());
+            for manager in MANAGERS {
+                let want = counted.iter().filter(|(m, _)| *m == manager).count();
+                let got = stats
+                    .per_manager
+                    .iter()
+                    .find(|(id, _)| id == manager)
+                    .map_or(0, |(_, figures)| figures.held);
+                prop_assert_eq!(got, want, "{}", manager);
+            }
+            // Everyone: the teams are m0 (m0 to m2) and m3; within m0's line, each manager
+            // is their own team.
+            let team_of = |manager: &'static str| match scope {
+                Scope::Everyone if manager == "m3" => "m3",
+                Scope::Everyone => "m0",
+                Scope::LineOf(_) => manager,
+            };
+            for team in MANAGERS {
+                let want = counted.iter().filter(|(m, _)| team_of(m) == team).count();
+                let got = stats
+                    .teams
+                    .iter()
+                    .find(|line| line.team.as_ref().is_some_and(|id| id == team))
+                    .map_or(0, |line| line.held);
+                prop_assert_eq!(got, want, "team {}", team);
+            }
         }
     }
 }

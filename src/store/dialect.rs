@@ -75,6 +75,22 @@ pub fn json_array_agg(backend: Backend, columns: &[&str]) -> String {
     }
 }
 
+/// An aggregate packing one column of every row into a JSON array (`[]` when there are
+/// none); several of them in one `SELECT` list the rows in the same order, so the arrays line
+/// up element by element.
+///
+/// Why columns rather than [`json_array_agg`]'s one array per row: SQLite builds a row's
+/// `json_array` at about a microsecond a row, which over `stats`' 200,000 conversations was
+/// most of the query. Why the arrays line up: both databases hand each row to every
+/// aggregate of the query in turn, and neither splits `json_group_array` or `json_agg`
+/// across parallel workers (that needs a combine step, which neither aggregate has).
+pub fn json_column_agg(backend: Backend, column: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("json_group_array({column})"),
+        Backend::Postgres => format!("COALESCE(CAST(json_agg({column}) AS TEXT), '[]')"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +104,11 @@ mod tests {
         assert_eq!(
             json_array_agg(Backend::Postgres, &["a", "b"]),
             "COALESCE(CAST(json_agg(json_build_array(a, b)) AS TEXT), '[]')"
+        );
+        assert_eq!(json_column_agg(Backend::Sqlite, "a"), "json_group_array(a)");
+        assert_eq!(
+            json_column_agg(Backend::Postgres, "a"),
+            "COALESCE(CAST(json_agg(a) AS TEXT), '[]')"
         );
     }
 

@@ -6,21 +6,23 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+use super::packed::{PackedText, read_column};
 use super::values::AckStatus;
-use super::{Store, StoreError, time};
-use crate::ids::{FrameworkId, UserId};
+use super::{Store, StoreError, dialect, time};
+use crate::ids::UserId;
 
-/// One conversation held in the window.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HeldConversation {
+/// One conversation held in the window, as [`Store::held_between`] hands it over (borrowed
+/// from what was read, so that 200,000 of them cost no allocation each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeldRow<'a> {
     /// The report.
-    pub report_id: UserId,
+    pub report_id: &'a str,
     /// Their manager of record then.
-    pub manager_id: UserId,
+    pub manager_id: &'a str,
     /// When.
     pub held_on: NaiveDate,
     /// The report's framework then.
-    pub framework_id: Option<FrameworkId>,
+    pub framework_id: Option<&'a str>,
     /// The report's latest answer.
     pub ack_status: AckStatus,
     /// The report's conversation before it, else their start date.
@@ -38,12 +40,7 @@ pub struct OrgEdge {
     pub display_name: String,
 }
 
-/// One conversation in the window, before its previous one is known, as packed
-/// ([`Store::fetch_packed`]): `[id, report_id, manager_id, held_on, framework_id, ack_status]`.
-#[derive(serde::Deserialize)]
-struct WindowRow(i64, UserId, UserId, String, Option<FrameworkId>, String);
-
-/// The columns of [`WindowRow`].
+/// The columns read of each conversation in the window, in this order.
 const WINDOW_COLUMNS: [&str; 6] = [
     "id",
     "report_id",
@@ -63,94 +60,146 @@ const BEFORE_FROM: &str = "(SELECT report_id, MAX(held_on) AS latest FROM checki
 /// Each person's start date, for a report whose first conversation is in the window.
 const STARTS_FROM: &str = "people WHERE start_date IS NOT NULL";
 
-/// A stored date, or an error naming where it was read.
-fn day(text: &str, column: &str) -> Result<NaiveDate, StoreError> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| StoreError::Corrupt(format!("{column} \"{text}\" is not a date (YYYY-MM-DD)")))
+/// The conversations in the window, column by column, as read.
+struct Window<'a> {
+    id: Vec<i64>,
+    report_id: Vec<PackedText<'a>>,
+    manager_id: Vec<PackedText<'a>>,
+    held_on: Vec<PackedText<'a>>,
+    framework_id: Vec<Option<PackedText<'a>>>,
+    ack_status: Vec<PackedText<'a>>,
 }
 
-/// Each person's date in `pairs` (`[user_id, date]`), read.
-fn dates(
-    pairs: Vec<(UserId, String)>,
-    column: &str,
-) -> Result<HashMap<UserId, NaiveDate>, StoreError> {
-    pairs
-        .into_iter()
-        .map(|(user, text)| Ok((user, day(&text, column)?)))
-        .collect()
+impl<'a> Window<'a> {
+    /// The columns in [`WINDOW_COLUMNS`]' order, each checked to list every row.
+    fn read(columns: &'a [String]) -> Result<Self, StoreError> {
+        let [id, report_id, manager_id, held_on, framework_id, ack_status] = columns else {
+            return Err(StoreError::Corrupt(
+                "the conversations held came back without their columns".to_owned(),
+            ));
+        };
+        let window = Window {
+            id: read_column(id, "checkins.id")?,
+            report_id: read_column(report_id, "checkins.report_id")?,
+            manager_id: read_column(manager_id, "checkins.manager_id")?,
+            held_on: read_column(held_on, "checkins.held_on")?,
+            framework_id: read_column(framework_id, "checkins.framework_id")?,
+            ack_status: read_column(ack_status, "checkins.ack_status")?,
+        };
+        let rows = window.id.len();
+        let lengths = [
+            window.report_id.len(),
+            window.manager_id.len(),
+            window.held_on.len(),
+            window.framework_id.len(),
+            window.ack_status.len(),
+        ];
+        if lengths.iter().any(|length| *length != rows) {
+            return Err(StoreError::Corrupt(format!(
+                "the conversations held came back as columns of different lengths ({rows} ids, then {lengths:?})"
+            )));
+        }
+        Ok(window)
+    }
+}
+
+/// A stored date, or an error naming where it was read.
+fn day(text: &str, column: &str) -> Result<NaiveDate, StoreError> {
+    time::date_from_text(text).ok_or_else(|| {
+        StoreError::Corrupt(format!("{column} \"{text}\" is not a date (YYYY-MM-DD)"))
+    })
+}
+
+/// Sets each numbered report's date in `slots` from a `[user_id, date]` pair of columns;
+/// people without a conversation in the window are skipped.
+fn fill_dates(
+    columns: &[String],
+    what: &str,
+    numbers: &HashMap<&str, u32>,
+    slots: &mut [Option<NaiveDate>],
+) -> Result<(), StoreError> {
+    let [users, dates] = columns else {
+        return Err(StoreError::Corrupt(format!(
+            "{what} came back without their columns"
+        )));
+    };
+    let users: Vec<PackedText<'_>> = read_column(users, what)?;
+    let dates: Vec<PackedText<'_>> = read_column(dates, what)?;
+    if users.len() != dates.len() {
+        return Err(StoreError::Corrupt(format!(
+            "{what} came back as columns of different lengths"
+        )));
+    }
+    for (user, date) in users.iter().zip(&dates) {
+        if let Some(number) = numbers.get(&**user) {
+            slots[*number as usize] = Some(day(date, what)?);
+        }
+    }
+    Ok(())
 }
 
 impl Store {
-    /// The conversations held from `from` to `to` (inclusive), each with its previous one
-    /// (the report's conversation before it, else their start date), ordered by report,
-    /// then date, then id.
+    /// The conversations held from `from` to `to` (inclusive), each handed to `each` with
+    /// its previous one (the report's conversation before it, else their start date): each
+    /// report's in order of date, then id; the reports in no particular order.
     ///
     /// Why three plain queries and a merge rather than one `LAG() OVER (PARTITION BY
     /// report_id …)`: the window function sorts every conversation ever held and joins each
     /// to its person, which over 100,000 people and two years took seconds; here the
     /// previous one of a conversation in the window is the one before it in the window,
     /// and only each report's first needs the latest conversation before the window or
-    /// the start date. Each query's rows come packed in one JSON text
-    /// ([`Store::fetch_packed`]): row by row, sqlx spent most of a second waking threads
-    /// (see `BENCHMARKS.md`, "`stats` over 100,000 people").
+    /// the start date. The three run at once, on three connections; each comes packed as
+    /// one JSON text per column ([`Store::fetch_columns`]), read without copying the ids
+    /// (see `BENCHMARKS.md`, "`stats` over 100,000 people"). They are not one snapshot: a
+    /// conversation recorded meanwhile may be missed or counted from an older previous
+    /// one, as if `stats` had run a moment earlier.
     pub async fn held_between(
         &self,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<Vec<HeldConversation>, StoreError> {
+        mut each: impl FnMut(HeldRow<'_>),
+    ) -> Result<(), StoreError> {
         let (from_text, to_text) = (time::date_text(from), time::date_text(to));
-        let mut rows: Vec<WindowRow> = self
-            .fetch_packed(
-                "the conversations held",
-                &WINDOW_COLUMNS,
-                WINDOW_FROM,
-                &[&from_text, &to_text],
-            )
-            .await?;
-        let before = dates(
-            self.fetch_packed(
-                "the conversations before the window",
-                &["report_id", "latest"],
-                BEFORE_FROM,
-                &[&from_text],
-            )
-            .await?,
-            "checkins.held_on",
+        let (window_binds, before_binds) = ([&*from_text, &*to_text], [&*from_text]);
+        let (window, before, starts) = tokio::try_join!(
+            self.fetch_columns(&WINDOW_COLUMNS, WINDOW_FROM, &window_binds),
+            self.fetch_columns(&["report_id", "latest"], BEFORE_FROM, &before_binds),
+            self.fetch_columns(&["user_id", "start_date"], STARTS_FROM, &[]),
         )?;
-        let starts = dates(
-            self.fetch_packed(
-                "the start dates",
-                &["user_id", "start_date"],
-                STARTS_FROM,
-                &[],
-            )
-            .await?,
-            "people.start_date",
-        )?;
-        // Dates as stored (`YYYY-MM-DD`) sort as the dates do.
-        rows.sort_unstable_by(|a, b| (&a.1, &a.3, a.0).cmp(&(&b.1, &b.3, b.0)));
-        let mut held = Vec::with_capacity(rows.len());
-        let mut last: Option<(UserId, NaiveDate)> = None;
-        for WindowRow(_, report_id, manager_id, held_on, framework_id, ack_status) in rows {
-            let held_on = day(&held_on, "checkins.held_on")?;
-            let previous = match &last {
-                Some((report, before_it)) if *report == report_id => Some(*before_it),
-                _ => before
-                    .get(&report_id)
-                    .or_else(|| starts.get(&report_id))
-                    .copied(),
+        let window = Window::read(&window)?;
+        // Reports numbered in order of appearance: sorting and looking up numbers is much
+        // cheaper than doing either with the ids.
+        let mut numbers: HashMap<&str, u32> = HashMap::new();
+        let mut order = Vec::with_capacity(window.id.len());
+        for (row, report) in window.report_id.iter().enumerate() {
+            let next = u32::try_from(numbers.len()).unwrap_or(u32::MAX);
+            let number = *numbers.entry(&**report).or_insert(next);
+            let held_on = day(&window.held_on[row], "checkins.held_on")?;
+            order.push((number, held_on, window.id[row], row));
+        }
+        order.sort_unstable();
+        // Each report's previous before its first in the window: the latest conversation
+        // before the window, else the start date.
+        let mut first_previous = vec![None; numbers.len()];
+        fill_dates(&starts, "people.start_date", &numbers, &mut first_previous)?;
+        fill_dates(&before, "checkins.held_on", &numbers, &mut first_previous)?;
+        let mut last: Option<(u32, NaiveDate)> = None;
+        for (number, held_on, _, row) in order {
+            let previous = match last {
+                Some((report, before_it)) if report == number => Some(before_it),
+                _ => first_previous[number as usize],
             };
-            last = Some((report_id.clone(), held_on));
-            held.push(HeldConversation {
-                report_id,
-                manager_id,
+            last = Some((number, held_on));
+            each(HeldRow {
+                report_id: &window.report_id[row],
+                manager_id: &window.manager_id[row],
                 held_on,
-                framework_id,
-                ack_status: AckStatus::try_from(ack_status.as_str())?,
+                framework_id: window.framework_id[row].as_deref(),
+                ack_status: AckStatus::try_from(&*window.ack_status[row])?,
                 previous,
             });
         }
-        Ok(held)
+        Ok(())
     }
 
     /// Every tracked person with a manager: the org chart.
@@ -172,5 +221,36 @@ impl Store {
                 display_name,
             })
             .collect())
+    }
+
+    /// The part of the org chart above people who manage: `(person, manager)` for each
+    /// active person who manages an active person, and for each of `also` who is tracked
+    /// with a manager.
+    ///
+    /// This is all the figures of `stats` need from the org chart (each manager's chain up
+    /// to their top-level team, and who is in a manager's line among the managers of
+    /// record, given in `also`): every step up a chain is a manager of an active person.
+    /// It is about one edge in a hundred of [`Store::org_edges`].
+    pub async fn management_edges(
+        &self,
+        also: &[&str],
+    ) -> Result<Vec<(UserId, UserId)>, StoreError> {
+        let backend = self.backend();
+        let also_ids = serde_json::to_string(also)
+            .map_err(|error| StoreError::Corrupt(format!("the ids do not write: {error}")))?;
+        let rest = format!(
+            "people WHERE active = 1 AND manager_id IS NOT NULL AND user_id IN (
+                 SELECT manager_id FROM people WHERE active = 1 AND manager_id IS NOT NULL
+                 UNION SELECT {also} FROM {rows})",
+            also = dialect::json_text(backend, "also.value", ""),
+            rows = dialect::json_rows(backend, "$1", "also"),
+        );
+        self.fetch_packed(
+            "the managers' org chart",
+            &["user_id", "manager_id"],
+            &rest,
+            &[&also_ids],
+        )
+        .await
     }
 }

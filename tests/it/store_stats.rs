@@ -1,11 +1,12 @@
 //! What `stats` reads: each conversation in the window with the report's previous one —
 //! the conversation before it (before the window too), else the report's start date — and
-//! the org chart, on both databases (the rows come packed in one JSON text, whose SQL
-//! differs between them).
+//! the org chart, on both databases (the rows come packed in JSON texts, whose SQL differs
+//! between them).
 
 use chrono::NaiveDate;
 
 use career_bot::store::Store;
+use career_bot::store::values::AckStatus;
 
 use crate::support::databases;
 
@@ -28,13 +29,19 @@ async fn person(store: &Store, user: &str, start: Option<&str>) {
 }
 
 async fn held(store: &Store, report: &str, on: &str) {
+    held_by(store, report, "M", on, "pending").await;
+}
+
+async fn held_by(store: &Store, report: &str, manager: &str, on: &str, answer: &str) {
     sqlx::query(
         "INSERT INTO checkins (report_id, manager_id, held_on, framework_id, level_discussed,
                                recorded_by, recorded_at, ack_status)
-         VALUES ($1, 'M', $2, 'buffer-marketing', 2, 'M', '2020-01-01T00:00:00Z', 'pending')",
+         VALUES ($1, $2, $3, 'buffer-marketing', 2, $2, '2020-01-01T00:00:00Z', $4)",
     )
     .bind(report)
+    .bind(manager)
     .bind(on)
+    .bind(answer)
     .execute(store.pool())
     .await
     .expect("a conversation");
@@ -48,12 +55,20 @@ async fn each_conversation_in_the_window_comes_with_the_one_before_it_else_the_s
 #[tokio::test]
 async fn an_empty_window_and_an_empty_org_read_as_nothing() {
     databases::each(async |store: Store| {
-        let rows = store
-            .held_between(date("2025-01-01"), date("2026-06-30"))
+        let mut rows = 0;
+        store
+            .held_between(date("2025-01-01"), date("2026-06-30"), |_| rows += 1)
             .await
             .expect("held");
-        assert!(rows.is_empty());
+        assert_eq!(rows, 0);
         assert!(store.org_edges().await.expect("org").is_empty());
+        assert!(
+            store
+                .management_edges(&["M"])
+                .await
+                .expect("org")
+                .is_empty()
+        );
     })
     .await;
 }
@@ -122,21 +137,141 @@ async fn held_in_the_window(store: &Store) {
     person(store, "C", None).await;
     held(store, "C", "2025-05-05").await;
 
-    let rows = store
-        .held_between(date("2025-01-01"), date("2026-06-30"))
+    // D: another manager, and each answer, read back as written.
+    person(store, "D", Some("2024-01-01")).await;
+    held_by(store, "D", "N", "2025-04-04", "acknowledged").await;
+    held_by(store, "D", "N", "2025-05-05", "disputed").await;
+
+    let mut got: Vec<(String, String, NaiveDate, Option<NaiveDate>, AckStatus)> = Vec::new();
+    store
+        .held_between(date("2025-01-01"), date("2026-06-30"), |row| {
+            assert_eq!(row.framework_id, Some("buffer-marketing"));
+            got.push((
+                row.report_id.to_owned(),
+                row.manager_id.to_owned(),
+                row.held_on,
+                row.previous,
+                row.ack_status,
+            ));
+        })
         .await
         .expect("held");
-    let got: Vec<(&str, NaiveDate, Option<NaiveDate>)> = rows
-        .iter()
-        .map(|row| (row.report_id.as_str(), row.held_on, row.previous))
-        .collect();
+    // Each report's rows come in order of date; the reports in any order.
+    got.sort_by(|a, b| a.0.cmp(&b.0));
+    let pending = AckStatus::Pending;
     let want = vec![
-        ("A", date("2025-02-01"), Some(date("2024-06-01"))),
-        ("A", date("2025-09-01"), Some(date("2025-02-01"))),
-        ("A", date("2026-03-01"), Some(date("2025-09-01"))),
-        ("B", date("2025-07-01"), Some(date("2025-03-10"))),
-        ("B", date("2025-07-01"), Some(date("2025-07-01"))),
-        ("C", date("2025-05-05"), None),
+        (
+            "A",
+            "M",
+            date("2025-02-01"),
+            Some(date("2024-06-01")),
+            pending,
+        ),
+        (
+            "A",
+            "M",
+            date("2025-09-01"),
+            Some(date("2025-02-01")),
+            pending,
+        ),
+        (
+            "A",
+            "M",
+            date("2026-03-01"),
+            Some(date("2025-09-01")),
+            pending,
+        ),
+        (
+            "B",
+            "M",
+            date("2025-07-01"),
+            Some(date("2025-03-10")),
+            pending,
+        ),
+        (
+            "B",
+            "M",
+            date("2025-07-01"),
+            Some(date("2025-07-01")),
+            pending,
+        ),
+        ("C", "M", date("2025-05-05"), None, pending),
+        (
+            "D",
+            "N",
+            date("2025-04-04"),
+            Some(date("2024-01-01")),
+            AckStatus::Acknowledged,
+        ),
+        (
+            "D",
+            "N",
+            date("2025-05-05"),
+            Some(date("2025-04-04")),
+            AckStatus::Disputed,
+        ),
     ];
+    let want: Vec<(String, String, NaiveDate, Option<NaiveDate>, AckStatus)> = want
+        .into_iter()
+        .map(|(report, manager, on, previous, answer)| {
+            (report.to_owned(), manager.to_owned(), on, previous, answer)
+        })
+        .collect();
     assert_eq!(got, want);
+}
+
+#[tokio::test]
+async fn the_managers_org_chart_is_everyone_above_a_manager_and_the_managers_asked_for() {
+    databases::each(async |store: Store| {
+        // VP ← LEAD ← {A, B}; GONE (inactive) under LEAD; EX managed once, now a report
+        // of VP with no reports; SOLO manages no one; VP is at the top. (M, whom `person`
+        // makes everyone's manager first, ends at the top and manages no one.)
+        person(&store, "M", None).await;
+        for user in ["VP", "LEAD", "A", "B", "GONE", "EX", "SOLO"] {
+            person(&store, user, None).await;
+        }
+        for (user, manager) in [
+            ("M", None),
+            ("VP", None),
+            ("LEAD", Some("VP")),
+            ("A", Some("LEAD")),
+            ("B", Some("LEAD")),
+            ("GONE", Some("LEAD")),
+            ("EX", Some("VP")),
+            ("SOLO", Some("VP")),
+        ] {
+            sqlx::query("UPDATE people SET manager_id = $1 WHERE user_id = $2")
+                .bind(manager)
+                .bind(user)
+                .execute(store.pool())
+                .await
+                .expect("managed");
+        }
+        sqlx::query("UPDATE people SET active = 0 WHERE user_id = 'GONE'")
+            .execute(store.pool())
+            .await
+            .expect("removed");
+        let edges = |mut edges: Vec<(career_bot::ids::UserId, career_bot::ids::UserId)>| {
+            edges.sort();
+            edges
+                .into_iter()
+                .map(|(user, manager)| format!("{user}>{manager}"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            edges(store.management_edges(&[]).await.expect("org")),
+            ["LEAD>VP"]
+        );
+        // The managers of record: EX and VP (at the top: no edge), and someone unknown.
+        assert_eq!(
+            edges(
+                store
+                    .management_edges(&["EX", "VP", "NOBODY", "GONE"])
+                    .await
+                    .expect("org")
+            ),
+            ["EX>VP", "LEAD>VP"]
+        );
+    })
+    .await;
 }

@@ -9,9 +9,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::overdue::{Oversight, oversight};
 use crate::bot::{Bot, HandlerError};
+use crate::checkins::Cadence;
 use crate::checkins::chart;
 use crate::checkins::org::Org;
-use crate::checkins::stats::{self, Answer, Conversation, Figures, Scope, Stats};
+use crate::checkins::stats::{self, Answer, Conversation, Conversations, Figures, Scope, Stats};
 use crate::ids::UserId;
 use crate::reply::{Field, Reply, Text};
 use crate::store::StoreError;
@@ -21,7 +22,7 @@ use crate::store::values::AckStatus;
 const MAX_MANAGER_ROWS: usize = 15;
 
 /// The figures for `scope` over the `months` months ending `today`: one read of the
-/// conversations in the window and one of the org chart.
+/// conversations in the window, then one of the org chart above their managers.
 pub async fn figures(
     bot: &Bot,
     scope: Scope<'_>,
@@ -29,30 +30,42 @@ pub async fn figures(
     months: u32,
 ) -> Result<Stats, StoreError> {
     let from = stats::window_start(today, months);
-    let held = bot.store().held_between(from, today).await?;
-    let org = Org::new(
-        bot.store()
-            .org_edges()
-            .await?
-            .into_iter()
-            .map(|edge| (edge.user_id, edge.manager_id)),
-    );
     let settings = bot.settings();
-    let conversations: Vec<Conversation> = held
-        .into_iter()
-        .map(|row| Conversation {
-            cadence: settings.cadence_for(row.framework_id.as_ref().map_or("", |f| f.as_str())),
-            report_id: row.report_id,
-            manager_id: row.manager_id,
-            held_on: row.held_on,
-            previous: row.previous,
-            answer: match row.ack_status {
-                AckStatus::Pending => Answer::Pending,
-                AckStatus::Acknowledged => Answer::Confirmed,
-                AckStatus::Disputed => Answer::Disputed,
-            },
+    let mut conversations = Conversations::default();
+    // The framework of the conversation before, and its cadence: most conversations in a
+    // row share one, and looking it up per conversation showed in the profile.
+    let mut cadence: Option<(String, Cadence)> = None;
+    bot.store()
+        .held_between(from, today, |row| {
+            let framework = row.framework_id.unwrap_or("");
+            let cadence = match &cadence {
+                Some((known, cadence)) if known == framework => *cadence,
+                _ => {
+                    let found = settings.cadence_for(framework);
+                    cadence = Some((framework.to_owned(), found));
+                    found
+                }
+            };
+            let manager = conversations.manager(row.manager_id);
+            conversations.push(Conversation {
+                manager,
+                held_on: row.held_on,
+                previous: row.previous,
+                cadence,
+                answer: match row.ack_status {
+                    AckStatus::Pending => Answer::Pending,
+                    AckStatus::Acknowledged => Answer::Confirmed,
+                    AckStatus::Disputed => Answer::Disputed,
+                },
+            });
         })
+        .await?;
+    let managers: Vec<&str> = conversations
+        .managers()
+        .iter()
+        .map(UserId::as_str)
         .collect();
+    let org = Org::new(bot.store().management_edges(&managers).await?);
     Ok(stats::compute(&conversations, &org, scope, today, months))
 }
 
