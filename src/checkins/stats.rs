@@ -71,19 +71,31 @@ pub struct Conversation {
 #[derive(Debug, Clone, Default)]
 pub struct Conversations {
     managers: Vec<UserId>,
-    numbers: HashMap<String, ManagerNo>,
+    numbers: foldhash::HashMap<String, ManagerNo>,
+    /// The manager numbered last: a report's conversations come in a row, mostly with one
+    /// manager, so this saves most lookups.
+    last: Option<ManagerNo>,
     held: Vec<Conversation>,
 }
 
 impl Conversations {
     /// The number of the manager `id`, numbering them if new.
     pub fn manager(&mut self, id: &str) -> ManagerNo {
-        if let Some(number) = self.numbers.get(id) {
-            return *number;
+        if let Some(last) = self.last
+            && self.managers[last.index()] == id
+        {
+            return last;
         }
-        let number = ManagerNo(u32::try_from(self.managers.len()).unwrap_or(u32::MAX));
-        self.managers.push(UserId::new(id));
-        self.numbers.insert(id.to_owned(), number);
+        let number = match self.numbers.get(id) {
+            Some(number) => *number,
+            None => {
+                let number = ManagerNo(u32::try_from(self.managers.len()).unwrap_or(u32::MAX));
+                self.managers.push(UserId::new(id));
+                self.numbers.insert(id.to_owned(), number);
+                number
+            }
+        };
+        self.last = Some(number);
         number
     }
 

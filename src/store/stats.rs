@@ -2,9 +2,11 @@
 //! conversations held in a window, each with the report's previous conversation (or start
 //! date) so its cycle's overdue day can be worked out, and the org chart.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
+use foldhash::{HashMap as FastMap, HashMapExt};
 
 use super::packed::{PackedText, read_column};
 use super::values::AckStatus;
@@ -110,30 +112,27 @@ fn day(text: &str, column: &str) -> Result<NaiveDate, StoreError> {
     })
 }
 
-/// Sets each numbered report's date in `slots` from a `[user_id, date]` pair of columns;
-/// people without a conversation in the window are skipped.
-fn fill_dates(
-    columns: &[String],
+/// Each person's date from a `[user_id, date]` pair of columns into `dates`, borrowing the
+/// ids from the text.
+fn read_dates<'a>(
+    columns: &'a [String],
     what: &str,
-    numbers: &HashMap<&str, u32>,
-    slots: &mut [Option<NaiveDate>],
+    dates: &mut FastMap<Cow<'a, str>, NaiveDate>,
 ) -> Result<(), StoreError> {
-    let [users, dates] = columns else {
+    let [users, days] = columns else {
         return Err(StoreError::Corrupt(format!(
             "{what} came back without their columns"
         )));
     };
-    let users: Vec<PackedText<'_>> = read_column(users, what)?;
-    let dates: Vec<PackedText<'_>> = read_column(dates, what)?;
-    if users.len() != dates.len() {
+    let users: Vec<PackedText<'a>> = read_column(users, what)?;
+    let days: Vec<PackedText<'_>> = read_column(days, what)?;
+    if users.len() != days.len() {
         return Err(StoreError::Corrupt(format!(
             "{what} came back as columns of different lengths"
         )));
     }
-    for (user, date) in users.iter().zip(&dates) {
-        if let Some(number) = numbers.get(&**user) {
-            slots[*number as usize] = Some(day(date, what)?);
-        }
+    for (user, date) in users.into_iter().zip(&days) {
+        dates.insert(user.0, day(date, what)?);
     }
     Ok(())
 }
@@ -161,33 +160,46 @@ impl Store {
     ) -> Result<(), StoreError> {
         let (from_text, to_text) = (time::date_text(from), time::date_text(to));
         let (window_binds, before_binds) = ([&*from_text, &*to_text], [&*from_text]);
-        let (window, before, starts) = tokio::try_join!(
+        // Each report's previous before its first in the window: the latest conversation
+        // before the window, else the start date. Read and put in a map while SQLite is still
+        // scanning the window, so that only the window's own work is left when it arrives;
+        // the texts are kept here, since the map borrows its ids from them.
+        let texts: OnceLock<(Vec<String>, Vec<String>)> = OnceLock::new();
+        let first_previous = async {
+            let (before, starts) = tokio::try_join!(
+                self.fetch_columns(&["report_id", "latest"], BEFORE_FROM, &before_binds),
+                self.fetch_columns(&["user_id", "start_date"], STARTS_FROM, &[]),
+            )?;
+            let (before, starts) = texts.get_or_init(|| (before, starts));
+            let mut dates = FastMap::with_capacity(100_000);
+            read_dates(starts, "people.start_date", &mut dates)?;
+            read_dates(before, "checkins.held_on", &mut dates)?;
+            Ok::<_, StoreError>(dates)
+        };
+        let (window, first_previous) = tokio::try_join!(
             self.fetch_columns(&WINDOW_COLUMNS, WINDOW_FROM, &window_binds),
-            self.fetch_columns(&["report_id", "latest"], BEFORE_FROM, &before_binds),
-            self.fetch_columns(&["user_id", "start_date"], STARTS_FROM, &[]),
+            first_previous,
         )?;
         let window = Window::read(&window)?;
         // Reports numbered in order of appearance: sorting and looking up numbers is much
         // cheaper than doing either with the ids.
-        let mut numbers: HashMap<&str, u32> = HashMap::new();
+        let mut numbers: FastMap<&str, u32> = FastMap::with_capacity(window.id.len() / 2);
+        let mut previous_of_first = Vec::new();
         let mut order = Vec::with_capacity(window.id.len());
         for (row, report) in window.report_id.iter().enumerate() {
-            let next = u32::try_from(numbers.len()).unwrap_or(u32::MAX);
-            let number = *numbers.entry(&**report).or_insert(next);
+            let number = *numbers.entry(&**report).or_insert_with(|| {
+                previous_of_first.push(first_previous.get(&**report).copied());
+                u32::try_from(previous_of_first.len() - 1).unwrap_or(u32::MAX)
+            });
             let held_on = day(&window.held_on[row], "checkins.held_on")?;
             order.push((number, held_on, window.id[row], row));
         }
         order.sort_unstable();
-        // Each report's previous before its first in the window: the latest conversation
-        // before the window, else the start date.
-        let mut first_previous = vec![None; numbers.len()];
-        fill_dates(&starts, "people.start_date", &numbers, &mut first_previous)?;
-        fill_dates(&before, "checkins.held_on", &numbers, &mut first_previous)?;
         let mut last: Option<(u32, NaiveDate)> = None;
         for (number, held_on, _, row) in order {
             let previous = match last {
                 Some((report, before_it)) if report == number => Some(before_it),
-                _ => first_previous[number as usize],
+                _ => previous_of_first[number as usize],
             };
             last = Some((number, held_on));
             each(HeldRow {
