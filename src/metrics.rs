@@ -67,6 +67,7 @@ pub struct Metrics {
     reminders_sent: Family<KindLabel, Counter>,
     reminders_failed: Family<KindLabel, Counter>,
     messages_superseded: Family<KindLabel, Counter>,
+    messages_taken_over: Family<KindLabel, Counter>,
     messages_deferred: Family<DeferredLabel, Counter>,
     slack_api_duration: Family<MethodLabel, Histogram, fn() -> Histogram>,
     slack_api_errors: Family<MethodLabel, Counter>,
@@ -131,6 +132,13 @@ impl Metrics {
             "messages_superseded",
             "Messages not sent because their purpose was gone when their turn came, by kind",
             messages_superseded.clone(),
+        );
+        let messages_taken_over = Family::<KindLabel, Counter>::default();
+        registry.register(
+            "messages_taken_over",
+            "Messages this replica left out because its lease ran out during a slow pass and \
+             another replica took them over (that one sends them), by kind",
+            messages_taken_over.clone(),
         );
         let messages_deferred = Family::<DeferredLabel, Counter>::default();
         registry.register(
@@ -217,6 +225,7 @@ impl Metrics {
             reminders_sent,
             reminders_failed,
             messages_superseded,
+            messages_taken_over,
             messages_deferred,
             slack_api_duration,
             slack_api_errors,
@@ -264,6 +273,16 @@ impl Metrics {
     /// A message of `kind` was not sent because its purpose was gone.
     pub fn superseded(&self, kind: &str) {
         self.messages_superseded
+            .get_or_create(&KindLabel {
+                kind: kind.to_owned(),
+            })
+            .inc();
+    }
+
+    /// A message of `kind` was left out: another replica took it over (see
+    /// `scheduler::lease`).
+    pub fn taken_over(&self, kind: &str) {
+        self.messages_taken_over
             .get_or_create(&KindLabel {
                 kind: kind.to_owned(),
             })

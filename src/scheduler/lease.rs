@@ -93,6 +93,9 @@ impl Claim {
             .find(|(row, _)| self.lost.contains(&row.id));
         if let Some((row, _)) = lost {
             tracing::warn!(key = %row.key, rows = message.items.len(), "not sending: the lease ended during a slow pass and another process took this message over");
+            for (row, _) in &message.items {
+                bot.metrics().taken_over(row.kind.as_str());
+            }
             return Ok(false);
         }
         Ok(true)

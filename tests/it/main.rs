@@ -30,6 +30,7 @@ mod growth_slack;
 mod hardening;
 mod home_growth;
 mod job_claims;
+mod lease_takeover;
 mod logging;
 mod migrate_db;
 mod migrations;
