@@ -131,6 +131,7 @@ fn read_dates<'a>(
             "{what} came back as columns of different lengths"
         )));
     }
+    dates.reserve(users.len());
     for (user, date) in users.into_iter().zip(&days) {
         dates.insert(user.0, day(date, what)?);
     }
@@ -171,7 +172,7 @@ impl Store {
                 self.fetch_columns(&["user_id", "start_date"], STARTS_FROM, &[]),
             )?;
             let (before, starts) = texts.get_or_init(|| (before, starts));
-            let mut dates = FastMap::with_capacity(100_000);
+            let mut dates = FastMap::new();
             read_dates(starts, "people.start_date", &mut dates)?;
             read_dates(before, "checkins.held_on", &mut dates)?;
             Ok::<_, StoreError>(dates)

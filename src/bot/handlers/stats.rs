@@ -9,7 +9,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::overdue::{Oversight, oversight};
 use crate::bot::{Bot, HandlerError};
-use crate::checkins::Cadence;
 use crate::checkins::chart;
 use crate::checkins::org::Org;
 use crate::checkins::stats::{self, Answer, Conversation, Conversations, Figures, Scope, Stats};
@@ -32,20 +31,9 @@ pub async fn figures(
     let from = stats::window_start(today, months);
     let settings = bot.settings();
     let mut conversations = Conversations::default();
-    // The framework of the conversation before, and its cadence: most conversations in a
-    // row share one, and looking it up per conversation showed in the profile.
-    let mut cadence: Option<(String, Cadence)> = None;
     bot.store()
         .held_between(from, today, |row| {
-            let framework = row.framework_id.unwrap_or("");
-            let cadence = match &cadence {
-                Some((known, cadence)) if known == framework => *cadence,
-                _ => {
-                    let found = settings.cadence_for(framework);
-                    cadence = Some((framework.to_owned(), found));
-                    found
-                }
-            };
+            let cadence = settings.cadence_for(row.framework_id.unwrap_or(""));
             let manager = conversations.manager(row.manager_id);
             conversations.push(Conversation {
                 manager,
