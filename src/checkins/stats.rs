@@ -67,7 +67,7 @@ pub struct Conversation {
 ///
 /// Why numbers: an organisation of 100,000 holds some 200,000 conversations a year between
 /// about 1,000 managers; counting by number rather than by id (cloned and hashed per
-/// conversation) was most of the time of `stats` (see `BENCHMARKS.md`).
+/// conversation) was a large part of the time of `stats` (see `BENCHMARKS.md`).
 #[derive(Debug, Clone, Default)]
 pub struct Conversations {
     managers: Vec<UserId>,

@@ -158,63 +158,32 @@ async fn held_in_the_window(store: &Store) {
         .expect("held");
     // Each report's rows come in order of date; the reports in any order.
     got.sort_by(|a, b| a.0.cmp(&b.0));
-    let pending = AckStatus::Pending;
-    let want = vec![
-        (
-            "A",
-            "M",
-            date("2025-02-01"),
-            Some(date("2024-06-01")),
-            pending,
-        ),
-        (
-            "A",
-            "M",
-            date("2025-09-01"),
-            Some(date("2025-02-01")),
-            pending,
-        ),
-        (
-            "A",
-            "M",
-            date("2026-03-01"),
-            Some(date("2025-09-01")),
-            pending,
-        ),
-        (
-            "B",
-            "M",
-            date("2025-07-01"),
-            Some(date("2025-03-10")),
-            pending,
-        ),
-        (
-            "B",
-            "M",
-            date("2025-07-01"),
-            Some(date("2025-07-01")),
-            pending,
-        ),
-        ("C", "M", date("2025-05-05"), None, pending),
-        (
-            "D",
-            "N",
-            date("2025-04-04"),
-            Some(date("2024-01-01")),
-            AckStatus::Acknowledged,
-        ),
-        (
-            "D",
-            "N",
-            date("2025-05-05"),
-            Some(date("2025-04-04")),
-            AckStatus::Disputed,
-        ),
+    let (pending, acknowledged, disputed) = (
+        AckStatus::Pending,
+        AckStatus::Acknowledged,
+        AckStatus::Disputed,
+    );
+    // (report, manager, held on, previous, answer)
+    let want = [
+        ("A", "M", "2025-02-01", Some("2024-06-01"), pending),
+        ("A", "M", "2025-09-01", Some("2025-02-01"), pending),
+        ("A", "M", "2026-03-01", Some("2025-09-01"), pending),
+        ("B", "M", "2025-07-01", Some("2025-03-10"), pending),
+        ("B", "M", "2025-07-01", Some("2025-07-01"), pending),
+        ("C", "M", "2025-05-05", None, pending),
+        ("D", "N", "2025-04-04", Some("2024-01-01"), acknowledged),
+        ("D", "N", "2025-05-05", Some("2025-04-04"), disputed),
     ];
     let want: Vec<(String, String, NaiveDate, Option<NaiveDate>, AckStatus)> = want
         .into_iter()
         .map(|(report, manager, on, previous, answer)| {
-            (report.to_owned(), manager.to_owned(), on, previous, answer)
+            (
+                report.to_owned(),
+                manager.to_owned(),
+                date(on),
+                previous.map(date),
+                answer,
+            )
         })
         .collect();
     assert_eq!(got, want);
