@@ -27,7 +27,8 @@
 //!    `lease`).
 //! 3. **Checking**, right before each message is sent (not once per claimed batch: against a
 //!    slow chat a batch of 500 takes minutes): the stale-message rule,
-//!    [`crate::store::Store::superseded_among`], one query on the message's rows. A row whose
+//!    [`crate::store::Store::superseded_among`], one query on the message's rows (on a
+//!    connection the pass keeps for the batch, [`StaleCheck`]). A row whose
 //!    purpose is gone (`done`, `move`, `remove`, `snooze`, an answered confirmation…) is
 //!    marked `superseded` and left out; a retried row is checked again at each attempt.
 //! 4. **Sending**, then **marking sent**: each delivered message is handed at once to a
@@ -124,7 +125,7 @@ use crate::store::job_claims::{Job, JobSlot};
 use crate::store::open::Backend;
 use crate::store::outbox::{
     MessageKind, NewMessage, OutboxRow, PlannedReminder, ReminderPeriod, SentMark, SentMarkWriter,
-    kind,
+    StaleCheck, kind,
 };
 use crate::store::people::DueCandidate;
 use crate::wake::Wake;
@@ -658,17 +659,20 @@ async fn deliver_until<C: Chat>(
         if rows.is_empty() {
             return Ok(report);
         }
+        // One connection for the batch's stale-message checks (see `StaleCheck`).
+        let mut stale = store.stale_check().await?;
         let marker = SentMarker::start(bot, now);
         let end = deliver_batch(
             bot,
             chat,
             now,
             rows,
-            (&marker, &mut claim),
+            (&marker, &mut claim, &mut stale),
             stopping,
             &mut report,
         )
         .await;
+        drop(stale);
         // Whatever happened, every mark handed over is committed first (retried until it
         // is): a delivered message left `sending` would be sent again when its lease ends.
         let marked = marker.finish(stopping).await;
@@ -687,7 +691,7 @@ async fn deliver_batch<C: Chat>(
     chat: &C,
     now: DateTime<Utc>,
     rows: Vec<OutboxRow>,
-    (marker, claim): (&SentMarker, &mut lease::Claim),
+    (marker, claim, stale): (&SentMarker, &mut lease::Claim, &mut StaleCheck),
     stopping: &Stopping,
     report: &mut TickReport,
 ) -> Result<BatchEnd, StoreError> {
@@ -733,7 +737,7 @@ async fn deliver_batch<C: Chat>(
             continue;
         }
         // The stale-message rule, right before the send.
-        let Some(message) = without_superseded(bot, message, report).await? else {
+        let Some(message) = without_superseded(bot, stale, message, report).await? else {
             continue;
         };
         let first = &message.items[0].0;
@@ -1000,12 +1004,13 @@ async fn put_back(bot: &Bot, rows: &[OutboxRow], resume: DateTime<Utc>, report: 
 /// again for the rows that are left; `None` when none is.
 async fn without_superseded(
     bot: &Bot,
+    stale: &mut StaleCheck,
     message: Outgoing,
     report: &mut TickReport,
 ) -> Result<Option<Outgoing>, StoreError> {
     let store = bot.store();
     let ids: Vec<i64> = message.items.iter().map(|(row, _)| row.id).collect();
-    let superseded = store.superseded_among(&ids).await?;
+    let superseded = stale.superseded_among(&ids).await?;
     if superseded.is_empty() {
         return Ok(Some(message));
     }

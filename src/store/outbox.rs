@@ -281,6 +281,21 @@ pub async fn cancel_reminders_in(
     .rows_affected())
 }
 
+/// One element of a [`ReminderBatch`]'s array, as its statements read it.
+#[derive(serde::Serialize)]
+struct BatchRow<'a> {
+    key: &'a str,
+    kind: &'static str,
+    recipient: &'a str,
+    report_id: Option<&'a UserId>,
+    payload: String,
+    planned_for: String,
+    /// As sqlx stores a `NaiveDate` (`%F`, which is also how chrono serialises one), to
+    /// compare with the column.
+    anchor_on: NaiveDate,
+    snoozed_until: Option<NaiveDate>,
+}
+
 /// The reminders of one scheduler pass as one JSON array, read by both statements of
 /// [`Store::plan_reminders`] (a pass plans thousands; one bound parameter beats thousands).
 #[derive(Debug, Clone)]
@@ -289,29 +304,38 @@ pub struct ReminderBatch {
 }
 
 impl ReminderBatch {
-    /// Serialises `reminders`; `None` when there are none.
+    /// Serialises `reminders`, in the order a claim takes them ([`Store::claim_ready`]: slot,
+    /// then recipient); `None` when there are none.
+    ///
+    /// The insert keeps the array's order, so one claim's rows, and one manager's reminders
+    /// of one slot, sit side by side in the table: claiming them and marking them sent
+    /// rewrite a few pages instead of one page per row.
     pub fn new(reminders: &[PlannedReminder]) -> Result<Option<ReminderBatch>, StoreError> {
         if reminders.is_empty() {
             return Ok(None);
         }
+        let mut in_claim_order: Vec<&PlannedReminder> = reminders.iter().collect();
+        in_claim_order.sort_by(|a, b| {
+            (a.message.planned_for, &a.message.recipient)
+                .cmp(&(b.message.planned_for, &b.message.recipient))
+        });
         let mut rows = Vec::with_capacity(reminders.len());
-        for reminder in reminders {
+        for reminder in in_claim_order {
             let message = &reminder.message;
-            rows.push(serde_json::json!({
-                "key": message.key,
-                "kind": message.kind.as_str(),
-                "recipient": message.recipient,
-                "report_id": message.report_id,
-                "payload": payload_text(message)?,
-                "planned_for": time::to_text(message.planned_for),
-                // The text sqlx stores a NaiveDate as (`%F`), to compare with the column.
-                "anchor_on": reminder.anchor_on.format("%F").to_string(),
-                "snoozed_until": reminder.snoozed_until.map(|until| until.format("%F").to_string()),
-            }));
+            rows.push(BatchRow {
+                key: &message.key,
+                kind: message.kind.as_str(),
+                recipient: &message.recipient,
+                report_id: message.report_id.as_ref(),
+                payload: payload_text(message)?,
+                planned_for: time::to_text(message.planned_for),
+                anchor_on: reminder.anchor_on,
+                snoozed_until: reminder.snoozed_until,
+            });
         }
-        Ok(Some(ReminderBatch {
-            json: serde_json::Value::Array(rows).to_string(),
-        }))
+        let json = serde_json::to_string(&rows)
+            .map_err(|error| StoreError::Corrupt(format!("cannot serialise reminders: {error}")))?;
+        Ok(Some(ReminderBatch { json }))
     }
 
     /// The JSON array: objects with `key`, `kind`, `recipient`, `report_id`, `payload`,
@@ -453,6 +477,113 @@ impl SentMarkWriter {
     pub async fn mark(&mut self, marks: &[SentMark], now: DateTime<Utc>) -> Result<(), StoreError> {
         mark_sent_batch_in(&mut self.conn, marks, now).await
     }
+}
+
+/// A connection kept for the stale-message rule ([`Store::superseded_among`]), which the
+/// delivery loop applies before every message.
+///
+/// Why keep one: sqlx pings every connection given back to its pool, a second round trip to
+/// the database's worker thread; for a query run before each of thousands of messages that
+/// doubled its cost. Each check is still its own statement (on SQLite, its own read
+/// transaction), so it sees every commit made before it.
+pub struct StaleCheck {
+    conn: PoolConnection<Any>,
+}
+
+impl StaleCheck {
+    /// [`Store::superseded_among`] on this connection.
+    pub async fn superseded_among(
+        &mut self,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+        superseded_among_in(&mut self.conn, ids).await
+    }
+}
+
+/// [`Store::superseded_among`] on `conn`.
+async fn superseded_among_in(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let list = serde_json::Value::from(ids.to_vec()).to_string();
+    let backend = Backend::of_connection(conn);
+    // The id after the first ':' of a key (`ack:12`), NULL when it is not a number; the
+    // day after a slot's.
+    let (key_id, day_after_slot) = match backend {
+        Backend::Sqlite => (
+            "CAST(substr(o.key, instr(o.key, ':') + 1) AS INTEGER)",
+            "date(o.planned_for, '+1 day')",
+        ),
+        Backend::Postgres => (
+            "CASE WHEN split_part(o.key, ':', 2) ~ '^[0-9]{1,18}$'
+                      THEN CAST(split_part(o.key, ':', 2) AS BIGINT) END",
+            "to_char(CAST(substr(o.planned_for, 1, 10) AS DATE) + 1, 'YYYY-MM-DD')",
+        ),
+    };
+    // Only the superseded rows come back (usually none): each row returned is a hand-over
+    // from the database's worker thread, and this runs before every message.
+    let sql = format!(
+        "SELECT id, reason FROM (SELECT o.id, CASE
+                 WHEN o.kind = 'reminder' AND p.user_id IS NULL
+                     THEN 'the report is no longer tracked'
+                 WHEN o.kind = 'reminder' AND p.active = 0
+                     THEN 'the report was removed'
+                 WHEN o.kind = 'reminder' AND p.manager_id IS DISTINCT FROM o.recipient
+                     THEN 'the report has another manager'
+                 WHEN o.kind = 'reminder'
+                      AND (p.due_on IS NULL OR p.due_on > {day_after_slot})
+                     THEN 'the conversation was recorded or snoozed'
+                 WHEN o.kind = 'reminder' AND o.deferred_reason IS NOT NULL
+                      AND EXISTS (SELECT 1 FROM outbox n
+                                  WHERE n.report_id = o.report_id AND n.kind = 'reminder'
+                                    AND n.recipient = o.recipient AND n.id > o.id
+                                    AND n.status IN ('pending', 'sending'))
+                     THEN 'a later reminder about the same report replaces it'
+                 WHEN o.kind = 'ack_request' AND c.id IS NULL
+                     THEN 'the conversation was taken back'
+                 WHEN o.kind = 'ack_request' AND c.ack_status <> 'pending'
+                     THEN 'the conversation was already answered'
+                 WHEN o.kind = 'dispute' AND c.id IS NULL
+                     THEN 'the conversation was taken back'
+                 WHEN o.kind = 'dispute' AND c.ack_status <> 'disputed'
+                     THEN 'the report changed their answer'
+                 WHEN o.kind = 'prep' AND (p.user_id IS NULL OR p.active = 0)
+                     THEN 'the report was removed'
+                 WHEN o.kind = 'prep' AND o.key IS DISTINCT FROM
+                          ('prep:' || p.user_id || ':' || p.manager_id || ':' || p.due_on)
+                     THEN 'the conversation was recorded, snoozed or moved'
+                 WHEN o.kind = 'add_request' AND (r.id IS NULL OR r.status <> 'pending')
+                     THEN 'the request was already answered'
+                 WHEN o.kind = 'add_request' AND p.active = 1 AND p.manager_id IS NOT NULL
+                      AND p.framework_id IS NOT NULL
+                     THEN 'the person joined a team meanwhile'
+                 WHEN o.kind = 'notice' AND e.removed_at IS NOT NULL
+                     THEN 'the evidence was removed'
+             END AS reason
+             FROM outbox o
+             LEFT JOIN people p ON p.user_id = o.report_id
+             LEFT JOIN checkins c
+                 ON o.kind IN ('ack_request', 'dispute')
+                AND c.id = {key_id}
+             LEFT JOIN evidence e
+                 ON o.kind = 'notice' AND o.key LIKE 'evidence:%'
+                AND e.id = {key_id}
+             LEFT JOIN add_requests r
+                 ON o.kind = 'add_request'
+                AND r.id = {key_id}
+             WHERE o.id IN (SELECT {id} FROM {rows})) AS checked
+             WHERE reason IS NOT NULL",
+        id = dialect::json_int(backend, "ids.value", ""),
+        rows = dialect::json_rows(backend, "$1", "ids"),
+    );
+    let rows: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(list)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 impl Store {
@@ -828,85 +959,16 @@ impl Store {
         &self,
         ids: &[i64],
     ) -> Result<std::collections::HashMap<i64, String>, StoreError> {
-        if ids.is_empty() {
-            return Ok(std::collections::HashMap::new());
-        }
-        let list = serde_json::Value::from(ids.to_vec()).to_string();
-        let backend = self.backend();
-        // The id after the first ':' of a key (`ack:12`), NULL when it is not a number; the
-        // day after a slot's.
-        let (key_id, day_after_slot) = match backend {
-            Backend::Sqlite => (
-                "CAST(substr(o.key, instr(o.key, ':') + 1) AS INTEGER)",
-                "date(o.planned_for, '+1 day')",
-            ),
-            Backend::Postgres => (
-                "CASE WHEN split_part(o.key, ':', 2) ~ '^[0-9]{1,18}$'
-                      THEN CAST(split_part(o.key, ':', 2) AS BIGINT) END",
-                "to_char(CAST(substr(o.planned_for, 1, 10) AS DATE) + 1, 'YYYY-MM-DD')",
-            ),
-        };
-        // Only the superseded rows come back (usually none): each row returned is a hand-over
-        // from the database's worker thread, and this runs before every message.
-        let sql = format!(
-            "SELECT id, reason FROM (SELECT o.id, CASE
-                 WHEN o.kind = 'reminder' AND p.user_id IS NULL
-                     THEN 'the report is no longer tracked'
-                 WHEN o.kind = 'reminder' AND p.active = 0
-                     THEN 'the report was removed'
-                 WHEN o.kind = 'reminder' AND p.manager_id IS DISTINCT FROM o.recipient
-                     THEN 'the report has another manager'
-                 WHEN o.kind = 'reminder'
-                      AND (p.due_on IS NULL OR p.due_on > {day_after_slot})
-                     THEN 'the conversation was recorded or snoozed'
-                 WHEN o.kind = 'reminder' AND o.deferred_reason IS NOT NULL
-                      AND EXISTS (SELECT 1 FROM outbox n
-                                  WHERE n.report_id = o.report_id AND n.kind = 'reminder'
-                                    AND n.recipient = o.recipient AND n.id > o.id
-                                    AND n.status IN ('pending', 'sending'))
-                     THEN 'a later reminder about the same report replaces it'
-                 WHEN o.kind = 'ack_request' AND c.id IS NULL
-                     THEN 'the conversation was taken back'
-                 WHEN o.kind = 'ack_request' AND c.ack_status <> 'pending'
-                     THEN 'the conversation was already answered'
-                 WHEN o.kind = 'dispute' AND c.id IS NULL
-                     THEN 'the conversation was taken back'
-                 WHEN o.kind = 'dispute' AND c.ack_status <> 'disputed'
-                     THEN 'the report changed their answer'
-                 WHEN o.kind = 'prep' AND (p.user_id IS NULL OR p.active = 0)
-                     THEN 'the report was removed'
-                 WHEN o.kind = 'prep' AND o.key IS DISTINCT FROM
-                          ('prep:' || p.user_id || ':' || p.manager_id || ':' || p.due_on)
-                     THEN 'the conversation was recorded, snoozed or moved'
-                 WHEN o.kind = 'add_request' AND (r.id IS NULL OR r.status <> 'pending')
-                     THEN 'the request was already answered'
-                 WHEN o.kind = 'add_request' AND p.active = 1 AND p.manager_id IS NOT NULL
-                      AND p.framework_id IS NOT NULL
-                     THEN 'the person joined a team meanwhile'
-                 WHEN o.kind = 'notice' AND e.removed_at IS NOT NULL
-                     THEN 'the evidence was removed'
-             END AS reason
-             FROM outbox o
-             LEFT JOIN people p ON p.user_id = o.report_id
-             LEFT JOIN checkins c
-                 ON o.kind IN ('ack_request', 'dispute')
-                AND c.id = {key_id}
-             LEFT JOIN evidence e
-                 ON o.kind = 'notice' AND o.key LIKE 'evidence:%'
-                AND e.id = {key_id}
-             LEFT JOIN add_requests r
-                 ON o.kind = 'add_request'
-                AND r.id = {key_id}
-             WHERE o.id IN (SELECT {id} FROM {rows})) AS checked
-             WHERE reason IS NOT NULL",
-            id = dialect::json_int(backend, "ids.value", ""),
-            rows = dialect::json_rows(backend, "$1", "ids"),
-        );
-        let rows: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(list)
-            .fetch_all(self.pool())
-            .await?;
-        Ok(rows.into_iter().collect())
+        let mut conn = self.pool().acquire().await?;
+        superseded_among_in(&mut conn, ids).await
+    }
+
+    /// A connection for the stale-message rule, which the delivery loop keeps for a claimed
+    /// batch (see [`StaleCheck`]).
+    pub async fn stale_check(&self) -> Result<StaleCheck, StoreError> {
+        Ok(StaleCheck {
+            conn: self.pool().acquire().await?,
+        })
     }
 
     /// Marks a row superseded: not sent, not failed, with why.
@@ -937,5 +999,61 @@ impl Store {
             .bind(key)
             .fetch_optional(self.pool())
             .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn reminder(key: &str, recipient: &str, hour: u32) -> PlannedReminder {
+        PlannedReminder {
+            message: NewMessage {
+                key: key.to_owned(),
+                kind: kind::REMINDER,
+                recipient: recipient.to_owned(),
+                report_id: Some(UserId::new(format!("U{key}"))),
+                payload: Reply::paragraph("Time for a career conversation"),
+                planned_for: Utc.with_ymd_and_hms(2026, 6, 17, hour, 0, 0).unwrap(),
+            },
+            anchor_on: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            snoozed_until: None,
+        }
+    }
+
+    /// The batch lists reminders in the order a claim takes them (slot, then recipient), so
+    /// the rows one claim takes are inserted side by side; and it says each field as the
+    /// statements read it.
+    #[test]
+    fn a_reminder_batch_is_in_claim_order() {
+        let reminders = [
+            reminder("a", "UMGR2", 9),
+            reminder("b", "UMGR1", 10),
+            reminder("c", "UMGR1", 9),
+            reminder("d", "UMGR2", 9),
+        ];
+        let batch = ReminderBatch::new(&reminders).unwrap().unwrap();
+        let rows: Vec<serde_json::Value> = serde_json::from_str(batch.json()).unwrap();
+        let keys: Vec<&str> = rows
+            .iter()
+            .map(|row| row["key"].as_str().unwrap())
+            .collect();
+        assert_eq!(keys, ["c", "a", "d", "b"]);
+        let first = &rows[0];
+        assert_eq!(first["kind"], "reminder");
+        assert_eq!(first["recipient"], "UMGR1");
+        assert_eq!(first["report_id"], "Uc");
+        assert_eq!(first["planned_for"], "2026-06-17T09:00:00.000Z");
+        assert_eq!(first["anchor_on"], "2026-01-05");
+        assert_eq!(first["snoozed_until"], serde_json::Value::Null);
+        let payload: Reply = serde_json::from_str(first["payload"].as_str().unwrap()).unwrap();
+        assert_eq!(payload, Reply::paragraph("Time for a career conversation"));
+    }
+
+    #[test]
+    fn an_empty_reminder_batch_is_none() {
+        assert!(ReminderBatch::new(&[]).unwrap().is_none());
     }
 }
