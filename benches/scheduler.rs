@@ -28,10 +28,12 @@ use tokio::runtime::Runtime;
 use career_bot::bot::Bot;
 use career_bot::chat::{Chat, Delivered, Recipient, SendError};
 use career_bot::config::{Config, Overrides};
+use career_bot::ids::UserId;
 use career_bot::reply::Reply;
 use career_bot::scheduler::{self, TickReport};
 use career_bot::store::outbox::{
-    NewMessage, PlannedReminder, SentMark, kind, mark_sent_batch_in, mark_sent_in,
+    NewMessage, PlannedReminder, ReminderBatch, ReminderPeriod, SentMark, kind, mark_sent_batch_in,
+    mark_sent_in,
 };
 use career_bot::store::people::DUE_CANDIDATES_SQL;
 use career_bot::store::time;
@@ -269,6 +271,26 @@ async fn phases(template: &Path, dir: &Path) {
                 snoozed_until: candidate.snoozed_until,
             })
             .collect();
+        // "Reminder N": the reminders already sent in each report's due period, one query.
+        let periods: Vec<ReminderPeriod> = messages
+            .iter()
+            .map(|reminder| ReminderPeriod {
+                report_id: reminder.message.report_id.clone().expect("a report"),
+                manager_id: UserId::new(reminder.message.recipient.clone()),
+                due_on: reminder.anchor_on,
+            })
+            .collect();
+        let start = Instant::now();
+        let counts = store
+            .sent_reminder_counts(&periods)
+            .await
+            .expect("sent_reminder_counts");
+        let sent_counts = start.elapsed();
+        assert_eq!(counts.len(), DUE);
+        let start = Instant::now();
+        let batch = ReminderBatch::new(&messages).expect("batch");
+        let serialise = start.elapsed();
+        drop(batch);
         let start = Instant::now();
         let inserted = store
             .plan_reminders(&messages, now())
@@ -357,12 +379,15 @@ async fn phases(template: &Path, dir: &Path) {
             ms(plan + deliver)
         );
         println!(
-            "         inside plan: due query {} ({} rows), plan_reminders {}, the rest \
+            "         inside plan: due query {} ({} rows), sent_reminder_counts {}, \
+             plan_reminders {} (of which serialising the batch {}), the rest \
              (slots, keys, payloads) ~{}",
             ms(query),
             candidates.len(),
+            ms(sent_counts),
             ms(plan_reminders),
-            ms(plan.saturating_sub(query + plan_reminders))
+            ms(serialise),
+            ms(plan.saturating_sub(query + sent_counts + plan_reminders))
         );
         println!(
             "         inside deliver: claim_ready x{} {}; a \"sent\" mark costs {:.0} µs as its own \
