@@ -30,6 +30,7 @@ pub mod assessments;
 pub mod audit;
 pub mod backup;
 pub mod checkins;
+mod claimed;
 pub mod columns;
 pub mod corrections;
 pub mod dialect;

@@ -17,7 +17,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection};
 
 pub use super::values::{MessageKind, OutboxStatus};
-use super::{Backend, Store, StoreError, dialect, time};
+use super::{Backend, Store, StoreError, claimed, dialect, time};
 use crate::ids::{ChannelId, UserId};
 use crate::reply::Reply;
 
@@ -703,23 +703,18 @@ impl Store {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<OutboxRow>, StoreError> {
-        let (mut tx, lock_picked, lock_rest) = match self.backend() {
-            Backend::Sqlite => (self.write().await?, "", ""),
-            Backend::Postgres => {
-                if self.is_read_only() {
-                    return Err(StoreError::ReadOnly);
-                }
-                (
-                    self.pool().begin().await?,
-                    "FOR UPDATE SKIP LOCKED",
-                    "FOR UPDATE OF o SKIP LOCKED",
-                )
-            }
+        let backend = self.backend();
+        if backend == Backend::Postgres && self.is_read_only() {
+            return Err(StoreError::ReadOnly);
+        }
+        let (lock_picked, lock_rest) = match backend {
+            Backend::Sqlite => ("", ""),
+            Backend::Postgres => ("FOR UPDATE SKIP LOCKED", "FOR UPDATE OF o SKIP LOCKED"),
         };
         // `picked` is the batch, in an order that keeps a recipient's rows of one slot
         // together; `last` is the reminder group the batch may have cut in two, whose other
         // ready rows (`rest`) are taken too (a batch can so exceed `limit` by one group).
-        let sql = format!(
+        let batch = format!(
             "WITH picked AS (
                  SELECT id, kind, recipient, planned_for, next_attempt_at FROM outbox
                  WHERE status IN ('pending', 'sending') AND next_attempt_at <= $2
@@ -735,18 +730,59 @@ impl Store {
                     AND o.planned_for = last.planned_for
                  WHERE o.status IN ('pending', 'sending') AND o.kind = 'reminder'
                    AND o.next_attempt_at <= $2
-                 {lock_rest})
-             UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = $1
-             WHERE id IN (SELECT id FROM picked UNION SELECT id FROM rest)
-             RETURNING {OUTBOX_COLUMNS}"
+                 {lock_rest})"
         );
-        let mut rows = sqlx::query_as::<_, OutboxRow>(sqlx::AssertSqlSafe(sql))
-            .bind(time::to_text(lease_until))
-            .bind(time::to_text(now))
-            .bind(i64::from(limit))
-            .fetch_all(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        let in_batch = "SELECT id FROM picked UNION SELECT id FROM rest";
+        let lease = time::to_text(lease_until);
+        let mut rows = match backend {
+            Backend::Sqlite => {
+                // Read packed, then updated, in one write transaction (see `claimed`).
+                let mut tx = self.write().await?;
+                let sql = format!("{batch} {}", claimed::select_claimed(in_batch));
+                let packed: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                    .bind(&lease)
+                    .bind(time::to_text(now))
+                    .bind(i64::from(limit))
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let rows = claimed::read_claimed(&packed)?;
+                if rows.is_empty() {
+                    return Ok(rows);
+                }
+                let ids =
+                    serde_json::Value::from(rows.iter().map(|row| row.id).collect::<Vec<_>>())
+                        .to_string();
+                sqlx::query(
+                    "UPDATE outbox SET status = 'sending', attempts = attempts + 1,
+                                       next_attempt_at = $1
+                     WHERE id IN (SELECT value FROM json_each($2))",
+                )
+                .bind(&lease)
+                .bind(ids)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                rows
+            }
+            Backend::Postgres => {
+                let mut tx = self.pool().begin().await?;
+                let sql = format!(
+                    "{batch}
+                     UPDATE outbox SET status = 'sending', attempts = attempts + 1,
+                                       next_attempt_at = $1
+                     WHERE id IN ({in_batch})
+                     RETURNING {OUTBOX_COLUMNS}"
+                );
+                let rows = sqlx::query_as::<_, OutboxRow>(sqlx::AssertSqlSafe(sql))
+                    .bind(&lease)
+                    .bind(time::to_text(now))
+                    .bind(i64::from(limit))
+                    .fetch_all(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                rows
+            }
+        };
         rows.sort_by(|a, b| a.planned_for.cmp(&b.planned_for).then(a.id.cmp(&b.id)));
         Ok(rows)
     }
