@@ -12,6 +12,8 @@
 //! ([`Store::unknown_outcomes`]) is looked for in its DM before it is sent again, and the
 //! one case in which a message can still go out twice.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection};
@@ -281,7 +283,7 @@ pub async fn cancel_reminders_in(
     .rows_affected())
 }
 
-/// One element of a [`ReminderBatch`]'s array, as its statements read it.
+/// One element of a [`ReminderBatch`]'s array, as the insert reads it.
 #[derive(serde::Serialize)]
 struct BatchRow<'a> {
     key: &'a str,
@@ -296,11 +298,26 @@ struct BatchRow<'a> {
     snoozed_until: Option<NaiveDate>,
 }
 
-/// The reminders of one scheduler pass as one JSON array, read by both statements of
+/// One element of a [`ReminderBatch`]'s array without the payload, as the statement that
+/// remembers each report's last reminder reads it.
+#[derive(serde::Serialize)]
+struct BatchKey<'a> {
+    key: &'a str,
+    recipient: &'a str,
+    report_id: Option<&'a UserId>,
+    anchor_on: NaiveDate,
+    snoozed_until: Option<NaiveDate>,
+}
+
+/// The reminders of one scheduler pass as JSON arrays, read by the statements of
 /// [`Store::plan_reminders`] (a pass plans thousands; one bound parameter beats thousands).
 #[derive(Debug, Clone)]
 pub struct ReminderBatch {
     json: String,
+    /// The same rows without their payloads (about 1 KB each): SQLite's `json_each` parses
+    /// the whole text it is given, so the statement that needs only the keys is not handed
+    /// 10 MB of messages to parse again.
+    keys_json: String,
 }
 
 impl ReminderBatch {
@@ -320,8 +337,16 @@ impl ReminderBatch {
                 .cmp(&(b.message.planned_for, &b.message.recipient))
         });
         let mut rows = Vec::with_capacity(reminders.len());
+        let mut keys = Vec::with_capacity(reminders.len());
         for reminder in in_claim_order {
             let message = &reminder.message;
+            keys.push(BatchKey {
+                key: &message.key,
+                recipient: &message.recipient,
+                report_id: message.report_id.as_ref(),
+                anchor_on: reminder.anchor_on,
+                snoozed_until: reminder.snoozed_until,
+            });
             rows.push(BatchRow {
                 key: &message.key,
                 kind: message.kind.as_str(),
@@ -333,15 +358,24 @@ impl ReminderBatch {
                 snoozed_until: reminder.snoozed_until,
             });
         }
-        let json = serde_json::to_string(&rows)
-            .map_err(|error| StoreError::Corrupt(format!("cannot serialise reminders: {error}")))?;
-        Ok(Some(ReminderBatch { json }))
+        let unserialisable = |error: serde_json::Error| {
+            StoreError::Corrupt(format!("cannot serialise reminders: {error}"))
+        };
+        let json = serde_json::to_string(&rows).map_err(unserialisable)?;
+        let keys_json = serde_json::to_string(&keys).map_err(unserialisable)?;
+        Ok(Some(ReminderBatch { json, keys_json }))
     }
 
     /// The JSON array: objects with `key`, `kind`, `recipient`, `report_id`, `payload`,
     /// `planned_for`, `anchor_on` and `snoozed_until`.
     pub(super) fn json(&self) -> &str {
         &self.json
+    }
+
+    /// The JSON array in the same order, without payloads: objects with `key`, `recipient`,
+    /// `report_id`, `anchor_on` and `snoozed_until`.
+    pub(super) fn keys_json(&self) -> &str {
+        &self.keys_json
     }
 }
 
@@ -669,6 +703,27 @@ impl Store {
                 .await?
                 > 0,
         )
+    }
+
+    /// Which of `keys` were ever planned: [`Store::is_planned`] for many keys in one
+    /// statement (the keys go as one JSON array, so there is no limit on their number).
+    pub async fn planned_among(&self, keys: &[String]) -> Result<HashSet<String>, StoreError> {
+        if keys.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let backend = self.backend();
+        let sql = format!(
+            "SELECT o.key FROM {rows} JOIN outbox o ON o.key = {key}",
+            rows = dialect::json_rows(backend, "$1", "wanted"),
+            key = dialect::json_text(backend, "wanted.value", ""),
+        );
+        let keys = serde_json::to_string(keys)
+            .map_err(|error| StoreError::Corrupt(format!("cannot serialise keys: {error}")))?;
+        let found: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(keys)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(found.into_iter().collect())
     }
 
     /// Where the message with `key` stands, if it was ever planned.
@@ -1086,6 +1141,24 @@ mod tests {
         assert_eq!(first["snoozed_until"], serde_json::Value::Null);
         let payload: Reply = serde_json::from_str(first["payload"].as_str().unwrap()).unwrap();
         assert_eq!(payload, Reply::paragraph("Time for a career conversation"));
+    }
+
+    /// The rows the last-reminder statement reads are the same, in the same order, without
+    /// the payloads.
+    #[test]
+    fn a_reminder_batch_keys_are_its_rows_without_payloads() {
+        let reminders = [reminder("a", "UMGR2", 9), reminder("b", "UMGR1", 10)];
+        let batch = ReminderBatch::new(&reminders).unwrap().unwrap();
+        let keys: Vec<serde_json::Value> = serde_json::from_str(batch.keys_json()).unwrap();
+        assert_eq!(
+            keys,
+            [
+                serde_json::json!({"key": "a", "recipient": "UMGR2", "report_id": "Ua",
+                                   "anchor_on": "2026-01-05", "snoozed_until": null}),
+                serde_json::json!({"key": "b", "recipient": "UMGR1", "report_id": "Ub",
+                                   "anchor_on": "2026-01-05", "snoozed_until": null}),
+            ]
+        );
     }
 
     #[test]

@@ -223,7 +223,7 @@ pub async fn remember_last_reminders_in(
         rows = dialect::json_rows(backend, "$1", "batch"),
     );
     sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(batch.json())
+        .bind(batch.keys_json())
         .execute(conn)
         .await?;
     Ok(())

@@ -495,6 +495,35 @@ async fn the_prep_dm_goes_out_once_fourteen_days_before_and_never_stale() {
     assert_eq!(sent, 1);
 }
 
+/// The invitation goes out at the reminder slot of the report's own time zone: a report in
+/// Tokyo has it at 09:00 there (00:00 UTC), while a report with no zone set, due the same
+/// day, waits for 09:00 UTC.
+#[tokio::test]
+async fn the_prep_dm_follows_the_reports_own_time_zone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = bot(dir.path()).await;
+    let mut shell =
+        Shell::new(&bot, Some("boss".into()), Some("2026-01-20T10:00:00Z")).expect("shell");
+    run(
+        &mut shell,
+        &[
+            "add @ana marketing 2",
+            "add @bob marketing 2",
+            ":as ana",
+            "timezone Asia/Tokyo",
+            ":as boss",
+        ],
+    )
+    .await;
+    // Both are due 2026-04-20; their invitations are for 2026-04-06.
+    let out = run(&mut shell, &[":now 2026-04-06T00:30:00Z", ":tick"]).await;
+    assert_eq!(dms_to(&out, "ana"), 1, "09:30 in Tokyo: {out}");
+    assert_eq!(dms_to(&out, "bob"), 0, "00:30 UTC: {out}");
+    let out = run(&mut shell, &[":now 2026-04-06T09:00:00Z", ":tick"]).await;
+    assert_eq!(dms_to(&out, "ana"), 0, "never twice: {out}");
+    assert_eq!(dms_to(&out, "bob"), 1, "09:00 UTC: {out}");
+}
+
 /// A report snoozed or removed before their invitation is sent gets none.
 #[tokio::test]
 async fn a_snooze_or_removal_drops_a_planned_prep_dm() {

@@ -1461,6 +1461,37 @@ async fn snooze_pauses_reminders_until_its_date_and_cancels_planned_ones() {
 // The outbox
 // ---------------------------------------------------------------------------------------------
 
+/// `planned_among` answers `is_planned` for many keys at once: only those planned, keys with
+/// quotes and a prefix of a planned key included, and nothing for no keys.
+#[tokio::test]
+async fn planned_among_finds_exactly_the_planned_keys() {
+    databases::each(async |store: Store| {
+        let now = at("2026-03-02T08:59:00Z");
+        for key in ["prep:U1:M1:2026-03-02", "prep:U\"2':M1:2026-03-02"] {
+            assert!(
+                store
+                    .plan(&message(key, "2026-03-02T09:00:00Z"), now)
+                    .await
+                    .expect("plan")
+            );
+        }
+        let asked: Vec<String> = [
+            "prep:U1:M1:2026-03-02",
+            "prep:U\"2':M1:2026-03-02",
+            "prep:U1:M1:2026-03",
+            "prep:U3:M1:2026-03-02",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let found = store.planned_among(&asked).await.expect("query");
+        let mut found: Vec<&str> = found.iter().map(String::as_str).collect();
+        found.sort_unstable();
+        assert_eq!(found, ["prep:U\"2':M1:2026-03-02", "prep:U1:M1:2026-03-02"]);
+        assert!(store.planned_among(&[]).await.expect("query").is_empty());
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn planning_the_same_key_twice_inserts_once() {
     databases::each(async |store: Store| {
