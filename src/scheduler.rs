@@ -128,6 +128,7 @@ use crate::store::outbox::{
     StaleCheck, kind,
 };
 use crate::store::people::DueCandidate;
+use crate::store::planning::PlanningTurn;
 use crate::wake::Wake;
 
 mod lease;
@@ -262,13 +263,33 @@ async fn tick_until<C: Chat>(
 ) -> Result<TickReport, StoreError> {
     let span = tracing::info_span!("scheduler_pass", at = %now);
     async {
-        let planned = plan(bot, now).await?;
+        let planned = plan_in_turn(bot, now).await?;
         let mut report = deliver_until(bot, chat, now, stopping).await?;
         report.planned = planned;
         Ok(report)
     }
     .instrument(span)
     .await
+}
+
+/// [`plan`], when it is this replica's turn: on a database several replicas share, a replica
+/// that finds another planning waits for it and plans nothing itself (see
+/// [`crate::store::planning`]); its pass then delivers what the other planned.
+async fn plan_in_turn(bot: &Bot, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    match bot.store().planning_turn().await? {
+        PlanningTurn::Ours(turn) => {
+            let planned = plan(bot, now).await;
+            if let Err(error) = turn.release().await {
+                // Its connection is closed all the same, which ends the lock.
+                tracing::warn!(%error, "cannot hand back the turn to plan");
+            }
+            planned
+        }
+        PlanningTurn::Waited => {
+            tracing::debug!("another replica planned this pass");
+            Ok(0)
+        }
+    }
 }
 
 /// Which `sending` rows start-up may take as a dead process's: all of them on a database

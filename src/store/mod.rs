@@ -47,6 +47,7 @@ pub mod open;
 pub mod outbox;
 pub mod packed;
 pub mod people;
+pub mod planning;
 pub mod reminders;
 pub mod requests;
 pub mod restore;

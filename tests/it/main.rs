@@ -40,6 +40,7 @@ mod org_sync;
 mod org_transfer;
 mod people_view;
 mod people_view_slack;
+mod planning_turn;
 mod prep_e2e;
 mod prep_slack_limits;
 mod readiness;
