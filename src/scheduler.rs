@@ -55,7 +55,10 @@
 //! [`crate::store::Store::claim_ready`]).
 //!
 //! **Several replicas.** Planning is insert-if-absent on the unique keys above, so replicas
-//! planning the same pass plan each message once. The digest, which reads everyone and
+//! planning the same pass plan each message once. They also take turns
+//! ([`crate::store::planning`]): a replica that finds another planning waits for it, plans
+//! nothing itself and delivers what the other planned, so three replicas starting a pass
+//! together do the planning once, not three times. The digest, which reads everyone and
 //! computes the people team's figures before its one row, is also claimed per slot
 //! (`Store::claim_job_slot`, see [`crate::store::job_claims`]): one replica builds it, the
 //! others skip the work; a run that fails gives the slot back.
