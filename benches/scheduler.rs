@@ -380,8 +380,9 @@ async fn phases(template: &Path, dir: &Path) {
         );
         println!(
             "         inside plan: due query {} ({} rows), sent_reminder_counts {}, \
-             plan_reminders {} (of which serialising the batch {}), the rest \
-             (slots, keys, payloads) ~{}",
+             plan_reminders with one-line payloads {} (of which serialising the batch {}), \
+             the rest ~{} (slots, keys and texts; the pass's real payloads, about 1 KB each, \
+             which plan_reminders writes; the invitations to prepare)",
             ms(query),
             candidates.len(),
             ms(sent_counts),
