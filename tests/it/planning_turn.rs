@@ -22,14 +22,16 @@ fn at(text: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-/// Advisory locks held on the database right now (the planning turn is the only one held
+/// Advisory locks on this test's database right now, granted or waited for (other tests'
+/// databases on the same cluster have their own; the planning turn is the only lock held
 /// outside a transaction).
-async fn advisory_locks(store: &Store) -> i64 {
+async fn advisory_locks(store: &Store, granted: bool) -> i64 {
     sqlx::query_scalar(
         "SELECT count(*) FROM pg_locks
-         WHERE locktype = 'advisory' AND granted AND database =
+         WHERE locktype = 'advisory' AND granted = $1 AND database =
                (SELECT oid FROM pg_database WHERE datname = current_database())",
     )
+    .bind(granted)
     .fetch_one(store.pool())
     .await
     .expect("pg_locks")
@@ -65,19 +67,18 @@ async fn on_postgres_a_replica_waits_for_the_one_planning_and_a_dead_planner_let
         let b = b.clone();
         async move { b.planning_turn().await.expect("turn") }
     });
-    // The second replica is still waiting once the lock shows as held and contended.
-    for _ in 0..200 {
-        let waiters: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
-        )
-        .fetch_one(a.pool())
-        .await
-        .expect("pg_locks");
-        if waiters > 0 {
+    // The second replica waits for the lock (it shows in `pg_locks` as not granted).
+    for _ in 0..500 {
+        if advisory_locks(&a, false).await > 0 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
+    assert_eq!(
+        advisory_locks(&a, false).await,
+        1,
+        "the second replica waits"
+    );
     assert!(!waiting.is_finished(), "it waits while the first plans");
     turn.release().await.expect("released");
     assert!(
@@ -93,12 +94,16 @@ async fn on_postgres_a_replica_waits_for_the_one_planning_and_a_dead_planner_let
     // with its connection.
     drop(turn);
     for _ in 0..500 {
-        if advisory_locks(&a).await == 0 {
+        if advisory_locks(&a, true).await == 0 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
-    assert_eq!(advisory_locks(&a).await, 0, "the dead planner's lock ended");
+    assert_eq!(
+        advisory_locks(&a, true).await,
+        0,
+        "the dead planner's lock ended"
+    );
     assert!(matches!(
         a.planning_turn().await.expect("turn"),
         PlanningTurn::Ours(_)
