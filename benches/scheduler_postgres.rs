@@ -12,6 +12,10 @@
 //! delivers all 10,000 reminders. With three replicas, each is a `Bot` with its own pool, as
 //! three `serve` processes would be, and the pass is over when all three have returned; the
 //! outbox is then checked: every reminder planned once and sent once.
+//!
+//! Before the passes, three runs split one replica's pass into its phases (`phases`), and
+//! time the stale-message rule asked before each message against the rule answered from the
+//! change notices (`store::changes`), on the same claimed rows.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -137,6 +141,105 @@ async fn passes(server: &mut Server, template: &str, replicas: usize) -> Vec<Dur
     times
 }
 
+/// One replica's pass split into `plan` and `deliver`, and inside `deliver` the claims and
+/// the stale-message rule on their own, each on a fresh copy: where the time goes. The rule
+/// is applied to the same messages twice: asking before each message, as SQLite does (and
+/// PostgreSQL did before the change notices), and as the pass applies it on PostgreSQL
+/// (`StaleCheck::superseded_before_send`, answering from the notices while nothing changed).
+async fn phases(server: &mut Server, template: &str) {
+    println!("Phases, one replica (each run on fresh copies):");
+    for run in 1..=3 {
+        let name = format!("{template}_phase_{run}");
+        server
+            .run(format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .await;
+        let bot = open_bot(&server.url(&name)).await;
+        let start = Instant::now();
+        let planned = scheduler::plan(&bot, now()).await.expect("plan");
+        let plan = start.elapsed();
+        let start = Instant::now();
+        let report = scheduler::deliver(&bot, &NoopChat, now())
+            .await
+            .expect("deliver");
+        let deliver = start.elapsed();
+        assert_eq!((planned, report.sent), (DUE, DUE));
+        bot.store().close().await;
+        server
+            .run(format!("DROP DATABASE {name} WITH (FORCE)"))
+            .await;
+
+        // The claims and the stale checks alone, on rows `plan` wrote.
+        server
+            .run(format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .await;
+        let bot = open_bot(&server.url(&name)).await;
+        let store = bot.store();
+        scheduler::plan(&bot, now()).await.expect("plan");
+        let start = Instant::now();
+        // Each batch's messages (their rows), grouped as the pass groups them.
+        let mut batches: Vec<Vec<Vec<i64>>> = Vec::new();
+        loop {
+            let rows = store
+                .claim_ready(now(), now() + chrono::Duration::minutes(5), 500)
+                .await
+                .expect("claim");
+            if rows.is_empty() {
+                break;
+            }
+            let mut groups: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
+            for row in &rows {
+                groups
+                    .entry((row.recipient.clone(), row.planned_for.clone()))
+                    .or_default()
+                    .push(row.id);
+            }
+            batches.push(groups.into_values().collect());
+        }
+        let claim = start.elapsed();
+        let messages: usize = batches.iter().map(Vec::len).sum();
+        let start = Instant::now();
+        for batch in &batches {
+            let mut check = store.stale_check().await.expect("connection");
+            for message in batch {
+                let stale = check.superseded_among(message).await.expect("stale check");
+                assert!(stale.is_empty());
+            }
+        }
+        let asking_each = start.elapsed();
+        let start = Instant::now();
+        for batch in &batches {
+            let mut check = store.stale_check().await.expect("connection");
+            for (index, message) in batch.iter().enumerate() {
+                let upcoming: Vec<i64> = batch[index + 1..].iter().flatten().copied().collect();
+                let stale = check
+                    .superseded_before_send(message, &upcoming)
+                    .await
+                    .expect("stale check");
+                assert!(stale.is_empty());
+            }
+        }
+        let noticed = start.elapsed();
+        bot.store().close().await;
+        server
+            .run(format!("DROP DATABASE {name} WITH (FORCE)"))
+            .await;
+        println!(
+            "  run {run}: plan {} + deliver {} = {}",
+            ms(plan),
+            ms(deliver),
+            ms(plan + deliver)
+        );
+        println!(
+            "         inside deliver: claim_ready x{} {}; the stale-message rule before each of \
+             {messages} messages: asked each time {}, answered from the change notices {}",
+            batches.len() + 1,
+            ms(claim),
+            ms(asking_each),
+            ms(noticed)
+        );
+    }
+}
+
 /// SQLite's pass on the same org, on fresh copies of a prepared file, for comparison.
 async fn sqlite_passes(dir: &Path) -> Vec<Duration> {
     let template = dir.join("prepared.db");
@@ -208,6 +311,7 @@ fn main() {
             ms(start.elapsed())
         );
         let dir = tempfile::tempdir().expect("temp dir");
+        phases(&mut server, &template).await;
         println!("Passes:");
         let sqlite = median(sqlite_passes(dir.path()).await);
         let one = median(passes(&mut server, &template, 1).await);

@@ -27,10 +27,14 @@
 //!    `lease`).
 //! 3. **Checking**, right before each message is sent (not once per claimed batch: against a
 //!    slow chat a batch of 500 takes minutes): the stale-message rule,
-//!    [`crate::store::Store::superseded_among`], one query on the message's rows (on a
-//!    connection the pass keeps for the batch, [`StaleCheck`]). A row whose
-//!    purpose is gone (`done`, `move`, `remove`, `snooze`, an answered confirmation…) is
-//!    marked `superseded` and left out; a retried row is checked again at each attempt.
+//!    [`crate::store::Store::superseded_among`], on a connection the pass keeps for the
+//!    batch ([`StaleCheck`]). On SQLite that is one query on the message's rows; on
+//!    PostgreSQL one query covers the message and the next ones of the batch, and later
+//!    messages are answered from it while no change notice has come since
+//!    ([`crate::store::changes`]: as fresh as asking, without a round trip per message). A
+//!    row whose purpose is gone (`done`, `move`, `remove`, `snooze`, an answered
+//!    confirmation…) is marked `superseded` and left out; a retried row is checked again at
+//!    each attempt.
 //! 4. **Sending**, then **marking sent**: each delivered message is handed at once to a
 //!    marker task that commits every mark waiting for it in one statement, and repeats
 //!    (group commit). A pass returns only when all its marks are committed.
@@ -128,10 +132,11 @@ use crate::store::job_claims::{Job, JobSlot};
 use crate::store::open::Backend;
 use crate::store::outbox::{
     MessageKind, NewMessage, OutboxRow, PlannedReminder, ReminderPeriod, SentMark, SentMarkWriter,
-    StaleCheck, kind,
+    kind,
 };
 use crate::store::people::DueCandidate;
 use crate::store::planning::PlanningTurn;
+use crate::store::stale_check::StaleCheck;
 use crate::wake::Wake;
 
 mod lease;
@@ -783,7 +788,9 @@ async fn deliver_batch<C: Chat>(
             continue;
         }
         // The stale-message rule, right before the send.
-        let Some(message) = without_superseded(bot, stale, message, report).await? else {
+        let Some(message) =
+            without_superseded(bot, stale, message, messages.as_slice(), report).await?
+        else {
             continue;
         };
         let first = &message.items[0].0;
@@ -1052,11 +1059,17 @@ async fn without_superseded(
     bot: &Bot,
     stale: &mut StaleCheck,
     message: Outgoing,
+    upcoming: &[Outgoing],
     report: &mut TickReport,
 ) -> Result<Option<Outgoing>, StoreError> {
     let store = bot.store();
     let ids: Vec<i64> = message.items.iter().map(|(row, _)| row.id).collect();
-    let superseded = stale.superseded_among(&ids).await?;
+    let upcoming: Vec<i64> = upcoming
+        .iter()
+        .flat_map(|next| next.items.iter().map(|(row, _)| row.id))
+        .take(StaleCheck::AHEAD_ROWS)
+        .collect();
+    let superseded = stale.superseded_before_send(&ids, &upcoming).await?;
     if superseded.is_empty() {
         return Ok(Some(message));
     }

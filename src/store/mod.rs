@@ -29,6 +29,7 @@
 pub mod assessments;
 pub mod audit;
 pub mod backup;
+pub mod changes;
 pub mod checkins;
 mod claimed;
 pub mod columns;
@@ -55,11 +56,14 @@ pub mod restore_growth;
 pub mod retries;
 pub mod settings;
 pub mod snoozes;
+pub mod stale_check;
 pub mod stats;
 pub mod time;
 pub mod time_zones;
 pub mod transfer;
 pub mod values;
+
+use std::sync::{Arc, OnceLock};
 
 use sqlx::AnyPool;
 use sqlx::migrate::Migrator;
@@ -172,6 +176,23 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     read_only: bool,
+    /// PostgreSQL, read-write: where the change watch comes from (see [`changes`]).
+    changes: Option<Arc<WatchSlot>>,
+}
+
+/// The change watch of a PostgreSQL store, started when the first stale check needs it.
+struct WatchSlot {
+    /// The database URL (it may hold a password: never shown).
+    url: String,
+    watch: OnceLock<Arc<changes::ChangeWatch>>,
+}
+
+impl std::fmt::Debug for WatchSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WatchSlot")
+            .field("started", &self.watch.get().is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The key of the PostgreSQL advisory lock every write transaction takes (an arbitrary
@@ -228,6 +249,17 @@ impl Store {
 
     /// Closes every connection (on SQLite, checkpointing the WAL into the main file).
     pub async fn close(&self) {
+        if let Some(watch) = self.changes.as_ref().and_then(|slot| slot.watch.get()) {
+            watch.stop();
+        }
         self.pool.close().await;
+    }
+
+    /// The change watch (PostgreSQL, read-write), started on first use.
+    fn change_watch(&self) -> Option<Arc<changes::ChangeWatch>> {
+        let slot = self.changes.as_ref()?;
+        Some(Arc::clone(slot.watch.get_or_init(|| {
+            Arc::new(changes::ChangeWatch::start(&slot.url))
+        })))
     }
 }

@@ -30,7 +30,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::Once;
+use std::sync::{Arc, Once, OnceLock};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{MigrateError, Migration};
@@ -204,6 +204,13 @@ async fn open_postgres(location: &str, mode: OpenMode) -> Result<Store, StoreErr
         pool,
         backend: Backend::Postgres,
         read_only,
+        // A read-only store delivers nothing, so it needs no watch.
+        changes: (!read_only).then(|| {
+            Arc::new(super::WatchSlot {
+                url: location.to_owned(),
+                watch: OnceLock::new(),
+            })
+        }),
     };
     let checked = if read_only {
         check_schema(&store, &shown).await
@@ -270,6 +277,7 @@ impl Store {
             pool,
             backend,
             read_only,
+            changes: None,
         }
     }
 }
@@ -327,6 +335,7 @@ async fn connect(
         pool,
         backend: Backend::Sqlite,
         read_only: false,
+        changes: None,
     })
 }
 

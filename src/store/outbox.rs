@@ -513,29 +513,8 @@ impl SentMarkWriter {
     }
 }
 
-/// A connection kept for the stale-message rule ([`Store::superseded_among`]), which the
-/// delivery loop applies before every message.
-///
-/// Why keep one: sqlx pings every connection given back to its pool, a second round trip to
-/// the database's worker thread; for a query run before each of thousands of messages that
-/// doubled its cost. Each check is still its own statement (on SQLite, its own read
-/// transaction), so it sees every commit made before it.
-pub struct StaleCheck {
-    conn: PoolConnection<Any>,
-}
-
-impl StaleCheck {
-    /// [`Store::superseded_among`] on this connection.
-    pub async fn superseded_among(
-        &mut self,
-        ids: &[i64],
-    ) -> Result<std::collections::HashMap<i64, String>, StoreError> {
-        superseded_among_in(&mut self.conn, ids).await
-    }
-}
-
 /// [`Store::superseded_among`] on `conn`.
-async fn superseded_among_in(
+pub(super) async fn superseded_among_in(
     conn: &mut AnyConnection,
     ids: &[i64],
 ) -> Result<std::collections::HashMap<i64, String>, StoreError> {
@@ -767,8 +746,12 @@ impl Store {
             Backend::Postgres => ("FOR UPDATE SKIP LOCKED", "FOR UPDATE OF o SKIP LOCKED"),
         };
         // `picked` is the batch, in an order that keeps a recipient's rows of one slot
-        // together; `last` is the reminder group the batch may have cut in two, whose other
-        // ready rows (`rest`) are taken too (a batch can so exceed `limit` by one group).
+        // together (read in the order of the index `outbox_claim_order`); `last` is the
+        // reminder group the batch may have cut in two, whose other ready rows (`rest`) are
+        // taken too (a batch can so exceed `limit` by one group). `rest` compares with
+        // `last`'s values rather than joining it, so that it is a lookup in
+        // `outbox_ready_by_recipient` whatever the planner guesses of a freshly planned outbox
+        // (joined, PostgreSQL scanned every ready row for each claim).
         let batch = format!(
             "WITH picked AS (
                  SELECT id, kind, recipient, planned_for, next_attempt_at FROM outbox
@@ -780,10 +763,10 @@ impl Store {
                  ORDER BY next_attempt_at DESC, recipient DESC, planned_for DESC, id DESC
                  LIMIT 1),
              rest AS (
-                 SELECT o.id FROM outbox o JOIN last
-                     ON last.kind = 'reminder' AND o.recipient = last.recipient
-                    AND o.planned_for = last.planned_for
-                 WHERE o.status IN ('pending', 'sending') AND o.kind = 'reminder'
+                 SELECT o.id FROM outbox o
+                 WHERE o.recipient = (SELECT recipient FROM last WHERE kind = 'reminder')
+                   AND o.planned_for = (SELECT planned_for FROM last)
+                   AND o.status IN ('pending', 'sending') AND o.kind = 'reminder'
                    AND o.next_attempt_at <= $2
                  {lock_rest})"
         );
@@ -1046,20 +1029,16 @@ impl Store {
     /// Digests, alerts and other notices always keep their purpose. One statement, the same text
     /// whatever the ids (so it is prepared once per connection), reading each row by its
     /// primary key and its report and check-in by theirs.
+    ///
+    /// On PostgreSQL, what this reads must send change notices when written (the triggers of
+    /// migration 0012, `store::changes`): a table or outbox column added here needs its
+    /// trigger there, or a replica may reuse an answer it changed.
     pub async fn superseded_among(
         &self,
         ids: &[i64],
     ) -> Result<std::collections::HashMap<i64, String>, StoreError> {
         let mut conn = self.pool().acquire().await?;
         superseded_among_in(&mut conn, ids).await
-    }
-
-    /// A connection for the stale-message rule, which the delivery loop keeps for a claimed
-    /// batch (see [`StaleCheck`]).
-    pub async fn stale_check(&self) -> Result<StaleCheck, StoreError> {
-        Ok(StaleCheck {
-            conn: self.pool().acquire().await?,
-        })
     }
 
     /// Marks a row superseded: not sent, not failed, with why.

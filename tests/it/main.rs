@@ -12,6 +12,7 @@ mod ask_personal;
 mod ask_phrasings;
 mod away_e2e;
 mod away_slack;
+mod change_notices;
 mod checkins_e2e;
 mod claim_skip_locked;
 mod cli;

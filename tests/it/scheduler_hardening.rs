@@ -20,6 +20,7 @@ use career_bot::slack::chat::SlackChat;
 use chrono::{DateTime, Utc};
 use slack_morphism::prelude::SlackApiToken;
 
+use crate::support::databases::TestDatabase;
 use crate::support::fake_slack::Recorded;
 use crate::support::harness::{self, all_text, run_as};
 use crate::support::{Failure, FakeSlack, bot};
@@ -608,19 +609,33 @@ fn reports_in(call: &Recorded) -> Vec<String> {
         .collect()
 }
 
+/// On each database: on PostgreSQL the editor is a second replica, and the check before the
+/// later messages is answered from the change notices its writes send (`store::changes`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_message_is_checked_right_before_its_send_so_done_move_remove_or_snooze_meanwhile_cancels_it()
  {
+    for database in TestDatabase::all().await {
+        eprintln!("on {}", database.label());
+        checked_right_before_each_send(&database.url()).await;
+        database.remove().await;
+    }
+}
+
+async fn checked_right_before_each_send(url: &str) {
     let fake = FakeSlack::start().await;
     // The scheduler reads each recipient's status before a DM (issue 14).
     fake.ignore("users.info");
     fake.ignore("conversations.open");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let bot = bot::bot_in(dir.path(), &[("CAREER_BOT_ADMINS", "admin")]).await;
+    let overrides = career_bot::config::Overrides {
+        database: Some(url.to_owned()),
+        ..Default::default()
+    };
+    let env = [("CAREER_BOT_ADMINS", "admin")];
+    let bot = bot::open(&bot::config(&overrides, &env)).await;
     managers_with_one_report(&bot, 5).await;
     // Someone else changes the record while Slack is slow with the first message: the four
     // other reports are recorded, moved, removed and snoozed, one each.
-    let editor = Arc::new(bot::bot_in(dir.path(), &[("CAREER_BOT_ADMINS", "admin")]).await);
+    let editor = Arc::new(bot::open(&bot::config(&overrides, &env)).await);
     let changed = Arc::new(AtomicBool::new(false));
     fake.respond_with("chat.postMessage", {
         let (editor, changed) = (Arc::clone(&editor), Arc::clone(&changed));
@@ -670,6 +685,8 @@ async fn each_message_is_checked_right_before_its_send_so_done_move_remove_or_sn
             "the report was removed",
         ]
     );
+    editor.store().close().await;
+    bot.store().close().await;
 }
 
 /// A small deterministic RNG (xorshift64*), so a failing seed can be replayed.
