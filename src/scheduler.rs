@@ -1064,11 +1064,15 @@ async fn without_superseded(
 ) -> Result<Option<Outgoing>, StoreError> {
     let store = bot.store();
     let ids: Vec<i64> = message.items.iter().map(|(row, _)| row.id).collect();
-    let upcoming: Vec<i64> = upcoming
-        .iter()
-        .flat_map(|next| next.items.iter().map(|(row, _)| row.id))
-        .take(StaleCheck::AHEAD_ROWS)
-        .collect();
+    let upcoming: Vec<i64> = if stale.asks_ahead() {
+        upcoming
+            .iter()
+            .flat_map(|next| next.items.iter().map(|(row, _)| row.id))
+            .take(StaleCheck::AHEAD_ROWS)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let superseded = stale.superseded_before_send(&ids, &upcoming).await?;
     if superseded.is_empty() {
         return Ok(Some(message));

@@ -746,12 +746,11 @@ impl Store {
             Backend::Postgres => ("FOR UPDATE SKIP LOCKED", "FOR UPDATE OF o SKIP LOCKED"),
         };
         // `picked` is the batch, in an order that keeps a recipient's rows of one slot
-        // together (read in the order of the index `outbox_claim_order`); `last` is the
-        // reminder group the batch may have cut in two, whose other ready rows (`rest`) are
-        // taken too (a batch can so exceed `limit` by one group). `rest` compares with
-        // `last`'s values rather than joining it, so that it is a lookup in
-        // `outbox_ready_by_recipient` whatever the planner guesses of a freshly planned outbox
-        // (joined, PostgreSQL scanned every ready row for each claim).
+        // together; `last` is the reminder group the batch may have cut in two, whose other
+        // ready rows (`rest`) are taken too (a batch can so exceed `limit` by one group).
+        // `rest` compares with `last`'s values rather than joining it, so that it is a lookup
+        // in `outbox_ready_by_recipient` whatever the planner guesses of a freshly planned
+        // outbox (joined, PostgreSQL scanned every ready row for each claim).
         let batch = format!(
             "WITH picked AS (
                  SELECT id, kind, recipient, planned_for, next_attempt_at FROM outbox

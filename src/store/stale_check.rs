@@ -74,6 +74,12 @@ impl StaleCheck {
     /// about 128 rows costs about what a few about one do; see `BENCHMARKS.md`).
     pub const AHEAD_ROWS: usize = 128;
 
+    /// Whether a question may cover upcoming messages too (PostgreSQL), so that the caller
+    /// need not gather their rows otherwise.
+    pub fn asks_ahead(&self) -> bool {
+        self.watched.is_some()
+    }
+
     /// [`Store::superseded_among`] on this connection: always asks.
     pub async fn superseded_among(
         &mut self,

@@ -1,7 +1,4 @@
--- PostgreSQL (mirrors ../0012_claim_order_and_change_notices.sql), plus change notices.
-CREATE INDEX outbox_claim_order ON outbox (next_attempt_at, recipient, planned_for, id)
-    WHERE status IN ('pending', 'sending');
-
+-- PostgreSQL only (../0012_change_notices.sql adds nothing to SQLite's schema).
 -- Change notices (src/store/changes.rs): every write to what the stale-message rule reads
 -- (store::outbox::superseded_among_in) sends a notice on `career_bot_changes` when it
 -- commits, so a delivering replica need not ask the rule again before each message while no

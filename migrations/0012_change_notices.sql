@@ -1,0 +1,4 @@
+-- Change notices (issue 15) are PostgreSQL's: triggers that tell listening replicas when
+-- anything the stale-message rule reads was written (see postgres/0012_change_notices.sql and
+-- src/store/changes.rs). SQLite serves one replica, which asks the rule before every send,
+-- so it has nothing to add; this file keeps the two schemas' versions in step.
