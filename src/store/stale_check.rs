@@ -5,12 +5,12 @@
 //! tens of microseconds. On PostgreSQL a question is a round trip to a server, so the check
 //! asks about a message and the next ones of its batch ([`StaleCheck::AHEAD_ROWS`]) at once, and answers a
 //! later message from that while the store's [`ChangeWatch`] proves nothing the rule reads has
-//! changed since (see [`super::changes`] for why that is as fresh as asking again).
-//! Whenever it cannot prove that, it asks again.
+//! changed since (see [`super::changes`] for why that is as fresh as asking again), and for
+//! at most [`MAX_REUSE`]. Whenever it cannot prove that, it asks again.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sqlx::Any;
 use sqlx::pool::PoolConnection;
@@ -24,6 +24,13 @@ use super::{Store, StoreError};
 /// closing never answers, and is then waited for once per batch, not again. Generous, so a
 /// busy machine does not fall back to asking before every message.
 const PING_WAIT: Duration = Duration::from_secs(1);
+
+/// How long an answer is reused after its ping came back. The ping proves the watch was
+/// listening then; a connection that later dies without closing (a network path dropped
+/// silently) would miss notices unnoticed, so its answers are not reused for longer than
+/// this. Against an instant chat a batch is sent well within it; against Slack (a send takes
+/// a tenth of a second or more) it still answers dozens of messages per question.
+const MAX_REUSE: Duration = Duration::from_secs(2);
 
 /// A connection kept for the stale-message rule ([`Store::superseded_among`]), which the
 /// delivery loop applies before every message.
@@ -56,8 +63,8 @@ struct Answer {
     changes: u64,
     /// The ping sent after asking; the answer is trusted once the watch has seen it.
     ping: u64,
-    /// Whether the ping has been seen.
-    confirmed: bool,
+    /// When the ping was seen.
+    confirmed: Option<Instant>,
 }
 
 impl Answer {
@@ -124,7 +131,7 @@ impl StaleCheck {
             superseded,
             changes,
             ping,
-            confirmed: false,
+            confirmed: None,
         };
         let about = answer.about(ids);
         watched.last = Some(answer);
@@ -133,22 +140,26 @@ impl StaleCheck {
 }
 
 /// The last answer's part about `ids`, when it covers them all and the watch shows nothing
-/// changed since it was asked (waiting for its ping once, at most [`PING_WAIT`]).
+/// changed since it was asked (waiting for its ping once, at most [`PING_WAIT`]), for at most
+/// [`MAX_REUSE`] after the ping came back.
 async fn reusable(watched: &mut Watched, ids: &[i64]) -> Option<HashMap<i64, String>> {
     let answer = watched.last.as_mut()?;
     if !ids.iter().all(|id| answer.asked.contains(id)) {
         return None;
     }
-    if !answer.confirmed {
-        if watched.unanswered || !watched.watch.has_seen(answer.ping, PING_WAIT).await {
-            watched.unanswered = true;
-            tracing::debug!("the change watch did not answer; asking before each message");
-            return None;
+    let confirmed = match answer.confirmed {
+        Some(at) => at,
+        None => {
+            if watched.unanswered || !watched.watch.has_seen(answer.ping, PING_WAIT).await {
+                watched.unanswered = true;
+                tracing::debug!("the change watch did not answer; asking before each message");
+                return None;
+            }
+            *answer.confirmed.insert(Instant::now())
         }
-        answer.confirmed = true;
-    }
+    };
     // Read after the ping was seen: every change committed before the ping is counted.
-    if watched.watch.changes() != answer.changes {
+    if watched.watch.changes() != answer.changes || confirmed.elapsed() > MAX_REUSE {
         watched.last = None;
         return None;
     }

@@ -318,3 +318,44 @@ async fn on_postgres_each_write_the_stale_rule_depends_on_sends_a_notice_and_mar
     store.close().await;
     database.remove().await;
 }
+
+/// An answer is reused for at most two seconds after its ping came back
+/// (`stale_check::MAX_REUSE`), so a listening connection that died without closing cannot
+/// hide changes for longer: after that, even a change that sent no notice is seen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_an_answer_is_not_reused_once_it_is_two_seconds_old() {
+    let Some(database) = TestDatabase::postgres().await else {
+        return;
+    };
+    let store = Store::open(&database.url()).await.expect("store");
+    let ids = four_reminders(&store).await;
+    let mut check = store.stale_check().await.expect("a check");
+    let first = check
+        .superseded_before_send(&ids[..1], &ids[1..])
+        .await
+        .expect("the check");
+    assert!(first.is_empty(), "{first:?}");
+    let mut direct = admin(&database).await;
+    move_quietly(&mut direct, "R2").await;
+    // Reused now (its ping comes back and no notice came)...
+    let second = check
+        .superseded_before_send(&ids[1..2], &ids[2..])
+        .await
+        .expect("the check");
+    assert!(second.is_empty(), "{second:?}");
+    // ...and not once two seconds have passed since its ping came back.
+    move_quietly(&mut direct, "R3").await;
+    tokio::time::sleep(Duration::from_millis(2_200)).await;
+    let third = check
+        .superseded_before_send(&ids[2..3], &ids[3..])
+        .await
+        .expect("the check");
+    assert_eq!(
+        third.get(&ids[2]).map(String::as_str),
+        Some("the report has another manager")
+    );
+    drop(check);
+    let _ = direct.close().await;
+    store.close().await;
+    database.remove().await;
+}
