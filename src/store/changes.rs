@@ -144,26 +144,36 @@ impl Drop for ChangeWatch {
 }
 
 /// The listening task: connects, listens, counts; after a failure, waits and starts again.
+/// A failure is logged as a warning once, not once a second while the database is down.
 async fn listen(url: String, ping_channel: String, seen: Arc<Seen>) {
+    let mut failing = false;
     loop {
-        match PgListener::connect(&url).await {
+        let failure = match PgListener::connect(&url).await {
             Ok(mut listener) => match listener.listen_all([CHANNEL, ping_channel.as_str()]).await {
                 Ok(()) => {
-                    receive(&mut listener, &ping_channel, &seen).await;
+                    failing = false;
+                    let lost = receive(&mut listener, &ping_channel, &seen).await;
                     seen.listening.send_replace(false);
+                    lost
                 }
-                Err(error) => tracing::warn!(%error, "cannot listen for change notices"),
+                Err(error) => error,
             },
-            Err(error) => tracing::warn!(%error, "cannot connect to listen for change notices"),
+            Err(error) => error,
+        };
+        if failing {
+            tracing::debug!(error = %failure, "still cannot listen for change notices");
+        } else {
+            tracing::warn!(error = %failure, "cannot listen for change notices; until it can, every message is checked on its own");
         }
+        failing = true;
         // Whatever was missed meanwhile counts as a change.
         seen.changes.fetch_add(1, Ordering::SeqCst);
         tokio::time::sleep(RECONNECT_AFTER).await;
     }
 }
 
-/// Counts notices until the connection fails.
-async fn receive(listener: &mut PgListener, ping_channel: &str, seen: &Seen) {
+/// Counts notices until the connection fails; returns why it did.
+async fn receive(listener: &mut PgListener, ping_channel: &str, seen: &Seen) -> sqlx::Error {
     // Anything asked before the connection was listening cannot be trusted.
     seen.changes.fetch_add(1, Ordering::SeqCst);
     seen.listening.send_replace(true);
@@ -188,10 +198,7 @@ async fn receive(listener: &mut PgListener, ping_channel: &str, seen: &Seen) {
                 tracing::debug!("the change-notice connection was lost and made again");
                 seen.changes.fetch_add(1, Ordering::SeqCst);
             }
-            Err(error) => {
-                tracing::warn!(%error, "lost the change-notice connection");
-                return;
-            }
+            Err(error) => return error,
         }
     }
 }
