@@ -271,9 +271,17 @@ async fn three_replicas_one_killed_mid_delivery_post_every_reminder_once_and_ans
     }
     fake.accept_posts_then_answer_after(ANSWER_AFTER);
 
-    let mut replicas: Vec<Replica> = (0..3)
-        .map(|_| Replica::start(dir.path(), &url, &fake))
-        .collect();
+    // The replica to be killed starts first and is posting before the other two start, so it
+    // planned the slot and holds the first claimed batch when it is killed. Started together,
+    // the other two could win both claims right after its plan (1,000 rows are two batches),
+    // leaving it nothing in flight to recover.
+    let mut replicas = vec![Replica::start(dir.path(), &url, &fake)];
+    until("the first replica's first DM", || {
+        !fake.posted_keys().is_empty()
+    })
+    .await;
+    replicas.push(Replica::start(dir.path(), &url, &fake));
+    replicas.push(Replica::start(dir.path(), &url, &fake));
     let commands = Arc::new(Commands {
         live: Mutex::new(replicas.iter().map(|r| r.address.clone()).collect()),
         rounds: AtomicUsize::new(0),
