@@ -21,11 +21,6 @@ const STAMP: &str = "2026-01-05T09:00:00.000Z";
 /// How long a test waits for a notice (or a reconnection) to reach the watch.
 const WAIT: Duration = Duration::from_secs(10);
 
-/// Manager `M` with reports `R1`…`R4`, each with a reminder being sent; their outbox ids.
-async fn four_reminders(store: &Store) -> Vec<i64> {
-    reminders(store, 4).await
-}
-
 /// Manager `M` (and `M2`) with reports `R1`…`Rcount`, each with a reminder being sent; their
 /// outbox ids.
 async fn reminders(store: &Store, count: usize) -> Vec<i64> {
@@ -115,100 +110,106 @@ async fn until_superseded(
     }
 }
 
+/// A check that has answered the second of four messages from the question it asked for the
+/// first, over a quiet move of the second's report (so the answer was reused, not asked):
+/// the start of the tests below.
+struct Reusing {
+    database: TestDatabase,
+    store: Store,
+    ids: Vec<i64>,
+    check: career_bot::store::stale_check::StaleCheck,
+    direct: PgConnection,
+}
+
+impl Reusing {
+    /// `None` when PostgreSQL is not configured.
+    async fn start() -> Option<Reusing> {
+        let database = TestDatabase::postgres().await?;
+        let store = Store::open(&database.url()).await.expect("store");
+        let ids = reminders(&store, 4).await;
+        let mut check = store.stale_check().await.expect("a check");
+        // The first message: asked about with the three after it.
+        let first = check
+            .superseded_before_send(&ids[..1], &ids[1..])
+            .await
+            .expect("the check");
+        assert!(first.is_empty(), "{first:?}");
+        // A change that sends no notice is not seen: the second message is answered from
+        // the first question (the database itself already says otherwise).
+        let mut direct = admin(&database).await;
+        move_quietly(&mut direct, "R2").await;
+        let second = check
+            .superseded_before_send(&ids[1..2], &ids[2..])
+            .await
+            .expect("the check");
+        assert!(
+            second.is_empty(),
+            "reused, so the quiet move is not seen: {second:?}"
+        );
+        let asked = store.superseded_among(&ids[1..2]).await.expect("asked");
+        assert_eq!(
+            asked.get(&ids[1]).map(String::as_str),
+            Some("the report has another manager")
+        );
+        Some(Reusing {
+            database,
+            store,
+            ids,
+            check,
+            direct,
+        })
+    }
+
+    async fn finish(self) {
+        drop(self.check);
+        let _ = self.direct.close().await;
+        self.store.close().await;
+        self.database.remove().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_postgres_an_answer_is_reused_only_while_no_change_notice_came() {
-    let Some(database) = TestDatabase::postgres().await else {
+    let Some(mut at) = Reusing::start().await else {
         return;
     };
-    let store = Store::open(&database.url()).await.expect("store");
-    let ids = four_reminders(&store).await;
-    let mut check = store.stale_check().await.expect("a check");
-    // The first message: asked about with the three after it.
-    let first = check
-        .superseded_before_send(&ids[..1], &ids[1..])
-        .await
-        .expect("the check");
-    assert!(first.is_empty(), "{first:?}");
-
-    // A change that sends no notice is not seen: the second message is answered from the
-    // first question (the database itself already says otherwise).
-    let mut direct = admin(&database).await;
-    move_quietly(&mut direct, "R2").await;
-    let second = check
-        .superseded_before_send(&ids[1..2], &ids[2..])
-        .await
-        .expect("the check");
-    assert!(
-        second.is_empty(),
-        "reused, so the quiet move is not seen: {second:?}"
-    );
-    let asked = store.superseded_among(&ids[1..2]).await.expect("asked");
-    assert_eq!(
-        asked.get(&ids[1]).map(String::as_str),
-        Some("the report has another manager")
-    );
-
     // A change with its notice (an ordinary write) is seen once the notice arrives.
     sqlx::query("UPDATE people SET active = 0 WHERE user_id = 'R3'")
-        .execute(&mut direct)
+        .execute(&mut at.direct)
         .await
         .expect("remove R3");
     assert_eq!(
-        until_superseded(&mut check, ids[2], &ids[3..])
+        until_superseded(&mut at.check, at.ids[2], &at.ids[3..])
             .await
             .as_deref(),
         Some("the report was removed")
     );
-    drop(check);
-    let _ = direct.close().await;
-    store.close().await;
-    database.remove().await;
+    at.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_postgres_a_lost_listening_connection_counts_as_a_change() {
-    let Some(database) = TestDatabase::postgres().await else {
+    let Some(mut at) = Reusing::start().await else {
         return;
     };
-    let store = Store::open(&database.url()).await.expect("store");
-    let ids = four_reminders(&store).await;
-    let mut check = store.stale_check().await.expect("a check");
-    let first = check
-        .superseded_before_send(&ids[..1], &ids[1..])
-        .await
-        .expect("the check");
-    assert!(first.is_empty(), "{first:?}");
-    let mut direct = admin(&database).await;
-    // Reused while the watch listens (as above), so what follows is the lost connection's
-    // doing.
-    move_quietly(&mut direct, "R2").await;
-    let second = check
-        .superseded_before_send(&ids[1..2], &ids[2..])
-        .await
-        .expect("the check");
-    assert!(second.is_empty(), "{second:?}");
-
     // The listening connection is cut; a quiet change meanwhile sends nothing, yet the next
     // answer is asked afresh once the watch has noticed the loss.
     let cut: Vec<bool> = sqlx::query_scalar(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
          WHERE datname = current_database() AND query LIKE 'LISTEN%'",
     )
-    .fetch_all(&mut direct)
+    .fetch_all(&mut at.direct)
     .await
     .expect("terminate the listener");
     assert_eq!(cut, [true], "one listening connection");
-    move_quietly(&mut direct, "R3").await;
+    move_quietly(&mut at.direct, "R3").await;
     assert_eq!(
-        until_superseded(&mut check, ids[2], &ids[3..])
+        until_superseded(&mut at.check, at.ids[2], &at.ids[3..])
             .await
             .as_deref(),
         Some("the report has another manager")
     );
-    drop(check);
-    let _ = direct.close().await;
-    store.close().await;
-    database.remove().await;
+    at.finish().await;
 }
 
 /// Every kind of write the stale-message rule depends on sends a notice (the triggers of
@@ -324,38 +325,21 @@ async fn on_postgres_each_write_the_stale_rule_depends_on_sends_a_notice_and_mar
 /// hide changes for longer: after that, even a change that sent no notice is seen.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_postgres_an_answer_is_not_reused_once_it_is_two_seconds_old() {
-    let Some(database) = TestDatabase::postgres().await else {
+    // Reused now (its ping came back and no notice came)...
+    let Some(mut at) = Reusing::start().await else {
         return;
     };
-    let store = Store::open(&database.url()).await.expect("store");
-    let ids = four_reminders(&store).await;
-    let mut check = store.stale_check().await.expect("a check");
-    let first = check
-        .superseded_before_send(&ids[..1], &ids[1..])
-        .await
-        .expect("the check");
-    assert!(first.is_empty(), "{first:?}");
-    let mut direct = admin(&database).await;
-    move_quietly(&mut direct, "R2").await;
-    // Reused now (its ping comes back and no notice came)...
-    let second = check
-        .superseded_before_send(&ids[1..2], &ids[2..])
-        .await
-        .expect("the check");
-    assert!(second.is_empty(), "{second:?}");
     // ...and not once two seconds have passed since its ping came back.
-    move_quietly(&mut direct, "R3").await;
+    move_quietly(&mut at.direct, "R3").await;
     tokio::time::sleep(Duration::from_millis(2_200)).await;
-    let third = check
-        .superseded_before_send(&ids[2..3], &ids[3..])
+    let third = at
+        .check
+        .superseded_before_send(&at.ids[2..3], &at.ids[3..])
         .await
         .expect("the check");
     assert_eq!(
-        third.get(&ids[2]).map(String::as_str),
+        third.get(&at.ids[2]).map(String::as_str),
         Some("the report has another manager")
     );
-    drop(check);
-    let _ = direct.close().await;
-    store.close().await;
-    database.remove().await;
+    at.finish().await;
 }
