@@ -299,28 +299,14 @@ async fn phases(template: &Path, dir: &Path) {
         let plan_reminders = start.elapsed();
         assert_eq!(inserted, DUE);
         let start = Instant::now();
-        let mut claimed = Vec::new();
         // The messages a pass sends: each batch's rows grouped by recipient and slot.
-        let mut messages: Vec<Vec<i64>> = Vec::new();
-        loop {
-            let rows = store
-                .claim_ready(now(), now() + chrono::Duration::minutes(5), 500)
-                .await
-                .expect("claim");
-            if rows.is_empty() {
-                break;
-            }
-            let mut groups: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
-            for row in &rows {
-                groups
-                    .entry((row.recipient.clone(), row.planned_for.clone()))
-                    .or_default()
-                    .push(row.id);
-            }
-            messages.extend(groups.into_values());
-            claimed.extend(rows.into_iter().map(|row| row.id));
-        }
+        let messages: Vec<Vec<i64>> = scheduler_org::claim_all(store)
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
         let claim = start.elapsed();
+        let claimed: Vec<i64> = messages.iter().flatten().copied().collect();
         assert_eq!(claimed.len(), DUE);
         // The stale-message rule as it was checked before (once per claimed batch of 500) and
         // as it is now (right before each message's send), on the same rows in the same run.

@@ -177,24 +177,7 @@ async fn phases(server: &mut Server, template: &str) {
         scheduler::plan(&bot, now()).await.expect("plan");
         let start = Instant::now();
         // Each batch's messages (their rows), grouped as the pass groups them.
-        let mut batches: Vec<Vec<Vec<i64>>> = Vec::new();
-        loop {
-            let rows = store
-                .claim_ready(now(), now() + chrono::Duration::minutes(5), 500)
-                .await
-                .expect("claim");
-            if rows.is_empty() {
-                break;
-            }
-            let mut groups: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
-            for row in &rows {
-                groups
-                    .entry((row.recipient.clone(), row.planned_for.clone()))
-                    .or_default()
-                    .push(row.id);
-            }
-            batches.push(groups.into_values().collect());
-        }
+        let batches = scheduler_org::claim_all(store).await;
         let claim = start.elapsed();
         let messages: usize = batches.iter().map(Vec::len).sum();
         let start = Instant::now();

@@ -5,6 +5,8 @@
 //! PostgreSQL alike. Shared by `benches/scheduler.rs` and `benches/scheduler_postgres.rs`, with the chat
 //! they deliver to.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use career_bot::bot::Settings;
@@ -72,6 +74,30 @@ fn plus(date: NaiveDate, days: usize) -> NaiveDate {
 fn minus(date: NaiveDate, days: usize) -> NaiveDate {
     date.checked_sub_days(Days::new(days as u64))
         .expect("in range")
+}
+
+/// Claims every ready row of `store` in batches of 500, as a pass does: each batch's messages,
+/// each message the ids of its rows (a batch's rows grouped by recipient and slot, as the pass
+/// groups them).
+pub async fn claim_all(store: &Store) -> Vec<Vec<Vec<i64>>> {
+    let mut batches = Vec::new();
+    loop {
+        let rows = store
+            .claim_ready(now(), now() + chrono::Duration::minutes(5), 500)
+            .await
+            .expect("claim");
+        if rows.is_empty() {
+            return batches;
+        }
+        let mut groups: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
+        for row in &rows {
+            groups
+                .entry((row.recipient.clone(), row.planned_for.clone()))
+                .or_default()
+                .push(row.id);
+        }
+        batches.push(groups.into_values().collect());
+    }
 }
 
 /// Writes the 102,000 people (with check-ins and last cycle's sent reminders) into `store`
